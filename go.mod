@@ -1,0 +1,3 @@
+module github.com/visitarchive/visitarchive
+
+go 1.26.8

@@ -1,0 +1,120 @@
+package visitarchive
+
+import (
+	"context"
+	"time"
+)
+
+// Index is the full-text and facet index of visit records: a projection of
+// the store that can always be rebuilt from it.
+type Index interface {
+	// Apply indexes docs and removes deleted in one batch, and records seq as
+	// the last journal sequence applied, atomically with them.
+	Apply(ctx context.Context, seq uint64, docs []IndexDoc, deleted []RecordID) error
+
+	// LastSeq returns the last journal sequence applied (0 for a new index).
+	LastSeq(ctx context.Context) (uint64, error)
+
+	// Search answers q. Total counts every match, not only the page.
+	Search(ctx context.Context, q SearchQuery) (*SearchResult, error)
+
+	// Count returns the number of indexed records.
+	Count(ctx context.Context) (uint64, error)
+}
+
+// IndexDoc is what the index stores of one record: the record with the
+// attributes of its customer that searches filter on.
+type IndexDoc struct {
+	Record   *Record
+	Customer *Customer // may be nil when the customer is unknown
+}
+
+// Sort orders of search results.
+const (
+	SortRelevance      = "relevance"
+	SortVisitStart     = "visit_start"
+	SortVisitStartDesc = "-visit_start"
+)
+
+// SearchQuery is a full-text query with filters. Empty fields do not filter.
+type SearchQuery struct {
+	Text         string     // words, Chinese words, model numbers
+	CustomerID   CustomerID // exact
+	CustomerType string
+	BusinessArea string
+	Department   string
+	Visitor      UserName
+	Intent       string
+	Status       string
+	Country      string
+	From, To     time.Time // visit_start within [From, To); zero is open
+	Sort         string    // one of the Sort constants; "" is relevance
+	Page, Size   int       // Page from 1; Size from 1 to MaxPageSize
+	NoFacets     bool      // skip facet counting (listing pages)
+}
+
+// Default and largest page sizes.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+)
+
+// SearchResult is one page of hits, the total and the facets of all matches.
+type SearchResult struct {
+	Total  uint64                  `json:"total"`
+	Hits   []SearchHit             `json:"hits"`
+	Facets map[string][]FacetCount `json:"facets"`
+}
+
+// SearchHit is one matching record with highlighted fragments of the text
+// that matched, keyed by field.
+type SearchHit struct {
+	ID           RecordID            `json:"id"`
+	Score        float64             `json:"score"`
+	CustomerID   CustomerID          `json:"customer_id"`
+	CustomerName string              `json:"customer_name"`
+	VisitStart   time.Time           `json:"visit_start"`
+	Topic        string              `json:"topic"`
+	Fragments    map[string][]string `json:"fragments,omitempty"`
+}
+
+// FacetCount is how many matches have one value of a keyword field.
+type FacetCount struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}
+
+// FacetFields are the keyword fields whose values are counted in results.
+var FacetFields = []string{
+	"customer_id", "customer_type", "business_area", "department",
+	"visitors", "status", "cooperation_intent", "country",
+}
+
+// Normalize checks q and fills in defaults.
+func (q *SearchQuery) Normalize() error {
+	var c checker
+	switch q.Sort {
+	case "":
+		q.Sort = SortRelevance
+	case SortRelevance, SortVisitStart, SortVisitStartDesc:
+	default:
+		c.add("sort", "must be relevance, visit_start or -visit_start")
+	}
+	if q.Page == 0 {
+		q.Page = 1
+	}
+	if q.Page < 1 || q.Page > 10000 {
+		c.add("page", "must be between 1 and 10000")
+	}
+	if q.Size == 0 {
+		q.Size = DefaultPageSize
+	}
+	if q.Size < 1 || q.Size > MaxPageSize {
+		c.add("size", "must be between 1 and %d", MaxPageSize)
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && !q.To.After(q.From) {
+		c.add("to", "must be after from")
+	}
+	c.text("q", q.Text, 500)
+	return c.result("search", "query")
+}

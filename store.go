@@ -1,0 +1,45 @@
+package visitarchive
+
+import (
+	"context"
+	"io"
+	"iter"
+	"time"
+)
+
+// ObjectInfo describes one stored object.
+type ObjectInfo struct {
+	Key      string    // the object key; the layout is in storage/doc.go
+	Size     int64     // bytes
+	SHA256   string    // lower-case hex of the content, recorded at write
+	Modified time.Time // when the store wrote it
+}
+
+// Store holds immutable objects. It is the single source of truth: every
+// other piece of state can be rebuilt from it. Keys are slash-separated
+// paths of the characters [A-Za-z0-9._-]; no segment is empty, "." or "..".
+type Store interface {
+	// Put creates key with the content of r (size bytes, or -1 when
+	// unknown) and returns its info, SHA-256 included. When key already
+	// exists it returns a Conflict error and leaves the object as it was;
+	// of several concurrent Puts of one key exactly one succeeds. A Put that
+	// fails leaves nothing visible. An invalid key is Invalid.
+	Put(ctx context.Context, key string, r io.Reader, size int64) (ObjectInfo, error)
+
+	// Get opens key for reading. A missing key is NotFound. Reading to EOF
+	// checks the content against the SHA-256 recorded at write and returns
+	// an Integrity error instead of io.EOF when they differ.
+	Get(ctx context.Context, key string) (io.ReadCloser, ObjectInfo, error)
+
+	// Stat returns the info of key, or NotFound.
+	Stat(ctx context.Context, key string) (ObjectInfo, error)
+
+	// List yields the objects whose keys start with prefix and sort after
+	// after ("" for all), in byte order of their keys. It stops at the first
+	// error, which it yields.
+	List(ctx context.Context, prefix, after string) iter.Seq2[ObjectInfo, error]
+
+	// Delete removes key. A missing key is NotFound. On a store with
+	// object locking, a locked object is Forbidden.
+	Delete(ctx context.Context, key string) error
+}

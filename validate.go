@@ -1,0 +1,79 @@
+package visitarchive
+
+import (
+	"fmt"
+	"net/mail"
+	"regexp"
+	"unicode/utf8"
+)
+
+// checker collects field errors so that a client sees every problem at once.
+type checker struct{ errs []FieldError }
+
+func (c *checker) add(field, format string, args ...any) {
+	c.errs = append(c.errs, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+func (c *checker) required(field, v string) {
+	if v == "" {
+		c.add(field, "is required")
+	}
+}
+
+// text checks the length of free text in characters, not bytes, so that
+// Chinese and English get the same allowance.
+func (c *checker) text(field, v string, max int) {
+	if !utf8.ValidString(v) {
+		c.add(field, "is not valid UTF-8")
+		return
+	}
+	if n := utf8.RuneCountInString(v); n > max {
+		c.add(field, "is %d characters long; at most %d are allowed", n, max)
+	}
+}
+
+var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 ()./-]{3,30}$`)
+
+func (c *checker) phone(field, v string) {
+	if v != "" && !phonePattern.MatchString(v) {
+		c.add(field, "is not a phone number (digits, spaces, + ( ) - . / allowed)")
+	}
+}
+
+func (c *checker) email(field, v string) {
+	if v == "" {
+		return
+	}
+	a, err := mail.ParseAddress(v)
+	if err != nil || a.Address != v {
+		c.add(field, "is not an e-mail address")
+	}
+}
+
+func (c *checker) oneOf(field, v string, allowed []string) {
+	if v == "" {
+		return
+	}
+	for _, a := range allowed {
+		if v == a {
+			return
+		}
+	}
+	c.add(field, "must be one of %v", allowed)
+}
+
+// result returns nil or an Invalid error that lists every field.
+func (c *checker) result(op, what string) error {
+	if len(c.errs) == 0 {
+		return nil
+	}
+	e := E(op, Invalid, nil, "the %s has %d invalid field(s)", what, len(c.errs))
+	e.Fields = c.errs
+	return e
+}
+
+// Length limits, in characters.
+const (
+	shortText = 200
+	longText  = 20000
+)
