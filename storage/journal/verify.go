@@ -1,0 +1,215 @@
+package journal
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	va "github.com/visitarchive/visitarchive"
+)
+
+// Problem is one thing Verify found wrong, located by sequence number and
+// object key.
+type Problem struct {
+	Seq    uint64 // the entry concerned (0 when none applies)
+	Key    string // the journal entry or object concerned
+	Detail string
+}
+
+func (p Problem) String() string { return fmt.Sprintf("seq %d %s: %s", p.Seq, p.Key, p.Detail) }
+
+// Report is the outcome of Verify.
+type Report struct {
+	Entries  uint64    // entries read
+	Objects  uint64    // objects hashed
+	Problems []Problem // empty when everything checked out
+}
+
+// OK reports whether Verify found nothing wrong.
+func (r *Report) OK() bool { return len(r.Problems) == 0 }
+
+// Verify walks the journal and the objects it names. It reports every entry
+// that was altered (its hash or its link to the previous entry does not
+// hold), removed (a gap in the sequence, or a checkpoint past the end) or
+// reordered (an entry under another entry's number), and every object that
+// is missing or whose content no longer has the SHA-256 the journal
+// recorded. Only the last version written of a key is hashed. progress, if
+// not nil, is called after each entry with the entries done.
+func Verify(ctx context.Context, store va.Store, progress func(entries uint64)) (*Report, error) {
+	v := &verifier{store: store, rep: &Report{}, objects: map[string]objectRef{}}
+	if err := v.walkEntries(ctx, progress); err != nil {
+		return nil, err
+	}
+	if err := v.checkCheckpoints(ctx); err != nil {
+		return nil, err
+	}
+	if err := v.checkObjects(ctx); err != nil {
+		return nil, err
+	}
+	return v.rep, nil
+}
+
+type objectRef struct {
+	seq    uint64
+	sha256 string
+}
+
+type verifier struct {
+	store   va.Store
+	rep     *Report
+	prev    va.Entry // the last entry read
+	objects map[string]objectRef // the last write of each key
+	keys    []string             // the keys in the order first written
+	hashes  map[uint64]string
+}
+
+func (v *verifier) problem(seq uint64, key, format string, args ...any) {
+	v.rep.Problems = append(v.rep.Problems, Problem{Seq: seq, Key: key, Detail: fmt.Sprintf(format, args...)})
+}
+
+func (v *verifier) walkEntries(ctx context.Context, progress func(uint64)) error {
+	v.hashes = map[uint64]string{}
+	for info, err := range v.store.List(ctx, EntryPrefix, "") {
+		if err != nil {
+			return fmt.Errorf("verify: list journal: %w", err)
+		}
+		seq, ok := seqOf(info.Key, EntryPrefix)
+		if !ok {
+			v.problem(0, info.Key, "not a journal entry key")
+			continue
+		}
+		v.checkEntry(ctx, seq, info.Key)
+		v.rep.Entries++
+		if progress != nil {
+			progress(v.rep.Entries)
+		}
+	}
+	return nil
+}
+
+// checkEntry checks entry seq, stored under key, against the one before.
+func (v *verifier) checkEntry(ctx context.Context, seq uint64, key string) {
+	gap := seq > v.prev.Seq+1
+	if gap {
+		want := v.prev.Seq + 1
+		v.problem(want, EntryKey(want), "removed: entries %d to %d are missing", want, seq-1)
+	}
+	e, err := readEntry(ctx, v.store, key)
+	if err != nil {
+		v.problem(seq, key, "altered: %s", va.ErrorMessage(err))
+		v.prev = va.Entry{Seq: seq} // the chain cannot be followed through it
+		return
+	}
+	switch {
+	case e.Seq != seq:
+		v.problem(seq, key, "reordered: the entry says it is seq %d", e.Seq)
+	case Hash(e) != e.Hash:
+		v.problem(seq, key, "altered: its content does not match its hash")
+	case !gap && v.prev.Hash != "" && e.Prev != v.prev.Hash || seq == 1 && e.Prev != "":
+		v.problem(seq, key, "altered or reordered: it does not link to entry %d", seq-1)
+	}
+	v.hashes[seq] = e.Hash
+	for _, c := range e.Changes {
+		if _, seen := v.objects[c.Key]; !seen {
+			v.keys = append(v.keys, c.Key)
+		}
+		v.objects[c.Key] = objectRef{seq: seq, sha256: c.SHA256}
+	}
+	v.prev = e
+	v.prev.Seq = seq
+}
+
+// readEntry reads and decodes one entry; the store's own checksum check
+// catches a changed byte before the JSON does.
+func readEntry(ctx context.Context, store va.Store, key string) (va.Entry, error) {
+	rc, _, err := store.Get(ctx, key)
+	if err != nil {
+		return va.Entry{}, err
+	}
+	defer rc.Close()
+	var e va.Entry
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		return e, err
+	}
+	if err := json.Unmarshal(b, &e); err != nil {
+		return e, va.E("verify", va.Integrity, err, "the entry is not valid JSON")
+	}
+	return e, nil
+}
+
+// checkCheckpoints proves that no entries were cut from the end: each
+// checkpoint must match the entry it pins.
+func (v *verifier) checkCheckpoints(ctx context.Context) error {
+	for info, err := range v.store.List(ctx, CheckpointPrefix, "") {
+		if err != nil {
+			return fmt.Errorf("verify: list checkpoints: %w", err)
+		}
+		seq, ok := seqOf(info.Key, CheckpointPrefix)
+		if !ok {
+			continue
+		}
+		var cp Checkpoint
+		if err := readJSON(ctx, v.store, info.Key, &cp); err != nil {
+			v.problem(seq, info.Key, "checkpoint unreadable: %s", va.ErrorMessage(err))
+			continue
+		}
+		switch h, found := v.hashes[seq]; {
+		case seq > v.prev.Seq:
+			v.problem(seq, EntryKey(seq), "removed: the journal ends at entry %d but a checkpoint pins entry %d", v.prev.Seq, seq)
+		case found && h != cp.Hash:
+			v.problem(seq, EntryKey(seq), "altered: its hash differs from the one its checkpoint pinned")
+		}
+	}
+	return nil
+}
+
+func readJSON(ctx context.Context, store va.Store, key string, v any) error {
+	rc, _, err := store.Get(ctx, key)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	return json.NewDecoder(rc).Decode(v)
+}
+
+// checkObjects hashes each object named by the journal, in journal order.
+func (v *verifier) checkObjects(ctx context.Context) error {
+	for _, key := range v.keys {
+		ref := v.objects[key]
+		if ref.sha256 == "" {
+			continue
+		}
+		got, err := hashObject(ctx, v.store, key)
+		v.rep.Objects++
+		switch {
+		case va.IsKind(err, va.NotFound):
+			v.problem(ref.seq, key, "object missing")
+		case va.IsKind(err, va.Integrity):
+			v.problem(ref.seq, key, "object altered: its content no longer matches its hash")
+		case err != nil:
+			return fmt.Errorf("verify: read %s: %w", key, err)
+		case got != ref.sha256:
+			v.problem(ref.seq, key, "object altered: sha256 %s, the journal recorded %s", got, ref.sha256)
+		}
+	}
+	return nil
+}
+
+// hashObject hashes the content of key itself, so that a store whose own
+// checksum was rewritten along with the content is still caught.
+func hashObject(ctx context.Context, store va.Store, key string) (string, error) {
+	rc, _, err := store.Get(ctx, key)
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, rc); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
