@@ -60,7 +60,7 @@ type objectRef struct {
 type verifier struct {
 	store   va.Store
 	rep     *Report
-	prev    va.Entry // the last entry read
+	prev    va.Entry             // the last entry read
 	objects map[string]objectRef // the last write of each key
 	keys    []string             // the keys in the order first written
 	hashes  map[uint64]string
