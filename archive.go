@@ -1,9 +1,13 @@
 package visitarchive
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -14,106 +18,157 @@ type Config struct {
 	Index   Index
 	Logger  *slog.Logger
 	Now     func() time.Time // nil means time.Now
+
+	// ReindexProgress, if set, is told how a rebuild of the index from the
+	// store advances when Open finds the index empty.
+	ReindexProgress func(done, total int)
 }
 
 // Archive is the service that ties store, journal and index: every write
 // puts a new immutable object, journals it, and indexes it before it
 // returns.
-type Archive struct{}
+type Archive struct {
+	store   Store
+	journal Journal
+	index   Index
+	log     *slog.Logger
+	now     func() time.Time
+	cfg     Config
+
+	customers customerCache
+
+	// indexMu serializes bringing the index up to the journal, so that
+	// entries are applied in order exactly once.
+	indexMu sync.Mutex
+	// fresh holds objects written but not yet indexed, by key, so that the
+	// index need not read back what was just written.
+	fresh sync.Map
+}
 
 // New returns an Archive; call Open before use.
-func New(cfg Config) *Archive { panic("todo") }
+func New(cfg Config) *Archive {
+	a := &Archive{store: cfg.Store, journal: cfg.Journal, index: cfg.Index, log: cfg.Logger, now: cfg.Now, cfg: cfg}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	return a
+}
 
-// Open loads what the Archive caches and brings the index up to the
-// journal head (rebuilding it from the store when it is empty).
-func (a *Archive) Open(ctx context.Context) error { panic("todo") }
+// Open loads the customers and brings the index up to the journal head,
+// rebuilding it from the store when it is empty.
+func (a *Archive) Open(ctx context.Context) error {
+	if err := a.customers.load(ctx, a.store); err != nil {
+		return err
+	}
+	last, err := a.index.LastSeq(ctx)
+	if err != nil {
+		return err
+	}
+	head, err := a.journal.Head(ctx)
+	if err != nil {
+		return err
+	}
+	if last == 0 && head > 0 {
+		a.log.Info("index is empty; rebuilding it from the store", "journal_head", head)
+		return a.Reindex(ctx, a.cfg.ReindexProgress)
+	}
+	if last < head {
+		a.log.Info("index catching up with the journal", "from", last, "to", head)
+	}
+	return a.SyncIndex(ctx)
+}
 
 // Ready reports whether the store and the index answer.
-func (a *Archive) Ready(ctx context.Context) error { panic("todo") }
-
-// CreateCustomer validates c and stores it as version 1. c.ID may be chosen
-// by the client; it is generated when empty. An existing ID is Conflict.
-func (a *Archive) CreateCustomer(ctx context.Context, c Customer) (*Customer, error) { panic("todo") }
-
-// GetCustomer returns the latest version of customer id, or NotFound.
-func (a *Archive) GetCustomer(ctx context.Context, id CustomerID) (*Customer, error) { panic("todo") }
-
-// ListCustomers returns one page of customers ordered by ID, and the total.
-func (a *Archive) ListCustomers(ctx context.Context, page, size int) ([]*Customer, int, error) {
-	panic("todo")
+func (a *Archive) Ready(ctx context.Context) error {
+	for _, err := range a.store.List(ctx, "journal/", "~") {
+		if err != nil {
+			return E("ready", Unavailable, err, "the object store does not answer")
+		}
+	}
+	if _, err := a.index.Count(ctx); err != nil {
+		return E("ready", Unavailable, err, "the search index does not answer")
+	}
+	return nil
 }
 
-// UpdateCustomer replaces customer c.ID with c. c.Version must be the
-// version being changed: a stale version is Conflict. Returns the new
-// version.
-func (a *Archive) UpdateCustomer(ctx context.Context, c Customer) (*Customer, error) { panic("todo") }
-
-// CreateRecord validates r and stores it as version 1 of a new draft.
-func (a *Archive) CreateRecord(ctx context.Context, r Record) (*Record, error) { panic("todo") }
-
-// GetRecord returns the latest version of record id, or NotFound.
-func (a *Archive) GetRecord(ctx context.Context, id RecordID) (*Record, error) { panic("todo") }
-
-// UpdateRecord replaces record r.ID with r. r.Version must be the version
-// being changed: a stale version is Conflict.
-func (a *Archive) UpdateRecord(ctx context.Context, r Record) (*Record, error) { panic("todo") }
-
-// VersionInfo is one version in an object's history.
-type VersionInfo struct {
-	Version int       `json:"version"`
-	Actor   UserName  `json:"actor"`
-	Time    time.Time `json:"time"`
-	SHA256  string    `json:"sha256"`
+// actor returns the caller recorded in ctx; every write needs one.
+func actor(ctx context.Context, op string) (UserName, error) {
+	u := ActorFrom(ctx)
+	if u == "" {
+		return "", E(op, Unauthenticated, nil, "the request does not say who makes it")
+	}
+	return u, nil
 }
 
-// RecordHistory lists every version of record id, oldest first.
-func (a *Archive) RecordHistory(ctx context.Context, id RecordID) ([]VersionInfo, error) {
-	panic("todo")
+// put writes v as JSON under key, create-only. An existing key is Conflict.
+func (a *Archive) put(ctx context.Context, key string, v any) (ObjectInfo, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return ObjectInfo{}, fmt.Errorf("encode %s: %w", key, err)
+	}
+	return a.store.Put(ctx, key, &b, int64(b.Len()))
 }
 
-// RecordPage is one page of records and the total that matched.
-type RecordPage struct {
-	Total   uint64    `json:"total"`
-	Records []*Record `json:"records"`
+// readJSON reads the object at key into v.
+func readJSON(ctx context.Context, store Store, key string, v any) (ObjectInfo, error) {
+	rc, info, err := store.Get(ctx, key)
+	if err != nil {
+		return info, err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		return info, err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return info, E("read", Integrity, err, "stored object %s is not valid JSON", key)
+	}
+	return info, nil
 }
 
-// ListRecords returns the records that match q's filters, read from the
-// store, newest visit first unless q.Sort says otherwise.
-func (a *Archive) ListRecords(ctx context.Context, q SearchQuery) (*RecordPage, error) {
-	panic("todo")
+// latestKey returns the key of the newest version under prefix, or
+// NotFound.
+func (a *Archive) latestKey(ctx context.Context, prefix, what string) (string, error) {
+	var last string
+	for info, err := range a.store.List(ctx, prefix, "") {
+		if err != nil {
+			return "", err
+		}
+		last = info.Key
+	}
+	if last == "" {
+		return "", E("get", NotFound, nil, "%s not found", what)
+	}
+	return last, nil
 }
 
-// Search runs q against the index.
-func (a *Archive) Search(ctx context.Context, q SearchQuery) (*SearchResult, error) {
-	panic("todo")
+// commit journals one written object and brings the index up to it before
+// returning. If the journal refuses, the object is removed again so that a
+// retry starts clean; a failing index is logged and caught up later, since
+// the write itself is durable.
+func (a *Archive) commit(ctx context.Context, action, key string, info ObjectInfo, obj any) error {
+	u := ActorFrom(ctx)
+	a.fresh.Store(key, obj)
+	seq, err := a.journal.Append(ctx, Change{Actor: u, Action: action, Key: key, SHA256: info.SHA256})
+	if err != nil {
+		a.fresh.Delete(key)
+		if derr := a.store.Delete(context.WithoutCancel(ctx), key); derr != nil {
+			a.log.Error("unjournaled object left behind", "key", key, "err", derr)
+		}
+		return fmt.Errorf("%s: journal: %w", action, err)
+	}
+	a.syncTo(ctx, seq)
+	return nil
 }
 
-// ImportProgress reports how far an import has come.
-type ImportProgress struct {
-	Lines, Imported, Rejected int
-}
-
-// ImportReport lists what an import did; Rejected is by line number.
-type ImportReport struct {
-	Customers, Records int
-	Rejected           []ImportRejection
-}
-
-// ImportRejection is one line that was not imported, and why.
-type ImportRejection struct {
-	Line  int
-	Error error
-}
-
-// Import reads JSON lines, each {"customer": {...}} or {"record": {...}},
-// and stores the valid ones in batches, one journal entry per batch. A
-// rejected line leaves nothing behind.
-func (a *Archive) Import(ctx context.Context, r io.Reader, progress func(ImportProgress)) (*ImportReport, error) {
-	panic("todo")
-}
-
-// Reindex rebuilds the index from the store alone. progress is called with
-// the records done and the total.
-func (a *Archive) Reindex(ctx context.Context, progress func(done, total int)) error {
-	panic("todo")
+// syncTo brings the index up to seq, logging rather than failing.
+func (a *Archive) syncTo(ctx context.Context, seq uint64) {
+	if err := a.syncIndex(ctx, seq); err != nil {
+		a.log.Error("index is behind the journal; it will catch up", "seq", seq, "err", err)
+	}
 }

@@ -1,0 +1,240 @@
+package visitarchive
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+)
+
+// ImportProgress reports how far an import has come.
+type ImportProgress struct {
+	Lines, Imported, Rejected int
+}
+
+// ImportReport lists what an import did; Rejected is by line number.
+type ImportReport struct {
+	Customers, Records int
+	Rejected           []ImportRejection
+}
+
+// ImportRejection is one line that was not imported, and why.
+type ImportRejection struct {
+	Line  int
+	Error error
+}
+
+// importBatch is how many lines share one journal entry.
+const importBatch = 1000
+
+// maxImportLine is the longest line an import accepts.
+const maxImportLine = 4 << 20
+
+// importLine is one line of an import file: exactly one of the two.
+type importLine struct {
+	Customer *Customer `json:"customer"`
+	Record   *Record   `json:"record"`
+}
+
+// importItem is one accepted line on its way to the store.
+type importItem struct {
+	line int
+	key  string
+	obj  any // *Customer or *Record
+	info ObjectInfo
+	err  error
+}
+
+// Import reads JSON lines, each {"customer": {...}} or {"record": {...}},
+// and stores the valid ones in batches, one journal entry per batch. A
+// record may name a customer from an earlier line. A rejected line leaves
+// nothing behind; an error that stops the import (the store or journal
+// failing) removes the unjournaled objects of the batch in hand, so every
+// line is either wholly imported or not at all.
+func (a *Archive) Import(ctx context.Context, r io.Reader, progress func(ImportProgress)) (*ImportReport, error) {
+	u, err := actor(ctx, "import")
+	if err != nil {
+		return nil, err
+	}
+	im := &importer{a: a, actor: u, rep: &ImportReport{}, known: map[CustomerID]*Customer{}}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), maxImportLine)
+	var batch []*importItem
+	for sc.Scan() {
+		im.lines++
+		if it := im.parse(im.lines, sc.Bytes()); it != nil {
+			batch = append(batch, it)
+		}
+		if len(batch) == importBatch {
+			if err := im.flush(ctx, batch, progress); err != nil {
+				return im.rep, err
+			}
+			batch = batch[:0]
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return im.rep, E("import", BadRequest, err, "cannot read line %d: %v (lines may be at most %d bytes)", im.lines+1, err, maxImportLine)
+	}
+	err = im.flush(ctx, batch, progress)
+	slices.SortStableFunc(im.rep.Rejected, func(x, y ImportRejection) int { return x.Line - y.Line })
+	return im.rep, err
+}
+
+type importer struct {
+	a     *Archive
+	actor UserName
+	rep   *ImportReport
+	lines int
+	known map[CustomerID]*Customer // customers of this import so far
+}
+
+func (im *importer) reject(line int, err error) {
+	im.rep.Rejected = append(im.rep.Rejected, ImportRejection{Line: line, Error: err})
+}
+
+// parse decodes and validates one line; it returns nil for blank or
+// rejected lines.
+func (im *importer) parse(n int, b []byte) *importItem {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil
+	}
+	var l importLine
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&l); err != nil {
+		im.reject(n, E("import", BadRequest, err, "not a JSON object of the import format: %v", err))
+		return nil
+	}
+	var it *importItem
+	var err error
+	switch {
+	case (l.Customer == nil) == (l.Record == nil):
+		err = E("import", BadRequest, nil, `each line holds exactly one of "customer" or "record"`)
+	case l.Customer != nil:
+		it, err = im.customer(n, l.Customer)
+	default:
+		it, err = im.record(n, l.Record)
+	}
+	if err != nil {
+		im.reject(n, err)
+		return nil
+	}
+	return it
+}
+
+func (im *importer) stamp(a *Audit) {
+	now := im.a.now().UTC()
+	*a = Audit{CreatedAt: now, CreatedBy: im.actor, UpdatedAt: now, UpdatedBy: im.actor}
+}
+
+func (im *importer) customer(n int, c *Customer) (*importItem, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if c.ID == "" {
+		c.ID = CustomerID(NewID("C", im.a.now()))
+	}
+	if im.known[c.ID] != nil || im.a.customers.get(c.ID) != nil {
+		return nil, E("import", Conflict, nil, "customer %s already exists", c.ID)
+	}
+	c.Version = 1
+	im.stamp(&c.Audit)
+	im.known[c.ID] = c
+	return &importItem{line: n, key: CustomerKey(c.ID, 1), obj: c}, nil
+}
+
+func (im *importer) record(n int, r *Record) (*importItem, error) {
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	cu := im.known[r.CustomerID]
+	if cu == nil {
+		cu = im.a.customers.get(r.CustomerID)
+	}
+	if cu == nil {
+		e := E("import", Invalid, nil, "the record names a customer that does not exist")
+		e.Fields = []FieldError{{Field: "customer_id", Message: "no customer " + string(r.CustomerID) + " exists in the archive or on an earlier line"}}
+		return nil, e
+	}
+	if r.CustomerName == "" {
+		r.CustomerName = cu.Name
+	}
+	if r.ID == "" {
+		r.ID = RecordID(NewID("R", im.a.now()))
+	}
+	r.Version, r.Status = 1, StatusDraft
+	im.stamp(&r.Audit)
+	return &importItem{line: n, key: RecordKey(r.ID, 1), obj: r}, nil
+}
+
+// flush writes one batch: the objects in parallel, then one journal entry,
+// then the index. A key that exists already rejects its line only.
+func (im *importer) flush(ctx context.Context, batch []*importItem, progress func(ImportProgress)) error {
+	err := parallel(ctx, len(batch), func(i int) error {
+		it := batch[i]
+		it.info, it.err = im.a.put(ctx, it.key, it.obj)
+		if IsKind(it.err, Conflict) {
+			return nil
+		}
+		return it.err
+	})
+	if err != nil {
+		im.undo(batch)
+		return fmt.Errorf("import: store: %w", err)
+	}
+	changes := im.accepted(batch)
+	if len(changes) > 0 {
+		seq, err := im.a.journal.Append(ctx, changes...)
+		if err != nil {
+			im.undo(batch)
+			return fmt.Errorf("import: journal: %w", err)
+		}
+		for _, it := range batch {
+			if cu, ok := it.obj.(*Customer); ok && it.err == nil {
+				im.a.customers.put(cu)
+			}
+		}
+		im.a.syncTo(ctx, seq)
+	}
+	if progress != nil {
+		progress(ImportProgress{Lines: im.lines, Imported: im.rep.Customers + im.rep.Records, Rejected: len(im.rep.Rejected)})
+	}
+	return nil
+}
+
+// accepted counts the written items, rejects the conflicting ones, hands
+// the written objects to the index and returns their journal changes.
+func (im *importer) accepted(batch []*importItem) []Change {
+	var changes []Change
+	for _, it := range batch {
+		if it.err != nil {
+			im.reject(it.line, E("import", Conflict, it.err, "%s already exists", it.key))
+			continue
+		}
+		action := "record.import"
+		if _, ok := it.obj.(*Customer); ok {
+			action = "customer.import"
+			im.rep.Customers++
+		} else {
+			im.rep.Records++
+		}
+		im.a.fresh.Store(it.key, it.obj)
+		changes = append(changes, Change{Actor: im.actor, Action: action, Key: it.key, SHA256: it.info.SHA256})
+	}
+	return changes
+}
+
+// undo removes the objects of a batch that will not be journaled.
+func (im *importer) undo(batch []*importItem) {
+	for _, it := range batch {
+		if it.err == nil && it.info.Key != "" {
+			im.a.fresh.Delete(it.key)
+			if err := im.a.store.Delete(context.Background(), it.key); err != nil {
+				im.a.log.Error("unjournaled import object left behind", "key", it.key, "err", err)
+			}
+		}
+	}
+}
