@@ -10,7 +10,7 @@
 // removing or reordering any entry therefore breaks the chain at that point,
 // and Verify reports it.
 //
-// Every CheckpointEvery entries the appender also writes
+// Every thousand entries (WithCheckpointEvery) the appender also writes
 // checkpoints/<n as 20 digits>.json holding the sequence number and hash of
 // entry n. A checkpoint lets Open find the head without listing the whole
 // journal, and lets Verify prove that no entries were cut from the end.

@@ -14,8 +14,8 @@ import (
 	va "github.com/visitarchive/visitarchive"
 )
 
-// CheckpointEvery is how many entries lie between two checkpoints.
-const CheckpointEvery = 1000
+// DefaultCheckpointEvery is how many entries lie between two checkpoints.
+const DefaultCheckpointEvery = 1000
 
 // maxChanges caps the changes in one group-committed entry.
 const maxChanges = 5000
@@ -28,9 +28,10 @@ const cacheSize = 4096
 // concurrent use, and several Journals (processes, replicas) may append to
 // one store.
 type Journal struct {
-	store va.Store
-	log   *slog.Logger
-	now   func() time.Time
+	store      va.Store
+	log        *slog.Logger
+	now        func() time.Time
+	checkEvery uint64
 
 	mu      sync.Mutex
 	head    va.Entry // the last entry known; Seq 0 when empty
@@ -55,9 +56,12 @@ type Option func(*Journal)
 // WithClock sets the clock that stamps entries.
 func WithClock(now func() time.Time) Option { return func(j *Journal) { j.now = now } }
 
+// WithCheckpointEvery sets how many entries lie between two checkpoints.
+func WithCheckpointEvery(n uint64) Option { return func(j *Journal) { j.checkEvery = max(n, 1) } }
+
 // Open finds the head of the journal in store.
 func Open(ctx context.Context, store va.Store, log *slog.Logger, opts ...Option) (*Journal, error) {
-	j := &Journal{store: store, log: log, now: time.Now, recent: map[uint64]va.Entry{}}
+	j := &Journal{store: store, log: log, now: time.Now, checkEvery: DefaultCheckpointEvery, recent: map[uint64]va.Entry{}}
 	for _, o := range opts {
 		o(j)
 	}
@@ -231,7 +235,7 @@ func (j *Journal) write(ctx context.Context, changes []va.Change) (uint64, error
 }
 
 func (j *Journal) checkpoint(ctx context.Context, e va.Entry) {
-	if e.Seq%CheckpointEvery != 0 {
+	if e.Seq%j.checkEvery != 0 {
 		return
 	}
 	b := encode(Checkpoint{Seq: e.Seq, Hash: e.Hash})

@@ -103,21 +103,24 @@ func (v *verifier) checkEntry(ctx context.Context, seq uint64, key string) {
 		v.prev = va.Entry{Seq: seq} // the chain cannot be followed through it
 		return
 	}
-	switch {
-	case e.Seq != seq:
-		v.problem(seq, key, "reordered: the entry says it is seq %d", e.Seq)
-	case Hash(e) != e.Hash:
-		v.problem(seq, key, "altered: its content does not match its hash")
-	case !gap && v.prev.Hash != "" && e.Prev != v.prev.Hash || seq == 1 && e.Prev != "":
-		v.problem(seq, key, "altered or reordered: it does not link to entry %d", seq-1)
-	}
-	v.hashes[seq] = e.Hash
 	for _, c := range e.Changes {
 		if _, seen := v.objects[c.Key]; !seen {
 			v.keys = append(v.keys, c.Key)
 		}
 		v.objects[c.Key] = objectRef{seq: seq, sha256: c.SHA256}
 	}
+	if e.Seq != seq {
+		v.problem(seq, key, "reordered: the entry says it is seq %d", e.Seq)
+		v.prev = va.Entry{Seq: seq} // the next link cannot be judged against it
+		return
+	}
+	switch {
+	case Hash(e) != e.Hash:
+		v.problem(seq, key, "altered: its content does not match its hash")
+	case !gap && v.prev.Hash != "" && e.Prev != v.prev.Hash || seq == 1 && e.Prev != "":
+		v.problem(seq, key, "altered or reordered: it does not link to entry %d", seq-1)
+	}
+	v.hashes[seq] = e.Hash
 	v.prev = e
 	v.prev.Seq = seq
 }
