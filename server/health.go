@@ -1,0 +1,41 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/visitarchive/visitarchive"
+)
+
+// readyTimeout bounds a readiness check: a load balancer wants a quick no
+// rather than a hung probe.
+const readyTimeout = 5 * time.Second
+
+type statusBody struct {
+	Status string `json:"status"`
+}
+
+// healthz says that the process is alive and serving; it checks nothing
+// else, so that a slow store does not get the process restarted.
+func (s *Server) healthz(c *fiber.Ctx) error {
+	return c.JSON(statusBody{Status: "ok"})
+}
+
+// readyz says whether the Archive can serve: its store and index answer.
+// When not, it is 503 with the reason.
+func (s *Server) readyz(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), readyTimeout)
+	defer cancel()
+	err := s.archive.Ready(ctx)
+	if err == nil {
+		return c.JSON(statusBody{Status: "ready"})
+	}
+	s.logger(c).Warn("not ready", "err", err)
+	_, body := s.describe(err)
+	body.Error.Code = visitarchive.Unavailable.String()
+	body.Error.Message = "not ready: " + body.Error.Message
+	return c.Status(http.StatusServiceUnavailable).JSON(body)
+}

@@ -1,0 +1,186 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/visitarchive/visitarchive"
+)
+
+// objectAPI serves create, get, replace (PUT) and merge (PATCH) for one
+// kind of versioned object, so that customers, records and the kinds later
+// issues add answer alike. The funcs adapt it to the Archive.
+type objectAPI[T any] struct {
+	what   string // "customer": in messages and operation names
+	prefix string // where the collection lives, such as /api/v1/customers
+	get    func(ctx context.Context, id string) (*T, error)
+	create func(ctx context.Context, t T) (*T, error)
+	update func(ctx context.Context, t T) (*T, error)
+	ident  func(t *T) (id string, version int)
+
+	// manage sets what the server owns on t before a write: the id and
+	// version, and every other server-managed field copied from cur (nil
+	// on create, where the Archive fills them in). This is how fields a
+	// client sends there are ignored.
+	manage func(t, cur *T, id string, version int)
+}
+
+func (o *objectAPI[T]) handleCreate(c *fiber.Ctx) error {
+	op := o.what + ".create"
+	if _, err := queryParams(c, op); err != nil {
+		return err
+	}
+	t, _, err := decodeBody[T](c, op)
+	if err != nil {
+		return err
+	}
+	id, _ := o.ident(t)
+	o.manage(t, nil, id, 0)
+	created, err := o.create(c.UserContext(), *t)
+	if err != nil {
+		return err
+	}
+	id, _ = o.ident(created)
+	c.Location(o.prefix + "/" + id)
+	return o.render(c, http.StatusCreated, created)
+}
+
+func (o *objectAPI[T]) handleGet(c *fiber.Ctx) error {
+	op := o.what + ".get"
+	id, err := o.pathID(c, op)
+	if err != nil {
+		return err
+	}
+	if _, err := queryParams(c, op); err != nil {
+		return err
+	}
+	t, err := o.get(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return o.render(c, http.StatusOK, t)
+}
+
+// handlePut replaces the whole editable content with the body.
+func (o *objectAPI[T]) handlePut(c *fiber.Ctx) error {
+	u, err := o.beginUpdate(c, o.what+".update")
+	if err != nil {
+		return err
+	}
+	t, err := decodeMembers[T](u.op, u.body.tree, u.body.members)
+	if err != nil {
+		return err
+	}
+	return o.finishUpdate(c, u, t)
+}
+
+// handlePatch merges the body's top-level fields onto the current version
+// (JSON merge patch, RFC 7396, one level deep: null clears a field, a list
+// is replaced whole).
+func (o *objectAPI[T]) handlePatch(c *fiber.Ctx) error {
+	u, err := o.beginUpdate(c, o.what+".patch")
+	if err != nil {
+		return err
+	}
+	t, err := mergePatch(u.op, u.cur, u.body)
+	if err != nil {
+		return err
+	}
+	return o.finishUpdate(c, u, t)
+}
+
+// pendingUpdate is what PUT and PATCH have learnt before they build the
+// new version.
+type pendingUpdate[T any] struct {
+	op      string
+	id      string
+	version int
+	body    *jsonBody
+	cur     *T
+}
+
+// beginUpdate checks everything about an update that does not depend on
+// how the new content is built: the path id, the body, the version named,
+// and that it is the current one.
+func (o *objectAPI[T]) beginUpdate(c *fiber.Ctx, op string) (*pendingUpdate[T], error) {
+	id, err := o.pathID(c, op)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := queryParams(c, op); err != nil {
+		return nil, err
+	}
+	body, err := readJSON(c, op)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkShape[T](op, body.tree); err != nil {
+		return nil, err
+	}
+	if err := checkBodyID(op, body, id); err != nil {
+		return nil, err
+	}
+	version, err := updateVersion(c, op, body)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := o.get(c.UserContext(), id)
+	if err != nil {
+		return nil, err
+	}
+	_, curVersion := o.ident(cur)
+	if err := checkCurrent(op, o.what, version, curVersion); err != nil {
+		return nil, err
+	}
+	return &pendingUpdate[T]{op: op, id: id, version: version, body: body, cur: cur}, nil
+}
+
+func (o *objectAPI[T]) finishUpdate(c *fiber.Ctx, u *pendingUpdate[T], t *T) error {
+	o.manage(t, u.cur, u.id, u.version)
+	updated, err := o.update(c.UserContext(), *t)
+	if err != nil {
+		return err
+	}
+	return o.render(c, http.StatusOK, updated)
+}
+
+// render answers with t and its version as the ETag.
+func (o *objectAPI[T]) render(c *fiber.Ctx, status int, t *T) error {
+	_, v := o.ident(t)
+	c.Set(fiber.HeaderETag, etag(v))
+	return c.Status(status).JSON(t)
+}
+
+// pathID returns the :id of the path. An id that could never have been
+// issued is NotFound, like any other id that names nothing.
+func (o *objectAPI[T]) pathID(c *fiber.Ctx, op string) (string, error) {
+	id := c.Params("id")
+	if !visitarchive.ValidID(id) {
+		return "", notFound(op, "no such %s", o.what)
+	}
+	return id, nil
+}
+
+// mergePatch applies the top-level members of patch to cur. The patch has
+// passed checkShape, and cur came from the Archive, so the result decodes.
+func mergePatch[T any](op string, cur *T, patch *jsonBody) (*T, error) {
+	raw, err := json.Marshal(cur)
+	if err != nil {
+		return nil, err
+	}
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &members); err != nil {
+		return nil, err
+	}
+	for name, v := range patch.members {
+		if patch.tree[name] == nil {
+			delete(members, name)
+			continue
+		}
+		members[name] = v
+	}
+	return decodeRaw[T](op, members)
+}

@@ -1,0 +1,87 @@
+package server
+
+import (
+	"context"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/visitarchive/visitarchive"
+)
+
+// recordAPI adapts the Archive's record methods to objectAPI. A record's
+// status is server-managed too: the workflow changes it, not an edit.
+func (s *Server) recordAPI() *objectAPI[visitarchive.Record] {
+	a := s.archive
+	return &objectAPI[visitarchive.Record]{
+		what:   "record",
+		prefix: apiPrefix + "/records",
+		get: func(ctx context.Context, id string) (*visitarchive.Record, error) {
+			return a.GetRecord(ctx, visitarchive.RecordID(id))
+		},
+		create: a.CreateRecord,
+		update: a.UpdateRecord,
+		ident: func(r *visitarchive.Record) (string, int) {
+			return string(r.ID), r.Version
+		},
+		manage: func(r, cur *visitarchive.Record, id string, version int) {
+			r.ID, r.Version = visitarchive.RecordID(id), version
+			r.Status, r.Audit = "", visitarchive.Audit{}
+			if cur != nil {
+				r.Status, r.Audit = cur.Status, cur.Audit
+			}
+		},
+	}
+}
+
+func (s *Server) listRecords(c *fiber.Ctx) error {
+	const op = "record.list"
+	p, err := queryParams(c, op, filterParams...)
+	if err != nil {
+		return err
+	}
+	if p["sort"] == "" {
+		p["sort"] = visitarchive.SortVisitStartDesc
+	}
+	q, err := s.searchQuery(op, p)
+	if err != nil {
+		return err
+	}
+	if q.Sort == visitarchive.SortRelevance {
+		// Without words to match, relevance orders nothing.
+		return invalid(op, visitarchive.FieldError{Field: "sort", Message: "must be visit_start or -visit_start"})
+	}
+	q.NoFacets = true
+	page, err := s.archive.ListRecords(c.UserContext(), q)
+	if err != nil {
+		return err
+	}
+	if page.Records == nil {
+		page.Records = []*visitarchive.Record{}
+	}
+	return c.JSON(page)
+}
+
+// recordHistory is the answer of GET /records/:id/history.
+type recordHistory struct {
+	ID       visitarchive.RecordID      `json:"id"`
+	Versions []visitarchive.VersionInfo `json:"versions"`
+}
+
+func (s *Server) recordHistory(c *fiber.Ctx) error {
+	const op = "record.history"
+	id, err := s.records.pathID(c, op)
+	if err != nil {
+		return err
+	}
+	if _, err := queryParams(c, op); err != nil {
+		return err
+	}
+	versions, err := s.archive.RecordHistory(c.UserContext(), visitarchive.RecordID(id))
+	if err != nil {
+		return err
+	}
+	if len(versions) == 0 {
+		return notFound(op, "no such record")
+	}
+	return c.JSON(recordHistory{ID: visitarchive.RecordID(id), Versions: versions})
+}

@@ -1,0 +1,37 @@
+package server
+
+// apiPrefix is where the versioned REST API lives.
+const (
+	apiPrefix   = "/api/v1"
+	openAPIPath = apiPrefix + "/openapi.json"
+)
+
+// routes is the whole route table. Middleware comes first: Fiber runs only
+// the middleware registered before a route. openapi.json documents every
+// route under apiPrefix, and a test keeps the two in step.
+func (s *Server) routes() {
+	app := s.app
+	app.Use(s.observe, recoverPanics, s.withDeadline)
+
+	app.Get("/healthz", s.healthz)
+	app.Get("/readyz", s.readyz)
+	app.Get("/metrics", s.metricsHandler())
+
+	api := app.Group(apiPrefix, s.requireActor)
+	api.Get("/openapi.json", s.openAPI)
+
+	api.Post("/customers", s.customers.handleCreate)
+	api.Get("/customers", s.listCustomers)
+	api.Get("/customers/:id", s.customers.handleGet)
+	api.Put("/customers/:id", s.customers.handlePut)
+	api.Patch("/customers/:id", s.customers.handlePatch)
+
+	api.Post("/records", s.records.handleCreate)
+	api.Get("/records", s.listRecords)
+	api.Get("/records/:id", s.records.handleGet)
+	api.Put("/records/:id", s.records.handlePut)
+	api.Patch("/records/:id", s.records.handlePatch)
+	api.Get("/records/:id/history", s.recordHistory)
+
+	api.Get("/search", s.search)
+}

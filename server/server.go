@@ -1,0 +1,150 @@
+// Package server is the HTTP edge of visitarchive: the REST API under
+// /api/v1, its OpenAPI document, and the operational endpoints /healthz,
+// /readyz and /metrics, on Fiber v2.
+//
+// Handlers parse, call the *visitarchive.Archive with c.UserContext() (which
+// carries the deadline, the request id and the actor) and render; every
+// error goes through the one ErrorHandler in errors.go.
+//
+// Input rules that clients rely on:
+//   - JSON bodies need Content-Type application/json (415 otherwise), at
+//     most Config.BodyLimit bytes (413), one well-formed object (400, with
+//     the position of a syntax error) and no unknown fields (400, naming
+//     them). Values of the wrong type or that break a rule are 422 with
+//     per-field messages.
+//   - Server-managed fields (created_at, created_by, updated_at,
+//     updated_by and a record's status) are ignored when a client sends
+//     them, so that a GET → edit → PUT round trip works; the server always
+//     sets them. The openapi.json marks them readOnly.
+//   - Updates name the version they change with If-Match or a version
+//     field; a stale version is 409.
+//   - Unknown or repeated query parameters are 400.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/visitarchive/visitarchive"
+)
+
+// Defaults for the zero values of Config.
+const (
+	DefaultBodyLimit      = 4 << 20 // JSON bodies
+	DefaultRequestTimeout = 30 * time.Second
+)
+
+// Config is what a Server is built from; cmd parses flags into it.
+type Config struct {
+	Archive *visitarchive.Archive
+	Logger  *slog.Logger // nil discards
+
+	// BodyLimit caps request bodies in bytes (0: DefaultBodyLimit). It
+	// applies to every request; endpoints that take large uploads will
+	// stream their bodies and check their own limit.
+	BodyLimit int
+
+	// RequestTimeout is the deadline put on each request's context
+	// (0: DefaultRequestTimeout).
+	RequestTimeout time.Duration
+
+	// Registry receives the HTTP metrics and is what /metrics serves; nil
+	// means a registry of the server's own with the Go and process
+	// collectors. cmd passes one when other components add metrics.
+	Registry *prometheus.Registry
+
+	// Location is the time zone in which query dates without a time
+	// (from=2026-03-01) are read; nil means time.Local.
+	Location *time.Location
+}
+
+// Server is the HTTP server of visitarchive.
+type Server struct {
+	app     *fiber.App
+	archive *visitarchive.Archive
+	log     *slog.Logger
+	timeout time.Duration
+	loc     *time.Location
+	reg     *prometheus.Registry
+	metrics *metrics
+
+	customers *objectAPI[visitarchive.Customer]
+	records   *objectAPI[visitarchive.Record]
+}
+
+// New builds a Server with its whole route table; it does not listen yet.
+func New(cfg Config) *Server {
+	s := &Server{
+		archive: cfg.Archive,
+		log:     cfg.Logger,
+		timeout: cfg.RequestTimeout,
+		loc:     cfg.Location,
+		reg:     cfg.Registry,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.timeout <= 0 {
+		s.timeout = DefaultRequestTimeout
+	}
+	if s.loc == nil {
+		s.loc = time.Local
+	}
+	if s.reg == nil {
+		s.reg = newRegistry()
+	}
+	s.metrics = newMetrics(s.reg)
+	s.customers, s.records = s.customerAPI(), s.recordAPI()
+	limit := cfg.BodyLimit
+	if limit <= 0 {
+		limit = DefaultBodyLimit
+	}
+	s.app = fiber.New(fiber.Config{
+		// Values from c.Params, c.Query and c.Body outlive handlers (they
+		// go into the Archive), so Fiber must not reuse their buffers.
+		Immutable:             true,
+		BodyLimit:             limit,
+		ErrorHandler:          s.handleError,
+		DisableStartupMessage: true,
+		StrictRouting:         false,
+		CaseSensitive:         true,
+		// Idle keep-alive connections must not hold Shutdown up for long.
+		ReadTimeout:  time.Minute,
+		WriteTimeout: time.Minute,
+		IdleTimeout:  2 * time.Minute,
+	})
+	s.routes()
+	return s
+}
+
+// App returns the Fiber app, for tests (app.Test) and for later issues
+// that mount more routes before Listen.
+func (s *Server) App() *fiber.App { return s.app }
+
+// Listen serves HTTP on addr until Shutdown.
+func (s *Server) Listen(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ln)
+}
+
+// Serve serves HTTP on ln until Shutdown; tests use it with a listener on
+// a free port.
+func (s *Server) Serve(ln net.Listener) error {
+	s.log.Info("listening", "addr", ln.Addr().String())
+	return s.app.Listener(ln)
+}
+
+// Shutdown stops accepting connections and waits for in-flight requests
+// to finish, so that a write that has begun is completed and answered. When
+// ctx ends first, the remaining connections are closed.
+func (s *Server) Shutdown(ctx context.Context) error {
+	return s.app.ShutdownWithContext(ctx)
+}
