@@ -1,0 +1,32 @@
+// Package storage holds what the storage backends share: the object-key
+// layout, documented here, and the key rules both backends enforce. The
+// backends are storage/disk (the embedded default) and storage/s3 (MinIO
+// and any S3-compatible store); storage/storagetest is the conformance
+// suite both pass, and storage/journal the hash-chained journal built on a
+// visitarchive.Store.
+//
+// # Object keys
+//
+// Every piece of state is an immutable object; a change writes a new object
+// and never replaces one. The keys are:
+//
+//	customers/<id>/<version:010d>.json    one version of a customer, JSON
+//	records/<id>/<version:010d>.json      one version of a visit record, JSON
+//	journal/<seq:020d>.json               one hash-chained journal entry
+//	checkpoints/<seq:020d>.json           a checkpoint of the journal head
+//
+// Versions and sequence numbers are zero-padded so that the byte order in
+// which every backend lists keys is also their numeric order: the latest
+// version of a record is the last key under records/<id>/, and the journal
+// reads in order by listing journal/. Later issues add users/,
+// attachments/ and other top-level prefixes; a new prefix never nests
+// inside an existing one.
+//
+// # Key rules
+//
+// A key is a slash-separated path of segments made of [A-Za-z0-9._-]. No
+// segment is empty, "." or "..", so a key never starts or ends with a slash
+// and never escapes the directory of the disk backend. The rules keep keys
+// safe as file names, in URLs and in every S3 implementation. ValidKey
+// checks them; ValidPrefix checks a List prefix.
+package storage
