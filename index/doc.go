@@ -1,0 +1,105 @@
+// Package index is the full-text and facet index of visit records, on
+// Bleve (scorch, on disk). It is a projection of the store: it records the
+// last journal sequence it applied, and it can always be deleted and
+// rebuilt from the store.
+//
+// # Documents
+//
+// One Bleve document per visit record; the document ID is the record ID.
+// Document builds it from a visitarchive.IndexDoc. The mapping (NewMapping)
+// is static: no dynamic fields, nothing copied into _all, so every query
+// names its field. SchemaVersion names the mapping below; an index written
+// under another version is deleted and recreated by Open, which logs
+// "index schema changed; rebuilding" with the old and new versions.
+//
+//	field               kind       analyzer           store  term vectors  doc values
+//	text                text       visitarchive_text  yes    yes           no
+//	customer_id         keyword    keyword            yes    no            yes
+//	customer_type       keyword    keyword            no     no            yes
+//	business_area       keyword    keyword            no     no            yes
+//	country             keyword    keyword            no     no            yes
+//	department          keyword    keyword            no     no            yes
+//	visitors            keyword    keyword            no     no            yes  (one value per visitor)
+//	status              keyword    keyword            no     no            yes
+//	cooperation_intent  keyword    keyword            no     no            yes
+//	plan_id             keyword    keyword            no     no            yes
+//	visit_start         datetime   -                  no     no            yes
+//	visit_start_text    stored     (not indexed)      yes    no            no
+//	customer_name       stored     (not indexed)      yes    no            no
+//	topic               stored     (not indexed)      yes    no            no
+//
+// Why each choice:
+//
+//   - text is the record's free text, Record.Text() one field a line, plus
+//     the customer's current name when it differs from the name on the
+//     record. Contact details and the decision chain are not in Text() and
+//     so never reach the index. Full-width ASCII (ＬＸ－３０２１Ｂ) is folded
+//     to ASCII first, because the tokenizer drops full-width digits. It is
+//     the only searched field: customer names, topics and model numbers are
+//     all found through it. Term vectors hold the positions that phrase
+//     queries need (without them a phrase silently matches nothing) and
+//     the offsets the highlighter marks; the highlighter also reads the
+//     stored text. No doc values: text is never sorted or faceted, and they
+//     would make the index half as large again.
+//   - The keyword fields are exact, case-sensitive values, for filters
+//     (term queries) and facets (which read doc values). customer_type,
+//     business_area and country come from the customer (IndexDoc.Customer)
+//     and are absent when it is unknown; empty values are left out so that
+//     no facet counts "". customer_id is stored because every hit shows it.
+//   - visit_start is a date for [from, to) ranges and for sorting (doc
+//     values). A stored date comes back in UTC, so visit_start_text keeps
+//     the RFC 3339 text with the visitor's offset for hits.
+//   - customer_name and topic are stored only: hits show them without a
+//     read from the store, and searching them goes through text.
+//
+// # Analysis
+//
+// visitarchive_text: the unicode tokenizer (Unicode word boundaries, each
+// Han character its own token), then cjk_width (half-width kana), to_lower,
+// cjk_bigram, and visitarchive_han_gap.
+//
+//   - cjk_bigram turns a run of Han characters into overlapping bigrams:
+//     数据中心 is 数据 据中 中心. A lone Han character stays a unigram. Latin
+//     words, numbers and model numbers pass through whole: LX-3021B is the
+//     two tokens lx and 3021b, ISO9001 is one token iso9001.
+//   - visitarchive_han_gap leaves a position empty between two Han tokens
+//     that do not overlap in the text. cjk_bigram numbers bigrams across a
+//     break in a run, so without the gap "大数据。据中心" holds the phrase
+//     数据 据中 中心 and would match the query 数据中心.
+//   - No stop words: "IT", "A" and "ON" are department names, grades and
+//     model-number parts, and a stop list would drop them from queries (a
+//     query of only "IT" would match everything).
+//   - No stemming: Porter maps general, generator and generation to one
+//     stem, and organic to the stem of organization; a search for
+//     "generator" must not find General Machinery. Singular and plural are
+//     therefore different words (battery, batteries).
+//
+// # Queries
+//
+// Query builds the Bleve query of a visitarchive.SearchQuery; Request adds
+// paging, sort, stored fields, facets and highlighting, and is what Search
+// runs. The text is cut into terms at white space ("quoted phrases" stay
+// whole); all terms must match. Each term is analysed like the text, and
+// each stretch of its tokens at consecutive positions is a phrase: a run
+// of Han characters matches only where those characters stand together
+// (数据中心 does not match 中心数据 or 数据…中心), and a model number only
+// where its parts stand together (LX-3021B does not match a record with
+// LX-1000 and 3021B). Searching 3021B alone finds LX-3021B: it is a word
+// of it. A model number written another way (LX3021B, ISO 9001) is another
+// token and is not found by LX-3021B or ISO9001. A single Han character
+// matches every record containing it, through a regular expression over
+// the terms that contain it (its bigrams, or itself when it stood alone).
+//
+// Filters are term queries on the keyword fields and a range on
+// visit_start; they narrow the matches without changing scores. Sorts:
+// relevance (score, then ID), visit_start and -visit_start (then ID).
+// Facets count up to 50 values of each of visitarchive.FacetFields.
+// Highlights are HTML fragments of the text with <mark> around matches;
+// overlapping bigrams and the parts of a model number are one mark.
+//
+// # Internal keys
+//
+// Bleve keeps two values beside the documents: visitarchive_schema_version
+// (decimal text) and visitarchive_last_seq (8 bytes, big-endian). The last
+// sequence is written in the same batch as the documents it covers.
+package index

@@ -1,0 +1,249 @@
+package index
+
+import (
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	// cjk registers cjk_width and cjk_bigram: without the import, opening
+	// an index with this mapping panics.
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/registry"
+
+	"github.com/visitarchive/visitarchive"
+)
+
+// SchemaVersion names the mapping and analysis below. Bump it whenever
+// either changes: Open then rebuilds an index written under another
+// version instead of answering queries with a mapping that no longer fits.
+const SchemaVersion = 1
+
+// Names of the analysis components this package defines.
+const (
+	textAnalyzer = "visitarchive_text"
+	hanGapFilter = "visitarchive_han_gap"
+)
+
+// Field names. doc.go documents each one.
+const (
+	fieldText         = "text"
+	fieldCustomerID   = "customer_id"
+	fieldCustomerName = "customer_name"
+	fieldCustomerType = "customer_type"
+	fieldBusinessArea = "business_area"
+	fieldCountry      = "country"
+	fieldDepartment   = "department"
+	fieldVisitors     = "visitors"
+	fieldStatus       = "status"
+	fieldIntent       = "cooperation_intent"
+	fieldPlanID       = "plan_id"
+	fieldTopic        = "topic"
+	fieldVisitStart   = "visit_start"
+	fieldVisitStartAt = "visit_start_text"
+)
+
+// keywordFields are matched exactly and counted in facets.
+var keywordFields = []string{
+	fieldCustomerID, fieldCustomerType, fieldBusinessArea, fieldCountry,
+	fieldDepartment, fieldVisitors, fieldStatus, fieldIntent, fieldPlanID,
+}
+
+func init() {
+	if err := registry.RegisterTokenFilter(hanGapFilter, newHanGap); err != nil {
+		panic(err)
+	}
+}
+
+// NewMapping returns the index mapping: one analysed text field and
+// keyword, date and stored-only fields; nothing dynamic, no _all.
+func NewMapping() mapping.IndexMapping {
+	im := mapping.NewIndexMapping()
+	err := im.AddCustomAnalyzer(textAnalyzer, map[string]any{
+		"type":      custom.Name,
+		"tokenizer": unicode.Name,
+		"token_filters": []any{
+			cjk.WidthName, lowercase.Name, cjk.BigramName, hanGapFilter,
+		},
+	})
+	if err != nil {
+		panic("index: mapping: " + err.Error()) // static configuration: a bug
+	}
+	im.DefaultAnalyzer = textAnalyzer
+	im.DefaultField = fieldText
+	im.IndexDynamic, im.StoreDynamic, im.DocValuesDynamic = false, false, false
+
+	dm := mapping.NewDocumentMapping()
+	dm.Dynamic = false
+	dm.AddFieldMappingsAt(fieldText, textField())
+	for _, f := range keywordFields {
+		dm.AddFieldMappingsAt(f, keywordField(f == fieldCustomerID))
+	}
+	dm.AddFieldMappingsAt(fieldVisitStart, dateField())
+	for _, f := range []string{fieldCustomerName, fieldTopic, fieldVisitStartAt} {
+		dm.AddFieldMappingsAt(f, storedOnlyField())
+	}
+	im.DefaultMapping = dm
+	return im
+}
+
+func textField() *mapping.FieldMapping {
+	f := mapping.NewTextFieldMapping()
+	f.Analyzer = textAnalyzer
+	f.Store = true              // the highlighter reads the stored text
+	f.IncludeTermVectors = true // phrase queries and highlights need positions
+	f.IncludeInAll = false
+	f.DocValues = false // never sorted or faceted; doc values cost a third of the index
+	return f
+}
+
+func keywordField(store bool) *mapping.FieldMapping {
+	f := mapping.NewKeywordFieldMapping()
+	f.Analyzer = keyword.Name
+	f.Store = store
+	f.IncludeTermVectors = false
+	f.IncludeInAll = false
+	f.DocValues = true // facets read doc values
+	return f
+}
+
+func dateField() *mapping.FieldMapping {
+	f := mapping.NewDateTimeFieldMapping()
+	f.Store = false // a stored date comes back in UTC; visit_start_text keeps the offset
+	f.IncludeInAll = false
+	f.DocValues = true // sorting reads doc values
+	return f
+}
+
+func storedOnlyField() *mapping.FieldMapping {
+	f := mapping.NewTextFieldMapping()
+	f.Index = false
+	f.Store = true
+	f.IncludeTermVectors = false
+	f.IncludeInAll = false
+	f.DocValues = false
+	return f
+}
+
+// Document returns what is indexed for d, keyed by field name. Empty
+// values are left out so that facets never count an empty string.
+func Document(d visitarchive.IndexDoc) any {
+	r := d.Record
+	doc := map[string]any{fieldText: foldWidth(docText(d))}
+	put := func(field, v string) {
+		if v != "" {
+			doc[field] = v
+		}
+	}
+	put(fieldCustomerID, string(r.CustomerID))
+	put(fieldCustomerName, customerName(d))
+	put(fieldDepartment, r.Department)
+	put(fieldStatus, string(r.Status))
+	put(fieldIntent, string(r.CooperationIntent))
+	put(fieldPlanID, string(r.PlanID))
+	put(fieldTopic, r.Topic)
+	if c := d.Customer; c != nil {
+		put(fieldCustomerType, string(c.Type))
+		put(fieldBusinessArea, c.BusinessArea)
+		put(fieldCountry, c.Country)
+	}
+	if len(r.Visitors) > 0 {
+		vs := make([]string, len(r.Visitors))
+		for i, v := range r.Visitors {
+			vs[i] = string(v)
+		}
+		doc[fieldVisitors] = vs
+	}
+	if !r.VisitStart.IsZero() {
+		doc[fieldVisitStart] = r.VisitStart
+		doc[fieldVisitStartAt] = r.VisitStart.Format(time.RFC3339Nano)
+	}
+	return doc
+}
+
+// docText is the record's free text, one non-empty field a line. The
+// customer's current name is added when it differs from the name on the
+// record, so that a renamed customer's old records are found by either.
+func docText(d visitarchive.IndexDoc) string {
+	var lines []string
+	for _, s := range d.Record.Text() {
+		if s = strings.TrimSpace(s); s != "" {
+			lines = append(lines, s)
+		}
+	}
+	if c := d.Customer; c != nil && c.Name != "" && c.Name != d.Record.CustomerName {
+		lines = append(lines, c.Name)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func customerName(d visitarchive.IndexDoc) string {
+	if d.Record.CustomerName != "" || d.Customer == nil {
+		return d.Record.CustomerName
+	}
+	return d.Customer.Name
+}
+
+// foldWidth turns full-width ASCII (Ｌ, ３, －, as Chinese input methods
+// type them) into ASCII, and the ideographic space into a space. It must
+// run before tokenizing: the unicode tokenizer drops full-width digits
+// ("ＬＸ－３０２１Ｂ" gives only "lx" and "b"), so the cjk_width token
+// filter comes too late for them. Text and queries are both folded.
+func foldWidth(s string) string {
+	if !strings.ContainsFunc(s, isWide) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\u3000':
+			return ' '
+		case r >= '\uFF01' && r <= '\uFF5E':
+			return r - 0xFEE0
+		}
+		return r
+	}, s)
+}
+
+func isWide(r rune) bool { return r == '\u3000' || (r >= '\uFF01' && r <= '\uFF5E') }
+
+// hanGap is a token filter that runs after cjk_bigram. cjk_bigram numbers
+// its tokens consecutively even across a break in a run of Han characters,
+// so "大数据。据中心" gives 大数 数据 据中 中心 at positions 1 2 3 4, and the
+// phrase 数据 据中 中心 (the query 数据中心) would match text that does
+// not contain 数据中心. hanGap leaves one position empty wherever two Han
+// tokens do not overlap in the text, so a phrase of bigrams matches only a
+// contiguous run.
+type hanGap struct{}
+
+func newHanGap(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+	return hanGap{}, nil
+}
+
+func (hanGap) Filter(in analysis.TokenStream) analysis.TokenStream {
+	gap := 0
+	var prev *analysis.Token
+	for _, t := range in {
+		if prev != nil && isHanToken(prev) && isHanToken(t) && !overlaps(prev, t) {
+			gap++
+		}
+		t.Position += gap
+		prev = t
+	}
+	return in
+}
+
+// isHanToken reports whether t came out of cjk_bigram: a bigram (Double)
+// or a lone character (Single).
+func isHanToken(t *analysis.Token) bool {
+	return t.Type == analysis.Double || t.Type == analysis.Single
+}
+
+// overlaps reports whether b is the next bigram of the same run as a:
+// they share a character.
+func overlaps(a, b *analysis.Token) bool {
+	return a.Type == analysis.Double && b.Type == analysis.Double && b.Start < a.End
+}

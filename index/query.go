@@ -1,0 +1,234 @@
+package index
+
+import (
+	"regexp"
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/visitarchive/visitarchive"
+)
+
+const (
+	// maxTerms bounds the clauses one query string builds.
+	maxTerms = 32
+	// facetSize is more values than any facet field realistically has
+	// on one result page's worth of filters; the rest are in "other".
+	facetSize = 50
+)
+
+// hitFields are the stored fields a hit is built from, so that a page of
+// results needs no read from the store.
+var hitFields = []string{fieldCustomerID, fieldCustomerName, fieldTopic, fieldVisitStartAt}
+
+// analyzer is the text field's analyzer, used to cut query text exactly as
+// the indexed text was cut.
+var analyzer = sync.OnceValue(func() analysis.Analyzer {
+	return NewMapping().AnalyzerNamed(textAnalyzer)
+})
+
+// Query returns the Bleve query for q: every term of q.Text ANDed, under
+// the filters of q, which do not score. Text without terms matches all.
+// A query with too many terms is Invalid.
+func Query(q visitarchive.SearchQuery) (query.Query, error) {
+	bq, _, err := buildQuery(q)
+	return bq, err
+}
+
+// Request returns the whole search request for q, as Search runs it:
+// query, page, sort, stored fields, facets and highlighting. q is
+// normalized first; a bad q is Invalid.
+func Request(q visitarchive.SearchQuery) (*bleve.SearchRequest, error) {
+	if err := q.Normalize(); err != nil {
+		return nil, err
+	}
+	bq, hasText, err := buildQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	req := bleve.NewSearchRequestOptions(bq, q.Size, (q.Page-1)*q.Size, false)
+	req.Fields = hitFields
+	req.SortByCustom(sortOrder(q.Sort))
+	if !q.NoFacets {
+		for _, f := range visitarchive.FacetFields {
+			req.AddFacet(f, bleve.NewFacetRequest(f, facetSize))
+		}
+	}
+	if hasText {
+		req.Highlight = bleve.NewHighlightWithStyle(highlighterName)
+		req.Highlight.AddField(fieldText)
+	}
+	return req, nil
+}
+
+func buildQuery(q visitarchive.SearchQuery) (bq query.Query, hasText bool, err error) {
+	must, err := textQueries(q.Text)
+	if err != nil {
+		return nil, false, err
+	}
+	filters := filterQueries(q)
+	if len(must) == 0 && len(filters) == 0 {
+		return query.NewMatchAllQuery(), false, nil
+	}
+	b := query.NewBooleanQuery(nil, nil, nil)
+	if len(must) > 0 {
+		b.AddMust(must...)
+	}
+	if len(filters) > 0 {
+		b.AddFilter(query.NewConjunctionQuery(filters))
+	}
+	return b, len(must) > 0, nil
+}
+
+// textQueries returns one or more clauses per term of text, all of which
+// must match.
+func textQueries(text string) ([]query.Query, error) {
+	terms := splitTerms(foldWidth(text))
+	if len(terms) > maxTerms {
+		e := visitarchive.E("index.query", visitarchive.Invalid, nil, "the query is invalid")
+		e.Fields = []visitarchive.FieldError{{Field: "q",
+			Message: "has too many words; at most " + itoa(maxTerms) + " are allowed"}}
+		return nil, e
+	}
+	var qs []query.Query
+	for _, t := range terms {
+		qs = append(qs, termQueries(t)...)
+	}
+	return qs, nil
+}
+
+// splitTerms cuts text at white space, keeping "quoted phrases" (ASCII or
+// Chinese quotation marks) whole. An unclosed quote runs to the end.
+func splitTerms(text string) []string {
+	var terms []string
+	var b strings.Builder
+	quoted := false
+	flush := func() {
+		if b.Len() > 0 {
+			terms = append(terms, b.String())
+			b.Reset()
+		}
+	}
+	for _, r := range text {
+		switch {
+		case r == '"' || r == '“' || r == '”':
+			flush()
+			quoted = !quoted
+		case unicode.IsSpace(r) && !quoted:
+			flush()
+		default:
+			b.WriteRune(r)
+		}
+	}
+	flush()
+	return terms
+}
+
+// termQueries analyses one term as the text was analysed and matches its
+// tokens in order: each stretch of tokens at consecutive positions is a
+// phrase (a run of Han characters is a run of overlapping bigrams, a
+// model number such as LX-3021B is "lx" "3021b"), so a term matches only
+// where its tokens stand side by side, never where one bigram or one part
+// of a model number happens to occur. A lone Han character is its own
+// clause: no bigram equals it. A term of punctuation only adds nothing.
+func termQueries(term string) []query.Query {
+	toks := analyzer().Analyze([]byte(term))
+	var qs []query.Query
+	var run []string
+	flush := func() {
+		if len(run) > 0 {
+			qs = append(qs, phraseQuery(run))
+			run = nil
+		}
+	}
+	for i, t := range toks {
+		if t.Type == analysis.Single {
+			flush()
+			qs = append(qs, charQuery(string(t.Term)))
+			continue
+		}
+		if len(run) > 0 && t.Position != toks[i-1].Position+1 {
+			flush()
+		}
+		run = append(run, string(t.Term))
+	}
+	flush()
+	return qs
+}
+
+func phraseQuery(terms []string) query.Query {
+	if len(terms) == 1 {
+		q := query.NewTermQuery(terms[0])
+		q.SetField(fieldText)
+		return q
+	}
+	return query.NewPhraseQuery(terms, fieldText)
+}
+
+// charQuery matches a single Han character: the bigram index holds it
+// only inside the bigrams of its run (电池, 池组 for 池) or, standing
+// alone, as itself, so match every term of at most one character either
+// side of it. The pattern is anchored by Bleve and bounded in length, so
+// the term dictionary walk prunes every branch after two characters.
+func charQuery(c string) query.Query {
+	q := query.NewRegexpQuery(".?" + regexp.QuoteMeta(c) + ".?")
+	q.SetField(fieldText)
+	return q
+}
+
+// filterQueries returns exact matches on keyword fields and the visit_start
+// range [From, To).
+func filterQueries(q visitarchive.SearchQuery) []query.Query {
+	var qs []query.Query
+	for _, f := range []struct{ field, value string }{
+		{fieldCustomerID, string(q.CustomerID)},
+		{fieldCustomerType, q.CustomerType},
+		{fieldBusinessArea, q.BusinessArea},
+		{fieldDepartment, q.Department},
+		{fieldVisitors, string(q.Visitor)},
+		{fieldIntent, q.Intent},
+		{fieldStatus, q.Status},
+		{fieldCountry, q.Country},
+	} {
+		if f.value != "" {
+			t := query.NewTermQuery(f.value)
+			t.SetField(f.field)
+			qs = append(qs, t)
+		}
+	}
+	if !q.From.IsZero() || !q.To.IsZero() {
+		incl, excl := true, false
+		d := query.NewDateRangeInclusiveQuery(q.From, q.To, &incl, &excl)
+		d.SetField(fieldVisitStart)
+		qs = append(qs, d)
+	}
+	return qs
+}
+
+// sortOrder returns the Bleve sort for one of the visitarchive sort
+// orders. Every order ends with the document ID, so that pages are stable.
+func sortOrder(s string) search.SortOrder {
+	byID := &search.SortDocID{}
+	switch s {
+	case visitarchive.SortVisitStart:
+		return search.SortOrder{visitStartSort(false), byID}
+	case visitarchive.SortVisitStartDesc:
+		return search.SortOrder{visitStartSort(true), byID}
+	default:
+		return search.SortOrder{&search.SortScore{Desc: true}, byID}
+	}
+}
+
+func visitStartSort(desc bool) *search.SortField {
+	return &search.SortField{
+		Field:   fieldVisitStart,
+		Type:    search.SortFieldAsDate,
+		Desc:    desc,
+		Missing: search.SortFieldMissingLast,
+	}
+}
