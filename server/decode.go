@@ -83,7 +83,8 @@ func syntaxError(op string, body []byte, err error) error {
 	var se *json.SyntaxError
 	switch {
 	case errors.As(err, &se):
-		line, col := position(body, se.Offset)
+		// Offset counts the offending byte as read.
+		line, col := position(body, se.Offset-1)
 		return badRequest(op, "malformed JSON at line %d, column %d: %s", line, col, se.Error())
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		line, col := position(body, int64(len(body)))

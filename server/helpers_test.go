@@ -1,0 +1,259 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/storage/disk"
+	"github.com/visitarchive/visitarchive/storage/journal"
+)
+
+// cst is the time zone the test servers read query dates in.
+var cst = time.FixedZone("CST", 8*3600)
+
+// testServer is a Server over a real Archive: disk store, journal and
+// Bleve index in temporary directories.
+type testServer struct {
+	t       *testing.T
+	srv     *Server
+	archive *visitarchive.Archive
+	index   closer // closed by tests that make the Archive unready
+	logs    *syncBuffer
+}
+
+type closer interface{ Close() error }
+
+// newTestServer builds a testServer; cfg, if given, adjusts the Config
+// before the Server is built.
+func newTestServer(t *testing.T, adjust ...func(*Config)) *testServer {
+	t.Helper()
+	ctx := t.Context()
+	logs := &syncBuffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	store, err := disk.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	j, err := journal.Open(ctx, store, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := openTestIndex(t, t.TempDir(), logger)
+	a := visitarchive.New(visitarchive.Config{Store: store, Journal: j, Index: idx, Logger: logger})
+	if err := a.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Archive: a, Logger: logger, Location: cst}
+	for _, f := range adjust {
+		f(&cfg)
+	}
+	return &testServer{t: t, srv: New(cfg), archive: a, index: idx, logs: logs}
+}
+
+// syncBuffer is a log destination that tests read while requests run.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// listen serves ts on a free loopback port until the test ends and returns
+// its base URL. app.Test cannot show what a client sees when Fiber rejects
+// a request while reading it (an oversize body), nor a graceful shutdown.
+func (ts *testServer) listen() string {
+	ts.t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- ts.srv.Serve(ln) }()
+	ts.t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		ts.srv.Shutdown(ctx)
+		<-done
+	})
+	return "http://" + ln.Addr().String()
+}
+
+// send makes a real HTTP request to base+path with the default headers of
+// call.
+func (ts *testServer) send(base, method, path string, body io.Reader, hdr ...string) *result {
+	ts.t.Helper()
+	req, err := http.NewRequestWithContext(ts.t.Context(), method, base+path, body)
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	req.Header.Set(headerActor, "alice")
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		ts.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	return &result{status: res.StatusCode, header: res.Header, body: b}
+}
+
+// result is an answer of the test server.
+type result struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// call sends a request. hdr holds header name/value pairs. Unless they say
+// otherwise, a request carries X-Actor: alice, and Content-Type:
+// application/json when it has a body; a value of "-" removes the header.
+func (ts *testServer) call(method, path, body string, hdr ...string) *result {
+	ts.t.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set(headerActor, "alice")
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		if hdr[i+1] == "-" {
+			req.Header.Del(hdr[i])
+			continue
+		}
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	res, err := ts.srv.App().Test(req, 60_000)
+	if err != nil {
+		ts.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	return &result{status: res.StatusCode, header: res.Header, body: b}
+}
+
+// decode unmarshals the body into v.
+func (r *result) decode(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("body %q: %v", r.body, err)
+	}
+}
+
+// apiError returns the error of an error answer.
+func (r *result) apiError(t *testing.T) errorDetail {
+	t.Helper()
+	var b errorBody
+	r.decode(t, &b)
+	if b.Error.Code == "" {
+		t.Fatalf("not an error answer: %s", r.body)
+	}
+	return b.Error
+}
+
+// want fails the test unless the status is want.
+func (r *result) want(t *testing.T, want int) *result {
+	t.Helper()
+	if r.status != want {
+		t.Fatalf("status = %d, want %d; body %s", r.status, want, r.body)
+	}
+	return r
+}
+
+// fieldNames lists the fields of an Invalid answer.
+func fieldNames(d errorDetail) []string {
+	var names []string
+	for _, f := range d.Fields {
+		names = append(names, f.Field)
+	}
+	return names
+}
+
+// mustJSON marshals v for a request body.
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// Fixtures.
+
+const customerJSON = `{"id":"acme","name":"Acme 贸易有限公司","customer_type":"key","business_area":"machinery","country":"DE","contacts":[{"name":"Hans","phone":"+49 30 1234567"}]}`
+
+func recordJSON(customer, topic, start string) string {
+	return `{"customer_id":"` + customer + `","visit_start":"` + start + `","visit_end":"` +
+		strings.Replace(start, "T09:", "T11:", 1) + `","location":"Hamburg","visitors":["alice"],` +
+		`"department":"sales1","contact_name":"Hans","contact_phone":"+49 30 1234567","topic":"` + topic +
+		`","summary":"讨论了 LX-3021B 数据中心 方案","cooperation_intent":"high"}`
+}
+
+// createCustomer creates the acme fixture, or another customer from js.
+func (ts *testServer) createCustomer(js string) *visitarchive.Customer {
+	ts.t.Helper()
+	var c visitarchive.Customer
+	ts.call("POST", "/api/v1/customers", js).want(ts.t, http.StatusCreated).decode(ts.t, &c)
+	return &c
+}
+
+func (ts *testServer) createRecord(js string) *visitarchive.Record {
+	ts.t.Helper()
+	var r visitarchive.Record
+	ts.call("POST", "/api/v1/records", js).want(ts.t, http.StatusCreated).decode(ts.t, &r)
+	return &r
+}
+
+// customerCount returns how many customers the Archive has.
+func (ts *testServer) customerCount() int {
+	ts.t.Helper()
+	_, n, err := ts.archive.ListCustomers(ts.t.Context(), 1, 1)
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	return n
+}
+
+// recordCount returns how many records the Archive lists.
+func (ts *testServer) recordCount() uint64 {
+	ts.t.Helper()
+	q := visitarchive.SearchQuery{Sort: visitarchive.SortVisitStartDesc}
+	if err := q.Normalize(); err != nil {
+		ts.t.Fatal(err)
+	}
+	p, err := ts.archive.ListRecords(ts.t.Context(), q)
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	return p.Total
+}
