@@ -41,7 +41,9 @@ func (w *memWatch) sample() {
 func (w *memWatch) check(t *testing.T, what string) {
 	t.Helper()
 	w.sample()
-	if grew := int64(w.peak) - int64(w.base); grew > maxHeap {
+	grew := int64(w.peak) - int64(w.base)
+	t.Logf("%s: heap in use grew by at most %.1f MiB", what, float64(grew)/(1<<20))
+	if grew > maxHeap {
 		t.Errorf("%s: heap in use grew by %d MiB, want < %d MiB for a %d MiB object",
 			what, grew>>20, maxHeap>>20, largeSize>>20)
 	}
