@@ -33,8 +33,9 @@
 //   - text is the record's free text, Record.Text() one field a line, plus
 //     the customer's current name when it differs from the name on the
 //     record. Contact details and the decision chain are not in Text() and
-//     so never reach the index. Full-width ASCII (ＬＸ－３０２１Ｂ) is folded
-//     to ASCII first, because the tokenizer drops full-width digits. It is
+//     so never reach the index. Full-width letters and digits (ＬＸ３０２１Ｂ)
+//     are folded to ASCII first, because the tokenizer drops full-width
+//     digits. It is
 //     the only searched field: customer names, topics and model numbers are
 //     all found through it. Term vectors hold the positions that phrase
 //     queries need (without them a phrase silently matches nothing) and

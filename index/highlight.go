@@ -3,6 +3,7 @@ package index
 import (
 	"html"
 	"strings"
+	"unicode/utf8"
 
 	bindex "github.com/blevesearch/bleve_index_api"
 
@@ -89,7 +90,11 @@ func markSpans(f *highlight.Fragment, locs highlight.TermLocations) []span {
 
 // joins reports whether the text between two matches is nothing (they
 // touch or overlap) or one character that joins the parts of a model
-// number or code.
+// number or code, in ASCII or full width.
 func joins(gap []byte) bool {
-	return len(gap) == 0 || (len(gap) == 1 && strings.IndexByte("-_./", gap[0]) >= 0)
+	if len(gap) == 0 {
+		return true
+	}
+	r, n := utf8.DecodeRune(gap)
+	return n == len(gap) && strings.ContainsRune("-_./－＿．／", r)
 }

@@ -188,27 +188,27 @@ func customerName(d visitarchive.IndexDoc) string {
 	return d.Customer.Name
 }
 
-// foldWidth turns full-width ASCII (Ｌ, ３, －, as Chinese input methods
-// type them) into ASCII, and the ideographic space into a space. It must
-// run before tokenizing: the unicode tokenizer drops full-width digits
-// ("ＬＸ－３０２１Ｂ" gives only "lx" and "b"), so the cjk_width token
-// filter comes too late for them. Text and queries are both folded.
+// foldWidth turns full-width letters and digits (ＬＸ３０２１Ｂ, as Chinese
+// input methods type them) into ASCII. It must run before tokenizing: the
+// unicode tokenizer drops full-width digits ("ＩＳＯ９００１" gives only
+// "iso"), so the cjk_width token filter comes too late for them. Text and
+// queries are both folded. Full-width punctuation is left alone: it breaks
+// words either way, and the stored text keeps its Chinese commas.
 func foldWidth(s string) string {
-	if !strings.ContainsFunc(s, isWide) {
+	if !strings.ContainsFunc(s, isWideAlnum) {
 		return s
 	}
 	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\u3000':
-			return ' '
-		case r >= '\uFF01' && r <= '\uFF5E':
+		if isWideAlnum(r) {
 			return r - 0xFEE0
 		}
 		return r
 	}, s)
 }
 
-func isWide(r rune) bool { return r == '\u3000' || (r >= '\uFF01' && r <= '\uFF5E') }
+func isWideAlnum(r rune) bool {
+	return (r >= '０' && r <= '９') || (r >= 'Ａ' && r <= 'Ｚ') || (r >= 'ａ' && r <= 'ｚ')
+}
 
 // hanGap is a token filter that runs after cjk_bigram. cjk_bigram numbers
 // its tokens consecutively even across a break in a run of Han characters,
