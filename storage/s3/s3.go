@@ -5,10 +5,10 @@
 // Each key is one object named Prefix+key in the bucket. The SHA-256 of the
 // body is recorded at write as the user metadata X-Amz-Meta-Va-Sha256, and
 // Get checks it when the body has been read to the end. S3 needs metadata
-// before the body, so Put hashes first: a body of known size up to 8 MiB is
-// buffered in memory; a larger or unknown-size body is spooled to a
-// temporary file while hashing, then uploaded in 16 MiB parts, so memory
-// stays bounded whatever the size.
+// before the body, so Put hashes first: a body of known size up to 8 MiB
+// (of unknown size, up to 1 MiB) is buffered in memory; a larger one is
+// spooled to a temporary file while hashing, then uploaded in 16 MiB parts
+// read straight from the file, so memory stays bounded whatever the size.
 //
 // Put is create-only through a conditional write: an existing key answers
 // 412 Precondition Failed, which becomes a Conflict; the server decides, so
@@ -61,8 +61,9 @@ type Config struct {
 
 const (
 	metaSHA256 = "Va-Sha256"      // X-Amz-Meta-Va-Sha256 on the wire
-	inlineMax  = 8 << 20          // bodies up to this size are hashed in memory
-	partSize   = 16 << 20         // multipart part size; bounds client buffering
+	headMax    = 1 << 20          // bodies of unknown size up to this are hashed in memory
+	inlineMax  = 8 << 20          // bodies of known size up to this are hashed in memory
+	partSize   = 16 << 20         // multipart part size: up to 156 GiB in 10,000 parts
 	maxRetries = 3                // the client default (10) makes an outage slow to report
 	opTimeout  = 30 * time.Second // for Open's bucket checks only
 )
@@ -135,14 +136,15 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64) (v
 	if err := storage.ValidKey(key); err != nil {
 		return visitarchive.ObjectInfo{}, err
 	}
-	if size < 0 || size > inlineMax {
-		// Spare spooling a large body that is sure to conflict; the
-		// conditional write stays the authoritative check.
+	// Spare spooling a large body that is sure to conflict; the
+	// conditional write stays the authoritative check.
+	absent := func() error {
 		if _, err := s.Stat(ctx, key); err == nil {
-			return visitarchive.ObjectInfo{}, translate(op, key, errExists)
+			return translate(op, key, errExists)
 		}
+		return nil
 	}
-	b, err := spool(ctx, r, size, s.tempDir)
+	b, err := spool(ctx, r, size, s.tempDir, absent)
 	if err != nil {
 		return visitarchive.ObjectInfo{}, err
 	}

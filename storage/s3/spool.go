@@ -30,22 +30,28 @@ func (b *body) Close() {
 // spool hashes the body of r so that its SHA-256 can go in the metadata,
 // which S3 needs before the body. Small bodies stay in memory; the rest go
 // to a temporary file in dir, so memory does not grow with the object.
-func spool(ctx context.Context, r io.Reader, size int64, dir string) (*body, error) {
+// Before spooling to a file it calls precheck, which may refuse the body.
+func spool(ctx context.Context, r io.Reader, size int64, dir string, precheck func() error) (*body, error) {
 	if size >= 0 && size <= inlineMax {
 		return inline(ctx, r, size)
 	}
 	if size < 0 {
-		// Most bodies of unknown size are small: read up to the inline
-		// limit, and spool only when there is more.
+		// Most bodies of unknown size are small: read up to headMax, and
+		// spool only when there is more. headMax is below inlineMax
+		// because a buffer that grows by doubling leaves garbage of about
+		// twice its size.
 		var head bytes.Buffer
-		n, sha, err := storage.CopyBody(ctx, &head, io.LimitReader(r, inlineMax+1), -1)
+		n, sha, err := storage.CopyBody(ctx, &head, io.LimitReader(r, headMax+1), -1)
 		if err != nil {
 			return nil, err
 		}
-		if n <= inlineMax {
+		if n <= headMax {
 			return &body{r: bytes.NewReader(head.Bytes()), n: n, sha: sha}, nil
 		}
 		r = io.MultiReader(&head, r)
+	}
+	if err := precheck(); err != nil {
+		return nil, err
 	}
 	return toFile(ctx, r, size, dir)
 }
