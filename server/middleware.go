@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"regexp"
@@ -41,14 +42,16 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	s.ensureRequestID(c)
 	s.metrics.inFlight.Inc()
 	defer s.metrics.inFlight.Dec()
-	if err := c.Next(); err != nil {
+	err := c.Next()
+	route := routePattern(c, err)
+	if err != nil {
 		if err := s.app.ErrorHandler(c, err); err != nil {
 			return err
 		}
 	}
 	status := c.Response().StatusCode()
 	elapsed := time.Since(start)
-	s.metrics.observe(c.Method(), routePattern(c), status, elapsed)
+	s.metrics.observe(c.Method(), route, status, elapsed)
 	// Only the path: query strings and bodies may hold personal data.
 	s.logger(c).Info("request", "method", c.Method(), "path", c.Path(),
 		"status", status, "duration", elapsed)
@@ -87,13 +90,15 @@ func (s *Server) logger(c *fiber.Ctx) *slog.Logger {
 }
 
 // routePattern labels metrics by the route pattern, not the path, so that
-// ids do not explode the number of series.
-func routePattern(c *fiber.Ctx) string {
-	r := c.Route()
-	if r == nil || r.Method == "USE" {
+// ids do not explode the number of series. When no route matched, Fiber's
+// router returned a *fiber.Error (404 or 405; handlers return
+// *visitarchive.Error) and c.Route() is only the last middleware.
+func routePattern(c *fiber.Ctx, err error) string {
+	var fe *fiber.Error
+	if errors.As(err, &fe) && (fe.Code == fiber.StatusNotFound || fe.Code == fiber.StatusMethodNotAllowed) {
 		return "unmatched"
 	}
-	return r.Path
+	return c.Route().Path
 }
 
 // recoverPanics turns a panic in a handler into an Internal error, which

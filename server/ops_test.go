@@ -1,0 +1,225 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/visitarchive/visitarchive"
+)
+
+func TestMetrics(t *testing.T) {
+	ts := newTestServer(t)
+	ts.createCustomer(customerJSON)
+	ts.call("GET", "/api/v1/customers/acme", "").want(t, http.StatusOK)
+	ts.call("GET", "/api/v1/customers/nobody", "").want(t, http.StatusNotFound)
+	ts.call("GET", "/api/v1/nowhere", "").want(t, http.StatusNotFound)
+
+	res := ts.call("GET", "/metrics", "").want(t, http.StatusOK)
+	text := string(res.body)
+	for _, want := range []string{
+		`visitarchive_http_requests_total{method="POST",route="/api/v1/customers",status="201"} 1`,
+		`visitarchive_http_requests_total{method="GET",route="/api/v1/customers/:id",status="200"} 1`,
+		`visitarchive_http_requests_total{method="GET",route="/api/v1/customers/:id",status="404"} 1`,
+		`visitarchive_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
+		`visitarchive_http_request_duration_seconds_bucket{method="GET",route="/api/v1/customers/:id",le="+Inf"} 2`,
+		`visitarchive_http_requests_in_flight`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	// Paths with ids would make a series per object.
+	if strings.Contains(text, "acme") || strings.Contains(text, "nowhere") {
+		t.Error("/metrics labels carry paths, not route patterns")
+	}
+	if ct := res.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
+		t.Errorf("Content-Type = %q", ct)
+	}
+}
+
+func TestHealthAndReadiness(t *testing.T) {
+	ts := newTestServer(t)
+	var st statusBody
+	ts.call("GET", "/healthz", "").want(t, http.StatusOK).decode(t, &st)
+	if st.Status != "ok" {
+		t.Errorf("healthz = %+v", st)
+	}
+	ts.call("GET", "/readyz", "").want(t, http.StatusOK).decode(t, &st)
+	if st.Status != "ready" {
+		t.Errorf("readyz = %+v", st)
+	}
+
+	// With the index closed the Archive cannot search: not ready, but
+	// still alive.
+	if err := ts.index.Close(); err != nil {
+		t.Fatal(err)
+	}
+	res := ts.call("GET", "/readyz", "").want(t, http.StatusServiceUnavailable)
+	e := res.apiError(t)
+	if e.Code != "unavailable" || !strings.HasPrefix(e.Message, "not ready: ") || !strings.Contains(e.Message, "index") {
+		t.Errorf("readyz error = %+v", e)
+	}
+	ts.call("GET", "/healthz", "").want(t, http.StatusOK)
+}
+
+// openAPIPaths returns the paths and methods of the embedded document.
+func openAPIPaths(t *testing.T) map[string][]string {
+	t.Helper()
+	var doc struct {
+		OpenAPI string                                `json:"openapi"`
+		Paths   map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(openAPIDoc, &doc); err != nil {
+		t.Fatalf("openapi.json: %v", err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.0.") {
+		t.Errorf("openapi = %q, want 3.0.x", doc.OpenAPI)
+	}
+	out := map[string][]string{}
+	for path, item := range doc.Paths {
+		for method := range item {
+			if method != "parameters" {
+				out[path] = append(out[path], strings.ToUpper(method))
+			}
+		}
+	}
+	return out
+}
+
+// TestOpenAPIMatchesRoutes fails when a route under /api/v1 is not in the
+// OpenAPI document, or the document has a path or method with no route.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	ts := newTestServer(t)
+	doc := openAPIPaths(t)
+	param := regexp.MustCompile(`:([A-Za-z0-9_]+)`)
+	routes := map[string]bool{}
+	for _, r := range ts.srv.App().GetRoutes(true) {
+		if r.Method == fiber.MethodHead { // Fiber adds HEAD to every GET
+			continue
+		}
+		path := param.ReplaceAllString(r.Path, "{$1}")
+		routes[r.Method+" "+path] = true
+		if strings.HasPrefix(path, apiPrefix) && !slices.Contains(doc[path], r.Method) {
+			t.Errorf("route %s %s is not in openapi.json", r.Method, path)
+		}
+	}
+	for path, methods := range doc {
+		for _, m := range methods {
+			if !routes[m+" "+path] {
+				t.Errorf("openapi.json has %s %s, which has no route", m, path)
+			}
+		}
+	}
+}
+
+// TestOpenAPISchemas keeps the Customer and Record schemas in step with
+// the JSON fields of the Go types.
+func TestOpenAPISchemas(t *testing.T) {
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]json.RawMessage `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(openAPIDoc, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for name, typ := range map[string]reflect.Type{
+		"Customer":      reflect.TypeFor[visitarchive.Customer](),
+		"Contact":       reflect.TypeFor[visitarchive.Contact](),
+		"Record":        reflect.TypeFor[visitarchive.Record](),
+		"DecisionMaker": reflect.TypeFor[visitarchive.DecisionMaker](),
+		"SearchResult":  reflect.TypeFor[visitarchive.SearchResult](),
+		"SearchHit":     reflect.TypeFor[visitarchive.SearchHit](),
+		"FacetCount":    reflect.TypeFor[visitarchive.FacetCount](),
+		"VersionInfo":   reflect.TypeFor[visitarchive.VersionInfo](),
+		"RecordPage":    reflect.TypeFor[visitarchive.RecordPage](),
+		"RecordHistory": reflect.TypeFor[recordHistory](),
+		"CustomerList":  reflect.TypeFor[customerList](),
+	} {
+		var got, want []string
+		for p := range doc.Components.Schemas[name].Properties {
+			got = append(got, p)
+		}
+		for f := range jsonFields(typ) {
+			want = append(want, f)
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("schema %s has %v, the Go type %v", name, got, want)
+		}
+	}
+}
+
+func TestOpenAPIServed(t *testing.T) {
+	ts := newTestServer(t)
+	res := ts.call("GET", "/api/v1/openapi.json", "", headerActor, "-").want(t, http.StatusOK)
+	if ct := res.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	if string(res.body) != string(openAPIDoc) {
+		t.Error("served document differs from the embedded one")
+	}
+}
+
+// TestGracefulShutdown starts a write, shuts the server down while it is
+// in flight, and expects the write to finish and be answered.
+func TestGracefulShutdown(t *testing.T) {
+	ts := newTestServer(t)
+	started := make(chan struct{})
+	ts.srv.App().Post("/test/slow-create", func(c *fiber.Ctx) error {
+		close(started)
+		time.Sleep(300 * time.Millisecond)
+		ctx := visitarchive.WithActor(c.UserContext(), "alice")
+		cu, err := ts.archive.CreateCustomer(ctx, visitarchive.Customer{ID: "late", Name: "Late", Type: "key"})
+		if err != nil {
+			return err
+		}
+		return c.Status(http.StatusCreated).JSON(cu)
+	})
+	base := ts.listen()
+
+	answered := make(chan int, 1)
+	go func() {
+		res, err := http.Post(base+"/test/slow-create", "application/json", nil)
+		if err != nil {
+			t.Errorf("in-flight request: %v", err)
+			answered <- 0
+			return
+		}
+		res.Body.Close()
+		answered <- res.StatusCode
+	}()
+	<-started
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if err := ts.srv.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	select {
+	case status := <-answered:
+		if status != http.StatusCreated {
+			t.Errorf("in-flight request: status %d, want 201", status)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the in-flight request was not answered")
+	}
+	if _, err := ts.archive.GetCustomer(t.Context(), "late"); err != nil {
+		t.Errorf("the in-flight write was lost: %v", err)
+	}
+	if _, err := http.Get(base + "/healthz"); err == nil {
+		t.Error("the server still accepts connections after Shutdown")
+	}
+}
