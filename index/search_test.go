@@ -22,7 +22,7 @@ var textCases = []struct {
 	{"中心", "R04 R10 R13 R14 R16 R18 " + idRange(37, 42)}, // C07 is 杭州中心医院
 	{"据中", "R04 R13 R14 R18 R38"},
 	{"电池", "R02 R04 R07 R15 " + idRange(25, 31)}, // C05 is 宁德新能源电池有限公司; R36 has "电 池"
-	{"池组", "R02 R15 R25 R31 R37"},              // R37: 水池组件
+	{"池组", "R02 R15 R25 R31 R37"},                // R37: 水池组件
 	{"储能", "R02 R13 R17 R27 R31"},
 	{"充电", "R26 R28"},
 	{"变频", "R05 R30 R33 R41"},
@@ -71,9 +71,9 @@ var textCases = []struct {
 	{"LX-3021B", "R01 R18 R26 R29 R47"}, // R29 is written ＬＸ－３０２１Ｂ
 	{"lx-3021b", "R01 R18 R26 R29 R47"},
 	{"ＬＸ－３０２１Ｂ", "R01 R18 R26 R29 R47"},
-	{"LX-3021", "R09"},                          // not LX-3021B
-	{"3021B", "R01 R03 R18 R26 R29 R40 R47"},    // R03, R40: LX-1000 … 3021B
-	{"LX3021B", "R22"},                          // another spelling, another word
+	{"LX-3021", "R09"},                       // not LX-3021B
+	{"3021B", "R01 R03 R18 R26 R29 R40 R47"}, // R03, R40: LX-1000 … 3021B
+	{"LX3021B", "R22"},                       // another spelling, another word
 	{"LX-1000", "R03 R32 R40"},
 	{"HX-200", "R05 R20 R30 R41 R47"}, // R30: HX-200/300; not HX-2000
 	{"HX-2000", "R15 R34"},

@@ -1,0 +1,356 @@
+package index
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/visitarchive/visitarchive"
+)
+
+func TestNewIndexIsEmpty(t *testing.T) {
+	ix := openTest(t, filepath.Join(t.TempDir(), "index"))
+	checkState(t, ix, 0, 0)
+}
+
+func checkState(t *testing.T, ix *Index, seq, count uint64) {
+	t.Helper()
+	gotSeq, err := ix.LastSeq(t.Context())
+	if err != nil || gotSeq != seq {
+		t.Errorf("LastSeq = %d, %v; want %d", gotSeq, err, seq)
+	}
+	gotCount, err := ix.Count(t.Context())
+	if err != nil || gotCount != count {
+		t.Errorf("Count = %d, %v; want %d", gotCount, err, count)
+	}
+}
+
+// The sequence is written with the documents and survives a reopen; an
+// Apply of nothing but a sequence moves it too.
+func TestApplyRecordsLastSeq(t *testing.T) {
+	dir := t.TempDir()
+	docs := loadCorpus(t)
+	ix, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Apply(t.Context(), 7, docs[:10], nil); err != nil {
+		t.Fatal(err)
+	}
+	checkState(t, ix, 7, 10)
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	ix = openTest(t, dir)
+	checkState(t, ix, 7, 10)
+	if err := ix.Apply(t.Context(), 8, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	checkState(t, ix, 8, 10)
+	// A replay from earlier is recorded as given (see Apply).
+	if err := ix.Apply(t.Context(), 3, docs[:1], nil); err != nil {
+		t.Fatal(err)
+	}
+	checkState(t, ix, 3, 10)
+}
+
+// A batch with a bad document applies nothing, not even its sequence.
+func TestApplyInvalidAppliesNothing(t *testing.T) {
+	ix := openTest(t, t.TempDir())
+	docs := loadCorpus(t)
+	for _, bad := range []visitarchive.IndexDoc{{}, {Record: &visitarchive.Record{}}} {
+		err := ix.Apply(t.Context(), 5, []visitarchive.IndexDoc{docs[0], bad}, nil)
+		if !visitarchive.IsKind(err, visitarchive.Invalid) {
+			t.Errorf("Apply with %+v = %v, want Invalid", bad, err)
+		}
+	}
+	checkState(t, ix, 0, 0)
+}
+
+func TestApplyDeletesAndReplaces(t *testing.T) {
+	ix := corpusIndex(t)
+	if err := ix.Apply(t.Context(), 2, nil, []visitarchive.RecordID{"R07", "NOPE"}); err != nil {
+		t.Fatal(err)
+	}
+	checkState(t, ix, 2, 47)
+	if got := hitIDs(find(t, ix, visitarchive.SearchQuery{Text: "battery"})); !slices.Equal(got, ids("R32")) {
+		t.Errorf("battery after deleting R07: %v, want [R32]", got)
+	}
+
+	// A new version replaces the old one: its old words are gone.
+	r32 := *loadCorpus(t)[31].Record
+	r32.Topic, r32.Summary = "Tender lost", "Price too high."
+	if err := ix.Apply(t.Context(), 3, []visitarchive.IndexDoc{{Record: &r32}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	checkState(t, ix, 3, 47)
+	if got := find(t, ix, visitarchive.SearchQuery{Text: "battery"}); got.Total != 0 {
+		t.Errorf("battery after replacing R32: %v", hitIDs(got))
+	}
+	if got := hitIDs(find(t, ix, visitarchive.SearchQuery{Text: "tender"})); !slices.Equal(got, ids("R32")) {
+		t.Errorf("tender: %v, want [R32]", got)
+	}
+	// Its customer was not given this time: the customer's fields are gone.
+	if got := hitIDs(find(t, ix, visitarchive.SearchQuery{Country: "SE"})); !slices.Equal(got, ids("R31 R33 R34 R35 R36")) {
+		t.Errorf("country SE: %v, want R31 R33–R36", got)
+	}
+
+	// In both lists, the deletion wins.
+	r01 := loadCorpus(t)[0]
+	if err := ix.Apply(t.Context(), 4, []visitarchive.IndexDoc{r01}, []visitarchive.RecordID{"R01"}); err != nil {
+		t.Fatal(err)
+	}
+	checkState(t, ix, 4, 46)
+}
+
+// logBuffer collects JSON log lines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// lines returns the decoded log lines with the given message.
+func (b *logBuffer) lines(t *testing.T, msg string) []map[string]any {
+	t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(b.buf.String()), "\n") {
+		var m map[string]any
+		if l == "" {
+			continue
+		}
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("log line %q: %v", l, err)
+		}
+		if m["msg"] == msg {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func openVersion(t *testing.T, dir string, log *slog.Logger, version int) *Index {
+	t.Helper()
+	ix, err := open(dir, log, version)
+	if err != nil {
+		t.Fatalf("open version %d: %v", version, err)
+	}
+	return ix
+}
+
+// An index written under another schema version is rebuilt empty, with
+// one warning naming both versions; the same version is left alone.
+func TestSchemaChangeRebuilds(t *testing.T) {
+	dir := t.TempDir()
+	var logs logBuffer
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
+
+	ix := openVersion(t, dir, log, SchemaVersion)
+	if err := ix.Apply(t.Context(), 9, loadCorpus(t), nil); err != nil {
+		t.Fatal(err)
+	}
+	_ = ix.Close()
+
+	next := SchemaVersion + 1
+	ix = openVersion(t, dir, log, next)
+	checkState(t, ix, 0, 0)
+	if err := ix.Apply(t.Context(), 10, loadCorpus(t)[:2], nil); err != nil {
+		t.Fatal(err)
+	}
+	_ = ix.Close()
+	got := logs.lines(t, "index schema changed; rebuilding")
+	if len(got) != 1 || got[0]["level"] != "WARN" || got[0]["old"] != itoa(SchemaVersion) ||
+		got[0]["new"] != itoa(next) || got[0]["dir"] != dir {
+		t.Errorf("log lines = %v; want one warning with old %d, new %d, dir", got, SchemaVersion, next)
+	}
+
+	ix = openVersion(t, dir, log, next)
+	checkState(t, ix, 10, 2)
+	_ = ix.Close()
+	if got := logs.lines(t, "index schema changed; rebuilding"); len(got) != 1 {
+		t.Errorf("reopening the same version logged %d rebuilds", len(got)-1)
+	}
+
+	// Going back (a downgrade) is a change too.
+	ix = openVersion(t, dir, log, SchemaVersion)
+	defer ix.Close()
+	checkState(t, ix, 0, 0)
+}
+
+// A second Open of an index that is open fails within bolt_timeout,
+// saying the index is in use, instead of waiting for ever.
+func TestOpenTwiceFailsFast(t *testing.T) {
+	dir := t.TempDir()
+	openTest(t, dir)
+	done := make(chan error, 1)
+	go func() {
+		ix, err := Open(dir, nil)
+		if err == nil {
+			_ = ix.Close()
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !visitarchive.IsKind(err, visitarchive.Unavailable) ||
+			!strings.Contains(visitarchive.ErrorMessage(err), "in use") {
+			t.Errorf("second Open = %v; want Unavailable, in use", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("second Open still waiting after 30s")
+	}
+}
+
+func TestClosedIndexIsUnavailable(t *testing.T) {
+	ix, err := Open(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Errorf("second Close = %v", err)
+	}
+	ctx := t.Context()
+	_, errSearch := ix.Search(ctx, visitarchive.SearchQuery{Text: "电池"})
+	_, errSeq := ix.LastSeq(ctx)
+	_, errCount := ix.Count(ctx)
+	errApply := ix.Apply(ctx, 1, loadCorpus(t)[:1], nil)
+	for name, err := range map[string]error{"Search": errSearch, "LastSeq": errSeq, "Count": errCount, "Apply": errApply} {
+		if !visitarchive.IsKind(err, visitarchive.Unavailable) {
+			t.Errorf("%s after Close = %v, want Unavailable", name, err)
+		}
+	}
+}
+
+// Open creates an index in an empty directory, but never overwrites a
+// directory that holds something else.
+func TestOpenDirectories(t *testing.T) {
+	empty := t.TempDir()
+	openTest(t, empty)
+	if _, err := os.Stat(filepath.Join(empty, "index_meta.json")); err != nil {
+		t.Errorf("empty directory: %v", err)
+	}
+
+	other := t.TempDir()
+	notes := filepath.Join(other, "notes.txt")
+	if err := os.WriteFile(notes, []byte("keep me"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(other, nil)
+	if !visitarchive.IsKind(err, visitarchive.Unavailable) {
+		t.Errorf("Open of a directory with other files = %v, want Unavailable", err)
+	}
+	if _, err := os.Stat(notes); err != nil {
+		t.Errorf("Open touched the other files: %v", err)
+	}
+	if err := Remove(other); !visitarchive.IsKind(err, visitarchive.Invalid) {
+		t.Errorf("Remove of a directory with other files = %v, want Invalid", err)
+	}
+}
+
+// An index Bleve cannot read is rebuilt, with a warning.
+func TestOpenDamagedRebuilds(t *testing.T) {
+	dir := t.TempDir()
+	ix := openTest(t, dir)
+	if err := ix.Apply(t.Context(), 4, loadCorpus(t), nil); err != nil {
+		t.Fatal(err)
+	}
+	_ = ix.Close()
+	if err := os.WriteFile(filepath.Join(dir, "index_meta.json"), []byte("{garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var logs logBuffer
+	ix, err := Open(dir, slog.New(slog.NewJSONHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	checkState(t, ix, 0, 0)
+	if got := logs.lines(t, "index unreadable; rebuilding"); len(got) != 1 {
+		t.Errorf("logged %d rebuild warnings, want 1", len(got))
+	}
+}
+
+func TestRemove(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "index")
+	ix, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Apply(t.Context(), 3, loadCorpus(t), nil); err != nil {
+		t.Fatal(err)
+	}
+	_ = ix.Close()
+	if err := Remove(dir); err != nil {
+		t.Fatal(err)
+	}
+	checkState(t, openTest(t, dir), 0, 0)
+}
+
+// Writers and readers at once: run with -race.
+func TestConcurrentApplyAndSearch(t *testing.T) {
+	ix := openTest(t, t.TempDir())
+	docs := loadCorpus(t)
+	var wg sync.WaitGroup
+	for w := range 2 {
+		wg.Go(func() {
+			for i := w; i < len(docs); i += 2 {
+				if err := ix.Apply(t.Context(), uint64(i+1), docs[i:i+1], nil); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	for range 3 {
+		wg.Go(func() {
+			for range 20 {
+				if _, err := ix.Search(t.Context(), visitarchive.SearchQuery{Text: "电池"}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	checkState(t, ix, mustSeq(t, ix), 48)
+	res := find(t, ix, visitarchive.SearchQuery{Text: "电池", Size: 100})
+	if want := 11; len(res.Hits) != want {
+		t.Errorf("电池: %d hits, want %d", len(res.Hits), want)
+	}
+}
+
+func mustSeq(t *testing.T, ix *Index) uint64 {
+	t.Helper()
+	s, err := ix.LastSeq(t.Context())
+	if err != nil || s < 47 || s > 48 {
+		t.Fatalf("LastSeq = %d, %v; want 47 or 48 (the last writer's)", s, err)
+	}
+	return s
+}
+
+func ExampleQuery() {
+	q, _ := Query(visitarchive.SearchQuery{Text: "LX-3021B 数据中心 锂", Country: "CN"})
+	b, _ := json.Marshal(q)
+	fmt.Println(string(b))
+	// Output:
+	// {"must":{"conjuncts":[{"terms":["lx","3021b"],"field":"text","fuzziness":0},{"terms":["数据","据中","中心"],"field":"text","fuzziness":0},{"regexp":".?锂.?","field":"text"}]},"filter":{"conjuncts":[{"term":"CN","field":"country"}]}}
+}
