@@ -15,7 +15,7 @@ import (
 type Config struct {
 	Store   Store
 	Journal Journal
-	Index   Index
+	Index   Index // nil for offline bulk work: a server's index catches up later
 	Logger  *slog.Logger
 	Now     func() time.Time // nil means time.Now
 
@@ -63,6 +63,9 @@ func (a *Archive) Open(ctx context.Context) error {
 	if err := a.customers.load(ctx, a.store); err != nil {
 		return err
 	}
+	if a.index == nil {
+		return nil
+	}
 	last, err := a.index.LastSeq(ctx)
 	if err != nil {
 		return err
@@ -87,6 +90,9 @@ func (a *Archive) Ready(ctx context.Context) error {
 		if err != nil {
 			return E("ready", Unavailable, err, "the object store does not answer")
 		}
+	}
+	if err := a.hasIndex("ready"); err != nil {
+		return err
 	}
 	if _, err := a.index.Count(ctx); err != nil {
 		return E("ready", Unavailable, err, "the search index does not answer")
@@ -171,4 +177,12 @@ func (a *Archive) syncTo(ctx context.Context, seq uint64) {
 	if err := a.syncIndex(ctx, seq); err != nil {
 		a.log.Error("index is behind the journal; it will catch up", "seq", seq, "err", err)
 	}
+}
+
+// hasIndex fails when this Archive was built without an index.
+func (a *Archive) hasIndex(op string) error {
+	if a.index == nil {
+		return E(op, Unavailable, nil, "this process has no search index open")
+	}
+	return nil
 }

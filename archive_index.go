@@ -21,6 +21,9 @@ func (a *Archive) SyncIndex(ctx context.Context) error {
 // syncIndex applies the journal entries after the index's last sequence, in
 // order, up to and including upto.
 func (a *Archive) syncIndex(ctx context.Context, upto uint64) error {
+	if a.index == nil {
+		return nil
+	}
 	a.indexMu.Lock()
 	defer a.indexMu.Unlock()
 	last, err := a.index.LastSeq(ctx)
@@ -126,6 +129,9 @@ const reindexBatch = 1000
 // read before it started, so that anything written meanwhile is caught up
 // from the journal. progress is called with the records done and the total.
 func (a *Archive) Reindex(ctx context.Context, progress func(done, total int)) error {
+	if err := a.hasIndex("reindex"); err != nil {
+		return err
+	}
 	a.indexMu.Lock()
 	defer a.indexMu.Unlock()
 	head, err := a.journal.Head(ctx)

@@ -181,5 +181,8 @@ func (a *Archive) Search(ctx context.Context, q SearchQuery) (*SearchResult, err
 	if err := q.Normalize(); err != nil {
 		return nil, err
 	}
+	if err := a.hasIndex("search"); err != nil {
+		return nil, err
+	}
 	return a.index.Search(ctx, q)
 }

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	va "github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/index"
+	"github.com/visitarchive/visitarchive/storage/disk"
+	"github.com/visitarchive/visitarchive/storage/journal"
+	"github.com/visitarchive/visitarchive/storage/s3"
+)
+
+// storeFlags are the flags every command takes to find the store and the
+// index. Each defaults to its environment variable, then to the embedded
+// default.
+type storeFlags struct {
+	data      string
+	storage   string
+	index     string
+	s3        s3.Config
+	logFormat string
+	logLevel  string
+
+	// indexOptional lets a command go on without the index when another
+	// process (a running server) holds it.
+	indexOptional bool
+}
+
+func (f *storeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.data, "data", env("VISITARCHIVE_DATA", "./data"), "data directory: the disk store and the index (VISITARCHIVE_DATA)")
+	fs.StringVar(&f.storage, "storage", env("VISITARCHIVE_STORAGE", "disk"), "storage backend: disk or s3 (VISITARCHIVE_STORAGE)")
+	fs.StringVar(&f.index, "index", env("VISITARCHIVE_INDEX", ""), "index directory (VISITARCHIVE_INDEX; default DATA/index)")
+	fs.StringVar(&f.s3.Endpoint, "s3-endpoint", env("VISITARCHIVE_S3_ENDPOINT", ""), "S3 or MinIO endpoint host:port (VISITARCHIVE_S3_ENDPOINT)")
+	fs.StringVar(&f.s3.Bucket, "s3-bucket", env("VISITARCHIVE_S3_BUCKET", "visitarchive"), "bucket (VISITARCHIVE_S3_BUCKET)")
+	fs.StringVar(&f.s3.Region, "s3-region", env("VISITARCHIVE_S3_REGION", ""), "region (VISITARCHIVE_S3_REGION)")
+	fs.StringVar(&f.s3.AccessKey, "s3-access-key", env("VISITARCHIVE_S3_ACCESS_KEY", ""), "access key (VISITARCHIVE_S3_ACCESS_KEY)")
+	// The secret is read from the environment only, so that it never shows
+	// in a process list.
+	f.s3.SecretKey = os.Getenv("VISITARCHIVE_S3_SECRET_KEY")
+	fs.BoolVar(&f.s3.UseSSL, "s3-tls", envBool("VISITARCHIVE_S3_TLS", false), "use HTTPS for S3 (VISITARCHIVE_S3_TLS)")
+	fs.BoolVar(&f.s3.CreateBucket, "s3-create-bucket", envBool("VISITARCHIVE_S3_CREATE_BUCKET", false), "create the bucket, with object locking, when it does not exist (VISITARCHIVE_S3_CREATE_BUCKET)")
+	fs.StringVar(&f.logFormat, "log-format", env("VISITARCHIVE_LOG_FORMAT", "text"), "log format: text or json (VISITARCHIVE_LOG_FORMAT)")
+	fs.StringVar(&f.logLevel, "log-level", env("VISITARCHIVE_LOG_LEVEL", "info"), "log level: debug, info, warn, error (VISITARCHIVE_LOG_LEVEL)")
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func envBool(name string, def bool) bool {
+	if b, err := strconv.ParseBool(os.Getenv(name)); err == nil {
+		return b
+	}
+	return def
+}
+
+func (f *storeFlags) logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch f.logFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be text or json, not %q", f.logFormat)
+}
+
+// openStore opens the configured backend.
+func (f *storeFlags) openStore(ctx context.Context) (va.Store, error) {
+	switch f.storage {
+	case "disk":
+		return disk.Open(filepath.Join(f.data, "store"))
+	case "s3":
+		if f.s3.Endpoint == "" {
+			return nil, fmt.Errorf("--storage s3 needs --s3-endpoint (or VISITARCHIVE_S3_ENDPOINT)")
+		}
+		if f.s3.CreateBucket {
+			f.s3.ObjectLocking = true
+		}
+		return s3.Open(ctx, f.s3)
+	}
+	return nil, fmt.Errorf("--storage must be disk or s3, not %q", f.storage)
+}
+
+func (f *storeFlags) indexDir() string {
+	if f.index != "" {
+		return f.index
+	}
+	return filepath.Join(f.data, "index")
+}
+
+// components are the opened parts of an archive.
+type components struct {
+	store   va.Store
+	journal *journal.Journal
+	index   *index.Index
+	archive *va.Archive
+}
+
+func (c *components) Close() error {
+	if c.index != nil {
+		return c.index.Close()
+	}
+	return nil
+}
+
+// open opens store, journal and index and an Archive over them, without
+// calling Archive.Open; progress reports a rebuild of the index by Open.
+func (f *storeFlags) open(ctx context.Context, log *slog.Logger, progress func(done, total int)) (*components, error) {
+	c := &components{}
+	var err error
+	if c.store, err = f.openStore(ctx); err != nil {
+		return nil, err
+	}
+	if c.journal, err = journal.Open(ctx, c.store, log); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(f.data, 0o700); err != nil {
+		return nil, err
+	}
+	cfg := va.Config{Store: c.store, Journal: c.journal, Logger: log, ReindexProgress: progress}
+	c.index, err = index.Open(f.indexDir(), log)
+	switch {
+	case err == nil:
+		cfg.Index = c.index
+	case f.indexOptional && va.IsKind(err, va.Unavailable):
+		log.Warn("working without the search index; a server's index catches up from the journal", "reason", va.ErrorMessage(err))
+	default:
+		return nil, err
+	}
+	c.archive = va.New(cfg)
+	return c, nil
+}

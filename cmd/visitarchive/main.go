@@ -1,0 +1,78 @@
+// Command visitarchive runs the customer-visit archive (客户拜访档案库): the
+// server and the operator's commands. It is the one place where concrete
+// storage, index and server types are wired together.
+//
+//	visitarchive serve    [flags]   run the HTTP server
+//	visitarchive import   [flags] FILE.jsonl
+//	visitarchive reindex  [flags]   rebuild the search index from the store
+//	visitarchive verify   [flags]   check the journal chain and every object
+//
+// Every command takes the storage flags; each flag can also be set by the
+// environment variable named in its help text.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+var commands = []command{
+	{"serve", "run the HTTP server", runServe},
+	{"import", "bulk-import customers and records from a JSON-lines file", runImport},
+	{"reindex", "rebuild the search index from the store", runReindex},
+	{"verify", "check the journal chain and the hash of every object", runVerify},
+}
+
+// errFailed makes the process exit 1 after a command already said why.
+var errFailed = errors.New("failed")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case err == nil:
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(2)
+	case errors.Is(err, errFailed):
+		os.Exit(1)
+	default:
+		fmt.Fprintln(os.Stderr, "visitarchive:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stderr)
+		return flag.ErrHelp
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	usage(stderr)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: visitarchive <command> [flags]\n\ncommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'visitarchive <command> -h' for the flags of a command.")
+}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+)
+
+func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("reindex", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf storeFlags
+	sf.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := sf.logger(stderr)
+	if err != nil {
+		return err
+	}
+	// The index is a projection of the store: throw it away and build it
+	// anew, so that nothing stale survives.
+	if err := os.RemoveAll(sf.indexDir()); err != nil {
+		return fmt.Errorf("remove the old index: %w", err)
+	}
+	var bar *progressbar.ProgressBar
+	start := time.Now()
+	c, err := sf.open(ctx, log, func(done, total int) {
+		if bar == nil {
+			bar = newBar(total, "reindexing", stderr)
+		}
+		bar.Set(done)
+	})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := c.archive.Open(ctx); err != nil {
+		return err
+	}
+	n, err := c.index.Count(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nindexed %d records in %s\n", n, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func newBar(total int, what string, w io.Writer) *progressbar.ProgressBar {
+	return progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription(what),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("records"),
+		progressbar.OptionThrottle(200*time.Millisecond),
+	)
+}
+
+// newBytesBar shows progress through a file of total bytes.
+func newBytesBar(total int64, what string, w io.Writer) *progressbar.ProgressBar {
+	return progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription(what),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionThrottle(200*time.Millisecond),
+	)
+}

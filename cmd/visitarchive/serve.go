@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"io"
+	"log/slog"
+	"time"
+
+	va "github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/server"
+)
+
+// followInterval is how often the server brings its index up to entries
+// that other processes (an import, another replica) appended.
+const followInterval = 2 * time.Second
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf storeFlags
+	sf.register(fs)
+	addr := fs.String("addr", env("VISITARCHIVE_ADDR", "127.0.0.1:8080"), "address to listen on (VISITARCHIVE_ADDR)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := sf.logger(stderr)
+	if err != nil {
+		return err
+	}
+	c, err := sf.open(ctx, log, logProgress(log))
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := c.archive.Open(ctx); err != nil {
+		return err
+	}
+	go follow(ctx, c.archive, log)
+	srv := server.New(server.Config{Archive: c.archive, Logger: log})
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Listen(*addr) }()
+	log.Info("visitarchive serving", "addr", *addr, "storage", sf.storage, "data", sf.data)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down; finishing requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+// logProgress logs the progress of an index rebuild every few seconds.
+func logProgress(log *slog.Logger) func(done, total int) {
+	last := time.Now()
+	return func(done, total int) {
+		if time.Since(last) > 2*time.Second || done == total {
+			log.Info("rebuilding index", "done", done, "total", total)
+			last = time.Now()
+		}
+	}
+}
+
+// follow keeps the index up with the journal until ctx ends.
+func follow(ctx context.Context, a *va.Archive, log *slog.Logger) {
+	t := time.NewTicker(followInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := a.SyncIndex(ctx); err != nil && ctx.Err() == nil {
+				log.Error("index follow", "err", err)
+			}
+		}
+	}
+}
