@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/visitarchive/visitarchive"
 	"golang.org/x/sys/unix"
@@ -30,42 +31,43 @@ type Result struct {
 // error is durable; a crash before that leaves each object whole or absent.
 // Objects are published in order; results are in the order of objs.
 func (s *Store) PutMany(ctx context.Context, objs []Object) []Result {
+	const op = "disk.putmany"
 	res := make([]Result, len(objs))
 	temps := make([]*temp, len(objs))
 	defer removeTemps(temps)
-	staged := 0
 	for i, o := range objs {
 		temps[i], res[i].Err = s.stageTemp(ctx, o)
-		if temps[i] != nil {
-			staged++
-		}
 	}
-	if staged == 0 {
+	if !slices.ContainsFunc(temps, func(t *temp) bool { return t != nil }) {
 		return res
 	}
-	if err := s.syncfs("disk.putmany"); err != nil {
+	if err := s.syncfs(op); err != nil { // the bodies, before any link to them
 		return failAll(res, err)
 	}
-	var dirs []string
-	for i, t := range temps {
-		if t != nil {
-			res[i].Err = s.publish("disk.putmany", t, &dirs)
-			res[i].Info = t.info
-		}
-	}
-	if err := s.syncfs("disk.putmany"); err != nil {
+	dirs := s.publishAll(temps, res)
+	if err := s.syncfs(op); err != nil { // the links and new directories
 		s.unpublish(res)
 		return failAll(res, err)
 	}
 	for _, d := range dirs {
 		s.dirs.Store(d, struct{}{})
 	}
-	for i := range res {
-		if res[i].Err != nil {
-			res[i].Info = visitarchive.ObjectInfo{}
+	return res
+}
+
+// publishAll links every staged temporary and returns the directories it
+// created, which are durable only after the next sync.
+func (s *Store) publishAll(temps []*temp, res []Result) []string {
+	var dirs []string
+	for i, t := range temps {
+		if t == nil {
+			continue
+		}
+		if res[i].Err = s.publish("disk.putmany", t, &dirs); res[i].Err == nil {
+			res[i].Info = t.info
 		}
 	}
-	return res
+	return dirs
 }
 
 // stageTemp validates o and writes its temporary without fsync.

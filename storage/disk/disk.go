@@ -64,9 +64,9 @@ type Store struct {
 	lock *os.File // LOCK, flocked shared until Close
 
 	// dirs holds the object directories (relative to objects/) whose entry
-	// in their parent is known to be durable: created and fsynced by this
-	// Store, or found in place. A directory a concurrent Put created may not
-	// be synced yet, so a miss fsyncs the parent before trusting it.
+	// in their parent this Store has fsynced. A directory found in place
+	// may have been created by a concurrent Put that has not synced it yet,
+	// so it is trusted only after one fsync of its parent.
 	dirs sync.Map
 }
 
@@ -79,6 +79,13 @@ func Open(dir string) (*Store, error) {
 	s := &Store{root: dir}
 	for _, d := range []string{dir, s.objects(), s.tmp()} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, ioError(op, "", err)
+		}
+	}
+	// Make a new store's own directories durable before any object relies
+	// on them.
+	for _, d := range []string{filepath.Dir(filepath.Clean(dir)), dir} {
+		if err := syncDir(d); err != nil {
 			return nil, ioError(op, "", err)
 		}
 	}

@@ -2,10 +2,13 @@ package s3_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net"
 	"os"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/minio/minio-go/v7"
@@ -191,4 +194,23 @@ func TestSpoolRemoved(t *testing.T) {
 	if entries, _ := os.ReadDir(cfg.TempDir); len(entries) != 0 {
 		t.Errorf("%d spool files left in %s", len(entries), cfg.TempDir)
 	}
+}
+
+// BenchmarkPut measures Puts of 2 KiB (a visit record) from 8 concurrent
+// writers against the test MinIO.
+func BenchmarkPut(b *testing.B) {
+	st := s3test.Open(b, false)
+	body := bytes.Repeat([]byte("x"), 2048)
+	var n atomic.Int64
+	b.SetParallelism(max(1, 8/runtime.GOMAXPROCS(0)))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			key := fmt.Sprintf("records/R%d/0000000001.json", n.Add(1))
+			if _, err := st.Put(b.Context(), key, bytes.NewReader(body), int64(len(body))); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "puts/s")
 }
