@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"mime"
+	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -27,11 +28,21 @@ func (b *jsonBody) has(name string) bool {
 	return ok && v != nil
 }
 
-// readJSON checks the content type and the syntax of the request body and
-// returns its members. Every failure is BadRequest, or Unsupported for the
-// wrong content type; the position of a syntax error is in the message.
-func readJSON(c *fiber.Ctx, op string) (*jsonBody, error) {
-	if err := checkContentType(c.Get(fiber.HeaderContentType), op); err != nil {
+// Media types of JSON request bodies.
+const (
+	mimeJSON       = fiber.MIMEApplicationJSON
+	mimeMergePatch = "application/merge-patch+json" // RFC 7396, for PATCH
+)
+
+// readJSON checks the content type (one of types, application/json when
+// none are given) and the syntax of the request body and returns its
+// members. Every failure is BadRequest, or Unsupported for the wrong
+// content type; the position of a syntax error is in the message.
+func readJSON(c *fiber.Ctx, op string, types ...string) (*jsonBody, error) {
+	if len(types) == 0 {
+		types = []string{mimeJSON}
+	}
+	if err := checkContentType(c.Get(fiber.HeaderContentType), op, types); err != nil {
 		return nil, err
 	}
 	body := c.Body()
@@ -59,17 +70,17 @@ func readJSON(c *fiber.Ctx, op string) (*jsonBody, error) {
 	return &jsonBody{tree: tree, members: members}, nil
 }
 
-// checkContentType accepts application/json with an optional charset,
+// checkContentType accepts the media types with an optional charset,
 // which must then be UTF-8 (RFC 8259 allows no other).
-func checkContentType(ct, op string) error {
+func checkContentType(ct, op string, types []string) error {
 	if ct == "" {
 		return visitarchive.E(op, visitarchive.Unsupported, nil,
-			"send the body as JSON with Content-Type: application/json")
+			"send the body as JSON with Content-Type: %s", types[0])
 	}
 	mt, params, err := mime.ParseMediaType(ct)
-	if err != nil || mt != fiber.MIMEApplicationJSON {
+	if err != nil || !slices.Contains(types, mt) {
 		return visitarchive.E(op, visitarchive.Unsupported, nil,
-			"the body must be application/json, not %q", ct)
+			"the body must be %s, not %q", strings.Join(types, " or "), ct)
 	}
 	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
 		return visitarchive.E(op, visitarchive.Unsupported, nil,

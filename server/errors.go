@@ -75,7 +75,11 @@ func (s *Server) describe(err error) (int, errorBody) {
 	var ve *visitarchive.Error
 	switch {
 	case errors.As(err, &ve):
-		return kindStatus[ve.Kind], errorBody{errorDetail{
+		status, ok := kindStatus[ve.Kind]
+		if !ok {
+			status = http.StatusInternalServerError
+		}
+		return status, errorBody{errorDetail{
 			Code:    ve.Kind.String(),
 			Message: visitarchive.ErrorMessage(err),
 			Fields:  visitarchive.ErrorFields(err),
@@ -121,8 +125,9 @@ func badRequest(op, msg string, args ...any) error {
 	return visitarchive.E(op, visitarchive.BadRequest, nil, msg, args...)
 }
 
-func invalid(op string, fields ...visitarchive.FieldError) error {
-	e := visitarchive.E(op, visitarchive.Invalid, nil, "the request has %d invalid field(s)", len(fields))
+// invalid reports fields of what ("body", "query") that break a rule.
+func invalid(op, what string, fields ...visitarchive.FieldError) error {
+	e := visitarchive.E(op, visitarchive.Invalid, nil, "the %s has %d invalid value(s)", what, len(fields))
 	e.Fields = fields
 	return e
 }

@@ -40,6 +40,9 @@ var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
 func (s *Server) observe(c *fiber.Ctx) error {
 	start := time.Now()
 	s.ensureRequestID(c)
+	// Answers echo input (ids, field names): never let a browser sniff
+	// them into HTML.
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	s.metrics.inFlight.Inc()
 	defer s.metrics.inFlight.Dec()
 	err := c.Next()

@@ -66,7 +66,7 @@ func (o *objectAPI[T]) handleGet(c *fiber.Ctx) error {
 
 // handlePut replaces the whole editable content with the body.
 func (o *objectAPI[T]) handlePut(c *fiber.Ctx) error {
-	u, err := o.beginUpdate(c, o.what+".update")
+	u, err := o.beginUpdate(c, o.what+".update", mimeJSON)
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func (o *objectAPI[T]) handlePut(c *fiber.Ctx) error {
 // (JSON merge patch, RFC 7396, one level deep: null clears a field, a list
 // is replaced whole).
 func (o *objectAPI[T]) handlePatch(c *fiber.Ctx) error {
-	u, err := o.beginUpdate(c, o.what+".patch")
+	u, err := o.beginUpdate(c, o.what+".patch", mimeJSON, mimeMergePatch)
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ type pendingUpdate[T any] struct {
 // beginUpdate checks everything about an update that does not depend on
 // how the new content is built: the path id, the body, the version named,
 // and that it is the current one.
-func (o *objectAPI[T]) beginUpdate(c *fiber.Ctx, op string) (*pendingUpdate[T], error) {
+func (o *objectAPI[T]) beginUpdate(c *fiber.Ctx, op string, types ...string) (*pendingUpdate[T], error) {
 	id, err := o.pathID(c, op)
 	if err != nil {
 		return nil, err
@@ -113,7 +113,7 @@ func (o *objectAPI[T]) beginUpdate(c *fiber.Ctx, op string) (*pendingUpdate[T], 
 	if _, err := queryParams(c, op); err != nil {
 		return nil, err
 	}
-	body, err := readJSON(c, op)
+	body, err := readJSON(c, op, types...)
 	if err != nil {
 		return nil, err
 	}

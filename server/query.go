@@ -83,7 +83,7 @@ func (s *Server) searchQuery(op string, p params) (visitarchive.SearchQuery, err
 		fe = append(fe, visitarchive.ErrorFields(err)...)
 	}
 	if len(fe) > 0 {
-		return q, invalid(op, fe...)
+		return q, invalid(op, "query", fe...)
 	}
 	return q, nil
 }

@@ -48,7 +48,7 @@ func (s *Server) listRecords(c *fiber.Ctx) error {
 	}
 	if q.Sort == visitarchive.SortRelevance {
 		// Without words to match, relevance orders nothing.
-		return invalid(op, visitarchive.FieldError{Field: "sort", Message: "must be visit_start or -visit_start"})
+		return invalid(op, "query", visitarchive.FieldError{Field: "sort", Message: "must be visit_start or -visit_start"})
 	}
 	q.NoFacets = true
 	page, err := s.archive.ListRecords(c.UserContext(), q)

@@ -24,7 +24,7 @@ func checkShape[T any](op string, tree map[string]any) error {
 		return badRequest(op, "unknown field(s): %s", strings.Join(sc.unknown, ", "))
 	}
 	if len(sc.fields) > 0 {
-		return invalid(op, sc.fields...)
+		return invalid(op, "request body", sc.fields...)
 	}
 	return nil
 }

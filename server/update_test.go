@@ -50,6 +50,8 @@ func TestUpdateRejects(t *testing.T) {
 		{name: "malformed", body: `{"name":`, hdr: []string{"If-Match", "1"}, status: 400, code: "bad_request"},
 		{name: "wrong content type", body: putCustomer, hdr: []string{"If-Match", "1", "Content-Type", "text/json"}, status: 415, code: "unsupported_media_type"},
 		{name: "no actor", body: putCustomer, hdr: []string{"If-Match", "1", "X-Actor", "-"}, status: 401, code: "unauthenticated"},
+		{name: "merge patch is for PATCH", body: putCustomer, hdr: []string{"If-Match", "1", "Content-Type", "application/merge-patch+json"}, status: 415, code: "unsupported_media_type"},
+		{name: "query parameter", path: "/api/v1/customers/acme?force=1", body: putCustomer, hdr: []string{"If-Match", "1"}, status: 400, code: "bad_request", inMsg: "force"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,8 +121,10 @@ func TestPutAndPatch(t *testing.T) {
 		t.Errorf("server-managed fields after PUT: %+v", c.Audit)
 	}
 
-	// PATCH changes only what it names; null clears.
-	ts.call("PATCH", "/api/v1/customers/acme", `{"business_area":"textiles","country":null}`, "If-Match", `"2"`).
+	// PATCH changes only what it names; null clears. RFC 7396's media
+	// type is accepted as well as plain JSON.
+	ts.call("PATCH", "/api/v1/customers/acme", `{"business_area":"textiles","country":null}`, "If-Match", `"2"`,
+		"Content-Type", "application/merge-patch+json; charset=utf-8").
 		want(t, http.StatusOK).decode(t, &c)
 	if c.Version != 3 || c.Name != "Acme GmbH" || c.BusinessArea != "textiles" || c.Country != "" || c.Type != "regular" {
 		t.Errorf("after PATCH: %+v", c)

@@ -52,7 +52,7 @@ func updateVersion(c *fiber.Ctx, op string, body *jsonBody) (int, error) {
 	case inBody:
 		return bv, nil
 	}
-	return 0, invalid(op, visitarchive.FieldError{
+	return 0, invalid(op, "request", visitarchive.FieldError{
 		Field: "version", Message: "is required: send If-Match or a version field",
 	})
 }
@@ -65,7 +65,7 @@ func bodyVersion(op string, body *jsonBody) (int, bool, error) {
 	}
 	var v int
 	if err := json.Unmarshal(body.members["version"], &v); err != nil || v < 1 {
-		return 0, false, invalid(op, visitarchive.FieldError{
+		return 0, false, invalid(op, "request body", visitarchive.FieldError{
 			Field: "version", Message: "must be a version number from 1 up",
 		})
 	}
