@@ -59,7 +59,7 @@ func (a *Archive) Import(ctx context.Context, r io.Reader, progress func(ImportP
 	if err != nil {
 		return nil, err
 	}
-	im := &importer{a: a, actor: u, rep: &ImportReport{}, known: map[CustomerID]*Customer{}}
+	im := &importer{a: a, actor: u, rep: &ImportReport{}, known: map[CustomerID]*Customer{}, lineOf: map[RecordID]int{}}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxImportLine)
 	var batch []*importItem
@@ -84,11 +84,12 @@ func (a *Archive) Import(ctx context.Context, r io.Reader, progress func(ImportP
 }
 
 type importer struct {
-	a     *Archive
-	actor UserName
-	rep   *ImportReport
-	lines int
-	known map[CustomerID]*Customer // customers of this import so far
+	a      *Archive
+	actor  UserName
+	rep    *ImportReport
+	lines  int
+	known  map[CustomerID]*Customer // customers of this import so far
+	lineOf map[RecordID]int         // records of this import so far
 }
 
 func (im *importer) reject(line int, err error) {
@@ -165,6 +166,10 @@ func (im *importer) record(n int, r *Record) (*importItem, error) {
 	if r.ID == "" {
 		r.ID = RecordID(NewID("R", im.a.now()))
 	}
+	if first, dup := im.lineOf[r.ID]; dup {
+		return nil, E("import", Conflict, nil, "record %s is already on line %d", r.ID, first)
+	}
+	im.lineOf[r.ID] = n
 	r.Version, r.Status = 1, StatusDraft
 	im.stamp(&r.Audit)
 	return &importItem{line: n, key: RecordKey(r.ID, 1), obj: r}, nil
