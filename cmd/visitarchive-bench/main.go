@@ -1,20 +1,129 @@
 // Command visitarchive-bench measures the archive against the budgets of
-// issue 2: bulk import, search latency, reindex time and peak memory, on
-// the disk backend and on MinIO, beside Bleve alone with the same mapping.
+// issue 2 — bulk import rate, search latency, reindex time and peak memory —
+// on the disk backend and on MinIO, beside Bleve alone with the same
+// mapping, all on one generated corpus in one run.
+//
+// Each measured phase runs in a child process (this binary again, with the
+// internal -phase flag), so that each phase's peak RSS is its own.
+//
+//	go run ./cmd/visitarchive-bench -n 100000 -out bench-out
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
+
 	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
 )
 
+// options are the flags of the harness and of its phase children.
+type options struct {
+	n        int
+	seed     uint64
+	out      string
+	work     string
+	keep     bool
+	rounds   int
+	phases   string
+	minio    string
+	interval time.Duration
+
+	// Internal: set by the parent for a phase child.
+	phase      string
+	result     string
+	cpuprofile string
+}
+
+// internal marks the usage of flags that only the harness itself passes.
+const internal = "(internal) "
+
+func (o *options) register(fs *flag.FlagSet) {
+	fs.IntVar(&o.n, "n", 100000, "records in the corpus (customers are 2% of it)")
+	fs.Uint64Var(&o.seed, "seed", 1, "seed of the corpus and the query set")
+	fs.StringVar(&o.out, "out", "bench-out", "directory for report.md and results.json")
+	fs.StringVar(&o.work, "work", "", "working directory for the corpus, stores and indexes (default: a new temporary directory)")
+	fs.BoolVar(&o.keep, "keep", false, "keep the working directory")
+	fs.IntVar(&o.rounds, "rounds", 3, "timed runs of the query set, after one untimed warm-up run")
+	fs.StringVar(&o.phases, "phases", "bleve,disk,minio", "phases to run, comma-separated: bleve, disk, minio")
+	fs.StringVar(&o.minio, "minio", "bin/minio", "MinIO server binary for the minio phase")
+	fs.DurationVar(&o.interval, "progress", 5*time.Second, "interval of progress lines")
+	fs.StringVar(&o.phase, "phase", "", internal+"run one phase: bleve, disk or minio")
+	fs.StringVar(&o.result, "result", "", internal+"file for the phase's results")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", internal+"directory for a CPU profile of each step of each phase")
+}
+
 func main() {
-	n := flag.Int("n", 100000, "records in the corpus")
-	seed := flag.Uint64("seed", 1, "seed of the corpus and the query set")
-	flag.Parse()
-	if err := newGenerator(*seed, *n).WriteCorpus(os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, err)
+	var o options
+	fs := flag.NewFlagSet("visitarchive-bench", flag.ContinueOnError)
+	o.register(fs)
+	fs.Usage = func() { printUsage(fs) }
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		if err == flag.ErrHelp {
+			return
+		}
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	if o.phase != "" {
+		err = runPhase(ctx, &o)
+	} else {
+		err = run(ctx, &o, os.Stdout)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "visitarchive-bench: %v\n", err)
+		stop()
 		os.Exit(1)
 	}
+}
+
+// printUsage prints the flags that users pass, without the internal ones.
+func printUsage(fs *flag.FlagSet) {
+	w := fs.Output()
+	fmt.Fprintf(w, "usage: visitarchive-bench [flags]\n\n")
+	fs.VisitAll(func(f *flag.Flag) {
+		if strings.HasPrefix(f.Usage, internal) {
+			return
+		}
+		fmt.Fprintf(w, "  -%s\n\t%s (default %q)\n", f.Name, f.Usage, f.DefValue)
+	})
+}
+
+// logf writes one progress line to stderr, stamped with the time.
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
+}
+
+// ticker calls line every interval until the returned stop is called, and
+// logs what it returns.
+func ticker(interval time.Duration, line func() string) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				logf("%s", line())
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+// rate formats progress through n items of total since start.
+func rate(what string, n, total int64, start time.Time) string {
+	el := time.Since(start)
+	return fmt.Sprintf("%s: %d/%d (%.0f%%), %.0f/s, %s elapsed", what, n, total,
+		100*float64(n)/float64(max(total, 1)), float64(n)/el.Seconds(), el.Round(time.Second))
 }

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	va "github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/index"
+	"github.com/visitarchive/visitarchive/storage/disk"
+	"github.com/visitarchive/visitarchive/storage/journal"
+	"github.com/visitarchive/visitarchive/storage/s3"
+)
+
+// benchActor is recorded as the importer.
+const benchActor va.UserName = "bench"
+
+// archive is phases b and c: the whole Archive on one backend. Import of
+// the corpus through store, journal and index; the query set through
+// Archive.Search; then Archive.Reindex into a fresh, empty index.
+func (p *phase) archive(ctx context.Context) error {
+	store, closeStore, err := p.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	j, err := journal.Open(ctx, store, p.log)
+	if err != nil {
+		return err
+	}
+	if err := p.importAndSearch(ctx, store, j); err != nil {
+		return err
+	}
+	if err := p.reindex(ctx, store, j); err != nil {
+		return err
+	}
+	if p.o.phase == "disk" {
+		p.res.StoreBytes = dirSize(filepath.Join(p.dir, "store"))
+	}
+	return nil
+}
+
+// openStore opens the phase's backend, empty.
+func (p *phase) openStore(ctx context.Context) (va.Store, func(), error) {
+	if p.o.phase == "disk" {
+		st, err := disk.Open(filepath.Join(p.dir, "store"))
+		if err != nil {
+			return nil, nil, err
+		}
+		return st, func() { st.Close() }, nil
+	}
+	cfg := s3.Config{
+		Endpoint:      os.Getenv(envS3Endpoint),
+		AccessKey:     os.Getenv(envS3AccessKey),
+		SecretKey:     os.Getenv(envS3SecretKey),
+		Bucket:        "visitarchive-bench",
+		CreateBucket:  true,
+		ObjectLocking: true, // as `visitarchive serve --s3-create-bucket` makes it
+		TempDir:       p.dir,
+	}
+	if cfg.Endpoint == "" {
+		return nil, nil, fmt.Errorf("no MinIO endpoint in %s", envS3Endpoint)
+	}
+	st, err := s3.Open(ctx, cfg)
+	return st, func() {}, err
+}
+
+func (p *phase) openArchive(ctx context.Context, store va.Store, j va.Journal, dir string) (*va.Archive, *index.Index, error) {
+	ix, err := index.Open(filepath.Join(p.dir, dir), p.log)
+	if err != nil {
+		return nil, nil, err
+	}
+	a := va.New(va.Config{Store: store, Journal: j, Index: ix, Logger: p.log})
+	return a, ix, nil
+}
+
+func (p *phase) importAndSearch(ctx context.Context, store va.Store, j va.Journal) error {
+	a, ix, err := p.openArchive(ctx, store, j, "index")
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	if err := a.Open(ctx); err != nil {
+		return err
+	}
+	if err := p.importCorpus(ctx, a); err != nil {
+		return err
+	}
+	n, err := ix.Count(ctx)
+	if err != nil {
+		return err
+	}
+	if int(n) != p.meta.Records {
+		return fmt.Errorf("the index holds %d records after the import, want %d", n, p.meta.Records)
+	}
+	err = p.timeQueries(ctx, func(q va.SearchQuery) (uint64, error) {
+		res, err := a.Search(ctx, q)
+		if err != nil {
+			return 0, err
+		}
+		return res.Total, nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := ix.Close(); err != nil {
+		return err
+	}
+	p.res.IndexBytes = dirSize(filepath.Join(p.dir, "index"))
+	return nil
+}
+
+func (p *phase) importCorpus(ctx context.Context, a *va.Archive) error {
+	end := p.step("import")
+	defer end()
+	f, err := os.Open(filepath.Join(p.o.work, corpusFile))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	total := int64(p.meta.Records + p.meta.Customers)
+	var done atomic.Int64
+	start := time.Now()
+	stop := ticker(p.o.interval, func() string {
+		return "[" + p.o.phase + "] " + rate("import", done.Load(), total, start)
+	})
+	rep, err := a.Import(va.WithActor(ctx, benchActor), f, func(pr va.ImportProgress) { done.Store(int64(pr.Imported)) })
+	took := time.Since(start)
+	stop()
+	if err != nil {
+		return err
+	}
+	if len(rep.Rejected) > 0 {
+		r := rep.Rejected[0]
+		return fmt.Errorf("import rejected %d lines; line %d: %v %v", len(rep.Rejected), r.Line, r.Error, va.ErrorFields(r.Error))
+	}
+	if rep.Records != p.meta.Records || rep.Customers != p.meta.Customers {
+		return fmt.Errorf("imported %d records and %d customers, want %d and %d", rep.Records, rep.Customers, p.meta.Records, p.meta.Customers)
+	}
+	p.res.IndexSeconds = took.Seconds()
+	p.res.IndexRate = float64(rep.Records) / took.Seconds()
+	p.logf("imported %d records and %d customers in %s: %.0f records/s",
+		rep.Records, rep.Customers, took.Round(time.Millisecond), p.res.IndexRate)
+	return nil
+}
+
+// reindex rebuilds a fresh index from the store, as `visitarchive
+// reindex` does; the index of the import is closed by then, as it would be
+// in a process of its own.
+func (p *phase) reindex(ctx context.Context, store va.Store, j va.Journal) error {
+	a, ix, err := p.openArchive(ctx, store, j, "index-rebuilt")
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	end := p.step("reindex")
+	var done, total atomic.Int64
+	start := time.Now()
+	stop := ticker(p.o.interval, func() string {
+		return "[" + p.o.phase + "] " + rate("reindex", done.Load(), total.Load(), start)
+	})
+	err = a.Reindex(ctx, func(d, t int) { done.Store(int64(d)); total.Store(int64(t)) })
+	took := time.Since(start)
+	stop()
+	end()
+	if err != nil {
+		return err
+	}
+	n, err := ix.Count(ctx)
+	if err != nil {
+		return err
+	}
+	if int(n) != p.meta.Records {
+		return fmt.Errorf("the rebuilt index holds %d records, want %d", n, p.meta.Records)
+	}
+	p.res.ReindexSeconds = took.Seconds()
+	p.res.ReindexRate = float64(n) / took.Seconds()
+	p.logf("reindexed %d records in %s: %.0f records/s", n, took.Round(time.Millisecond), p.res.ReindexRate)
+	return nil
+}

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/search"
+
+	va "github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/index"
+)
+
+// bleveBatch is the batch size of Bleve alone, as Reindex and Import use.
+const bleveBatch = 1000
+
+// What index.Search asks of Bleve besides the query. These copy
+// index.Request; checkRequests proves at the start of every run that they
+// still agree.
+const (
+	facetSize       = 50
+	highlighterName = "visitarchive_mark" // registered by package index
+	textField       = "text"
+)
+
+var hitFields = []string{"customer_id", "customer_name", "topic", "visit_start_text"}
+
+// bleve is phase a: the floor. A Bleve index with the mapping of package
+// index, fed index.Document of every record in batches of 1000, and
+// queried with index.Query and the search request index.Search makes —
+// without the store, the journal or the Archive.
+func (p *phase) bleve(ctx context.Context) error {
+	if err := checkRequests(p.queries); err != nil {
+		return err
+	}
+	dir := filepath.Join(p.dir, "index")
+	bi, err := bleve.NewUsing(dir, index.NewMapping(), scorch.Name, bleve.Config.DefaultKVStore, nil)
+	if err != nil {
+		return err
+	}
+	closed := false // Bleve panics on a second Close
+	defer func() {
+		if !closed {
+			bi.Close()
+		}
+	}()
+	if err := p.bleveIndex(ctx, bi); err != nil {
+		return err
+	}
+	n, err := bi.DocCount()
+	if err != nil {
+		return err
+	}
+	if int(n) != p.meta.Records {
+		return fmt.Errorf("bleve holds %d documents, want %d", n, p.meta.Records)
+	}
+	err = p.timeQueries(ctx, func(q va.SearchQuery) (uint64, error) {
+		req, err := searchRequest(q)
+		if err != nil {
+			return 0, err
+		}
+		res, err := bi.SearchInContext(ctx, req)
+		if err != nil {
+			return 0, err
+		}
+		return res.Total, nil
+	})
+	if err != nil {
+		return err
+	}
+	closed = true
+	if err := bi.Close(); err != nil {
+		return err
+	}
+	p.res.IndexBytes = dirSize(dir)
+	return nil
+}
+
+// bleveIndex indexes the corpus. JSON decoding is timed apart and left
+// out of the indexing time, so that the floor is Bleve's work only.
+func (p *phase) bleveIndex(ctx context.Context, bi bleve.Index) error {
+	end := p.step("index")
+	defer end()
+	f, err := os.Open(filepath.Join(p.o.work, corpusFile))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	customers := map[va.CustomerID]*va.Customer{}
+	var done atomic.Int64
+	start := time.Now()
+	stop := ticker(p.o.interval, func() string {
+		return "[bleve] " + rate("indexing", done.Load(), int64(p.meta.Records), start)
+	})
+	defer stop()
+	var decode time.Duration
+	b := bi.NewBatch()
+	inBatch := 0
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 4<<20)
+	for sc.Scan() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		t0 := time.Now()
+		var l importLine
+		if err := json.NewDecoder(bytes.NewReader(sc.Bytes())).Decode(&l); err != nil {
+			return err
+		}
+		decode += time.Since(t0)
+		if c := l.Customer; c != nil {
+			c.Version = 1
+			customers[c.ID] = c
+			continue
+		}
+		r := l.Record
+		r.Version, r.Status = 1, va.StatusDraft // as Import stores it
+		if err := b.Index(string(r.ID), index.Document(va.IndexDoc{Record: r, Customer: customers[r.CustomerID]})); err != nil {
+			return err
+		}
+		if inBatch++; inBatch == bleveBatch {
+			if err := bi.Batch(b); err != nil {
+				return err
+			}
+			b.Reset()
+			inBatch = 0
+		}
+		done.Add(1)
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	if inBatch > 0 {
+		if err := bi.Batch(b); err != nil {
+			return err
+		}
+	}
+	wall := time.Since(start)
+	p.res.IndexSeconds = (wall - decode).Seconds()
+	p.res.DecodeSeconds = decode.Seconds()
+	p.res.IndexRate = float64(p.meta.Records) / p.res.IndexSeconds
+	p.logf("indexed %d records in %s (+ %s JSON decoding): %.0f records/s",
+		p.meta.Records, (wall - decode).Round(time.Millisecond), decode.Round(time.Millisecond), p.res.IndexRate)
+	return nil
+}
+
+// searchRequest is the request index.Search sends for q, built from
+// index.Query and Bleve's own API.
+func searchRequest(q va.SearchQuery) (*bleve.SearchRequest, error) {
+	bq, err := index.Query(q)
+	if err != nil {
+		return nil, err
+	}
+	req := bleve.NewSearchRequestOptions(bq, q.Size, (q.Page-1)*q.Size, false)
+	req.Fields = hitFields
+	req.SortByCustom(sortOrder(q.Sort))
+	if !q.NoFacets {
+		for _, f := range va.FacetFields {
+			req.AddFacet(f, bleve.NewFacetRequest(f, facetSize))
+		}
+	}
+	if strings.TrimSpace(q.Text) != "" {
+		req.Highlight = bleve.NewHighlightWithStyle(highlighterName)
+		req.Highlight.AddField(textField)
+	}
+	return req, nil
+}
+
+func sortOrder(s string) search.SortOrder {
+	byID := &search.SortDocID{}
+	byStart := func(desc bool) search.SearchSort {
+		return &search.SortField{Field: "visit_start", Type: search.SortFieldAsDate, Desc: desc, Missing: search.SortFieldMissingLast}
+	}
+	switch s {
+	case va.SortVisitStart:
+		return search.SortOrder{byStart(false), byID}
+	case va.SortVisitStartDesc:
+		return search.SortOrder{byStart(true), byID}
+	}
+	return search.SortOrder{&search.SortScore{Desc: true}, byID}
+}
+
+// checkRequests fails when searchRequest no longer sends what
+// index.Search sends, so that Bleve alone never measures another search.
+func checkRequests(qs []benchQuery) error {
+	for i, bq := range qs {
+		mine, err := searchRequest(bq.Q)
+		if err != nil {
+			return err
+		}
+		theirs, err := index.Request(bq.Q)
+		if err != nil {
+			return err
+		}
+		a, err1 := json.Marshal(mine)
+		b, err2 := json.Marshal(theirs)
+		if err1 != nil || err2 != nil {
+			return fmt.Errorf("query %d: cannot compare requests: %v %v", i, err1, err2)
+		}
+		if !bytes.Equal(a, b) {
+			return fmt.Errorf("query %d: the Bleve-alone request differs from index.Request; update searchRequest:\n  bench: %s\n  index: %s", i, a, b)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+)
+
+// minioServer is a MinIO process the harness started for the minio phase,
+// on a free loopback port, in a temporary directory, with random
+// credentials. (s3test does the same for tests but needs a testing.TB.)
+type minioServer struct {
+	cmd                      *exec.Cmd
+	dir                      string
+	endpoint, user, password string
+	exited                   chan struct{}
+	stopped                  bool
+
+	peakRSS int64   // after stop: the server's ru_maxrss, bytes
+	cpu     float64 // after stop: user + system seconds
+}
+
+func startMinIO(ctx context.Context, bin string) (*minioServer, error) {
+	bin, err := filepath.Abs(bin)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "visitarchive-bench-minio-*")
+	if err != nil {
+		return nil, err
+	}
+	m := &minioServer{dir: dir, user: "bench" + randomHex(6), password: randomHex(16), exited: make(chan struct{})}
+	ports, err := freePorts(2)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	m.endpoint = fmt.Sprintf("127.0.0.1:%d", ports[0])
+	log, err := os.Create(filepath.Join(dir, "minio.log"))
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	defer log.Close()
+	m.cmd = exec.Command(bin, "server", m.dataDir(), "--address", m.endpoint,
+		"--console-address", fmt.Sprintf("127.0.0.1:%d", ports[1]))
+	m.cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+m.user, "MINIO_ROOT_PASSWORD="+m.password,
+		"MINIO_BROWSER=off", "MINIO_UPDATE=off")
+	m.cmd.Stdout, m.cmd.Stderr = log, log
+	if err := m.cmd.Start(); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("start %s: %w", bin, err)
+	}
+	go func() { m.cmd.Wait(); close(m.exited) }()
+	if err := m.waitReady(ctx); err != nil {
+		m.stop()
+		return nil, err
+	}
+	logf("[minio] MinIO ready on %s (data in %s)", m.endpoint, m.dataDir())
+	return m, nil
+}
+
+func (m *minioServer) dataDir() string { return filepath.Join(m.dir, "data") }
+
+// env hands the server to the phase child.
+func (m *minioServer) env() []string {
+	return []string{envS3Endpoint + "=" + m.endpoint, envS3AccessKey + "=" + m.user, envS3SecretKey + "=" + m.password}
+}
+
+// waitReady polls /minio/health/ready. The S3 backend's Open retries its
+// first calls too, but a ready server keeps the import timing clean.
+func (m *minioServer) waitReady(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	url := "http://" + m.endpoint + "/minio/health/ready"
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-m.exited:
+			log, _ := os.ReadFile(filepath.Join(m.dir, "minio.log"))
+			return fmt.Errorf("minio exited at start: %s", log)
+		case <-ctx.Done():
+			return fmt.Errorf("minio not ready: %w", ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// stop ends the server, gently first, records its usage and removes its
+// directory. It may be called more than once.
+func (m *minioServer) stop() {
+	if m.stopped {
+		return
+	}
+	m.stopped = true
+	m.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-m.exited:
+	case <-time.After(15 * time.Second):
+		m.cmd.Process.Kill()
+		<-m.exited
+	}
+	if m.cmd.ProcessState != nil {
+		peak, user, sys := usage(m.cmd.ProcessState)
+		m.peakRSS, m.cpu = peak, user+sys
+	}
+	os.RemoveAll(m.dir)
+}
+
+func freePorts(n int) ([]int, error) {
+	var ports []int
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		defer l.Close() // held until all are chosen, so that they differ
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"time"
+
+	va "github.com/visitarchive/visitarchive"
+)
+
+// Files of the working directory that the parent writes for the children.
+const (
+	corpusFile  = "corpus.jsonl"
+	queriesFile = "queries.json"
+	metaFile    = "meta.json"
+)
+
+// corpusMeta describes the generated corpus.
+type corpusMeta struct {
+	Seed      uint64 `json:"seed"`
+	Records   int    `json:"records"`
+	Customers int    `json:"customers"`
+	Bytes     int64  `json:"bytes"`
+	Queries   int    `json:"queries"`
+}
+
+// Environment variables by which the parent hands MinIO to the minio
+// phase: the secret stays out of the process list.
+const (
+	envS3Endpoint  = "VISITARCHIVE_BENCH_S3_ENDPOINT"
+	envS3AccessKey = "VISITARCHIVE_BENCH_S3_ACCESS_KEY"
+	envS3SecretKey = "VISITARCHIVE_BENCH_S3_SECRET_KEY"
+)
+
+// runPhase runs one phase in this (child) process and writes its results
+// to o.result.
+func runPhase(ctx context.Context, o *options) error {
+	var meta corpusMeta
+	if err := readJSON(filepath.Join(o.work, metaFile), &meta); err != nil {
+		return err
+	}
+	var qs []benchQuery
+	if err := readJSON(filepath.Join(o.work, queriesFile), &qs); err != nil {
+		return err
+	}
+	for i := range qs {
+		if err := qs[i].Q.Normalize(); err != nil {
+			return fmt.Errorf("query %d: %w", i, err)
+		}
+	}
+	p := &phase{o: o, meta: meta, queries: qs, dir: filepath.Join(o.work, o.phase),
+		res: &phaseResult{Phase: o.phase, Records: meta.Records, Customers: meta.Customers, Queries: len(qs), StepPeakRSS: map[string]int64{}},
+		log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	if err := os.RemoveAll(p.dir); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(p.dir, 0o755); err != nil {
+		return err
+	}
+	var err error
+	switch o.phase {
+	case "bleve":
+		err = p.bleve(ctx)
+	case "disk", "minio":
+		err = p.archive(ctx)
+	default:
+		err = fmt.Errorf("unknown phase %q", o.phase)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", o.phase, err)
+	}
+	return writeJSON(o.result, p.res)
+}
+
+// phase is one child's run.
+type phase struct {
+	o       *options
+	meta    corpusMeta
+	queries []benchQuery
+	dir     string // this phase's part of the working directory
+	res     *phaseResult
+	log     *slog.Logger
+}
+
+func (p *phase) logf(format string, args ...any) { logf("["+p.o.phase+"] "+format, args...) }
+
+// step starts a measured step: a fresh high-water mark and, when asked
+// for, a CPU profile. The returned func ends it.
+func (p *phase) step(name string) (end func()) {
+	resetHighWater()
+	stopProfile := func() {}
+	if p.o.cpuprofile != "" {
+		f, err := os.Create(filepath.Join(p.o.cpuprofile, p.o.phase+"-"+name+".pprof"))
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			stopProfile = func() { pprof.StopCPUProfile(); f.Close() }
+		} else if f != nil {
+			f.Close()
+		}
+	}
+	return func() {
+		stopProfile()
+		p.res.StepPeakRSS[name] = highWater()
+	}
+}
+
+// timeQueries runs the query set once untimed, to warm the caches, then
+// o.rounds times timed, one query at a time as one user would.
+func (p *phase) timeQueries(ctx context.Context, search func(va.SearchQuery) (uint64, error)) error {
+	end := p.step("search")
+	defer end()
+	totals := make([]uint64, len(p.queries))
+	for i, q := range p.queries {
+		t, err := search(q.Q)
+		if err != nil {
+			return fmt.Errorf("query %d (%s) %+v: %w", i, q.Kind, q.Q, err)
+		}
+		totals[i] = t
+	}
+	var samples []time.Duration
+	var kinds []string
+	for r := range p.o.rounds {
+		start := time.Now()
+		for i, q := range p.queries {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			t0 := time.Now()
+			if _, err := search(q.Q); err != nil {
+				return fmt.Errorf("query %d: %w", i, err)
+			}
+			samples = append(samples, time.Since(t0))
+			kinds = append(kinds, q.Kind)
+		}
+		p.logf("search: round %d/%d of %d queries in %s", r+1, p.o.rounds, len(p.queries), time.Since(start).Round(time.Millisecond))
+	}
+	hits := map[string][]uint64{}
+	for i, q := range p.queries {
+		hits[q.Kind] = append(hits[q.Kind], totals[i])
+	}
+	p.res.Search = summarize(samples, kinds, hits)
+	p.res.Totals = totals
+	return nil
+}

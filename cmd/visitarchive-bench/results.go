@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bufio"
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// phaseResult is what one phase measured. The child fills it; the parent
+// adds what only it can see (peak RSS and CPU time from rusage, MinIO's
+// memory and disk).
+type phaseResult struct {
+	Phase     string `json:"phase"`
+	Records   int    `json:"records"`
+	Customers int    `json:"customers"`
+
+	// Bleve alone: indexing of every record, batches of 1000. Ours: the
+	// whole Archive.Import.
+	IndexSeconds  float64 `json:"index_seconds"`
+	IndexRate     float64 `json:"index_records_per_second"`
+	DecodeSeconds float64 `json:"decode_seconds,omitempty"` // Bleve alone: JSON decoding, not counted above
+
+	Search  latency  `json:"search"`
+	Totals  []uint64 `json:"totals"` // hits of each query, in query-set order
+	Queries int      `json:"queries"`
+
+	ReindexSeconds float64 `json:"reindex_seconds,omitempty"`
+	ReindexRate    float64 `json:"reindex_records_per_second,omitempty"`
+
+	// StepPeakRSS is the high-water mark of each step (VmHWM, reset
+	// between steps), in bytes; PeakRSS is the whole child's ru_maxrss.
+	StepPeakRSS map[string]int64 `json:"step_peak_rss_bytes,omitempty"`
+	PeakRSS     int64            `json:"peak_rss_bytes"`
+	UserCPU     float64          `json:"user_cpu_seconds"`
+	SysCPU      float64          `json:"sys_cpu_seconds"`
+	WallSeconds float64          `json:"wall_seconds"`
+
+	StoreBytes int64 `json:"store_bytes,omitempty"`
+	IndexBytes int64 `json:"index_bytes"`
+
+	MinIOPeakRSS int64   `json:"minio_peak_rss_bytes,omitempty"`
+	MinIOCPU     float64 `json:"minio_cpu_seconds,omitempty"`
+}
+
+// latency summarises the timed runs of the query set, in milliseconds.
+type latency struct {
+	N      int                  `json:"n"`
+	P50    float64              `json:"p50_ms"`
+	P95    float64              `json:"p95_ms"`
+	P99    float64              `json:"p99_ms"`
+	Mean   float64              `json:"mean_ms"`
+	Max    float64              `json:"max_ms"`
+	ByKind map[string]kindStats `json:"by_kind"`
+}
+
+type kindStats struct {
+	N        int     `json:"n"`
+	P50      float64 `json:"p50_ms"`
+	P95      float64 `json:"p95_ms"`
+	Max      float64 `json:"max_ms"`
+	MeanHits float64 `json:"mean_hits"`
+}
+
+// summarize computes the latency figures of samples, whose kinds are in
+// kinds (same order) and whose queries had totals hits.
+func summarize(samples []time.Duration, kinds []string, hits map[string][]uint64) latency {
+	l := latency{N: len(samples), ByKind: map[string]kindStats{}}
+	if len(samples) == 0 {
+		return l
+	}
+	ms := make([]float64, len(samples))
+	byKind := map[string][]float64{}
+	var sum float64
+	for i, d := range samples {
+		ms[i] = float64(d) / float64(time.Millisecond)
+		sum += ms[i]
+		byKind[kinds[i]] = append(byKind[kinds[i]], ms[i])
+	}
+	slices.Sort(ms)
+	l.P50, l.P95, l.P99 = percentile(ms, 50), percentile(ms, 95), percentile(ms, 99)
+	l.Mean, l.Max = sum/float64(len(ms)), ms[len(ms)-1]
+	for k, v := range byKind {
+		slices.Sort(v)
+		var h float64
+		for _, t := range hits[k] {
+			h += float64(t)
+		}
+		l.ByKind[k] = kindStats{N: len(v), P50: percentile(v, 50), P95: percentile(v, 95), Max: v[len(v)-1],
+			MeanHits: h / float64(max(len(hits[k]), 1))}
+	}
+	return l
+}
+
+// percentile is the nearest-rank percentile of sorted values.
+func percentile(sorted []float64, p float64) float64 {
+	i := int(math.Ceil(p/100*float64(len(sorted)))) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+func readJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+// dirSize is the total size of the files under dir.
+func dirSize(dir string) int64 {
+	var n int64
+	filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}
+
+// highWater returns the process's peak resident set since the last
+// resetHighWater (VmHWM), or 0 where /proc does not say.
+func highWater() int64 {
+	return procStatusKB("/proc/self/status", "VmHWM:") * 1024
+}
+
+// resetHighWater starts a new high-water mark at the current resident
+// set (Linux: writing 5 to clear_refs), so that each step has its own.
+func resetHighWater() {
+	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+}
+
+// procStatusKB reads a "Name:   123 kB" line of a /proc status file.
+func procStatusKB(path, name string) int64 {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), name); ok {
+			v, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return v
+		}
+	}
+	return 0
+}
+
+func mb(b int64) string { return fmt.Sprintf("%.0f MB", float64(b)/(1<<20)) }
+
+func sortedKeys[M ~map[string]V, V any](m M) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, cmp.Compare)
+	return keys
+}

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// allPhases are the phases in the order they run.
+var allPhases = []string{"bleve", "disk", "minio"}
+
+// run is the parent: it generates the corpus, runs each phase in a child
+// process, and writes the report.
+func run(ctx context.Context, o *options, stdout io.Writer) error {
+	phases, err := parsePhases(o.phases)
+	if err != nil {
+		return err
+	}
+	if o.n < 1 || o.rounds < 1 {
+		return fmt.Errorf("-n and -rounds must be at least 1")
+	}
+	if slices.Contains(phases, "minio") {
+		if _, err := os.Stat(o.minio); err != nil {
+			return fmt.Errorf("no MinIO server at %s (run `make bin/minio`, pass -minio, or leave minio out of -phases): %w", o.minio, err)
+		}
+	}
+	work, cleanup, err := workDir(o)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	if o.cpuprofile != "" {
+		if err := os.MkdirAll(o.cpuprofile, 0o755); err != nil {
+			return err
+		}
+	}
+	if err := os.MkdirAll(o.out, 0o755); err != nil {
+		return err
+	}
+	meta, err := generate(o, work)
+	if err != nil {
+		return err
+	}
+	results := map[string]*phaseResult{}
+	for _, ph := range phases {
+		res, err := runPhaseChild(ctx, o, work, ph)
+		if err != nil {
+			return err
+		}
+		results[ph] = res
+		if !o.keep {
+			os.RemoveAll(filepath.Join(work, ph))
+		}
+	}
+	rep := newReport(o, meta, results)
+	if err := rep.write(o.out); err != nil {
+		return err
+	}
+	rep.printTables(stdout)
+	fmt.Fprintf(stdout, "\nreport: %s\n", filepath.Join(o.out, "report.md"))
+	return nil
+}
+
+func parsePhases(s string) ([]string, error) {
+	var out []string
+	for _, ph := range allPhases {
+		for _, want := range strings.Split(s, ",") {
+			if strings.TrimSpace(want) == ph {
+				out = append(out, ph)
+			}
+		}
+	}
+	for _, want := range strings.Split(s, ",") {
+		if !slices.Contains(allPhases, strings.TrimSpace(want)) {
+			return nil, fmt.Errorf("-phases: unknown phase %q (want bleve, disk, minio)", want)
+		}
+	}
+	return out, nil
+}
+
+// workDir returns the working directory and how to clean it up.
+func workDir(o *options) (string, func(), error) {
+	if o.work != "" {
+		if err := os.MkdirAll(o.work, 0o755); err != nil {
+			return "", nil, err
+		}
+		return o.work, func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "visitarchive-bench-*")
+	if err != nil {
+		return "", nil, err
+	}
+	if o.keep {
+		logf("working directory %s is kept", dir)
+		return dir, func() {}, nil
+	}
+	return dir, func() { os.RemoveAll(dir) }, nil
+}
+
+// generate writes the corpus, the query set and their description.
+func generate(o *options, work string) (corpusMeta, error) {
+	g := newGenerator(o.seed, o.n)
+	qs := g.Queries(o.seed)
+	meta := corpusMeta{Seed: o.seed, Records: o.n, Customers: len(g.customers), Queries: len(qs)}
+	f, err := os.Create(filepath.Join(work, corpusFile))
+	if err != nil {
+		return meta, err
+	}
+	defer f.Close()
+	cw := &countingWriter{w: f}
+	start := time.Now()
+	stop := ticker(o.interval, func() string {
+		return fmt.Sprintf("[gen] corpus: %s written, %s elapsed", mb(cw.n.Load()), time.Since(start).Round(time.Second))
+	})
+	err = g.WriteCorpus(cw)
+	stop()
+	if err != nil {
+		return meta, err
+	}
+	if err := f.Close(); err != nil {
+		return meta, err
+	}
+	meta.Bytes = cw.n.Load()
+	logf("[gen] %d records and %d customers, %s, in %s; %d queries", o.n, meta.Customers, mb(meta.Bytes),
+		time.Since(start).Round(time.Millisecond), len(qs))
+	if err := writeJSON(filepath.Join(work, queriesFile), qs); err != nil {
+		return meta, err
+	}
+	if err := writeJSON(filepath.Join(o.out, "queries.json"), qs); err != nil {
+		return meta, err
+	}
+	return meta, writeJSON(filepath.Join(work, metaFile), meta)
+}
+
+type countingWriter struct {
+	w io.Writer
+	n atomic.Int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// runPhaseChild runs one phase in a child process, with MinIO around it
+// for the minio phase, and adds the child's rusage to its results.
+func runPhaseChild(ctx context.Context, o *options, work, ph string) (*phaseResult, error) {
+	var env []string
+	var m *minioServer
+	if ph == "minio" {
+		var err error
+		if m, err = startMinIO(ctx, o.minio); err != nil {
+			return nil, err
+		}
+		defer m.stop()
+		env = m.env()
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	resultPath := filepath.Join(work, ph+"-result.json")
+	args := []string{"-phase", ph, "-work", work, "-result", resultPath,
+		"-rounds", fmt.Sprint(o.rounds), "-progress", o.interval.String()}
+	if o.cpuprofile != "" {
+		args = append(args, "-cpuprofile", o.cpuprofile)
+	}
+	cmd := exec.CommandContext(ctx, exe, args...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	cmd.Env = append(os.Environ(), env...)
+	logf("[%s] phase starts", ph)
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("phase %s: %w", ph, err)
+	}
+	var res phaseResult
+	if err := readJSON(resultPath, &res); err != nil {
+		return nil, err
+	}
+	res.WallSeconds = time.Since(start).Seconds()
+	res.PeakRSS, res.UserCPU, res.SysCPU = usage(cmd.ProcessState)
+	if m != nil {
+		res.StoreBytes = dirSize(m.dataDir())
+		m.stop()
+		res.MinIOPeakRSS, res.MinIOCPU = m.peakRSS, m.cpu
+	}
+	logf("[%s] phase done in %s, peak RSS %s", ph, time.Since(start).Round(time.Second), mb(res.PeakRSS))
+	return &res, nil
+}
+
+// usage returns the peak RSS in bytes and the user and system CPU
+// seconds of an exited child.
+func usage(ps *os.ProcessState) (peak int64, user, sys float64) {
+	ru, ok := ps.SysUsage().(*syscall.Rusage)
+	if !ok {
+		return 0, 0, 0
+	}
+	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+	return int64(ru.Maxrss) * 1024, tv(ru.Utime), tv(ru.Stime) // Linux: ru_maxrss is in KiB
+}
