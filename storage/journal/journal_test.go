@@ -15,6 +15,7 @@ import (
 	va "github.com/visitarchive/visitarchive"
 	"github.com/visitarchive/visitarchive/storage/disk"
 	"github.com/visitarchive/visitarchive/storage/journal"
+	"github.com/visitarchive/visitarchive/storage/s3/s3test"
 )
 
 // backends are the stores every journal test runs against.
@@ -27,7 +28,10 @@ var backends = map[string]func(t *testing.T) va.Store{
 		t.Cleanup(func() { s.Close() })
 		return s
 	},
+	"minio": func(t *testing.T) va.Store { return s3test.Open(t, false) },
 }
+
+func TestMain(m *testing.M) { s3test.Main(m) }
 
 func forEachBackend(t *testing.T, test func(t *testing.T, store va.Store)) {
 	for name, newStore := range backends {
