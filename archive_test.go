@@ -17,20 +17,65 @@ import (
 	"github.com/visitarchive/visitarchive/index"
 	"github.com/visitarchive/visitarchive/storage/disk"
 	"github.com/visitarchive/visitarchive/storage/journal"
+	"github.com/visitarchive/visitarchive/storage/s3"
+	"github.com/visitarchive/visitarchive/storage/s3/s3test"
 )
 
-// env is an Archive on real components in a temporary directory.
+func TestMain(m *testing.M) { s3test.Main(m) }
+
+// env is an Archive on real components: a store, the journal over it, and
+// a Bleve index in a temporary directory.
 type env struct {
-	dir     string
-	store   *disk.Store
-	journal *journal.Journal
-	index   *index.Index
-	archive *va.Archive
+	dir       string
+	openStore func(t *testing.T) va.Store
+	store     va.Store
+	journal   *journal.Journal
+	index     *index.Index
+	archive   *va.Archive
 }
 
+// backends open the store of an env; the same env reopens the same store.
+var backends = map[string]func(t *testing.T, dir string) func(t *testing.T) va.Store{
+	"disk": func(t *testing.T, dir string) func(t *testing.T) va.Store {
+		return func(t *testing.T) va.Store {
+			s, err := disk.Open(filepath.Join(dir, "store"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		}
+	},
+	"minio": func(t *testing.T, dir string) func(t *testing.T) va.Store {
+		cfg := s3test.Config(t, true)
+		return func(t *testing.T) va.Store {
+			s, err := s3.Open(t.Context(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+	},
+}
+
+// forEachBackend runs test on a fresh env over each storage backend.
+func forEachBackend(t *testing.T, test func(t *testing.T, e *env)) {
+	for name, backend := range backends {
+		t.Run(name, func(t *testing.T) {
+			e := &env{dir: t.TempDir()}
+			e.openStore = backend(t, e.dir)
+			e.open(t, true)
+			test(t, e)
+		})
+	}
+}
+
+// newEnv is an env on the disk backend, for tests of the Archive's own
+// rules.
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{dir: t.TempDir()}
+	e.openStore = backends["disk"](t, e.dir)
 	e.open(t, true)
 	return e
 }
@@ -41,10 +86,7 @@ func (e *env) open(t *testing.T, withIndex bool) {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	var err error
-	if e.store, err = disk.Open(filepath.Join(e.dir, "store")); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.store.Close() })
+	e.store = e.openStore(t)
 	if e.journal, err = journal.Open(t.Context(), e.store, log); err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +112,6 @@ func (e *env) close(t *testing.T) {
 		}
 		e.index = nil
 	}
-	e.store.Close()
 }
 
 func as(t *testing.T, who va.UserName) context.Context {
@@ -169,86 +210,89 @@ func countKeys(t *testing.T, s va.Store, prefix string) int {
 }
 
 func TestConcurrentUpdatesOneWins(t *testing.T) {
-	e := newEnv(t)
-	ctx := as(t, "alice")
-	e.archive.CreateCustomer(ctx, customer("C1", "客户"))
-	r := mustCreate(t, e.archive, ctx, record("C1", "初稿", 1))
-	const n = 8
-	var wg sync.WaitGroup
-	errs := make([]error, n)
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			upd := *r
-			upd.Summary = fmt.Sprintf("修改 %d", i)
-			_, errs[i] = e.archive.UpdateRecord(as(t, va.UserName(fmt.Sprintf("u%d", i))), upd)
-		}()
-	}
-	wg.Wait()
-	won := 0
-	for _, err := range errs {
-		switch {
-		case err == nil:
-			won++
-		case !va.IsKind(err, va.Conflict):
-			t.Errorf("update: %v, want success or Conflict", err)
+	forEachBackend(t, func(t *testing.T, e *env) {
+		ctx := as(t, "alice")
+		e.archive.CreateCustomer(ctx, customer("C1", "客户"))
+		r := mustCreate(t, e.archive, ctx, record("C1", "初稿", 1))
+		const n = 8
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				upd := *r
+				upd.Summary = fmt.Sprintf("修改 %d", i)
+				_, errs[i] = e.archive.UpdateRecord(as(t, va.UserName(fmt.Sprintf("u%d", i))), upd)
+			}()
 		}
-	}
-	if won != 1 {
-		t.Fatalf("%d of %d concurrent updates of version 1 succeeded, want exactly 1", won, n)
-	}
-	h, err := e.archive.RecordHistory(ctx, r.ID)
-	if err != nil || len(h) != 2 || h[0].Actor != "alice" || h[1].Version != 2 {
-		t.Errorf("history = %+v, %v; want versions 1 (alice) and 2", h, err)
-	}
+		wg.Wait()
+		won := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				won++
+			case !va.IsKind(err, va.Conflict):
+				t.Errorf("update: %v, want success or Conflict", err)
+			}
+		}
+		if won != 1 {
+			t.Fatalf("%d of %d concurrent updates of version 1 succeeded, want exactly 1", won, n)
+		}
+		h, err := e.archive.RecordHistory(ctx, r.ID)
+		if err != nil || len(h) != 2 || h[0].Actor != "alice" || h[1].Version != 2 {
+			t.Errorf("history = %+v, %v; want versions 1 (alice) and 2", h, err)
+		}
+	})
 }
 
 func TestIndexCatchesUpFromTheJournal(t *testing.T) {
-	e := newEnv(t)
-	ctx := as(t, "alice")
-	e.archive.CreateCustomer(ctx, customer("C1", "客户"))
-	first := mustCreate(t, e.archive, ctx, record("C1", "讨论储能电池", 1))
-	e.close(t)
+	forEachBackend(t, func(t *testing.T, e *env) {
+		ctx := as(t, "alice")
+		e.archive.CreateCustomer(ctx, customer("C1", "客户"))
+		first := mustCreate(t, e.archive, ctx, record("C1", "讨论储能电池", 1))
+		e.close(t)
 
-	// Writes while no index is open, as by an offline import or a crash
-	// between the journal and the index.
-	e.open(t, false)
-	second := mustCreate(t, e.archive, as(t, "bob"), record("C1", "储能电池报价", 2))
-	e.close(t)
+		// Writes while no index is open, as by an offline import or a crash
+		// between the journal and the index.
+		e.open(t, false)
+		second := mustCreate(t, e.archive, as(t, "bob"), record("C1", "储能电池报价", 2))
+		e.close(t)
 
-	e.open(t, true)
-	want := []va.RecordID{first.ID, second.ID}
-	slices.Sort(want)
-	if got := searchIDs(t, e.archive, va.SearchQuery{Text: "储能电池"}); !slices.Equal(got, want) {
-		t.Errorf("after catch-up search found %v, want %v", got, want)
-	}
+		e.open(t, true)
+		want := []va.RecordID{first.ID, second.ID}
+		slices.Sort(want)
+		if got := searchIDs(t, e.archive, va.SearchQuery{Text: "储能电池"}); !slices.Equal(got, want) {
+			t.Errorf("after catch-up search found %v, want %v", got, want)
+		}
+	})
 }
 
 func TestReindexRebuildsFromTheStore(t *testing.T) {
-	e := newEnv(t)
-	ctx := as(t, "alice")
-	e.archive.CreateCustomer(ctx, customer("C1", "客户"))
-	var want []va.RecordID
-	for day := 1; day <= 5; day++ {
-		want = append(want, mustCreate(t, e.archive, ctx, record("C1", "光伏组件", day)).ID)
-	}
-	e.close(t)
-	if err := os.RemoveAll(filepath.Join(e.dir, "index")); err != nil {
-		t.Fatal(err)
-	}
-	var calls []int
-	e.open(t, true) // an empty index is rebuilt by Open
-	if err := e.archive.Reindex(t.Context(), func(done, total int) { calls = append(calls, done, total) }); err != nil {
-		t.Fatal(err)
-	}
-	slices.Sort(want)
-	if got := searchIDs(t, e.archive, va.SearchQuery{Text: "光伏"}); !slices.Equal(got, want) {
-		t.Errorf("after reindex search found %v, want %v", got, want)
-	}
-	if !slices.Equal(calls, []int{5, 5}) {
-		t.Errorf("progress calls %v, want [5 5]", calls)
-	}
+	forEachBackend(t, func(t *testing.T, e *env) {
+		ctx := as(t, "alice")
+		e.archive.CreateCustomer(ctx, customer("C1", "客户"))
+		var want []va.RecordID
+		for day := 1; day <= 5; day++ {
+			want = append(want, mustCreate(t, e.archive, ctx, record("C1", "光伏组件", day)).ID)
+		}
+		e.close(t)
+		if err := os.RemoveAll(filepath.Join(e.dir, "index")); err != nil {
+			t.Fatal(err)
+		}
+		var calls []int
+		e.open(t, true) // an empty index is rebuilt by Open
+		if err := e.archive.Reindex(t.Context(), func(done, total int) { calls = append(calls, done, total) }); err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(want)
+		if got := searchIDs(t, e.archive, va.SearchQuery{Text: "光伏"}); !slices.Equal(got, want) {
+			t.Errorf("after reindex search found %v, want %v", got, want)
+		}
+		if !slices.Equal(calls, []int{5, 5}) {
+			t.Errorf("progress calls %v, want [5 5]", calls)
+		}
+	})
 }
 
 func TestCustomerChangeReachesItsRecords(t *testing.T) {
@@ -270,44 +314,45 @@ func TestCustomerChangeReachesItsRecords(t *testing.T) {
 }
 
 func TestImport(t *testing.T) {
-	e := newEnv(t)
-	lines := []string{
-		`{"customer":{"id":"C1","name":"Acme Trading Ltd","customer_type":"regular","country":"US"}}`,
-		`{"record":{"id":"R1","customer_id":"C1","visit_start":"2026-03-01T09:00:00Z","visit_end":"2026-03-01T10:00:00Z","summary":"讨论 LX-3021B 报价"}}`,
-		``,
-		`{"record":{"customer_id":"C9","visit_start":"2026-03-01T09:00:00Z","visit_end":"2026-03-01T10:00:00Z"}}`,
-		`{"record":{"id":"R1","customer_id":"C1","visit_start":"2026-03-01T09:00:00Z","visit_end":"2026-03-01T10:00:00Z"}}`,
-		`{"customer":{"id":"C1","name":"dup","customer_type":"regular"}}`,
-		`{"record":{"customer_id":"C1","visit_start":"2026-03-01T09:00:00Z"}}`,
-		`{"record":{"customer_id":"C1"},"customer":{"id":"C2","name":"x","customer_type":"key"}}`,
-		`{"recrod":{}}`,
-		`[1,2]`,
-	}
-	var last va.ImportProgress
-	rep, err := e.archive.Import(as(t, "carol"), strings.NewReader(strings.Join(lines, "\n")), func(p va.ImportProgress) { last = p })
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rejected []int
-	for _, r := range rep.Rejected {
-		rejected = append(rejected, r.Line)
-	}
-	if rep.Customers != 1 || rep.Records != 1 || !slices.Equal(rejected, []int{4, 5, 6, 7, 8, 9, 10}) {
-		t.Errorf("import: %d customers, %d records, rejected lines %v; want 1, 1, [4 5 6 7 8 9 10]", rep.Customers, rep.Records, rejected)
-	}
-	if last != (va.ImportProgress{Lines: 10, Imported: 2, Rejected: 7}) {
-		t.Errorf("last progress %+v", last)
-	}
-	if n := countKeys(t, e.store, va.RecordsPrefix); n != 1 {
-		t.Errorf("%d record objects stored, want 1", n)
-	}
-	if got := searchIDs(t, e.archive, va.SearchQuery{Text: "LX-3021B"}); !slices.Equal(got, []va.RecordID{"R1"}) {
-		t.Errorf("search after import = %v, want [R1]", got)
-	}
-	r, err := e.archive.GetRecord(t.Context(), "R1")
-	if err != nil || r.CustomerName != "Acme Trading Ltd" || r.CreatedBy != "carol" || r.Status != va.StatusDraft {
-		t.Errorf("imported record = %+v, %v", r, err)
-	}
+	forEachBackend(t, func(t *testing.T, e *env) {
+		lines := []string{
+			`{"customer":{"id":"C1","name":"Acme Trading Ltd","customer_type":"regular","country":"US"}}`,
+			`{"record":{"id":"R1","customer_id":"C1","visit_start":"2026-03-01T09:00:00Z","visit_end":"2026-03-01T10:00:00Z","summary":"讨论 LX-3021B 报价"}}`,
+			``,
+			`{"record":{"customer_id":"C9","visit_start":"2026-03-01T09:00:00Z","visit_end":"2026-03-01T10:00:00Z"}}`,
+			`{"record":{"id":"R1","customer_id":"C1","visit_start":"2026-03-01T09:00:00Z","visit_end":"2026-03-01T10:00:00Z"}}`,
+			`{"customer":{"id":"C1","name":"dup","customer_type":"regular"}}`,
+			`{"record":{"customer_id":"C1","visit_start":"2026-03-01T09:00:00Z"}}`,
+			`{"record":{"customer_id":"C1"},"customer":{"id":"C2","name":"x","customer_type":"key"}}`,
+			`{"recrod":{}}`,
+			`[1,2]`,
+		}
+		var last va.ImportProgress
+		rep, err := e.archive.Import(as(t, "carol"), strings.NewReader(strings.Join(lines, "\n")), func(p va.ImportProgress) { last = p })
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rejected []int
+		for _, r := range rep.Rejected {
+			rejected = append(rejected, r.Line)
+		}
+		if rep.Customers != 1 || rep.Records != 1 || !slices.Equal(rejected, []int{4, 5, 6, 7, 8, 9, 10}) {
+			t.Errorf("import: %d customers, %d records, rejected lines %v; want 1, 1, [4 5 6 7 8 9 10]", rep.Customers, rep.Records, rejected)
+		}
+		if last != (va.ImportProgress{Lines: 10, Imported: 2, Rejected: 7}) {
+			t.Errorf("last progress %+v", last)
+		}
+		if n := countKeys(t, e.store, va.RecordsPrefix); n != 1 {
+			t.Errorf("%d record objects stored, want 1", n)
+		}
+		if got := searchIDs(t, e.archive, va.SearchQuery{Text: "LX-3021B"}); !slices.Equal(got, []va.RecordID{"R1"}) {
+			t.Errorf("search after import = %v, want [R1]", got)
+		}
+		r, err := e.archive.GetRecord(t.Context(), "R1")
+		if err != nil || r.CustomerName != "Acme Trading Ltd" || r.CreatedBy != "carol" || r.Status != va.StatusDraft {
+			t.Errorf("imported record = %+v, %v", r, err)
+		}
+	})
 }
 
 // failingJournal refuses every append: the fault a real journal cannot be
