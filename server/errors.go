@@ -56,14 +56,14 @@ type errorDetail struct {
 // failures once, with the request id.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	status, body := s.describe(err)
-	if status >= 500 {
-		s.logger(c).Error("request failed", "status", status, "err", err)
-	}
 	if requestID(c) == "" {
 		// Fiber rejected the request before the middleware ran (body
 		// over the limit, malformed request line): still give it an id.
 		s.ensureRequestID(c)
 		s.logger(c).Info("request rejected", "method", c.Method(), "status", status)
+	}
+	if status >= 500 {
+		s.logger(c).Error("request failed", "status", status, "err", err)
 	}
 	// The web UI will choose HTML here for browsers; the API is JSON.
 	return c.Status(status).JSON(body)

@@ -64,7 +64,7 @@ func (s *Server) observe(c *fiber.Ctx) error {
 // ensureRequestID reuses a sane incoming X-Request-Id or makes one, echoes
 // it, and puts it and a logger that carries it into the locals and the
 // request context.
-func (s *Server) ensureRequestID(c *fiber.Ctx) string {
+func (s *Server) ensureRequestID(c *fiber.Ctx) {
 	id := c.Get(headerRequestID)
 	if !requestIDPattern.MatchString(id) {
 		id = visitarchive.NewID("", time.Now())
@@ -75,7 +75,6 @@ func (s *Server) ensureRequestID(c *fiber.Ctx) string {
 	c.Locals(loggerKey, log)
 	ctx := context.WithValue(c.UserContext(), requestIDKey, id)
 	c.SetUserContext(context.WithValue(ctx, loggerKey, log))
-	return id
 }
 
 // requestID returns the id that observe gave the request, or "".
