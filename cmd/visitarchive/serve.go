@@ -5,6 +5,7 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"net"
 	"time"
 
 	va "github.com/visitarchive/visitarchive"
@@ -38,8 +39,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	go follow(ctx, c.archive, log)
 	srv := server.New(server.Config{Archive: c.archive, Logger: log})
+	// Listen before serving, so that a signal that comes at once still
+	// finds a server to shut down.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Listen(*addr) }()
+	go func() { errc <- srv.Serve(ln) }()
 	log.Info("visitarchive serving", "addr", *addr, "storage", sf.storage, "data", sf.data)
 	select {
 	case err := <-errc:
