@@ -53,8 +53,11 @@ func runPhase(ctx context.Context, o *options) error {
 		}
 	}
 	p := &phase{o: o, meta: meta, queries: qs, dir: filepath.Join(o.work, o.phase),
-		res: &phaseResult{Phase: o.phase, Records: meta.Records, Customers: meta.Customers, Queries: len(qs), StepPeakRSS: map[string]int64{}},
-		log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+		res:    &phaseResult{Phase: o.phase, Records: meta.Records, Customers: meta.Customers, Queries: len(qs), StepPeakRSS: map[string]int64{}},
+		log:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		layers: newLayerTimes()}
+	p.res.Layers = map[string]map[string]layerStat{}
+	p.res.StepSeconds = map[string]float64{}
 	if err := os.RemoveAll(p.dir); err != nil {
 		return err
 	}
@@ -84,6 +87,7 @@ type phase struct {
 	dir     string // this phase's part of the working directory
 	res     *phaseResult
 	log     *slog.Logger
+	layers  *layerTimes
 }
 
 func (p *phase) logf(format string, args ...any) { logf("["+p.o.phase+"] "+format, args...) }
@@ -92,6 +96,8 @@ func (p *phase) logf(format string, args ...any) { logf("["+p.o.phase+"] "+forma
 // for, a CPU profile. The returned func ends it.
 func (p *phase) step(name string) (end func()) {
 	resetHighWater()
+	p.layers.take()
+	start := time.Now()
 	stopProfile := func() {}
 	if p.o.cpuprofile != "" {
 		f, err := os.Create(filepath.Join(p.o.cpuprofile, p.o.phase+"-"+name+".pprof"))
@@ -103,7 +109,11 @@ func (p *phase) step(name string) (end func()) {
 	}
 	return func() {
 		stopProfile()
+		p.res.StepSeconds[name] = time.Since(start).Seconds()
 		p.res.StepPeakRSS[name] = highWater()
+		if l := p.layers.take(); len(l) > 0 {
+			p.res.Layers[name] = l
+		}
 	}
 }
 

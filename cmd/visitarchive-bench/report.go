@@ -157,6 +157,7 @@ func (r *report) markdown(w io.Writer) {
 	}
 	r.printTables(w)
 	r.kindTable(w)
+	r.layerTable(w)
 	fmt.Fprintf(w, "\n## Consistency\n\n")
 	if len(r.Mismatches) == 0 {
 		fmt.Fprintf(w, "Every query found the same number of records in every phase.\n")
@@ -287,4 +288,27 @@ func orUnknown(s string) string {
 		return "an unknown CPU"
 	}
 	return s
+}
+
+// layerTable writes where the wall time of our steps went.
+func (r *report) layerTable(w io.Writer) {
+	fmt.Fprintf(w, "\n## Where our time goes\n\nBusy is the wall time during which at least one call of the layer was in flight, "+
+		"as a share of the step; calls of one layer may run in parallel, and layers may overlap. "+
+		"Journal appends include the journal's own store writes; store gets include reading the body.\n\n"+
+		"| backend | step | step time | layer call | calls | busy | mean per call |\n|---|---|---|---|---|---|---|\n")
+	for _, ph := range []string{"disk", "minio"} {
+		res := r.Phases[ph]
+		if res == nil {
+			continue
+		}
+		for _, step := range []string{"import", "search", "reindex"} {
+			layers := res.Layers[step]
+			wall := res.StepSeconds[step]
+			for _, name := range sortedKeys(layers) {
+				l := layers[name]
+				fmt.Fprintf(w, "| %s | %s | %.1f s | %s | %d | %.1f s (%.0f%%) | %.2f ms |\n",
+					ph, step, wall, name, l.Calls, l.BusySeconds, 100*l.BusySeconds/max(wall, 1e-9), l.MeanMs)
+			}
+		}
+	}
 }

@@ -43,6 +43,11 @@ type phaseResult struct {
 	SysCPU      float64          `json:"sys_cpu_seconds"`
 	WallSeconds float64          `json:"wall_seconds"`
 
+	// Layers is where the wall time of each step went, by layer call
+	// (ours only): see layerTimes.
+	Layers      map[string]map[string]layerStat `json:"layers,omitempty"`
+	StepSeconds map[string]float64              `json:"step_seconds"`
+
 	StoreBytes int64 `json:"store_bytes,omitempty"`
 	IndexBytes int64 `json:"index_bytes"`
 
