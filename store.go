@@ -17,7 +17,8 @@ type ObjectInfo struct {
 
 // Store holds immutable objects. It is the single source of truth: every
 // other piece of state can be rebuilt from it. Keys are slash-separated
-// paths of the characters [A-Za-z0-9._-]; no segment is empty, "." or "..".
+// paths of the characters [A-Za-z0-9._-], at most 512 bytes; no segment is
+// empty, "." or "..", and no key is also the folder of other keys.
 type Store interface {
 	// Put creates key with the content of r (size bytes, or -1 when
 	// unknown) and returns its info, SHA-256 included. When key already
@@ -35,8 +36,10 @@ type Store interface {
 	Stat(ctx context.Context, key string) (ObjectInfo, error)
 
 	// List yields the objects whose keys start with prefix and sort after
-	// after ("" for all), in byte order of their keys. It stops at the first
-	// error, which it yields.
+	// after ("" for all), in byte order of their keys, with their size and
+	// SHA-256. A damaged object is yielded as its key with an Integrity
+	// error, so that a caller may go on after it; any other error ends the
+	// listing.
 	List(ctx context.Context, prefix, after string) iter.Seq2[ObjectInfo, error]
 
 	// Delete removes key. A missing key is NotFound. On a store with

@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
 	"github.com/visitarchive/visitarchive"
 )
 
@@ -354,6 +357,36 @@ func TestSearchInvalid(t *testing.T) {
 		_, err := ix.Search(t.Context(), q)
 		if !visitarchive.IsKind(err, visitarchive.Invalid) {
 			t.Errorf("Search(%+v) = %v, want Invalid", q, err)
+		}
+	}
+}
+
+// Why each Han run is a phrase: Bleve's match query ORs the bigrams of
+// 数据中心, and then finds every record with 数据, 据中 or 中心; a term
+// query for one character finds only where it stood alone.
+func TestPlainQueriesOvermatchAndMiss(t *testing.T) {
+	ix := corpusIndex(t)
+	mq := query.NewMatchQuery("数据中心")
+	mq.SetField(fieldText)
+	tq := query.NewTermQuery("锂")
+	tq.SetField(fieldText)
+	for _, c := range []struct {
+		q    query.Query
+		want string
+	}{
+		{mq, "R04 R10 R13 R14 R16 R18 " + idRange(37, 42)}, // ours: R04 R13 R18 R38
+		{tq, "R45"}, // ours: R07 R27 R45
+	} {
+		res, err := ix.bi.Search(bleve.NewSearchRequestOptions(c.q, 100, 0, false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, h := range res.Hits {
+			got = append(got, h.ID)
+		}
+		if want := ids(c.want); !slices.Equal(sorted(got), want) {
+			t.Errorf("plain %T: got %v, want %v", c.q, sorted(got), want)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -112,10 +113,14 @@ type components struct {
 }
 
 func (c *components) Close() error {
+	var err error
 	if c.index != nil {
-		return c.index.Close()
+		err = c.index.Close()
 	}
-	return nil
+	if cl, ok := c.store.(io.Closer); ok {
+		err = errors.Join(err, cl.Close())
+	}
+	return err
 }
 
 // open opens store, journal and index and an Archive over them, without
