@@ -79,16 +79,23 @@ func NewMapping() mapping.IndexMapping {
 
 	dm := mapping.NewDocumentMapping()
 	dm.Dynamic = false
-	dm.AddFieldMappingsAt(fieldText, textField())
+	addField(dm, fieldText, textField())
 	for _, f := range keywordFields {
-		dm.AddFieldMappingsAt(f, keywordField(f == fieldCustomerID))
+		addField(dm, f, keywordField(f == fieldCustomerID))
 	}
-	dm.AddFieldMappingsAt(fieldVisitStart, dateField())
+	addField(dm, fieldVisitStart, dateField())
 	for _, f := range []string{fieldCustomerName, fieldTopic, fieldVisitStartAt} {
-		dm.AddFieldMappingsAt(f, storedOnlyField())
+		addField(dm, f, storedOnlyField())
 	}
 	im.DefaultMapping = dm
 	return im
+}
+
+// addField maps one top-level field. Its property is not dynamic either,
+// so that an object where a value belongs adds no fields.
+func addField(dm *mapping.DocumentMapping, name string, f *mapping.FieldMapping) {
+	dm.AddFieldMappingsAt(name, f)
+	dm.Properties[name].Dynamic = false
 }
 
 func textField() *mapping.FieldMapping {

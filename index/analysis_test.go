@@ -1,0 +1,129 @@
+package index
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+)
+
+// tokens renders the analysis of s as "term/position" items.
+func tokens(a analysis.Analyzer, s string) string {
+	var out []string
+	for _, t := range a.Analyze([]byte(s)) {
+		out = append(out, fmt.Sprintf("%s/%d", t.Term, t.Position))
+	}
+	return strings.Join(out, " ")
+}
+
+func TestAnalyzer(t *testing.T) {
+	a := analyzer()
+	for _, c := range []struct{ in, want string }{
+		// Han runs become overlapping bigrams at consecutive positions.
+		{"数据中心", "数据/1 据中/2 中心/3"},
+		// A break in a run leaves a position empty (visitarchive_han_gap),
+		// so 数据 据中 中心 is not a phrase here.
+		{"大数据。据中心", "大数/1 数据/2 据中/4 中心/5"},
+		{"数据 中心", "数据/1 中心/3"},
+		// A lone Han character stays itself.
+		{"锂，钠", "锂/1 钠/3"},
+		{"2026年3月", "2026/1 年/2 3/3 月/4"},
+		// Latin words and model numbers stay whole, lower-cased; nothing
+		// is dropped or stemmed.
+		{"LX-3021B型电池组", "lx/1 3021b/2 型电/3 电池/4 池组/5"},
+		{"ISO9001 and IT", "iso9001/1 and/2 it/3"},
+		{"Müller Logistics GmbH", "müller/1 logistics/2 gmbh/3"},
+		{"General generators", "general/1 generators/2"},
+		{"HX-200/300", "hx/1 200/2 300/3"},
+	} {
+		if got := tokens(a, c.in); got != c.want {
+			t.Errorf("%s:\n got %s\nwant %s", c.in, got, c.want)
+		}
+	}
+}
+
+// Full-width letters and digits are folded before the tokenizer, which
+// would otherwise drop the digits.
+func TestFoldWidth(t *testing.T) {
+	a := analyzer()
+	if got, want := tokens(a, foldWidth("ＬＸ－３０２１Ｂ ＩＳＯ９００１")), "lx/1 3021b/2 iso9001/3"; got != want {
+		t.Errorf("folded: got %s, want %s", got, want)
+	}
+	if got := tokens(a, "ＩＳＯ９００１"); got != "iso/1" {
+		t.Logf("unfolded ＩＳＯ９００１ now gives %s: the tokenizer changed; foldWidth may be unneeded", got)
+	}
+	if got, want := foldWidth("型号：ＬＸ，３"), "型号：LX，3"; got != want {
+		t.Errorf("foldWidth = %q, want %q (punctuation kept)", got, want)
+	}
+}
+
+// The analysis this package did not choose: English stop words and Porter
+// stemming. Each line is a query that would go wrong with them.
+func TestRejectedAnalysis(t *testing.T) {
+	m := mapping.NewIndexMapping()
+	err := m.AddCustomAnalyzer("stemmed", map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []any{cjk.WidthName, lowercase.Name, en.StopName, porter.Name, cjk.BigramName},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stemmed, ours := m.AnalyzerNamed("stemmed"), analyzer()
+	for _, c := range []struct{ a, b, why string }{
+		{"generator", "General", "a search for generator would find General Machinery"},
+		{"organic", "organization", "two unrelated words would meet"},
+		{"news", "new", "two unrelated words would meet"},
+	} {
+		if terms(stemmed, c.a) != terms(stemmed, c.b) {
+			t.Errorf("stemmed: %s and %s differ; the example no longer shows why", c.a, c.b)
+		}
+		if terms(ours, c.a) == terms(ours, c.b) {
+			t.Errorf("%s and %s are one term: %s", c.a, c.b, c.why)
+		}
+	}
+	// Stop words drop "IT" (the IT department) and "A" (grade A), so the
+	// query would be empty and match everything.
+	for _, w := range []string{"IT", "A", "ON"} {
+		if got := terms(stemmed, w); got != "" {
+			t.Errorf("stop words: %s gives %q; the example no longer shows why", w, got)
+		}
+		if got := terms(ours, w); got != strings.ToLower(w) {
+			t.Errorf("%s gives %q, want it kept", w, got)
+		}
+	}
+}
+
+func terms(a analysis.Analyzer, s string) string {
+	var out []string
+	for _, t := range a.Analyze([]byte(s)) {
+		out = append(out, string(t.Term))
+	}
+	return strings.Join(out, " ")
+}
+
+func TestSplitTerms(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"  LX-3021B\t数据中心 ", []string{"LX-3021B", "数据中心"}},
+		{`"Müller Logistics" GmbH`, []string{"Müller Logistics", "GmbH"}},
+		{"“数据 中心”电池", []string{"数据 中心", "电池"}},
+		{`"unclosed quote`, []string{"unclosed quote"}},
+		{"数据\u3000中心", []string{"数据", "中心"}}, // ideographic space
+	} {
+		if got := splitTerms(c.in); !slices.Equal(got, c.want) {
+			t.Errorf("splitTerms(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
