@@ -86,7 +86,7 @@ func genDocs(n int) []visitarchive.IndexDoc {
 			ID: visitarchive.RecordID(fmt.Sprintf("G%06d", i)), Status: "draft",
 			CustomerID: c.ID, CustomerName: c.Name, Topic: pick(genTopics), Summary: b.String(),
 			VisitStart: start.Add(time.Duration(i) * 37 * time.Minute), Department: pick(genDepts),
-			Visitors: []visitarchive.UserName{visitarchive.UserName(pick(genUsers))},
+			Visitors:          []visitarchive.UserName{visitarchive.UserName(pick(genUsers))},
 			CooperationIntent: visitarchive.Intent(pick(visitarchive.Intents)),
 		}
 		docs[i] = visitarchive.IndexDoc{Record: r, Customer: c}
