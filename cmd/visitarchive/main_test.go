@@ -11,7 +11,15 @@ import (
 	"github.com/visitarchive/visitarchive/storage/s3/s3test"
 )
 
-func TestMain(m *testing.M) { s3test.Main(m) }
+// TestMain doubles as the visitarchive binary when a test starts this test
+// binary as a child process (see startServer).
+func TestMain(m *testing.M) {
+	if os.Getenv("VISITARCHIVE_TEST_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	s3test.Main(m)
+}
 
 const importFile = `{"customer":{"id":"C1","name":"Acme Trading Ltd","customer_type":"regular","country":"US"}}
 {"record":{"id":"R1","customer_id":"C1","visit_start":"2026-03-01T09:00:00Z","visit_end":"2026-03-01T10:00:00Z","summary":"讨论 LX-3021B 报价"}}
