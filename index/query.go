@@ -15,7 +15,7 @@ import (
 )
 
 const (
-	// maxTerms bounds the clauses one query string builds.
+	// maxTerms bounds the clauses that one query text builds.
 	maxTerms = 32
 	// facetSize is more values than any facet field realistically has
 	// on one result page's worth of filters; the rest are in "other".
@@ -86,18 +86,18 @@ func buildQuery(q visitarchive.SearchQuery) (bq query.Query, hasText bool, err e
 }
 
 // textQueries returns one or more clauses per term of text, all of which
-// must match.
+// must match. More than maxTerms clauses is Invalid: each costs a walk of
+// the index, and "锂，钠，…" makes one per character.
 func textQueries(text string) ([]query.Query, error) {
-	terms := splitTerms(foldWidth(text))
-	if len(terms) > maxTerms {
+	var qs []query.Query
+	for _, t := range splitTerms(foldWidth(text)) {
+		qs = append(qs, termQueries(t)...)
+	}
+	if len(qs) > maxTerms {
 		e := visitarchive.E("index.query", visitarchive.Invalid, nil, "the query is invalid")
 		e.Fields = []visitarchive.FieldError{{Field: "q",
 			Message: "has too many words; at most " + itoa(maxTerms) + " are allowed"}}
 		return nil, e
-	}
-	var qs []query.Query
-	for _, t := range terms {
-		qs = append(qs, termQueries(t)...)
 	}
 	return qs, nil
 }
@@ -173,8 +173,9 @@ func phraseQuery(terms []string) query.Query {
 // charQuery matches a single Han character: the bigram index holds it
 // only inside the bigrams of its run (电池, 池组 for 池) or, standing
 // alone, as itself, so match every term of at most one character either
-// side of it. The pattern is anchored by Bleve and bounded in length, so
-// the term dictionary walk prunes every branch after two characters.
+// side of it. Bleve anchors the pattern at both ends, so the walk of the
+// term dictionary follows only branches that hold the character in their
+// first two characters.
 func charQuery(c string) query.Query {
 	q := query.NewRegexpQuery(".?" + regexp.QuoteMeta(c) + ".?")
 	q.SetField(fieldText)

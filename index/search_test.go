@@ -353,6 +353,7 @@ func TestSearchInvalid(t *testing.T) {
 		{Page: -1},
 		{From: date("2025-02-01T00:00:00Z"), To: date("2025-01-01T00:00:00Z")},
 		{Text: strings.Repeat("词 ", maxTerms+1)},
+		{Text: strings.Repeat("锂，", maxTerms+1)},
 	} {
 		_, err := ix.Search(t.Context(), q)
 		if !visitarchive.IsKind(err, visitarchive.Invalid) {
