@@ -44,6 +44,8 @@ func TestAnalyzer(t *testing.T) {
 		{"Müller Logistics GmbH", "müller/1 logistics/2 gmbh/3"},
 		{"General generators", "general/1 generators/2"},
 		{"HX-200/300", "hx/1 200/2 300/3"},
+		// A possessive 's goes; other apostrophes stay.
+		{"Müller's customer’s O'Brien", "müller/1 customer/2 o'brien/3"},
 	} {
 		if got := tokens(a, c.in); got != c.want {
 			t.Errorf("%s:\n got %s\nwant %s", c.in, got, c.want)

@@ -57,7 +57,7 @@
 //
 // visitarchive_text: the unicode tokenizer (Unicode word boundaries, each
 // Han character its own token), then cjk_width (half-width kana), to_lower,
-// cjk_bigram, and visitarchive_han_gap.
+// visitarchive_possessive, cjk_bigram, and visitarchive_han_gap.
 //
 //   - cjk_bigram turns a run of Han characters into overlapping bigrams:
 //     数据中心 is 数据 据中 中心. A lone Han character stays a unigram. Latin
@@ -67,6 +67,9 @@
 //     that do not overlap in the text. cjk_bigram numbers bigrams across a
 //     break in a run, so without the gap "大数据。据中心" holds the phrase
 //     数据 据中 中心 and would match the query 数据中心.
+//   - visitarchive_possessive drops a final 's or ’s, which the tokenizer
+//     keeps on the word: "Müller's" is found by Müller, "the customer's"
+//     by customer. Other apostrophes stay: O'Brien is one word.
 //   - No stop words: "IT", "A" and "ON" are department names, grades and
 //     model-number parts, and a stop list would drop them from queries (a
 //     query of only "IT" would match everything).

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"bytes"
 	"strings"
 	"time"
 
@@ -25,8 +26,9 @@ const SchemaVersion = 1
 
 // Names of the analysis components this package defines.
 const (
-	textAnalyzer = "visitarchive_text"
-	hanGapFilter = "visitarchive_han_gap"
+	textAnalyzer     = "visitarchive_text"
+	hanGapFilter     = "visitarchive_han_gap"
+	possessiveFilter = "visitarchive_possessive"
 )
 
 // Field names. doc.go documents each one.
@@ -57,6 +59,9 @@ func init() {
 	if err := registry.RegisterTokenFilter(hanGapFilter, newHanGap); err != nil {
 		panic(err)
 	}
+	if err := registry.RegisterTokenFilter(possessiveFilter, newPossessive); err != nil {
+		panic(err)
+	}
 }
 
 // NewMapping returns the index mapping: one analysed text field and
@@ -67,7 +72,7 @@ func NewMapping() mapping.IndexMapping {
 		"type":      custom.Name,
 		"tokenizer": unicode.Name,
 		"token_filters": []any{
-			cjk.WidthName, lowercase.Name, cjk.BigramName, hanGapFilter,
+			cjk.WidthName, lowercase.Name, possessiveFilter, cjk.BigramName, hanGapFilter,
 		},
 	})
 	if err != nil {
@@ -253,4 +258,26 @@ func isHanToken(t *analysis.Token) bool {
 // they share a character.
 func overlaps(a, b *analysis.Token) bool {
 	return a.Type == analysis.Double && b.Type == analysis.Double && b.Start < a.End
+}
+
+// possessive is a token filter that drops a final 's or ’s: the unicode
+// tokenizer keeps "Müller's" as one word, and a search for Müller or
+// customer must find "Müller's" and "the customer's". Other apostrophes
+// stay (O'Brien is not O).
+type possessive struct{}
+
+func newPossessive(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+	return possessive{}, nil
+}
+
+func (possessive) Filter(in analysis.TokenStream) analysis.TokenStream {
+	for _, t := range in {
+		for _, suffix := range [][]byte{[]byte("'s"), []byte("’s")} {
+			if len(t.Term) > len(suffix) && bytes.HasSuffix(t.Term, suffix) {
+				t.Term = t.Term[:len(t.Term)-len(suffix)]
+				break
+			}
+		}
+	}
+	return in
 }

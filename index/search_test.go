@@ -69,6 +69,8 @@ var textCases = []struct {
 	{"MÜLLER", idRange(7, 12)},
 	{"customs", "R08 R44"},
 	{"UN38.3", "R45"}, // follow_up
+	{"year", "R36"},   // next year's
+	{"year's", "R36"},
 
 	// Model numbers.
 	{"LX-3021B", "R01 R18 R26 R29 R47"}, // R29 is written ＬＸ－３０２１Ｂ
