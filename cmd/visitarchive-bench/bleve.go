@@ -77,6 +77,9 @@ func (p *phase) bleve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := p.ablations(ctx, bi); err != nil {
+		return err
+	}
 	closed = true
 	if err := bi.Close(); err != nil {
 		return err
@@ -150,6 +153,44 @@ func (p *phase) bleveIndex(ctx context.Context, bi bleve.Index) error {
 	p.res.IndexRate = float64(p.meta.Records) / p.res.IndexSeconds
 	p.logf("indexed %d records in %s (+ %s JSON decoding): %.0f records/s",
 		p.meta.Records, (wall - decode).Round(time.Millisecond), decode.Round(time.Millisecond), p.res.IndexRate)
+	return nil
+}
+
+// ablations runs the query set again with parts of the request left out,
+// one timed round each, to show what facets and highlighting cost.
+func (p *phase) ablations(ctx context.Context, bi bleve.Index) error {
+	end := p.step("ablations")
+	defer end()
+	p.res.Ablations = map[string]latency{}
+	for _, v := range []struct {
+		name   string
+		change func(*bleve.SearchRequest)
+	}{
+		{"no facets", func(r *bleve.SearchRequest) { r.Facets = nil }},
+		{"no highlighting", func(r *bleve.SearchRequest) { r.Highlight = nil }},
+		{"neither", func(r *bleve.SearchRequest) { r.Facets, r.Highlight = nil, nil }},
+		{"count only", func(r *bleve.SearchRequest) {
+			r.Facets, r.Highlight, r.Size, r.From, r.Fields = nil, nil, 0, 0, nil
+			r.SortByCustom(search.SortOrder{&search.SortScore{Desc: true}})
+		}},
+	} {
+		lat, _, err := p.queryRounds(ctx, "ablation "+v.name, 1, func(q va.SearchQuery) (uint64, error) {
+			req, err := searchRequest(q)
+			if err != nil {
+				return 0, err
+			}
+			v.change(req)
+			res, err := bi.SearchInContext(ctx, req)
+			if err != nil {
+				return 0, err
+			}
+			return res.Total, nil
+		})
+		if err != nil {
+			return err
+		}
+		p.res.Ablations[v.name] = lat
+	}
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"syscall"
 	"time"
 
 	va "github.com/visitarchive/visitarchive"
@@ -55,9 +56,10 @@ func runPhase(ctx context.Context, o *options) error {
 	p := &phase{o: o, meta: meta, queries: qs, dir: filepath.Join(o.work, o.phase),
 		res:    &phaseResult{Phase: o.phase, Records: meta.Records, Customers: meta.Customers, Queries: len(qs), StepPeakRSS: map[string]int64{}},
 		log:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
-		layers: newLayerTimes()}
+		layers: newLayerTimes(), rss: newRSSSampler(ctx)}
 	p.res.Layers = map[string]map[string]layerStat{}
 	p.res.StepSeconds = map[string]float64{}
+	p.res.StepCPU = map[string]float64{}
 	if err := os.RemoveAll(p.dir); err != nil {
 		return err
 	}
@@ -88,6 +90,7 @@ type phase struct {
 	res     *phaseResult
 	log     *slog.Logger
 	layers  *layerTimes
+	rss     *rssSampler
 }
 
 func (p *phase) logf(format string, args ...any) { logf("["+p.o.phase+"] "+format, args...) }
@@ -95,9 +98,9 @@ func (p *phase) logf(format string, args ...any) { logf("["+p.o.phase+"] "+forma
 // step starts a measured step: a fresh high-water mark and, when asked
 // for, a CPU profile. The returned func ends it.
 func (p *phase) step(name string) (end func()) {
-	resetHighWater()
+	p.rss.take()
 	p.layers.take()
-	start := time.Now()
+	start, cpu0 := time.Now(), selfCPU()
 	stopProfile := func() {}
 	if p.o.cpuprofile != "" {
 		f, err := os.Create(filepath.Join(p.o.cpuprofile, p.o.phase+"-"+name+".pprof"))
@@ -110,11 +113,21 @@ func (p *phase) step(name string) (end func()) {
 	return func() {
 		stopProfile()
 		p.res.StepSeconds[name] = time.Since(start).Seconds()
-		p.res.StepPeakRSS[name] = highWater()
+		p.res.StepCPU[name] = selfCPU() - cpu0
+		p.res.StepPeakRSS[name] = p.rss.take()
 		if l := p.layers.take(); len(l) > 0 {
 			p.res.Layers[name] = l
 		}
 	}
+}
+
+// selfCPU is the user and system CPU seconds this process has used.
+func selfCPU() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return tvSeconds(ru.Utime) + tvSeconds(ru.Stime)
 }
 
 // timeQueries runs the query set once untimed, to warm the caches, then
@@ -122,36 +135,42 @@ func (p *phase) step(name string) (end func()) {
 func (p *phase) timeQueries(ctx context.Context, search func(va.SearchQuery) (uint64, error)) error {
 	end := p.step("search")
 	defer end()
+	lat, totals, err := p.queryRounds(ctx, "search", p.o.rounds, search)
+	p.res.Search, p.res.Totals = lat, totals
+	return err
+}
+
+// queryRounds runs the warm-up round and rounds timed rounds of the query
+// set through search, and returns the latency and each query's total.
+func (p *phase) queryRounds(ctx context.Context, what string, rounds int, search func(va.SearchQuery) (uint64, error)) (latency, []uint64, error) {
 	totals := make([]uint64, len(p.queries))
 	for i, q := range p.queries {
 		t, err := search(q.Q)
 		if err != nil {
-			return fmt.Errorf("query %d (%s) %+v: %w", i, q.Kind, q.Q, err)
+			return latency{}, nil, fmt.Errorf("query %d (%s) %+v: %w", i, q.Kind, q.Q, err)
 		}
 		totals[i] = t
 	}
 	var samples []time.Duration
 	var kinds []string
-	for r := range p.o.rounds {
+	for r := range rounds {
 		start := time.Now()
 		for i, q := range p.queries {
 			if err := ctx.Err(); err != nil {
-				return err
+				return latency{}, nil, err
 			}
 			t0 := time.Now()
 			if _, err := search(q.Q); err != nil {
-				return fmt.Errorf("query %d: %w", i, err)
+				return latency{}, nil, fmt.Errorf("query %d: %w", i, err)
 			}
 			samples = append(samples, time.Since(t0))
 			kinds = append(kinds, q.Kind)
 		}
-		p.logf("search: round %d/%d of %d queries in %s", r+1, p.o.rounds, len(p.queries), time.Since(start).Round(time.Millisecond))
+		p.logf("%s: round %d/%d of %d queries in %s", what, r+1, rounds, len(p.queries), time.Since(start).Round(time.Millisecond))
 	}
 	hits := map[string][]uint64{}
 	for i, q := range p.queries {
 		hits[q.Kind] = append(hits[q.Kind], totals[i])
 	}
-	p.res.Search = summarize(samples, kinds, hits)
-	p.res.Totals = totals
-	return nil
+	return summarize(samples, kinds, hits), totals, nil
 }

@@ -157,6 +157,7 @@ func (r *report) markdown(w io.Writer) {
 	}
 	r.printTables(w)
 	r.kindTable(w)
+	r.ablationTable(w)
 	r.layerTable(w)
 	fmt.Fprintf(w, "\n## Consistency\n\n")
 	if len(r.Mismatches) == 0 {
@@ -184,7 +185,7 @@ const notes = `
   Archive.Reindex from the store into a fresh, empty index, with the first
   index closed.
 - Each phase is a child process; peak RSS is its ru_maxrss. Peak by step is
-  VmHWM, reset between steps. MinIO's own memory and CPU are shown apart and
+  the resident set sampled every 25 ms. MinIO's own memory and CPU are shown apart and
   are not in our peak. MB is 2^20 bytes.
 `
 
@@ -236,7 +237,23 @@ func (r *report) printTables(w io.Writer) {
 		}
 		return strings.Join(parts, ", ")
 	})
-	row("CPU user + sys", func(c *phaseResult) string { return fmt.Sprintf("%.0f + %.0f s", c.UserCPU, c.SysCPU) })
+	row("CPU per 1000 records, indexing / import", func(c *phaseResult) string {
+		step := "import"
+		if c.Phase == "bleve" {
+			step = "index"
+		}
+		return fmt.Sprintf("%.2f s", 1000*c.StepCPU[step]/float64(max(c.Records, 1)))
+	})
+	row("CPU per 1000 records, reindex", func(c *phaseResult) string {
+		if c.Phase == "bleve" {
+			return "—"
+		}
+		return fmt.Sprintf("%.2f s", 1000*c.StepCPU["reindex"]/float64(max(c.Records, 1)))
+	})
+	row("CPU user + sys, whole phase", func(c *phaseResult) string { return fmt.Sprintf("%.0f + %.0f s", c.UserCPU, c.SysCPU) })
+	row("other processes' CPU meanwhile", func(c *phaseResult) string {
+		return fmt.Sprintf("%.0f s (%.0f%% of the machine)", c.OtherCPU, 100*c.OtherCPU/max(c.WallSeconds*float64(r.Environment.NumCPU), 1e-9))
+	})
 	row("phase wall time", func(c *phaseResult) string { return fmt.Sprintf("%.0f s", c.WallSeconds) })
 	row("index on disk", func(c *phaseResult) string { return mb(c.IndexBytes) })
 	row("store on disk", func(c *phaseResult) string {
@@ -309,6 +326,24 @@ func (r *report) layerTable(w io.Writer) {
 				fmt.Fprintf(w, "| %s | %s | %.1f s | %s | %d | %.1f s (%.0f%%) | %.2f ms |\n",
 					ph, step, wall, name, l.Calls, l.BusySeconds, 100*l.BusySeconds/max(wall, 1e-9), l.MeanMs)
 			}
+		}
+	}
+}
+
+// ablationTable writes what parts of the search request cost, measured on
+// Bleve alone.
+func (r *report) ablationTable(w io.Writer) {
+	b := r.Phases["bleve"]
+	if b == nil || len(b.Ablations) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n## What the parts of a search cost (Bleve alone)\n\n"+
+		"The query set with parts of the request index.Search sends left out, one timed round each.\n\n"+
+		"| request | p50 | p95 | p99 | mean |\n|---|---|---|---|---|\n")
+	fmt.Fprintf(w, "| as index.Search sends it | %.1f ms | %.1f ms | %.1f ms | %.1f ms |\n", b.Search.P50, b.Search.P95, b.Search.P99, b.Search.Mean)
+	for _, name := range []string{"no facets", "no highlighting", "neither", "count only"} {
+		if l, ok := b.Ablations[name]; ok {
+			fmt.Fprintf(w, "| %s | %.1f ms | %.1f ms | %.1f ms | %.1f ms |\n", name, l.P50, l.P95, l.P99, l.Mean)
 		}
 	}
 }

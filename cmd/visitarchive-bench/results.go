@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"cmp"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -35,8 +37,8 @@ type phaseResult struct {
 	ReindexSeconds float64 `json:"reindex_seconds,omitempty"`
 	ReindexRate    float64 `json:"reindex_records_per_second,omitempty"`
 
-	// StepPeakRSS is the high-water mark of each step (VmHWM, reset
-	// between steps), in bytes; PeakRSS is the whole child's ru_maxrss.
+	// StepPeakRSS is the peak resident set of each step, sampled every
+	// 25 ms, in bytes; PeakRSS is the whole child's ru_maxrss.
 	StepPeakRSS map[string]int64 `json:"step_peak_rss_bytes,omitempty"`
 	PeakRSS     int64            `json:"peak_rss_bytes"`
 	UserCPU     float64          `json:"user_cpu_seconds"`
@@ -47,6 +49,14 @@ type phaseResult struct {
 	// (ours only): see layerTimes.
 	Layers      map[string]map[string]layerStat `json:"layers,omitempty"`
 	StepSeconds map[string]float64              `json:"step_seconds"`
+	StepCPU     map[string]float64              `json:"step_cpu_seconds"` // user + system
+
+	// OtherCPU is the CPU time other processes used during the phase.
+	OtherCPU float64 `json:"other_processes_cpu_seconds"`
+
+	// Ablations (Bleve alone): the query set with parts of the request
+	// left out, to show what each costs.
+	Ablations map[string]latency `json:"ablations,omitempty"`
 
 	StoreBytes int64 `json:"store_bytes,omitempty"`
 	IndexBytes int64 `json:"index_bytes"`
@@ -140,16 +150,55 @@ func dirSize(dir string) int64 {
 	return n
 }
 
-// highWater returns the process's peak resident set since the last
-// resetHighWater (VmHWM), or 0 where /proc does not say.
-func highWater() int64 {
-	return procStatusKB("/proc/self/status", "VmHWM:") * 1024
+// rssSampler samples the resident set every 25 ms and keeps the peak
+// since the last take. (Resetting the kernel's high-water mark through
+// /proc/self/clear_refs would be exact, but it also resets the ru_maxrss
+// the parent reads for the whole phase.)
+type rssSampler struct {
+	peak atomic.Int64
+	page int64
 }
 
-// resetHighWater starts a new high-water mark at the current resident
-// set (Linux: writing 5 to clear_refs), so that each step has its own.
-func resetHighWater() {
-	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+func newRSSSampler(ctx context.Context) *rssSampler {
+	s := &rssSampler{page: int64(os.Getpagesize())}
+	go func() {
+		t := time.NewTicker(25 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				s.sample()
+			}
+		}
+	}()
+	return s
+}
+
+func (s *rssSampler) sample() {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return
+	}
+	pages, _ := strconv.ParseInt(f[1], 10, 64)
+	rss := pages * s.page
+	for {
+		old := s.peak.Load()
+		if rss <= old || s.peak.CompareAndSwap(old, rss) {
+			return
+		}
+	}
+}
+
+// take returns the peak since the last take and starts afresh.
+func (s *rssSampler) take() int64 {
+	s.sample()
+	return s.peak.Swap(0)
 }
 
 // procStatusKB reads a "Name:   123 kB" line of a /proc status file.

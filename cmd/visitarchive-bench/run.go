@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -178,7 +179,7 @@ func runPhaseChild(ctx context.Context, o *options, work, ph string) (*phaseResu
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	cmd.Env = append(os.Environ(), env...)
 	logf("[%s] phase starts", ph)
-	start := time.Now()
+	start, machine0 := time.Now(), machineCPU()
 	if err := cmd.Run(); err != nil {
 		return nil, fmt.Errorf("phase %s: %w", ph, err)
 	}
@@ -193,6 +194,11 @@ func runPhaseChild(ctx context.Context, o *options, work, ph string) (*phaseResu
 		m.stop()
 		res.MinIOPeakRSS, res.MinIOCPU = m.peakRSS, m.cpu
 	}
+	if machine0 >= 0 {
+		// What other processes (other users' builds and tests) took of the
+		// machine while the phase ran: the figures are noisier the more.
+		res.OtherCPU = max(machineCPU()-machine0-res.UserCPU-res.SysCPU-res.MinIOCPU, 0)
+	}
 	logf("[%s] phase done in %s, peak RSS %s", ph, time.Since(start).Round(time.Second), mb(res.PeakRSS))
 	return &res, nil
 }
@@ -204,6 +210,30 @@ func usage(ps *os.ProcessState) (peak int64, user, sys float64) {
 	if !ok {
 		return 0, 0, 0
 	}
-	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
-	return int64(ru.Maxrss) * 1024, tv(ru.Utime), tv(ru.Stime) // Linux: ru_maxrss is in KiB
+	return int64(ru.Maxrss) * 1024, tvSeconds(ru.Utime), tvSeconds(ru.Stime) // Linux: ru_maxrss is in KiB
+}
+
+func tvSeconds(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+
+// machineCPU is the CPU seconds all processes of the machine have used
+// (the non-idle times of /proc/stat), or -1 where it cannot be read.
+func machineCPU() float64 {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return -1
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 8 || f[0] != "cpu" {
+		return -1
+	}
+	var busy float64
+	for i, v := range f[1:] {
+		if i == 3 || i == 4 { // idle, iowait
+			continue
+		}
+		n, _ := strconv.ParseFloat(v, 64)
+		busy += n
+	}
+	return busy / 100 // USER_HZ
 }
