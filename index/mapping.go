@@ -49,7 +49,8 @@ const (
 	fieldVisitStartAt = "visit_start_text"
 )
 
-// keywordFields are matched exactly and counted in facets.
+// keywordFields hold exact values for filters; those in
+// visitarchive.FacetFields are also counted in facets.
 var keywordFields = []string{
 	fieldCustomerID, fieldCustomerType, fieldBusinessArea, fieldCountry,
 	fieldDepartment, fieldVisitors, fieldStatus, fieldIntent, fieldPlanID,
