@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -71,7 +73,26 @@ func (m *minioServer) dataDir() string { return filepath.Join(m.dir, "data") }
 
 // env hands the server to the phase child.
 func (m *minioServer) env() []string {
-	return []string{envS3Endpoint + "=" + m.endpoint, envS3AccessKey + "=" + m.user, envS3SecretKey + "=" + m.password}
+	return []string{envS3Endpoint + "=" + m.endpoint, envS3AccessKey + "=" + m.user, envS3SecretKey + "=" + m.password,
+		envMinIOPID + "=" + strconv.Itoa(m.cmd.Process.Pid)}
+}
+
+// processCPU returns the user and system CPU seconds process pid has used
+// (Linux /proc), or 0.
+func processCPU(pid int) float64 {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// The command name, in parentheses, may hold spaces: count from after it.
+	_, rest, ok := strings.Cut(string(b), ") ")
+	f := strings.Fields(rest)
+	if !ok || len(f) < 13 {
+		return 0
+	}
+	user, _ := strconv.ParseFloat(f[11], 64)
+	sys, _ := strconv.ParseFloat(f[12], 64)
+	return (user + sys) / 100 // USER_HZ
 }
 
 // waitReady polls /minio/health/ready. The S3 backend's Open retries its

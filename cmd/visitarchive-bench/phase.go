@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -35,6 +36,7 @@ const (
 	envS3Endpoint  = "VISITARCHIVE_BENCH_S3_ENDPOINT"
 	envS3AccessKey = "VISITARCHIVE_BENCH_S3_ACCESS_KEY"
 	envS3SecretKey = "VISITARCHIVE_BENCH_S3_SECRET_KEY"
+	envMinIOPID    = "VISITARCHIVE_BENCH_MINIO_PID" // for the server's CPU time by step
 )
 
 // runPhase runs one phase in this (child) process and writes its results
@@ -60,6 +62,7 @@ func runPhase(ctx context.Context, o *options) error {
 	p.res.Layers = map[string]map[string]layerStat{}
 	p.res.StepSeconds = map[string]float64{}
 	p.res.StepCPU = map[string]float64{}
+	p.res.StepServerCPU = map[string]float64{}
 	if err := os.RemoveAll(p.dir); err != nil {
 		return err
 	}
@@ -101,6 +104,8 @@ func (p *phase) step(name string) (end func()) {
 	p.rss.take()
 	p.layers.take()
 	start, cpu0 := time.Now(), selfCPU()
+	server := serverPID()
+	server0 := processCPU(server)
 	stopProfile := func() {}
 	if p.o.cpuprofile != "" {
 		f, err := os.Create(filepath.Join(p.o.cpuprofile, p.o.phase+"-"+name+".pprof"))
@@ -114,11 +119,20 @@ func (p *phase) step(name string) (end func()) {
 		stopProfile()
 		p.res.StepSeconds[name] = time.Since(start).Seconds()
 		p.res.StepCPU[name] = selfCPU() - cpu0
+		if server > 0 {
+			p.res.StepServerCPU[name] = processCPU(server) - server0
+		}
 		p.res.StepPeakRSS[name] = p.rss.take()
 		if l := p.layers.take(); len(l) > 0 {
 			p.res.Layers[name] = l
 		}
 	}
+}
+
+// serverPID is the MinIO server's process id, or 0 when there is none.
+func serverPID() int {
+	pid, _ := strconv.Atoi(os.Getenv(envMinIOPID))
+	return pid
 }
 
 // selfCPU is the user and system CPU seconds this process has used.

@@ -250,6 +250,13 @@ func (r *report) printTables(w io.Writer) {
 		}
 		return fmt.Sprintf("%.2f s", 1000*c.StepCPU["reindex"]/float64(max(c.Records, 1)))
 	})
+	row("MinIO server CPU per 1000 records, import / reindex", func(c *phaseResult) string {
+		if len(c.StepServerCPU) == 0 {
+			return "—"
+		}
+		per := func(step string) float64 { return 1000 * c.StepServerCPU[step] / float64(max(c.Records, 1)) }
+		return fmt.Sprintf("%.2f / %.2f s", per("import"), per("reindex"))
+	})
 	row("CPU user + sys, whole phase", func(c *phaseResult) string { return fmt.Sprintf("%.0f + %.0f s", c.UserCPU, c.SysCPU) })
 	row("other processes' CPU meanwhile", func(c *phaseResult) string {
 		return fmt.Sprintf("%.0f s (%.0f%% of the machine)", c.OtherCPU, 100*c.OtherCPU/max(c.WallSeconds*float64(r.Environment.NumCPU), 1e-9))

@@ -50,6 +50,8 @@ type phaseResult struct {
 	Layers      map[string]map[string]layerStat `json:"layers,omitempty"`
 	StepSeconds map[string]float64              `json:"step_seconds"`
 	StepCPU     map[string]float64              `json:"step_cpu_seconds"` // user + system
+	// StepServerCPU is the MinIO server's CPU time in each step.
+	StepServerCPU map[string]float64 `json:"step_server_cpu_seconds,omitempty"`
 
 	// OtherCPU is the CPU time other processes used during the phase.
 	OtherCPU float64 `json:"other_processes_cpu_seconds"`
