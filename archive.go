@@ -111,13 +111,21 @@ func actor(ctx context.Context, op string) (UserName, error) {
 
 // put writes v as JSON under key, create-only. An existing key is Conflict.
 func (a *Archive) put(ctx context.Context, key string, v any) (ObjectInfo, error) {
+	b, err := encodeJSON(v)
+	if err != nil {
+		return ObjectInfo{}, fmt.Errorf("encode %s: %w", key, err)
+	}
+	return a.store.Put(ctx, key, bytes.NewReader(b), int64(len(b)))
+}
+
+// encodeJSON is the one encoding of stored objects: no HTML escaping, so
+// that what is stored reads as what was sent.
+func encodeJSON(v any) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return ObjectInfo{}, fmt.Errorf("encode %s: %w", key, err)
-	}
-	return a.store.Put(ctx, key, &b, int64(b.Len()))
+	err := enc.Encode(v)
+	return b.Bytes(), err
 }
 
 // readJSON reads the object at key into v.

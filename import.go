@@ -59,7 +59,11 @@ func (a *Archive) Import(ctx context.Context, r io.Reader, progress func(ImportP
 	if err != nil {
 		return nil, err
 	}
-	im := &importer{a: a, actor: u, rep: &ImportReport{}, known: map[CustomerID]*Customer{}, lineOf: map[RecordID]int{}}
+	im := &importer{a: a, actor: u, rep: &ImportReport{}, known: map[CustomerID]*Customer{},
+		lineOf: map[RecordID]int{}, indexq: make(chan uint64, 1)}
+	indexed := make(chan struct{})
+	go im.indexer(context.WithoutCancel(ctx), indexed)
+	defer func() { close(im.indexq); <-indexed }()
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxImportLine)
 	var batch []*importItem
@@ -90,6 +94,7 @@ type importer struct {
 	lines  int
 	known  map[CustomerID]*Customer // customers of this import so far
 	lineOf map[RecordID]int         // records of this import so far
+	indexq chan uint64              // journal entries for the indexer
 }
 
 func (im *importer) reject(line int, err error) {
@@ -175,18 +180,11 @@ func (im *importer) record(n int, r *Record) (*importItem, error) {
 	return &importItem{line: n, key: RecordKey(r.ID, 1), obj: r}, nil
 }
 
-// flush writes one batch: the objects in parallel, then one journal entry,
-// then the index. A key that exists already rejects its line only.
+// flush writes one batch: the objects, then one journal entry, and hands
+// the entry to the indexer, which runs while the next batch is written. A
+// key that exists already rejects its line only.
 func (im *importer) flush(ctx context.Context, batch []*importItem, progress func(ImportProgress)) error {
-	err := parallel(ctx, len(batch), func(i int) error {
-		it := batch[i]
-		it.info, it.err = im.a.put(ctx, it.key, it.obj)
-		if IsKind(it.err, Conflict) {
-			return nil
-		}
-		return it.err
-	})
-	if err != nil {
+	if err := im.putAll(ctx, batch); err != nil {
 		im.undo(batch)
 		return fmt.Errorf("import: store: %w", err)
 	}
@@ -202,12 +200,53 @@ func (im *importer) flush(ctx context.Context, batch []*importItem, progress fun
 				im.a.customers.put(cu)
 			}
 		}
-		im.a.syncTo(ctx, seq)
+		im.indexq <- seq
 	}
 	if progress != nil {
 		progress(ImportProgress{Lines: im.lines, Imported: im.rep.Customers + im.rep.Records, Rejected: len(im.rep.Rejected)})
 	}
 	return nil
+}
+
+// putAll writes the objects of batch, in one PutBatch when the store has
+// it, else several at a time. Each item gets its info or its error; the
+// error returned is the first that is not a Conflict.
+func (im *importer) putAll(ctx context.Context, batch []*importItem) error {
+	bs, ok := im.a.store.(BatchStore)
+	if !ok {
+		return parallel(ctx, len(batch), func(i int) error {
+			it := batch[i]
+			if it.info, it.err = im.a.put(ctx, it.key, it.obj); IsKind(it.err, Conflict) {
+				return nil
+			}
+			return it.err
+		})
+	}
+	objs := make([]PutObject, len(batch))
+	for i, it := range batch {
+		b, err := encodeJSON(it.obj)
+		if err != nil {
+			return err
+		}
+		objs[i] = PutObject{Key: it.key, Body: bytes.NewReader(b), Size: int64(len(b))}
+	}
+	var first error
+	for i, r := range bs.PutBatch(ctx, objs) {
+		batch[i].info, batch[i].err = r.Info, r.Err
+		if r.Err != nil && !IsKind(r.Err, Conflict) && first == nil {
+			first = r.Err
+		}
+	}
+	return first
+}
+
+// indexer brings the index up to each journal entry the import wrote, one
+// batch behind the writing. Errors are logged: the index catches up later.
+func (im *importer) indexer(ctx context.Context, done chan<- struct{}) {
+	for seq := range im.indexq {
+		im.a.syncTo(ctx, seq)
+	}
+	close(done)
 }
 
 // accepted counts the written items, rejects the conflicting ones, hands

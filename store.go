@@ -46,3 +46,29 @@ type Store interface {
 	// object locking, a locked object is Forbidden.
 	Delete(ctx context.Context, key string) error
 }
+
+// BatchStore is a Store that writes many objects faster together than one
+// at a time; bulk imports use it when the store offers it. The disk store
+// does, paying for durability once per batch instead of once per object.
+type BatchStore interface {
+	Store
+
+	// PutBatch puts each object as Put would, create-only, and returns one
+	// result per object in order. When it returns, every object whose
+	// result has no error is durable; a crash before leaves each object
+	// whole or absent.
+	PutBatch(ctx context.Context, objs []PutObject) []PutResult
+}
+
+// PutObject is one object for PutBatch.
+type PutObject struct {
+	Key  string
+	Body io.Reader
+	Size int64 // -1 when unknown
+}
+
+// PutResult is the outcome of one object of PutBatch.
+type PutResult struct {
+	Info ObjectInfo
+	Err  error // as Put would return it; Conflict when the key exists
+}

@@ -2,7 +2,6 @@ package disk
 
 import (
 	"context"
-	"io"
 	"os"
 	"slices"
 
@@ -10,27 +9,22 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Object is one object for PutMany.
-type Object struct {
-	Key  string
-	Body io.Reader
-	Size int64 // -1 when unknown
-}
+// Object and Result are the root's batch types.
+type (
+	Object = visitarchive.PutObject
+	Result = visitarchive.PutResult
+)
 
-// Result is the outcome of one object of PutMany.
-type Result struct {
-	Info visitarchive.ObjectInfo
-	Err  error // as Put would return it; Conflict when the key exists
-}
+var _ visitarchive.BatchStore = (*Store)(nil)
 
-// PutMany puts objs like Put, with the same create-only check per key, but
+// PutBatch puts objs like Put, with the same create-only check per key, but
 // pays for durability once for the whole batch instead of twice per object:
 // it writes every temporary without fsync, syncs the file system once, links
 // them all, and syncs once more. Use it for bulk imports, where fsync per
-// object dominates. When PutMany returns, every object whose Result has no
+// object dominates. When PutBatch returns, every object whose Result has no
 // error is durable; a crash before that leaves each object whole or absent.
 // Objects are published in order; results are in the order of objs.
-func (s *Store) PutMany(ctx context.Context, objs []Object) []Result {
+func (s *Store) PutBatch(ctx context.Context, objs []Object) []Result {
 	const op = "disk.putmany"
 	res := make([]Result, len(objs))
 	temps := make([]*temp, len(objs))

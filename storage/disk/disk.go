@@ -28,7 +28,7 @@
 // check, atomic even between processes. The directory is fsynced before Put
 // returns. A crash at any instant leaves the whole object or nothing under
 // objects/; a leftover temporary is invisible and removed by the next Open.
-// PutMany does the same for many objects with two file-system syncs in all,
+// PutBatch does the same for many objects with two file-system syncs in all,
 // for bulk imports.
 //
 // # Limits

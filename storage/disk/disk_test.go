@@ -211,7 +211,7 @@ func TestKeyDirectoryClash(t *testing.T) {
 	put(t, s, "c/d", "now fine")
 }
 
-func TestPutMany(t *testing.T) {
+func TestPutBatch(t *testing.T) {
 	s := open(t, t.TempDir())
 	put(t, s, "m/exists", "old")
 	objs := []disk.Object{
@@ -222,7 +222,7 @@ func TestPutMany(t *testing.T) {
 		{Key: "m/1", Body: strings.NewReader("dup"), Size: 3},
 		{Key: "m/3", Body: strings.NewReader("short"), Size: 9},
 	}
-	res := s.PutMany(t.Context(), objs)
+	res := s.PutBatch(t.Context(), objs)
 	want := []visitarchive.Kind{-1, visitarchive.Conflict, -1, visitarchive.Invalid, visitarchive.Conflict, visitarchive.Invalid}
 	for i, r := range res {
 		switch {
@@ -244,7 +244,7 @@ func TestPutMany(t *testing.T) {
 		}
 	}
 	if entries, _ := os.ReadDir(filepath.Join(s.Dir(), "tmp")); len(entries) != 0 {
-		t.Errorf("PutMany left %d temporaries", len(entries))
+		t.Errorf("PutBatch left %d temporaries", len(entries))
 	}
 }
 
@@ -271,8 +271,8 @@ func BenchmarkPut(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "puts/s")
 }
 
-// BenchmarkPutMany measures the same objects put in batches of 500.
-func BenchmarkPutMany(b *testing.B) {
+// BenchmarkPutBatch measures the same objects put in batches of 500.
+func BenchmarkPutBatch(b *testing.B) {
 	s, err := disk.Open(b.TempDir())
 	if err != nil {
 		b.Fatal(err)
@@ -287,7 +287,7 @@ func BenchmarkPutMany(b *testing.B) {
 			n++
 			objs[i] = disk.Object{Key: fmt.Sprintf("records/R%d/0000000001.json", n), Body: bytes.NewReader(body), Size: int64(len(body))}
 		}
-		for _, r := range s.PutMany(b.Context(), objs) {
+		for _, r := range s.PutBatch(b.Context(), objs) {
 			if r.Err != nil {
 				b.Fatal(r.Err)
 			}
