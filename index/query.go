@@ -54,6 +54,10 @@ func Request(q visitarchive.SearchQuery) (*bleve.SearchRequest, error) {
 	req := bleve.NewSearchRequestOptions(bq, q.Size, (q.Page-1)*q.Size, false)
 	req.Fields = hitFields
 	req.SortByCustom(sortOrder(q.Sort))
+	if q.Sort != visitarchive.SortRelevance && !hasText {
+		// Scores order nothing here; skip computing them.
+		req.Score = bleve.ScoreNone
+	}
 	if !q.NoFacets {
 		for _, f := range visitarchive.FacetFields {
 			req.AddFacet(f, bleve.NewFacetRequest(f, facetSize))
