@@ -98,55 +98,30 @@ func (p *phase) bleveIndex(ctx context.Context, bi bleve.Index) error {
 		return err
 	}
 	defer f.Close()
-	customers := map[va.CustomerID]*va.Customer{}
 	var done atomic.Int64
 	start := time.Now()
 	stop := ticker(p.o.interval, func() string {
 		return "[bleve] " + rate("indexing", done.Load(), int64(p.meta.Records), start)
 	})
 	defer stop()
-	var decode time.Duration
-	b := bi.NewBatch()
-	inBatch := 0
+	ix := &bleveIndexer{bi: bi, b: bi.NewBatch(), customers: map[va.CustomerID]*va.Customer{}, done: &done}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 64<<10), 4<<20)
 	for sc.Scan() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		t0 := time.Now()
-		var l importLine
-		if err := json.NewDecoder(bytes.NewReader(sc.Bytes())).Decode(&l); err != nil {
+		if err := ix.line(sc.Bytes()); err != nil {
 			return err
 		}
-		decode += time.Since(t0)
-		if c := l.Customer; c != nil {
-			c.Version = 1
-			customers[c.ID] = c
-			continue
-		}
-		r := l.Record
-		r.Version, r.Status = 1, va.StatusDraft // as Import stores it
-		if err := b.Index(string(r.ID), index.Document(va.IndexDoc{Record: r, Customer: customers[r.CustomerID]})); err != nil {
-			return err
-		}
-		if inBatch++; inBatch == bleveBatch {
-			if err := bi.Batch(b); err != nil {
-				return err
-			}
-			b.Reset()
-			inBatch = 0
-		}
-		done.Add(1)
 	}
 	if err := sc.Err(); err != nil {
 		return err
 	}
-	if inBatch > 0 {
-		if err := bi.Batch(b); err != nil {
-			return err
-		}
+	if err := ix.flush(); err != nil {
+		return err
 	}
+	decode := ix.decode
 	wall := time.Since(start)
 	p.res.IndexSeconds = (wall - decode).Seconds()
 	p.res.DecodeSeconds = decode.Seconds()
@@ -194,6 +169,52 @@ func (p *phase) ablations(ctx context.Context, bi bleve.Index) error {
 	return nil
 }
 
+// bleveIndexer feeds import lines to Bleve in batches.
+type bleveIndexer struct {
+	bi        bleve.Index
+	b         *bleve.Batch
+	inBatch   int
+	customers map[va.CustomerID]*va.Customer
+	decode    time.Duration // spent decoding JSON
+	done      *atomic.Int64
+}
+
+func (x *bleveIndexer) line(data []byte) error {
+	t0 := time.Now()
+	var l importLine
+	if err := json.NewDecoder(bytes.NewReader(data)).Decode(&l); err != nil {
+		return err
+	}
+	x.decode += time.Since(t0)
+	if c := l.Customer; c != nil {
+		c.Version = 1
+		x.customers[c.ID] = c
+		return nil
+	}
+	r := l.Record
+	r.Version, r.Status = 1, va.StatusDraft // as Import stores it
+	if err := x.b.Index(string(r.ID), index.Document(va.IndexDoc{Record: r, Customer: x.customers[r.CustomerID]})); err != nil {
+		return err
+	}
+	x.done.Add(1)
+	if x.inBatch++; x.inBatch == bleveBatch {
+		return x.flush()
+	}
+	return nil
+}
+
+func (x *bleveIndexer) flush() error {
+	if x.inBatch == 0 {
+		return nil
+	}
+	if err := x.bi.Batch(x.b); err != nil {
+		return err
+	}
+	x.b.Reset()
+	x.inBatch = 0
+	return nil
+}
+
 // searchRequest is the request index.Search sends for q, built from
 // index.Query and Bleve's own API.
 func searchRequest(q va.SearchQuery) (*bleve.SearchRequest, error) {
@@ -204,12 +225,16 @@ func searchRequest(q va.SearchQuery) (*bleve.SearchRequest, error) {
 	req := bleve.NewSearchRequestOptions(bq, q.Size, (q.Page-1)*q.Size, false)
 	req.Fields = hitFields
 	req.SortByCustom(sortOrder(q.Sort))
+	hasText := strings.TrimSpace(q.Text) != ""
+	if q.Sort != va.SortRelevance && !hasText {
+		req.Score = bleve.ScoreNone // a listing by date needs no scores
+	}
 	if !q.NoFacets {
 		for _, f := range va.FacetFields {
 			req.AddFacet(f, bleve.NewFacetRequest(f, facetSize))
 		}
 	}
-	if strings.TrimSpace(q.Text) != "" {
+	if hasText {
 		req.Highlight = bleve.NewHighlightWithStyle(highlighterName)
 		req.Highlight.AddField(textField)
 	}

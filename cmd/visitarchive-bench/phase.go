@@ -62,6 +62,7 @@ func runPhase(ctx context.Context, o *options) error {
 	p.res.Layers = map[string]map[string]layerStat{}
 	p.res.StepSeconds = map[string]float64{}
 	p.res.StepCPU = map[string]float64{}
+	p.res.StepPeakAnon = map[string]int64{}
 	p.res.StepServerCPU = map[string]float64{}
 	if err := os.RemoveAll(p.dir); err != nil {
 		return err
@@ -81,6 +82,8 @@ func runPhase(ctx context.Context, o *options) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", o.phase, err)
 	}
+	p.rss.sample()
+	p.res.PeakAnon = p.rss.allAnon.Load()
 	return writeJSON(o.result, p.res)
 }
 
@@ -122,7 +125,7 @@ func (p *phase) step(name string) (end func()) {
 		if server > 0 {
 			p.res.StepServerCPU[name] = processCPU(server) - server0
 		}
-		p.res.StepPeakRSS[name] = p.rss.take()
+		p.res.StepPeakRSS[name], p.res.StepPeakAnon[name] = p.rss.take()
 		if l := p.layers.take(); len(l) > 0 {
 			p.res.Layers[name] = l
 		}

@@ -39,11 +39,13 @@ type phaseResult struct {
 
 	// StepPeakRSS is the peak resident set of each step, sampled every
 	// 25 ms, in bytes; PeakRSS is the whole child's ru_maxrss.
-	StepPeakRSS map[string]int64 `json:"step_peak_rss_bytes,omitempty"`
-	PeakRSS     int64            `json:"peak_rss_bytes"`
-	UserCPU     float64          `json:"user_cpu_seconds"`
-	SysCPU      float64          `json:"sys_cpu_seconds"`
-	WallSeconds float64          `json:"wall_seconds"`
+	StepPeakRSS  map[string]int64 `json:"step_peak_rss_bytes,omitempty"`
+	StepPeakAnon map[string]int64 `json:"step_peak_anon_bytes,omitempty"` // of it, anonymous memory
+	PeakAnon     int64            `json:"peak_anon_bytes"`                // sampled, whole phase
+	PeakRSS      int64            `json:"peak_rss_bytes"`
+	UserCPU      float64          `json:"user_cpu_seconds"`
+	SysCPU       float64          `json:"sys_cpu_seconds"`
+	WallSeconds  float64          `json:"wall_seconds"`
 
 	// Layers is where the wall time of each step went, by layer call
 	// (ours only): see layerTimes.
@@ -152,13 +154,16 @@ func dirSize(dir string) int64 {
 	return n
 }
 
-// rssSampler samples the resident set every 25 ms and keeps the peak
-// since the last take. (Resetting the kernel's high-water mark through
-// /proc/self/clear_refs would be exact, but it also resets the ru_maxrss
-// the parent reads for the whole phase.)
+// rssSampler samples the resident set every 25 ms and keeps the peaks
+// since the last take: of all of it, and of its anonymous part alone
+// (the heap and stacks; the rest is mostly Bleve's memory-mapped segment
+// files, which the kernel can drop and read again). Resetting the kernel's
+// high-water mark through /proc/self/clear_refs would be exact, but it also
+// resets the ru_maxrss the parent reads for the whole phase.
 type rssSampler struct {
-	peak atomic.Int64
-	page int64
+	peak, peakAnon atomic.Int64
+	allAnon        atomic.Int64 // peak of the anonymous part over the phase
+	page           int64
 }
 
 func newRSSSampler(ctx context.Context) *rssSampler {
@@ -183,24 +188,31 @@ func (s *rssSampler) sample() {
 	if err != nil {
 		return
 	}
-	f := strings.Fields(string(b))
-	if len(f) < 2 {
+	f := strings.Fields(string(b)) // size resident shared ...
+	if len(f) < 3 {
 		return
 	}
-	pages, _ := strconv.ParseInt(f[1], 10, 64)
-	rss := pages * s.page
+	resident, _ := strconv.ParseInt(f[1], 10, 64)
+	shared, _ := strconv.ParseInt(f[2], 10, 64)
+	raise(&s.peak, resident*s.page)
+	raise(&s.peakAnon, (resident-shared)*s.page)
+	raise(&s.allAnon, (resident-shared)*s.page)
+}
+
+// raise sets v to x if x is larger.
+func raise(v *atomic.Int64, x int64) {
 	for {
-		old := s.peak.Load()
-		if rss <= old || s.peak.CompareAndSwap(old, rss) {
+		old := v.Load()
+		if x <= old || v.CompareAndSwap(old, x) {
 			return
 		}
 	}
 }
 
-// take returns the peak since the last take and starts afresh.
-func (s *rssSampler) take() int64 {
+// take returns the peaks since the last take and starts afresh.
+func (s *rssSampler) take() (rss, anon int64) {
 	s.sample()
-	return s.peak.Swap(0)
+	return s.peak.Swap(0), s.peakAnon.Swap(0)
 }
 
 // procStatusKB reads a "Name:   123 kB" line of a /proc status file.
