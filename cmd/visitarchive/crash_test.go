@@ -122,3 +122,20 @@ func TestKillNineLosesNoAcknowledgedWrite(t *testing.T) {
 		t.Errorf("verify after kill -9: %v\n%s", err, out)
 	}
 }
+
+// TestReindexRefusesAnIndexInUse keeps reindex from deleting the index of
+// a running server.
+func TestReindexRefusesAnIndexInUse(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server")
+	}
+	data := t.TempDir()
+	base, _ := startServer(t, data)
+	_, err := cli(t, "reindex", "--data", data)
+	if err == nil || !strings.Contains(err.Error(), "in use by another process") {
+		t.Errorf("reindex beside a running server: %v, want an in-use error", err)
+	}
+	if resp, err := http.Get(base + "/readyz"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("server not ready after the refused reindex: %v %v", resp, err)
+	}
+}

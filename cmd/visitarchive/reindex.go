@@ -5,10 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+
+	"github.com/visitarchive/visitarchive/index"
 )
 
 func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -24,9 +25,15 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	// The index is a projection of the store: throw it away and build it
-	// anew, so that nothing stale survives.
-	if err := os.RemoveAll(sf.indexDir()); err != nil {
-		return fmt.Errorf("remove the old index: %w", err)
+	// anew, so that nothing stale survives. Opening it first proves that no
+	// server is using it.
+	ix, err := index.Open(sf.indexDir(), log)
+	if err != nil {
+		return err
+	}
+	ix.Close()
+	if err := index.Remove(sf.indexDir()); err != nil {
+		return err
 	}
 	var bar *progressbar.ProgressBar
 	start := time.Now()
