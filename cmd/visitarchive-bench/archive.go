@@ -75,7 +75,7 @@ func (p *phase) openArchive(ctx context.Context, store va.Store, j va.Journal, d
 	}
 	// The Archive sees timed wrappers; the journal writes through the bare
 	// store, so that its puts count as journal time, not store time.
-	a := va.New(va.Config{Store: timedStore{store, p.layers}, Journal: timedJournal{j, p.layers},
+	a := va.New(va.Config{Store: timed(store, p.layers), Journal: timedJournal{j, p.layers},
 		Index: timedIndex{ix, p.layers}, Logger: p.log})
 	return a, ix, nil
 }

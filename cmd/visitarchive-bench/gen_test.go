@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	va "github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/storage/disk"
 )
 
 func corpus(t *testing.T, seed uint64, n int) []byte {
@@ -116,5 +117,18 @@ func TestQueries(t *testing.T) {
 		if q.Size != pageSize {
 			t.Errorf("query %d: size %d, want %d", i, q.Size, pageSize)
 		}
+	}
+}
+
+// TestTimedKeepsBatchStore guards the timing wrapper: hiding PutBatch
+// would send imports down the slow path and measure the wrong thing.
+func TestTimedKeepsBatchStore(t *testing.T) {
+	st, err := disk.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, ok := timed(st, newLayerTimes()).(va.BatchStore); !ok {
+		t.Error("timed hides the disk store's BatchStore")
 	}
 }

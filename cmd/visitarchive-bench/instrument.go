@@ -81,6 +81,29 @@ func (l *layerTimes) take() map[string]layerStat {
 	return out
 }
 
+// timed wraps store for timing. The wrapper must offer every optional
+// interface the store offers, or the Archive would take a slower path
+// than it takes in production: BatchStore is the one the root package
+// looks for (import.go); add any new one here.
+func timed(store va.Store, t *layerTimes) va.Store {
+	ts := timedStore{store, t}
+	if bs, ok := store.(va.BatchStore); ok {
+		return timedBatchStore{ts, bs}
+	}
+	return ts
+}
+
+// timedBatchStore is a timedStore of a BatchStore.
+type timedBatchStore struct {
+	timedStore
+	bs va.BatchStore
+}
+
+func (s timedBatchStore) PutBatch(ctx context.Context, objs []va.PutObject) []va.PutResult {
+	defer s.t.begin("store.put_batch")()
+	return s.bs.PutBatch(ctx, objs)
+}
+
 // timedStore times the calls of a Store. Listing time is the time spent
 // in the backend between items, not in the caller's loop body.
 type timedStore struct {
