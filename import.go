@@ -195,11 +195,7 @@ func (im *importer) flush(ctx context.Context, batch []*importItem, progress fun
 			im.undo(batch)
 			return fmt.Errorf("import: journal: %w", err)
 		}
-		for _, it := range batch {
-			if cu, ok := it.obj.(*Customer); ok && it.err == nil {
-				im.a.customers.put(cu)
-			}
-		}
+		im.count(batch)
 		im.indexq <- seq
 	}
 	if progress != nil {
@@ -249,8 +245,8 @@ func (im *importer) indexer(ctx context.Context, done chan<- struct{}) {
 	close(done)
 }
 
-// accepted counts the written items, rejects the conflicting ones, hands
-// the written objects to the index and returns their journal changes.
+// accepted rejects the items that conflicted, hands the written objects to
+// the index and returns their journal changes.
 func (im *importer) accepted(batch []*importItem) []Change {
 	var changes []Change
 	for _, it := range batch {
@@ -261,14 +257,27 @@ func (im *importer) accepted(batch []*importItem) []Change {
 		action := "record.import"
 		if _, ok := it.obj.(*Customer); ok {
 			action = "customer.import"
-			im.rep.Customers++
-		} else {
-			im.rep.Records++
 		}
 		im.a.fresh.Store(it.key, it.obj)
 		changes = append(changes, Change{Actor: im.actor, Action: action, Key: it.key, SHA256: it.info.SHA256})
 	}
 	return changes
+}
+
+// count adds the journaled items of batch to the report and the written
+// customers to the Archive's cache.
+func (im *importer) count(batch []*importItem) {
+	for _, it := range batch {
+		if it.err != nil {
+			continue
+		}
+		if cu, ok := it.obj.(*Customer); ok {
+			im.a.customers.put(cu)
+			im.rep.Customers++
+		} else {
+			im.rep.Records++
+		}
+	}
 }
 
 // undo removes the objects of a batch that will not be journaled.
