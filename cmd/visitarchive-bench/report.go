@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -42,6 +43,7 @@ type environment struct {
 	NumCPU     int    `json:"num_cpu"`
 	GOMAXPROCS int    `json:"gomaxprocs"`
 	MemTotal   int64  `json:"mem_total_bytes"`
+	Commit     string `json:"commit"` // of the code measured; "+dirty" when it had changes
 }
 
 // budget is one budget checked on one backend.
@@ -56,8 +58,8 @@ type budget struct {
 	Checked bool    `json:"checked"` // false when Bleve alone did not run
 }
 
-func newReport(o *options, meta corpusMeta, phases map[string]*phaseResult) *report {
-	r := &report{Time: time.Now().UTC().Truncate(time.Second), Environment: env(), Corpus: meta, Rounds: o.rounds, Phases: phases}
+func newReport(o *options, e environment, meta corpusMeta, phases map[string]*phaseResult) *report {
+	r := &report{Time: time.Now().UTC().Truncate(time.Second), Environment: e, Corpus: meta, Rounds: o.rounds, Phases: phases}
 	base := phases["bleve"]
 	for _, ph := range []string{"disk", "minio"} {
 		if res := phases[ph]; res != nil {
@@ -121,6 +123,7 @@ func env() environment {
 	e := environment{GoVersion: runtime.Version(), OS: runtime.GOOS + "/" + runtime.GOARCH,
 		NumCPU: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0)}
 	e.MemTotal = procStatusKB("/proc/meminfo", "MemTotal:") * 1024
+	e.Commit = commit()
 	if f, err := os.Open("/proc/cpuinfo"); err == nil {
 		sc := bufio.NewScanner(f)
 		for sc.Scan() {
@@ -132,6 +135,19 @@ func env() environment {
 		f.Close()
 	}
 	return e
+}
+
+// commit names the commit of the working tree, if git can say.
+func commit() string {
+	out, err := exec.Command("git", "rev-parse", "--short=12", "HEAD").Output()
+	if err != nil {
+		return "unknown"
+	}
+	c := strings.TrimSpace(string(out))
+	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(bytes.TrimSpace(st)) > 0 {
+		c += "+dirty"
+	}
+	return c
 }
 
 // write puts report.md and results.json into dir.
@@ -147,8 +163,8 @@ func (r *report) write(dir string) error {
 func (r *report) markdown(w io.Writer) {
 	e := r.Environment
 	fmt.Fprintf(w, "# visitarchive benchmark: %d records\n\n", r.Corpus.Records)
-	fmt.Fprintf(w, "Run %s on %s, %d CPUs (GOMAXPROCS %d), %s memory, %s %s.\n",
-		r.Time.Format(time.RFC3339), orUnknown(e.CPU), e.NumCPU, e.GOMAXPROCS, mb(e.MemTotal), e.GoVersion, e.OS)
+	fmt.Fprintf(w, "Run %s at commit %s on %s, %d CPUs (GOMAXPROCS %d), %s memory, %s %s.\n",
+		r.Time.Format(time.RFC3339), e.Commit, orUnknown(e.CPU), e.NumCPU, e.GOMAXPROCS, mb(e.MemTotal), e.GoVersion, e.OS)
 	fmt.Fprintf(w, "Corpus: seed %d, %d records and %d customers, %s of import JSON lines. "+
 		"Queries: %d (page size %d), %d timed rounds after one warm-up round, one query at a time.\n\n",
 		r.Corpus.Seed, r.Corpus.Records, r.Corpus.Customers, mb(r.Corpus.Bytes), r.Corpus.Queries, pageSize, r.Rounds)

@@ -46,6 +46,7 @@ func run(ctx context.Context, o *options, stdout io.Writer) error {
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return err
 	}
+	e := env() // now: the commit is that of the code the phases run
 	meta, err := generate(o, work)
 	if err != nil {
 		return err
@@ -61,7 +62,7 @@ func run(ctx context.Context, o *options, stdout io.Writer) error {
 			os.RemoveAll(filepath.Join(work, ph))
 		}
 	}
-	rep := newReport(o, meta, results)
+	rep := newReport(o, e, meta, results)
 	if err := rep.write(o.out); err != nil {
 		return err
 	}
