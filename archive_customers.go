@@ -18,21 +18,9 @@ type customerCache struct {
 
 func (c *customerCache) load(ctx context.Context, store Store) error {
 	m := map[CustomerID]*Customer{}
-	var latest []string
-	for info, err := range store.List(ctx, CustomersPrefix, "") {
-		if err != nil {
-			return E("open", Unavailable, err, "cannot list customers in the store")
-		}
-		_, id, _, ok := ParseVersionKey(info.Key)
-		if !ok {
-			continue
-		}
-		// Keys sort by version within a customer: the last one wins.
-		if n := len(latest); n > 0 && strings.HasPrefix(latest[n-1], CustomersPrefix+id+"/") {
-			latest[n-1] = info.Key
-		} else {
-			latest = append(latest, info.Key)
-		}
+	latest, err := latestKeys(ctx, store, CustomersPrefix)
+	if err != nil {
+		return E("open", Unavailable, err, "cannot list customers in the store")
 	}
 	for _, key := range latest {
 		cu, err := readCustomer(ctx, store, key)

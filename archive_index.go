@@ -141,7 +141,7 @@ func (a *Archive) Reindex(ctx context.Context, progress func(done, total int)) e
 	if err := a.customers.load(ctx, a.store); err != nil {
 		return err
 	}
-	keys, err := a.latestRecordKeys(ctx)
+	keys, err := latestKeys(ctx, a.store, RecordsPrefix)
 	if err != nil {
 		return err
 	}
@@ -165,10 +165,12 @@ func (a *Archive) Reindex(ctx context.Context, progress func(done, total int)) e
 	return a.index.Apply(ctx, head, nil, nil)
 }
 
-// latestRecordKeys lists the key of the newest version of every record.
-func (a *Archive) latestRecordKeys(ctx context.Context) ([]string, error) {
+// latestKeys lists the key of the newest version of every customer or
+// record under prefix. Keys sort by version within an object, so the last
+// key of each object is its newest.
+func latestKeys(ctx context.Context, store Store, prefix string) ([]string, error) {
 	var keys []string
-	for info, err := range a.store.List(ctx, RecordsPrefix, "") {
+	for info, err := range store.List(ctx, prefix, "") {
 		if err != nil {
 			return nil, err
 		}
@@ -176,7 +178,7 @@ func (a *Archive) latestRecordKeys(ctx context.Context) ([]string, error) {
 		if !ok {
 			continue
 		}
-		if n := len(keys); n > 0 && strings.HasPrefix(keys[n-1], RecordsPrefix+id+"/") {
+		if n := len(keys); n > 0 && strings.HasPrefix(keys[n-1], prefix+id+"/") {
 			keys[n-1] = info.Key
 		} else {
 			keys = append(keys, info.Key)
