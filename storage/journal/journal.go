@@ -21,8 +21,9 @@ const DefaultCheckpointEvery = 1000
 const maxChanges = 5000
 
 // cacheSize is how many recent entries are kept in memory, so that the
-// index following right behind the appender does not read them back.
-const cacheSize = 4096
+// index following right behind the appender does not read them back. It is
+// small because an import entry holds a thousand changes.
+const cacheSize = 256
 
 // Journal is the hash-chained journal over a store. It is safe for
 // concurrent use, and several Journals (processes, replicas) may append to
