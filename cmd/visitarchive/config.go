@@ -42,7 +42,8 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.s3.Bucket, "s3-bucket", env("VISITARCHIVE_S3_BUCKET", "visitarchive"), "bucket (VISITARCHIVE_S3_BUCKET)")
 	fs.StringVar(&f.s3.Region, "s3-region", env("VISITARCHIVE_S3_REGION", ""), "region (VISITARCHIVE_S3_REGION)")
 	fs.StringVar(&f.s3.AccessKey, "s3-access-key", env("VISITARCHIVE_S3_ACCESS_KEY", ""), "access key (VISITARCHIVE_S3_ACCESS_KEY)")
-	fs.StringVar(&f.s3.SecretKey, "s3-secret-key", os.Getenv("VISITARCHIVE_S3_SECRET_KEY"), "secret key (VISITARCHIVE_S3_SECRET_KEY; prefer the environment: a flag shows in the process list)")
+	// No default from the environment here: -h prints defaults.
+	fs.StringVar(&f.s3.SecretKey, "s3-secret-key", "", "secret key (VISITARCHIVE_S3_SECRET_KEY; prefer the environment: a flag shows in the process list)")
 	fs.BoolVar(&f.s3.UseSSL, "s3-tls", envBool("VISITARCHIVE_S3_TLS", false), "use HTTPS for S3 (VISITARCHIVE_S3_TLS)")
 	fs.BoolVar(&f.s3.CreateBucket, "s3-create-bucket", envBool("VISITARCHIVE_S3_CREATE_BUCKET", false), "create the bucket, with object locking, when it does not exist (VISITARCHIVE_S3_CREATE_BUCKET)")
 	fs.StringVar(&f.logFormat, "log-format", env("VISITARCHIVE_LOG_FORMAT", "text"), "log format: text or json (VISITARCHIVE_LOG_FORMAT)")
@@ -86,6 +87,9 @@ func (f *storeFlags) openStore(ctx context.Context) (va.Store, error) {
 	case "s3":
 		if f.s3.Endpoint == "" {
 			return nil, fmt.Errorf("--storage s3 needs --s3-endpoint (or VISITARCHIVE_S3_ENDPOINT)")
+		}
+		if f.s3.SecretKey == "" {
+			f.s3.SecretKey = os.Getenv("VISITARCHIVE_S3_SECRET_KEY")
 		}
 		if f.s3.CreateBucket {
 			f.s3.ObjectLocking = true
