@@ -13,7 +13,9 @@
 // Every thousand entries (WithCheckpointEvery) the appender also writes
 // checkpoints/<n as 20 digits>.json holding the sequence number and hash of
 // entry n. A checkpoint lets Open find the head without listing the whole
-// journal, and lets Verify prove that no entries were cut from the end.
+// journal, and lets Verify prove that no entries up to the last checkpoint
+// were cut from the end; entries after it are only as safe as the store
+// (object lock on S3), or as a head hash an auditor keeps elsewhere.
 //
 // Appends group-commit: changes that arrive while an entry is being written
 // go together into the next entry, so throughput does not fall to one
