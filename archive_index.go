@@ -3,8 +3,9 @@ package visitarchive
 import (
 	"context"
 	"fmt"
-	"strings"
+	"iter"
 	"sync"
+	"sync/atomic"
 )
 
 // SyncIndex brings the index up to the journal head, entries that other
@@ -127,7 +128,8 @@ const reindexBatch = 1000
 // Reindex rebuilds the index from the store alone: it indexes the latest
 // version of every record, then marks the index as up to the journal head
 // read before it started, so that anything written meanwhile is caught up
-// from the journal. progress is called with the records done and the total.
+// from the journal. progress is called with the records done and the
+// records listed so far, which is the total once the listing is done.
 func (a *Archive) Reindex(ctx context.Context, progress func(done, total int)) error {
 	if err := a.hasIndex("reindex"); err != nil {
 		return err
@@ -141,13 +143,11 @@ func (a *Archive) Reindex(ctx context.Context, progress func(done, total int)) e
 	if err := a.customers.load(ctx, a.store); err != nil {
 		return err
 	}
-	keys, err := latestKeys(ctx, a.store, RecordsPrefix)
-	if err != nil {
-		return err
-	}
+	// The listing feeds the reads as it goes, so indexing starts at once.
+	var listed atomic.Int64
 	batches := make(chan []IndexDoc, 2)
 	errc := make(chan error, 1)
-	go func() { errc <- a.readBatches(ctx, keys, batches) }()
+	go func() { errc <- a.readBatches(ctx, latestVersions(ctx, a.store, RecordsPrefix), &listed, batches) }()
 	done := 0
 	for docs := range batches {
 		// Sequence 0 until the end: a rebuild cut short must not look done.
@@ -156,7 +156,7 @@ func (a *Archive) Reindex(ctx context.Context, progress func(done, total int)) e
 		}
 		done += len(docs)
 		if progress != nil {
-			progress(done, len(keys))
+			progress(done, int(listed.Load()))
 		}
 	}
 	if err := <-errc; err != nil {
@@ -166,51 +166,87 @@ func (a *Archive) Reindex(ctx context.Context, progress func(done, total int)) e
 }
 
 // latestKeys lists the key of the newest version of every customer or
-// record under prefix. Keys sort by version within an object, so the last
-// key of each object is its newest.
+// record under prefix.
 func latestKeys(ctx context.Context, store Store, prefix string) ([]string, error) {
 	var keys []string
-	for info, err := range store.List(ctx, prefix, "") {
+	for key, err := range latestVersions(ctx, store, prefix) {
 		if err != nil {
 			return nil, err
 		}
-		_, id, _, ok := ParseVersionKey(info.Key)
-		if !ok {
-			continue
-		}
-		if n := len(keys); n > 0 && strings.HasPrefix(keys[n-1], prefix+id+"/") {
-			keys[n-1] = info.Key
-		} else {
-			keys = append(keys, info.Key)
-		}
+		keys = append(keys, key)
 	}
 	return keys, nil
 }
 
-// readBatches reads the records at keys, several at a time, and sends them
-// in batches; it closes out when done.
-func (a *Archive) readBatches(ctx context.Context, keys []string, out chan<- []IndexDoc) error {
-	defer close(out)
-	for start := 0; start < len(keys); start += reindexBatch {
-		chunk := keys[start:min(start+reindexBatch, len(keys))]
-		docs := make([]IndexDoc, len(chunk))
-		if err := parallel(ctx, len(chunk), func(i int) error {
-			r, err := readRecord(ctx, a.store, chunk[i])
-			docs[i] = IndexDoc{Record: r}
-			return err
-		}); err != nil {
-			return err
+// latestVersions yields the key of the newest version of every customer or
+// record under prefix, in key order. Keys sort by version within an
+// object, so an object's newest key is the one before the next object's.
+func latestVersions(ctx context.Context, store Store, prefix string) iter.Seq2[string, error] {
+	return func(yield func(string, error) bool) {
+		var last, lastID string
+		for info, err := range store.List(ctx, prefix, "") {
+			if err != nil {
+				yield("", err)
+				return
+			}
+			_, id, _, ok := ParseVersionKey(info.Key)
+			if !ok {
+				continue
+			}
+			if last != "" && id != lastID && !yield(last, nil) {
+				return
+			}
+			last, lastID = info.Key, id
 		}
-		for i := range docs {
-			docs[i].Customer = a.customers.get(docs[i].Record.CustomerID)
-		}
-		select {
-		case out <- docs:
-		case <-ctx.Done():
-			return ctx.Err()
+		if last != "" {
+			yield(last, nil)
 		}
 	}
-	return nil
+}
+
+// readBatches reads the records at keys, several at a time, and sends them
+// in batches; it counts the keys in listed and closes out when done.
+func (a *Archive) readBatches(ctx context.Context, keys iter.Seq2[string, error], listed *atomic.Int64, out chan<- []IndexDoc) error {
+	defer close(out)
+	chunk := make([]string, 0, reindexBatch)
+	for key, err := range keys {
+		if err != nil {
+			return err
+		}
+		listed.Add(1)
+		if chunk = append(chunk, key); len(chunk) == reindexBatch {
+			if err := a.readBatch(ctx, chunk, out); err != nil {
+				return err
+			}
+			chunk = chunk[:0]
+		}
+	}
+	return a.readBatch(ctx, chunk, out)
+}
+
+// readBatch reads the records at keys in parallel and sends them as one
+// batch.
+func (a *Archive) readBatch(ctx context.Context, keys []string, out chan<- []IndexDoc) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	docs := make([]IndexDoc, len(keys))
+	if err := parallel(ctx, len(keys), func(i int) error {
+		r, err := readRecord(ctx, a.store, keys[i])
+		docs[i] = IndexDoc{Record: r}
+		return err
+	}); err != nil {
+		return err
+	}
+	for i := range docs {
+		docs[i].Customer = a.customers.get(docs[i].Record.CustomerID)
+	}
+	select {
+	case out <- docs:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // workers is how many object-store requests run at once in bulk work.

@@ -41,6 +41,7 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if bar == nil {
 			bar = newBar(total, "reindexing", stderr)
 		}
+		bar.ChangeMax(total) // the total grows while the store is listed
 		bar.Set(done)
 	})
 	if err != nil {
