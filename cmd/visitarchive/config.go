@@ -34,6 +34,15 @@ type storeFlags struct {
 	indexOptional bool
 }
 
+// newFlags returns the flag set of a command with the storage flags on it.
+func newFlags(command string, stderr io.Writer) (*flag.FlagSet, *storeFlags) {
+	fs := flag.NewFlagSet(command, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	f := &storeFlags{}
+	f.register(fs)
+	return fs, f
+}
+
 func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.data, "data", env("VISITARCHIVE_DATA", "./data"), "data directory: the disk store and the index (VISITARCHIVE_DATA)")
 	fs.StringVar(&f.storage, "storage", env("VISITARCHIVE_STORAGE", "disk"), "storage backend: disk or s3 (VISITARCHIVE_STORAGE)")

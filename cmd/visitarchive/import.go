@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,10 +11,7 @@ import (
 )
 
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var sf storeFlags
-	sf.register(fs)
+	fs, sf := newFlags("import", stderr)
 	actor := fs.String("actor", env("VISITARCHIVE_ACTOR", os.Getenv("USER")), "user name recorded as the importer (VISITARCHIVE_ACTOR)")
 	if err := fs.Parse(args); err != nil {
 		return err
