@@ -33,7 +33,8 @@ type Archive struct {
 	index   Index
 	log     *slog.Logger
 	now     func() time.Time
-	cfg     Config
+	// reindexProgress is Config.ReindexProgress.
+	reindexProgress func(done, total int)
 
 	customers customerCache
 
@@ -47,7 +48,8 @@ type Archive struct {
 
 // New returns an Archive; call Open before use.
 func New(cfg Config) *Archive {
-	a := &Archive{store: cfg.Store, journal: cfg.Journal, index: cfg.Index, log: cfg.Logger, now: cfg.Now, cfg: cfg}
+	a := &Archive{store: cfg.Store, journal: cfg.Journal, index: cfg.Index, log: cfg.Logger, now: cfg.Now,
+		reindexProgress: cfg.ReindexProgress}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -76,7 +78,7 @@ func (a *Archive) Open(ctx context.Context) error {
 	}
 	if last == 0 && head > 0 {
 		a.log.Info("index is empty; rebuilding it from the store", "journal_head", head)
-		return a.Reindex(ctx, a.cfg.ReindexProgress)
+		return a.Reindex(ctx, a.reindexProgress)
 	}
 	if last < head {
 		a.log.Info("index catching up with the journal", "from", last, "to", head)
