@@ -51,7 +51,7 @@ func (a *Archive) applyEntry(ctx context.Context, e Entry) error {
 	var docs []IndexDoc
 	for _, c := range e.Changes {
 		prefix, _, version, ok := ParseVersionKey(c.Key)
-		if !ok {
+		if !ok || !c.Wrote() {
 			continue
 		}
 		switch prefix {

@@ -11,8 +11,21 @@ type Change struct {
 	Actor  UserName `json:"actor"`
 	Action string   `json:"action"` // such as "record.create", "customer.update"
 	Key    string   `json:"key"`    // the object written
-	SHA256 string   `json:"sha256"` // of the object's content
+	SHA256 string   `json:"sha256"` // of the object's content; "" for an event that wrote nothing
+
+	// Access events (a read, an export) name what was seen, from where.
+	Fields []string `json:"fields,omitempty"` // the fields read, for a read
+	Addr   string   `json:"addr,omitempty"`   // the client address
+	Detail string   `json:"detail,omitempty"` // such as an export's scope
+
+	// Removed says the object at Key was deleted on purpose (a destroyed
+	// data key): verify expects it to be gone.
+	Removed bool `json:"removed,omitempty"`
 }
+
+// Wrote reports whether c recorded a new object, rather than an access
+// event or a removal.
+func (c Change) Wrote() bool { return c.SHA256 != "" && !c.Removed }
 
 // Entry is one link of the hash-chained journal. Changes that arrive while
 // an append is in flight are group-committed into one entry, and a bulk

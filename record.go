@@ -41,10 +41,16 @@ type Record struct {
 // RecordStatus is where a record stands in its workflow.
 type RecordStatus string
 
-// Record statuses. Later workflow work adds submitted, returned, approved
-// and archived.
+// Record statuses. A record is a draft until its author submits it; the
+// supervisor approves it or returns it for correction; the archivist
+// archives an approved record. (The transitions come with the workflow;
+// the policy already needs the states.)
 const (
-	StatusDraft RecordStatus = "draft"
+	StatusDraft     RecordStatus = "draft"
+	StatusSubmitted RecordStatus = "submitted"
+	StatusReturned  RecordStatus = "returned"
+	StatusApproved  RecordStatus = "approved"
+	StatusArchived  RecordStatus = "archived"
 )
 
 // Intent is the customer's cooperation intent (合作意向).

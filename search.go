@@ -27,6 +27,10 @@ type Index interface {
 type IndexDoc struct {
 	Record   *Record
 	Customer *Customer // may be nil when the customer is unknown
+
+	// Blind holds the keyed hashes of sensitive values, as "field:hash"
+	// (such as "contact_phone:3f9a…"), for exact lookup without plaintext.
+	Blind []string
 }
 
 // Sort orders of search results.
@@ -51,6 +55,14 @@ type SearchQuery struct {
 	Sort         string    // one of the Sort constants; "" is relevance
 	Page, Size   int       // Page from 1; Size from 1 to MaxPageSize
 	NoFacets     bool      // skip facet counting (listing pages)
+
+	// Blind filters by keyed hashes of sensitive values, each "field:hash"
+	// as in IndexDoc.Blind; all must match.
+	Blind []string
+
+	// Scope limits matches to what the caller may read; nil does not
+	// limit (trusted callers only). The Archive sets it from the policy.
+	Scope *Scope
 }
 
 // Default and largest page sizes.

@@ -104,6 +104,9 @@ func (v *verifier) checkEntry(ctx context.Context, seq uint64, key string) {
 		return
 	}
 	for _, c := range e.Changes {
+		if !c.Wrote() && !c.Removed {
+			continue // an access event names an object it did not write
+		}
 		if _, seen := v.objects[c.Key]; !seen {
 			v.keys = append(v.keys, c.Key)
 		}

@@ -1,0 +1,113 @@
+package visitarchive
+
+// Action is what a caller wants to do to a resource.
+type Action string
+
+// The actions the policy knows.
+const (
+	ActRead          Action = "read"           // see the content
+	ActReadSensitive Action = "read_sensitive" // see contact details and the decision chain
+	ActCreate        Action = "create"
+	ActUpdate        Action = "update"
+	ActReview        Action = "review"  // approve or return (workflow)
+	ActArchive       Action = "archive" // classify and archive (workflow)
+	ActExport        Action = "export"  // bulk export
+	ActManage        Action = "manage"  // users and departments
+)
+
+// Kind of resource the policy knows.
+type ResourceKind string
+
+// The resource kinds.
+const (
+	KindRecord     ResourceKind = "record"
+	KindPlan       ResourceKind = "plan"
+	KindCustomer   ResourceKind = "customer"
+	KindUser       ResourceKind = "user"
+	KindDepartment ResourceKind = "department"
+	KindJournal    ResourceKind = "journal"    // the audit trail and verification
+	KindAccessLog  ResourceKind = "access_log" // who read what
+)
+
+// Resource is what the policy needs to know of one object to decide: its
+// kind, the department it belongs to, who created it, who took part, and
+// where it stands in its workflow. Zero fields are unknown or not
+// applicable (a customer has no department).
+type Resource struct {
+	Kind         ResourceKind
+	Department   string
+	Owner        UserName
+	Participants []UserName
+	Status       RecordStatus
+}
+
+// RecordResource returns what the policy needs of r.
+func RecordResource(r *Record) Resource {
+	return Resource{Kind: KindRecord, Department: r.Department, Owner: r.CreatedBy,
+		Participants: r.Visitors, Status: r.Status}
+}
+
+// Authorizer decides who may do what; policy/ implements it with Casbin.
+// Default is deny: an action or kind the policy does not name is refused.
+type Authorizer interface {
+	// Allowed reports whether p may do act on res.
+	Allowed(p *Principal, act Action, res Resource) bool
+
+	// Scope returns the resources of kind that p may do act on, as filters
+	// an index can apply, so that searches never check hit by hit. For
+	// any res of that kind, Allowed(p, act, res) == Scope(...).Match(res).
+	Scope(p *Principal, act Action, kind ResourceKind) Scope
+}
+
+// Scope is a set of resources described by filters: everything when All,
+// otherwise the resources that match any one of Clauses (none when there
+// are no clauses).
+type Scope struct {
+	All     bool
+	Clauses []ScopeClause
+}
+
+// ScopeClause matches the resources that meet all of its non-empty fields.
+type ScopeClause struct {
+	Departments []string       // the resource belongs to one of these
+	Owner       UserName       // the resource was created by this user
+	Participant UserName       // this user is one of the participants
+	Statuses    []RecordStatus // the resource is in one of these states
+}
+
+// Match reports whether res is in the scope.
+func (s Scope) Match(res Resource) bool {
+	if s.All {
+		return true
+	}
+	for _, c := range s.Clauses {
+		if c.Match(res) {
+			return true
+		}
+	}
+	return false
+}
+
+// Match reports whether res meets every non-empty field of c.
+func (c ScopeClause) Match(res Resource) bool {
+	switch {
+	case c.Departments != nil && !contains(c.Departments, res.Department):
+		return false
+	case c.Owner != "" && res.Owner != c.Owner:
+		return false
+	case c.Participant != "" && !contains(res.Participants, c.Participant):
+		return false
+	case c.Statuses != nil && !contains(c.Statuses, res.Status):
+		return false
+	}
+	return true
+}
+
+func contains[T comparable](s []T, v T) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

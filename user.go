@@ -1,0 +1,120 @@
+package visitarchive
+
+import (
+	"regexp"
+	"slices"
+)
+
+// Role is what a user does in the company (DESIGN.md §1); the policy
+// grants actions to roles.
+type Role string
+
+// The roles.
+const (
+	RoleEmployee   Role = "employee"   // 业务员: plans visits, files records
+	RoleSupervisor Role = "supervisor" // 上级主管: heads departments, reviews
+	RoleMarketing  Role = "marketing"  // 市场部
+	RoleService    Role = "service"    // 客服部
+	RoleArchivist  Role = "archivist"  // 行政部: archives, backups, retention
+	RoleAuditor    Role = "auditor"    // 监督小组: reads everything, changes nothing
+	RoleManager    Role = "manager"    // 管理层
+	RoleSysadmin   Role = "sysadmin"   // 系统管理员: accounts, no record content
+)
+
+// Roles lists every role.
+var Roles = []string{"employee", "supervisor", "marketing", "service", "archivist", "auditor", "manager", "sysadmin"}
+
+// Grant is an extra permission given to one user on top of their roles.
+type Grant string
+
+// GrantSensitive lets marketing or service staff read the sensitive fields
+// (contact details, decision chain) of the records they may read.
+const GrantSensitive Grant = "sensitive"
+
+// Grants lists every grant.
+var Grants = []string{"sensitive"}
+
+// separated are pairs of roles that one user may not hold together
+// (三员分立): who administers accounts does not audit them.
+var separated = [][2]Role{{RoleSysadmin, RoleAuditor}}
+
+// User is a person who signs in. Heads lists the departments the user heads
+// as a supervisor. A disabled user cannot sign in and their sessions and
+// tokens stop working.
+type User struct {
+	Name        UserName `json:"name"`
+	Version     int      `json:"version"`
+	DisplayName string   `json:"display_name"`
+	Department  string   `json:"department"`
+	Roles       []Role   `json:"roles"`
+	Heads       []string `json:"heads,omitempty"`
+	Grants      []Grant  `json:"grants,omitempty"`
+	Disabled    bool     `json:"disabled"`
+	Audit
+}
+
+// Has reports whether u holds role r.
+func (u *User) Has(r Role) bool { return slices.Contains(u.Roles, r) }
+
+// Validate reports every field of u that breaks a rule. Departments named
+// must exist; the Archive checks that, not Validate.
+func (u *User) Validate() error {
+	var c checker
+	if !ValidID(string(u.Name)) {
+		c.add("name", "is required: letters, digits, '-' and '_', at most 64, starting with a letter or digit")
+	}
+	c.text("display_name", u.DisplayName, shortText)
+	if u.Department != "" && !ValidID(u.Department) {
+		c.add("department", "is not a valid department id")
+	}
+	if len(u.Roles) == 0 {
+		c.add("roles", "is required: at least one of %v", Roles)
+	}
+	for i, r := range u.Roles {
+		c.oneOf("roles["+itoa(i)+"]", string(r), Roles)
+	}
+	for _, pair := range separated {
+		if u.Has(pair[0]) && u.Has(pair[1]) {
+			c.add("roles", "%s and %s may not be held by one user (separation of duties)", pair[0], pair[1])
+		}
+	}
+	if (u.Has(RoleEmployee) || u.Has(RoleSupervisor)) && u.Department == "" {
+		c.add("department", "is required for employees and supervisors")
+	}
+	if len(u.Heads) > 0 && !u.Has(RoleSupervisor) {
+		c.add("heads", "only a supervisor heads departments")
+	}
+	if u.Has(RoleSupervisor) && len(u.Heads) == 0 {
+		c.add("heads", "a supervisor heads at least one department")
+	}
+	for i, d := range u.Heads {
+		if !ValidID(d) {
+			c.add("heads["+itoa(i)+"]", "is not a valid department id")
+		}
+	}
+	for i, g := range u.Grants {
+		c.oneOf("grants["+itoa(i)+"]", string(g), Grants)
+	}
+	return c.result("user.validate", "user")
+}
+
+// Department is a unit of the company; records and plans belong to one.
+type Department struct {
+	ID      string `json:"id"` // a short code such as "sales-eu"
+	Version int    `json:"version"`
+	Name    string `json:"name"`
+	Audit
+}
+
+var deptPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
+
+// Validate reports every field of d that breaks a rule.
+func (d *Department) Validate() error {
+	var c checker
+	if !deptPattern.MatchString(d.ID) {
+		c.add("id", "is required: letters, digits, '-' and '_', at most 64")
+	}
+	c.required("name", d.Name)
+	c.text("name", d.Name, shortText)
+	return c.result("department.validate", "department")
+}
