@@ -111,3 +111,15 @@ func contains[T comparable](s []T, v T) bool {
 	}
 	return false
 }
+
+// PasswordHasher hashes passwords for storage and checks them; policy/
+// implements it with argon2id.
+type PasswordHasher interface {
+	// Hash returns an encoded hash of password that carries its own salt
+	// and parameters.
+	Hash(password string) (string, error)
+
+	// Verify reports whether password matches hash. A malformed hash is an
+	// error, a wrong password is (false, nil).
+	Verify(hash, password string) (bool, error)
+}
