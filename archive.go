@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -18,6 +20,18 @@ type Config struct {
 	Index   Index // nil for offline bulk work: a server's index catches up later
 	Logger  *slog.Logger
 	Now     func() time.Time // nil means time.Now
+
+	// Policy decides who may do what; required.
+	Policy Authorizer
+	// Keys wraps the data keys of sensitive fields; required.
+	Keys Keyring
+	// Passwords hashes and checks passwords; required to sign users in.
+	Passwords PasswordHasher
+	// SensitiveFields are record fields sealed at rest besides
+	// DefaultSensitiveFields (see SealableFields).
+	SensitiveFields []string
+	// SessionTTL is how long a sign-in lasts (0: DefaultSessionTTL).
+	SessionTTL time.Duration
 
 	// ReindexProgress, if set, is told how a rebuild of the index from the
 	// store advances when Open finds the index empty.
@@ -36,6 +50,16 @@ type Archive struct {
 	// reindexProgress is Config.ReindexProgress.
 	reindexProgress func(done, total int)
 
+	policy    Authorizer
+	keys      Keyring
+	passwords PasswordHasher
+	sensitive []string // sealed record fields
+	dataKeys  dataKeys
+	accounts  accounts
+	logins    loginLimiter
+	dummyOnce sync.Once
+	dummy     string // see dummyHash
+
 	customers customerCache
 
 	// indexMu serializes bringing the index up to the journal, so that
@@ -53,6 +77,12 @@ func New(cfg Config) *Archive {
 	if a.now == nil {
 		a.now = time.Now
 	}
+	a.policy, a.keys, a.passwords = cfg.Policy, cfg.Keys, cfg.Passwords
+	a.sensitive = append(slices.Clone(DefaultSensitiveFields), cfg.SensitiveFields...)
+	a.accounts.ttl = cfg.SessionTTL
+	if a.accounts.ttl <= 0 {
+		a.accounts.ttl = DefaultSessionTTL
+	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -62,7 +92,16 @@ func New(cfg Config) *Archive {
 // Open loads the customers and brings the index up to the journal head,
 // rebuilding it from the store when it is empty.
 func (a *Archive) Open(ctx context.Context) error {
+	if a.policy == nil || a.keys == nil {
+		return E("open", Internal, nil, "the archive needs a policy and a keyring")
+	}
+	if err := CheckSensitiveFields(a.sensitive); err != nil {
+		return err
+	}
 	if err := a.customers.load(ctx, a.store); err != nil {
+		return err
+	}
+	if err := a.loadAccounts(ctx); err != nil {
 		return err
 	}
 	if a.index == nil {
@@ -163,23 +202,48 @@ func (a *Archive) latestKey(ctx context.Context, prefix, what string) (string, e
 	return last, nil
 }
 
-// commit journals one written object and brings the index up to it before
-// returning. If the journal refuses, the object is removed again so that a
-// retry starts clean; a failing index is logged and caught up later, since
-// the write itself is durable.
-func (a *Archive) commit(ctx context.Context, action, key string, info ObjectInfo, obj any) error {
+// commit journals one written object, with the data key it needed (extra
+// changes whose Key is "" are skipped), and brings the index up to it
+// before returning. If the journal refuses, the objects are removed again
+// so that a retry starts clean; a failing index is logged and caught up
+// later, since the write itself is durable.
+func (a *Archive) commit(ctx context.Context, action string, c Change, obj any, extra ...Change) error {
 	u := ActorFrom(ctx)
-	a.fresh.Store(key, obj)
-	seq, err := a.journal.Append(ctx, Change{Actor: u, Action: action, Key: key, SHA256: info.SHA256})
+	var changes []Change
+	for _, x := range append(extra, Change{Action: action, Key: c.Key, SHA256: c.SHA256}) {
+		if x.Key != "" {
+			x.Actor = u
+			changes = append(changes, x)
+		}
+	}
+	a.fresh.Store(c.Key, obj)
+	seq, err := a.journal.Append(ctx, changes...)
 	if err != nil {
-		a.fresh.Delete(key)
-		if derr := a.store.Delete(context.WithoutCancel(ctx), key); derr != nil {
-			a.log.Error("unjournaled object left behind", "key", key, "err", derr)
+		a.fresh.Delete(c.Key)
+		for _, x := range changes {
+			a.dropObject(ctx, x.Key)
 		}
 		return fmt.Errorf("%s: journal: %w", action, err)
 	}
 	a.syncTo(ctx, seq)
 	return nil
+}
+
+// dropObject removes an object that will not be journaled.
+func (a *Archive) dropObject(ctx context.Context, key string) {
+	if strings.HasPrefix(key, DataKeysPrefix) {
+		a.dataKeys.forget(key[:strings.LastIndexByte(key, '/')+1])
+	}
+	if err := a.store.Delete(context.WithoutCancel(ctx), key); err != nil {
+		a.log.Error("unjournaled object left behind", "key", key, "err", err)
+	}
+}
+
+// dropDataKey removes a data key created for a write that failed.
+func (a *Archive) dropDataKey(ctx context.Context, c Change) {
+	if c.Key != "" {
+		a.dropObject(ctx, c.Key)
+	}
 }
 
 // syncTo brings the index up to seq, logging rather than failing.

@@ -35,12 +35,21 @@ func (c *customerCache) load(ctx context.Context, store Store) error {
 	return nil
 }
 
+// readCustomer returns the customer stored at key, contacts sealed away.
 func readCustomer(ctx context.Context, store Store, key string) (*Customer, error) {
-	var cu Customer
-	if _, err := readJSON(ctx, store, key, &cu); err != nil {
+	s, err := readStoredCustomer(ctx, store, key)
+	if err != nil {
 		return nil, err
 	}
-	return &cu, nil
+	return &s.Customer, nil
+}
+
+func readStoredCustomer(ctx context.Context, store Store, key string) (*storedCustomer, error) {
+	var s storedCustomer
+	if _, err := readJSON(ctx, store, key, &s); err != nil {
+		return nil, err
+	}
+	return &s, nil
 }
 
 func (c *customerCache) get(id CustomerID) *Customer {
@@ -80,6 +89,9 @@ func (a *Archive) CreateCustomer(ctx context.Context, c Customer) (*Customer, er
 	if err != nil {
 		return nil, err
 	}
+	if err := a.allow(ctx, op, ActCreate, customerResource); err != nil {
+		return nil, err
+	}
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -87,46 +99,76 @@ func (a *Archive) CreateCustomer(ctx context.Context, c Customer) (*Customer, er
 	if c.ID == "" {
 		c.ID = CustomerID(NewID("C", now))
 	}
-	c.Version = 1
+	c.Version, c.Hidden = 1, nil
 	c.Audit = Audit{CreatedAt: now, CreatedBy: u, UpdatedAt: now, UpdatedBy: u}
 	return &c, a.writeCustomer(ctx, op, &c)
 }
 
+// customerResource is every customer, as the policy sees it: customers
+// belong to the company, not to a department.
+var customerResource = Resource{Kind: KindCustomer}
+
 func (a *Archive) writeCustomer(ctx context.Context, op string, c *Customer) error {
+	s, keyChange, err := a.sealCustomer(ctx, c)
+	if err != nil {
+		return err
+	}
 	key := CustomerKey(c.ID, c.Version)
-	info, err := a.put(ctx, key, c)
+	info, err := a.put(ctx, key, s)
 	if IsKind(err, Conflict) {
+		a.dropDataKey(ctx, keyChange)
 		if c.Version == 1 {
 			return E(op, Conflict, err, "customer %s already exists", c.ID)
 		}
 		return E(op, Conflict, err, "customer %s was changed by someone else (version %d exists); reload it and apply your change again", c.ID, c.Version)
 	}
 	if err != nil {
+		a.dropDataKey(ctx, keyChange)
 		return err
 	}
-	if err := a.commit(ctx, op, key, info, c); err != nil {
+	if err := a.commit(ctx, op, Change{Key: key, SHA256: info.SHA256}, s, keyChange); err != nil {
 		return err
 	}
-	a.customers.put(c)
+	a.customers.put(&s.Customer)
 	return nil
 }
 
-// GetCustomer returns the latest version of customer id, or NotFound.
-func (a *Archive) GetCustomer(ctx context.Context, id CustomerID) (*Customer, error) {
+// loadCustomer returns the stored form of the latest version of customer
+// id, or NotFound.
+func (a *Archive) loadCustomer(ctx context.Context, op string, id CustomerID) (*storedCustomer, error) {
 	if !ValidID(string(id)) {
-		return nil, E("customer.get", NotFound, nil, "customer %q not found", id)
+		return nil, E(op, NotFound, nil, "customer %q not found", id)
 	}
 	key, err := a.latestKey(ctx, CustomersPrefix+string(id)+"/", "customer "+string(id))
 	if err != nil {
 		return nil, err
 	}
-	return readCustomer(ctx, a.store, key)
+	return readStoredCustomer(ctx, a.store, key)
 }
 
-// ListCustomers returns one page of customers ordered by ID, and the total.
+// GetCustomer returns the latest version of customer id, with contacts if
+// the caller may see them, or NotFound.
+func (a *Archive) GetCustomer(ctx context.Context, id CustomerID) (*Customer, error) {
+	const op = "customer.get"
+	if err := a.visible(ctx, op, customerResource, "customer "+string(id)); err != nil {
+		return nil, err
+	}
+	s, err := a.loadCustomer(ctx, op, id)
+	if err != nil {
+		return nil, err
+	}
+	return a.openCustomer(ctx, s, a.reveals(ctx, customerResource))
+}
+
+// ListCustomers returns one page of customers ordered by ID, and the
+// total. Contacts are not listed: GetCustomer shows them.
 func (a *Archive) ListCustomers(ctx context.Context, page, size int) ([]*Customer, int, error) {
+	const op = "customer.list"
+	if err := a.allow(ctx, op, ActRead, customerResource); err != nil {
+		return nil, 0, err
+	}
 	if page < 1 || size < 1 || size > MaxPageSize {
-		return nil, 0, E("customer.list", Invalid, nil, "page must be at least 1 and size between 1 and %d", MaxPageSize)
+		return nil, 0, E(op, Invalid, nil, "page must be at least 1 and size between 1 and %d", MaxPageSize)
 	}
 	all := a.customers.sorted()
 	from := min((page-1)*size, len(all))
@@ -135,25 +177,38 @@ func (a *Archive) ListCustomers(ctx context.Context, page, size int) ([]*Custome
 }
 
 // UpdateCustomer replaces customer c.ID with c. c.Version must be the
-// version being changed: a stale version is Conflict. Returns the new
-// version.
+// version being changed: a stale version is Conflict. Contacts the caller
+// may not see keep their stored values.
 func (a *Archive) UpdateCustomer(ctx context.Context, c Customer) (*Customer, error) {
 	const op = "customer.update"
 	u, err := actor(ctx, op)
 	if err != nil {
 		return nil, err
 	}
-	cur, err := a.GetCustomer(ctx, c.ID)
+	if err := a.visible(ctx, op, customerResource, "customer "+string(c.ID)); err != nil {
+		return nil, err
+	}
+	if err := a.allow(ctx, op, ActUpdate, customerResource); err != nil {
+		return nil, err
+	}
+	cur, err := a.loadCustomer(ctx, op, c.ID)
 	if err != nil {
 		return nil, err
 	}
 	if c.Version != cur.Version {
 		return nil, E(op, Conflict, nil, "customer %s is at version %d, not %d; reload it and apply your change again", c.ID, cur.Version, c.Version)
 	}
+	if !a.reveals(ctx, customerResource) {
+		old, err := a.openCustomer(ctx, cur, true)
+		if err != nil {
+			return nil, err
+		}
+		c.Contacts = old.Contacts
+	}
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	c.Version = cur.Version + 1
+	c.Version, c.Hidden = cur.Version+1, nil
 	c.Audit = Audit{CreatedAt: cur.CreatedAt, CreatedBy: cur.CreatedBy, UpdatedAt: a.now().UTC(), UpdatedBy: u}
 	return &c, a.writeCustomer(ctx, op, &c)
 }

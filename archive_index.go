@@ -50,6 +50,9 @@ func (a *Archive) syncIndex(ctx context.Context, upto uint64) error {
 func (a *Archive) applyEntry(ctx context.Context, e Entry) error {
 	var docs []IndexDoc
 	for _, c := range e.Changes {
+		if err := a.followAccounts(ctx, c); err != nil {
+			return err
+		}
 		prefix, _, version, ok := ParseVersionKey(c.Key)
 		if !ok || !c.Wrote() {
 			continue
@@ -73,7 +76,7 @@ func (a *Archive) applyEntry(ctx context.Context, e Entry) error {
 			if err != nil {
 				return err
 			}
-			docs = append(docs, IndexDoc{Record: r, Customer: a.customers.get(r.CustomerID)})
+			docs = append(docs, a.indexDoc(r))
 		}
 	}
 	if err := a.index.Apply(ctx, e.Seq, docs, nil); err != nil {
@@ -85,18 +88,24 @@ func (a *Archive) applyEntry(ctx context.Context, e Entry) error {
 	return nil
 }
 
-func (a *Archive) freshRecord(ctx context.Context, key string) (*Record, error) {
+func (a *Archive) freshRecord(ctx context.Context, key string) (*storedRecord, error) {
 	if v, ok := a.fresh.Load(key); ok {
-		return v.(*Record), nil
+		return v.(*storedRecord), nil
 	}
 	return readRecord(ctx, a.store, key)
 }
 
 func (a *Archive) freshCustomer(ctx context.Context, key string) (*Customer, error) {
 	if v, ok := a.fresh.Load(key); ok {
-		return v.(*Customer), nil
+		return &v.(*storedCustomer).Customer, nil
 	}
 	return readCustomer(ctx, a.store, key)
+}
+
+// indexDoc is what the index gets of the stored record s: no sensitive
+// field, only their blind hashes.
+func (a *Archive) indexDoc(s *storedRecord) IndexDoc {
+	return IndexDoc{Record: &s.Record, Customer: a.customers.get(s.CustomerID), Blind: s.Blind}
 }
 
 // customerDocs returns the latest version of every indexed record of cu,
@@ -109,12 +118,12 @@ func (a *Archive) customerDocs(ctx context.Context, cu *Customer) ([]IndexDoc, e
 		if err != nil {
 			return nil, err
 		}
-		recs, err := a.loadRecords(ctx, res.Hits)
+		recs, err := a.loadStored(ctx, res.Hits)
 		if err != nil {
 			return nil, err
 		}
 		for _, r := range recs {
-			docs = append(docs, IndexDoc{Record: r, Customer: cu})
+			docs = append(docs, IndexDoc{Record: &r.Record, Customer: cu, Blind: r.Blind})
 		}
 		if len(res.Hits) < q.Size {
 			return docs, nil
@@ -233,7 +242,9 @@ func (a *Archive) readBatch(ctx context.Context, keys []string, out chan<- []Ind
 	docs := make([]IndexDoc, len(keys))
 	if err := parallel(ctx, len(keys), func(i int) error {
 		r, err := readRecord(ctx, a.store, keys[i])
-		docs[i] = IndexDoc{Record: r}
+		if err == nil {
+			docs[i] = IndexDoc{Record: &r.Record, Blind: r.Blind}
+		}
 		return err
 	}); err != nil {
 		return err

@@ -7,12 +7,16 @@ import (
 )
 
 // CreateRecord validates r and stores it as version 1 of a new draft. The
-// customer must exist; an empty customer_name is taken from it.
+// customer must exist; an empty customer_name is taken from it, and an
+// empty department is the caller's.
 func (a *Archive) CreateRecord(ctx context.Context, r Record) (*Record, error) {
 	const op = "record.create"
 	u, err := actor(ctx, op)
 	if err != nil {
 		return nil, err
+	}
+	if p := PrincipalFrom(ctx); p != nil && r.Department == "" {
+		r.Department = p.Department
 	}
 	if err := a.checkRecord(op, &r); err != nil {
 		return nil, err
@@ -21,9 +25,11 @@ func (a *Archive) CreateRecord(ctx context.Context, r Record) (*Record, error) {
 	if r.ID == "" {
 		r.ID = RecordID(NewID("R", now))
 	}
-	r.Version = 1
-	r.Status = StatusDraft
+	r.Version, r.Status, r.Hidden = 1, StatusDraft, nil
 	r.Audit = Audit{CreatedAt: now, CreatedBy: u, UpdatedAt: now, UpdatedBy: u}
+	if err := a.allow(ctx, op, ActCreate, RecordResource(&r)); err != nil {
+		return nil, err
+	}
 	return &r, a.writeRecord(ctx, op, &r)
 }
 
@@ -44,25 +50,34 @@ func (a *Archive) checkRecord(op string, r *Record) error {
 	return nil
 }
 
+// writeRecord seals r and stores it with its data key, if it needed a new
+// one, in one journal entry.
 func (a *Archive) writeRecord(ctx context.Context, op string, r *Record) error {
+	s, keyChange, err := a.sealRecord(ctx, r)
+	if err != nil {
+		return err
+	}
 	key := RecordKey(r.ID, r.Version)
-	info, err := a.put(ctx, key, r)
+	info, err := a.put(ctx, key, s)
 	if IsKind(err, Conflict) {
+		a.dropDataKey(ctx, keyChange)
 		if r.Version == 1 {
 			return E(op, Conflict, err, "record %s already exists", r.ID)
 		}
 		return E(op, Conflict, err, "record %s was changed by someone else (version %d exists); reload it and apply your change again", r.ID, r.Version)
 	}
 	if err != nil {
+		a.dropDataKey(ctx, keyChange)
 		return err
 	}
-	return a.commit(ctx, op, key, info, r)
+	return a.commit(ctx, op, Change{Key: key, SHA256: info.SHA256}, s, keyChange)
 }
 
-// GetRecord returns the latest version of record id, or NotFound.
-func (a *Archive) GetRecord(ctx context.Context, id RecordID) (*Record, error) {
+// loadRecord returns the stored form of the latest version of record id,
+// or NotFound.
+func (a *Archive) loadRecord(ctx context.Context, op string, id RecordID) (*storedRecord, error) {
 	if !ValidID(string(id)) {
-		return nil, E("record.get", NotFound, nil, "record %q not found", id)
+		return nil, E(op, NotFound, nil, "record %q not found", id)
 	}
 	key, err := a.latestKey(ctx, RecordsPrefix+string(id)+"/", "record "+string(id))
 	if err != nil {
@@ -71,8 +86,30 @@ func (a *Archive) GetRecord(ctx context.Context, id RecordID) (*Record, error) {
 	return readRecord(ctx, a.store, key)
 }
 
-func readRecord(ctx context.Context, store Store, key string) (*Record, error) {
-	var r Record
+// GetRecord returns the latest version of record id, with its sensitive
+// fields if the caller may see them, and logs the read. A record the
+// caller may not read is NotFound.
+func (a *Archive) GetRecord(ctx context.Context, id RecordID) (*Record, error) {
+	const op = "record.get"
+	s, err := a.loadRecord(ctx, op, id)
+	if err != nil {
+		return nil, err
+	}
+	res := RecordResource(&s.Record)
+	if err := a.visible(ctx, op, res, "record "+string(id)); err != nil {
+		return nil, err
+	}
+	reveal := a.reveals(ctx, res)
+	r, err := a.openRecord(ctx, s, reveal)
+	if err != nil {
+		return nil, err
+	}
+	ev := Change{Action: ActionRead, Key: RecordKey(r.ID, r.Version), Fields: readFields(r, reveal, a.sensitive)}
+	return r, a.logAccess(ctx, op, []Change{ev})
+}
+
+func readRecord(ctx context.Context, store Store, key string) (*storedRecord, error) {
+	var r storedRecord
 	if _, err := readJSON(ctx, store, key, &r); err != nil {
 		return nil, err
 	}
@@ -80,27 +117,60 @@ func readRecord(ctx context.Context, store Store, key string) (*Record, error) {
 }
 
 // UpdateRecord replaces record r.ID with r. r.Version must be the version
-// being changed: a stale version is Conflict.
+// being changed: a stale version is Conflict. Sensitive fields the caller
+// may not see keep their stored values.
 func (a *Archive) UpdateRecord(ctx context.Context, r Record) (*Record, error) {
 	const op = "record.update"
 	u, err := actor(ctx, op)
 	if err != nil {
 		return nil, err
 	}
-	cur, err := a.GetRecord(ctx, r.ID)
+	cur, err := a.loadRecord(ctx, op, r.ID)
 	if err != nil {
+		return nil, err
+	}
+	if err := a.mayUpdate(ctx, op, &cur.Record); err != nil {
 		return nil, err
 	}
 	if r.Version != cur.Version {
 		return nil, E(op, Conflict, nil, "record %s is at version %d, not %d; reload it and apply your change again", r.ID, cur.Version, r.Version)
 	}
+	if err := a.keepHidden(ctx, cur, &r); err != nil {
+		return nil, err
+	}
 	if err := a.checkRecord(op, &r); err != nil {
 		return nil, err
 	}
-	r.Version = cur.Version + 1
-	r.Status = cur.Status
+	r.Version, r.Status, r.Hidden = cur.Version+1, cur.Status, nil
 	r.Audit = Audit{CreatedAt: cur.CreatedAt, CreatedBy: cur.CreatedBy, UpdatedAt: a.now().UTC(), UpdatedBy: u}
+	if err := a.allow(ctx, op, ActUpdate, RecordResource(&r)); err != nil {
+		return nil, err
+	}
 	return &r, a.writeRecord(ctx, op, &r)
+}
+
+// mayUpdate checks that the caller may see cur (NotFound otherwise) and
+// change it (Forbidden otherwise).
+func (a *Archive) mayUpdate(ctx context.Context, op string, cur *Record) error {
+	res := RecordResource(cur)
+	if err := a.visible(ctx, op, res, "record "+string(cur.ID)); err != nil {
+		return err
+	}
+	return a.allow(ctx, op, ActUpdate, res)
+}
+
+// keepHidden copies into r the stored sensitive values of cur when the
+// caller may not see them: what you cannot see you cannot change.
+func (a *Archive) keepHidden(ctx context.Context, cur *storedRecord, r *Record) error {
+	if cur.Sealed == nil || a.reveals(ctx, RecordResource(&cur.Record)) {
+		return nil
+	}
+	old, err := a.openRecord(ctx, cur, true)
+	if err != nil {
+		return err
+	}
+	putSecrets(r, takeSecrets(old, a.sensitive))
+	return nil
 }
 
 // VersionInfo is one version in an object's history.
@@ -113,8 +183,13 @@ type VersionInfo struct {
 
 // RecordHistory lists every version of record id, oldest first.
 func (a *Archive) RecordHistory(ctx context.Context, id RecordID) ([]VersionInfo, error) {
-	if !ValidID(string(id)) {
-		return nil, E("record.history", NotFound, nil, "record %q not found", id)
+	const op = "record.history"
+	s, err := a.loadRecord(ctx, op, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.visible(ctx, op, RecordResource(&s.Record), "record "+string(id)); err != nil {
+		return nil, err
 	}
 	var out []VersionInfo
 	for info, err := range a.store.List(ctx, RecordsPrefix+string(id)+"/", "") {
@@ -139,30 +214,43 @@ type RecordPage struct {
 	Records []*Record `json:"records"`
 }
 
-// ListRecords returns the records that match q's filters, read from the
-// store, newest visit first unless q.Sort says otherwise.
+// ListRecords returns the records that match q's filters and that the
+// caller may read, newest visit first unless q.Sort says otherwise, and
+// logs the reads.
 func (a *Archive) ListRecords(ctx context.Context, q SearchQuery) (*RecordPage, error) {
+	const op = "record.list"
 	if q.Sort == "" {
 		q.Sort = SortVisitStartDesc
 	}
 	q.NoFacets = true
-	res, err := a.Search(ctx, q)
+	res, err := a.search(ctx, op, q)
 	if err != nil {
 		return nil, err
 	}
-	recs, err := a.loadRecords(ctx, res.Hits)
+	stored, err := a.loadStored(ctx, res.Hits)
 	if err != nil {
 		return nil, err
 	}
-	return &RecordPage{Total: res.Total, Records: recs}, nil
+	recs := make([]*Record, 0, len(stored))
+	events := make([]Change, 0, len(stored))
+	for _, s := range stored {
+		reveal := a.reveals(ctx, RecordResource(&s.Record))
+		r, err := a.openRecord(ctx, s, reveal)
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, r)
+		events = append(events, Change{Action: ActionRead, Key: RecordKey(r.ID, r.Version), Fields: readFields(r, reveal, a.sensitive)})
+	}
+	return &RecordPage{Total: res.Total, Records: recs}, a.logAccess(ctx, op, events)
 }
 
-// loadRecords reads the records of hits from the store, several at a time.
-// A record the index knows but the store does not is left out and logged.
-func (a *Archive) loadRecords(ctx context.Context, hits []SearchHit) ([]*Record, error) {
-	recs := make([]*Record, len(hits))
+// loadStored reads the stored records of hits, several at a time. A
+// record the index knows but the store does not is left out and logged.
+func (a *Archive) loadStored(ctx context.Context, hits []SearchHit) ([]*storedRecord, error) {
+	recs := make([]*storedRecord, len(hits))
 	err := parallel(ctx, len(hits), func(i int) error {
-		r, err := a.GetRecord(ctx, hits[i].ID)
+		r, err := a.loadRecord(ctx, "record.list", hits[i].ID)
 		if IsKind(err, NotFound) {
 			a.log.Warn("index names a record the store does not have", "id", hits[i].ID)
 			return nil
@@ -173,16 +261,55 @@ func (a *Archive) loadRecords(ctx context.Context, hits []SearchHit) ([]*Record,
 	if err != nil {
 		return nil, err
 	}
-	return slices.DeleteFunc(recs, func(r *Record) bool { return r == nil }), nil
+	return slices.DeleteFunc(recs, func(r *storedRecord) bool { return r == nil }), nil
 }
 
-// Search runs q against the index.
+// Search runs q against the index over the records the caller may read,
+// and logs the hits it returns.
 func (a *Archive) Search(ctx context.Context, q SearchQuery) (*SearchResult, error) {
+	const op = "search"
+	res, err := a.search(ctx, op, q)
+	if err != nil {
+		return nil, err
+	}
+	events := make([]Change, len(res.Hits))
+	for i, h := range res.Hits {
+		events[i] = Change{Action: ActionHit, Key: recordRef(h.ID), Fields: []string{"topic", "fragments"}}
+	}
+	return res, a.logAccess(ctx, op, events)
+}
+
+// search runs q limited to the caller's scope. A lookup by phone or e-mail
+// is limited to the records whose sensitive fields the caller may see, so
+// that it cannot probe hidden values.
+func (a *Archive) search(ctx context.Context, op string, q SearchQuery) (*SearchResult, error) {
 	if err := q.Normalize(); err != nil {
 		return nil, err
 	}
-	if err := a.hasIndex("search"); err != nil {
+	if err := a.hasIndex(op); err != nil {
 		return nil, err
 	}
+	act := ActRead
+	if q.ContactPhone != "" || q.ContactEmail != "" {
+		act = ActReadSensitive
+		q.Blind = a.blindTokens(q.ContactPhone, q.ContactEmail)
+	}
+	scope, err := a.scope(ctx, op, act, KindRecord)
+	if err != nil {
+		return nil, err
+	}
+	q.Scope = scope
 	return a.index.Search(ctx, q)
+}
+
+// blindTokens returns the index tokens of an exact contact lookup.
+func (a *Archive) blindTokens(phone, email string) []string {
+	var out []string
+	if phone != "" {
+		out = append(out, "contact_phone:"+a.keys.Blind("contact_phone", phone))
+	}
+	if email != "" {
+		out = append(out, "contact_email:"+a.keys.Blind("contact_email", email))
+	}
+	return out
 }

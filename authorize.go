@@ -57,6 +57,12 @@ type Authorizer interface {
 	// an index can apply, so that searches never check hit by hit. For
 	// any res of that kind, Allowed(p, act, res) == Scope(...).Match(res).
 	Scope(p *Principal, act Action, kind ResourceKind) Scope
+
+	// SetUsers replaces every role assignment with those of users; PutUser
+	// replaces those of one user. Roles come only from User objects, and a
+	// disabled or unknown user is allowed nothing.
+	SetUsers(users []*User)
+	PutUser(u *User)
 }
 
 // Scope is a set of resources described by filters: everything when All,

@@ -6,14 +6,20 @@ type ctxKey int
 
 const actorKey ctxKey = iota
 
-// WithActor returns a context that carries the user on whose behalf the work
-// is done; the actor is written into every object and journal entry.
+// WithActor returns a context for trusted local work (the CLI run by an
+// operator who holds the store's credentials): it names the actor written
+// into every object and journal entry, and the policy is not consulted.
+// The server never uses it; requests carry a Principal.
 func WithActor(ctx context.Context, u UserName) context.Context {
 	return context.WithValue(ctx, actorKey, u)
 }
 
-// ActorFrom returns the actor carried by ctx, or "" when there is none.
+// ActorFrom returns the actor carried by ctx: the principal's name, or
+// the trusted actor of WithActor, or "" when there is none.
 func ActorFrom(ctx context.Context) UserName {
+	if p := PrincipalFrom(ctx); p != nil {
+		return p.Name
+	}
 	u, _ := ctx.Value(actorKey).(UserName)
 	return u
 }

@@ -14,6 +14,10 @@ type Customer struct {
 	BusinessArea string       `json:"business_area"`
 	Country      string       `json:"country"`
 	Contacts     []Contact    `json:"contacts,omitempty"`
+
+	// Hidden names the sensitive fields withheld from this caller. Never
+	// stored.
+	Hidden []string `json:"hidden,omitempty"`
 	Audit
 }
 

@@ -23,6 +23,7 @@ const (
 	Unsupported                 // wrong content type: 415
 	Unavailable                 // a dependency is down; try again: 503
 	Integrity                   // stored bytes no longer match their hash
+	TooManyRequests             // too many failed attempts; wait: 429
 )
 
 var kindCodes = map[Kind]string{
@@ -37,6 +38,7 @@ var kindCodes = map[Kind]string{
 	Unsupported:     "unsupported_media_type",
 	Unavailable:     "unavailable",
 	Integrity:       "integrity",
+	TooManyRequests: "too_many_requests",
 }
 
 // String returns the stable code of the kind used in API errors.

@@ -9,9 +9,41 @@ import (
 // Object keys. storage/doc.go documents the whole layout; every key the
 // domain writes is built here so that the layout has one home.
 const (
-	CustomersPrefix = "customers/"
-	RecordsPrefix   = "records/"
+	CustomersPrefix   = "customers/"
+	RecordsPrefix     = "records/"
+	UsersPrefix       = "users/"
+	DepartmentsPrefix = "departments/"
+	DataKeysPrefix    = "datakeys/"
+	SessionsPrefix    = "sessions/"
+	TokensPrefix      = "tokens/"
 )
+
+// RecordDataKeyPrefix is where the versions of record id's data key live.
+func RecordDataKeyPrefix(id RecordID) string { return DataKeysPrefix + "records/" + string(id) + "/" }
+
+// CustomerDataKeyPrefix is where the versions of customer id's data key
+// live.
+func CustomerDataKeyPrefix(id CustomerID) string {
+	return DataKeysPrefix + "customers/" + string(id) + "/"
+}
+
+// UserKey is the key of version v of user name.
+func UserKey(name UserName, v int) string {
+	return fmt.Sprintf("%s%s/%010d.json", UsersPrefix, name, v)
+}
+
+// DepartmentKey is the key of version v of department id.
+func DepartmentKey(id string, v int) string {
+	return fmt.Sprintf("%s%s/%010d.json", DepartmentsPrefix, id, v)
+}
+
+// SessionKey is the key of the session whose token hashes to hash.
+func SessionKey(hash string) string { return SessionsPrefix + hash + ".json" }
+
+// TokenKey is the key of API token id of user name.
+func TokenKey(name UserName, id string) string {
+	return TokensPrefix + string(name) + "/" + id + ".json"
+}
 
 // CustomerKey is the key of version v of customer id.
 func CustomerKey(id CustomerID, v int) string {
@@ -23,10 +55,11 @@ func RecordKey(id RecordID, v int) string {
 	return fmt.Sprintf("%s%s/%010d.json", RecordsPrefix, id, v)
 }
 
-// ParseVersionKey splits a customer or record key into its prefix ("records/"
-// or "customers/"), id and version. ok is false for any other key.
+// ParseVersionKey splits the key of a versioned object (a record, customer,
+// user or department) into its prefix ("records/", …), id and version. ok
+// is false for any other key.
 func ParseVersionKey(key string) (prefix, id string, version int, ok bool) {
-	for _, p := range []string{RecordsPrefix, CustomersPrefix} {
+	for _, p := range []string{RecordsPrefix, CustomersPrefix, UsersPrefix, DepartmentsPrefix} {
 		rest, found := strings.CutPrefix(key, p)
 		if !found {
 			continue

@@ -35,6 +35,10 @@ type Record struct {
 	OnsiteNotes       string          `json:"onsite_notes,omitempty"`
 	DecisionChain     []DecisionMaker `json:"decision_chain,omitempty"`
 
+	// Hidden names the sensitive fields withheld from this caller; they
+	// are empty in this copy. Never stored.
+	Hidden []string `json:"hidden,omitempty"`
+
 	Audit
 }
 

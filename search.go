@@ -56,6 +56,10 @@ type SearchQuery struct {
 	Page, Size   int       // Page from 1; Size from 1 to MaxPageSize
 	NoFacets     bool      // skip facet counting (listing pages)
 
+	// ContactPhone and ContactEmail find records by an exact contact
+	// detail; the Archive turns them into Blind.
+	ContactPhone, ContactEmail string
+
 	// Blind filters by keyed hashes of sensitive values, each "field:hash"
 	// as in IndexDoc.Blind; all must match.
 	Blind []string
@@ -128,5 +132,7 @@ func (q *SearchQuery) Normalize() error {
 		c.add("to", "must be after from")
 	}
 	c.text("q", q.Text, 500)
+	c.phone("phone", q.ContactPhone)
+	c.email("email", q.ContactEmail)
 	return c.result("search", "query")
 }

@@ -24,6 +24,7 @@ var kindStatus = map[visitarchive.Kind]int{
 	visitarchive.Unavailable:     http.StatusServiceUnavailable,
 	visitarchive.Internal:        http.StatusInternalServerError,
 	visitarchive.Integrity:       http.StatusInternalServerError,
+	visitarchive.TooManyRequests: http.StatusTooManyRequests,
 }
 
 // statusKind maps the statuses Fiber itself produces (no route, body too

@@ -1,0 +1,144 @@
+package visitarchive
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Access events: every read of a record's content goes into the journal,
+// with who, when, which record, which fields and from which address, so
+// that auditors can answer "who has seen this" from the tamper-evident
+// trail. A read that cannot be logged is not served.
+
+// Access actions in the journal.
+const (
+	ActionRead   = "record.read"   // a record's content was returned
+	ActionHit    = "record.hit"    // a record came back as a search hit
+	ActionExport = "record.export" // a bulk export, one event with its scope
+)
+
+// FieldsContent names the non-sensitive content of a record in an access
+// event; sensitive fields revealed are listed by name beside it.
+const FieldsContent = "content"
+
+// logAccess journals access events for the caller in ctx.
+func (a *Archive) logAccess(ctx context.Context, op string, changes []Change) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	u := ActorFrom(ctx)
+	var addr string
+	if p := PrincipalFrom(ctx); p != nil {
+		addr = p.Addr
+	}
+	for i := range changes {
+		changes[i].Actor, changes[i].Addr = u, addr
+	}
+	if _, err := a.journal.Append(ctx, changes...); err != nil {
+		return E(op, Unavailable, err, "the read could not be written to the access log, so it is not served; try again")
+	}
+	return nil
+}
+
+// readFields lists what of r an access event says was read.
+func readFields(r *Record, revealed bool, sensitive []string) []string {
+	fields := []string{FieldsContent}
+	if revealed {
+		for _, f := range sensitive {
+			if p := r.textField(f); p != nil && *p != "" {
+				fields = append(fields, f)
+			}
+		}
+		if len(r.DecisionChain) > 0 {
+			fields = append(fields, "decision_chain")
+		}
+	}
+	return fields
+}
+
+// AccessEvent is one read of a record, as auditors list them.
+type AccessEvent struct {
+	Seq    uint64    `json:"seq"`
+	Time   time.Time `json:"time"`
+	User   UserName  `json:"user"`
+	Action string    `json:"action"`
+	Record RecordID  `json:"record,omitempty"`
+	Fields []string  `json:"fields,omitempty"`
+	Addr   string    `json:"addr,omitempty"`
+	Detail string    `json:"detail,omitempty"`
+}
+
+// AccessFilter selects access events; zero fields do not filter.
+type AccessFilter struct {
+	User     UserName
+	Record   RecordID
+	From, To time.Time // [From, To)
+	Limit    int       // at most this many, newest last (0: 1000)
+}
+
+// AccessLog lists the access events that match f, oldest first, by
+// walking the journal. Only callers allowed to read the access log may.
+func (a *Archive) AccessLog(ctx context.Context, f AccessFilter) ([]AccessEvent, error) {
+	const op = "audit.access"
+	if err := a.allow(ctx, op, ActRead, Resource{Kind: KindAccessLog}); err != nil {
+		return nil, err
+	}
+	if f.Limit <= 0 {
+		f.Limit = 1000
+	}
+	var out []AccessEvent
+	for e, err := range a.journal.Since(ctx, 0) {
+		if err != nil {
+			return nil, err
+		}
+		if !f.To.IsZero() && !e.Time.Before(f.To) {
+			break
+		}
+		if e.Time.Before(f.From) {
+			continue
+		}
+		out = append(out, f.events(e)...)
+		if len(out) > f.Limit {
+			out = slices.Delete(out, 0, len(out)-f.Limit)
+		}
+	}
+	return out, nil
+}
+
+// events returns the access events of e that f selects.
+func (f AccessFilter) events(e Entry) []AccessEvent {
+	var out []AccessEvent
+	for _, c := range e.Changes {
+		if !isAccess(c.Action) || f.User != "" && c.Actor != f.User {
+			continue
+		}
+		id := recordOfKey(c.Key)
+		if f.Record != "" && id != f.Record {
+			continue
+		}
+		out = append(out, AccessEvent{Seq: e.Seq, Time: e.Time, User: c.Actor, Action: c.Action,
+			Record: id, Fields: c.Fields, Addr: c.Addr, Detail: c.Detail})
+	}
+	return out
+}
+
+func isAccess(action string) bool {
+	return action == ActionRead || action == ActionHit || action == ActionExport
+}
+
+// recordOfKey returns the record id in a records/ key, version or not.
+func recordOfKey(key string) RecordID {
+	rest, ok := strings.CutPrefix(key, RecordsPrefix)
+	if !ok {
+		return ""
+	}
+	id, _, _ := strings.Cut(rest, "/")
+	return RecordID(id)
+}
+
+// recordRef is the key an access event names for a record whose version
+// is not known (a search hit).
+func recordRef(id RecordID) string { return fmt.Sprintf("%s%s", RecordsPrefix, id) }

@@ -1,0 +1,350 @@
+package visitarchive
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Users and departments are objects in the store like everything else
+// (users/<name>/<v>.json, departments/<id>/<v>.json). The Archive keeps
+// the latest of each in memory, loaded at Open and following the journal,
+// and hands the users to the policy, which takes roles from them alone.
+
+// storedUser is a user as the store holds it, with the password hash and
+// the session epoch: raising the epoch ends every session of the user.
+type storedUser struct {
+	User
+	PasswordHash string `json:"password_hash,omitempty"`
+	Epoch        int    `json:"epoch"`
+}
+
+// accounts caches users, departments, sessions and API tokens.
+type accounts struct {
+	ttl      time.Duration
+	mu       sync.RWMutex
+	users    map[UserName]*storedUser
+	depts    map[string]*Department
+	sessions map[string]*Session     // by the hash of the session token
+	tokens   map[string]*storedToken // by token id
+}
+
+func (c *accounts) user(name UserName) *storedUser {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.users[name]
+}
+
+func (c *accounts) dept(id string) *Department {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.depts[id]
+}
+
+// putUser keeps u unless a newer version is cached.
+func (c *accounts) putUser(u *storedUser) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old := c.users[u.Name]; old != nil && old.Version >= u.Version {
+		return false
+	}
+	c.users[u.Name] = u
+	return true
+}
+
+func (c *accounts) putDept(d *Department) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old := c.depts[d.ID]; old == nil || old.Version < d.Version {
+		c.depts[d.ID] = d
+	}
+}
+
+func (c *accounts) allUsers() []*User {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := make([]*User, 0, len(c.users))
+	for _, u := range c.users {
+		out = append(out, &u.User)
+	}
+	slices.SortFunc(out, func(x, y *User) int { return strings.Compare(string(x.Name), string(y.Name)) })
+	return out
+}
+
+func (c *accounts) allDepts() []*Department {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := make([]*Department, 0, len(c.depts))
+	for _, d := range c.depts {
+		out = append(out, d)
+	}
+	slices.SortFunc(out, func(x, y *Department) int { return strings.Compare(x.ID, y.ID) })
+	return out
+}
+
+// loadAccounts reads users, departments, sessions and tokens from the
+// store and gives the users to the policy.
+func (a *Archive) loadAccounts(ctx context.Context) error {
+	c := &a.accounts
+	c.mu.Lock()
+	c.users, c.depts = map[UserName]*storedUser{}, map[string]*Department{}
+	c.sessions, c.tokens = map[string]*Session{}, map[string]*storedToken{}
+	c.mu.Unlock()
+	keys, err := latestKeys(ctx, a.store, UsersPrefix)
+	if err != nil {
+		return E("open", Unavailable, err, "cannot list users in the store")
+	}
+	for _, key := range keys {
+		if err := a.followUser(ctx, key); err != nil {
+			return err
+		}
+	}
+	if keys, err = latestKeys(ctx, a.store, DepartmentsPrefix); err != nil {
+		return E("open", Unavailable, err, "cannot list departments in the store")
+	}
+	for _, key := range keys {
+		if err := a.followDept(ctx, key); err != nil {
+			return err
+		}
+	}
+	if err := a.loadCredentials(ctx); err != nil {
+		return err
+	}
+	a.policy.SetUsers(c.allUsers())
+	return nil
+}
+
+// followUser reads the user at key into the cache and the policy.
+func (a *Archive) followUser(ctx context.Context, key string) error {
+	var u storedUser
+	if _, err := readJSON(ctx, a.store, key, &u); err != nil {
+		return err
+	}
+	if a.accounts.putUser(&u) {
+		a.policy.PutUser(&u.User)
+	}
+	return nil
+}
+
+func (a *Archive) followDept(ctx context.Context, key string) error {
+	var d Department
+	if _, err := readJSON(ctx, a.store, key, &d); err != nil {
+		return err
+	}
+	a.accounts.putDept(&d)
+	return nil
+}
+
+// followAccounts applies a journaled change to users, departments,
+// sessions or tokens that another process may have made.
+func (a *Archive) followAccounts(ctx context.Context, c Change) error {
+	switch {
+	case strings.HasPrefix(c.Key, UsersPrefix) && c.Wrote():
+		return a.followUser(ctx, c.Key)
+	case strings.HasPrefix(c.Key, DepartmentsPrefix) && c.Wrote():
+		return a.followDept(ctx, c.Key)
+	case strings.HasPrefix(c.Key, SessionsPrefix), strings.HasPrefix(c.Key, TokensPrefix):
+		return a.followCredential(ctx, c)
+	case strings.HasPrefix(c.Key, DataKeysPrefix) && c.Removed:
+		a.dataKeys.forget(c.Key[:strings.LastIndexByte(c.Key, '/')+1])
+	}
+	return nil
+}
+
+// userResource is every user account, as the policy sees it.
+var userResource = Resource{Kind: KindUser}
+
+// deptResource is every department, as the policy sees it.
+var deptResource = Resource{Kind: KindDepartment}
+
+// CreateUser stores u as version 1, without a password: SetPassword gives
+// it one. Departments named must exist.
+func (a *Archive) CreateUser(ctx context.Context, u User) (*User, error) {
+	const op = "user.create"
+	if err := a.allow(ctx, op, ActCreate, userResource); err != nil {
+		return nil, err
+	}
+	if err := a.checkUser(op, &u); err != nil {
+		return nil, err
+	}
+	if a.accounts.user(u.Name) != nil {
+		return nil, E(op, Conflict, nil, "user %s already exists", u.Name)
+	}
+	s := &storedUser{User: u}
+	s.Version = 1
+	s.Audit = a.stamp(ctx, nil)
+	return &s.User, a.writeUser(ctx, op, s)
+}
+
+// checkUser validates u and that its departments exist.
+func (a *Archive) checkUser(op string, u *User) error {
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	var c checker
+	if u.Department != "" && a.accounts.dept(u.Department) == nil {
+		c.add("department", "no department %s exists; create it first", u.Department)
+	}
+	for i, d := range u.Heads {
+		if a.accounts.dept(d) == nil {
+			c.add("heads["+itoa(i)+"]", "no department %s exists; create it first", d)
+		}
+	}
+	return c.result(op, "user")
+}
+
+// stamp returns the Audit of a new version; cur is the previous one.
+func (a *Archive) stamp(ctx context.Context, cur *Audit) Audit {
+	now, u := a.now().UTC(), ActorFrom(ctx)
+	if cur == nil {
+		return Audit{CreatedAt: now, CreatedBy: u, UpdatedAt: now, UpdatedBy: u}
+	}
+	return Audit{CreatedAt: cur.CreatedAt, CreatedBy: cur.CreatedBy, UpdatedAt: now, UpdatedBy: u}
+}
+
+func (a *Archive) writeUser(ctx context.Context, op string, u *storedUser) error {
+	key := UserKey(u.Name, u.Version)
+	info, err := a.put(ctx, key, u)
+	if IsKind(err, Conflict) {
+		return E(op, Conflict, err, "user %s was changed by someone else (version %d exists); reload it and apply your change again", u.Name, u.Version)
+	}
+	if err != nil {
+		return err
+	}
+	if err := a.commit(ctx, op, Change{Key: key, SHA256: info.SHA256}, u); err != nil {
+		return err
+	}
+	if a.accounts.putUser(u) {
+		a.policy.PutUser(&u.User)
+	}
+	return nil
+}
+
+// GetUser returns user name, or NotFound.
+func (a *Archive) GetUser(ctx context.Context, name UserName) (*User, error) {
+	const op = "user.get"
+	if err := a.visible(ctx, op, userResource, "user "+string(name)); err != nil {
+		return nil, err
+	}
+	u := a.accounts.user(name)
+	if u == nil {
+		return nil, E(op, NotFound, nil, "user %s not found", name)
+	}
+	v := u.User
+	return &v, nil
+}
+
+// ListUsers returns every user, by name.
+func (a *Archive) ListUsers(ctx context.Context) ([]*User, error) {
+	if err := a.allow(ctx, "user.list", ActRead, userResource); err != nil {
+		return nil, err
+	}
+	return a.accounts.allUsers(), nil
+}
+
+// UpdateUser replaces user u.Name with u (display name, department,
+// roles, heads, grants, disabled). u.Version must be current. Disabling a
+// user ends their sessions.
+func (a *Archive) UpdateUser(ctx context.Context, u User) (*User, error) {
+	const op = "user.update"
+	if err := a.allow(ctx, op, ActUpdate, userResource); err != nil {
+		return nil, err
+	}
+	cur := a.accounts.user(u.Name)
+	if cur == nil {
+		return nil, E(op, NotFound, nil, "user %s not found", u.Name)
+	}
+	if u.Version != cur.Version {
+		return nil, E(op, Conflict, nil, "user %s is at version %d, not %d; reload it and apply your change again", u.Name, cur.Version, u.Version)
+	}
+	if err := a.checkUser(op, &u); err != nil {
+		return nil, err
+	}
+	if p := PrincipalFrom(ctx); p != nil && p.Name == u.Name && (u.Disabled || !u.Has(RoleSysadmin)) {
+		return nil, E(op, Conflict, nil, "you cannot disable yourself or drop your own sysadmin role; ask another sysadmin")
+	}
+	next := &storedUser{User: u, PasswordHash: cur.PasswordHash, Epoch: cur.Epoch}
+	next.Version, next.Audit = cur.Version+1, a.stamp(ctx, &cur.Audit)
+	if u.Disabled && !cur.Disabled {
+		next.Epoch++
+	}
+	return &next.User, a.writeUser(ctx, op, next)
+}
+
+// CreateDepartment stores d as version 1.
+func (a *Archive) CreateDepartment(ctx context.Context, d Department) (*Department, error) {
+	const op = "department.create"
+	if err := a.allow(ctx, op, ActCreate, deptResource); err != nil {
+		return nil, err
+	}
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	if a.accounts.dept(d.ID) != nil {
+		return nil, E(op, Conflict, nil, "department %s already exists", d.ID)
+	}
+	d.Version, d.Audit = 1, a.stamp(ctx, nil)
+	return &d, a.writeDept(ctx, op, &d)
+}
+
+func (a *Archive) writeDept(ctx context.Context, op string, d *Department) error {
+	key := DepartmentKey(d.ID, d.Version)
+	info, err := a.put(ctx, key, d)
+	if IsKind(err, Conflict) {
+		return E(op, Conflict, err, "department %s was changed by someone else (version %d exists); reload it and apply your change again", d.ID, d.Version)
+	}
+	if err != nil {
+		return err
+	}
+	if err := a.commit(ctx, op, Change{Key: key, SHA256: info.SHA256}, d); err != nil {
+		return err
+	}
+	a.accounts.putDept(d)
+	return nil
+}
+
+// GetDepartment returns department id, or NotFound.
+func (a *Archive) GetDepartment(ctx context.Context, id string) (*Department, error) {
+	const op = "department.get"
+	if err := a.visible(ctx, op, deptResource, "department "+id); err != nil {
+		return nil, err
+	}
+	d := a.accounts.dept(id)
+	if d == nil {
+		return nil, E(op, NotFound, nil, "department %s not found", id)
+	}
+	v := *d
+	return &v, nil
+}
+
+// ListDepartments returns every department, by id. Every signed-in user
+// may list them: forms offer them as choices.
+func (a *Archive) ListDepartments(ctx context.Context) ([]*Department, error) {
+	if _, err := actor(ctx, "department.list"); err != nil {
+		return nil, err
+	}
+	return a.accounts.allDepts(), nil
+}
+
+// UpdateDepartment replaces department d.ID with d; d.Version must be
+// current.
+func (a *Archive) UpdateDepartment(ctx context.Context, d Department) (*Department, error) {
+	const op = "department.update"
+	if err := a.allow(ctx, op, ActUpdate, deptResource); err != nil {
+		return nil, err
+	}
+	cur := a.accounts.dept(d.ID)
+	if cur == nil {
+		return nil, E(op, NotFound, nil, "department %s not found", d.ID)
+	}
+	if d.Version != cur.Version {
+		return nil, E(op, Conflict, nil, "department %s is at version %d, not %d; reload it and apply your change again", d.ID, cur.Version, d.Version)
+	}
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	d.Version, d.Audit = cur.Version+1, a.stamp(ctx, &cur.Audit)
+	return &d, a.writeDept(ctx, op, &d)
+}
