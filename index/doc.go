@@ -23,6 +23,8 @@
 //	status              keyword    keyword            no     no            yes
 //	cooperation_intent  keyword    keyword            no     no            yes
 //	plan_id             keyword    keyword            no     no            yes
+//	created_by          keyword    keyword            no     no            yes
+//	blind               keyword    keyword            no     no            no   (one value per hash)
 //	visit_start         datetime   -                  no     no            yes
 //	visit_start_text    stored     (not indexed)      yes    no            no
 //	customer_name       stored     (not indexed)      yes    no            no
@@ -47,6 +49,15 @@
 //     business_area and country come from the customer (IndexDoc.Customer)
 //     and are absent when it is unknown; empty values are left out so that
 //     no facet counts "". customer_id is stored because every hit shows it.
+//   - created_by is the record's owner (Record.CreatedBy), for the Owner
+//     of a scope clause (see Queries); it is not a facet.
+//   - blind holds IndexDoc.Blind, the keyed hashes of sensitive values as
+//     "field:hash" (contact_phone:3f9a…), so that a record is found by an
+//     exact phone number or e-mail address that is itself never indexed.
+//     Only term filters read it: it is not stored, has no term vectors or
+//     doc values, is not in the text and so never in a highlight, and is
+//     not a facet. Each copy of a hash would be one more place to test a
+//     guess against.
 //   - visit_start is a date for [from, to) ranges and for sorting (doc
 //     values). A stored date comes back in UTC, so visit_start_text keeps
 //     the RFC 3339 text with the visitor's offset for hits.
@@ -94,9 +105,24 @@
 // matches every record containing it, through a regular expression over
 // the terms that contain it (its bigrams, or itself when it stood alone).
 //
-// Filters are term queries on the keyword fields and a range on
-// visit_start; they narrow the matches without changing scores. Sorts:
-// relevance (score, then ID), visit_start and -visit_start (then ID).
+// Filters are term queries on the keyword fields, one term on blind for
+// each of SearchQuery.Blind (all must match; an empty value matches
+// nothing), a range on visit_start, and the scope; they narrow the matches
+// without changing scores.
+//
+// The scope (SearchQuery.Scope) is the caller's permission as a filter,
+// so that a search never checks hits one by one and hits, totals, facets
+// and highlights all come from records the caller may read. For every
+// record r it matches exactly when Scope.Match(RecordResource(r)) holds:
+// nil or All adds no filter; no clauses matches nothing; otherwise it is
+// the disjunction of the clauses, each the conjunction of a term on
+// department for one of Departments, on created_by for Owner, on visitors
+// for Participant, and on status for one of Statuses, leaving out the
+// fields the clause leaves empty (nil lists). An empty, non-nil list
+// matches nothing, and "" in Departments or Statuses matches the records
+// without that field, as Match has them.
+//
+// Sorts: relevance (score, then ID), visit_start and -visit_start (then ID).
 // Facets count up to 50 values of each of visitarchive.FacetFields.
 // Highlights are HTML fragments of the text with <mark> around matches;
 // overlapping bigrams and the parts of a model number are one mark.

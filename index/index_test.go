@@ -193,6 +193,19 @@ func TestSchemaChangeRebuilds(t *testing.T) {
 	checkState(t, ix, 0, 0)
 }
 
+// An index of the release before created_by and blind (version 1) has
+// neither field: Open must rebuild it, or scoped searches would find
+// none of its records by owner.
+func TestVersion1IndexRebuilt(t *testing.T) {
+	dir := t.TempDir()
+	ix := openVersion(t, dir, nil, 1)
+	if err := ix.Apply(t.Context(), 5, loadCorpus(t), nil); err != nil {
+		t.Fatal(err)
+	}
+	_ = ix.Close()
+	checkState(t, openTest(t, dir), 0, 0)
+}
+
 // A second Open of an index that is open fails within bolt_timeout,
 // saying the index is in use, instead of waiting for ever.
 func TestOpenTwiceFailsFast(t *testing.T) {

@@ -22,7 +22,8 @@ import (
 // SchemaVersion names the mapping and analysis below. Bump it whenever
 // either changes: Open then rebuilds an index written under another
 // version instead of answering queries with a mapping that no longer fits.
-const SchemaVersion = 1
+// Version 2 added created_by and blind.
+const SchemaVersion = 2
 
 // Names of the analysis components this package defines.
 const (
@@ -47,6 +48,8 @@ const (
 	fieldTopic        = "topic"
 	fieldVisitStart   = "visit_start"
 	fieldVisitStartAt = "visit_start_text"
+	fieldCreatedBy    = "created_by"
+	fieldBlind        = "blind"
 )
 
 // keywordFields hold exact values for filters; those in
@@ -54,6 +57,7 @@ const (
 var keywordFields = []string{
 	fieldCustomerID, fieldCustomerType, fieldBusinessArea, fieldCountry,
 	fieldDepartment, fieldVisitors, fieldStatus, fieldIntent, fieldPlanID,
+	fieldCreatedBy,
 }
 
 func init() {
@@ -89,6 +93,7 @@ func NewMapping() mapping.IndexMapping {
 	for _, f := range keywordFields {
 		addField(dm, f, keywordField(f == fieldCustomerID))
 	}
+	addField(dm, fieldBlind, blindField())
 	addField(dm, fieldVisitStart, dateField())
 	for _, f := range []string{fieldCustomerName, fieldTopic, fieldVisitStartAt} {
 		addField(dm, f, storedOnlyField())
@@ -121,6 +126,15 @@ func keywordField(store bool) *mapping.FieldMapping {
 	f.IncludeTermVectors = false
 	f.IncludeInAll = false
 	f.DocValues = true // facets read doc values
+	return f
+}
+
+// blindField holds keyed hashes for exact lookup only: a hash is useless
+// to show, sort or count, and every copy of it (stored value, term
+// vector, doc value) is one more place a guess could be checked against.
+func blindField() *mapping.FieldMapping {
+	f := keywordField(false)
+	f.DocValues = false
 	return f
 }
 
@@ -159,23 +173,35 @@ func Document(d visitarchive.IndexDoc) any {
 	put(fieldIntent, string(r.CooperationIntent))
 	put(fieldPlanID, string(r.PlanID))
 	put(fieldTopic, r.Topic)
+	put(fieldCreatedBy, string(r.CreatedBy))
 	if c := d.Customer; c != nil {
 		put(fieldCustomerType, string(c.Type))
 		put(fieldBusinessArea, c.BusinessArea)
 		put(fieldCountry, c.Country)
 	}
-	if len(r.Visitors) > 0 {
-		vs := make([]string, len(r.Visitors))
-		for i, v := range r.Visitors {
-			vs[i] = string(v)
-		}
+	if vs := nonEmpty(r.Visitors); len(vs) > 0 {
 		doc[fieldVisitors] = vs
+	}
+	if bs := nonEmpty(d.Blind); len(bs) > 0 {
+		doc[fieldBlind] = bs
 	}
 	if !r.VisitStart.IsZero() {
 		doc[fieldVisitStart] = r.VisitStart
 		doc[fieldVisitStartAt] = r.VisitStart.Format(time.RFC3339Nano)
 	}
 	return doc
+}
+
+// nonEmpty returns the non-empty values of vs as strings, a new slice:
+// the document must not share memory with the caller's record.
+func nonEmpty[T ~string](vs []T) []string {
+	var out []string
+	for _, v := range vs {
+		if v != "" {
+			out = append(out, string(v))
+		}
+	}
+	return out
 }
 
 // docText is the record's free text, one non-empty field a line. The

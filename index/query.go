@@ -186,9 +186,24 @@ func charQuery(c string) query.Query {
 	return q
 }
 
-// filterQueries returns exact matches on keyword fields and the visit_start
-// range [From, To).
+// filterQueries returns exact matches on keyword fields, the visit_start
+// range [From, To), the blind hashes and the caller's scope.
 func filterQueries(q visitarchive.SearchQuery) []query.Query {
+	qs := fieldFilters(q)
+	for _, b := range q.Blind {
+		// An empty value is kept: it matches nothing (Document leaves
+		// empty values out), where dropping it would widen the search.
+		qs = append(qs, termQuery(fieldBlind, b))
+	}
+	if s := scopeQuery(q.Scope); s != nil {
+		qs = append(qs, s)
+	}
+	return qs
+}
+
+// fieldFilters returns the filters of the SearchQuery fields that name
+// one value of a field each.
+func fieldFilters(q visitarchive.SearchQuery) []query.Query {
 	var qs []query.Query
 	for _, f := range []struct{ field, value string }{
 		{fieldCustomerID, string(q.CustomerID)},
@@ -201,9 +216,7 @@ func filterQueries(q visitarchive.SearchQuery) []query.Query {
 		{fieldCountry, q.Country},
 	} {
 		if f.value != "" {
-			t := query.NewTermQuery(f.value)
-			t.SetField(f.field)
-			qs = append(qs, t)
+			qs = append(qs, termQuery(f.field, f.value))
 		}
 	}
 	if !q.From.IsZero() || !q.To.IsZero() {
@@ -213,6 +226,12 @@ func filterQueries(q visitarchive.SearchQuery) []query.Query {
 		qs = append(qs, d)
 	}
 	return qs
+}
+
+func termQuery(field, value string) query.Query {
+	t := query.NewTermQuery(value)
+	t.SetField(field)
+	return t
 }
 
 // sortOrder returns the Bleve sort for one of the visitarchive sort
