@@ -39,13 +39,14 @@ type importLine struct {
 	Record   *Record   `json:"record"`
 }
 
-// importItem is one accepted line on its way to the store.
+// importItem is one object of an accepted line on its way to the store.
 type importItem struct {
-	line int
-	key  string
-	obj  any // *Customer or *Record
-	info ObjectInfo
-	err  error
+	line   int
+	key    string
+	obj    any // *storedCustomer, *storedRecord or the WrappedKey of either
+	action string
+	info   ObjectInfo
+	err    error
 }
 
 // Import reads JSON lines, each {"customer": {...}} or {"record": {...}},
@@ -69,10 +70,8 @@ func (a *Archive) Import(ctx context.Context, r io.Reader, progress func(ImportP
 	var batch []*importItem
 	for sc.Scan() {
 		im.lines++
-		if it := im.parse(im.lines, sc.Bytes()); it != nil {
-			batch = append(batch, it)
-		}
-		if len(batch) == importBatch {
+		batch = append(batch, im.parse(im.lines, sc.Bytes())...)
+		if len(batch) >= importBatch {
 			if err := im.flush(ctx, batch, progress); err != nil {
 				return im.rep, err
 			}
@@ -101,9 +100,9 @@ func (im *importer) reject(line int, err error) {
 	im.rep.Rejected = append(im.rep.Rejected, ImportRejection{Line: line, Error: err})
 }
 
-// parse decodes and validates one line; it returns nil for blank or
+// parse decodes, validates and seals one line; it returns nil for blank or
 // rejected lines.
-func (im *importer) parse(n int, b []byte) *importItem {
+func (im *importer) parse(n int, b []byte) []*importItem {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil
 	}
@@ -114,7 +113,7 @@ func (im *importer) parse(n int, b []byte) *importItem {
 		im.reject(n, E("import", BadRequest, err, "not a JSON object of the import format: %v", err))
 		return nil
 	}
-	var it *importItem
+	var it []*importItem
 	var err error
 	switch {
 	case (l.Customer == nil) == (l.Record == nil):
@@ -136,7 +135,7 @@ func (im *importer) stamp(a *Audit) {
 	*a = Audit{CreatedAt: now, CreatedBy: im.actor, UpdatedAt: now, UpdatedBy: im.actor}
 }
 
-func (im *importer) customer(n int, c *Customer) (*importItem, error) {
+func (im *importer) customer(n int, c *Customer) ([]*importItem, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -146,13 +145,35 @@ func (im *importer) customer(n int, c *Customer) (*importItem, error) {
 	if im.known[c.ID] != nil || im.a.customers.get(c.ID) != nil {
 		return nil, E("import", Conflict, nil, "customer %s already exists", c.ID)
 	}
-	c.Version = 1
+	c.Version, c.Hidden = 1, nil
 	im.stamp(&c.Audit)
 	im.known[c.ID] = c
-	return &importItem{line: n, key: CustomerKey(c.ID, 1), obj: c}, nil
+	s := &storedCustomer{Customer: *c}
+	var items []*importItem
+	if len(c.Contacts) > 0 {
+		k, item, err := im.dataKey(n, CustomerDataKeyPrefix(c.ID))
+		if err != nil {
+			return nil, err
+		}
+		if s.Sealed, err = seal(k, c.Contacts, "customer/"+string(c.ID)); err != nil {
+			return nil, err
+		}
+		s.Contacts, items = nil, append(items, item)
+	}
+	return append(items, &importItem{line: n, key: CustomerKey(c.ID, 1), obj: s, action: "customer.import"}), nil
 }
 
-func (im *importer) record(n int, r *Record) (*importItem, error) {
+// dataKey makes a new data key for the object whose keys live under
+// prefix, as an item of the import.
+func (im *importer) dataKey(n int, prefix string) ([]byte, *importItem, error) {
+	k, w, err := im.a.keys.NewDataKey()
+	if err != nil {
+		return nil, nil, err
+	}
+	return k, &importItem{line: n, key: prefix + "0000000001.json", obj: &w, action: "datakey.create"}, nil
+}
+
+func (im *importer) record(n int, r *Record) ([]*importItem, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
@@ -175,9 +196,28 @@ func (im *importer) record(n int, r *Record) (*importItem, error) {
 		return nil, E("import", Conflict, nil, "record %s is already on line %d", r.ID, first)
 	}
 	im.lineOf[r.ID] = n
-	r.Version, r.Status = 1, StatusDraft
+	r.Version, r.Status, r.Hidden = 1, StatusDraft, nil
 	im.stamp(&r.Audit)
-	return &importItem{line: n, key: RecordKey(r.ID, 1), obj: r}, nil
+	return im.sealRecord(n, r)
+}
+
+// sealRecord returns the items of record r: its data key, when it has
+// sensitive fields, and its stored form.
+func (im *importer) sealRecord(n int, r *Record) ([]*importItem, error) {
+	s := &storedRecord{Record: *r}
+	secrets := takeSecrets(&s.Record, im.a.sensitive)
+	var items []*importItem
+	if !secrets.empty() {
+		k, item, err := im.dataKey(n, RecordDataKeyPrefix(r.ID))
+		if err != nil {
+			return nil, err
+		}
+		if s.Sealed, err = seal(k, secrets, "record/"+string(r.ID)); err != nil {
+			return nil, err
+		}
+		s.Blind, items = im.a.blindOf(secrets), append(items, item)
+	}
+	return append(items, &importItem{line: n, key: RecordKey(r.ID, 1), obj: s, action: "record.import"}), nil
 }
 
 // flush writes one batch: the objects, then one journal entry, and hands
@@ -248,18 +288,24 @@ func (im *importer) indexer(ctx context.Context, done chan<- struct{}) {
 // accepted rejects the items that conflicted, hands the written objects to
 // the index and returns their journal changes.
 func (im *importer) accepted(batch []*importItem) []Change {
+	failed := map[int]bool{}
+	for _, it := range batch {
+		if it.err != nil && !failed[it.line] {
+			failed[it.line] = true
+			im.reject(it.line, E("import", Conflict, it.err, "%s already exists", it.key))
+		}
+	}
 	var changes []Change
 	for _, it := range batch {
-		if it.err != nil {
-			im.reject(it.line, E("import", Conflict, it.err, "%s already exists", it.key))
+		if failed[it.line] {
+			if it.err == nil {
+				im.a.dropObject(context.Background(), it.key) // the other half of a rejected line
+				it.err = E("import", Conflict, nil, "rejected with its line")
+			}
 			continue
 		}
-		action := "record.import"
-		if _, ok := it.obj.(*Customer); ok {
-			action = "customer.import"
-		}
 		im.a.fresh.Store(it.key, it.obj)
-		changes = append(changes, Change{Actor: im.actor, Action: action, Key: it.key, SHA256: it.info.SHA256})
+		changes = append(changes, Change{Actor: im.actor, Action: it.action, Key: it.key, SHA256: it.info.SHA256})
 	}
 	return changes
 }
@@ -271,10 +317,11 @@ func (im *importer) count(batch []*importItem) {
 		if it.err != nil {
 			continue
 		}
-		if cu, ok := it.obj.(*Customer); ok {
-			im.a.customers.put(cu)
+		switch obj := it.obj.(type) {
+		case *storedCustomer:
+			im.a.customers.put(&obj.Customer)
 			im.rep.Customers++
-		} else {
+		case *storedRecord:
 			im.rep.Records++
 		}
 	}
@@ -285,9 +332,7 @@ func (im *importer) undo(batch []*importItem) {
 	for _, it := range batch {
 		if it.err == nil && it.info.Key != "" {
 			im.a.fresh.Delete(it.key)
-			if err := im.a.store.Delete(context.Background(), it.key); err != nil {
-				im.a.log.Error("unjournaled import object left behind", "key", it.key, "err", err)
-			}
+			im.a.dropObject(context.Background(), it.key)
 		}
 	}
 }

@@ -285,11 +285,7 @@ func (a *Archive) sealRecord(ctx context.Context, r *Record) (*storedRecord, Cha
 	if secrets.empty() {
 		return s, Change{}, nil
 	}
-	for _, f := range blindFields {
-		if v := secrets.Fields[f]; v != "" {
-			s.Blind = append(s.Blind, f+":"+a.keys.Blind(f, v))
-		}
-	}
+	s.Blind = a.blindOf(secrets)
 	prefix := RecordDataKeyPrefix(r.ID)
 	k, err := a.dataKey(ctx, prefix)
 	var created Change
@@ -301,6 +297,17 @@ func (a *Archive) sealRecord(ctx context.Context, r *Record) (*storedRecord, Cha
 	}
 	s.Sealed, err = seal(k, secrets, "record/"+string(r.ID))
 	return s, created, err
+}
+
+// blindOf returns the blind index tokens of secrets.
+func (a *Archive) blindOf(secrets *recordSecrets) []string {
+	var out []string
+	for _, f := range blindFields {
+		if v := secrets.Fields[f]; v != "" {
+			out = append(out, f+":"+a.keys.Blind(f, v))
+		}
+	}
+	return out
 }
 
 // openRecord returns the record in s with its sensitive fields when

@@ -1,0 +1,113 @@
+package visitarchive
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Data-key maintenance, run by an operator from the CLI: re-wrapping after
+// a master-key rotation, and destroying a record's data key.
+
+// RewrapDataKeys writes a new version of every data key that is not
+// wrapped under the keyring's current master key, so that an old master
+// key can be retired. Records are not rewritten. progress, if set, gets
+// the keys done and the keys seen so far.
+func (a *Archive) RewrapDataKeys(ctx context.Context, progress func(done, seen int)) (int, error) {
+	const op = "datakey.rewrap"
+	if err := trustedOnly(ctx, op); err != nil {
+		return 0, err
+	}
+	done, seen := 0, 0
+	for key, err := range latestVersions(ctx, a.store, DataKeysPrefix) {
+		if err != nil {
+			return done, err
+		}
+		seen++
+		changed, err := a.rewrap(ctx, op, key)
+		if err != nil {
+			return done, fmt.Errorf("%s %s: %w", op, key, err)
+		}
+		if changed {
+			done++
+		}
+		if progress != nil {
+			progress(done, seen)
+		}
+	}
+	return done, nil
+}
+
+// rewrap re-wraps the data key at key when its master key is not current.
+func (a *Archive) rewrap(ctx context.Context, op, key string) (bool, error) {
+	var w WrappedKey
+	if _, err := readJSON(ctx, a.store, key, &w); err != nil {
+		return false, err
+	}
+	if w.MasterKeyID == a.keys.Current() {
+		return false, nil
+	}
+	k, err := a.keys.Unwrap(w)
+	if err != nil {
+		return false, err
+	}
+	next, err := a.keys.Wrap(k)
+	if err != nil {
+		return false, err
+	}
+	prefix, version := splitVersion(key)
+	nextKey := fmt.Sprintf("%s%010d.json", prefix, version+1)
+	info, err := a.put(ctx, nextKey, next)
+	if err != nil {
+		return false, err
+	}
+	return true, a.commit(ctx, op, Change{Key: nextKey, SHA256: info.SHA256}, next)
+}
+
+// splitVersion splits ".../<version:010d>.json" into its prefix and
+// version.
+func splitVersion(key string) (string, int) {
+	i := strings.LastIndexByte(key, '/') + 1
+	var v int
+	fmt.Sscanf(key[i:], "%010d.json", &v)
+	return key[:i], v
+}
+
+// DestroyRecordKey deletes every version of record id's data key, so that
+// its sensitive fields can no longer be read in any copy of the record,
+// backups included. It cannot be undone. Only the operator may run it; the
+// retention process calls it when a record's time is up.
+func (a *Archive) DestroyRecordKey(ctx context.Context, id RecordID) (bool, error) {
+	const op = "datakey.destroy"
+	if err := trustedOnly(ctx, op); err != nil {
+		return false, err
+	}
+	prefix := RecordDataKeyPrefix(id)
+	var changes []Change
+	for info, err := range a.store.List(ctx, prefix, "") {
+		if err != nil {
+			return false, err
+		}
+		if err := a.store.Delete(ctx, info.Key); err != nil && !IsKind(err, NotFound) {
+			return false, err
+		}
+		changes = append(changes, Change{Actor: ActorFrom(ctx), Action: op, Key: info.Key, Removed: true})
+	}
+	a.dataKeys.forget(prefix)
+	if len(changes) == 0 {
+		return false, nil
+	}
+	_, err := a.journal.Append(ctx, changes...)
+	return true, err
+}
+
+// trustedOnly refuses requests: op is for the operator's CLI.
+func trustedOnly(ctx context.Context, op string) error {
+	if PrincipalFrom(ctx) != nil {
+		return E(op, Forbidden, nil, "this is done by the operator with the visitarchive command, not over the API")
+	}
+	if ActorFrom(ctx) == "" {
+		return E(op, Unauthenticated, nil, "the request does not say who makes it")
+	}
+	return nil
+}
