@@ -2,7 +2,9 @@ package visitarchive
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -142,3 +144,94 @@ func recordOfKey(key string) RecordID {
 // recordRef is the key an access event names for a record whose version
 // is not known (a search hit).
 func recordRef(id RecordID) string { return fmt.Sprintf("%s%s", RecordsPrefix, id) }
+
+// ExportRecords writes every record that matches q and that the caller may
+// export, one JSON object a line, oldest visit first, with sensitive
+// fields only where the caller may see them. The export is logged first,
+// as one event with its filters and size; it returns how many records it
+// wrote.
+func (a *Archive) ExportRecords(ctx context.Context, q SearchQuery, w io.Writer) (int, error) {
+	const op = "record.export"
+	scope, err := a.scope(ctx, op, ActExport, KindRecord)
+	if err != nil {
+		return 0, err
+	}
+	if scope != nil && !scope.All && len(scope.Clauses) == 0 {
+		return 0, E(op, Forbidden, nil, "your roles do not allow bulk export")
+	}
+	q.Sort, q.Page, q.Size, q.NoFacets, q.Scope = SortVisitStart, 1, MaxPageSize, true, scope
+	if err := q.Normalize(); err != nil {
+		return 0, err
+	}
+	if err := a.hasIndex(op); err != nil {
+		return 0, err
+	}
+	res, err := a.index.Search(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	ev := Change{Action: ActionExport, Detail: fmt.Sprintf("%d records matching %s", res.Total, describeQuery(q))}
+	if err := a.logAccess(ctx, op, []Change{ev}); err != nil {
+		return 0, err
+	}
+	return a.exportPages(ctx, q, res, w)
+}
+
+// exportPages writes res and the pages after it.
+func (a *Archive) exportPages(ctx context.Context, q SearchQuery, res *SearchResult, w io.Writer) (int, error) {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	n := 0
+	for {
+		stored, err := a.loadStored(ctx, res.Hits)
+		if err != nil {
+			return n, err
+		}
+		for _, s := range stored {
+			r, err := a.openRecord(ctx, s, a.reveals(ctx, RecordResource(&s.Record)))
+			if err != nil {
+				return n, err
+			}
+			if err := enc.Encode(r); err != nil {
+				return n, err
+			}
+			n++
+		}
+		if len(res.Hits) < q.Size || q.Page >= 10000 {
+			return n, nil
+		}
+		q.Page++
+		if res, err = a.index.Search(ctx, q); err != nil {
+			return n, err
+		}
+	}
+}
+
+// describeQuery says what a query selects, for the access log.
+func describeQuery(q SearchQuery) string {
+	var parts []string
+	add := func(name, v string) {
+		if v != "" {
+			parts = append(parts, name+"="+v)
+		}
+	}
+	add("q", q.Text)
+	add("customer", string(q.CustomerID))
+	add("customer_type", q.CustomerType)
+	add("business_area", q.BusinessArea)
+	add("department", q.Department)
+	add("visitor", string(q.Visitor))
+	add("intent", q.Intent)
+	add("status", q.Status)
+	add("country", q.Country)
+	if !q.From.IsZero() {
+		add("from", q.From.Format(time.RFC3339))
+	}
+	if !q.To.IsZero() {
+		add("to", q.To.Format(time.RFC3339))
+	}
+	if len(parts) == 0 {
+		return "all records the exporter may export"
+	}
+	return strings.Join(parts, " ")
+}

@@ -348,3 +348,17 @@ func (a *Archive) UpdateDepartment(ctx context.Context, d Department) (*Departme
 	d.Version, d.Audit = cur.Version+1, a.stamp(ctx, &cur.Audit)
 	return &d, a.writeDept(ctx, op, &d)
 }
+
+// Me returns the signed-in caller's own account.
+func (a *Archive) Me(ctx context.Context) (*User, error) {
+	p := PrincipalFrom(ctx)
+	if p == nil {
+		return nil, E("auth.me", Unauthenticated, nil, "sign in first")
+	}
+	u := a.accounts.user(p.Name)
+	if u == nil {
+		return nil, E("auth.me", Unauthenticated, nil, "your account no longer exists")
+	}
+	v := u.User
+	return &v, nil
+}
