@@ -1,0 +1,98 @@
+// Package policy decides who may do what in visitarchive: it implements
+// visitarchive.Authorizer with Casbin, and visitarchive.PasswordHasher
+// with argon2id.
+//
+// # Questions and answers
+//
+// Every question is "may principal P do action A on resource R?", where R
+// is described by visitarchive.Resource: its kind (record, plan, customer,
+// user, department, journal, access_log), its department, its owner (who
+// created it), its participants (the visitors) and its workflow state
+// (draft, submitted, returned, approved, archived). Allowed answers one
+// question. Scope answers it for all resources of a kind at once, as
+// filters that a search index applies, so that results are never checked
+// hit by hit; the tests prove that both always agree.
+//
+// The answer is no unless a row of the permission table says yes.
+//
+// # The permission table
+//
+// permissions.csv, embedded in the binary, has one row per permission:
+//
+//	p, role, kind, action, condition
+//
+// for example "p, employee, record, update, own+draft": an employee may
+// update a record they created while it is a draft. Two rows with the
+// same role, kind and action are alternatives (own, or participant);
+// conditions joined with + must all hold. The conditions are:
+//
+//	any          always
+//	own          the resource's owner is the caller
+//	participant  the caller is one of the resource's participants
+//	draft        the state is draft
+//	returned     the state is returned (sent back for correction)
+//	approved     the state is approved
+//	archived     the state is archived
+//	released     the state is approved or archived
+//	granted      the caller holds visitarchive.GrantSensitive
+//
+// In brief (the file has every row, the matrix test every answer):
+//
+//	employee    records and plans they own or took part in: read and
+//	            read_sensitive; create; update own ones while draft or
+//	            returned. Customers: read, read_sensitive, create, update.
+//	supervisor  records and plans of the departments they head: read,
+//	            read_sensitive, review. Customers as an employee.
+//	marketing,  approved and archived records and plans, and customers:
+//	service     read; read_sensitive only with the grant.
+//	archivist   approved and archived records: read; archive approved ones;
+//	            read_sensitive and export archived ones. Customers: read.
+//	auditor     read and read_sensitive everything, export records;
+//	            change nothing.
+//	manager     released records: read, export. Plans: read, review.
+//	            Customers: read.
+//	sysadmin    users and departments: read, create, update, manage.
+//	            No records, plans, customers, journal or access log.
+//
+// # Departments (domains)
+//
+// Records and plans belong to a department, and a role counts only in the
+// departments where the user holds it:
+//
+//	employee    their own department (User.Department)
+//	supervisor  the departments they head (User.Heads); a supervisor who
+//	            also files visits holds the employee role as well
+//	other roles every department, written "*"
+//
+// Customers, users, departments, the journal and the access log belong to
+// no department: there a role counts wherever it is held. A record or plan
+// without a department is open only to roles held for every department.
+//
+// # Where roles come from
+//
+// Roles, departments and grants are read from the User objects given to
+// SetUsers (at start) and PutUser (when a user changes), never from the
+// request: a Principal supplies only the caller's name, and its grants,
+// which count only if the user still holds them. A disabled or unknown
+// user is allowed nothing, and a change takes effect for the next
+// decision. Malformed department ids and unknown roles or grants in a User
+// give no rights, so a bad object can lose rights but never gain them.
+//
+// # The model
+//
+// model.conf is a Casbin model: RBAC with domains plus conditions.
+//
+//	request  r = sub, dom, kind, act, obj
+//	policy   p = role, kind, act, cond
+//	roles    g = user, role, department-or-*   g2 = user, role-or-grant
+//	matcher  kind and act equal, cond(p.cond, r.obj) holds, and the user
+//	         holds p.role in r.dom or in "*" (g), or, when r.dom is
+//	         empty, anywhere (g2)
+//
+// sub is "u:" followed by the user name, so that no user name can be
+// mistaken for a role in Casbin's role graph. obj carries the resource and
+// the caller for cond, a function of this package.
+//
+// The enforcer is Casbin's SyncedEnforcer: the cached one kept allowing
+// revoked users, and the plain one races (see STACK.md).
+package policy

@@ -1,0 +1,236 @@
+package policy
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	va "github.com/visitarchive/visitarchive"
+)
+
+// matrix is the whole policy as a reviewer should read it: for every kind
+// and action, what each role may do. A cell is "-" (never), "all"
+// (always), or alternatives joined by " | ", each a list of facts joined
+// by "&" that must all hold:
+//
+//	home      the resource is in the caller's department (employee) or in
+//	          one the caller heads (supervisor)
+//	own       the caller created it
+//	part      the caller took part in it (is a participant)
+//	granted   the caller holds the sensitive grant
+//	draft, submitted, returned, approved, archived: its state
+//	released  approved or archived
+//
+// The test evaluates these facts itself, independently of the table and
+// of casbin, for every role against representative resources: records
+// and plans in the caller's department and another, the caller's own and
+// someone else's, with and without the caller as participant, in every
+// state.
+var matrix = []struct {
+	kind va.ResourceKind
+	act  va.Action
+	// One column per role.
+	employee, supervisor, marketing, service, archivist, auditor, manager, sysadmin string
+}{
+	// kind, action: employee, supervisor, marketing, service, archivist, auditor, manager, sysadmin
+	{va.KindRecord, va.ActRead, "home&own | home&part", "home", "released", "released", "released", "all", "released", "-"},
+	{va.KindRecord, va.ActReadSensitive, "home&own | home&part", "home", "released&granted", "released&granted", "archived", "all", "-", "-"},
+	{va.KindRecord, va.ActCreate, "home&own", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindRecord, va.ActUpdate, "home&own&draft | home&own&returned", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindRecord, va.ActReview, "-", "home", "-", "-", "-", "-", "-", "-"},
+	{va.KindRecord, va.ActArchive, "-", "-", "-", "-", "approved", "-", "-", "-"},
+	{va.KindRecord, va.ActExport, "-", "-", "-", "-", "archived", "all", "released", "-"},
+	{va.KindRecord, va.ActManage, "-", "-", "-", "-", "-", "-", "-", "-"},
+
+	{va.KindPlan, va.ActRead, "home&own | home&part", "home", "released", "released", "-", "all", "all", "-"},
+	{va.KindPlan, va.ActReadSensitive, "home&own | home&part", "home", "released&granted", "released&granted", "-", "all", "-", "-"},
+	{va.KindPlan, va.ActCreate, "home&own", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindPlan, va.ActUpdate, "home&own&draft | home&own&returned", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindPlan, va.ActReview, "-", "home", "-", "-", "-", "-", "all", "-"},
+	{va.KindPlan, va.ActArchive, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindPlan, va.ActExport, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindPlan, va.ActManage, "-", "-", "-", "-", "-", "-", "-", "-"},
+
+	{va.KindCustomer, va.ActRead, "all", "all", "all", "all", "all", "all", "all", "-"},
+	{va.KindCustomer, va.ActReadSensitive, "all", "all", "granted", "granted", "-", "all", "-", "-"},
+	{va.KindCustomer, va.ActCreate, "all", "all", "-", "-", "-", "-", "-", "-"},
+	{va.KindCustomer, va.ActUpdate, "all", "all", "-", "-", "-", "-", "-", "-"},
+	{va.KindCustomer, va.ActReview, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindCustomer, va.ActArchive, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindCustomer, va.ActExport, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindCustomer, va.ActManage, "-", "-", "-", "-", "-", "-", "-", "-"},
+
+	{va.KindUser, va.ActRead, "-", "-", "-", "-", "-", "all", "-", "all"},
+	{va.KindUser, va.ActReadSensitive, "-", "-", "-", "-", "-", "all", "-", "-"},
+	{va.KindUser, va.ActCreate, "-", "-", "-", "-", "-", "-", "-", "all"},
+	{va.KindUser, va.ActUpdate, "-", "-", "-", "-", "-", "-", "-", "all"},
+	{va.KindUser, va.ActReview, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindUser, va.ActArchive, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindUser, va.ActExport, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindUser, va.ActManage, "-", "-", "-", "-", "-", "-", "-", "all"},
+
+	{va.KindDepartment, va.ActRead, "-", "-", "-", "-", "-", "all", "-", "all"},
+	{va.KindDepartment, va.ActReadSensitive, "-", "-", "-", "-", "-", "all", "-", "-"},
+	{va.KindDepartment, va.ActCreate, "-", "-", "-", "-", "-", "-", "-", "all"},
+	{va.KindDepartment, va.ActUpdate, "-", "-", "-", "-", "-", "-", "-", "all"},
+	{va.KindDepartment, va.ActReview, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindDepartment, va.ActArchive, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindDepartment, va.ActExport, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindDepartment, va.ActManage, "-", "-", "-", "-", "-", "-", "-", "all"},
+
+	{va.KindJournal, va.ActRead, "-", "-", "-", "-", "-", "all", "-", "-"},
+	{va.KindJournal, va.ActReadSensitive, "-", "-", "-", "-", "-", "all", "-", "-"},
+	{va.KindJournal, va.ActCreate, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindJournal, va.ActUpdate, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindJournal, va.ActReview, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindJournal, va.ActArchive, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindJournal, va.ActExport, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindJournal, va.ActManage, "-", "-", "-", "-", "-", "-", "-", "-"},
+
+	{va.KindAccessLog, va.ActRead, "-", "-", "-", "-", "-", "all", "-", "-"},
+	{va.KindAccessLog, va.ActReadSensitive, "-", "-", "-", "-", "-", "all", "-", "-"},
+	{va.KindAccessLog, va.ActCreate, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindAccessLog, va.ActUpdate, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindAccessLog, va.ActReview, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindAccessLog, va.ActArchive, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindAccessLog, va.ActExport, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindAccessLog, va.ActManage, "-", "-", "-", "-", "-", "-", "-", "-"},
+}
+
+// matrixUsers are the callers of the matrix: one per role, and marketing
+// and service also with the sensitive grant. The business departments are
+// "sales" (home) and "export" (another).
+var matrixUsers = []*va.User{
+	user("emp", "sales", va.RoleEmployee),
+	heads(user("sup", "sales"), "sales"),
+	user("mkt", "marketing", va.RoleMarketing),
+	withGrant(user("mkt-g", "marketing", va.RoleMarketing)),
+	user("svc", "service", va.RoleService),
+	withGrant(user("svc-g", "service", va.RoleService)),
+	user("arc", "admin", va.RoleArchivist),
+	user("aud", "audit", va.RoleAuditor),
+	user("mgr", "board", va.RoleManager),
+	user("sys", "it", va.RoleSysadmin),
+}
+
+func TestMatrix(t *testing.T) {
+	e := newEnforcer(t, matrixUsers...)
+	checkMatrixComplete(t)
+	for _, u := range matrixUsers {
+		p := va.PrincipalOf(u)
+		for _, row := range matrix {
+			cell := matrixCell(row.employee, row.supervisor, row.marketing, row.service,
+				row.archivist, row.auditor, row.manager, row.sysadmin, u.Roles[0])
+			for _, res := range representative(row.kind, p.Name) {
+				want := expect(cell, u, res)
+				if got := e.Allowed(p, row.act, res); got != want {
+					t.Errorf("%s (%s) %s %s: got %v, want %v (cell %q)",
+						u.Name, u.Roles[0], row.act, describe(res, p.Name), got, want, cell)
+				}
+			}
+		}
+	}
+}
+
+// checkMatrixComplete fails unless the matrix has exactly one row for
+// every kind and action, so that nothing escapes it.
+func checkMatrixComplete(t *testing.T) {
+	t.Helper()
+	seen := map[string]int{}
+	for _, row := range matrix {
+		seen[string(row.kind)+" "+string(row.act)]++
+	}
+	for _, k := range kinds {
+		for _, a := range actions {
+			if n := seen[string(k)+" "+string(a)]; n != 1 {
+				t.Errorf("matrix has %d rows for %s %s, want 1", n, k, a)
+			}
+		}
+	}
+}
+
+func matrixCell(emp, sup, mkt, svc, arc, aud, mgr, sys string, r va.Role) string {
+	return map[va.Role]string{
+		va.RoleEmployee: emp, va.RoleSupervisor: sup, va.RoleMarketing: mkt, va.RoleService: svc,
+		va.RoleArchivist: arc, va.RoleAuditor: aud, va.RoleManager: mgr, va.RoleSysadmin: sys,
+	}[r]
+}
+
+// representative returns the resources of kind the matrix tries.
+func representative(kind va.ResourceKind, me va.UserName) []va.Resource {
+	if !departmental(kind) {
+		return []va.Resource{
+			{Kind: kind},
+			{Kind: kind, Owner: me},
+			{Kind: kind, Owner: "someone", Department: "export"},
+		}
+	}
+	var out []va.Resource
+	for _, dept := range []string{"sales", "export"} {
+		for _, owner := range []va.UserName{me, "someone"} {
+			for _, parts := range [][]va.UserName{{"someone", "third"}, {"someone", me}} {
+				for _, st := range allStatuses {
+					out = append(out, va.Resource{Kind: kind, Department: dept, Owner: owner,
+						Participants: parts, Status: st})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// expect evaluates a matrix cell for u and res.
+func expect(cell string, u *va.User, res va.Resource) bool {
+	if cell == "-" {
+		return false
+	}
+	for alt := range strings.SplitSeq(cell, " | ") {
+		all := true
+		for f := range strings.SplitSeq(alt, "&") {
+			all = all && fact(f, u, res)
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+func fact(f string, u *va.User, res va.Resource) bool {
+	switch f {
+	case "all":
+		return true
+	case "home":
+		home := u.Heads
+		if u.Has(va.RoleEmployee) {
+			home = []string{u.Department}
+		}
+		return slices.Contains(home, res.Department)
+	case "own":
+		return res.Owner == u.Name
+	case "part":
+		return slices.Contains(res.Participants, u.Name)
+	case "granted":
+		return slices.Contains(u.Grants, va.GrantSensitive)
+	case "released":
+		return res.Status == va.StatusApproved || res.Status == va.StatusArchived
+	}
+	if slices.Contains(allStatuses, va.RecordStatus(f)) {
+		return res.Status == va.RecordStatus(f)
+	}
+	panic("matrix: unknown fact " + f)
+}
+
+// describe says what res is to me, for failure messages.
+func describe(res va.Resource, me va.UserName) string {
+	owner := "someone's"
+	if res.Owner == me {
+		owner = "own"
+	}
+	part := ""
+	if slices.Contains(res.Participants, me) {
+		part = " with me as participant"
+	}
+	return fmt.Sprintf("%s %s %s in %q%s", owner, res.Status, res.Kind, res.Department, part)
+}
