@@ -15,8 +15,10 @@ import (
 
 	va "github.com/visitarchive/visitarchive"
 	"github.com/visitarchive/visitarchive/index"
+	"github.com/visitarchive/visitarchive/policy"
 	"github.com/visitarchive/visitarchive/storage/disk"
 	"github.com/visitarchive/visitarchive/storage/journal"
+	"github.com/visitarchive/visitarchive/storage/keyring"
 	"github.com/visitarchive/visitarchive/storage/s3"
 	"github.com/visitarchive/visitarchive/storage/s3/s3test"
 )
@@ -90,7 +92,11 @@ func (e *env) open(t *testing.T, withIndex bool) {
 	if e.journal, err = journal.Open(t.Context(), e.store, log); err != nil {
 		t.Fatal(err)
 	}
-	cfg := va.Config{Store: e.store, Journal: e.journal, Logger: log}
+	cfg := va.Config{Store: e.store, Journal: e.journal, Logger: log, Keys: e.keyring(t)}
+	cfg.Policy = mustPolicy(t)
+	if cfg.Passwords, err = policy.NewArgon2id(1024, 1, 1); err != nil {
+		t.Fatal(err)
+	}
 	if withIndex {
 		if e.index, err = index.Open(filepath.Join(e.dir, "index"), log); err != nil {
 			t.Fatal(err)
@@ -102,6 +108,29 @@ func (e *env) open(t *testing.T, withIndex bool) {
 	if err := e.archive.Open(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func mustPolicy(t *testing.T) *policy.Enforcer {
+	t.Helper()
+	p, err := policy.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// keyring loads the key file of e, creating it the first time.
+func (e *env) keyring(t *testing.T) *keyring.Keyring {
+	t.Helper()
+	path := filepath.Join(e.dir, "keyring.json")
+	kr, err := keyring.Load(path)
+	if va.IsKind(err, va.NotFound) {
+		kr, err = keyring.Init(path, time.Now())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kr
 }
 
 func (e *env) close(t *testing.T) {
@@ -140,7 +169,7 @@ func mustCreate(t *testing.T, a *va.Archive, ctx context.Context, r va.Record) *
 func searchIDs(t *testing.T, a *va.Archive, q va.SearchQuery) []va.RecordID {
 	t.Helper()
 	q.Size = va.MaxPageSize
-	res, err := a.Search(t.Context(), q)
+	res, err := a.Search(as(t, "tester"), q)
 	if err != nil {
 		t.Fatalf("search %+v: %v", q, err)
 	}
@@ -348,7 +377,7 @@ func TestImport(t *testing.T) {
 		if got := searchIDs(t, e.archive, va.SearchQuery{Text: "LX-3021B"}); !slices.Equal(got, []va.RecordID{"R1"}) {
 			t.Errorf("search after import = %v, want [R1]", got)
 		}
-		r, err := e.archive.GetRecord(t.Context(), "R1")
+		r, err := e.archive.GetRecord(as(t, "tester"), "R1")
 		if err != nil || r.CustomerName != "Acme Trading Ltd" || r.CreatedBy != "carol" || r.Status != va.StatusDraft {
 			t.Errorf("imported record = %+v, %v", r, err)
 		}
@@ -367,7 +396,8 @@ func TestUnjournaledWriteIsRemoved(t *testing.T) {
 	e := newEnv(t)
 	ctx := as(t, "alice")
 	e.archive.CreateCustomer(ctx, customer("C1", "客户"))
-	a := va.New(va.Config{Store: e.store, Journal: failingJournal{e.journal}, Index: e.index})
+	a := va.New(va.Config{Store: e.store, Journal: failingJournal{e.journal}, Index: e.index,
+		Policy: mustPolicy(t), Keys: e.keyring(t)})
 	if err := a.Open(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -70,6 +70,9 @@ func hashToken(t string) string {
 	return hex.EncodeToString(h[:])
 }
 
+// RandomPassword returns a new random password of 24 characters.
+func RandomPassword() string { return randomToken(18) }
+
 // checkPassword applies the password rules.
 func checkPassword(op, pw string) error {
 	if n := utf8.RuneCountInString(pw); n < MinPasswordLength || len(pw) > 1024 {
@@ -254,7 +257,7 @@ func (a *Archive) EnsureAdmin(ctx context.Context, password string) (string, boo
 		return "", false, nil
 	}
 	if password == "" {
-		password = randomToken(18)
+		password = RandomPassword()
 	}
 	if err := checkPassword("admin", password); err != nil {
 		return "", false, err

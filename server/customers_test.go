@@ -87,8 +87,8 @@ func TestCreateRejects(t *testing.T) {
 		{name: "bad type and email", body: `{"name":"x","customer_type":"Key!","contacts":[{"name":"a","email":"nope"}]}`, status: 422, code: "invalid", fields: []string{"customer_type", "contacts[0].email"}},
 		{name: "bad id", body: `{"id":"a/b","name":"x","customer_type":"key"}`, status: 422, code: "invalid", fields: []string{"id"}},
 		{name: "existing id", body: customerJSON, status: 409, code: "conflict"},
-		{name: "no actor", body: valid, hdr: []string{"X-Actor", "-"}, status: 401, code: "unauthenticated", inMsg: "X-Actor"},
-		{name: "bad actor", body: valid, hdr: []string{"X-Actor", "al ice"}, status: 401, code: "unauthenticated", inMsg: "X-Actor"},
+		{name: "no actor", body: valid, hdr: []string{"Authorization", "-"}, status: 401, code: "unauthenticated", inMsg: "sign in"},
+		{name: "bad actor", body: valid, hdr: []string{"Authorization", "Bearer vt_nope_nope"}, status: 401, code: "unauthenticated", inMsg: "API token"},
 		{name: "query parameter", body: valid, path: "/api/v1/customers?dry_run=1", status: 400, code: "bad_request", inMsg: "dry_run"},
 	}
 	for _, tt := range tests {
@@ -157,7 +157,7 @@ func TestBodyLimit(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer conn.Close()
-		fmt.Fprintf(conn, "POST /api/v1/customers HTTP/1.1\r\nHost: test\r\nX-Actor: alice\r\n"+
+		fmt.Fprintf(conn, "POST /api/v1/customers HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer "+ts.tokens["alice"]+"\r\n"+
 			"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n", DefaultBodyLimit+1)
 		hres, err := http.ReadResponse(bufio.NewReader(conn), nil)
 		if err != nil {

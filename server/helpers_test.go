@@ -9,13 +9,16 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/policy"
 	"github.com/visitarchive/visitarchive/storage/disk"
+	"github.com/visitarchive/visitarchive/storage/keyring"
 	"github.com/visitarchive/visitarchive/storage/journal"
 )
 
@@ -30,6 +33,7 @@ type testServer struct {
 	archive *visitarchive.Archive
 	index   closer // closed by tests that make the Archive unready
 	logs    *syncBuffer
+	tokens  map[string]string // API token by user name
 }
 
 type closer interface{ Close() error }
@@ -51,7 +55,8 @@ func newTestServer(t *testing.T, adjust ...func(*Config)) *testServer {
 		t.Fatal(err)
 	}
 	idx := openTestIndex(t, t.TempDir(), logger)
-	a := visitarchive.New(visitarchive.Config{Store: store, Journal: j, Index: idx, Logger: logger})
+	a := visitarchive.New(visitarchive.Config{Store: store, Journal: j, Index: idx, Logger: logger,
+		Policy: newPolicy(t), Keys: newKeyring(t), Passwords: testHasher(t)})
 	if err := a.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +64,87 @@ func newTestServer(t *testing.T, adjust ...func(*Config)) *testServer {
 	for _, f := range adjust {
 		f(&cfg)
 	}
-	return &testServer{t: t, srv: New(cfg), archive: a, index: idx, logs: logs}
+	ts := &testServer{t: t, srv: New(cfg), archive: a, index: idx, logs: logs, tokens: map[string]string{}}
+	ts.addPeople()
+	return ts
+}
+
+// The people of every test server: name, department, roles, heads.
+var people = []struct {
+	name, dept string
+	roles      []visitarchive.Role
+	heads      []string
+	grants     []visitarchive.Grant
+}{
+	{"alice", "sales1", []visitarchive.Role{visitarchive.RoleEmployee}, nil, nil},
+	{"carol", "sales1", []visitarchive.Role{visitarchive.RoleEmployee}, nil, nil},
+	{"bob", "sales2", []visitarchive.Role{visitarchive.RoleEmployee}, nil, nil},
+	{"sam", "sales1", []visitarchive.Role{visitarchive.RoleSupervisor}, []string{"sales1"}, nil},
+	{"sue", "sales2", []visitarchive.Role{visitarchive.RoleSupervisor}, []string{"sales2"}, nil},
+	{"mia", "marketing", []visitarchive.Role{visitarchive.RoleMarketing}, nil, nil},
+	{"meg", "marketing", []visitarchive.Role{visitarchive.RoleMarketing}, nil, []visitarchive.Grant{visitarchive.GrantSensitive}},
+	{"sid", "service", []visitarchive.Role{visitarchive.RoleService}, nil, nil},
+	{"ann", "admin", []visitarchive.Role{visitarchive.RoleArchivist}, nil, nil},
+	{"aud", "audit", []visitarchive.Role{visitarchive.RoleAuditor}, nil, nil},
+	{"max", "board", []visitarchive.Role{visitarchive.RoleManager}, nil, nil},
+	{"root", "it", []visitarchive.Role{visitarchive.RoleSysadmin}, nil, nil},
+}
+
+// testPassword is the password of every test user.
+const testPassword = "correct horse battery"
+
+// addPeople creates the departments and people, and an API token for each.
+func (ts *testServer) addPeople() {
+	t := ts.t
+	ctx := visitarchive.WithActor(t.Context(), "setup")
+	for _, d := range []string{"sales1", "sales2", "marketing", "service", "admin", "audit", "board", "it"} {
+		if _, err := ts.archive.CreateDepartment(ctx, visitarchive.Department{ID: d, Name: "Dept " + d}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range people {
+		u, err := ts.archive.CreateUser(ctx, visitarchive.User{Name: visitarchive.UserName(p.name), Department: p.dept,
+			Roles: p.roles, Heads: p.heads, Grants: p.grants})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ts.archive.SetPassword(ctx, u.Name, testPassword); err != nil {
+			t.Fatal(err)
+		}
+		token, _, err := ts.archive.CreateToken(visitarchive.WithPrincipal(t.Context(), visitarchive.PrincipalOf(u)), "tests", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts.tokens[p.name] = token
+	}
+}
+
+func newPolicy(t *testing.T) *policy.Enforcer {
+	t.Helper()
+	e, err := policy.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func newKeyring(t *testing.T) *keyring.Keyring {
+	t.Helper()
+	kr, err := keyring.Init(filepath.Join(t.TempDir(), "keyring.json"), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kr
+}
+
+// testHasher is argon2id with small parameters, so that tests stay fast.
+func testHasher(t *testing.T) policy.Argon2id {
+	t.Helper()
+	h, err := policy.NewArgon2id(1024, 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }
 
 // syncBuffer is a log destination that tests read while requests run.
@@ -108,7 +193,7 @@ func (ts *testServer) send(base, method, path string, body io.Reader, hdr ...str
 	if err != nil {
 		ts.t.Fatal(err)
 	}
-	req.Header.Set(headerActor, "alice")
+	req.Header.Set("Authorization", "Bearer "+ts.tokens["alice"])
 	req.Header.Set("Content-Type", "application/json")
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
@@ -132,13 +217,20 @@ type result struct {
 	body   []byte
 }
 
-// call sends a request. hdr holds header name/value pairs. Unless they say
-// otherwise, a request carries X-Actor: alice, and Content-Type:
-// application/json when it has a body; a value of "-" removes the header.
+// call sends a request as alice (an employee of sales1). hdr holds header
+// name/value pairs. Unless they say otherwise, a request carries alice's
+// API token, and Content-Type: application/json when it has a body; a
+// value of "-" removes the header.
 func (ts *testServer) call(method, path, body string, hdr ...string) *result {
 	ts.t.Helper()
+	return ts.callAs("alice", method, path, body, hdr...)
+}
+
+// callAs is call as another of the people.
+func (ts *testServer) callAs(who, method, path, body string, hdr ...string) *result {
+	ts.t.Helper()
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	req.Header.Set(headerActor, "alice")
+	req.Header.Set("Authorization", "Bearer "+ts.tokens[who])
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -237,7 +329,7 @@ func (ts *testServer) createRecord(js string) *visitarchive.Record {
 // customerCount returns how many customers the Archive has.
 func (ts *testServer) customerCount() int {
 	ts.t.Helper()
-	_, n, err := ts.archive.ListCustomers(ts.t.Context(), 1, 1)
+	_, n, err := ts.archive.ListCustomers(visitarchive.WithActor(ts.t.Context(), "test"), 1, 1)
 	if err != nil {
 		ts.t.Fatal(err)
 	}
@@ -251,7 +343,7 @@ func (ts *testServer) recordCount() uint64 {
 	if err := q.Normalize(); err != nil {
 		ts.t.Fatal(err)
 	}
-	p, err := ts.archive.ListRecords(ts.t.Context(), q)
+	p, err := ts.archive.ListRecords(visitarchive.WithActor(ts.t.Context(), "test"), q)
 	if err != nil {
 		ts.t.Fatal(err)
 	}

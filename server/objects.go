@@ -20,6 +20,8 @@ type objectAPI[T any] struct {
 	create func(ctx context.Context, t T) (*T, error)
 	update func(ctx context.Context, t T) (*T, error)
 	ident  func(t *T) (id string, version int)
+	// idField is the JSON name of the id ("id" when empty).
+	idField string
 
 	// manage sets what the server owns on t before a write: the id and
 	// version, and every other server-managed field copied from cur (nil
@@ -120,7 +122,7 @@ func (o *objectAPI[T]) beginUpdate(c *fiber.Ctx, op string, types ...string) (*p
 	if err := checkShape[T](op, body.tree); err != nil {
 		return nil, err
 	}
-	if err := checkBodyID(op, body, id); err != nil {
+	if err := checkBodyID(op, body, o.idField, id); err != nil {
 		return nil, err
 	}
 	version, err := updateVersion(c, op, body)

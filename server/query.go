@@ -50,7 +50,7 @@ var (
 	filterParams = []string{
 		"customer", "customer_type", "business_area", "department",
 		"visitor", "intent", "status", "country", "from", "to",
-		"sort", "page", "size",
+		"sort", "page", "size", "phone", "email",
 	}
 	searchParams = append([]string{"q"}, filterParams...)
 )
@@ -69,6 +69,8 @@ func (s *Server) searchQuery(op string, p params) (visitarchive.SearchQuery, err
 		Intent:       p["intent"],
 		Status:       p["status"],
 		Country:      p["country"],
+		ContactPhone: p["phone"],
+		ContactEmail: p["email"],
 		Sort:         p["sort"],
 		Page:         p.pageInt("page", &fe),
 		Size:         p.pageInt("size", &fe),

@@ -17,8 +17,29 @@ func (s *Server) routes() {
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.metricsHandler())
 
-	api := app.Group(apiPrefix, s.requireActor)
+	api := app.Group(apiPrefix, s.authenticate)
 	api.Get("/openapi.json", s.openAPI)
+
+	api.Post("/auth/login", s.login)
+	api.Post("/auth/logout", s.logout)
+	api.Get("/auth/me", s.me)
+	api.Put("/auth/password", s.changePassword)
+	api.Get("/auth/tokens", s.listTokens)
+	api.Post("/auth/tokens", s.createToken)
+	api.Delete("/auth/tokens/:id", s.revokeToken)
+
+	api.Get("/users", s.listUsers)
+	api.Post("/users", s.users.handleCreate)
+	api.Get("/users/:id", s.users.handleGet)
+	api.Put("/users/:id", s.users.handlePut)
+	api.Patch("/users/:id", s.users.handlePatch)
+	api.Put("/users/:id/password", s.setPassword)
+
+	api.Get("/departments", s.listDepartments)
+	api.Post("/departments", s.departments.handleCreate)
+	api.Get("/departments/:id", s.departments.handleGet)
+	api.Put("/departments/:id", s.departments.handlePut)
+	api.Patch("/departments/:id", s.departments.handlePatch)
 
 	api.Post("/customers", s.customers.handleCreate)
 	api.Get("/customers", s.listCustomers)
@@ -34,4 +55,6 @@ func (s *Server) routes() {
 	api.Get("/records/:id/history", s.recordHistory)
 
 	api.Get("/search", s.search)
+	api.Get("/export/records", s.exportRecords)
+	api.Get("/audit/access", s.auditAccess)
 }

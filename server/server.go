@@ -73,8 +73,10 @@ type Server struct {
 	reg     *prometheus.Registry
 	metrics *metrics
 
-	customers *objectAPI[visitarchive.Customer]
-	records   *objectAPI[visitarchive.Record]
+	customers   *objectAPI[visitarchive.Customer]
+	records     *objectAPI[visitarchive.Record]
+	users       *objectAPI[visitarchive.User]
+	departments *objectAPI[visitarchive.Department]
 }
 
 // New builds a Server with its whole route table; it does not listen yet.
@@ -100,6 +102,7 @@ func New(cfg Config) *Server {
 	}
 	s.metrics = newMetrics(s.reg)
 	s.customers, s.records = s.customerAPI(), s.recordAPI()
+	s.users, s.departments = s.userAPI(), s.departmentAPI()
 	limit := cfg.BodyLimit
 	if limit <= 0 {
 		limit = DefaultBodyLimit

@@ -49,7 +49,7 @@ func TestUpdateRejects(t *testing.T) {
 		{name: "patch wrong type", method: "PATCH", body: `{"contacts":{"name":"x"}}`, hdr: []string{"If-Match", "1"}, status: 422, code: "invalid", fields: []string{"contacts"}},
 		{name: "malformed", body: `{"name":`, hdr: []string{"If-Match", "1"}, status: 400, code: "bad_request"},
 		{name: "wrong content type", body: putCustomer, hdr: []string{"If-Match", "1", "Content-Type", "text/json"}, status: 415, code: "unsupported_media_type"},
-		{name: "no actor", body: putCustomer, hdr: []string{"If-Match", "1", "X-Actor", "-"}, status: 401, code: "unauthenticated"},
+		{name: "no actor", body: putCustomer, hdr: []string{"If-Match", "1", "Authorization", "-"}, status: 401, code: "unauthenticated"},
 		{name: "merge patch is for PATCH", body: putCustomer, hdr: []string{"If-Match", "1", "Content-Type", "application/merge-patch+json"}, status: 415, code: "unsupported_media_type"},
 		{name: "query parameter", path: "/api/v1/customers/acme?force=1", body: putCustomer, hdr: []string{"If-Match", "1"}, status: 400, code: "bad_request", inMsg: "force"},
 	}
@@ -113,7 +113,7 @@ func TestPutAndPatch(t *testing.T) {
 	body := `{"id":"acme","version":1,"name":"Acme GmbH","customer_type":"regular",` +
 		`"created_by":"mallory","created_at":"2000-01-01T00:00:00Z","updated_by":"mallory"}`
 	var c visitarchive.Customer
-	ts.call("PUT", "/api/v1/customers/acme", body, "X-Actor", "bob").want(t, http.StatusOK).decode(t, &c)
+	ts.callAs("bob", "PUT", "/api/v1/customers/acme", body).want(t, http.StatusOK).decode(t, &c)
 	if c.Version != 2 || c.Name != "Acme GmbH" || c.BusinessArea != "" || len(c.Contacts) != 0 {
 		t.Errorf("after PUT: %+v", c)
 	}

@@ -73,13 +73,17 @@ func bodyVersion(op string, body *jsonBody) (int, bool, error) {
 }
 
 // checkBodyID rejects a body whose id names another object than the path.
-func checkBodyID(op string, body *jsonBody, pathID string) error {
-	if !body.has("id") {
+// field is the JSON name of the id ("id" when empty).
+func checkBodyID(op string, body *jsonBody, field, pathID string) error {
+	if field == "" {
+		field = "id"
+	}
+	if !body.has(field) {
 		return nil
 	}
 	var id string
-	if err := json.Unmarshal(body.members["id"], &id); err != nil || (id != "" && id != pathID) {
-		return badRequest(op, "the id in the body is not the id in the path (%s)", pathID)
+	if err := json.Unmarshal(body.members[field], &id); err != nil || (id != "" && id != pathID) {
+		return badRequest(op, "the %s in the body is not the one in the path (%s)", field, pathID)
 	}
 	return nil
 }

@@ -10,9 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	va "github.com/visitarchive/visitarchive"
 	"github.com/visitarchive/visitarchive/index"
+	"github.com/visitarchive/visitarchive/policy"
+	"github.com/visitarchive/visitarchive/storage/keyring"
 	"github.com/visitarchive/visitarchive/storage/disk"
 	"github.com/visitarchive/visitarchive/storage/journal"
 	"github.com/visitarchive/visitarchive/storage/s3"
@@ -28,6 +31,8 @@ type storeFlags struct {
 	s3        s3.Config
 	logFormat string
 	logLevel  string
+	keyFile   string
+	sensitive string
 
 	// indexOptional lets a command go on without the index when another
 	// process (a running server) holds it.
@@ -55,6 +60,8 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.s3.SecretKey, "s3-secret-key", "", "secret key (VISITARCHIVE_S3_SECRET_KEY; prefer the environment: a flag shows in the process list)")
 	fs.BoolVar(&f.s3.UseSSL, "s3-tls", envBool("VISITARCHIVE_S3_TLS", false), "use HTTPS for S3 (VISITARCHIVE_S3_TLS)")
 	fs.BoolVar(&f.s3.CreateBucket, "s3-create-bucket", envBool("VISITARCHIVE_S3_CREATE_BUCKET", false), "create the bucket, with object locking, when it does not exist (VISITARCHIVE_S3_CREATE_BUCKET)")
+	fs.StringVar(&f.keyFile, "key-file", env("VISITARCHIVE_KEY_FILE", ""), "key file of the master keys (VISITARCHIVE_KEY_FILE; default DATA/keyring.json); create one with 'visitarchive keys init'")
+	fs.StringVar(&f.sensitive, "sensitive-fields", env("VISITARCHIVE_SENSITIVE_FIELDS", ""), "record fields to encrypt at rest besides contact phone, e-mail and the decision chain, comma-separated, such as onsite_notes,competitor_info (VISITARCHIVE_SENSITIVE_FIELDS)")
 	fs.StringVar(&f.logFormat, "log-format", env("VISITARCHIVE_LOG_FORMAT", "text"), "log format: text or json (VISITARCHIVE_LOG_FORMAT)")
 	fs.StringVar(&f.logLevel, "log-level", env("VISITARCHIVE_LOG_LEVEL", "info"), "log level: debug, info, warn, error (VISITARCHIVE_LOG_LEVEL)")
 }
@@ -108,6 +115,32 @@ func (f *storeFlags) openStore(ctx context.Context) (va.Store, error) {
 	return nil, fmt.Errorf("--storage must be disk or s3, not %q", f.storage)
 }
 
+func (f *storeFlags) keyPath() string {
+	if f.keyFile != "" {
+		return f.keyFile
+	}
+	return filepath.Join(f.data, "keyring.json")
+}
+
+// keyring loads the key file; a missing one says how to make it.
+func (f *storeFlags) keyring() (*keyring.Keyring, error) {
+	kr, err := keyring.Load(f.keyPath())
+	if va.IsKind(err, va.NotFound) {
+		return nil, fmt.Errorf("no key file at %s: create one with 'visitarchive keys init --key-file %s' and keep a copy apart from the data (without it the encrypted fields cannot be read)", f.keyPath(), f.keyPath())
+	}
+	return kr, err
+}
+
+func (f *storeFlags) sensitiveFields() []string {
+	var out []string
+	for _, s := range strings.Split(f.sensitive, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 func (f *storeFlags) indexDir() string {
 	if f.index != "" {
 		return f.index
@@ -148,7 +181,14 @@ func (f *storeFlags) open(ctx context.Context, log *slog.Logger, progress func(d
 	if err := os.MkdirAll(f.data, 0o700); err != nil {
 		return nil, err
 	}
-	cfg := va.Config{Store: c.store, Journal: c.journal, Logger: log, ReindexProgress: progress}
+	cfg := va.Config{Store: c.store, Journal: c.journal, Logger: log, ReindexProgress: progress,
+		Passwords: policy.DefaultArgon2id(), SensitiveFields: f.sensitiveFields()}
+	if cfg.Keys, err = f.keyring(); err != nil {
+		return nil, err
+	}
+	if cfg.Policy, err = policy.New(); err != nil {
+		return nil, err
+	}
 	c.index, err = index.Open(f.indexDir(), log)
 	switch {
 	case err == nil:

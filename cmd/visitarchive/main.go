@@ -6,6 +6,8 @@
 //	visitarchive import   [flags] FILE.jsonl
 //	visitarchive reindex  [flags]   rebuild the search index from the store
 //	visitarchive verify   [flags]   check the journal chain and every object
+//	visitarchive user     add|passwd|disable|enable|roles|list|dept
+//	visitarchive keys     init|rotate
 //
 // Every command takes the storage flags; each flag can also be set by the
 // environment variable named in its help text.
@@ -34,6 +36,8 @@ var commands = []command{
 	{"import", "bulk-import customers and records from a JSON-lines file", runImport},
 	{"reindex", "rebuild the search index from the store", runReindex},
 	{"verify", "check the journal chain and the hash of every object", runVerify},
+	{"user", "manage users and departments", runUser},
+	{"keys", "create the key file, or rotate the master key", runKeys},
 }
 
 // errFailed makes the process exit 1 after a command already said why.

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"os"
 	"log/slog"
 	"net"
 	"time"
@@ -33,6 +35,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := c.archive.Open(ctx); err != nil {
 		return err
 	}
+	if err := firstAdmin(ctx, c.archive, stdout); err != nil {
+		return err
+	}
 	go follow(ctx, c.archive, log)
 	srv := server.New(server.Config{Archive: c.archive, Logger: log})
 	// Listen before serving, so that a signal that comes at once still
@@ -53,6 +58,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return srv.Shutdown(sctx)
+}
+
+// firstAdmin creates the first sysadmin on a new archive and prints its
+// password once, to stdout and never to the log.
+func firstAdmin(ctx context.Context, a *va.Archive, stdout io.Writer) error {
+	given := os.Getenv("VISITARCHIVE_ADMIN_PASSWORD")
+	pw, created, err := a.EnsureAdmin(ctx, given)
+	if err != nil {
+		return fmt.Errorf("create the first administrator: %w", err)
+	}
+	switch {
+	case created && given != "":
+		fmt.Fprintln(stdout, "Created the first administrator \"admin\" with the password in VISITARCHIVE_ADMIN_PASSWORD.")
+	case created:
+		fmt.Fprintf(stdout, "Created the first administrator \"admin\". Its password, shown only this once:\n\n    %s\n\nSign in and change it (PUT /api/v1/auth/password), or set another with 'visitarchive user passwd admin'.\n", pw)
+	}
+	return nil
 }
 
 // logProgress logs the progress of an index rebuild every few seconds.

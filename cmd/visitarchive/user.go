@@ -1,0 +1,248 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	va "github.com/visitarchive/visitarchive"
+)
+
+// runUser manages accounts and departments from the operator's shell; it
+// works beside a running server, which picks the changes up from the
+// journal within seconds.
+func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	subs := map[string]func(context.Context, *va.Archive, *userFlags, []string, io.Writer) error{
+		"add": userAdd, "passwd": userPasswd, "disable": userDisable, "enable": userEnable,
+		"roles": userRoles, "list": userList, "dept": deptAdd,
+	}
+	if len(args) == 0 || subs[args[0]] == nil {
+		fmt.Fprint(stderr, userUsage)
+		return flag.ErrHelp
+	}
+	fs, sf := newFlags("user "+args[0], stderr)
+	uf := &userFlags{}
+	fs.StringVar(&uf.actor, "actor", env("VISITARCHIVE_ACTOR", env("USER", "")), "user name recorded in the journal (VISITARCHIVE_ACTOR)")
+	fs.StringVar(&uf.display, "display-name", "", "display name (add)")
+	fs.StringVar(&uf.dept, "department", "", "the user's department (add, roles)")
+	fs.StringVar(&uf.heads, "heads", "", "departments a supervisor heads, comma-separated (add, roles)")
+	fs.StringVar(&uf.grants, "grants", "", "extra grants, comma-separated: sensitive (add, roles)")
+	fs.BoolVar(&uf.stdin, "password-stdin", false, "read the password from the first line of standard input (add, passwd)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if !va.ValidID(uf.actor) {
+		return fmt.Errorf("--actor %q is not a valid user name", uf.actor)
+	}
+	log, err := sf.logger(stderr)
+	if err != nil {
+		return err
+	}
+	sf.indexOptional = true
+	c, err := sf.open(ctx, log, nil)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := c.archive.Open(ctx); err != nil {
+		return err
+	}
+	return subs[args[0]](va.WithActor(ctx, va.UserName(uf.actor)), c.archive, uf, fs.Args(), stdout)
+}
+
+const userUsage = `usage: visitarchive user <command> [flags] ARGS
+
+  add NAME ROLES       create a user; ROLES comma-separated (employee, supervisor,
+                       marketing, service, archivist, auditor, manager, sysadmin);
+                       prints a random password unless --password-stdin
+  passwd NAME          set a new password (random and printed unless --password-stdin);
+                       ends the user's sessions
+  disable NAME         disable a user and end their sessions
+  enable NAME          enable a disabled user
+  roles NAME ROLES     replace a user's roles (and --department, --heads, --grants)
+  list                 list users
+  dept ID NAME         create a department
+`
+
+type userFlags struct {
+	actor, display, dept, heads, grants string
+	stdin                               bool
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func roles(s string) []va.Role {
+	var out []va.Role
+	for _, r := range splitList(s) {
+		out = append(out, va.Role(r))
+	}
+	return out
+}
+
+func grants(s string) []va.Grant {
+	var out []va.Grant
+	for _, g := range splitList(s) {
+		out = append(out, va.Grant(g))
+	}
+	return out
+}
+
+func wantArgs(args []string, n int, usage string) error {
+	if len(args) != n {
+		return fmt.Errorf("usage: visitarchive user %s", usage)
+	}
+	return nil
+}
+
+func userAdd(ctx context.Context, a *va.Archive, f *userFlags, args []string, stdout io.Writer) error {
+	if err := wantArgs(args, 2, "add NAME ROLES [flags]"); err != nil {
+		return err
+	}
+	u := va.User{Name: va.UserName(args[0]), DisplayName: f.display, Department: f.dept,
+		Roles: roles(args[1]), Heads: splitList(f.heads), Grants: grants(f.grants)}
+	if _, err := a.CreateUser(ctx, u); err != nil {
+		return explain(err)
+	}
+	fmt.Fprintf(stdout, "Created user %s.\n", u.Name)
+	return setPassword(ctx, a, f, u.Name, stdout)
+}
+
+func userPasswd(ctx context.Context, a *va.Archive, f *userFlags, args []string, stdout io.Writer) error {
+	if err := wantArgs(args, 1, "passwd NAME [--password-stdin]"); err != nil {
+		return err
+	}
+	return setPassword(ctx, a, f, va.UserName(args[0]), stdout)
+}
+
+// setPassword sets a password read from stdin, or a random one it prints.
+func setPassword(ctx context.Context, a *va.Archive, f *userFlags, name va.UserName, stdout io.Writer) error {
+	pw := va.RandomPassword()
+	if f.stdin {
+		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return fmt.Errorf("read the password from standard input: %w", err)
+		}
+		pw = strings.TrimRight(line, "\r\n")
+	}
+	if err := a.SetPassword(ctx, name, pw); err != nil {
+		return explain(err)
+	}
+	if f.stdin {
+		fmt.Fprintf(stdout, "Set the password of %s.\n", name)
+	} else {
+		fmt.Fprintf(stdout, "Password of %s, shown only this once:\n\n    %s\n\n", name, pw)
+	}
+	return nil
+}
+
+// changeUser applies change to the current version of user name.
+func changeUser(ctx context.Context, a *va.Archive, name string, change func(*va.User)) error {
+	u, err := a.GetUser(ctx, va.UserName(name))
+	if err != nil {
+		return explain(err)
+	}
+	change(u)
+	if _, err := a.UpdateUser(ctx, *u); err != nil {
+		return explain(err)
+	}
+	return nil
+}
+
+func userDisable(ctx context.Context, a *va.Archive, _ *userFlags, args []string, stdout io.Writer) error {
+	if err := wantArgs(args, 1, "disable NAME"); err != nil {
+		return err
+	}
+	if err := changeUser(ctx, a, args[0], func(u *va.User) { u.Disabled = true }); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Disabled %s; their sessions have ended.\n", args[0])
+	return nil
+}
+
+func userEnable(ctx context.Context, a *va.Archive, _ *userFlags, args []string, stdout io.Writer) error {
+	if err := wantArgs(args, 1, "enable NAME"); err != nil {
+		return err
+	}
+	if err := changeUser(ctx, a, args[0], func(u *va.User) { u.Disabled = false }); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Enabled %s.\n", args[0])
+	return nil
+}
+
+func userRoles(ctx context.Context, a *va.Archive, f *userFlags, args []string, stdout io.Writer) error {
+	if err := wantArgs(args, 2, "roles NAME ROLES [--department D] [--heads D1,D2] [--grants sensitive]"); err != nil {
+		return err
+	}
+	err := changeUser(ctx, a, args[0], func(u *va.User) {
+		u.Roles, u.Heads, u.Grants = roles(args[1]), splitList(f.heads), grants(f.grants)
+		if f.dept != "" {
+			u.Department = f.dept
+		}
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Roles of %s are now %s.\n", args[0], args[1])
+	return nil
+}
+
+func userList(ctx context.Context, a *va.Archive, _ *userFlags, args []string, stdout io.Writer) error {
+	users, err := a.ListUsers(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tDEPARTMENT\tROLES\tHEADS\tGRANTS\tDISABLED")
+	for _, u := range users {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%v\n", u.Name, u.Department, join(u.Roles), strings.Join(u.Heads, ","), join(u.Grants), u.Disabled)
+	}
+	return tw.Flush()
+}
+
+func join[T ~string](s []T) string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = string(v)
+	}
+	return strings.Join(out, ",")
+}
+
+func deptAdd(ctx context.Context, a *va.Archive, _ *userFlags, args []string, stdout io.Writer) error {
+	if err := wantArgs(args, 2, "dept ID NAME"); err != nil {
+		return err
+	}
+	if _, err := a.CreateDepartment(ctx, va.Department{ID: args[0], Name: args[1]}); err != nil {
+		return explain(err)
+	}
+	fmt.Fprintf(stdout, "Created department %s.\n", args[0])
+	return nil
+}
+
+// explain turns an Invalid error into one line per field.
+func explain(err error) error {
+	fields := va.ErrorFields(err)
+	if len(fields) == 0 {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString(va.ErrorMessage(err))
+	for _, f := range fields {
+		fmt.Fprintf(&b, "\n  %s: %s", f.Field, f.Message)
+	}
+	return errors.New(b.String())
+}

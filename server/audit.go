@@ -1,0 +1,91 @@
+package server
+
+import (
+	"bufio"
+	"io"
+	"os"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/visitarchive/visitarchive"
+)
+
+// accessLog is the answer of GET /audit/access.
+type accessLog struct {
+	Events []visitarchive.AccessEvent `json:"events"`
+}
+
+// auditAccess lists reads of records by user, record and period.
+func (s *Server) auditAccess(c *fiber.Ctx) error {
+	const op = "audit.access"
+	p, err := queryParams(c, op, "user", "record", "from", "to", "limit")
+	if err != nil {
+		return err
+	}
+	var fe []visitarchive.FieldError
+	f := visitarchive.AccessFilter{
+		User:   visitarchive.UserName(p["user"]),
+		Record: visitarchive.RecordID(p["record"]),
+		From:   p.date("from", false, s.loc, &fe),
+		To:     p.date("to", true, s.loc, &fe),
+	}
+	if v := p["limit"]; v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10000 {
+			fe = append(fe, visitarchive.FieldError{Field: "limit", Message: "must be a whole number from 1 to 10000"})
+		}
+		f.Limit = n
+	}
+	if len(fe) > 0 {
+		return invalid(op, "query", fe...)
+	}
+	events, err := s.archive.AccessLog(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	if events == nil {
+		events = []visitarchive.AccessEvent{}
+	}
+	return c.JSON(accessLog{Events: events})
+}
+
+// exportRecords streams the records a filter selects as JSON lines.
+func (s *Server) exportRecords(c *fiber.Ctx) error {
+	const op = "record.export"
+	p, err := queryParams(c, op, searchParams...)
+	if err != nil {
+		return err
+	}
+	q, err := s.searchQuery(op, p)
+	if err != nil {
+		return err
+	}
+	// Spool to a file, so that a refusal or failure is a clean error
+	// answer and not a cut stream, and memory stays small.
+	f, err := os.CreateTemp("", "visitarchive-export-*.jsonl")
+	if err != nil {
+		return err
+	}
+	os.Remove(f.Name()) // the open file lives on until it is sent
+	w := bufio.NewWriter(f)
+	if _, err := s.archive.ExportRecords(c.UserContext(), q, w); err != nil {
+		f.Close()
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	size, err := f.Seek(0, io.SeekCurrent)
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		f.Close()
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/x-ndjson; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="records.jsonl"`)
+	return c.SendStream(f, int(size)) // fasthttp closes f when sent
+}

@@ -1,0 +1,243 @@
+package server
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/visitarchive/visitarchive"
+)
+
+// Authentication at the edge. A browser signs in with POST /auth/login and
+// then carries an HttpOnly, SameSite=Strict session cookie; every request
+// it makes that changes something must also send the session's CSRF token
+// in the X-CSRF-Token header (or a _csrf form field). Scripts send a
+// personal API token as "Authorization: Bearer vt_…" and need no CSRF
+// token. Every request under /api/v1 except the sign-in and the OpenAPI
+// document is refused with 401 without one or the other.
+
+// Cookie and header names.
+const (
+	sessionCookie = "va_session"
+	csrfCookie    = "va_csrf"
+	headerCSRF    = "X-CSRF-Token"
+)
+
+// credentialKey is the c.Locals key of the caller's credential (for
+// logout).
+const credentialKey = "credential"
+
+// authenticate puts the caller's Principal into the request context.
+func (s *Server) authenticate(c *fiber.Ctx) error {
+	if isPublic(c) {
+		return c.Next()
+	}
+	cred, fromCookie := credential(c)
+	if cred == "" {
+		return visitarchive.E("auth", visitarchive.Unauthenticated, nil,
+			"sign in first (POST /api/v1/auth/login), or send an API token as Authorization: Bearer <token>")
+	}
+	p, sess, err := s.archive.Authenticate(c.UserContext(), cred)
+	if err != nil {
+		return err
+	}
+	if fromCookie && !isSafeMethod(c.Method()) && !csrfMatches(c, sess) {
+		return visitarchive.E("auth", visitarchive.Forbidden, nil,
+			"the request lacks the CSRF token of your session: send it in the X-CSRF-Token header")
+	}
+	p.Addr = c.IP()
+	c.Locals(credentialKey, cred)
+	c.SetUserContext(visitarchive.WithPrincipal(c.UserContext(), p))
+	return c.Next()
+}
+
+// isPublic reports whether the request needs no credential.
+func isPublic(c *fiber.Ctx) bool {
+	switch c.Path() {
+	case openAPIPath:
+		return isSafeMethod(c.Method())
+	case apiPrefix + "/auth/login":
+		return true
+	}
+	return false
+}
+
+func isSafeMethod(m string) bool {
+	return m == fiber.MethodGet || m == fiber.MethodHead || m == fiber.MethodOptions
+}
+
+// credential returns the bearer token or the session cookie, and whether
+// it came from the cookie.
+func credential(c *fiber.Ctx) (string, bool) {
+	if h := c.Get(fiber.HeaderAuthorization); h != "" {
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			return "", false
+		}
+		return strings.TrimSpace(token), false
+	}
+	return c.Cookies(sessionCookie), true
+}
+
+// csrfMatches checks the CSRF token of a cookie-authenticated request.
+func csrfMatches(c *fiber.Ctx, sess *visitarchive.Session) bool {
+	if sess == nil {
+		return false
+	}
+	got := c.Get(headerCSRF)
+	if got == "" {
+		got = c.FormValue("_csrf")
+	}
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(sess.CSRF)) == 1
+}
+
+// loginRequest is the body of POST /auth/login.
+type loginRequest struct {
+	User     string `json:"user"`
+	Password string `json:"password"`
+}
+
+// loginResponse is the answer of a sign-in: the session itself is in the
+// HttpOnly cookie; the CSRF token must accompany state-changing requests.
+type loginResponse struct {
+	User      *visitarchive.User `json:"user"`
+	CSRFToken string             `json:"csrf_token"`
+	Expires   time.Time          `json:"expires"`
+}
+
+func (s *Server) login(c *fiber.Ctx) error {
+	const op = "auth.login"
+	req, _, err := decodeBody[loginRequest](c, op)
+	if err != nil {
+		return err
+	}
+	if req.User == "" || req.Password == "" {
+		return invalid(op, "sign-in", visitarchive.FieldError{Field: "user", Message: "user and password are required"})
+	}
+	token, sess, err := s.archive.Login(c.UserContext(), visitarchive.UserName(req.User), req.Password, c.IP())
+	if visitarchive.IsKind(err, visitarchive.TooManyRequests) {
+		c.Set(fiber.HeaderRetryAfter, "900")
+	}
+	if err != nil {
+		return err
+	}
+	s.setSessionCookies(c, token, sess)
+	p, _, err := s.archive.Authenticate(c.UserContext(), token)
+	if err != nil {
+		return err
+	}
+	me, err := s.archive.Me(visitarchive.WithPrincipal(c.UserContext(), p))
+	if err != nil {
+		return err
+	}
+	return c.JSON(loginResponse{User: me, CSRFToken: sess.CSRF, Expires: sess.Expires})
+}
+
+// setSessionCookies sets the session cookie (HttpOnly) and the CSRF cookie
+// (readable by the page's script). Both are Secure over TLS.
+func (s *Server) setSessionCookies(c *fiber.Ctx, token string, sess *visitarchive.Session) {
+	secure := c.Protocol() == "https"
+	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: token, Path: "/", Expires: sess.Expires,
+		HTTPOnly: true, Secure: secure, SameSite: fiber.CookieSameSiteStrictMode})
+	c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: sess.CSRF, Path: "/", Expires: sess.Expires,
+		Secure: secure, SameSite: fiber.CookieSameSiteStrictMode})
+}
+
+func (s *Server) logout(c *fiber.Ctx) error {
+	if cred, _ := c.Locals(credentialKey).(string); cred != "" {
+		if err := s.archive.Logout(c.UserContext(), cred); err != nil {
+			return err
+		}
+	}
+	c.ClearCookie(sessionCookie, csrfCookie)
+	return c.SendStatus(http.StatusNoContent)
+}
+
+func (s *Server) me(c *fiber.Ctx) error {
+	if _, err := queryParams(c, "auth.me"); err != nil {
+		return err
+	}
+	u, err := s.archive.Me(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(u)
+}
+
+// passwordChange is the body of PUT /auth/password.
+type passwordChange struct {
+	OldPassword string `json:"old_password"`
+	NewPassword string `json:"new_password"`
+}
+
+func (s *Server) changePassword(c *fiber.Ctx) error {
+	const op = "auth.password"
+	req, _, err := decodeBody[passwordChange](c, op)
+	if err != nil {
+		return err
+	}
+	if err := s.archive.ChangePassword(c.UserContext(), req.OldPassword, req.NewPassword); err != nil {
+		return err
+	}
+	c.ClearCookie(sessionCookie, csrfCookie)
+	return c.SendStatus(http.StatusNoContent)
+}
+
+// tokenRequest is the body of POST /auth/tokens.
+type tokenRequest struct {
+	Name          string `json:"name"`
+	ExpiresInDays int    `json:"expires_in_days,omitempty"` // 0: until revoked
+}
+
+// newToken is the answer of POST /auth/tokens: the only time the token
+// itself is shown.
+type newToken struct {
+	visitarchive.APIToken
+	Token string `json:"token"`
+}
+
+// tokenList is the answer of GET /auth/tokens.
+type tokenList struct {
+	Tokens []visitarchive.APIToken `json:"tokens"`
+}
+
+func (s *Server) createToken(c *fiber.Ctx) error {
+	const op = "token.create"
+	req, _, err := decodeBody[tokenRequest](c, op)
+	if err != nil {
+		return err
+	}
+	if req.ExpiresInDays < 0 || req.ExpiresInDays > 3650 {
+		return invalid(op, "token", visitarchive.FieldError{Field: "expires_in_days", Message: "must be between 0 (never) and 3650"})
+	}
+	token, t, err := s.archive.CreateToken(c.UserContext(), req.Name, time.Duration(req.ExpiresInDays)*24*time.Hour)
+	if err != nil {
+		return err
+	}
+	return c.Status(http.StatusCreated).JSON(newToken{APIToken: *t, Token: token})
+}
+
+func (s *Server) listTokens(c *fiber.Ctx) error {
+	if _, err := queryParams(c, "token.list"); err != nil {
+		return err
+	}
+	list, err := s.archive.ListTokens(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(tokenList{Tokens: list})
+}
+
+func (s *Server) revokeToken(c *fiber.Ctx) error {
+	id := c.Params("id")
+	if !visitarchive.ValidID(id) {
+		return notFound("token.revoke", "no such token")
+	}
+	if err := s.archive.RevokeToken(c.UserContext(), id); err != nil {
+		return err
+	}
+	return c.SendStatus(http.StatusNoContent)
+}

@@ -1,0 +1,105 @@
+package server
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/visitarchive/visitarchive"
+)
+
+// userAPI adapts the Archive's user methods to objectAPI. Passwords are
+// not part of a user: PUT /users/{id}/password sets one.
+func (s *Server) userAPI() *objectAPI[visitarchive.User] {
+	a := s.archive
+	return &objectAPI[visitarchive.User]{
+		what:   "user",
+		prefix: apiPrefix + "/users",
+		get: func(ctx context.Context, id string) (*visitarchive.User, error) {
+			return a.GetUser(ctx, visitarchive.UserName(id))
+		},
+		create:  a.CreateUser,
+		update:  a.UpdateUser,
+		ident:   func(u *visitarchive.User) (string, int) { return string(u.Name), u.Version },
+		idField: "name",
+		manage: func(u, cur *visitarchive.User, id string, version int) {
+			u.Name, u.Version, u.Audit = visitarchive.UserName(id), version, visitarchive.Audit{}
+			if cur != nil {
+				u.Audit = cur.Audit
+			}
+		},
+	}
+}
+
+// departmentAPI adapts the Archive's department methods to objectAPI.
+func (s *Server) departmentAPI() *objectAPI[visitarchive.Department] {
+	a := s.archive
+	return &objectAPI[visitarchive.Department]{
+		what:   "department",
+		prefix: apiPrefix + "/departments",
+		get:    a.GetDepartment,
+		create: a.CreateDepartment,
+		update: a.UpdateDepartment,
+		ident:  func(d *visitarchive.Department) (string, int) { return d.ID, d.Version },
+		manage: func(d, cur *visitarchive.Department, id string, version int) {
+			d.ID, d.Version, d.Audit = id, version, visitarchive.Audit{}
+			if cur != nil {
+				d.Audit = cur.Audit
+			}
+		},
+	}
+}
+
+// userList is the answer of GET /users.
+type userList struct {
+	Users []*visitarchive.User `json:"users"`
+}
+
+func (s *Server) listUsers(c *fiber.Ctx) error {
+	if _, err := queryParams(c, "user.list"); err != nil {
+		return err
+	}
+	list, err := s.archive.ListUsers(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(userList{Users: list})
+}
+
+// departmentList is the answer of GET /departments.
+type departmentList struct {
+	Departments []*visitarchive.Department `json:"departments"`
+}
+
+func (s *Server) listDepartments(c *fiber.Ctx) error {
+	if _, err := queryParams(c, "department.list"); err != nil {
+		return err
+	}
+	list, err := s.archive.ListDepartments(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(departmentList{Departments: list})
+}
+
+// passwordSet is the body of PUT /users/{id}/password.
+type passwordSet struct {
+	Password string `json:"password"`
+}
+
+func (s *Server) setPassword(c *fiber.Ctx) error {
+	const op = "user.password"
+	id, err := s.users.pathID(c, op)
+	if err != nil {
+		return err
+	}
+	req, _, err := decodeBody[passwordSet](c, op)
+	if err != nil {
+		return err
+	}
+	if err := s.archive.SetPassword(c.UserContext(), visitarchive.UserName(id), req.Password); err != nil {
+		return err
+	}
+	return c.SendStatus(http.StatusNoContent)
+}
