@@ -8,8 +8,11 @@ MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 
 .PHONY: run test build vet
 
-run:
-	go run ./cmd/visitarchive serve --data ./data
+# The first run creates the key file of the encrypted fields under ./data
+# (keep a copy elsewhere) and prints the first administrator's password.
+run: build
+	@test -f data/keyring.json || ./bin/visitarchive keys init --data ./data
+	./bin/visitarchive serve --data ./data
 
 build:
 	CGO_ENABLED=0 go build -o bin/visitarchive ./cmd/visitarchive

@@ -70,8 +70,18 @@ func hashToken(t string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// RandomPassword returns a new random password of 24 characters.
-func RandomPassword() string { return randomToken(18) }
+// RandomPassword returns a new random password: 24 letters and digits
+// (120 bits), easy to copy and safe on a command line.
+func RandomPassword() string {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		panic("visitarchive: no randomness: " + err.Error())
+	}
+	for i := range b {
+		b[i] = idAlphabet[b[i]&31]
+	}
+	return string(b)
+}
 
 // checkPassword applies the password rules.
 func checkPassword(op, pw string) error {

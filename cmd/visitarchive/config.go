@@ -15,9 +15,9 @@ import (
 	va "github.com/visitarchive/visitarchive"
 	"github.com/visitarchive/visitarchive/index"
 	"github.com/visitarchive/visitarchive/policy"
-	"github.com/visitarchive/visitarchive/storage/keyring"
 	"github.com/visitarchive/visitarchive/storage/disk"
 	"github.com/visitarchive/visitarchive/storage/journal"
+	"github.com/visitarchive/visitarchive/storage/keyring"
 	"github.com/visitarchive/visitarchive/storage/s3"
 )
 
@@ -170,8 +170,12 @@ func (c *components) Close() error {
 // open opens store, journal and index and an Archive over them, without
 // calling Archive.Open; progress reports a rebuild of the index by Open.
 func (f *storeFlags) open(ctx context.Context, log *slog.Logger, progress func(done, total int)) (*components, error) {
+	// The key file first: without it nothing may be written.
+	keys, err := f.keyring()
+	if err != nil {
+		return nil, err
+	}
 	c := &components{}
-	var err error
 	if c.store, err = f.openStore(ctx); err != nil {
 		return nil, err
 	}
@@ -182,10 +186,7 @@ func (f *storeFlags) open(ctx context.Context, log *slog.Logger, progress func(d
 		return nil, err
 	}
 	cfg := va.Config{Store: c.store, Journal: c.journal, Logger: log, ReindexProgress: progress,
-		Passwords: policy.DefaultArgon2id(), SensitiveFields: f.sensitiveFields()}
-	if cfg.Keys, err = f.keyring(); err != nil {
-		return nil, err
-	}
+		Passwords: policy.DefaultArgon2id(), SensitiveFields: f.sensitiveFields(), Keys: keys}
 	if cfg.Policy, err = policy.New(); err != nil {
 		return nil, err
 	}

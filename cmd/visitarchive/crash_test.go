@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +20,17 @@ import (
 // test binary, see TestMain) and waits until it is ready.
 func startServer(t *testing.T, data string) (base string, cmd *exec.Cmd) {
 	t.Helper()
+	base, cmd, _ = startServerOut(t, data)
+	return base, cmd
+}
+
+// adminPassword is the first administrator's password in the servers the
+// tests start.
+const adminPassword = "first-admin-password"
+
+// startServerOut is startServer that also returns the server's stdout.
+func startServerOut(t *testing.T, data string, env ...string) (base string, cmd *exec.Cmd, stdout *syncBuffer) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -25,9 +38,10 @@ func startServer(t *testing.T, data string) (base string, cmd *exec.Cmd) {
 	addr := ln.Addr().String()
 	ln.Close()
 	cmd = exec.Command(os.Args[0], "serve", "--data", data, "--addr", addr)
-	cmd.Env = append(os.Environ(), "VISITARCHIVE_TEST_MAIN=1")
+	cmd.Env = append(append(os.Environ(), "VISITARCHIVE_TEST_MAIN=1", "VISITARCHIVE_ADMIN_PASSWORD="+adminPassword), env...)
 	var logs bytes.Buffer
-	cmd.Stderr = &logs
+	stdout = &syncBuffer{}
+	cmd.Stderr, cmd.Stdout = &logs, stdout
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -37,18 +51,95 @@ func startServer(t *testing.T, data string) (base string, cmd *exec.Cmd) {
 		if resp, err := http.Get(base + "/readyz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return base, cmd
+				return base, cmd, stdout
 			}
 		}
 	}
-	t.Fatalf("server did not become ready:\n%s", logs.String())
-	return "", nil
+	cmd.Wait()
+	t.Fatalf("server did not become ready:\n%s%s", stdout.String(), logs.String())
+	return "", nil, nil
 }
 
-func post(base, path, body string) (*http.Response, error) {
+// syncBuffer is a child's output that the test reads while it runs.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// newData returns a data directory with a key file and an employee alice
+// of department sales1, and alice's password.
+func newData(t *testing.T) (data, password string) {
+	t.Helper()
+	data = t.TempDir()
+	mustCLI(t, "keys", "init", "--data", data)
+	mustCLI(t, "user", "dept", "--data", data, "--actor", "setup", "sales1", "Sales 1")
+	out := mustCLI(t, "user", "add", "--data", data, "--actor", "setup", "--department", "sales1", "alice", "employee")
+	return data, shownPassword(t, out)
+}
+
+func mustCLI(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := cli(t, args...)
+	if err != nil {
+		t.Fatalf("visitarchive %s: %v", strings.Join(args, " "), err)
+	}
+	return out
+}
+
+// shownPassword returns the password a command printed once.
+func shownPassword(t *testing.T, out string) string {
+	t.Helper()
+	m := regexp.MustCompile(`shown only this once:\s+(\S+)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no password in %q", out)
+	}
+	return m[1]
+}
+
+// apiToken signs user in on base and makes an API token.
+func apiToken(t *testing.T, base, user, password string) string {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	resp, err := c.Post(base+"/api/v1/auth/login", "application/json",
+		strings.NewReader(`{"user":"`+user+`","password":"`+password+`"}`))
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("sign in as %s: %v %v", user, resp, err)
+	}
+	var login struct {
+		CSRF string `json:"csrf_token"`
+	}
+	json.NewDecoder(resp.Body).Decode(&login)
+	resp.Body.Close()
+	req, _ := http.NewRequest("POST", base+"/api/v1/auth/tokens", strings.NewReader(`{"name":"test"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-CSRF-Token", login.CSRF)
+	resp, err = c.Do(req)
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("make a token for %s: %v %v", user, resp, err)
+	}
+	defer resp.Body.Close()
+	var tok struct{ Token string }
+	json.NewDecoder(resp.Body).Decode(&tok)
+	return tok.Token
+}
+
+func post(base, token, path, body string) (*http.Response, error) {
 	req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Actor", "alice")
+	req.Header.Set("Authorization", "Bearer "+token)
 	return http.DefaultClient.Do(req)
 }
 
@@ -59,9 +150,10 @@ func TestKillNineLosesNoAcknowledgedWrite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills a server")
 	}
-	data := t.TempDir()
+	data, pw := newData(t)
 	base, cmd := startServer(t, data)
-	if resp, err := post(base, "/api/v1/customers", `{"id":"C1","name":"Acme","customer_type":"key"}`); err != nil || resp.StatusCode != 201 {
+	token := apiToken(t, base, "alice", pw)
+	if resp, err := post(base, token, "/api/v1/customers", `{"id":"C1","name":"Acme","customer_type":"key"}`); err != nil || resp.StatusCode != 201 {
 		t.Fatalf("create customer: %v %v", resp, err)
 	}
 	var (
@@ -75,7 +167,7 @@ func TestKillNineLosesNoAcknowledgedWrite(t *testing.T) {
 			defer wg.Done()
 			for i := 0; ; i++ {
 				marker := fmt.Sprintf("marker%dx%d", w, i)
-				resp, err := post(base, "/api/v1/records", `{"customer_id":"C1","visit_start":"2026-03-01T09:00:00Z",`+
+				resp, err := post(base, token, "/api/v1/records", `{"customer_id":"C1","visit_start":"2026-03-01T09:00:00Z",`+
 					`"visit_end":"2026-03-01T10:00:00Z","summary":"崩溃测试 `+marker+`"}`)
 				if err != nil {
 					return // the server is gone
@@ -106,7 +198,7 @@ func TestKillNineLosesNoAcknowledgedWrite(t *testing.T) {
 			Hits  []struct{ ID string }
 		}
 		req, _ := http.NewRequest("GET", base+"/api/v1/search?q="+marker, nil)
-		req.Header.Set("X-Actor", "alice")
+		req.Header.Set("Authorization", "Bearer "+token)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -129,7 +221,7 @@ func TestReindexRefusesAnIndexInUse(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a server")
 	}
-	data := t.TempDir()
+	data, _ := newData(t)
 	base, _ := startServer(t, data)
 	_, err := cli(t, "reindex", "--data", data)
 	if err == nil || !strings.Contains(err.Error(), "in use by another process") {

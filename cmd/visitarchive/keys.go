@@ -19,7 +19,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return flag.ErrHelp
 	}
 	fs, sf := newFlags("keys "+args[0], stderr)
-	who := fs.String("actor", env("VISITARCHIVE_ACTOR", env("USER", "")), "user name recorded in the journal (VISITARCHIVE_ACTOR)")
+	who := fs.String("actor", env("VISITARCHIVE_ACTOR", env("USER", "operator")), "user name recorded in the journal (VISITARCHIVE_ACTOR)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}

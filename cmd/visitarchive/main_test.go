@@ -46,6 +46,7 @@ func writeImport(t *testing.T) string {
 
 func TestImportVerifyReindexOnDisk(t *testing.T) {
 	data := t.TempDir()
+	mustCLI(t, "keys", "init", "--data", data)
 	out, err := cli(t, "import", "--data", data, "--actor", "carol", writeImport(t))
 	if !errors.Is(err, errFailed) {
 		t.Errorf("import with a rejected line: err %v, want a failure exit", err)
@@ -84,6 +85,7 @@ func TestImportAndVerifyOnMinIO(t *testing.T) {
 	t.Setenv("VISITARCHIVE_S3_SECRET_KEY", cfg.SecretKey)
 	flags := []string{"--data", t.TempDir(), "--storage", "s3", "--s3-endpoint", cfg.Endpoint,
 		"--s3-bucket", cfg.Bucket, "--s3-access-key", cfg.AccessKey, "--s3-create-bucket"}
+	mustCLI(t, append([]string{"keys", "init"}, flags...)...)
 	out, err := cli(t, append(append([]string{"import"}, flags...), "--actor", "carol", writeImport(t))...)
 	if !errors.Is(err, errFailed) || !strings.Contains(out, "imported 1 customers and 2 records") {
 		t.Errorf("import on MinIO: %v\n%s", err, out)

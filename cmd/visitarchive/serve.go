@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"log/slog"
 	"net"
+	"os"
 	"time"
 
 	va "github.com/visitarchive/visitarchive"

@@ -28,7 +28,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fs, sf := newFlags("user "+args[0], stderr)
 	uf := &userFlags{}
-	fs.StringVar(&uf.actor, "actor", env("VISITARCHIVE_ACTOR", env("USER", "")), "user name recorded in the journal (VISITARCHIVE_ACTOR)")
+	fs.StringVar(&uf.actor, "actor", env("VISITARCHIVE_ACTOR", env("USER", "operator")), "user name recorded in the journal (VISITARCHIVE_ACTOR)")
 	fs.StringVar(&uf.display, "display-name", "", "display name (add)")
 	fs.StringVar(&uf.dept, "department", "", "the user's department (add, roles)")
 	fs.StringVar(&uf.heads, "heads", "", "departments a supervisor heads, comma-separated (add, roles)")

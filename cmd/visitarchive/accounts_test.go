@@ -1,0 +1,103 @@
+package main
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestServeRefusesWithoutKeyFile(t *testing.T) {
+	data := t.TempDir()
+	_, err := cli(t, "serve", "--data", data, "--addr", "127.0.0.1:0")
+	if err == nil || !strings.Contains(err.Error(), "visitarchive keys init --key-file "+filepath.Join(data, "keyring.json")) {
+		t.Errorf("serve without a key file: %v, want a refusal that says how to make one", err)
+	}
+	if _, err := os.Stat(filepath.Join(data, "store")); err == nil {
+		t.Error("serve wrote a store before refusing")
+	}
+}
+
+func TestKeysInitRefusesToOverwrite(t *testing.T) {
+	key := filepath.Join(t.TempDir(), "k.json")
+	mustCLI(t, "keys", "init", "--key-file", key)
+	before, _ := os.ReadFile(key)
+	if _, err := cli(t, "keys", "init", "--key-file", key); err == nil {
+		t.Error("a second keys init succeeded")
+	}
+	if after, _ := os.ReadFile(key); string(after) != string(before) {
+		t.Error("a second keys init changed the key file")
+	}
+}
+
+// TestFirstAdminPrintedOnce starts a new archive without a preset password:
+// the first start prints a random one, the next does not, and it signs in.
+func TestFirstAdminPrintedOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server")
+	}
+	data := t.TempDir()
+	mustCLI(t, "keys", "init", "--data", data)
+	base, cmd, out := startServerOut(t, data, "VISITARCHIVE_ADMIN_PASSWORD=")
+	pw := shownPassword(t, out.String())
+	if len(pw) < 20 {
+		t.Errorf("generated password %q is short", pw)
+	}
+	apiToken(t, base, "admin", pw)
+	cmd.Process.Kill()
+	cmd.Wait()
+	_, _, out = startServerOut(t, data, "VISITARCHIVE_ADMIN_PASSWORD=")
+	if strings.Contains(out.String(), "admin") {
+		t.Errorf("second start printed %q", out.String())
+	}
+}
+
+// TestUserCommands manages an account from the CLI while a server runs,
+// and checks that the server follows: a disabled user's token stops
+// working, roles change what they may do.
+func TestUserCommands(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server")
+	}
+	data, pw := newData(t)
+	base, _ := startServer(t, data)
+	token := apiToken(t, base, "alice", pw)
+	get := func(path string) int {
+		req, _ := http.NewRequest("GET", base+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if s := get("/api/v1/users"); s != http.StatusForbidden {
+		t.Errorf("employee lists users: %d, want 403", s)
+	}
+	mustCLI(t, "user", "roles", "--data", data, "--actor", "ops", "alice", "auditor")
+	waitFor(t, func() bool { return get("/api/v1/users") == http.StatusOK }, "the server to see alice's new role")
+	out := mustCLI(t, "user", "list", "--data", data)
+	if !strings.Contains(out, "alice") || !strings.Contains(out, "auditor") {
+		t.Errorf("user list:\n%s", out)
+	}
+	mustCLI(t, "user", "disable", "--data", data, "--actor", "ops", "alice")
+	waitFor(t, func() bool { return get("/api/v1/auth/me") == http.StatusUnauthorized }, "the server to refuse the disabled user")
+	if _, err := cli(t, "user", "add", "--data", data, "--actor", "ops", "eve", "sysadmin,auditor"); err == nil ||
+		!strings.Contains(err.Error(), "separation of duties") {
+		t.Errorf("sysadmin and auditor in one account: %v", err)
+	}
+}
+
+func waitFor(t *testing.T, ok func() bool, what string) {
+	t.Helper()
+	for range 100 {
+		if ok() {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
