@@ -122,8 +122,8 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	}
 }
 
-// TestOpenAPISchemas keeps the Customer and Record schemas in step with
-// the JSON fields of the Go types.
+// TestOpenAPISchemas keeps the named schemas of the OpenAPI document in
+// step with the JSON fields of the Go types they describe.
 func TestOpenAPISchemas(t *testing.T) {
 	var doc struct {
 		Components struct {
@@ -147,6 +147,25 @@ func TestOpenAPISchemas(t *testing.T) {
 		"RecordPage":    reflect.TypeFor[visitarchive.RecordPage](),
 		"RecordHistory": reflect.TypeFor[recordHistory](),
 		"CustomerList":  reflect.TypeFor[customerList](),
+		"CustomerPatch": reflect.TypeFor[visitarchive.Customer](),
+		"RecordPatch":   reflect.TypeFor[visitarchive.Record](),
+
+		"User":            reflect.TypeFor[visitarchive.User](),
+		"UserPatch":       reflect.TypeFor[visitarchive.User](),
+		"UserList":        reflect.TypeFor[userList](),
+		"Department":      reflect.TypeFor[visitarchive.Department](),
+		"DepartmentPatch": reflect.TypeFor[visitarchive.Department](),
+		"DepartmentList":  reflect.TypeFor[departmentList](),
+		"LoginRequest":    reflect.TypeFor[loginRequest](),
+		"LoginResponse":   reflect.TypeFor[loginResponse](),
+		"PasswordChange":  reflect.TypeFor[passwordChange](),
+		"PasswordSet":     reflect.TypeFor[passwordSet](),
+		"TokenRequest":    reflect.TypeFor[tokenRequest](),
+		"APIToken":        reflect.TypeFor[visitarchive.APIToken](),
+		"NewToken":        reflect.TypeFor[newToken](),
+		"TokenList":       reflect.TypeFor[tokenList](),
+		"AccessEvent":     reflect.TypeFor[visitarchive.AccessEvent](),
+		"AccessLog":       reflect.TypeFor[accessLog](),
 	} {
 		var got, want []string
 		for p := range doc.Components.Schemas[name].Properties {
@@ -165,7 +184,7 @@ func TestOpenAPISchemas(t *testing.T) {
 
 func TestOpenAPIServed(t *testing.T) {
 	ts := newTestServer(t)
-	res := ts.call("GET", "/api/v1/openapi.json", "", headerActor, "-").want(t, http.StatusOK)
+	res := ts.call("GET", "/api/v1/openapi.json", "", "Authorization", "-").want(t, http.StatusOK)
 	if ct := res.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		t.Errorf("Content-Type = %q", ct)
 	}
@@ -216,7 +235,7 @@ func TestGracefulShutdown(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the in-flight request was not answered")
 	}
-	if _, err := ts.archive.GetCustomer(t.Context(), "late"); err != nil {
+	if _, err := ts.archive.GetCustomer(visitarchive.WithActor(t.Context(), "test"), "late"); err != nil {
 		t.Errorf("the in-flight write was lost: %v", err)
 	}
 	if _, err := http.Get(base + "/healthz"); err == nil {
