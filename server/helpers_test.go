@@ -18,8 +18,8 @@ import (
 	"github.com/visitarchive/visitarchive"
 	"github.com/visitarchive/visitarchive/policy"
 	"github.com/visitarchive/visitarchive/storage/disk"
-	"github.com/visitarchive/visitarchive/storage/keyring"
 	"github.com/visitarchive/visitarchive/storage/journal"
+	"github.com/visitarchive/visitarchive/storage/keyring"
 )
 
 // cst is the time zone the test servers read query dates in.
