@@ -159,7 +159,10 @@ func (a *Archive) ExportRecords(ctx context.Context, q SearchQuery, w io.Writer)
 	if scope != nil && !scope.All && len(scope.Clauses) == 0 {
 		return 0, E(op, Forbidden, nil, "your roles do not allow bulk export")
 	}
-	q.Sort, q.Page, q.Size, q.NoFacets, q.Scope = SortVisitStart, 1, MaxPageSize, true, scope
+	q.Sort, q.Page, q.Size, q.NoFacets = SortVisitStart, 1, MaxPageSize, true
+	if err := a.limitQuery(ctx, op, ActExport, &q); err != nil {
+		return 0, err
+	}
 	if err := q.Normalize(); err != nil {
 		return 0, err
 	}
@@ -224,6 +227,12 @@ func describeQuery(q SearchQuery) string {
 	add("intent", q.Intent)
 	add("status", q.Status)
 	add("country", q.Country)
+	if q.ContactPhone != "" {
+		add("phone", "(given)")
+	}
+	if q.ContactEmail != "" {
+		add("email", "(given)")
+	}
 	if !q.From.IsZero() {
 		add("from", q.From.Format(time.RFC3339))
 	}

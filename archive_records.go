@@ -289,17 +289,30 @@ func (a *Archive) search(ctx context.Context, op string, q SearchQuery) (*Search
 	if err := a.hasIndex(op); err != nil {
 		return nil, err
 	}
-	act := ActRead
-	if q.ContactPhone != "" || q.ContactEmail != "" {
-		act = ActReadSensitive
-		q.Blind = a.blindTokens(q.ContactPhone, q.ContactEmail)
-	}
-	scope, err := a.scope(ctx, op, act, KindRecord)
-	if err != nil {
+	if err := a.limitQuery(ctx, op, ActRead, &q); err != nil {
 		return nil, err
 	}
-	q.Scope = scope
 	return a.index.Search(ctx, q)
+}
+
+// limitQuery limits q to the records the caller may do act on; a lookup
+// by phone or e-mail further to those whose sensitive fields they may see.
+func (a *Archive) limitQuery(ctx context.Context, op string, act Action, q *SearchQuery) error {
+	scope, err := a.scope(ctx, op, act, KindRecord)
+	if err != nil || scope == nil {
+		q.Blind = a.blindTokens(q.ContactPhone, q.ContactEmail)
+		return err
+	}
+	if q.ContactPhone != "" || q.ContactEmail != "" {
+		q.Blind = a.blindTokens(q.ContactPhone, q.ContactEmail)
+		sensitive, err := a.scope(ctx, op, ActReadSensitive, KindRecord)
+		if err != nil {
+			return err
+		}
+		*scope = scope.Intersect(*sensitive)
+	}
+	q.Scope = scope
+	return nil
 }
 
 // blindTokens returns the index tokens of an exact contact lookup.

@@ -239,7 +239,11 @@ func (a *Archive) ChangePassword(ctx context.Context, old, password string) erro
 		a.logins.fail(p.Name, p.Addr, a.now())
 		return E(op, Forbidden, nil, "the current password is wrong")
 	}
-	return a.setPassword(ctx, op, p.Name, password)
+	err := a.setPassword(ctx, op, p.Name, password)
+	if e, ok := err.(*Error); ok && len(e.Fields) == 1 {
+		e.Fields[0].Field = "new_password"
+	}
+	return err
 }
 
 func (a *Archive) setPassword(ctx context.Context, op string, name UserName, password string) error {

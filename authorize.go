@@ -129,3 +129,62 @@ type PasswordHasher interface {
 	// error, a wrong password is (false, nil).
 	Verify(hash, password string) (bool, error)
 }
+
+// Intersect returns the scope of what is in both s and o.
+func (s Scope) Intersect(o Scope) Scope {
+	switch {
+	case s.All:
+		return o
+	case o.All:
+		return s
+	}
+	out := Scope{Clauses: []ScopeClause{}}
+	for _, a := range s.Clauses {
+		for _, b := range o.Clauses {
+			if c, ok := a.intersect(b); ok {
+				out.Clauses = append(out.Clauses, c)
+			}
+		}
+	}
+	return out
+}
+
+// intersect returns the clause that matches what both a and b match, and
+// false when nothing can.
+func (a ScopeClause) intersect(b ScopeClause) (ScopeClause, bool) {
+	c := ScopeClause{Departments: both(a.Departments, b.Departments), Statuses: both(a.Statuses, b.Statuses)}
+	var ok1, ok2 bool
+	c.Owner, ok1 = same(a.Owner, b.Owner)
+	c.Participant, ok2 = same(a.Participant, b.Participant)
+	empty := c.Departments != nil && len(c.Departments) == 0 || c.Statuses != nil && len(c.Statuses) == 0
+	return c, ok1 && ok2 && !empty
+}
+
+// both intersects two filter lists where nil means "any".
+func both[T comparable](a, b []T) []T {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	out := []T{}
+	for _, v := range a {
+		if contains(b, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// same intersects two single-value filters where "" means "any".
+func same[T comparable](a, b T) (T, bool) {
+	var zero T
+	switch {
+	case a == zero:
+		return b, true
+	case b == zero || a == b:
+		return a, true
+	}
+	return zero, false
+}

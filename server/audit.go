@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -50,10 +51,16 @@ func (s *Server) auditAccess(c *fiber.Ctx) error {
 	return c.JSON(accessLog{Events: events})
 }
 
+// exportParams are the filters of an export: those of a search without
+// sort and paging (an export is every match, oldest visit first).
+var exportParams = slices.DeleteFunc(slices.Clone(searchParams), func(p string) bool {
+	return p == "sort" || p == "page" || p == "size"
+})
+
 // exportRecords streams the records a filter selects as JSON lines.
 func (s *Server) exportRecords(c *fiber.Ctx) error {
 	const op = "record.export"
-	p, err := queryParams(c, op, searchParams...)
+	p, err := queryParams(c, op, exportParams...)
 	if err != nil {
 		return err
 	}
