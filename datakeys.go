@@ -3,6 +3,7 @@ package visitarchive
 import (
 	"context"
 	"fmt"
+	"iter"
 	"strings"
 )
 
@@ -19,7 +20,7 @@ func (a *Archive) RewrapDataKeys(ctx context.Context, progress func(done, seen i
 		return 0, err
 	}
 	done, seen := 0, 0
-	for key, err := range latestVersions(ctx, a.store, DataKeysPrefix) {
+	for key, err := range latestDataKeys(ctx, a.store) {
 		if err != nil {
 			return done, err
 		}
@@ -64,13 +65,36 @@ func (a *Archive) rewrap(ctx context.Context, op, key string) (bool, error) {
 	return true, a.commit(ctx, op, Change{Key: nextKey, SHA256: info.SHA256}, next)
 }
 
+// latestDataKeys yields the key of the newest version of every data key,
+// in key order: the last key of each datakeys/<kind>/<id>/ directory.
+func latestDataKeys(ctx context.Context, store Store) iter.Seq2[string, error] {
+	return func(yield func(string, error) bool) {
+		var last string
+		for info, err := range store.List(ctx, DataKeysPrefix, "") {
+			if err != nil {
+				yield("", err)
+				return
+			}
+			if last != "" && dirOf(info.Key) != dirOf(last) && !yield(last, nil) {
+				return
+			}
+			last = info.Key
+		}
+		if last != "" {
+			yield(last, nil)
+		}
+	}
+}
+
+func dirOf(key string) string { return key[:strings.LastIndexByte(key, '/')+1] }
+
 // splitVersion splits ".../<version:010d>.json" into its prefix and
 // version.
 func splitVersion(key string) (string, int) {
-	i := strings.LastIndexByte(key, '/') + 1
+	dir := dirOf(key)
 	var v int
-	fmt.Sscanf(key[i:], "%010d.json", &v)
-	return key[:i], v
+	fmt.Sscanf(key[len(dir):], "%010d.json", &v)
+	return dir, v
 }
 
 // DestroyRecordKey deletes every version of record id's data key, so that
