@@ -11,7 +11,7 @@
 // (draft, submitted, returned, approved, archived). Allowed answers one
 // question. Scope answers it for all resources of a kind at once, as
 // filters that a search index applies, so that results are never checked
-// hit by hit; the tests prove that both always agree.
+// hit by hit; the tests check that both always agree.
 //
 // The answer is no unless a row of the permission table says yes.
 //
@@ -76,7 +76,12 @@
 // which count only if the user still holds them. A disabled or unknown
 // user is allowed nothing, and a change takes effect for the next
 // decision. Malformed department ids and unknown roles or grants in a User
-// give no rights, so a bad object can lose rights but never gain them.
+// give no rights, and a user holding both sysadmin and auditor (which
+// User.Validate refuses: separation of duties) holds neither, so a bad
+// object can lose rights but never gain them.
+//
+// Should Casbin ever fail to change the assignments, Err reports it and
+// every decision is a denial until a SetUsers succeeds.
 //
 // # The model
 //

@@ -115,6 +115,7 @@ var matrixUsers = []*va.User{
 }
 
 func TestMatrix(t *testing.T) {
+	t.Parallel()
 	e := newEnforcer(t, matrixUsers...)
 	checkMatrixComplete(t)
 	for _, u := range matrixUsers {

@@ -96,7 +96,8 @@ func (a Argon2id) check() error {
 	return nil
 }
 
-// Hash returns the PHC string of password with a new random salt.
+// Hash returns the PHC string of password with a new random salt, or an
+// error for parameters NewArgon2id refuses (the zero Argon2id among them).
 func (a Argon2id) Hash(password string) (string, error) {
 	if err := a.check(); err != nil {
 		return "", err

@@ -51,7 +51,7 @@ func New() (*Enforcer, error) {
 		return nil, fmt.Errorf("policy: new enforcer: %w", err)
 	}
 	e := &Enforcer{se: se, table: table}
-	se.AddFunction("cond", e.cond)
+	se.AddFunction("cond", cond)
 	if _, err := se.AddPolicies(policyRows(table)); err != nil {
 		return nil, fmt.Errorf("policy: load permissions.csv: %w", err)
 	}

@@ -80,7 +80,7 @@ func holdsOne(part string, a *attrs) bool {
 }
 
 // cond is the model's cond(p.cond, r.obj).
-func (e *Enforcer) cond(args ...any) (any, error) {
+func cond(args ...any) (any, error) {
 	if len(args) != 2 {
 		return false, fmt.Errorf("policy: cond takes 2 arguments, got %d", len(args))
 	}

@@ -106,7 +106,7 @@ func assignments(u *visitarchive.User) (g, g2 [][]string) {
 		return nil, nil
 	}
 	sub := subject(u.Name)
-	for _, r := range sortedUnique(slices.Clone(u.Roles)) {
+	for _, r := range heldRoles(u) {
 		domains := roleDomains(u, r)
 		for _, d := range domains {
 			g = append(g, []string{sub, string(r), d})
@@ -121,6 +121,20 @@ func assignments(u *visitarchive.User) (g, g2 [][]string) {
 		}
 	}
 	return g, g2
+}
+
+// heldRoles returns the roles of u, sorted, without roles that break
+// separation of duties: User.Validate refuses a user who both administers
+// accounts and audits, and should such a user reach the policy anyway, it
+// gets neither role.
+func heldRoles(u *visitarchive.User) []visitarchive.Role {
+	roles := sortedUnique(slices.Clone(u.Roles))
+	if slices.Contains(roles, visitarchive.RoleSysadmin) && slices.Contains(roles, visitarchive.RoleAuditor) {
+		roles = slices.DeleteFunc(roles, func(r visitarchive.Role) bool {
+			return r == visitarchive.RoleSysadmin || r == visitarchive.RoleAuditor
+		})
+	}
+	return roles
 }
 
 // roleDomains returns the departments where u holds role r: an employee
