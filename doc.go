@@ -1,9 +1,18 @@
 // Package visitarchive is the domain of the customer-visit archive
-// (客户拜访档案库): customers, visit records on the unified form, their
-// validation, the errors every layer shares, and the small interfaces that
-// storage, index, policy and retention implement. Archive ties them together:
-// it writes every change as an immutable object, journals it, and keeps the
-// search index in step.
+// (客户拜访档案库): customers, visit records on the unified form, users and
+// departments, their validation, the errors every layer shares, and the
+// small interfaces that storage, index, policy and retention implement.
+// Archive ties them together: it asks the policy (Authorizer) before every
+// read and write, seals sensitive fields with per-object data keys
+// (Keyring), writes every change as an immutable object, journals it, logs
+// every read, and keeps the search index in step.
+//
+// Where things are: record.go, customer.go and user.go hold the types;
+// archive_*.go the Archive's methods per kind; authz.go how a caller is
+// checked (a Principal from the server, or a trusted CLI actor); seal.go
+// and datakeys.go encryption at rest; auth.go and credentials.go sign-in,
+// sessions and API tokens; access.go the access log and export; import.go
+// bulk import; archive_index.go how the index follows the journal.
 //
 // This package imports only the standard library; infrastructure lives in
 // the sub-packages and is wired together in cmd/visitarchive.

@@ -12,15 +12,27 @@
 //
 //	customers/<id>/<version:010d>.json    one version of a customer, JSON
 //	records/<id>/<version:010d>.json      one version of a visit record, JSON
+//	users/<name>/<version:010d>.json      one version of a user (with the password hash)
+//	departments/<id>/<version:010d>.json  one version of a department
+//	datakeys/records/<id>/<v:010d>.json   the data key of a record's sealed fields,
+//	datakeys/customers/<id>/<v:010d>.json wrapped by a master key; a new version
+//	                                      per master-key rotation; deleted to destroy
+//	sessions/<sha256 of token>.json       one sign-in; deleted at logout
+//	tokens/<user>/<id>.json               one API token (its hash); deleted when revoked
 //	journal/<seq:020d>.json               one hash-chained journal entry
 //	checkpoints/<seq:020d>.json           a checkpoint of the journal head
+//
+// Customers and records hold their sensitive fields sealed (AES-256-GCM
+// under their data key) in a "sealed" member, and records the keyed hashes
+// of contact phone and e-mail in "blind"; neither is ever returned by the
+// API. The master keys live outside the store, in the key file of
+// storage/keyring.
 //
 // Versions and sequence numbers are zero-padded so that the byte order in
 // which every backend lists keys is also their numeric order: the latest
 // version of a record is the last key under records/<id>/, and the journal
-// reads in order by listing journal/. Later issues add users/,
-// attachments/ and other top-level prefixes; a new prefix never nests
-// inside an existing one.
+// reads in order by listing journal/. Later issues add attachments/ and
+// other top-level prefixes; a new prefix never nests inside an existing one.
 //
 // # Key rules
 //
