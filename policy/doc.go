@@ -21,7 +21,7 @@
 //
 //	p, role, kind, action, condition
 //
-// for example "p, employee, record, update, own+draft": an employee may
+// for example "p, self, record, update, own+draft": an employee may
 // update a record they created while it is a draft. Two rows with the
 // same role, kind and action are alternatives (own, or participant);
 // conditions joined with + must all hold. The conditions are:
@@ -38,9 +38,11 @@
 //
 // In brief (the file has every row, the matrix test every answer):
 //
-//	employee    records and plans they own or took part in: read and
-//	            read_sensitive; create; update own ones while draft or
-//	            returned. Customers: read, read_sensitive, create, update.
+//	employee    create records and plans in their department. Customers:
+//	            read, read_sensitive, create, update.
+//	self        (every employee) records and plans they own or took part
+//	            in, in any department: read and read_sensitive; update own
+//	            ones while draft or returned.
 //	supervisor  records and plans of the departments they head: read,
 //	            read_sensitive, review. Customers as an employee.
 //	marketing,  approved and archived records and plans, and customers:
@@ -60,9 +62,15 @@
 // departments where the user holds it:
 //
 //	employee    their own department (User.Department)
+//	self        every department: what an employee wrote or took part in
+//	            follows the person (a joint visit with another
+//	            department, a move to another department)
 //	supervisor  the departments they head (User.Heads); a supervisor who
 //	            also files visits holds the employee role as well
 //	other roles every department, written "*"
+//
+// self is not a role a user is given: every enabled employee with a valid
+// department holds it.
 //
 // Customers, users, departments, the journal and the access log belong to
 // no department: there a role counts wherever it is held. A record or plan

@@ -34,19 +34,19 @@ var matrix = []struct {
 	employee, supervisor, marketing, service, archivist, auditor, manager, sysadmin string
 }{
 	// kind, action: employee, supervisor, marketing, service, archivist, auditor, manager, sysadmin
-	{va.KindRecord, va.ActRead, "home&own | home&part", "home", "released", "released", "released", "all", "released", "-"},
-	{va.KindRecord, va.ActReadSensitive, "home&own | home&part", "home", "released&granted", "released&granted", "archived", "all", "-", "-"},
+	{va.KindRecord, va.ActRead, "own | part", "home", "released", "released", "released", "all", "released", "-"},
+	{va.KindRecord, va.ActReadSensitive, "own | part", "home", "released&granted", "released&granted", "archived", "all", "-", "-"},
 	{va.KindRecord, va.ActCreate, "home&own", "-", "-", "-", "-", "-", "-", "-"},
-	{va.KindRecord, va.ActUpdate, "home&own&draft | home&own&returned", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindRecord, va.ActUpdate, "own&draft | own&returned", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindRecord, va.ActReview, "-", "home", "-", "-", "-", "-", "-", "-"},
 	{va.KindRecord, va.ActArchive, "-", "-", "-", "-", "approved", "-", "-", "-"},
 	{va.KindRecord, va.ActExport, "-", "-", "-", "-", "archived", "all", "released", "-"},
 	{va.KindRecord, va.ActManage, "-", "-", "-", "-", "-", "-", "-", "-"},
 
-	{va.KindPlan, va.ActRead, "home&own | home&part", "home", "released", "released", "-", "all", "all", "-"},
-	{va.KindPlan, va.ActReadSensitive, "home&own | home&part", "home", "released&granted", "released&granted", "-", "all", "-", "-"},
+	{va.KindPlan, va.ActRead, "own | part", "home", "released", "released", "-", "all", "all", "-"},
+	{va.KindPlan, va.ActReadSensitive, "own | part", "home", "released&granted", "released&granted", "-", "all", "-", "-"},
 	{va.KindPlan, va.ActCreate, "home&own", "-", "-", "-", "-", "-", "-", "-"},
-	{va.KindPlan, va.ActUpdate, "home&own&draft | home&own&returned", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindPlan, va.ActUpdate, "own&draft | own&returned", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindPlan, va.ActReview, "-", "home", "-", "-", "-", "-", "all", "-"},
 	{va.KindPlan, va.ActArchive, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindPlan, va.ActExport, "-", "-", "-", "-", "-", "-", "-", "-"},

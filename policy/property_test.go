@@ -168,11 +168,11 @@ func TestScopeShapes(t *testing.T) {
 		{"aud", va.ActRead, va.KindRecord, va.Scope{All: true}},
 		{"emp", va.ActRead, va.KindCustomer, va.Scope{All: true}},
 		{"emp", va.ActRead, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{
-			{Departments: []string{"sales"}, Owner: "emp"},
-			{Departments: []string{"sales"}, Participant: "emp"},
+			{Owner: "emp"},
+			{Participant: "emp"},
 		}}},
 		{"emp", va.ActUpdate, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{
-			{Departments: []string{"sales"}, Owner: "emp", Statuses: []va.RecordStatus{va.StatusDraft, va.StatusReturned}},
+			{Owner: "emp", Statuses: []va.RecordStatus{va.StatusDraft, va.StatusReturned}},
 		}}},
 		{"sup2", va.ActReview, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{
 			{Departments: []string{"export", "sales"}},

@@ -123,7 +123,7 @@ func parseRow(rec []string) (rule, error) {
 	row := rule{role: visitarchive.Role(rec[1]), kind: visitarchive.ResourceKind(rec[2]),
 		act: visitarchive.Action(rec[3]), cond: rec[4]}
 	switch {
-	case !slices.Contains(visitarchive.Roles, rec[1]):
+	case !slices.Contains(visitarchive.Roles, rec[1]) && rec[1] != selfRole:
 		return rule{}, fmt.Errorf("unknown role %q; want one of %v", rec[1], visitarchive.Roles)
 	case !slices.Contains(kinds, row.kind):
 		return rule{}, fmt.Errorf("unknown resource kind %q; want one of %v", rec[2], kinds)

@@ -20,9 +20,9 @@ func TestTableIsTheFile(t *testing.T) {
 		t.Errorf("Table() has %d rows, permissions.csv %d", len(rows), want)
 	}
 	if !slices.ContainsFunc(rows, func(r []string) bool {
-		return slices.Equal(r, []string{"employee", "record", "update", "own+draft"})
+		return slices.Equal(r, []string{"self", "record", "update", "own+draft"})
 	}) {
-		t.Errorf("Table() lacks employee record update own+draft: %v", rows)
+		t.Errorf("Table() lacks self record update own+draft: %v", rows)
 	}
 }
 

@@ -115,6 +115,10 @@ func assignments(u *visitarchive.User) (g, g2 [][]string) {
 			g2 = append(g2, []string{sub, string(r)})
 		}
 	}
+	if len(roleDomains(u, visitarchive.RoleEmployee)) > 0 && slices.Contains(heldRoles(u), visitarchive.RoleEmployee) {
+		g = append(g, []string{sub, selfRole, anyDepartment})
+		g2 = append(g2, []string{sub, selfRole})
+	}
 	for _, gr := range sortedUnique(slices.Clone(u.Grants)) {
 		if slices.Contains(visitarchive.Grants, string(gr)) {
 			g2 = append(g2, []string{sub, grantRole(gr)})
@@ -122,6 +126,11 @@ func assignments(u *visitarchive.User) (g, g2 [][]string) {
 	}
 	return g, g2
 }
+
+// selfRole is held by every employee in every department: the rows of
+// their own records and plans and of the visits they took part in, which
+// follow the person rather than the department.
+const selfRole = "self"
 
 // heldRoles returns the roles of u, sorted, without roles that break
 // separation of duties: User.Validate refuses a user who both administers

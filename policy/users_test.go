@@ -96,11 +96,14 @@ func TestPutUserMovesDepartment(t *testing.T) {
 		return va.Resource{Kind: va.KindRecord, Department: dept, Owner: "ed", Status: va.StatusDraft}
 	}
 	e.PutUser(user("ed", "export", va.RoleEmployee))
-	if e.Allowed(p, va.ActRead, in("sales")) {
-		t.Error("moved employee still reads records of the old department")
+	if !e.Allowed(p, va.ActRead, in("sales")) {
+		t.Error("moved employee no longer reads the records they wrote in the old department")
 	}
-	if !e.Allowed(p, va.ActRead, in("export")) {
-		t.Error("moved employee may not read own records in the new department")
+	if e.Allowed(p, va.ActCreate, in("sales")) || !e.Allowed(p, va.ActCreate, in("export")) {
+		t.Error("moved employee creates in the old department, or not in the new one")
+	}
+	if e.Allowed(p, va.ActRead, va.Resource{Kind: va.KindRecord, Department: "sales", Owner: "other"}) {
+		t.Error("moved employee reads a colleague's record")
 	}
 	if !e.Allowed(&va.Principal{Name: "other"}, va.ActRead,
 		va.Resource{Kind: va.KindRecord, Department: "sales", Owner: "other"}) {
