@@ -235,6 +235,9 @@ func (a *Archive) ChangePassword(ctx context.Context, old, password string) erro
 	if p == nil {
 		return E(op, Unauthenticated, nil, "sign in first")
 	}
+	if wait := a.logins.blocked(p.Name, p.Addr, a.now()); wait > 0 {
+		return E(op, TooManyRequests, nil, "too many wrong passwords; try again in %d minutes", int(wait.Minutes())+1)
+	}
 	if !a.passwordMatches(a.accounts.user(p.Name), old) {
 		a.logins.fail(p.Name, p.Addr, a.now())
 		return E(op, Forbidden, nil, "the current password is wrong")
