@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"cmp"
 	"io"
 	"os"
 	"slices"
@@ -95,4 +96,42 @@ func (s *Server) exportRecords(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "application/x-ndjson; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="records.jsonl"`)
 	return c.SendStream(f, int(size)) // fasthttp closes f when sent
+}
+
+// journalPage is the answer of GET /audit/journal.
+type journalPage struct {
+	Entries []visitarchive.Entry `json:"entries"`
+	// Next is the after= of the following page; 0 when this one is the
+	// end of the journal.
+	Next uint64 `json:"next"`
+}
+
+// auditJournal pages through the journal for auditors.
+func (s *Server) auditJournal(c *fiber.Ctx) error {
+	const op = "audit.journal"
+	p, err := queryParams(c, op, "after", "limit")
+	if err != nil {
+		return err
+	}
+	var fe []visitarchive.FieldError
+	after, err := strconv.ParseUint(cmp.Or(p["after"], "0"), 10, 64)
+	if err != nil {
+		fe = append(fe, visitarchive.FieldError{Field: "after", Message: "must be a journal sequence number (0 for the start)"})
+	}
+	limit, err := strconv.Atoi(cmp.Or(p["limit"], "100"))
+	if err != nil || limit < 1 || limit > 1000 {
+		fe = append(fe, visitarchive.FieldError{Field: "limit", Message: "must be a whole number from 1 to 1000"})
+	}
+	if len(fe) > 0 {
+		return invalid(op, "query", fe...)
+	}
+	entries, err := s.archive.JournalEntries(c.UserContext(), after, limit)
+	if err != nil {
+		return err
+	}
+	page := journalPage{Entries: entries}
+	if len(entries) == limit {
+		page.Next = entries[len(entries)-1].Seq
+	}
+	return c.JSON(page)
 }

@@ -166,6 +166,9 @@ func TestOpenAPISchemas(t *testing.T) {
 		"TokenList":       reflect.TypeFor[tokenList](),
 		"AccessEvent":     reflect.TypeFor[visitarchive.AccessEvent](),
 		"AccessLog":       reflect.TypeFor[accessLog](),
+		"Change":          reflect.TypeFor[visitarchive.Change](),
+		"Entry":           reflect.TypeFor[visitarchive.Entry](),
+		"JournalPage":     reflect.TypeFor[journalPage](),
 	} {
 		var got, want []string
 		for p := range doc.Components.Schemas[name].Properties {

@@ -57,4 +57,5 @@ func (s *Server) routes() {
 	api.Get("/search", s.search)
 	api.Get("/export/records", s.exportRecords)
 	api.Get("/audit/access", s.auditAccess)
+	api.Get("/audit/journal", s.auditJournal)
 }
