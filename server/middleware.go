@@ -56,7 +56,7 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	s.metrics.observe(c.Method(), route, status, elapsed)
 	// Only the path: query strings and bodies may hold personal data.
 	s.logger(c).Info("request", "method", c.Method(), "path", c.Path(),
-		"status", status, "duration", elapsed)
+		"status", status, "duration", elapsed, "user", visitarchive.ActorFrom(c.UserContext()))
 	return nil
 }
 
