@@ -148,7 +148,7 @@ func (a *Archive) followAccounts(ctx context.Context, c Change) error {
 	case strings.HasPrefix(c.Key, SessionsPrefix), strings.HasPrefix(c.Key, TokensPrefix):
 		return a.followCredential(ctx, c)
 	case strings.HasPrefix(c.Key, DataKeysPrefix) && c.Removed:
-		a.dataKeys.forget(c.Key[:strings.LastIndexByte(c.Key, '/')+1])
+		a.dataKeys.forget(dirOf(c.Key))
 	}
 	return nil
 }

@@ -25,7 +25,7 @@ type Config struct {
 	Policy Authorizer
 	// Keys wraps the data keys of sensitive fields; required.
 	Keys Keyring
-	// Passwords hashes and checks passwords; required to sign users in.
+	// Passwords hashes and checks passwords; required.
 	Passwords PasswordHasher
 	// SensitiveFields are record fields sealed at rest besides
 	// DefaultSensitiveFields (see SealableFields).
@@ -92,8 +92,8 @@ func New(cfg Config) *Archive {
 // Open loads the customers and brings the index up to the journal head,
 // rebuilding it from the store when it is empty.
 func (a *Archive) Open(ctx context.Context) error {
-	if a.policy == nil || a.keys == nil {
-		return E("open", Internal, nil, "the archive needs a policy and a keyring")
+	if a.policy == nil || a.keys == nil || a.passwords == nil {
+		return E("open", Internal, nil, "the archive needs a policy, a keyring and a password hasher")
 	}
 	if err := CheckSensitiveFields(a.sensitive); err != nil {
 		return err
@@ -210,7 +210,7 @@ func (a *Archive) latestKey(ctx context.Context, prefix, what string) (string, e
 func (a *Archive) commit(ctx context.Context, action string, c Change, obj any, extra ...Change) error {
 	u := ActorFrom(ctx)
 	var changes []Change
-	for _, x := range append(extra, Change{Action: action, Key: c.Key, SHA256: c.SHA256}) {
+	for _, x := range slices.Concat(extra, []Change{{Action: action, Key: c.Key, SHA256: c.SHA256}}) {
 		if x.Key != "" {
 			x.Actor = u
 			changes = append(changes, x)
@@ -232,7 +232,7 @@ func (a *Archive) commit(ctx context.Context, action string, c Change, obj any, 
 // dropObject removes an object that will not be journaled.
 func (a *Archive) dropObject(ctx context.Context, key string) {
 	if strings.HasPrefix(key, DataKeysPrefix) {
-		a.dataKeys.forget(key[:strings.LastIndexByte(key, '/')+1])
+		a.dataKeys.forget(dirOf(key))
 	}
 	if err := a.store.Delete(context.WithoutCancel(ctx), key); err != nil {
 		a.log.Error("unjournaled object left behind", "key", key, "err", err)

@@ -93,10 +93,7 @@ func (e *env) open(t *testing.T, withIndex bool) {
 		t.Fatal(err)
 	}
 	cfg := va.Config{Store: e.store, Journal: e.journal, Logger: log, Keys: e.keyring(t)}
-	cfg.Policy = mustPolicy(t)
-	if cfg.Passwords, err = policy.NewArgon2id(1024, 1, 1); err != nil {
-		t.Fatal(err)
-	}
+	cfg.Policy, cfg.Passwords = mustPolicy(t), testHasher(t)
 	if withIndex {
 		if e.index, err = index.Open(filepath.Join(e.dir, "index"), log); err != nil {
 			t.Fatal(err)
@@ -117,6 +114,16 @@ func mustPolicy(t *testing.T) *policy.Enforcer {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// testHasher is argon2id with small parameters, so that tests stay fast.
+func testHasher(t *testing.T) policy.Argon2id {
+	t.Helper()
+	h, err := policy.NewArgon2id(1024, 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }
 
 // keyring loads the key file of e, creating it the first time.
@@ -397,7 +404,7 @@ func TestUnjournaledWriteIsRemoved(t *testing.T) {
 	ctx := as(t, "alice")
 	e.archive.CreateCustomer(ctx, customer("C1", "客户"))
 	a := va.New(va.Config{Store: e.store, Journal: failingJournal{e.journal}, Index: e.index,
-		Policy: mustPolicy(t), Keys: e.keyring(t)})
+		Policy: mustPolicy(t), Keys: e.keyring(t), Passwords: testHasher(t)})
 	if err := a.Open(ctx); err != nil {
 		t.Fatal(err)
 	}

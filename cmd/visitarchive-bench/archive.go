@@ -89,7 +89,7 @@ func (p *phase) openArchive(ctx context.Context, store va.Store, j va.Journal, d
 		return nil, nil, err
 	}
 	a := va.New(va.Config{Store: timed(store, p.layers), Journal: timedJournal{j, p.layers},
-		Index: timedIndex{ix, p.layers}, Logger: p.log, Keys: keys, Policy: pol})
+		Index: timedIndex{ix, p.layers}, Logger: p.log, Keys: keys, Policy: pol, Passwords: policy.DefaultArgon2id()})
 	return a, ix, nil
 }
 
