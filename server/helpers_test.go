@@ -34,6 +34,12 @@ type testServer struct {
 	index   closer // closed by tests that make the Archive unready
 	logs    *syncBuffer
 	tokens  map[string]string // API token by user name
+
+	// The Archive's store and journal, and the directory of the store,
+	// for tests that look at what is stored.
+	store    visitarchive.Store
+	journal  visitarchive.Journal
+	storeDir string
 }
 
 type closer interface{ Close() error }
@@ -42,10 +48,19 @@ type closer interface{ Close() error }
 // before the Server is built.
 func newTestServer(t *testing.T, adjust ...func(*Config)) *testServer {
 	t.Helper()
+	return newTestServerWith(t, nil, adjust...)
+}
+
+// newTestServerWith is newTestServer with archive, if not nil, adjusting
+// the Archive's Config before the Archive is built (a clock, the session
+// lifetime).
+func newTestServerWith(t *testing.T, archive func(*visitarchive.Config), adjust ...func(*Config)) *testServer {
+	t.Helper()
 	ctx := t.Context()
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	store, err := disk.Open(t.TempDir())
+	dir := t.TempDir()
+	store, err := disk.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,8 +70,12 @@ func newTestServer(t *testing.T, adjust ...func(*Config)) *testServer {
 		t.Fatal(err)
 	}
 	idx := openTestIndex(t, t.TempDir(), logger)
-	a := visitarchive.New(visitarchive.Config{Store: store, Journal: j, Index: idx, Logger: logger,
-		Policy: newPolicy(t), Keys: newKeyring(t), Passwords: testHasher(t)})
+	acfg := visitarchive.Config{Store: store, Journal: j, Index: idx, Logger: logger,
+		Policy: newPolicy(t), Keys: newKeyring(t), Passwords: testHasher(t)}
+	if archive != nil {
+		archive(&acfg)
+	}
+	a := visitarchive.New(acfg)
 	if err := a.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +83,8 @@ func newTestServer(t *testing.T, adjust ...func(*Config)) *testServer {
 	for _, f := range adjust {
 		f(&cfg)
 	}
-	ts := &testServer{t: t, srv: New(cfg), archive: a, index: idx, logs: logs, tokens: map[string]string{}}
+	ts := &testServer{t: t, srv: New(cfg), archive: a, index: idx, logs: logs, tokens: map[string]string{},
+		store: store, journal: j, storeDir: dir}
 	ts.addPeople()
 	return ts
 }
