@@ -21,7 +21,7 @@ func TestServeRefusesWithoutKeyFile(t *testing.T) {
 }
 
 func TestKeysInitRefusesToOverwrite(t *testing.T) {
-	key := filepath.Join(t.TempDir(), "k.json")
+	key := filepath.Join(t.TempDir(), "new", "k.json") // the directory is made too
 	mustCLI(t, "keys", "init", "--key-file", key)
 	before, _ := os.ReadFile(key)
 	if _, err := cli(t, "keys", "init", "--key-file", key); err == nil {

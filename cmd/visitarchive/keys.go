@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"time"
 
 	va "github.com/visitarchive/visitarchive"
@@ -24,6 +26,9 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if args[0] == "init" {
+		if err := os.MkdirAll(filepath.Dir(sf.keyPath()), 0o700); err != nil {
+			return err
+		}
 		kr, err := keyring.Init(sf.keyPath(), time.Now())
 		if err != nil {
 			return err
