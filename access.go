@@ -173,7 +173,7 @@ func (a *Archive) ExportRecords(ctx context.Context, q SearchQuery, w io.Writer)
 	if err != nil {
 		return 0, err
 	}
-	ev := Change{Action: ActionExport, Detail: fmt.Sprintf("%d records matching %s", res.Total, describeQuery(q))}
+	ev := Change{Action: ActionExport, Detail: fmt.Sprintf("%d record(s) matching %s", res.Total, describeQuery(q))}
 	if err := a.logAccess(ctx, op, []Change{ev}); err != nil {
 		return 0, err
 	}
