@@ -288,11 +288,17 @@ func (im *importer) indexer(ctx context.Context, done chan<- struct{}) {
 // accepted rejects the items that conflicted, hands the written objects to
 // the index and returns their journal changes.
 func (im *importer) accepted(batch []*importItem) []Change {
+	main := map[int]string{} // the customer or record of each line
+	for _, it := range batch {
+		if it.action != "datakey.create" {
+			main[it.line] = it.key
+		}
+	}
 	failed := map[int]bool{}
 	for _, it := range batch {
 		if it.err != nil && !failed[it.line] {
 			failed[it.line] = true
-			im.reject(it.line, E("import", Conflict, it.err, "%s already exists", it.key))
+			im.reject(it.line, E("import", Conflict, it.err, "%s already exists", main[it.line]))
 		}
 	}
 	var changes []Change

@@ -269,3 +269,31 @@ func TestReadsAreLogged(t *testing.T) {
 		t.Errorf("filters: by bob %d, by record %d, later %d; want 1, 1, 0", len(byBob), len(byRecord), len(later))
 	}
 }
+
+// TestReimportSealed: importing lines whose objects exist rejects them by
+// their object, not their data key, and leaves no stray data key behind.
+func TestReimportSealed(t *testing.T) {
+	e := newEnv(t)
+	ctx := as(t, "alice")
+	if _, err := e.archive.Import(ctx, strings.NewReader(sealedImport), nil); err != nil {
+		t.Fatal(err)
+	}
+	keys := countKeys(t, e.store, va.DataKeysPrefix)
+	rep, err := e.archive.Import(ctx, strings.NewReader(sealedImport), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rep.Rejected {
+		got = append(got, va.ErrorMessage(r.Error))
+	}
+	// The customer is refused when parsed (the cache knows it); the record
+	// when its objects are written.
+	want := []string{"customer C2 already exists", "records/R9/0000000001.json already exists"}
+	if !slices.Equal(got, want) {
+		t.Errorf("rejections %q, want %q", got, want)
+	}
+	if n := countKeys(t, e.store, va.DataKeysPrefix); n != keys {
+		t.Errorf("%d data keys after the second import, want %d", n, keys)
+	}
+}
