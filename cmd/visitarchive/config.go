@@ -202,3 +202,23 @@ func (f *storeFlags) open(ctx context.Context, log *slog.Logger, progress func(d
 	c.archive = va.New(cfg)
 	return c, nil
 }
+
+// openBeside opens the archive for an operator's command that may run
+// beside a server holding the index: without the index then, since the
+// server's index follows the journal.
+func (f *storeFlags) openBeside(ctx context.Context, stderr io.Writer) (*components, error) {
+	log, err := f.logger(stderr)
+	if err != nil {
+		return nil, err
+	}
+	f.indexOptional = true
+	c, err := f.open(ctx, log, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.archive.Open(ctx); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}

@@ -31,19 +31,11 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	log, err := sf.logger(stderr)
-	if err != nil {
-		return err
-	}
-	sf.indexOptional = true
-	c, err := sf.open(ctx, log, nil)
+	c, err := sf.openBeside(ctx, stderr)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	if err := c.archive.Open(ctx); err != nil {
-		return err
-	}
 	bar := newBytesBar(st.Size(), "importing", stderr)
 	start := time.Now()
 	rep, err := c.archive.Import(va.WithActor(ctx, va.UserName(*actor)), io.TeeReader(f, bar), nil)

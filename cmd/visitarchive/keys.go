@@ -48,19 +48,11 @@ func rotateKeys(ctx context.Context, sf *storeFlags, who string, stdout, stderr 
 		return err
 	}
 	fmt.Fprintf(stdout, "New master key %s is current in %s.\n", kr.Current(), sf.keyPath())
-	log, err := sf.logger(stderr)
-	if err != nil {
-		return err
-	}
-	sf.indexOptional = true
-	c, err := sf.open(ctx, log, nil)
+	c, err := sf.openBeside(ctx, stderr)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	if err := c.archive.Open(ctx); err != nil {
-		return err
-	}
 	n, err := c.archive.RewrapDataKeys(va.WithActor(ctx, va.UserName(who)), nil)
 	if err != nil {
 		return fmt.Errorf("re-wrapped %d data keys, then: %w (run 'visitarchive keys rotate' again to finish)", n, err)

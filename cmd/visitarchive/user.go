@@ -40,19 +40,11 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if !va.ValidID(uf.actor) {
 		return fmt.Errorf("--actor %q is not a valid user name", uf.actor)
 	}
-	log, err := sf.logger(stderr)
-	if err != nil {
-		return err
-	}
-	sf.indexOptional = true
-	c, err := sf.open(ctx, log, nil)
+	c, err := sf.openBeside(ctx, stderr)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	if err := c.archive.Open(ctx); err != nil {
-		return err
-	}
 	return subs[args[0]](va.WithActor(ctx, va.UserName(uf.actor)), c.archive, uf, fs.Args(), stdout)
 }
 
