@@ -3,8 +3,10 @@
 // /readyz and /metrics, on Fiber v2.
 //
 // Handlers parse, call the *visitarchive.Archive with c.UserContext() (which
-// carries the deadline, the request id and the actor) and render; every
-// error goes through the one ErrorHandler in errors.go.
+// carries the deadline, the request id and the caller's Principal) and
+// render; every error goes through the one ErrorHandler in errors.go. The
+// Archive asks the policy before it does anything; the server only
+// authenticates (auth.go: session cookie with CSRF token, or API token).
 //
 // Input rules that clients rely on:
 //   - JSON bodies need Content-Type application/json (415 otherwise), at
