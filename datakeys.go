@@ -135,3 +135,23 @@ func trustedOnly(ctx context.Context, op string) error {
 	}
 	return nil
 }
+
+// DataKeysByMaster counts the data keys wrapped under each master key, so
+// that an operator retires a master key only when nothing needs it.
+func (a *Archive) DataKeysByMaster(ctx context.Context) (map[string]int, error) {
+	if err := trustedOnly(ctx, "datakey.count"); err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	for key, err := range latestDataKeys(ctx, a.store) {
+		if err != nil {
+			return nil, err
+		}
+		var w WrappedKey
+		if _, err := readJSON(ctx, a.store, key, &w); err != nil {
+			return nil, err
+		}
+		out[w.MasterKeyID]++
+	}
+	return out, nil
+}

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	va "github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/storage/keyring"
 )
 
 func TestServeRefusesWithoutKeyFile(t *testing.T) {
@@ -100,4 +104,43 @@ func waitFor(t *testing.T, ok func() bool, what string) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("timed out waiting for %s", what)
+}
+
+// TestKeyRotationCommands: a master key with data keys under it cannot be
+// retired until they are re-wrapped; after that the records still open.
+func TestKeyRotationCommands(t *testing.T) {
+	data := t.TempDir()
+	mustCLI(t, "keys", "init", "--data", data)
+	key := filepath.Join(data, "keyring.json")
+	before, err := keyring.Load(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := before.Current()
+	cli(t, "import", "--data", data, "--actor", "carol", writeImport(t)) // records with phone numbers
+	if _, err := keyring.Rotate(key, time.Now()); err != nil {           // as if rewrap never ran
+		t.Fatal(err)
+	}
+	_, err = cli(t, "keys", "retire", "--data", data, old)
+	if err == nil || !strings.Contains(err.Error(), "data keys are still wrapped under master key "+old) {
+		t.Fatalf("retire of a key in use: %v", err)
+	}
+	out := mustCLI(t, "keys", "rewrap", "--data", data)
+	if !strings.Contains(out, "Re-wrapped 2 data keys") {
+		t.Errorf("rewrap: %s", out)
+	}
+	mustCLI(t, "keys", "retire", "--data", data, old)
+	mustCLI(t, "keys", "rotate", "--data", data)
+	if out := mustCLI(t, "verify", "--data", data); !strings.Contains(out, "0 problem(s)") {
+		t.Errorf("verify after rotations: %s", out)
+	}
+	c, err := (&storeFlags{data: data, storage: "disk", logFormat: "text", logLevel: "error"}).openBeside(t.Context(), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	r, err := c.archive.GetRecord(va.WithActor(t.Context(), "test"), "R1")
+	if err != nil || r.ContactPhone != "+1 555 0100" {
+		t.Errorf("record after rotation and retirement: %+v, %v", r, err)
+	}
 }

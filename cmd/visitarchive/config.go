@@ -122,9 +122,10 @@ func (f *storeFlags) keyPath() string {
 	return filepath.Join(f.data, "keyring.json")
 }
 
-// keyring loads the key file; a missing one says how to make it.
-func (f *storeFlags) keyring() (*keyring.Keyring, error) {
-	kr, err := keyring.Load(f.keyPath())
+// keyring loads the key file, to follow it while the command runs; a
+// missing one says how to make it.
+func (f *storeFlags) keyring() (*keyring.Live, error) {
+	kr, err := keyring.Open(f.keyPath())
 	if va.IsKind(err, va.NotFound) {
 		return nil, fmt.Errorf("no key file at %s: create one with 'visitarchive keys init --key-file %s' and keep a copy apart from the data (without it the encrypted fields cannot be read)", f.keyPath(), f.keyPath())
 	}

@@ -22,8 +22,8 @@ func TestMain(m *testing.M) {
 }
 
 const importFile = `{"customer":{"id":"C1","name":"Acme Trading Ltd","customer_type":"regular","country":"US"}}
-{"record":{"id":"R1","customer_id":"C1","visit_start":"2026-03-01T09:00:00Z","visit_end":"2026-03-01T10:00:00Z","summary":"讨论 LX-3021B 报价"}}
-{"record":{"id":"R2","customer_id":"C1","visit_start":"2026-03-02T09:00:00Z","visit_end":"2026-03-02T10:00:00Z","summary":"数据中心项目"}}
+{"record":{"id":"R1","customer_id":"C1","visit_start":"2026-03-01T09:00:00Z","visit_end":"2026-03-01T10:00:00Z","summary":"讨论 LX-3021B 报价","contact_phone":"+1 555 0100"}}
+{"record":{"id":"R2","customer_id":"C1","visit_start":"2026-03-02T09:00:00Z","visit_end":"2026-03-02T10:00:00Z","summary":"数据中心项目","contact_email":"buyer@example.com"}}
 {"record":{"customer_id":"C9","visit_start":"2026-03-01T09:00:00Z","visit_end":"2026-03-01T10:00:00Z"}}
 `
 
