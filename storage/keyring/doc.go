@@ -44,8 +44,12 @@
 // ciphertext are not rewritten. Only when no wrapped key names an old master
 // key may Retire remove it. The blind key never changes: its hashes are
 // stored in records and the index, and a new one would orphan them all.
-// A running process keeps the keyring it loaded; it wraps under its own
-// current key, which stays valid, until it loads the file again.
+// A Keyring from Load keeps the keys it read. A server uses Open instead:
+// its Live keyring looks at the file every few seconds and at once when it
+// meets an unknown master key, so that a rotation by another process
+// reaches it without a restart. Until it has looked, it may still wrap
+// under the old current key, which stays valid; re-wrap once more before
+// retiring that key.
 //
 // # Loss
 //
