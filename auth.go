@@ -83,6 +83,10 @@ func RandomPassword() string {
 	return string(b)
 }
 
+// CheckPassword reports whether pw meets the password rules, as an
+// Invalid error on the field "password".
+func CheckPassword(pw string) error { return checkPassword("password", pw) }
+
 // checkPassword applies the password rules.
 func checkPassword(op, pw string) error {
 	if n := utf8.RuneCountInString(pw); n < MinPasswordLength || len(pw) > 1024 {

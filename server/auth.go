@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"crypto/subtle"
 	"net/http"
 	"strings"
@@ -94,11 +95,16 @@ func csrfMatches(c *fiber.Ctx, sess *visitarchive.Session) bool {
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(sess.CSRF)) == 1
 }
 
-// loginRequest is the body of POST /auth/login.
+// loginRequest is the body of POST /auth/login. The user name may come as
+// user, username or name, whichever a client's habit is.
 type loginRequest struct {
-	User     string `json:"user"`
+	User     string `json:"user,omitempty"`
+	Username string `json:"username,omitempty"`
+	Name     string `json:"name,omitempty"`
 	Password string `json:"password"`
 }
+
+func (r *loginRequest) name() string { return cmp.Or(r.User, r.Username, r.Name) }
 
 // loginResponse is the answer of a sign-in: the session itself is in the
 // HttpOnly cookie; the CSRF token must accompany state-changing requests.
@@ -114,10 +120,10 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if req.User == "" || req.Password == "" {
+	if req.name() == "" || req.Password == "" {
 		return invalid(op, "sign-in", visitarchive.FieldError{Field: "user", Message: "user and password are required"})
 	}
-	token, sess, err := s.archive.Login(c.UserContext(), visitarchive.UserName(req.User), req.Password, c.IP())
+	token, sess, err := s.archive.Login(c.UserContext(), visitarchive.UserName(req.name()), req.Password, c.IP())
 	if visitarchive.IsKind(err, visitarchive.TooManyRequests) {
 		c.Set(fiber.HeaderRetryAfter, "900")
 	}

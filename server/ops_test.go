@@ -169,6 +169,7 @@ func TestOpenAPISchemas(t *testing.T) {
 		"Change":          reflect.TypeFor[visitarchive.Change](),
 		"Entry":           reflect.TypeFor[visitarchive.Entry](),
 		"JournalPage":     reflect.TypeFor[journalPage](),
+		"UserCreate":      reflect.TypeFor[userCreate](),
 	} {
 		var got, want []string
 		for p := range doc.Components.Schemas[name].Properties {

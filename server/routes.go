@@ -29,7 +29,7 @@ func (s *Server) routes() {
 	api.Delete("/auth/tokens/:id", s.revokeToken)
 
 	api.Get("/users", s.listUsers)
-	api.Post("/users", s.users.handleCreate)
+	api.Post("/users", s.createUser)
 	api.Get("/users/:id", s.users.handleGet)
 	api.Put("/users/:id", s.users.handlePut)
 	api.Patch("/users/:id", s.users.handlePatch)

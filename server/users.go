@@ -51,6 +51,47 @@ func (s *Server) departmentAPI() *objectAPI[visitarchive.Department] {
 	}
 }
 
+// userCreate is the body of POST /users: a user, and optionally its first
+// password (PUT /users/{id}/password sets one later).
+type userCreate struct {
+	visitarchive.User
+	Password string `json:"password,omitempty"`
+}
+
+// createUser creates a user and, when the body has one, sets its
+// password. A password that breaks the rules creates nothing.
+func (s *Server) createUser(c *fiber.Ctx) error {
+	const op = "user.create"
+	if _, err := queryParams(c, op); err != nil {
+		return err
+	}
+	req, _, err := decodeBody[userCreate](c, op)
+	if err != nil {
+		return err
+	}
+	if req.Password != "" {
+		if err := visitarchive.CheckPassword(req.Password); err != nil {
+			return err
+		}
+	}
+	u := req.User
+	u.Version, u.Audit = 0, visitarchive.Audit{}
+	created, err := s.archive.CreateUser(c.UserContext(), u)
+	if err != nil {
+		return err
+	}
+	if req.Password != "" {
+		if err := s.archive.SetPassword(c.UserContext(), created.Name, req.Password); err != nil {
+			return err
+		}
+		if created, err = s.archive.GetUser(c.UserContext(), created.Name); err != nil {
+			return err
+		}
+	}
+	c.Location(apiPrefix + "/users/" + string(created.Name))
+	return s.users.render(c, http.StatusCreated, created)
+}
+
 // userList is the answer of GET /users.
 type userList struct {
 	Users []*visitarchive.User `json:"users"`
