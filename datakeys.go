@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"strings"
+	"time"
 )
 
 // Data-key maintenance, run by an operator from the CLI: re-wrapping after
@@ -23,6 +24,9 @@ func (a *Archive) RewrapDataKeys(ctx context.Context, progress func(done, seen i
 	for key, err := range latestDataKeys(ctx, a.store) {
 		if err != nil {
 			return done, err
+		}
+		if strings.HasSuffix(key, destroyedMark) {
+			continue
 		}
 		seen++
 		changed, err := a.rewrap(ctx, op, key)
@@ -97,32 +101,70 @@ func splitVersion(key string) (string, int) {
 	return dir, v
 }
 
+// destroyedMark is the object a destroyed data key leaves in its
+// directory, so that no new key is ever made for the same object.
+const destroyedMark = "destroyed.json"
+
+// errKeyDestroyed is what dataKey returns for a destroyed data key.
+var errKeyDestroyed = E("datakey", Conflict, nil, "the data key was destroyed: the sensitive fields of this object are gone for good and cannot be written again")
+
+// destroyMark is the content of a destroyedMark.
+type destroyMark struct {
+	Destroyed time.Time `json:"destroyed"`
+	By        UserName  `json:"by"`
+}
+
 // DestroyRecordKey deletes every version of record id's data key, so that
 // its sensitive fields can no longer be read in any copy of the record,
-// backups included. It cannot be undone. Only the operator may run it; the
-// retention process calls it when a record's time is up.
+// backups included, and leaves a mark so that none is made again. It
+// cannot be undone. Only the operator may run it; the retention process
+// calls it when a record's time is up. It reports false when there was no
+// key to destroy.
 func (a *Archive) DestroyRecordKey(ctx context.Context, id RecordID) (bool, error) {
 	const op = "datakey.destroy"
 	if err := trustedOnly(ctx, op); err != nil {
 		return false, err
 	}
 	prefix := RecordDataKeyPrefix(id)
-	var changes []Change
+	var versions []string
 	for info, err := range a.store.List(ctx, prefix, "") {
 		if err != nil {
 			return false, err
 		}
-		if err := a.store.Delete(ctx, info.Key); err != nil && !IsKind(err, NotFound) {
-			return false, err
+		if !strings.HasSuffix(info.Key, destroyedMark) {
+			versions = append(versions, info.Key)
 		}
-		changes = append(changes, Change{Actor: ActorFrom(ctx), Action: op, Key: info.Key, Removed: true})
 	}
-	a.dataKeys.forget(prefix)
-	if len(changes) == 0 {
+	if len(versions) == 0 {
 		return false, nil
 	}
-	_, err := a.journal.Append(ctx, changes...)
+	// The mark first: from then on no new key can be made.
+	changes, err := a.markDestroyed(ctx, prefix)
+	if err != nil {
+		return false, err
+	}
+	for _, key := range versions {
+		if err := a.store.Delete(ctx, key); err != nil && !IsKind(err, NotFound) {
+			return false, err
+		}
+		changes = append(changes, Change{Actor: ActorFrom(ctx), Action: op, Key: key, Removed: true})
+	}
+	a.dataKeys.forget(prefix)
+	_, err = a.journal.Append(ctx, changes...)
 	return true, err
+}
+
+// markDestroyed writes the mark of prefix, unless an earlier, interrupted
+// destruction did, and returns its change.
+func (a *Archive) markDestroyed(ctx context.Context, prefix string) ([]Change, error) {
+	info, err := a.put(ctx, prefix+destroyedMark, destroyMark{Destroyed: a.now().UTC(), By: ActorFrom(ctx)})
+	if IsKind(err, Conflict) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return []Change{{Actor: ActorFrom(ctx), Action: "datakey.destroy", Key: info.Key, SHA256: info.SHA256}}, nil
 }
 
 // trustedOnly refuses requests: op is for the operator's CLI.
@@ -146,6 +188,9 @@ func (a *Archive) DataKeysByMaster(ctx context.Context) (map[string]int, error) 
 	for key, err := range latestDataKeys(ctx, a.store) {
 		if err != nil {
 			return nil, err
+		}
+		if strings.HasSuffix(key, destroyedMark) {
+			continue
 		}
 		var w WrappedKey
 		if _, err := readJSON(ctx, a.store, key, &w); err != nil {

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -237,8 +238,7 @@ func (c *dataKeys) forget(prefix string) {
 }
 
 // dataKey returns the data key of the object whose keys live under
-// prefix, or NotFound when it has none (never had one, or it was
-// destroyed).
+// prefix, NotFound when it never had one, or errKeyDestroyed.
 func (a *Archive) dataKey(ctx context.Context, prefix string) ([]byte, error) {
 	if k := a.dataKeys.get(prefix); k != nil {
 		return k, nil
@@ -246,6 +246,9 @@ func (a *Archive) dataKey(ctx context.Context, prefix string) ([]byte, error) {
 	key, err := a.latestKey(ctx, prefix, "data key")
 	if err != nil {
 		return nil, err
+	}
+	if strings.HasSuffix(key, destroyedMark) {
+		return nil, errKeyDestroyed
 	}
 	var w WrappedKey
 	if _, err := readJSON(ctx, a.store, key, &w); err != nil {
@@ -289,8 +292,12 @@ func (a *Archive) sealRecord(ctx context.Context, r *Record) (*storedRecord, Cha
 	prefix := RecordDataKeyPrefix(r.ID)
 	k, err := a.dataKey(ctx, prefix)
 	var created Change
-	if IsKind(err, NotFound) {
+	switch {
+	case IsKind(err, NotFound):
 		k, created, err = a.newDataKey(ctx, prefix)
+	case err == errKeyDestroyed:
+		return nil, Change{}, E("record.seal", Conflict, err,
+			"the sensitive fields of record %s were destroyed for good; save it without contact details or a decision chain", r.ID)
 	}
 	if err != nil {
 		return nil, Change{}, fmt.Errorf("seal record %s: %w", r.ID, err)
@@ -320,7 +327,7 @@ func (a *Archive) openRecord(ctx context.Context, s *storedRecord, reveal bool) 
 	}
 	var secrets recordSecrets
 	k, err := a.dataKey(ctx, RecordDataKeyPrefix(r.ID))
-	if IsKind(err, NotFound) {
+	if err == errKeyDestroyed || IsKind(err, NotFound) {
 		r.Hidden = []string{"sensitive fields: data key destroyed"}
 		return &r, nil
 	}
@@ -370,7 +377,7 @@ func (a *Archive) openCustomer(ctx context.Context, s *storedCustomer, reveal bo
 		return &c, nil
 	}
 	k, err := a.dataKey(ctx, CustomerDataKeyPrefix(c.ID))
-	if IsKind(err, NotFound) {
+	if err == errKeyDestroyed || IsKind(err, NotFound) {
 		c.Hidden = []string{"contacts: data key destroyed"}
 		return &c, nil
 	}

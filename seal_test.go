@@ -168,8 +168,23 @@ func TestDestroyedDataKey(t *testing.T) {
 		if got.Summary != r.Summary {
 			t.Errorf("the rest of the record changed: %q", got.Summary)
 		}
-		if n := countKeys(t, e.store, va.DataKeysPrefix); n != 0 {
-			t.Errorf("%d data key objects left", n)
+		if n := countKeys(t, e.store, va.DataKeysPrefix); n != 1 {
+			t.Errorf("%d data key objects left, want only the mark of the destruction", n)
+		}
+		// No new key is made: sensitive fields cannot come back.
+		got.ContactPhone, got.DecisionChain = "+86 10 1234 5678", nil
+		if _, err := e.archive.UpdateRecord(ctx, *got); !va.IsKind(err, va.Conflict) {
+			t.Errorf("update with a phone after the destruction: %v, want Conflict", err)
+		}
+		got.ContactPhone, got.Summary = "", "更正"
+		if _, err := e.archive.UpdateRecord(ctx, *got); err != nil {
+			t.Errorf("update without sensitive fields after the destruction: %v", err)
+		}
+		if ok, err := e.archive.DestroyRecordKey(ctx, r.ID); err != nil || ok {
+			t.Errorf("second destruction: %v %v, want false, nil", ok, err)
+		}
+		if n, err := e.archive.RewrapDataKeys(ctx, nil); err != nil || n != 0 {
+			t.Errorf("rewrap after the destruction: %d %v", n, err)
 		}
 		rep, err := journal.Verify(t.Context(), e.store, nil)
 		if err != nil || !rep.OK() {
