@@ -17,6 +17,7 @@
 //	datakeys/records/<id>/<v:010d>.json   the data key of a record's sealed fields,
 //	datakeys/customers/<id>/<v:010d>.json wrapped by a master key; a new version
 //	                                      per master-key rotation; deleted to destroy
+//	datakeys/<kind>/<id>/destroyed.json   the mark a destroyed data key leaves
 //	sessions/<sha256 of token>.json       one sign-in; deleted at logout
 //	tokens/<user>/<id>.json               one API token (its hash); deleted when revoked
 //	journal/<seq:020d>.json               one hash-chained journal entry
