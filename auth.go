@@ -159,11 +159,20 @@ func (a *Archive) Logout(ctx context.Context, token string) error {
 	}
 	key := SessionKey(h)
 	a.accounts.dropSession(h)
-	if err := a.store.Delete(ctx, key); err != nil && !IsKind(err, NotFound) {
+	return a.removeJournaled(ctx, Change{Actor: s.User, Action: "auth.logout", Key: key, Removed: true})
+}
+
+// removeJournaled journals the removal c, then deletes its object: an
+// object left behind by a failed delete is harmless, an unjournaled
+// removal would look like tampering to verify.
+func (a *Archive) removeJournaled(ctx context.Context, c Change) error {
+	if _, err := a.journal.Append(ctx, c); err != nil {
 		return err
 	}
-	_, err := a.journal.Append(ctx, Change{Actor: s.User, Action: "auth.logout", Key: key, Removed: true})
-	return err
+	if err := a.store.Delete(ctx, c.Key); err != nil && !IsKind(err, NotFound) {
+		return err
+	}
+	return nil
 }
 
 // Authenticate returns the principal of a session or API token, and the
@@ -344,11 +353,6 @@ func (a *Archive) RevokeToken(ctx context.Context, id string) error {
 	if t == nil || t.User != p.Name && !a.policy.Allowed(p, ActUpdate, userResource) {
 		return E(op, NotFound, nil, "token %s not found", id)
 	}
-	key := TokenKey(t.User, t.ID)
 	a.accounts.dropToken(id)
-	if err := a.store.Delete(ctx, key); err != nil && !IsKind(err, NotFound) {
-		return err
-	}
-	_, err := a.journal.Append(ctx, Change{Actor: p.Name, Action: op, Key: key, Removed: true})
-	return err
+	return a.removeJournaled(ctx, Change{Actor: p.Name, Action: op, Key: TokenKey(t.User, t.ID), Removed: true})
 }

@@ -144,14 +144,20 @@ func (a *Archive) DestroyRecordKey(ctx context.Context, id RecordID) (bool, erro
 		return false, err
 	}
 	for _, key := range versions {
-		if err := a.store.Delete(ctx, key); err != nil && !IsKind(err, NotFound) {
-			return false, err
-		}
 		changes = append(changes, Change{Actor: ActorFrom(ctx), Action: op, Key: key, Removed: true})
 	}
 	a.dataKeys.forget(prefix)
-	_, err = a.journal.Append(ctx, changes...)
-	return true, err
+	// Journal first: a key left behind by a failed delete is already
+	// behind the mark, and running this again deletes it.
+	if _, err := a.journal.Append(ctx, changes...); err != nil {
+		return false, err
+	}
+	for _, key := range versions {
+		if err := a.store.Delete(ctx, key); err != nil && !IsKind(err, NotFound) {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // markDestroyed writes the mark of prefix, unless an earlier, interrupted
