@@ -95,7 +95,7 @@ func (a *Archive) Open(ctx context.Context) error {
 	if a.policy == nil || a.keys == nil || a.passwords == nil {
 		return E("open", Internal, nil, "the archive needs a policy, a keyring and a password hasher")
 	}
-	if err := CheckSensitiveFields(a.sensitive); err != nil {
+	if err := checkSensitiveFields(a.sensitive); err != nil {
 		return err
 	}
 	if err := a.customers.load(ctx, a.store); err != nil {

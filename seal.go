@@ -35,8 +35,8 @@ var SealableFields = []string{"contact_name", "contact_phone", "contact_email", 
 // keyed hash.
 var blindFields = []string{"contact_phone", "contact_email"}
 
-// Envelope is sealed data: AES-256-GCM under the object's data key.
-type Envelope struct {
+// envelope is sealed data: AES-256-GCM under the object's data key.
+type envelope struct {
 	Nonce []byte `json:"nonce"`
 	Data  []byte `json:"data"`
 }
@@ -45,14 +45,14 @@ type Envelope struct {
 // sealed in Sealed, with blind hashes ("field:hash") for exact lookup.
 type storedRecord struct {
 	Record
-	Sealed *Envelope `json:"sealed,omitempty"`
+	Sealed *envelope `json:"sealed,omitempty"`
 	Blind  []string  `json:"blind,omitempty"`
 }
 
 // storedCustomer is a customer as the store holds it: contacts sealed.
 type storedCustomer struct {
 	Customer
-	Sealed *Envelope `json:"sealed,omitempty"`
+	Sealed *envelope `json:"sealed,omitempty"`
 }
 
 // recordSecrets is the plain text inside a record's envelope.
@@ -99,8 +99,8 @@ func (r *Record) textField(name string) *string {
 	return nil
 }
 
-// CheckSensitiveFields reports a configured field that cannot be sealed.
-func CheckSensitiveFields(fields []string) error {
+// checkSensitiveFields reports a configured field that cannot be sealed.
+func checkSensitiveFields(fields []string) error {
 	for _, f := range fields {
 		if !slices.Contains(SealableFields, f) {
 			return E("config", Invalid, nil, "field %q cannot be marked sensitive; choose among %v", f, SealableFields)
@@ -166,7 +166,7 @@ func (s *recordSecrets) hiddenNames() []string {
 }
 
 // seal encrypts v with key, bound to aad.
-func seal(key []byte, v any, aad string) (*Envelope, error) {
+func seal(key []byte, v any, aad string) (*envelope, error) {
 	plain, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
@@ -179,11 +179,11 @@ func seal(key []byte, v any, aad string) (*Envelope, error) {
 	if _, err := rand.Read(nonce); err != nil {
 		return nil, err
 	}
-	return &Envelope{Nonce: nonce, Data: gcm.Seal(nil, nonce, plain, []byte(aad))}, nil
+	return &envelope{Nonce: nonce, Data: gcm.Seal(nil, nonce, plain, []byte(aad))}, nil
 }
 
 // unseal decrypts e with key into v. Altered bytes are Integrity.
-func unseal(key []byte, e *Envelope, aad string, v any) error {
+func unseal(key []byte, e *envelope, aad string, v any) error {
 	gcm, err := newGCM(key)
 	if err != nil {
 		return err
