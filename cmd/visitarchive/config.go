@@ -151,6 +151,7 @@ func (f *storeFlags) indexDir() string {
 
 // components are the opened parts of an archive.
 type components struct {
+	keys    *keyring.Live
 	store   va.Store
 	journal *journal.Journal
 	index   *index.Index
@@ -176,7 +177,7 @@ func (f *storeFlags) open(ctx context.Context, log *slog.Logger, progress func(d
 	if err != nil {
 		return nil, err
 	}
-	c := &components{}
+	c := &components{keys: keys}
 	if c.store, err = f.openStore(ctx); err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	va "github.com/visitarchive/visitarchive"
 	"github.com/visitarchive/visitarchive/server"
+	"github.com/visitarchive/visitarchive/storage/keyring"
 )
 
 // followInterval is how often the server brings its index up to entries
@@ -38,7 +39,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := firstAdmin(ctx, c.archive, stdout); err != nil {
 		return err
 	}
-	go follow(ctx, c.archive, log)
+	go follow(ctx, c.archive, c.keys, log)
 	srv := server.New(server.Config{Archive: c.archive, Logger: log})
 	// Listen before serving, so that a signal that comes at once still
 	// finds a server to shut down.
@@ -88,10 +89,12 @@ func logProgress(log *slog.Logger) func(done, total int) {
 	}
 }
 
-// follow keeps the index up with the journal until ctx ends.
-func follow(ctx context.Context, a *va.Archive, log *slog.Logger) {
+// follow keeps the index up with the journal until ctx ends, and says so
+// when the key file has become unreadable.
+func follow(ctx context.Context, a *va.Archive, keys *keyring.Live, log *slog.Logger) {
 	t := time.NewTicker(followInterval)
 	defer t.Stop()
+	var keyErr string
 	for {
 		select {
 		case <-ctx.Done():
@@ -100,6 +103,19 @@ func follow(ctx context.Context, a *va.Archive, log *slog.Logger) {
 			if err := a.SyncIndex(ctx); err != nil && ctx.Err() == nil {
 				log.Error("index follow", "err", err)
 			}
+			if msg := errText(keys.Err()); msg != keyErr {
+				keyErr = msg
+				if msg != "" {
+					log.Error("the key file cannot be read again; the keys loaded before stay in use", "err", msg)
+				}
+			}
 		}
 	}
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }

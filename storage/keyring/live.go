@@ -103,9 +103,6 @@ func (l *Live) Unwrap(w visitarchive.WrappedKey) ([]byte, error) {
 	return kr.Unwrap(w)
 }
 
-// IDs is Keyring.IDs with the current keys.
-func (l *Live) IDs() []string { return l.keys(false).IDs() }
-
 // String, Format and LogValue show the key ids only, as Keyring's do.
 func (l *Live) String() string { return l.kr.Load().String() }
 
