@@ -184,6 +184,7 @@ func (a *Archive) ExportRecords(ctx context.Context, q SearchQuery, w io.Writer)
 func (a *Archive) exportPages(ctx context.Context, q SearchQuery, res *SearchResult, w io.Writer) (int, error) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
+	reveals := a.recordRevealer(ctx)
 	n := 0
 	for {
 		stored, err := a.loadStored(ctx, res.Hits)
@@ -191,7 +192,7 @@ func (a *Archive) exportPages(ctx context.Context, q SearchQuery, res *SearchRes
 			return n, err
 		}
 		for _, s := range stored {
-			r, err := a.openRecord(ctx, s, a.reveals(ctx, RecordResource(&s.Record)))
+			r, err := a.openRecord(ctx, s, reveals(RecordResource(&s.Record)))
 			if err != nil {
 				return n, err
 			}

@@ -206,10 +206,7 @@ func (a *Archive) stamp(ctx context.Context, cur *Audit) Audit {
 
 func (a *Archive) writeUser(ctx context.Context, op string, u *storedUser) error {
 	key := UserKey(u.Name, u.Version)
-	info, err := a.put(ctx, key, u)
-	if IsKind(err, Conflict) {
-		return E(op, Conflict, err, "user %s was changed by someone else (version %d exists); reload it and apply your change again", u.Name, u.Version)
-	}
+	info, err := a.putVersion(ctx, op, "user", string(u.Name), u.Version, key, u)
 	if err != nil {
 		return err
 	}
@@ -256,8 +253,8 @@ func (a *Archive) UpdateUser(ctx context.Context, u User) (*User, error) {
 	if cur == nil {
 		return nil, E(op, NotFound, nil, "user %s not found", u.Name)
 	}
-	if u.Version != cur.Version {
-		return nil, E(op, Conflict, nil, "user %s is at version %d, not %d; reload it and apply your change again", u.Name, cur.Version, u.Version)
+	if err := checkVersion(op, "user", string(u.Name), cur.Version, u.Version); err != nil {
+		return nil, err
 	}
 	if err := a.checkUser(op, &u); err != nil {
 		return nil, err
@@ -291,10 +288,7 @@ func (a *Archive) CreateDepartment(ctx context.Context, d Department) (*Departme
 
 func (a *Archive) writeDept(ctx context.Context, op string, d *Department) error {
 	key := DepartmentKey(d.ID, d.Version)
-	info, err := a.put(ctx, key, d)
-	if IsKind(err, Conflict) {
-		return E(op, Conflict, err, "department %s was changed by someone else (version %d exists); reload it and apply your change again", d.ID, d.Version)
-	}
+	info, err := a.putVersion(ctx, op, "department", d.ID, d.Version, key, d)
 	if err != nil {
 		return err
 	}
@@ -339,8 +333,8 @@ func (a *Archive) UpdateDepartment(ctx context.Context, d Department) (*Departme
 	if cur == nil {
 		return nil, E(op, NotFound, nil, "department %s not found", d.ID)
 	}
-	if d.Version != cur.Version {
-		return nil, E(op, Conflict, nil, "department %s is at version %d, not %d; reload it and apply your change again", d.ID, cur.Version, d.Version)
+	if err := checkVersion(op, "department", d.ID, cur.Version, d.Version); err != nil {
+		return nil, err
 	}
 	if err := d.Validate(); err != nil {
 		return nil, err

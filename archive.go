@@ -159,6 +159,29 @@ func (a *Archive) put(ctx context.Context, key string, v any) (ObjectInfo, error
 	return a.store.Put(ctx, key, bytes.NewReader(b), int64(len(b)))
 }
 
+// putVersion writes version v of object id (a "record", "customer", …)
+// create-only under key. A taken key means the object exists already (v 1)
+// or someone else changed it first: Conflict, saying which.
+func (a *Archive) putVersion(ctx context.Context, op, what, id string, v int, key string, obj any) (ObjectInfo, error) {
+	info, err := a.put(ctx, key, obj)
+	switch {
+	case !IsKind(err, Conflict):
+		return info, err
+	case v == 1:
+		return info, E(op, Conflict, err, "%s %s already exists", what, id)
+	}
+	return info, E(op, Conflict, err, "%s %s was changed by someone else (version %d exists); reload it and apply your change again", what, id, v)
+}
+
+// checkVersion answers Conflict when an update names another version of
+// object id than the current one.
+func checkVersion(op, what, id string, current, named int) error {
+	if named == current {
+		return nil
+	}
+	return E(op, Conflict, nil, "%s %s is at version %d, not %d; reload it and apply your change again", what, id, current, named)
+}
+
 // encodeJSON is the one encoding of stored objects: no HTML escaping, so
 // that what is stored reads as what was sent.
 func encodeJSON(v any) ([]byte, error) {
@@ -229,20 +252,17 @@ func (a *Archive) commit(ctx context.Context, action string, c Change, obj any, 
 	return nil
 }
 
-// dropObject removes an object that will not be journaled.
+// dropObject removes an object that will not be journaled; "" is none
+// (a write that needed no new data key).
 func (a *Archive) dropObject(ctx context.Context, key string) {
+	if key == "" {
+		return
+	}
 	if strings.HasPrefix(key, DataKeysPrefix) {
 		a.dataKeys.forget(dirOf(key))
 	}
 	if err := a.store.Delete(context.WithoutCancel(ctx), key); err != nil {
 		a.log.Error("unjournaled object left behind", "key", key, "err", err)
-	}
-}
-
-// dropDataKey removes a data key created for a write that failed.
-func (a *Archive) dropDataKey(ctx context.Context, c Change) {
-	if c.Key != "" {
-		a.dropObject(ctx, c.Key)
 	}
 }
 

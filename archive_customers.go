@@ -114,16 +114,9 @@ func (a *Archive) writeCustomer(ctx context.Context, op string, c *Customer) err
 		return err
 	}
 	key := CustomerKey(c.ID, c.Version)
-	info, err := a.put(ctx, key, s)
-	if IsKind(err, Conflict) {
-		a.dropDataKey(ctx, keyChange)
-		if c.Version == 1 {
-			return E(op, Conflict, err, "customer %s already exists", c.ID)
-		}
-		return E(op, Conflict, err, "customer %s was changed by someone else (version %d exists); reload it and apply your change again", c.ID, c.Version)
-	}
+	info, err := a.putVersion(ctx, op, "customer", string(c.ID), c.Version, key, s)
 	if err != nil {
-		a.dropDataKey(ctx, keyChange)
+		a.dropObject(ctx, keyChange.Key)
 		return err
 	}
 	if err := a.commit(ctx, op, Change{Key: key, SHA256: info.SHA256}, s, keyChange); err != nil {
@@ -195,8 +188,8 @@ func (a *Archive) UpdateCustomer(ctx context.Context, c Customer) (*Customer, er
 	if err != nil {
 		return nil, err
 	}
-	if c.Version != cur.Version {
-		return nil, E(op, Conflict, nil, "customer %s is at version %d, not %d; reload it and apply your change again", c.ID, cur.Version, c.Version)
+	if err := checkVersion(op, "customer", string(c.ID), cur.Version, c.Version); err != nil {
+		return nil, err
 	}
 	if !a.reveals(ctx, customerResource) {
 		old, err := a.openCustomer(ctx, cur, true)

@@ -58,16 +58,9 @@ func (a *Archive) writeRecord(ctx context.Context, op string, r *Record) error {
 		return err
 	}
 	key := RecordKey(r.ID, r.Version)
-	info, err := a.put(ctx, key, s)
-	if IsKind(err, Conflict) {
-		a.dropDataKey(ctx, keyChange)
-		if r.Version == 1 {
-			return E(op, Conflict, err, "record %s already exists", r.ID)
-		}
-		return E(op, Conflict, err, "record %s was changed by someone else (version %d exists); reload it and apply your change again", r.ID, r.Version)
-	}
+	info, err := a.putVersion(ctx, op, "record", string(r.ID), r.Version, key, s)
 	if err != nil {
-		a.dropDataKey(ctx, keyChange)
+		a.dropObject(ctx, keyChange.Key)
 		return err
 	}
 	return a.commit(ctx, op, Change{Key: key, SHA256: info.SHA256}, s, keyChange)
@@ -132,8 +125,8 @@ func (a *Archive) UpdateRecord(ctx context.Context, r Record) (*Record, error) {
 	if err := a.mayUpdate(ctx, op, &cur.Record); err != nil {
 		return nil, err
 	}
-	if r.Version != cur.Version {
-		return nil, E(op, Conflict, nil, "record %s is at version %d, not %d; reload it and apply your change again", r.ID, cur.Version, r.Version)
+	if err := checkVersion(op, "record", string(r.ID), cur.Version, r.Version); err != nil {
+		return nil, err
 	}
 	if err := a.keepHidden(ctx, cur, &r); err != nil {
 		return nil, err
@@ -233,8 +226,9 @@ func (a *Archive) ListRecords(ctx context.Context, q SearchQuery) (*RecordPage, 
 	}
 	recs := make([]*Record, 0, len(stored))
 	events := make([]Change, 0, len(stored))
+	reveals := a.recordRevealer(ctx)
 	for _, s := range stored {
-		reveal := a.reveals(ctx, RecordResource(&s.Record))
+		reveal := reveals(RecordResource(&s.Record))
 		r, err := a.openRecord(ctx, s, reveal)
 		if err != nil {
 			return nil, err

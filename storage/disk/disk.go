@@ -85,7 +85,7 @@ func Open(dir string) (*Store, error) {
 	// Make a new store's own directories durable before any object relies
 	// on them.
 	for _, d := range []string{filepath.Dir(filepath.Clean(dir)), dir} {
-		if err := syncDir(d); err != nil {
+		if err := storage.SyncDir(d); err != nil {
 			return nil, ioError(op, "", err)
 		}
 	}
@@ -177,7 +177,7 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64) (v
 	if err := s.publish(op, t, nil); err != nil {
 		return visitarchive.ObjectInfo{}, err
 	}
-	if err := syncDir(s.objPath(parentDir(key))); err != nil {
+	if err := storage.SyncDir(s.objPath(parentDir(key))); err != nil {
 		// A failed Put leaves nothing visible, even this late.
 		unix.Unlink(s.objPath(key))
 		return visitarchive.ObjectInfo{}, ioError(op, key, err)
@@ -252,7 +252,7 @@ func (s *Store) ensureDir(rel string, batch *[]string) error {
 		*batch = append(*batch, rel)
 		return nil
 	}
-	if err := syncDir(s.objPath(parent)); err != nil {
+	if err := storage.SyncDir(s.objPath(parent)); err != nil {
 		return err
 	}
 	s.dirs.Store(rel, struct{}{})
@@ -331,7 +331,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := unix.Unlink(s.objPath(key)); err != nil {
 		return openError(op, key, err)
 	}
-	if err := syncDir(s.objPath(parentDir(key))); err != nil {
+	if err := storage.SyncDir(s.objPath(parentDir(key))); err != nil {
 		return ioError(op, key, err)
 	}
 	return nil

@@ -116,14 +116,3 @@ func finishTemp(f *os.File, key, sha string, n int64, sync bool) (*temp, error) 
 	info := visitarchive.ObjectInfo{Key: key, Size: n, SHA256: sha, Modified: st.ModTime()}
 	return &temp{path: f.Name(), info: info}, nil
 }
-
-// syncDir fsyncs a directory so that the entries created or removed in it
-// survive a crash.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/storage"
 )
 
 const (
@@ -158,7 +159,7 @@ func writeFile(op, path string, kf *keyFile, create bool) (err error) {
 	if err != nil {
 		return ioError(op, "write key file", path, err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := storage.SyncDir(dir); err != nil {
 		return ioError(op, "sync directory", dir, err)
 	}
 	return nil
@@ -183,17 +184,6 @@ func writeTemp(dir string, data []byte) (path string, err error) {
 		return "", err
 	}
 	return f.Name(), f.Sync()
-}
-
-// syncDir fsyncs a directory so that a rename or link in it survives a
-// crash.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // lockFile takes an exclusive flock on path+".lock" for a read, change and
