@@ -143,7 +143,7 @@ func recordOfKey(key string) RecordID {
 
 // recordRef is the key an access event names for a record whose version
 // is not known (a search hit).
-func recordRef(id RecordID) string { return fmt.Sprintf("%s%s", RecordsPrefix, id) }
+func recordRef(id RecordID) string { return RecordsPrefix + string(id) }
 
 // ExportRecords writes every record that matches q and that the caller may
 // export, one JSON object a line, oldest visit first, with sensitive

@@ -85,13 +85,13 @@ func RandomPassword() string {
 
 // CheckPassword reports whether pw meets the password rules, as an
 // Invalid error on the field "password".
-func CheckPassword(pw string) error { return checkPassword("password", pw) }
+func CheckPassword(pw string) error { return checkPassword("password", "password", pw) }
 
-// checkPassword applies the password rules.
-func checkPassword(op, pw string) error {
+// checkPassword applies the password rules to pw, sent as field.
+func checkPassword(op, field, pw string) error {
 	if n := utf8.RuneCountInString(pw); n < MinPasswordLength || len(pw) > 1024 {
 		e := E(op, Invalid, nil, "the password does not meet the rules")
-		e.Fields = []FieldError{{Field: "password", Message: "must be 12 to 1024 characters long"}}
+		e.Fields = []FieldError{{Field: field, Message: "must be 12 to 1024 characters long"}}
 		return e
 	}
 	return nil
@@ -237,6 +237,9 @@ func (a *Archive) SetPassword(ctx context.Context, name UserName, password strin
 	if err := a.allow(ctx, op, ActUpdate, userResource); err != nil {
 		return err
 	}
+	if err := checkPassword(op, "password", password); err != nil {
+		return err
+	}
 	return a.setPassword(ctx, op, name, password)
 }
 
@@ -255,17 +258,15 @@ func (a *Archive) ChangePassword(ctx context.Context, old, password string) erro
 		a.logins.fail(p.Name, p.Addr, a.now())
 		return E(op, Forbidden, nil, "the current password is wrong")
 	}
-	err := a.setPassword(ctx, op, p.Name, password)
-	if e, ok := err.(*Error); ok && len(e.Fields) == 1 {
-		e.Fields[0].Field = "new_password"
-	}
-	return err
-}
-
-func (a *Archive) setPassword(ctx context.Context, op string, name UserName, password string) error {
-	if err := checkPassword(op, password); err != nil {
+	if err := checkPassword(op, "new_password", password); err != nil {
 		return err
 	}
+	return a.setPassword(ctx, op, p.Name, password)
+}
+
+// setPassword stores a new hash of password, which has passed the rules,
+// and ends the user's sessions.
+func (a *Archive) setPassword(ctx context.Context, op string, name UserName, password string) error {
 	cur := a.accounts.user(name)
 	if cur == nil {
 		return E(op, NotFound, nil, "user %s not found", name)
@@ -289,7 +290,7 @@ func (a *Archive) EnsureAdmin(ctx context.Context, password string) (string, boo
 	if password == "" {
 		password = RandomPassword()
 	}
-	if err := checkPassword("admin", password); err != nil {
+	if err := checkPassword("admin", "VISITARCHIVE_ADMIN_PASSWORD", password); err != nil {
 		return "", false, err
 	}
 	ctx = WithActor(ctx, "system")
