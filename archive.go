@@ -32,6 +32,11 @@ type Config struct {
 	SensitiveFields []string
 	// SessionTTL is how long a sign-in lasts (0: DefaultSessionTTL).
 	SessionTTL time.Duration
+	// Workflow configures filing deadlines, forms, retention and
+	// reference codes.
+	Workflow WorkflowConfig
+	// Mailer, if set, also mails notifications to users with an address.
+	Mailer Mailer
 
 	// ReindexProgress, if set, is told how a rebuild of the index from the
 	// store advances when Open finds the index empty.
@@ -61,6 +66,10 @@ type Archive struct {
 	dummy     string // see dummyHash
 
 	customers customerCache
+	plans     planCache
+	workflow  WorkflowConfig
+	mailer    Mailer
+	refCodes  refCodes
 
 	// indexMu serializes bringing the index up to the journal, so that
 	// entries are applied in order exactly once.
@@ -78,6 +87,7 @@ func New(cfg Config) *Archive {
 		a.now = time.Now
 	}
 	a.policy, a.keys, a.passwords = cfg.Policy, cfg.Keys, cfg.Passwords
+	a.workflow, a.mailer = cfg.Workflow, cfg.Mailer
 	a.sensitive = append(slices.Clone(DefaultSensitiveFields), cfg.SensitiveFields...)
 	a.accounts.ttl = cfg.SessionTTL
 	if a.accounts.ttl <= 0 {
@@ -98,7 +108,13 @@ func (a *Archive) Open(ctx context.Context) error {
 	if err := checkSensitiveFields(a.sensitive); err != nil {
 		return err
 	}
+	if err := a.workflow.normalize(); err != nil {
+		return err
+	}
 	if err := a.customers.load(ctx, a.store); err != nil {
+		return err
+	}
+	if err := a.plans.load(ctx, a.store); err != nil {
 		return err
 	}
 	if err := a.loadAccounts(ctx); err != nil {

@@ -58,6 +58,10 @@ func (a *Archive) applyEntry(ctx context.Context, e Entry) error {
 			continue
 		}
 		switch prefix {
+		case PlansPrefix:
+			if err := a.followPlan(ctx, c.Key); err != nil {
+				return err
+			}
 		case CustomersPrefix:
 			cu, err := a.freshCustomer(ctx, c.Key)
 			if err != nil {

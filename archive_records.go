@@ -26,6 +26,7 @@ func (a *Archive) CreateRecord(ctx context.Context, r Record) (*Record, error) {
 		r.ID = RecordID(NewID("R", now))
 	}
 	r.Version, r.Status, r.Hidden = 1, StatusDraft, nil
+	r.Workflow = Workflow{DueAt: a.dueAt(r.VisitEnd)}
 	r.Audit = Audit{CreatedAt: now, CreatedBy: u, UpdatedAt: now, UpdatedBy: u}
 	if err := a.allow(ctx, op, ActCreate, RecordResource(&r)); err != nil {
 		return nil, err
@@ -53,17 +54,26 @@ func (a *Archive) checkRecord(op string, r *Record) error {
 // writeRecord seals r and stores it with its data key, if it needed a new
 // one, in one journal entry.
 func (a *Archive) writeRecord(ctx context.Context, op string, r *Record) error {
+	return a.writeRecordWith(ctx, op, r, nil)
+}
+
+// writeRecordWith is writeRecord journaling the objects of extra (already
+// written, such as notifications) in the same entry; they are removed
+// again if the record cannot be written.
+func (a *Archive) writeRecordWith(ctx context.Context, op string, r *Record, extra []Change) error {
 	s, keyChange, err := a.sealRecord(ctx, r)
-	if err != nil {
-		return err
+	if err == nil {
+		extra = append(extra, keyChange)
+		key := RecordKey(r.ID, r.Version)
+		var info ObjectInfo
+		if info, err = a.putVersion(ctx, op, "record", string(r.ID), r.Version, key, s); err == nil {
+			return a.commit(ctx, op, Change{Key: key, SHA256: info.SHA256}, s, extra...)
+		}
 	}
-	key := RecordKey(r.ID, r.Version)
-	info, err := a.putVersion(ctx, op, "record", string(r.ID), r.Version, key, s)
-	if err != nil {
-		a.dropObject(ctx, keyChange.Key)
-		return err
+	for _, c := range extra {
+		a.dropObject(ctx, c.Key)
 	}
-	return a.commit(ctx, op, Change{Key: key, SHA256: info.SHA256}, s, keyChange)
+	return err
 }
 
 // loadRecord returns the stored form of the latest version of record id,
@@ -96,6 +106,11 @@ func (a *Archive) GetRecord(ctx context.Context, id RecordID) (*Record, error) {
 	r, err := a.openRecord(ctx, s, reveal)
 	if err != nil {
 		return nil, err
+	}
+	if r.Status == StatusArchived {
+		if r.Annotations, err = a.annotations(ctx, r.ID); err != nil {
+			return nil, err
+		}
 	}
 	ev := Change{Action: ActionRead, Key: RecordKey(r.ID, r.Version), Fields: readFields(r, reveal, a.sensitive)}
 	return r, a.logAccess(ctx, op, []Change{ev})
@@ -134,22 +149,26 @@ func (a *Archive) UpdateRecord(ctx context.Context, r Record) (*Record, error) {
 	if err := a.checkRecord(op, &r); err != nil {
 		return nil, err
 	}
-	r.Version, r.Status, r.Hidden = cur.Version+1, cur.Status, nil
+	r.Version, r.Status, r.Hidden, r.Workflow = cur.Version+1, cur.Status, nil, cur.Workflow
 	r.Audit = Audit{CreatedAt: cur.CreatedAt, CreatedBy: cur.CreatedBy, UpdatedAt: a.now().UTC(), UpdatedBy: u}
+	if r.Rounds == 0 {
+		r.DueAt = a.dueAt(r.VisitEnd)
+	}
 	if err := a.allow(ctx, op, ActUpdate, RecordResource(&r)); err != nil {
 		return nil, err
 	}
 	return &r, a.writeRecord(ctx, op, &r)
 }
 
-// mayUpdate checks that the caller may see cur (NotFound otherwise) and
-// change it (Forbidden otherwise).
+// mayUpdate checks that the caller may see cur (NotFound otherwise),
+// change it (Forbidden otherwise), and that its state allows an edit
+// (Conflict otherwise).
 func (a *Archive) mayUpdate(ctx context.Context, op string, cur *Record) error {
 	res := RecordResource(cur)
 	if err := a.visible(ctx, op, res, "record "+string(cur.ID)); err != nil {
 		return err
 	}
-	return a.allow(ctx, op, ActUpdate, res)
+	return a.mayMove(ctx, op, ActUpdate, res, checkMove(op, cur, "update"), openState(recordMoves, "update"))
 }
 
 // keepHidden copies into r the stored sensitive values of cur when the
@@ -277,6 +296,9 @@ func (a *Archive) Search(ctx context.Context, q SearchQuery) (*SearchResult, err
 // is limited to the records whose sensitive fields the caller may see, so
 // that it cannot probe hidden values.
 func (a *Archive) search(ctx context.Context, op string, q SearchQuery) (*SearchResult, error) {
+	if q.Now.IsZero() {
+		q.Now = a.now()
+	}
 	if err := q.Normalize(); err != nil {
 		return nil, err
 	}
@@ -319,4 +341,12 @@ func (a *Archive) blindTokens(phone, email string) []string {
 		out = append(out, "contact_email:"+a.keys.Blind("contact_email", email))
 	}
 	return out
+}
+
+// dueAt is when a record of a visit that ended at end must be submitted.
+func (a *Archive) dueAt(end time.Time) time.Time {
+	if end.IsZero() {
+		return time.Time{}
+	}
+	return end.Add(a.workflow.FilingPeriod).UTC()
 }

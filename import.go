@@ -196,7 +196,9 @@ func (im *importer) record(n int, r *Record) ([]*importItem, error) {
 		return nil, E("import", Conflict, nil, "record %s is already on line %d", r.ID, first)
 	}
 	im.lineOf[r.ID] = n
-	r.Version, r.Status, r.Hidden = 1, StatusDraft, nil
+	// An imported record is a draft without a filing deadline: it was
+	// filed elsewhere, and must not flood inboxes as overdue.
+	r.Version, r.Status, r.Hidden, r.Workflow = 1, StatusDraft, nil, Workflow{}
 	im.stamp(&r.Audit)
 	return im.sealRecord(n, r)
 }

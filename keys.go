@@ -16,7 +16,49 @@ const (
 	DataKeysPrefix    = "datakeys/"
 	SessionsPrefix    = "sessions/"
 	TokensPrefix      = "tokens/"
+	PlansPrefix       = "plans/"
+	InboxPrefix       = "inbox/"
+	AnnotationsPrefix = "annotations/"
+	RefCodesPrefix    = "refcodes/"
+	ArchivingPrefix   = "archiving/"
+	NoticesPrefix     = "notices/"
 )
+
+// PlanKey is the key of version v of plan id.
+func PlanKey(id PlanID, v int) string {
+	return fmt.Sprintf("%s%s/%010d.json", PlansPrefix, id, v)
+}
+
+// NotificationKey is the key of notification id in the inbox of user to;
+// NotificationReadKey marks it read.
+func NotificationKey(to UserName, id string) string {
+	return InboxPrefix + string(to) + "/" + id + ".json"
+}
+
+// NotificationReadKey is the key whose presence marks notification id of
+// user to as read.
+func NotificationReadKey(to UserName, id string) string {
+	return InboxPrefix + string(to) + "/" + id + ".read.json"
+}
+
+// AnnotationKey is the key of annotation id of record rid.
+func AnnotationKey(rid RecordID, id string) string {
+	return AnnotationsPrefix + string(rid) + "/" + id + ".json"
+}
+
+// RefCodeKey is the key that claims number n of a reference-code series.
+func RefCodeKey(series string, n int) string {
+	return fmt.Sprintf("%s%s/%06d.json", RefCodesPrefix, series, n)
+}
+
+// ArchivingKey is the key that reserves archiving version v of record id
+// to one archivist.
+func ArchivingKey(id RecordID, v int) string {
+	return fmt.Sprintf("%s%s/%010d.json", ArchivingPrefix, id, v)
+}
+
+// OverdueNoticeKey marks that the overdue notice of record id was sent.
+func OverdueNoticeKey(id RecordID) string { return NoticesPrefix + "overdue/" + string(id) + ".json" }
 
 // RecordDataKeyPrefix is where the versions of record id's data key live.
 func RecordDataKeyPrefix(id RecordID) string { return DataKeysPrefix + "records/" + string(id) + "/" }
@@ -55,11 +97,11 @@ func RecordKey(id RecordID, v int) string {
 	return fmt.Sprintf("%s%s/%010d.json", RecordsPrefix, id, v)
 }
 
-// ParseVersionKey splits the key of a versioned object (a record, customer,
-// user or department) into its prefix ("records/", …), id and version. ok
-// is false for any other key.
+// ParseVersionKey splits the key of a versioned object (a record, plan,
+// customer, user or department) into its prefix ("records/", …), id and
+// version. ok is false for any other key.
 func ParseVersionKey(key string) (prefix, id string, version int, ok bool) {
-	for _, p := range []string{RecordsPrefix, CustomersPrefix, UsersPrefix, DepartmentsPrefix} {
+	for _, p := range []string{RecordsPrefix, PlansPrefix, CustomersPrefix, UsersPrefix, DepartmentsPrefix} {
 		rest, found := strings.CutPrefix(key, p)
 		if !found {
 			continue

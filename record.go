@@ -38,7 +38,11 @@ type Record struct {
 	// Hidden names the sensitive fields withheld from this caller; they
 	// are empty in this copy. Never stored.
 	Hidden []string `json:"hidden,omitempty"`
+	// Annotations are the corrections of an archived record, shown with
+	// it; they are objects of their own, never stored in the record.
+	Annotations []Annotation `json:"annotations,omitempty"`
 
+	Workflow
 	Audit
 }
 
@@ -47,15 +51,19 @@ type RecordStatus string
 
 // Record statuses. A record is a draft until its author submits it; the
 // supervisor approves it or returns it for correction; the archivist
-// archives an approved record. (The transitions come with the workflow;
-// the policy already needs the states.)
+// archives an approved record. Plans share the type: draft, submitted,
+// then approved or rejected.
 const (
 	StatusDraft     RecordStatus = "draft"
 	StatusSubmitted RecordStatus = "submitted"
 	StatusReturned  RecordStatus = "returned"
 	StatusApproved  RecordStatus = "approved"
 	StatusArchived  RecordStatus = "archived"
+	StatusRejected  RecordStatus = "rejected" // plans only
 )
+
+// RecordStatuses lists the states of a record in workflow order.
+var RecordStatuses = []string{"draft", "submitted", "returned", "approved", "archived"}
 
 // Intent is the customer's cooperation intent (合作意向).
 type Intent string

@@ -283,7 +283,7 @@ func (a *Archive) newDataKey(ctx context.Context, prefix string) ([]byte, Change
 // first version that has something sensitive.
 func (a *Archive) sealRecord(ctx context.Context, r *Record) (*storedRecord, Change, error) {
 	s := &storedRecord{Record: *r}
-	s.Hidden = nil
+	s.Hidden, s.Annotations = nil, nil
 	secrets := takeSecrets(&s.Record, a.sensitive)
 	if secrets.empty() {
 		return s, Change{}, nil

@@ -20,6 +20,10 @@ type Index interface {
 
 	// Count returns the number of indexed records.
 	Count(ctx context.Context) (uint64, error)
+
+	// PlansWithRecords returns those of plans that at least one indexed
+	// record names in plan_id.
+	PlansWithRecords(ctx context.Context, plans []PlanID) (map[PlanID]bool, error)
 }
 
 // IndexDoc is what the index stores of one record: the record with the
@@ -52,6 +56,19 @@ type SearchQuery struct {
 	Status       string
 	Country      string
 	From, To     time.Time // visit_start within [From, To); zero is open
+
+	// The workflow: who approved, the archival reference code and
+	// retention period, late submissions, and plans.
+	Reviewer      UserName
+	ReferenceCode string
+	Retention     string
+	Late          string // "true" or "false"; "" does not filter
+	PlanID        PlanID
+	// Overdue keeps only drafts whose due_at is before Now: records never
+	// submitted by their deadline. Now also decides the overdue facet.
+	Overdue bool
+	Now     time.Time
+
 	Sort         string    // one of the Sort constants; "" is relevance
 	Page, Size   int       // Page from 1; Size from 1 to MaxPageSize
 	NoFacets     bool      // skip facet counting (listing pages)
@@ -104,7 +121,12 @@ type FacetCount struct {
 var FacetFields = []string{
 	"customer_id", "customer_type", "business_area", "department",
 	"visitors", "status", "cooperation_intent", "country",
+	"late", "reviewer", "retention",
 }
+
+// FacetOverdue is the facet that counts the matches that are overdue at
+// SearchQuery.Now, as one value "true".
+const FacetOverdue = "overdue"
 
 // Normalize checks q and fills in defaults.
 func (q *SearchQuery) Normalize() error {
@@ -132,6 +154,11 @@ func (q *SearchQuery) Normalize() error {
 		c.add("to", "must be after from")
 	}
 	c.text("q", q.Text, 500)
+	c.oneOf("late", q.Late, []string{"true", "false"})
+	c.oneOf("retention", q.Retention, Retentions)
+	if q.Overdue && q.Now.IsZero() {
+		c.add("overdue", "needs the time to compare deadlines with")
+	}
 	c.phone("phone", q.ContactPhone)
 	c.email("email", q.ContactEmail)
 	return c.result("search", "query")

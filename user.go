@@ -45,6 +45,7 @@ type User struct {
 	Name        UserName `json:"name"`
 	Version     int      `json:"version"`
 	DisplayName string   `json:"display_name"`
+	Email       string   `json:"email,omitempty"` // where notifications are mailed, if set
 	Department  string   `json:"department"`
 	Roles       []Role   `json:"roles"`
 	Heads       []string `json:"heads,omitempty"`
@@ -64,6 +65,7 @@ func (u *User) Validate() error {
 		c.add("name", "is required: letters, digits, '-' and '_', at most 64, starting with a letter or digit")
 	}
 	c.text("display_name", u.DisplayName, shortText)
+	c.email("email", u.Email)
 	if u.Department != "" && !ValidID(u.Department) {
 		c.add("department", "is not a valid department id")
 	}

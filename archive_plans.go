@@ -1,0 +1,464 @@
+package visitarchive
+
+import (
+	"context"
+	"encoding/json"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Plans are kept in memory as well as in the store, loaded at Open and
+// following the journal like users, so that listings and the overdue
+// checks need no index of their own.
+
+type planCache struct {
+	mu sync.RWMutex
+	m  map[PlanID]*Plan
+}
+
+func (c *planCache) load(ctx context.Context, store Store) error {
+	m := map[PlanID]*Plan{}
+	for key, err := range latestVersions(ctx, store, PlansPrefix) {
+		if err != nil {
+			return E("open", Unavailable, err, "cannot list plans in the store")
+		}
+		p, err := readPlan(ctx, store, key)
+		if err != nil {
+			return err
+		}
+		m[p.ID] = p
+	}
+	c.mu.Lock()
+	c.m = m
+	c.mu.Unlock()
+	return nil
+}
+
+func (c *planCache) get(id PlanID) *Plan {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.m[id]
+}
+
+// put keeps p unless a newer version is cached.
+func (c *planCache) put(p *Plan) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old := c.m[p.ID]; old == nil || old.Version < p.Version {
+		c.m[p.ID] = p
+	}
+}
+
+func (c *planCache) all() []*Plan {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return slices.Collect(maps.Values(c.m))
+}
+
+func readPlan(ctx context.Context, store Store, key string) (*Plan, error) {
+	var p Plan
+	if _, err := readJSON(ctx, store, key, &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// followPlan caches the plan written at key (by this process or another).
+func (a *Archive) followPlan(ctx context.Context, key string) error {
+	if v, ok := a.fresh.Load(key); ok {
+		a.plans.put(v.(*Plan))
+		return nil
+	}
+	p, err := readPlan(ctx, a.store, key)
+	if err != nil {
+		return err
+	}
+	a.plans.put(p)
+	return nil
+}
+
+// CreatePlan stores p as version 1 of a new draft plan of the caller's
+// department (unless p names one).
+func (a *Archive) CreatePlan(ctx context.Context, p Plan) (*Plan, error) {
+	const op = "plan.create"
+	if _, err := actor(ctx, op); err != nil {
+		return nil, err
+	}
+	if pr := PrincipalFrom(ctx); pr != nil && p.Department == "" {
+		p.Department = pr.Department
+	}
+	if err := a.checkPlan(op, &p); err != nil {
+		return nil, err
+	}
+	if p.ID == "" {
+		p.ID = PlanID(NewID("P", a.now()))
+	}
+	p.Version, p.Status, p.Revision, p.Decisions, p.ChangeReason = 1, StatusDraft, 0, nil, ""
+	p.Audit = a.stamp(ctx, nil)
+	if err := a.allow(ctx, op, ActCreate, PlanResource(&p)); err != nil {
+		return nil, err
+	}
+	return &p, a.writePlan(ctx, op, &p)
+}
+
+// checkPlan validates p, resolves its customer and checks its visitors.
+func (a *Archive) checkPlan(op string, p *Plan) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	var c checker
+	cu := a.customers.get(p.CustomerID)
+	if cu == nil {
+		c.add("customer_id", "no customer %s exists; create it first", p.CustomerID)
+	} else if p.CustomerName == "" {
+		p.CustomerName = cu.Name
+	}
+	a.checkVisitors(&c, p.Visitors)
+	return c.result(op, "plan")
+}
+
+// checkVisitors reports visitors who are not users.
+func (a *Archive) checkVisitors(c *checker, visitors []UserName) {
+	for i, v := range visitors {
+		if a.accounts.user(v) == nil {
+			c.add("visitors["+itoa(i)+"]", "no user %s exists", v)
+		}
+	}
+}
+
+// writePlan stores p and the notifications of ns in one journal entry.
+func (a *Archive) writePlan(ctx context.Context, op string, p *Plan, ns ...notice) error {
+	notes, sent, err := a.deliver(ctx, ns...)
+	if err != nil {
+		return err
+	}
+	key := PlanKey(p.ID, p.Version)
+	info, err := a.putVersion(ctx, op, "plan", string(p.ID), p.Version, key, p)
+	if err != nil {
+		for _, c := range notes {
+			a.dropObject(ctx, c.Key)
+		}
+		return err
+	}
+	if err := a.commit(ctx, op, Change{Key: key, SHA256: info.SHA256}, p, notes...); err != nil {
+		return err
+	}
+	a.mail(sent)
+	return nil
+}
+
+// loadPlan returns the latest version of plan id from the store.
+func (a *Archive) loadPlan(ctx context.Context, op string, id PlanID) (*Plan, error) {
+	if !ValidID(string(id)) {
+		return nil, E(op, NotFound, nil, "plan %q not found", id)
+	}
+	key, err := a.latestKey(ctx, PlansPrefix+string(id)+"/", "plan "+string(id))
+	if err != nil {
+		return nil, err
+	}
+	return readPlan(ctx, a.store, key)
+}
+
+// GetPlan returns the latest version of plan id if the caller may read it.
+func (a *Archive) GetPlan(ctx context.Context, id PlanID) (*Plan, error) {
+	const op = "plan.get"
+	p, err := a.loadPlan(ctx, op, id)
+	if err != nil {
+		return nil, err
+	}
+	return p, a.visible(ctx, op, PlanResource(p), "plan "+string(id))
+}
+
+// currentPlan loads plan id for a change: visible to the caller, at the
+// version named, and open to move.
+func (a *Archive) currentPlan(ctx context.Context, op string, id PlanID, version int, move string, act Action) (*Plan, error) {
+	cur, err := a.loadPlan(ctx, op, id)
+	if err != nil {
+		return nil, err
+	}
+	res := PlanResource(cur)
+	if err := a.visible(ctx, op, res, "plan "+string(id)); err != nil {
+		return nil, err
+	}
+	if err := a.mayMove(ctx, op, act, res, checkPlanMove(op, cur, move), openState(planMoves, move)); err != nil {
+		return nil, err
+	}
+	return cur, checkVersion(op, "plan", string(id), cur.Version, version)
+}
+
+// UpdatePlan replaces plan p.ID with p at version p.Version. A draft is
+// simply edited. An approved plan may be changed by its planner or a
+// visitor with a change_reason: the change goes back for approval.
+func (a *Archive) UpdatePlan(ctx context.Context, p Plan) (*Plan, error) {
+	const op = "plan.update"
+	cur, err := a.loadPlan(ctx, op, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	move := "update"
+	if cur.Status == StatusApproved {
+		move = "change"
+	}
+	if cur, err = a.currentPlan(ctx, op, p.ID, p.Version, move, ActUpdate); err != nil {
+		return nil, err
+	}
+	if err := a.checkPlan(op, &p); err != nil {
+		return nil, err
+	}
+	next := p
+	next.Version, next.Status, next.Revision, next.Decisions = cur.Version+1, cur.Status, cur.Revision, cur.Decisions
+	next.Audit = a.stamp(ctx, &cur.Audit)
+	var n []notice
+	if move == "change" {
+		if p.ChangeReason == "" {
+			return nil, invalidField(op, "change_reason", "is required to change an approved plan: say why it changes")
+		}
+		next.Status, next.Revision = StatusSubmitted, cur.Revision+1
+		n = append(n, a.planSubmittedNotice(&next))
+	} else {
+		next.ChangeReason = ""
+	}
+	return &next, a.writePlan(ctx, op, &next, n...)
+}
+
+// SubmitPlan sends draft plan id to its deciders.
+func (a *Archive) SubmitPlan(ctx context.Context, id PlanID, version int) (*Plan, error) {
+	const op = "plan.submit"
+	cur, err := a.currentPlan(ctx, op, id, version, "submit", ActUpdate)
+	if err != nil {
+		return nil, err
+	}
+	next := *cur
+	next.Version, next.Status, next.Audit = cur.Version+1, StatusSubmitted, a.stamp(ctx, &cur.Audit)
+	return &next, a.writePlan(ctx, op, &next, a.planSubmittedNotice(&next))
+}
+
+// planSubmittedNotice tells the deciders of p: the supervisors of its
+// department, or the managers for a major plan.
+func (a *Archive) planSubmittedNotice(p *Plan) notice {
+	to := a.usersWith(RoleSupervisor, p.Department)
+	if p.Major {
+		to = a.usersWith(RoleManager, "")
+	}
+	msg := "拜访计划待审批 Plan to decide: " + p.CustomerName + " " + p.VisitStart.Format(time.DateOnly)
+	if p.Revision > 0 {
+		msg = "拜访计划变更待审批 Changed plan to decide: " + p.CustomerName + " " + p.VisitStart.Format(time.DateOnly)
+	}
+	return notice{event: EventPlanSubmitted, kind: KindPlan, object: string(p.ID), message: msg, to: to}
+}
+
+// PlanDecision input: the decision on a submitted plan.
+type PlanVerdict struct {
+	Version  int
+	Approve  bool
+	Comment  string
+	Adjusted *Plan // the plan as the decider changed it; nil: unchanged
+}
+
+// DecidePlan approves or rejects submitted plan id. A supervisor of its
+// department decides an ordinary plan, a manager a major one (the policy
+// says so). Approving may adjust the plan, with a comment; rejecting
+// needs one. An approved plan reaches marketing and customer service.
+func (a *Archive) DecidePlan(ctx context.Context, id PlanID, v PlanVerdict) (*Plan, error) {
+	const op = "plan.decide"
+	move := "reject"
+	if v.Approve {
+		move = "approve"
+	}
+	cur, err := a.currentPlan(ctx, op, id, v.Version, move, ActReview)
+	if err != nil {
+		return nil, err
+	}
+	next := *cur
+	d := PlanDecision{Decision: StatusRejected, By: ActorFrom(ctx), Time: a.now().UTC(), Comment: v.Comment, Revision: cur.Revision}
+	if v.Approve {
+		d.Decision = StatusApproved
+		if next, d.Adjusted, err = a.adjustPlan(op, cur, v.Adjusted); err != nil {
+			return nil, err
+		}
+	}
+	if (!v.Approve || len(d.Adjusted) > 0) && v.Comment == "" {
+		return nil, invalidField(op, "comment", "is required to reject or adjust a plan: say why")
+	}
+	next.Version, next.Status, next.Audit = cur.Version+1, d.Decision, a.stamp(ctx, &cur.Audit)
+	next.Decisions = append(slices.Clone(cur.Decisions), d)
+	return &next, a.writePlan(ctx, op, &next, a.planDecidedNotices(&next, d)...)
+}
+
+// adjustPlan returns cur with the form of adjusted, checked, and the
+// names of the fields that changed.
+func (a *Archive) adjustPlan(op string, cur, adjusted *Plan) (Plan, []string, error) {
+	if adjusted == nil {
+		return *cur, nil, nil
+	}
+	next := *adjusted
+	next.ID, next.Status, next.Revision, next.Decisions, next.ChangeReason = cur.ID, cur.Status, cur.Revision, cur.Decisions, cur.ChangeReason
+	next.Department, next.Audit = cur.Department, cur.Audit
+	if err := a.checkPlan(op, &next); err != nil {
+		return Plan{}, nil, err
+	}
+	return next, changedFields(cur, &next), nil
+}
+
+// changedFields returns the JSON names of the fields whose values differ
+// between a and b, sorted.
+func changedFields(a, b any) []string {
+	ma, mb := jsonFields(a), jsonFields(b)
+	var out []string
+	for k, v := range mb {
+		if string(ma[k]) != string(v) {
+			out = append(out, k)
+		}
+	}
+	for k := range ma {
+		if _, ok := mb[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func jsonFields(v any) map[string]json.RawMessage {
+	b, _ := json.Marshal(v)
+	var m map[string]json.RawMessage
+	_ = json.Unmarshal(b, &m)
+	return m
+}
+
+// planDecidedNotices tell the planner and the visitors of p, and, when it
+// is approved, marketing and customer service.
+func (a *Archive) planDecidedNotices(p *Plan, d PlanDecision) []notice {
+	word := map[RecordStatus]string{StatusApproved: "已批准 approved", StatusRejected: "已驳回 rejected"}[d.Decision]
+	what := p.CustomerName + " " + p.VisitStart.Format(time.DateOnly)
+	ns := []notice{{event: EventPlanDecided, kind: KindPlan, object: string(p.ID),
+		message: "拜访计划" + word + ": " + what, to: append([]UserName{p.CreatedBy}, p.Visitors...)}}
+	if d.Decision == StatusApproved {
+		ns = append(ns, notice{event: EventPlanApproved, kind: KindPlan, object: string(p.ID),
+			message: "新的已批准拜访计划 Approved visit plan: " + what,
+			to:      slices.Concat(a.usersWith(RoleMarketing, ""), a.usersWith(RoleService, ""))})
+	}
+	return ns
+}
+
+// PlanHistory lists every version of plan id, oldest first.
+func (a *Archive) PlanHistory(ctx context.Context, id PlanID) ([]VersionInfo, error) {
+	const op = "plan.history"
+	if _, err := a.GetPlan(ctx, id); err != nil {
+		return nil, err
+	}
+	var out []VersionInfo
+	for info, err := range a.store.List(ctx, PlansPrefix+string(id)+"/", "") {
+		if err != nil {
+			return nil, err
+		}
+		p, err := readPlan(ctx, a.store, info.Key)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, VersionInfo{Version: p.Version, Actor: p.UpdatedBy, Time: p.UpdatedAt, SHA256: info.SHA256})
+	}
+	return out, nil
+}
+
+// PlanQuery filters plan listings; empty fields do not filter.
+type PlanQuery struct {
+	Status     string
+	CustomerID CustomerID
+	Department string
+	Visitor    UserName
+	// MissingRecord keeps the approved plans whose visit has ended and
+	// that no record names.
+	MissingRecord bool
+	Page, Size    int
+}
+
+// PlanPage is one page of plans, newest visit first, and the total.
+type PlanPage struct {
+	Total int     `json:"total"`
+	Plans []*Plan `json:"plans"`
+}
+
+// ListPlans returns the plans that match q and that the caller may read.
+func (a *Archive) ListPlans(ctx context.Context, q PlanQuery) (*PlanPage, error) {
+	const op = "plan.list"
+	if err := q.check(op); err != nil {
+		return nil, err
+	}
+	if q.MissingRecord {
+		if err := a.hasIndex(op); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := actor(ctx, op); err != nil {
+		return nil, err
+	}
+	var out []*Plan
+	now := a.now()
+	for _, p := range a.plans.all() {
+		if q.matches(p, now) && a.allow(ctx, op, ActRead, PlanResource(p)) == nil {
+			out = append(out, p)
+		}
+	}
+	if q.MissingRecord {
+		var err error
+		if out, err = a.withoutRecords(ctx, out); err != nil {
+			return nil, err
+		}
+	}
+	slices.SortFunc(out, func(x, y *Plan) int {
+		if c := y.VisitStart.Compare(x.VisitStart); c != 0 {
+			return c
+		}
+		return strings.Compare(string(x.ID), string(y.ID))
+	})
+	lo := min((q.Page-1)*q.Size, len(out))
+	return &PlanPage{Total: len(out), Plans: out[lo:min(lo+q.Size, len(out))]}, nil
+}
+
+func (q *PlanQuery) check(op string) error {
+	var c checker
+	if q.Page == 0 {
+		q.Page = 1
+	}
+	if q.Size == 0 {
+		q.Size = DefaultPageSize
+	}
+	if q.Page < 1 || q.Page > 10000 {
+		c.add("page", "must be between 1 and 10000")
+	}
+	if q.Size < 1 || q.Size > MaxPageSize {
+		c.add("size", "must be between 1 and %d", MaxPageSize)
+	}
+	c.oneOf("status", q.Status, []string{"draft", "submitted", "approved", "rejected"})
+	return c.result(op, "query")
+}
+
+func (q *PlanQuery) matches(p *Plan, now time.Time) bool {
+	switch {
+	case q.Status != "" && string(p.Status) != q.Status,
+		q.CustomerID != "" && p.CustomerID != q.CustomerID,
+		q.Department != "" && p.Department != q.Department,
+		q.Visitor != "" && !slices.Contains(p.Visitors, q.Visitor):
+		return false
+	case q.MissingRecord:
+		return p.Status == StatusApproved && p.VisitEnd.Before(now)
+	}
+	return true
+}
+
+// withoutRecords returns the plans of ps that no indexed record names.
+func (a *Archive) withoutRecords(ctx context.Context, ps []*Plan) ([]*Plan, error) {
+	ids := make([]PlanID, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	has, err := a.index.PlansWithRecords(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(ps, func(p *Plan) bool { return has[p.ID] }), nil
+}

@@ -1,0 +1,318 @@
+package visitarchive
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"time"
+)
+
+// The record workflow: draft → submitted → returned → submitted → … →
+// approved → archived. Each move is one new version of the record,
+// journaled with its actor and with the notifications it sends.
+
+// currentRecord loads record id for a move: visible to the caller, open
+// to move in its state, allowed by act, and at the version named.
+func (a *Archive) currentRecord(ctx context.Context, op string, id RecordID, version int, move string, act Action) (*storedRecord, error) {
+	cur, err := a.loadRecord(ctx, op, id)
+	if err != nil {
+		return nil, err
+	}
+	res := RecordResource(&cur.Record)
+	if err := a.visible(ctx, op, res, "record "+string(id)); err != nil {
+		return nil, err
+	}
+	if err := a.mayMove(ctx, op, act, res, checkMove(op, &cur.Record, move), openState(recordMoves, move)); err != nil {
+		return nil, err
+	}
+	return cur, checkVersion(op, "record", string(id), cur.Version, version)
+}
+
+// nextRecord opens cur (every field, for the checks and the new version)
+// as the next version, stamped by the caller.
+func (a *Archive) nextRecord(ctx context.Context, cur *storedRecord) (*Record, error) {
+	r, err := a.openRecord(ctx, cur, true)
+	if err != nil {
+		return nil, err
+	}
+	r.Version, r.Hidden, r.Audit = cur.Version+1, nil, a.stamp(ctx, &cur.Audit)
+	r.Reviews = slices.Clone(cur.Reviews)
+	return r, nil
+}
+
+// SubmitRecord submits draft or returned record id for review. The form
+// must be complete for its customer's type and pass the logical checks
+// (Invalid, per field, otherwise). The first submission after the
+// deadline marks the record late, with the delay.
+func (a *Archive) SubmitRecord(ctx context.Context, id RecordID, version int) (*Record, error) {
+	const op = "record.submit"
+	cur, err := a.currentRecord(ctx, op, id, version, "submit", ActUpdate)
+	if err != nil {
+		return nil, err
+	}
+	r, err := a.nextRecord(ctx, cur)
+	if err != nil {
+		return nil, err
+	}
+	now := a.now().UTC()
+	if err := a.reviewChecks(op, r, now); err != nil {
+		return nil, err
+	}
+	if r.Rounds == 0 {
+		r.SubmittedAt = now
+		if !r.DueAt.IsZero() && now.After(r.DueAt) {
+			r.Late, r.DelaySeconds = true, int64(now.Sub(r.DueAt)/time.Second)
+		}
+	}
+	r.Status, r.Rounds = StatusSubmitted, r.Rounds+1
+	n := notice{event: EventRecordSubmitted, kind: KindRecord, object: string(r.ID),
+		message: "拜访记录待审核 Record to review: " + r.CustomerName + " " + r.VisitStart.Format(time.DateOnly),
+		to:      a.usersWith(RoleSupervisor, r.Department)}
+	return a.moveRecord(ctx, op, r, n)
+}
+
+// ReturnVerdict is a supervisor's request for corrections.
+type ReturnVerdict struct {
+	Version int
+	Comment string            // overall; required
+	Fields  map[string]string // comments on single fields, by JSON name
+}
+
+// ReturnRecord returns submitted record id to its author for correction.
+func (a *Archive) ReturnRecord(ctx context.Context, id RecordID, v ReturnVerdict) (*Record, error) {
+	const op = "record.return"
+	cur, err := a.currentRecord(ctx, op, id, v.Version, "return", ActReview)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.notOwnRecord(op, ctx, &cur.Record); err != nil {
+		return nil, err
+	}
+	if err := checkComments(op, v); err != nil {
+		return nil, err
+	}
+	r, err := a.nextRecord(ctx, cur)
+	if err != nil {
+		return nil, err
+	}
+	r.Status = StatusReturned
+	r.Reviews = append(r.Reviews, Review{Round: r.Rounds, Decision: StatusReturned, Reviewer: ActorFrom(ctx),
+		Time: a.now().UTC(), Comment: v.Comment, Fields: maps.Clone(v.Fields)})
+	n := notice{event: EventRecordReturned, kind: KindRecord, object: string(r.ID),
+		message: "拜访记录被退回修改 Record returned for correction: " + r.CustomerName + ": " + v.Comment,
+		to:      []UserName{r.CreatedBy}}
+	return a.moveRecord(ctx, op, r, n)
+}
+
+// checkComments checks a return: an overall comment, and field comments
+// only on fields of the form.
+func checkComments(op string, v ReturnVerdict) error {
+	var c checker
+	if v.Comment == "" {
+		c.add("comment", "is required to return a record: say what to correct")
+	}
+	c.text("comment", v.Comment, longText)
+	for _, f := range slices.Sorted(maps.Keys(v.Fields)) {
+		if !slices.Contains(formFields, f) {
+			c.add("fields."+f, "is not a field of the unified form")
+		}
+		c.text("fields."+f, v.Fields[f], longText)
+	}
+	return c.result(op, "return")
+}
+
+// notOwnRecord refuses a review of one's own record: nobody approves
+// their own work.
+func (a *Archive) notOwnRecord(op string, ctx context.Context, r *Record) error {
+	if u := ActorFrom(ctx); u == r.CreatedBy && PrincipalFrom(ctx) != nil {
+		return E(op, Forbidden, nil, "you wrote record %s; another supervisor reviews it", r.ID)
+	}
+	return nil
+}
+
+// ApproveRecord approves submitted record id after checking it again.
+func (a *Archive) ApproveRecord(ctx context.Context, id RecordID, version int, comment string) (*Record, error) {
+	const op = "record.approve"
+	cur, err := a.currentRecord(ctx, op, id, version, "approve", ActReview)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.notOwnRecord(op, ctx, &cur.Record); err != nil {
+		return nil, err
+	}
+	r, err := a.nextRecord(ctx, cur)
+	if err != nil {
+		return nil, err
+	}
+	now := a.now().UTC()
+	if err := a.reviewChecks(op, r, now); err != nil {
+		return nil, err
+	}
+	r.Status, r.Reviewer, r.ApprovedAt = StatusApproved, ActorFrom(ctx), now
+	r.Reviews = append(r.Reviews, Review{Round: r.Rounds, Decision: StatusApproved, Reviewer: r.Reviewer, Time: now, Comment: comment})
+	n := notice{event: EventRecordApproved, kind: KindRecord, object: string(r.ID),
+		message: "拜访记录已批准，待归档 Record approved, to archive: " + r.CustomerName + " " + r.VisitStart.Format(time.DateOnly),
+		to:      append([]UserName{r.CreatedBy}, a.usersWith(RoleArchivist, "")...)}
+	return a.moveRecord(ctx, op, r, n)
+}
+
+// moveRecord writes the next version r of a record with the
+// notifications of ns, and returns it as the caller may see it.
+func (a *Archive) moveRecord(ctx context.Context, op string, r *Record, ns ...notice) (*Record, error) {
+	return a.moveRecordWith(ctx, op, r, nil, ns...)
+}
+
+// moveRecordWith is moveRecord journaling the objects of extra too.
+func (a *Archive) moveRecordWith(ctx context.Context, op string, r *Record, extra []Change, ns ...notice) (*Record, error) {
+	notes, sent, err := a.deliver(ctx, ns...)
+	if err != nil {
+		for _, c := range extra {
+			a.dropObject(ctx, c.Key)
+		}
+		return nil, err
+	}
+	if err := a.writeRecordWith(ctx, op, r, append(extra, notes...)); err != nil {
+		return nil, err
+	}
+	a.mail(sent)
+	return a.asSeen(ctx, r), nil
+}
+
+// asSeen returns r without the sensitive fields the caller may not see.
+func (a *Archive) asSeen(ctx context.Context, r *Record) *Record {
+	if a.reveals(ctx, RecordResource(r)) {
+		return r
+	}
+	out := *r
+	out.Hidden = takeSecrets(&out, a.sensitive).hiddenNames()
+	return &out
+}
+
+// reviewChecks are the checks of submission and approval: the fields the
+// form of the customer's type requires, and the logic of the visit.
+func (a *Archive) reviewChecks(op string, r *Record, now time.Time) error {
+	var c checker
+	ctype := ""
+	if cu := a.customers.get(r.CustomerID); cu != nil {
+		ctype = string(cu.Type)
+	}
+	for _, f := range a.workflow.required(ctype) {
+		if fieldEmpty(r, f) {
+			if ctype != "" {
+				c.add(f, "is required on the form for %s customers", ctype)
+			} else {
+				c.add(f, "is required")
+			}
+		}
+	}
+	if !r.VisitEnd.IsZero() && r.VisitEnd.After(now) {
+		c.add("visit_end", "is in the future; file the record after the visit")
+	}
+	a.checkVisitors(&c, r.Visitors)
+	a.checkLinkedPlan(&c, r)
+	return c.result(op, "record")
+}
+
+// checkLinkedPlan checks that the plan r names, if any, is approved and
+// for the same customer.
+func (a *Archive) checkLinkedPlan(c *checker, r *Record) {
+	if r.PlanID == "" {
+		return
+	}
+	p := a.plans.get(r.PlanID)
+	switch {
+	case p == nil:
+		c.add("plan_id", "no plan %s exists", r.PlanID)
+	case p.Status != StatusApproved:
+		c.add("plan_id", "plan %s is %s, not approved", r.PlanID, p.Status)
+	case p.CustomerID != r.CustomerID:
+		c.add("plan_id", "plan %s is for customer %s, not %s", r.PlanID, p.CustomerID, r.CustomerID)
+	}
+}
+
+// fieldEmpty reports whether the form field name of r is empty.
+func fieldEmpty(r *Record, name string) bool {
+	switch name {
+	case "visit_start":
+		return r.VisitStart.IsZero()
+	case "visit_end":
+		return r.VisitEnd.IsZero()
+	case "visitors":
+		return len(r.Visitors) == 0
+	case "decision_chain":
+		return len(r.DecisionChain) == 0
+	}
+	v, ok := jsonFields(r)[name]
+	return !ok || string(v) == `""` || string(v) == "null"
+}
+
+// NotifyOverdue tells the author and the supervisors of every record that
+// was not submitted by its deadline, once per record (a create-only
+// marker, notices/overdue/<id>.json, says it was done), and returns how
+// many records it notified. The server runs it every minute.
+func (a *Archive) NotifyOverdue(ctx context.Context) (int, error) {
+	const op = "record.overdue"
+	if err := a.hasIndex(op); err != nil {
+		return 0, err
+	}
+	ctx = WithActor(ctx, "system")
+	q := SearchQuery{Overdue: true, Now: a.now(), Sort: SortVisitStart, Size: MaxPageSize, NoFacets: true}
+	done := 0
+	for q.Page = 1; ; q.Page++ {
+		res, err := a.index.Search(ctx, q)
+		if err != nil {
+			return done, err
+		}
+		for _, h := range res.Hits {
+			sent, err := a.notifyOverdue(ctx, h.ID)
+			if err != nil {
+				return done, err
+			}
+			if sent {
+				done++
+			}
+		}
+		if len(res.Hits) < q.Size {
+			return done, nil
+		}
+	}
+}
+
+// notifyOverdue notifies about record id unless that was done before.
+func (a *Archive) notifyOverdue(ctx context.Context, id RecordID) (bool, error) {
+	s, err := a.loadRecord(ctx, "record.overdue", id)
+	if err != nil || s.Status != StatusDraft {
+		return false, err
+	}
+	key := OverdueNoticeKey(id)
+	info, err := a.put(ctx, key, map[string]any{"record": id, "due_at": s.DueAt, "time": a.now().UTC()})
+	if IsKind(err, Conflict) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	n := notice{event: EventRecordOverdue, kind: KindRecord, object: string(id),
+		message: "拜访记录已逾期未提交 Record overdue: " + s.CustomerName + " " + s.VisitStart.Format(time.DateOnly),
+		to:      append([]UserName{s.CreatedBy}, a.usersWith(RoleSupervisor, s.Department)...)}
+	notes, sent, err := a.deliver(ctx, n)
+	if err == nil {
+		_, err = a.journal.Append(ctx, a.stampActor(ctx, append(notes, Change{Action: "record.overdue", Key: key, SHA256: info.SHA256}))...)
+	}
+	if err != nil {
+		for _, c := range append(notes, Change{Key: key}) {
+			a.dropObject(ctx, c.Key)
+		}
+		return false, err
+	}
+	a.mail(sent)
+	return true, nil
+}
+
+// stampActor sets the actor of changes to the caller.
+func (a *Archive) stampActor(ctx context.Context, changes []Change) []Change {
+	for i := range changes {
+		changes[i].Actor = ActorFrom(ctx)
+	}
+	return changes
+}

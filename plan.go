@@ -1,0 +1,126 @@
+package visitarchive
+
+import (
+	"slices"
+	"time"
+)
+
+// Plan is a visit plan (拜访计划): when, where, whom and why. Its author
+// submits it; a supervisor of its department approves (possibly adjusting
+// it), or rejects it; a plan marked major is decided by a manager
+// instead. An approved plan reaches marketing and customer service. A
+// visitor may change an approved plan, with a reason: the change is
+// submitted again, and the earlier approval stays in the history.
+type Plan struct {
+	ID      PlanID       `json:"id"`
+	Version int          `json:"version"`
+	Status  RecordStatus `json:"status"` // draft, submitted, approved, rejected
+
+	CustomerID   CustomerID `json:"customer_id"`
+	CustomerName string     `json:"customer_name"`
+	Department   string     `json:"department"`
+	VisitStart   time.Time  `json:"visit_start,omitzero"`
+	VisitEnd     time.Time  `json:"visit_end,omitzero"`
+	Location     string     `json:"location"`
+	Purpose      string     `json:"purpose"`
+	Topics       []string   `json:"topics"` // main topics (主要议题)
+	Visitors     []UserName `json:"visitors"`
+	Major        bool       `json:"major"` // decided by a manager
+
+	// ChangeReason says why an approved plan was changed; required for
+	// that change, kept until the next one.
+	ChangeReason string `json:"change_reason,omitempty"`
+	// Revision counts the changes made after an approval.
+	Revision int `json:"revision"`
+	// Decisions keeps every approval and rejection, oldest first.
+	Decisions []PlanDecision `json:"decisions,omitempty"`
+
+	Audit
+}
+
+// PlanDecision is one decision on a submitted plan.
+type PlanDecision struct {
+	Decision RecordStatus `json:"decision"` // approved or rejected
+	By       UserName     `json:"by"`
+	Time     time.Time    `json:"time"`
+	Comment  string       `json:"comment,omitempty"`
+	// Adjusted names the fields the decider changed when approving.
+	Adjusted []string `json:"adjusted,omitempty"`
+	Revision int      `json:"revision"`
+}
+
+// PlanResource returns what the policy needs of p.
+func PlanResource(p *Plan) Resource {
+	return Resource{Kind: KindPlan, Department: p.Department, Owner: p.CreatedBy,
+		Participants: p.Visitors, Status: p.Status, Major: p.Major}
+}
+
+// Validate reports every field of p that breaks a rule.
+func (p *Plan) Validate() error {
+	var c checker
+	if p.ID != "" && !ValidID(string(p.ID)) {
+		c.add("id", "may hold only letters, digits, '-' and '_' (at most 64, starting with a letter or digit)")
+	}
+	c.required("customer_id", string(p.CustomerID))
+	if p.CustomerID != "" && !ValidID(string(p.CustomerID)) {
+		c.add("customer_id", "is not a valid customer id")
+	}
+	if p.VisitStart.IsZero() {
+		c.add("visit_start", "is required (RFC 3339, such as 2026-03-01T09:30:00+08:00)")
+	}
+	if p.VisitEnd.IsZero() {
+		c.add("visit_end", "is required (RFC 3339, such as 2026-03-01T11:00:00+08:00)")
+	}
+	if !p.VisitStart.IsZero() && !p.VisitEnd.IsZero() && !p.VisitEnd.After(p.VisitStart) {
+		c.add("visit_end", "must be after visit_start")
+	}
+	c.required("location", p.Location)
+	c.required("purpose", p.Purpose)
+	for _, f := range []struct{ name, v string }{
+		{"customer_name", p.CustomerName}, {"department", p.Department}, {"location", p.Location},
+	} {
+		c.text(f.name, f.v, shortText)
+	}
+	c.text("purpose", p.Purpose, longText)
+	c.text("change_reason", p.ChangeReason, longText)
+	if len(p.Topics) > 50 {
+		c.add("topics", "has %d entries; at most 50 are allowed", len(p.Topics))
+	}
+	for i, t := range p.Topics {
+		c.text("topics["+itoa(i)+"]", t, shortText)
+	}
+	if len(p.Visitors) == 0 {
+		c.add("visitors", "names no one; list the user names of who will visit")
+	}
+	if len(p.Visitors) > 50 {
+		c.add("visitors", "has %d entries; at most 50 are allowed", len(p.Visitors))
+	}
+	for i, v := range p.Visitors {
+		if !ValidID(string(v)) {
+			c.add("visitors["+itoa(i)+"]", "is not a valid user name")
+		}
+	}
+	return c.result("plan.validate", "plan")
+}
+
+// planMoves are the workflow actions open in each plan state.
+var planMoves = map[RecordStatus][]string{
+	StatusDraft:     {"update", "submit"},
+	StatusSubmitted: {"approve", "reject"},
+	StatusApproved:  {"change"},
+	StatusRejected:  {},
+}
+
+// checkPlanMove answers Conflict, naming the state and what it allows,
+// when move is not open to plan p.
+func checkPlanMove(op string, p *Plan, move string) error {
+	allowed := planMoves[p.Status]
+	if slices.Contains(allowed, move) {
+		return nil
+	}
+	names := "none"
+	if len(allowed) > 0 {
+		names = joinComma(allowed)
+	}
+	return E(op, Conflict, nil, "plan %s is %s; it cannot %s now. Allowed: %s", p.ID, p.Status, move, names)
+}

@@ -1,0 +1,153 @@
+package visitarchive
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Workflow is where a record stands in review and archiving. Only the
+// workflow actions (submit, return, approve, archive) change it; an edit
+// of the form keeps it as it is.
+type Workflow struct {
+	// DueAt is when the record must be submitted: visit_end plus the
+	// filing period (24 h unless configured otherwise).
+	DueAt time.Time `json:"due_at,omitzero"`
+	// SubmittedAt is the first submission; Late says it came after DueAt,
+	// by DelaySeconds.
+	SubmittedAt  time.Time `json:"submitted_at,omitzero"`
+	Late         bool      `json:"late"`
+	DelaySeconds int64     `json:"delay_seconds,omitempty"`
+	// Rounds counts the submissions; Reviews keeps every decision on them.
+	Rounds  int      `json:"rounds"`
+	Reviews []Review `json:"reviews,omitempty"`
+	// Reviewer is the supervisor who approved the record.
+	Reviewer   UserName  `json:"reviewer,omitempty"`
+	ApprovedAt time.Time `json:"approved_at,omitzero"`
+
+	Archival
+}
+
+// Review is one supervisor's decision on one submission.
+type Review struct {
+	Round    int          `json:"round"`
+	Decision RecordStatus `json:"decision"` // returned or approved
+	Reviewer UserName     `json:"reviewer"`
+	Time     time.Time    `json:"time"`
+	Comment  string       `json:"comment,omitempty"`
+	// Fields holds comments on single fields of the form, by JSON name.
+	Fields map[string]string `json:"fields,omitempty"`
+}
+
+// Archival is what archiving adds to an approved record.
+type Archival struct {
+	ReferenceCode string         `json:"reference_code,omitempty"` // 档号
+	Class         *Class         `json:"class,omitempty"`
+	Retention     Retention      `json:"retention,omitempty"` // 保管期限
+	PaperLocation *PaperLocation `json:"paper_location,omitempty"`
+	ArchivedBy    UserName       `json:"archived_by,omitempty"`
+	ArchivedAt    time.Time      `json:"archived_at,omitzero"`
+}
+
+// Class is the archival classification of a record: customer type,
+// business area and the year of the visit.
+type Class struct {
+	CustomerType string `json:"customer_type"`
+	BusinessArea string `json:"business_area"`
+	Year         int    `json:"year"`
+}
+
+// Retention is a retention period (保管期限).
+type Retention string
+
+// The retention periods: ten years, thirty years, permanent.
+const (
+	RetainD10       Retention = "D10"
+	RetainD30       Retention = "D30"
+	RetainPermanent Retention = "Y"
+)
+
+// Retentions lists the valid retention periods.
+var Retentions = []string{"D10", "D30", "Y"}
+
+// PaperLocation is where the paper original of a record is kept.
+type PaperLocation struct {
+	Cabinet string `json:"cabinet"`
+	Shelf   string `json:"shelf"`
+	Box     string `json:"box"`
+}
+
+func (p *PaperLocation) validate(c *checker) {
+	if p == nil {
+		return
+	}
+	for _, f := range []struct{ name, v string }{
+		{"paper_location.cabinet", p.Cabinet}, {"paper_location.shelf", p.Shelf}, {"paper_location.box", p.Box},
+	} {
+		c.required(f.name, f.v)
+		c.text(f.name, f.v, 50)
+	}
+}
+
+// Schedule decides the retention period of a class; retention/
+// implements it from the configured schedule table.
+type Schedule interface {
+	Retention(c Class) Retention
+}
+
+// recordMoves are the workflow actions open in each record state.
+var recordMoves = map[RecordStatus][]string{
+	StatusDraft:     {"update", "submit"},
+	StatusSubmitted: {"approve", "return"},
+	StatusReturned:  {"update", "submit"},
+	StatusApproved:  {"archive"},
+	StatusArchived:  {"annotate"},
+}
+
+// checkMove answers Conflict, naming the state and what it allows, when
+// move is not open to record r.
+func checkMove(op string, r *Record, move string) error {
+	allowed := recordMoves[r.Status]
+	if slices.Contains(allowed, move) {
+		return nil
+	}
+	return E(op, Conflict, nil, "record %s is %s; it cannot %s now. Allowed: %s",
+		r.ID, r.Status, move, joinComma(allowed))
+}
+
+func joinComma(s []string) string { return strings.Join(s, ", ") }
+
+// openState returns a state in which move is open, for telling a caller
+// who may never make it (Forbidden) from one who may, but not now
+// (Conflict).
+func openState(moves map[RecordStatus][]string, move string) RecordStatus {
+	for _, st := range slices.Sorted(maps.Keys(moves)) {
+		if slices.Contains(moves[st], move) {
+			return st
+		}
+	}
+	return ""
+}
+
+// mayMove checks a workflow move on res: Forbidden when the caller's
+// roles never allow act on it, the state's Conflict (stateErr) when they
+// would in state open, nil when both allow it.
+func (a *Archive) mayMove(ctx context.Context, op string, act Action, res Resource, stateErr error, open RecordStatus) error {
+	if stateErr == nil {
+		return a.allow(ctx, op, act, res)
+	}
+	res.Status = open
+	if err := a.allow(ctx, op, act, res); err != nil {
+		return err
+	}
+	return stateErr
+}
+
+// invalidField is an Invalid error about one field.
+func invalidField(op, field, msg string) error {
+	e := E(op, Invalid, nil, "%s %s", field, msg)
+	e.Fields = []FieldError{{Field: field, Message: msg}}
+	return e
+}

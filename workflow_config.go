@@ -1,0 +1,118 @@
+package visitarchive
+
+import (
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// WorkflowConfig is what a company may set about its visit workflow. The
+// zero value takes every default.
+type WorkflowConfig struct {
+	// FilingPeriod is how long after visit_end a record must be
+	// submitted (default 24 h).
+	FilingPeriod time.Duration
+	// Forms adds required fields by customer type to those every record
+	// needs (RequiredFields); "key" customers need onsite_notes and
+	// decision_chain unless Forms says otherwise for "key".
+	Forms map[string][]string
+	// Schedule gives the retention period of each archival class;
+	// archiving is refused without one (cmd wires retention's default).
+	Schedule Schedule
+	// Fonds is the fonds code (全宗号) that starts every reference code
+	// (default "F001"); AreaCodes maps business areas to the codes in
+	// reference codes (an unmapped area uses its own name, upper-cased,
+	// when that is a valid code).
+	Fonds     string
+	AreaCodes map[string]string
+}
+
+// Workflow defaults.
+const (
+	DefaultFilingPeriod = 24 * time.Hour
+	DefaultFonds        = "F001"
+)
+
+// RequiredFields are the fields every submitted record needs, whatever
+// its customer's type.
+var RequiredFields = []string{
+	"customer_id", "visit_start", "visit_end", "location", "visitors",
+	"department", "contact_name", "topic", "summary", "cooperation_intent", "follow_up",
+}
+
+// defaultForms are the extra required fields by customer type.
+var defaultForms = map[string][]string{
+	"key": {"onsite_notes", "decision_chain"},
+}
+
+// codePattern is what a fonds or area code may look like: it becomes part
+// of a reference code and of object keys.
+var codePattern = regexp.MustCompile(`^[A-Z0-9]{1,12}$`)
+
+// normalize fills in defaults and reports every bad setting.
+func (w *WorkflowConfig) normalize() error {
+	if w.FilingPeriod == 0 {
+		w.FilingPeriod = DefaultFilingPeriod
+	}
+	if w.Fonds == "" {
+		w.Fonds = DefaultFonds
+	}
+	forms := maps.Clone(defaultForms)
+	maps.Copy(forms, w.Forms)
+	w.Forms = forms
+	var problems []string
+	if w.FilingPeriod < 0 {
+		problems = append(problems, "the filing period must be positive")
+	}
+	if !codePattern.MatchString(w.Fonds) {
+		problems = append(problems, fmt.Sprintf("fonds code %q must be 1 to 12 capital letters or digits", w.Fonds))
+	}
+	for _, area := range slices.Sorted(maps.Keys(w.AreaCodes)) {
+		if !codePattern.MatchString(w.AreaCodes[area]) {
+			problems = append(problems, fmt.Sprintf("area code %q of %q must be 1 to 12 capital letters or digits", w.AreaCodes[area], area))
+		}
+	}
+	for _, ct := range slices.Sorted(maps.Keys(w.Forms)) {
+		for _, f := range w.Forms[ct] {
+			if !slices.Contains(formFields, f) {
+				problems = append(problems, fmt.Sprintf("form of customer type %q names %q, which is not a field of the unified form", ct, f))
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return E("open", Invalid, nil, "workflow configuration: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// required returns the fields a record of customerType needs, sorted.
+func (w *WorkflowConfig) required(customerType string) []string {
+	out := slices.Concat(RequiredFields, w.Forms["*"], w.Forms[customerType])
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+// areaCode returns the reference-code form of business area, or "" when
+// it has none.
+func (w *WorkflowConfig) areaCode(area string) string {
+	if c, ok := w.AreaCodes[area]; ok {
+		return c
+	}
+	if c := strings.ToUpper(area); codePattern.MatchString(c) {
+		return c
+	}
+	return ""
+}
+
+// formFields are the JSON names of the unified form that a form may
+// require.
+var formFields = []string{
+	"customer_id", "customer_name", "plan_id", "visit_start", "visit_end", "location",
+	"visitors", "department", "contact_name", "contact_phone", "contact_email", "topic",
+	"summary", "customer_situation", "needs", "product_feedback", "customer_feedback",
+	"competitor_info", "cooperation_intent", "follow_up", "onsite_notes", "decision_chain",
+}
