@@ -24,8 +24,13 @@
 //	cooperation_intent  keyword    keyword            no     no            yes
 //	plan_id             keyword    keyword            no     no            yes
 //	created_by          keyword    keyword            no     no            yes
+//	late                keyword    keyword            no     no            yes  ("true" or "false")
+//	reviewer            keyword    keyword            no     no            yes
+//	reference_code      keyword    keyword            no     no            yes
+//	retention           keyword    keyword            no     no            yes
 //	blind               keyword    keyword            no     no            no   (one value per hash)
 //	visit_start         datetime   -                  no     no            yes
+//	open_due            datetime   -                  no     no            yes  (drafts only)
 //	visit_start_text    stored     (not indexed)      yes    no            no
 //	customer_name       stored     (not indexed)      yes    no            no
 //	topic               stored     (not indexed)      yes    no            no
@@ -51,6 +56,15 @@
 //     no facet counts "". customer_id is stored because every hit shows it.
 //   - created_by is the record's owner (Record.CreatedBy), for the Owner
 //     of a scope clause (see Queries); it is not a facet.
+//   - plan_id is the visit plan the record carries out (Record.PlanID),
+//     for the PlanID filter and PlansWithRecords; it is not a facet.
+//   - The workflow fields: late is Record.Late as "true" or "false", on
+//     every record, so a draft never submitted counts as "false" (it has
+//     not been late yet; open_due tells whether it is overdue). reviewer is
+//     the supervisor who approved (Record.Reviewer); reference_code (档号)
+//     and retention (保管期限, D10 D30 Y) come from archiving. late,
+//     reviewer and retention are facets; reference_code is only a filter:
+//     every archived record has its own.
 //   - blind holds IndexDoc.Blind, the keyed hashes of sensitive values as
 //     "field:hash" (contact_phone:3f9a…), so that a record is found by an
 //     exact phone number or e-mail address that is itself never indexed.
@@ -61,6 +75,14 @@
 //   - visit_start is a date for [from, to) ranges and for sorting (doc
 //     values). A stored date comes back in UTC, so visit_start_text keeps
 //     the RFC 3339 text with the visitor's offset for hits.
+//   - open_due is Record.DueAt while the record is a draft (never
+//     submitted) and has a due time, and absent otherwise. Whether a
+//     record is overdue depends on when one asks, so the index keeps the
+//     open deadline and each query compares it with SearchQuery.Now: a
+//     range on open_due before Now is exactly the drafts past due. A
+//     submitted or returned record has no open_due and is never overdue,
+//     however late it came (late says that). Its doc values serve the
+//     overdue facet.
 //   - customer_name and topic are stored only: hits show them without a
 //     read from the store, and searching them goes through text.
 //
@@ -105,10 +127,13 @@
 // matches every record containing it, through a regular expression over
 // the terms that contain it (its bigrams, or itself when it stood alone).
 //
-// Filters are term queries on the keyword fields, one term on blind for
-// each of SearchQuery.Blind (all must match; an empty value matches
-// nothing), a range on visit_start, and the scope; they narrow the matches
-// without changing scores.
+// Filters are term queries on the keyword fields (Reviewer, ReferenceCode,
+// Retention, Late and PlanID among them), one term on blind for each of
+// SearchQuery.Blind (all must match; an empty value matches nothing), a
+// range on visit_start, for Overdue a range on open_due strictly before
+// SearchQuery.Now (a draft due exactly at Now is not overdue yet; Query
+// given Overdue without Now, which Normalize refuses, matches nothing),
+// and the scope; they narrow the matches without changing scores.
 //
 // The scope (SearchQuery.Scope) is the caller's permission as a filter,
 // so that a search never checks hits one by one and hits, totals, facets
@@ -123,7 +148,17 @@
 // without that field, as Match has them.
 //
 // Sorts: relevance (score, then ID), visit_start and -visit_start (then ID).
-// Facets count up to 50 values of each of visitarchive.FacetFields.
+// Facets count up to 50 values of each of visitarchive.FacetFields, each
+// an empty list when no match has a value. When SearchQuery.Now is set,
+// the facet visitarchive.FacetOverdue counts the matches whose open_due
+// is before Now, a date-range facet reported as [{"value":"true",
+// "count":N}], or [] when N is 0, so that clients always see it; without
+// Now it is left out. NoFacets skips them all.
+//
+// PlansWithRecords asks, for up to 1,000 plan ids per query, which occur
+// in plan_id: a disjunction of terms on plan_id that counts no hits but
+// facets plan_id with one slot per id asked, so the answer is one walk
+// of the matching documents, not a look at each. It takes no scope.
 // Highlights are HTML fragments of the text with <mark> around matches;
 // overlapping bigrams and the parts of a model number are one mark.
 //

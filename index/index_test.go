@@ -193,17 +193,23 @@ func TestSchemaChangeRebuilds(t *testing.T) {
 	checkState(t, ix, 0, 0)
 }
 
-// An index of the release before created_by and blind (version 1) has
-// neither field: Open must rebuild it, or scoped searches would find
-// none of its records by owner.
-func TestVersion1IndexRebuilt(t *testing.T) {
-	dir := t.TempDir()
-	ix := openVersion(t, dir, nil, 1)
-	if err := ix.Apply(t.Context(), 5, loadCorpus(t), nil); err != nil {
-		t.Fatal(err)
+// An index of an earlier release lacks fields that queries now rely on:
+// version 1 has no created_by or blind (scoped searches would find none
+// of its records by owner), version 2 no workflow fields (an overdue or
+// late search would find nothing, and PlansWithRecords would not see
+// plan_id values written since). Open must rebuild it.
+func TestOlderIndexRebuilt(t *testing.T) {
+	for version := 1; version < SchemaVersion; version++ {
+		t.Run("v"+itoa(version), func(t *testing.T) {
+			dir := t.TempDir()
+			ix := openVersion(t, dir, nil, version)
+			if err := ix.Apply(t.Context(), 5, loadCorpus(t), nil); err != nil {
+				t.Fatal(err)
+			}
+			_ = ix.Close()
+			checkState(t, openTest(t, dir), 0, 0)
+		})
 	}
-	_ = ix.Close()
-	checkState(t, openTest(t, dir), 0, 0)
 }
 
 // A second Open of an index that is open fails within bolt_timeout,

@@ -2,6 +2,7 @@ package index
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,8 +23,9 @@ import (
 // SchemaVersion names the mapping and analysis below. Bump it whenever
 // either changes: Open then rebuilds an index written under another
 // version instead of answering queries with a mapping that no longer fits.
-// Version 2 added created_by and blind.
-const SchemaVersion = 2
+// Version 2 added created_by and blind; version 3 the workflow fields
+// late, reviewer, reference_code, retention and open_due.
+const SchemaVersion = 3
 
 // Names of the analysis components this package defines.
 const (
@@ -50,6 +52,11 @@ const (
 	fieldVisitStartAt = "visit_start_text"
 	fieldCreatedBy    = "created_by"
 	fieldBlind        = "blind"
+	fieldLate         = "late"
+	fieldReviewer     = "reviewer"
+	fieldRefCode      = "reference_code"
+	fieldRetention    = "retention"
+	fieldOpenDue      = "open_due"
 )
 
 // keywordFields hold exact values for filters; those in
@@ -57,7 +64,7 @@ const (
 var keywordFields = []string{
 	fieldCustomerID, fieldCustomerType, fieldBusinessArea, fieldCountry,
 	fieldDepartment, fieldVisitors, fieldStatus, fieldIntent, fieldPlanID,
-	fieldCreatedBy,
+	fieldCreatedBy, fieldLate, fieldReviewer, fieldRefCode, fieldRetention,
 }
 
 func init() {
@@ -95,6 +102,7 @@ func NewMapping() mapping.IndexMapping {
 	}
 	addField(dm, fieldBlind, blindField())
 	addField(dm, fieldVisitStart, dateField())
+	addField(dm, fieldOpenDue, dateField())
 	for _, f := range []string{fieldCustomerName, fieldTopic, fieldVisitStartAt} {
 		addField(dm, f, storedOnlyField())
 	}
@@ -142,7 +150,7 @@ func dateField() *mapping.FieldMapping {
 	f := mapping.NewDateTimeFieldMapping()
 	f.Store = false // a stored date comes back in UTC; visit_start_text keeps the offset
 	f.IncludeInAll = false
-	f.DocValues = true // sorting reads doc values
+	f.DocValues = true // sorting and date-range facets read doc values
 	return f
 }
 
@@ -174,6 +182,10 @@ func Document(d visitarchive.IndexDoc) any {
 	put(fieldPlanID, string(r.PlanID))
 	put(fieldTopic, r.Topic)
 	put(fieldCreatedBy, string(r.CreatedBy))
+	put(fieldLate, strconv.FormatBool(r.Late))
+	put(fieldReviewer, string(r.Reviewer))
+	put(fieldRefCode, r.ReferenceCode)
+	put(fieldRetention, string(r.Retention))
 	if c := d.Customer; c != nil {
 		put(fieldCustomerType, string(c.Type))
 		put(fieldBusinessArea, c.BusinessArea)
@@ -189,7 +201,22 @@ func Document(d visitarchive.IndexDoc) any {
 		doc[fieldVisitStart] = r.VisitStart
 		doc[fieldVisitStartAt] = r.VisitStart.Format(time.RFC3339Nano)
 	}
+	if due, ok := openDue(r); ok {
+		doc[fieldOpenDue] = due
+	}
 	return doc
+}
+
+// openDue returns the deadline of a record that is still waiting for its
+// first submission: a draft with a due time. Once submitted (even when
+// returned since) it is no longer overdue, however late it came; Late
+// keeps that. The index holds the deadline and not "overdue" itself,
+// which depends on when the question is asked.
+func openDue(r *visitarchive.Record) (time.Time, bool) {
+	if r.Status != visitarchive.StatusDraft || r.DueAt.IsZero() {
+		return time.Time{}, false
+	}
+	return r.DueAt, true
 }
 
 // nonEmpty returns the non-empty values of vs as strings, a new slice:

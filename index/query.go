@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
@@ -59,9 +60,7 @@ func Request(q visitarchive.SearchQuery) (*bleve.SearchRequest, error) {
 		req.Score = bleve.ScoreNone
 	}
 	if !q.NoFacets {
-		for _, f := range visitarchive.FacetFields {
-			req.AddFacet(f, bleve.NewFacetRequest(f, facetSize))
-		}
+		addFacets(req, q)
 	}
 	if hasText {
 		req.Highlight = bleve.NewHighlightWithStyle(highlighterName)
@@ -69,6 +68,24 @@ func Request(q visitarchive.SearchQuery) (*bleve.SearchRequest, error) {
 	}
 	return req, nil
 }
+
+// addFacets asks for visitarchive.FacetFields and, when q.Now is set,
+// for the overdue facet: the matches whose open_due is before q.Now, as
+// one range named "true".
+func addFacets(req *bleve.SearchRequest, q visitarchive.SearchQuery) {
+	for _, f := range visitarchive.FacetFields {
+		req.AddFacet(f, bleve.NewFacetRequest(f, facetSize))
+	}
+	if !q.Now.IsZero() {
+		fr := bleve.NewFacetRequest(fieldOpenDue, 1)
+		// The start is open; the end excludes Now, as the filter does.
+		fr.AddDateTimeRange(overdueValue, time.Time{}, q.Now)
+		req.AddFacet(visitarchive.FacetOverdue, fr)
+	}
+}
+
+// overdueValue is the one value of the overdue facet.
+const overdueValue = "true"
 
 func buildQuery(q visitarchive.SearchQuery) (bq query.Query, hasText bool, err error) {
 	must, err := textQueries(q.Text)
@@ -187,7 +204,7 @@ func charQuery(c string) query.Query {
 }
 
 // filterQueries returns exact matches on keyword fields, the visit_start
-// range [From, To), the blind hashes and the caller's scope.
+// range [From, To), overdue drafts, the blind hashes and the caller's scope.
 func filterQueries(q visitarchive.SearchQuery) []query.Query {
 	qs := fieldFilters(q)
 	for _, b := range q.Blind {
@@ -214,6 +231,11 @@ func fieldFilters(q visitarchive.SearchQuery) []query.Query {
 		{fieldIntent, q.Intent},
 		{fieldStatus, q.Status},
 		{fieldCountry, q.Country},
+		{fieldReviewer, string(q.Reviewer)},
+		{fieldRefCode, q.ReferenceCode},
+		{fieldRetention, q.Retention},
+		{fieldLate, q.Late},
+		{fieldPlanID, string(q.PlanID)},
 	} {
 		if f.value != "" {
 			qs = append(qs, termQuery(f.field, f.value))
@@ -225,7 +247,25 @@ func fieldFilters(q visitarchive.SearchQuery) []query.Query {
 		d.SetField(fieldVisitStart)
 		qs = append(qs, d)
 	}
+	if q.Overdue {
+		qs = append(qs, overdueQuery(q.Now))
+	}
 	return qs
+}
+
+// overdueQuery matches the drafts whose deadline is before now: open_due
+// strictly before it (a record due at now is not yet late), and records
+// without open_due never. Normalize refuses Overdue without Now; should a
+// caller of Query pass one anyway, it matches nothing rather than every
+// record with a deadline.
+func overdueQuery(now time.Time) query.Query {
+	if now.IsZero() {
+		return query.NewMatchNoneQuery()
+	}
+	excl := false
+	d := query.NewDateRangeInclusiveQuery(time.Time{}, now, nil, &excl)
+	d.SetField(fieldOpenDue)
+	return d
 }
 
 func termQuery(field, value string) query.Query {

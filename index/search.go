@@ -11,7 +11,8 @@ import (
 
 // Search answers q: one page of hits in q.Sort order, the total of all
 // matches and, unless q.NoFacets, the count of every value of each of
-// visitarchive.FacetFields over all matches. A bad q is Invalid; a closed
+// visitarchive.FacetFields over all matches, and when q.Now is set the
+// overdue facet (see facets). A bad q is Invalid; a closed
 // or damaged index, or a ctx that ends, is Unavailable.
 func (ix *Index) Search(ctx context.Context, q visitarchive.SearchQuery) (*visitarchive.SearchResult, error) {
 	req, err := Request(q)
@@ -55,8 +56,11 @@ func hit(h *search.DocumentMatch) visitarchive.SearchHit {
 
 // facets returns every facet field, with an empty list when no match has
 // a value, so that clients need not tell a missing field from no values.
+// The overdue facet, when asked for, is [{"true", N}], or the empty list
+// when no match is overdue; it is absent when it was not asked for (a
+// search without SearchQuery.Now).
 func facets(fr search.FacetResults) map[string][]visitarchive.FacetCount {
-	out := make(map[string][]visitarchive.FacetCount, len(visitarchive.FacetFields))
+	out := make(map[string][]visitarchive.FacetCount, len(visitarchive.FacetFields)+1)
 	for _, f := range visitarchive.FacetFields {
 		counts := []visitarchive.FacetCount{}
 		if r := fr[f]; r != nil && r.Terms != nil {
@@ -66,5 +70,18 @@ func facets(fr search.FacetResults) map[string][]visitarchive.FacetCount {
 		}
 		out[f] = counts
 	}
+	if r := fr[visitarchive.FacetOverdue]; r != nil {
+		out[visitarchive.FacetOverdue] = overdueCounts(r)
+	}
 	return out
+}
+
+func overdueCounts(r *search.FacetResult) []visitarchive.FacetCount {
+	counts := []visitarchive.FacetCount{}
+	for _, d := range r.DateRanges {
+		if d.Name == overdueValue && d.Count > 0 {
+			counts = append(counts, visitarchive.FacetCount{Value: overdueValue, Count: d.Count})
+		}
+	}
+	return counts
 }
