@@ -9,10 +9,11 @@ const (
 	ActReadSensitive Action = "read_sensitive" // see contact details and the decision chain
 	ActCreate        Action = "create"
 	ActUpdate        Action = "update"
-	ActReview        Action = "review"  // approve or return (workflow)
-	ActArchive       Action = "archive" // classify and archive (workflow)
-	ActExport        Action = "export"  // bulk export
-	ActManage        Action = "manage"  // users and departments
+	ActReview        Action = "review"   // approve, return or reject (workflow)
+	ActArchive       Action = "archive"  // classify and archive (workflow)
+	ActAnnotate      Action = "annotate" // add a correction to an archived record
+	ActExport        Action = "export"   // bulk export
+	ActManage        Action = "manage"   // users and departments
 )
 
 // Kind of resource the policy knows.
@@ -39,6 +40,7 @@ type Resource struct {
 	Owner        UserName
 	Participants []UserName
 	Status       RecordStatus
+	Major        bool // a major plan, decided by a manager
 }
 
 // RecordResource returns what the policy needs of r.
@@ -79,6 +81,12 @@ type ScopeClause struct {
 	Owner       UserName       // the resource was created by this user
 	Participant UserName       // this user is one of the participants
 	Statuses    []RecordStatus // the resource is in one of these states
+
+	// Major, when not nil, is what Resource.Major must be. Only plans are
+	// major or not: the policy refuses the condition on any other kind,
+	// so a record scope never sets it and the index, which turns only
+	// record scopes into queries, need not know the field.
+	Major *bool
 }
 
 // Match reports whether res is in the scope.
@@ -104,6 +112,8 @@ func (c ScopeClause) Match(res Resource) bool {
 	case c.Participant != "" && !contains(res.Participants, c.Participant):
 		return false
 	case c.Statuses != nil && !contains(c.Statuses, res.Status):
+		return false
+	case c.Major != nil && res.Major != *c.Major:
 		return false
 	}
 	return true
@@ -153,11 +163,12 @@ func (s Scope) Intersect(o Scope) Scope {
 // false when nothing can.
 func (a ScopeClause) intersect(b ScopeClause) (ScopeClause, bool) {
 	c := ScopeClause{Departments: both(a.Departments, b.Departments), Statuses: both(a.Statuses, b.Statuses)}
-	var ok1, ok2 bool
+	var ok1, ok2, ok3 bool
 	c.Owner, ok1 = same(a.Owner, b.Owner)
 	c.Participant, ok2 = same(a.Participant, b.Participant)
+	c.Major, ok3 = sameFlag(a.Major, b.Major)
 	empty := c.Departments != nil && len(c.Departments) == 0 || c.Statuses != nil && len(c.Statuses) == 0
-	return c, ok1 && ok2 && !empty
+	return c, ok1 && ok2 && ok3 && !empty
 }
 
 // both intersects two filter lists where nil means "any".
@@ -187,4 +198,15 @@ func same[T comparable](a, b T) (T, bool) {
 		return a, true
 	}
 	return zero, false
+}
+
+// sameFlag intersects two yes-or-no filters where nil means "any".
+func sameFlag(a, b *bool) (*bool, bool) {
+	switch {
+	case a == nil:
+		return b, true
+	case b == nil || *a == *b:
+		return a, true
+	}
+	return nil, false
 }

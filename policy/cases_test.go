@@ -24,6 +24,13 @@ func TestCases(t *testing.T) {
 	rec := func(dept string, owner va.UserName, st va.RecordStatus, parts ...va.UserName) va.Resource {
 		return va.Resource{Kind: va.KindRecord, Department: dept, Owner: owner, Status: st, Participants: parts}
 	}
+	plan := func(dept string, owner va.UserName, st va.RecordStatus, parts ...va.UserName) va.Resource {
+		return va.Resource{Kind: va.KindPlan, Department: dept, Owner: owner, Status: st, Participants: parts}
+	}
+	major := func(res va.Resource) va.Resource {
+		res.Major = true
+		return res
+	}
 	tests := []struct {
 		name string
 		who  va.UserName
@@ -67,7 +74,41 @@ func TestCases(t *testing.T) {
 		{"archivist sensitive of approved", "ann", va.ActReadSensitive, rec("sales", "bob", va.StatusApproved), false},
 		{"archivist sensitive of archived", "ann", va.ActReadSensitive, rec("sales", "bob", va.StatusArchived), true},
 		{"manager reads draft record", "mo", va.ActRead, rec("sales", "bob", va.StatusDraft), false},
-		{"manager reviews draft plan", "mo", va.ActReview, va.Resource{Kind: va.KindPlan, Department: "sales", Status: va.StatusSubmitted}, true},
+		{"manager reviews major plan", "mo", va.ActReview, major(plan("sales", "bob", va.StatusSubmitted)), true},
+		{"manager reviews major plan of any department", "mo", va.ActReview, major(plan("export", "carol", va.StatusSubmitted)), true},
+		{"manager reviews ordinary plan", "mo", va.ActReview, plan("sales", "bob", va.StatusSubmitted), false},
+		{"supervisor reviews ordinary plan of headed department", "sam", va.ActReview, plan("sales", "bob", va.StatusSubmitted), true},
+		{"supervisor reviews major plan of headed department", "sam", va.ActReview, major(plan("sales", "bob", va.StatusSubmitted)), false},
+		{"supervisor reviews ordinary plan outside headed departments", "sam", va.ActReview, plan("import", "x", va.StatusSubmitted), false},
+		{"employee updates own draft plan", "alice", va.ActUpdate, plan("sales", "alice", va.StatusDraft), true},
+		{"employee updates own submitted plan", "alice", va.ActUpdate, plan("sales", "alice", va.StatusSubmitted), false},
+		{"employee changes own approved plan", "alice", va.ActUpdate, plan("sales", "alice", va.StatusApproved), true},
+		{"employee updates own rejected plan", "alice", va.ActUpdate, plan("sales", "alice", va.StatusRejected), false},
+		{"plans are never returned", "alice", va.ActUpdate, plan("sales", "alice", va.StatusReturned), false},
+		{"visitor changes approved plan", "alice", va.ActUpdate, plan("sales", "bob", va.StatusApproved, "bob", "alice"), true},
+		{"visitor from another department changes approved plan", "carol", va.ActUpdate, plan("sales", "bob", va.StatusApproved, "carol"), true},
+		{"visitor updates submitted plan", "alice", va.ActUpdate, plan("sales", "bob", va.StatusSubmitted, "alice"), false},
+		{"visitor updates draft plan", "alice", va.ActUpdate, plan("sales", "bob", va.StatusDraft, "alice"), false},
+		{"colleague changes approved plan without taking part", "alice", va.ActUpdate, plan("sales", "bob", va.StatusApproved, "bob"), false},
+		{"marketing reads approved plan", "mia", va.ActRead, plan("sales", "bob", va.StatusApproved), true},
+		{"marketing reads submitted plan", "mia", va.ActRead, plan("sales", "bob", va.StatusSubmitted), false},
+		{"marketing reads rejected plan", "max", va.ActRead, plan("sales", "bob", va.StatusRejected), false},
+		{"author reads own rejected plan", "alice", va.ActRead, plan("sales", "alice", va.StatusRejected), true},
+		{"supervisor reads rejected plan of headed department", "sam", va.ActRead, plan("sales", "bob", va.StatusRejected), true},
+		{"archivist reads a plan", "ann", va.ActRead, plan("sales", "bob", va.StatusApproved), false},
+		{"employee annotates own archived record", "alice", va.ActAnnotate, rec("sales", "alice", va.StatusArchived), true},
+		{"employee annotates own approved record", "alice", va.ActAnnotate, rec("sales", "alice", va.StatusApproved), false},
+		{"employee annotates own draft", "alice", va.ActAnnotate, rec("sales", "alice", va.StatusDraft), false},
+		{"visitor annotates archived record", "carol", va.ActAnnotate, rec("sales", "bob", va.StatusArchived, "bob", "carol"), true},
+		{"colleague annotates archived record", "alice", va.ActAnnotate, rec("sales", "bob", va.StatusArchived), false},
+		{"supervisor annotates archived record of headed department", "sam", va.ActAnnotate, rec("export", "carol", va.StatusArchived), true},
+		{"supervisor annotates approved record", "sam", va.ActAnnotate, rec("export", "carol", va.StatusApproved), false},
+		{"supervisor annotates outside headed departments", "sam", va.ActAnnotate, rec("import", "x", va.StatusArchived), false},
+		{"archivist annotates archived record", "ann", va.ActAnnotate, rec("sales", "bob", va.StatusArchived), true},
+		{"archivist annotates approved record", "ann", va.ActAnnotate, rec("sales", "bob", va.StatusApproved), false},
+		{"manager annotates archived record", "mo", va.ActAnnotate, rec("sales", "bob", va.StatusArchived), false},
+		{"marketing annotates archived record", "max", va.ActAnnotate, rec("sales", "bob", va.StatusArchived), false},
+		{"nobody annotates a plan", "alice", va.ActAnnotate, plan("sales", "alice", va.StatusArchived), false},
 		{"manager reads sensitive", "mo", va.ActReadSensitive, rec("sales", "bob", va.StatusApproved), false},
 		{"unknown action", "ann", va.Action("destroy"), rec("sales", "bob", va.StatusArchived), false},
 		{"unknown kind", "ann", va.ActRead, va.Resource{Kind: "secret"}, false},

@@ -7,13 +7,18 @@
 // Every question is "may principal P do action A on resource R?", where R
 // is described by visitarchive.Resource: its kind (record, plan, customer,
 // user, department, journal, access_log), its department, its owner (who
-// created it), its participants (the visitors) and its workflow state
-// (draft, submitted, returned, approved, archived). Allowed answers one
+// created it), its participants (the visitors), its workflow state (a
+// record: draft, submitted, returned, approved, archived; a plan: draft,
+// submitted, approved, rejected) and, for a plan, whether it is major
+// (decided by a manager rather than a supervisor). Allowed answers one
 // question. Scope answers it for all resources of a kind at once, as
 // filters that a search index applies, so that results are never checked
 // hit by hit; the tests check that both always agree.
 //
-// The answer is no unless a row of the permission table says yes.
+// The actions are read, read_sensitive, create, update, review (approve,
+// return or reject), archive, annotate (add a correction to an archived
+// record), export and manage. The answer is no unless a row of the
+// permission table says yes.
 //
 // # The permission table
 //
@@ -33,28 +38,45 @@
 //	returned     the state is returned (sent back for correction)
 //	approved     the state is approved
 //	archived     the state is archived
-//	released     the state is approved or archived
+//	released     the state is approved or archived (never submitted
+//	             or rejected)
+//	major        the plan is major (Resource.Major)
+//	ordinary     the plan is not major
 //	granted      the caller holds visitarchive.GrantSensitive
+//
+// major and ordinary apply to plans only; New refuses them in a row for
+// any other kind, so that a record scope never filters on them (the index
+// does not know the flag).
 //
 // In brief (the file has every row, the matrix test every answer):
 //
 //	employee    create records and plans in their department. Customers:
 //	            read, read_sensitive, create, update.
 //	self        (every employee) records and plans they own or took part
-//	            in, in any department: read and read_sensitive; update own
-//	            ones while draft or returned.
+//	            in, in any department: read and read_sensitive. Records:
+//	            update own ones while draft or returned; annotate own and
+//	            taken-part ones once archived. Plans: update own drafts;
+//	            change an approved plan, own or taken part in (the domain
+//	            asks for a reason and submits it again).
 //	supervisor  records and plans of the departments they head: read,
-//	            read_sensitive, review. Customers as an employee.
+//	            read_sensitive; review records, and ordinary plans only;
+//	            annotate archived records. Customers as an employee.
 //	marketing,  approved and archived records and plans, and customers:
 //	service     read; read_sensitive only with the grant.
 //	archivist   approved and archived records: read; archive approved ones;
-//	            read_sensitive and export archived ones. Customers: read.
+//	            read_sensitive, export and annotate archived ones.
+//	            Customers: read.
 //	auditor     read and read_sensitive everything, export records;
 //	            change nothing.
-//	manager     released records: read, export. Plans: read, review.
+//	manager     released records: read, export. Plans: read all; review
+//	            major ones, of every department, and only those.
 //	            Customers: read.
 //	sysadmin    users and departments: read, create, update, manage.
 //	            No records, plans, customers, journal or access log.
+//
+// A submitted or rejected plan is seen only by its author and visitors,
+// the supervisors of its department, managers and auditors: released
+// does not include those states.
 //
 // # Departments (domains)
 //

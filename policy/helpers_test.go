@@ -35,5 +35,7 @@ func withGrant(u *va.User) *va.User {
 	return u
 }
 
+// allStatuses are the states of records and plans (rejected is a plan's
+// only, returned a record's only; the tests try every state on both).
 var allStatuses = []va.RecordStatus{va.StatusDraft, va.StatusSubmitted, va.StatusReturned,
-	va.StatusApproved, va.StatusArchived}
+	va.StatusApproved, va.StatusRejected, va.StatusArchived}

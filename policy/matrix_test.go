@@ -19,14 +19,15 @@ import (
 //	own       the caller created it
 //	part      the caller took part in it (is a participant)
 //	granted   the caller holds the sensitive grant
-//	draft, submitted, returned, approved, archived: its state
+//	draft, submitted, returned, approved, rejected, archived: its state
 //	released  approved or archived
+//	major     a major plan; ordinary: not major
 //
 // The test evaluates these facts itself, independently of the table and
 // of casbin, for every role against representative resources: records
 // and plans in the caller's department and another, the caller's own and
 // someone else's, with and without the caller as participant, in every
-// state.
+// state, major and ordinary.
 var matrix = []struct {
 	kind va.ResourceKind
 	act  va.Action
@@ -40,15 +41,17 @@ var matrix = []struct {
 	{va.KindRecord, va.ActUpdate, "own&draft | own&returned", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindRecord, va.ActReview, "-", "home", "-", "-", "-", "-", "-", "-"},
 	{va.KindRecord, va.ActArchive, "-", "-", "-", "-", "approved", "-", "-", "-"},
+	{va.KindRecord, va.ActAnnotate, "own&archived | part&archived", "home&archived", "-", "-", "archived", "-", "-", "-"},
 	{va.KindRecord, va.ActExport, "-", "-", "-", "-", "archived", "all", "released", "-"},
 	{va.KindRecord, va.ActManage, "-", "-", "-", "-", "-", "-", "-", "-"},
 
 	{va.KindPlan, va.ActRead, "own | part", "home", "released", "released", "-", "all", "all", "-"},
 	{va.KindPlan, va.ActReadSensitive, "own | part", "home", "released&granted", "released&granted", "-", "all", "-", "-"},
 	{va.KindPlan, va.ActCreate, "home&own", "-", "-", "-", "-", "-", "-", "-"},
-	{va.KindPlan, va.ActUpdate, "own&draft | own&returned", "-", "-", "-", "-", "-", "-", "-"},
-	{va.KindPlan, va.ActReview, "-", "home", "-", "-", "-", "-", "all", "-"},
+	{va.KindPlan, va.ActUpdate, "own&draft | own&approved | part&approved", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindPlan, va.ActReview, "-", "home&ordinary", "-", "-", "-", "-", "major", "-"},
 	{va.KindPlan, va.ActArchive, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindPlan, va.ActAnnotate, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindPlan, va.ActExport, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindPlan, va.ActManage, "-", "-", "-", "-", "-", "-", "-", "-"},
 
@@ -58,6 +61,7 @@ var matrix = []struct {
 	{va.KindCustomer, va.ActUpdate, "all", "all", "-", "-", "-", "-", "-", "-"},
 	{va.KindCustomer, va.ActReview, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindCustomer, va.ActArchive, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindCustomer, va.ActAnnotate, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindCustomer, va.ActExport, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindCustomer, va.ActManage, "-", "-", "-", "-", "-", "-", "-", "-"},
 
@@ -67,6 +71,7 @@ var matrix = []struct {
 	{va.KindUser, va.ActUpdate, "-", "-", "-", "-", "-", "-", "-", "all"},
 	{va.KindUser, va.ActReview, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindUser, va.ActArchive, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindUser, va.ActAnnotate, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindUser, va.ActExport, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindUser, va.ActManage, "-", "-", "-", "-", "-", "-", "-", "all"},
 
@@ -76,6 +81,7 @@ var matrix = []struct {
 	{va.KindDepartment, va.ActUpdate, "-", "-", "-", "-", "-", "-", "-", "all"},
 	{va.KindDepartment, va.ActReview, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindDepartment, va.ActArchive, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindDepartment, va.ActAnnotate, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindDepartment, va.ActExport, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindDepartment, va.ActManage, "-", "-", "-", "-", "-", "-", "-", "all"},
 
@@ -85,6 +91,7 @@ var matrix = []struct {
 	{va.KindJournal, va.ActUpdate, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindJournal, va.ActReview, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindJournal, va.ActArchive, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindJournal, va.ActAnnotate, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindJournal, va.ActExport, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindJournal, va.ActManage, "-", "-", "-", "-", "-", "-", "-", "-"},
 
@@ -94,6 +101,7 @@ var matrix = []struct {
 	{va.KindAccessLog, va.ActUpdate, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindAccessLog, va.ActReview, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindAccessLog, va.ActArchive, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindAccessLog, va.ActAnnotate, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindAccessLog, va.ActExport, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindAccessLog, va.ActManage, "-", "-", "-", "-", "-", "-", "-", "-"},
 }
@@ -172,8 +180,10 @@ func representative(kind va.ResourceKind, me va.UserName) []va.Resource {
 		for _, owner := range []va.UserName{me, "someone"} {
 			for _, parts := range [][]va.UserName{{"someone", "third"}, {"someone", me}} {
 				for _, st := range allStatuses {
-					out = append(out, va.Resource{Kind: kind, Department: dept, Owner: owner,
-						Participants: parts, Status: st})
+					for _, major := range []bool{false, true} {
+						out = append(out, va.Resource{Kind: kind, Department: dept, Owner: owner,
+							Participants: parts, Status: st, Major: major})
+					}
 				}
 			}
 		}
@@ -216,6 +226,10 @@ func fact(f string, u *va.User, res va.Resource) bool {
 		return slices.Contains(u.Grants, va.GrantSensitive)
 	case "released":
 		return res.Status == va.StatusApproved || res.Status == va.StatusArchived
+	case "major":
+		return res.Major
+	case "ordinary":
+		return !res.Major
 	}
 	if slices.Contains(allStatuses, va.RecordStatus(f)) {
 		return res.Status == va.RecordStatus(f)
@@ -233,5 +247,9 @@ func describe(res va.Resource, me va.UserName) string {
 	if slices.Contains(res.Participants, me) {
 		part = " with me as participant"
 	}
-	return fmt.Sprintf("%s %s %s in %q%s", owner, res.Status, res.Kind, res.Department, part)
+	major := ""
+	if res.Major {
+		major = " major"
+	}
+	return fmt.Sprintf("%s %s%s %s in %q%s", owner, res.Status, major, res.Kind, res.Department, part)
 }

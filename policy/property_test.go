@@ -1,8 +1,11 @@
 package policy
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	va "github.com/visitarchive/visitarchive"
@@ -26,6 +29,7 @@ func propertyUsers() []*va.User {
 		user("mgr", "board", va.RoleManager),
 		user("sys", "it", va.RoleSysadmin),
 		user("mgr-arc", "board", va.RoleManager, va.RoleArchivist),
+		heads(user("mgr-sup", "board", va.RoleManager), "sales"),
 		withGrant(user("mkt-emp", "sales", va.RoleMarketing, va.RoleEmployee)),
 		user("star", "*", va.RoleEmployee),       // a department that is no id: nothing
 		user("norole", "sales", va.Role("boss")), // an unknown role: nothing
@@ -53,7 +57,8 @@ func randomResource(r *rand.Rand, kind va.ResourceKind, p *va.Principal) va.Reso
 		Kind:       kind,
 		Department: pick("sales", "export", "marketing", "", "*", "-"),
 		Owner:      va.UserName(pick(string(p.Name), "someone", "")),
-		Status:     va.RecordStatus(pick("draft", "submitted", "returned", "approved", "archived", "")),
+		Status:     va.RecordStatus(pick("draft", "submitted", "returned", "approved", "rejected", "archived", "")),
+		Major:      r.IntN(2) == 0,
 	}
 	for _, who := range []va.UserName{p.Name, "someone", "third"} {
 		if r.IntN(2) == 0 {
@@ -64,12 +69,12 @@ func randomResource(r *rand.Rand, kind va.ResourceKind, p *va.Principal) va.Reso
 }
 
 // samples is how many random resources to try per case: more for records
-// and plans, where departments and states vary, than for the rest, where
-// only who asks matters. Enough to find every mutation tried by hand,
-// few enough for -race.
+// and plans, where departments, states and majorness vary, than for the
+// rest, where only who asks matters. Enough to find every mutation tried
+// by hand, few enough for -race.
 func samples(kind va.ResourceKind) int {
 	if departmental(kind) {
-		return 40
+		return 60
 	}
 	return 8
 }
@@ -89,7 +94,7 @@ func TestScopeMatchesAllowed(t *testing.T) {
 				for range samples(kind) {
 					res := randomResource(r, kind, p)
 					if got, want := scope.Match(res), e.Allowed(p, act, res); got != want {
-						t.Errorf("%s %s %+v: Scope %+v matches: %v, Allowed: %v", p.Name, act, res, scope, got, want)
+						t.Errorf("%s %s %+v: Scope %s matches: %v, Allowed: %v", p.Name, act, res, showScope(scope), got, want)
 					}
 				}
 			}
@@ -108,8 +113,37 @@ func checkScopeShape(t *testing.T, p *va.Principal, act va.Action, kind va.Resou
 		if (c.Departments != nil && len(c.Departments) == 0) || (c.Statuses != nil && len(c.Statuses) == 0) {
 			t.Errorf("%s %s %s: clause with an empty list: %+v", p.Name, act, kind, c)
 		}
-		if c.Departments == nil && c.Owner == "" && c.Participant == "" && c.Statuses == nil {
+		if c.Departments == nil && c.Owner == "" && c.Participant == "" && c.Statuses == nil && c.Major == nil {
 			t.Errorf("%s %s %s: empty clause instead of All: %+v", p.Name, act, kind, s)
+		}
+	}
+}
+
+// TestIntersect checks visitarchive.Scope.Intersect on the scopes the
+// policy gives: the intersection matches what both scopes match.
+func TestIntersect(t *testing.T) {
+	t.Parallel()
+	users := propertyUsers()
+	e := newEnforcer(t, users...)
+	ps := principals(users)
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, kind := range []va.ResourceKind{va.KindRecord, va.KindPlan} {
+		var scopes []va.Scope
+		for _, p := range ps {
+			for _, act := range actions {
+				scopes = append(scopes, e.Scope(p, act, kind))
+			}
+		}
+		for range 2000 {
+			a, b := scopes[r.IntN(len(scopes))], scopes[r.IntN(len(scopes))]
+			both := a.Intersect(b)
+			for range 4 {
+				res := randomResource(r, kind, ps[r.IntN(len(ps))])
+				if got, want := both.Match(res), a.Match(res) && b.Match(res); got != want {
+					t.Errorf("%s ∩ %s = %s matches %+v: %v, want %v",
+						showScope(a), showScope(b), showScope(both), res, got, want)
+				}
+			}
 		}
 	}
 }
@@ -143,7 +177,7 @@ func TestUpdateWithinRead(t *testing.T) {
 		for _, kind := range []va.ResourceKind{va.KindRecord, va.KindPlan} {
 			for range 2 * samples(kind) {
 				res := randomResource(r, kind, p)
-				for _, act := range []va.Action{va.ActUpdate, va.ActReview, va.ActArchive, va.ActExport} {
+				for _, act := range []va.Action{va.ActUpdate, va.ActReview, va.ActArchive, va.ActAnnotate, va.ActExport} {
 					if e.Allowed(p, act, res) && !e.Allowed(p, va.ActRead, res) {
 						t.Errorf("%s may %s %+v but not read it", p.Name, act, res)
 					}
@@ -159,6 +193,9 @@ func TestScopeShapes(t *testing.T) {
 	users := propertyUsers()
 	e := newEnforcer(t, users...)
 	released := []va.RecordStatus{va.StatusApproved, va.StatusArchived}
+	archived := []va.RecordStatus{va.StatusArchived}
+	approved := []va.RecordStatus{va.StatusApproved}
+	yes, no := true, false
 	tests := []struct {
 		who  va.UserName
 		act  va.Action
@@ -174,9 +211,30 @@ func TestScopeShapes(t *testing.T) {
 		{"emp", va.ActUpdate, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{
 			{Owner: "emp", Statuses: []va.RecordStatus{va.StatusDraft, va.StatusReturned}},
 		}}},
+		{"emp", va.ActUpdate, va.KindPlan, va.Scope{Clauses: []va.ScopeClause{
+			{Owner: "emp", Statuses: []va.RecordStatus{va.StatusDraft, va.StatusApproved}},
+			{Participant: "emp", Statuses: approved},
+		}}},
+		{"emp", va.ActAnnotate, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{
+			{Owner: "emp", Statuses: archived},
+			{Participant: "emp", Statuses: archived},
+		}}},
 		{"sup2", va.ActReview, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{
 			{Departments: []string{"export", "sales"}},
 		}}},
+		{"sup2", va.ActReview, va.KindPlan, va.Scope{Clauses: []va.ScopeClause{
+			{Departments: []string{"export", "sales"}, Major: &no},
+		}}},
+		{"sup2", va.ActAnnotate, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{
+			{Departments: []string{"export", "sales"}, Statuses: archived},
+		}}},
+		{"mgr", va.ActReview, va.KindPlan, va.Scope{Clauses: []va.ScopeClause{{Major: &yes}}}},
+		{"mgr-sup", va.ActReview, va.KindPlan, va.Scope{Clauses: []va.ScopeClause{
+			{Departments: []string{"sales"}, Major: &no},
+			{Major: &yes},
+		}}},
+		{"arc", va.ActAnnotate, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{{Statuses: archived}}}},
+		{"mkt", va.ActRead, va.KindPlan, va.Scope{Clauses: []va.ScopeClause{{Statuses: released}}}},
 		{"mkt", va.ActRead, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{{Statuses: released}}}},
 		{"mkt", va.ActReadSensitive, va.KindRecord, va.Scope{}},
 		{"mkt-g", va.ActReadSensitive, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{{Statuses: released}}}},
@@ -188,7 +246,7 @@ func TestScopeShapes(t *testing.T) {
 	for _, tt := range tests {
 		p := &va.Principal{Name: tt.who, Grants: []va.Grant{va.GrantSensitive}}
 		if got := e.Scope(p, tt.act, tt.kind); !sameScope(got, tt.want) {
-			t.Errorf("Scope(%s, %s, %s) = %+v, want %+v", tt.who, tt.act, tt.kind, got, tt.want)
+			t.Errorf("Scope(%s, %s, %s) = %s, want %s", tt.who, tt.act, tt.kind, showScope(got), showScope(tt.want))
 		}
 	}
 }
@@ -196,6 +254,24 @@ func TestScopeShapes(t *testing.T) {
 func sameScope(a, b va.Scope) bool {
 	return a.All == b.All && slices.EqualFunc(a.Clauses, b.Clauses, func(x, y va.ScopeClause) bool {
 		return slices.Equal(x.Departments, y.Departments) && x.Owner == y.Owner &&
-			x.Participant == y.Participant && slices.Equal(x.Statuses, y.Statuses)
+			x.Participant == y.Participant && slices.Equal(x.Statuses, y.Statuses) &&
+			sameMajor(x.Major, y.Major)
 	})
+}
+
+// showScope prints s with Major as a value rather than a pointer.
+func showScope(s va.Scope) string {
+	if s.All {
+		return "all"
+	}
+	var b strings.Builder
+	for _, c := range s.Clauses {
+		major := "any"
+		if c.Major != nil {
+			major = strconv.FormatBool(*c.Major)
+		}
+		fmt.Fprintf(&b, "{Departments:%q Owner:%q Participant:%q Statuses:%q Major:%s}",
+			c.Departments, c.Owner, c.Participant, c.Statuses, major)
+	}
+	return "[" + b.String() + "]"
 }

@@ -72,7 +72,7 @@ func (e *Enforcer) domains(name visitarchive.UserName, kind visitarchive.Resourc
 
 // clauseOf turns the condition of one row into a clause over depts. It
 // reports false when the row cannot apply: a grant p lacks, or states
-// that exclude each other.
+// (or major and ordinary) that exclude each other.
 func clauseOf(cond string, depts []string, name visitarchive.UserName, granted bool) (visitarchive.ScopeClause, bool) {
 	c := visitarchive.ScopeClause{Departments: slices.Clone(depts)}
 	for part := range strings.SplitSeq(cond, "+") {
@@ -86,6 +86,12 @@ func clauseOf(cond string, depts []string, name visitarchive.UserName, granted b
 			if !granted {
 				return c, false
 			}
+		case "major", "ordinary":
+			want := majorConditions[part]
+			if c.Major != nil && *c.Major != want {
+				return c, false
+			}
+			c.Major = &want
 		default:
 			states, ok := statusConditions[part]
 			if !ok {
@@ -123,7 +129,7 @@ func simplify(cs []visitarchive.ScopeClause) visitarchive.Scope {
 		cs, again = simplifyOnce(cs)
 	}
 	for _, c := range cs {
-		if c.Departments == nil && c.Owner == "" && c.Participant == "" && c.Statuses == nil {
+		if c.Departments == nil && c.Owner == "" && c.Participant == "" && c.Statuses == nil && c.Major == nil {
 			return visitarchive.Scope{All: true}
 		}
 	}
@@ -154,7 +160,13 @@ func simplifyOnce(cs []visitarchive.ScopeClause) ([]visitarchive.ScopeClause, bo
 func covers(a, b visitarchive.ScopeClause) bool {
 	return within(b.Departments, a.Departments) && within(b.Statuses, a.Statuses) &&
 		(a.Owner == "" || a.Owner == b.Owner) &&
-		(a.Participant == "" || a.Participant == b.Participant)
+		(a.Participant == "" || a.Participant == b.Participant) &&
+		(a.Major == nil || b.Major != nil && *a.Major == *b.Major)
+}
+
+// sameMajor reports whether a and b ask the same of Resource.Major.
+func sameMajor(a, b *bool) bool {
+	return a == nil && b == nil || a != nil && b != nil && *a == *b
 }
 
 // within reports whether list b allows no more than list a (nil: all).
@@ -174,8 +186,8 @@ func within[T comparable](b, a []T) bool {
 }
 
 // merge joins a and b into one clause when they differ only in their
-// departments or only in their states: (A and X) or (A and Y) is A and
-// (X or Y).
+// departments, only in their states, or only in major against ordinary:
+// (A and X) or (A and Y) is A and (X or Y).
 func merge(a, b visitarchive.ScopeClause) (visitarchive.ScopeClause, bool) {
 	if a.Owner != b.Owner || a.Participant != b.Participant {
 		return a, false
@@ -183,6 +195,11 @@ func merge(a, b visitarchive.ScopeClause) (visitarchive.ScopeClause, bool) {
 	sameDepts := within(a.Departments, b.Departments) && within(b.Departments, a.Departments)
 	sameStates := within(a.Statuses, b.Statuses) && within(b.Statuses, a.Statuses)
 	switch {
+	case !sameMajor(a.Major, b.Major):
+		if !sameDepts || !sameStates || a.Major == nil || b.Major == nil {
+			return a, false
+		}
+		a.Major = nil // major or ordinary: either
 	case sameDepts:
 		a.Statuses = sortStates(union(a.Statuses, b.Statuses))
 	case sameStates:
@@ -210,7 +227,7 @@ func union[T comparable](a, b []T) []T {
 // stateOrder is the workflow order, for readable scopes.
 var stateOrder = []visitarchive.RecordStatus{
 	visitarchive.StatusDraft, visitarchive.StatusSubmitted, visitarchive.StatusReturned,
-	visitarchive.StatusApproved, visitarchive.StatusArchived,
+	visitarchive.StatusApproved, visitarchive.StatusRejected, visitarchive.StatusArchived,
 }
 
 func sortStates(s []visitarchive.RecordStatus) []visitarchive.RecordStatus {

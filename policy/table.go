@@ -31,7 +31,7 @@ var (
 	actions = []visitarchive.Action{
 		visitarchive.ActRead, visitarchive.ActReadSensitive, visitarchive.ActCreate,
 		visitarchive.ActUpdate, visitarchive.ActReview, visitarchive.ActArchive,
-		visitarchive.ActExport, visitarchive.ActManage,
+		visitarchive.ActAnnotate, visitarchive.ActExport, visitarchive.ActManage,
 	}
 )
 
@@ -50,6 +50,14 @@ var statusConditions = map[string][]visitarchive.RecordStatus{
 	"approved": {visitarchive.StatusApproved},
 	"archived": {visitarchive.StatusArchived},
 	"released": {visitarchive.StatusApproved, visitarchive.StatusArchived},
+}
+
+// majorConditions are the conditions on whether a plan is major, with the
+// value of Resource.Major each wants. Scope turns them into
+// ScopeClause.Major.
+var majorConditions = map[string]bool{
+	"major":    true,
+	"ordinary": false,
 }
 
 // otherConditions are the conditions on who the caller is.
@@ -74,6 +82,9 @@ func holds(cond string, a *attrs) bool {
 func holdsOne(part string, a *attrs) bool {
 	if test, ok := otherConditions[part]; ok {
 		return test(a)
+	}
+	if major, ok := majorConditions[part]; ok {
+		return a.res.Major == major
 	}
 	states, ok := statusConditions[part]
 	return ok && slices.Contains(states, a.res.Status)
@@ -130,21 +141,26 @@ func parseRow(rec []string) (rule, error) {
 	case !slices.Contains(actions, row.act):
 		return rule{}, fmt.Errorf("unknown action %q; want one of %v", rec[3], actions)
 	}
-	return row, checkCond(row.cond)
+	return row, checkCond(row.cond, row.kind)
 }
 
-// checkCond reports an unknown condition, or "any" mixed with others
-// (which would read as a restriction that is none).
-func checkCond(cond string) error {
+// checkCond reports an unknown condition, "any" mixed with others (which
+// would read as a restriction that is none), or major or ordinary on a
+// kind other than plans: only plans are major, and the index, which
+// turns record scopes into queries, does not know the flag.
+func checkCond(cond string, kind visitarchive.ResourceKind) error {
 	parts := strings.Split(cond, "+")
 	for _, p := range parts {
 		_, other := otherConditions[p]
+		_, major := majorConditions[p]
 		_, status := statusConditions[p]
-		if !other && !status {
+		switch {
+		case !other && !major && !status:
 			return fmt.Errorf("unknown condition %q in %q", p, cond)
-		}
-		if p == "any" && len(parts) > 1 {
+		case p == "any" && len(parts) > 1:
 			return fmt.Errorf("condition %q: \"any\" stands alone", cond)
+		case major && kind != visitarchive.KindPlan:
+			return fmt.Errorf("condition %q: %s applies only to plans", cond, p)
 		}
 	}
 	return nil

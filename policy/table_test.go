@@ -37,6 +37,10 @@ func TestTableMistakes(t *testing.T) {
 		{"p, employee, record, read, own+", `unknown condition ""`},
 		{"p, employee, record, read, any+own", `"any" stands alone`},
 		{"p, employee, record, read", `want "p, role, kind, action, condition"`},
+		{"p, supervisor, record, review, major", `major applies only to plans`},
+		{"p, archivist, record, annotate, ordinary+archived", `ordinary applies only to plans`},
+		{"p, employee, record, annotate, own+archive", `unknown condition "archive"`},
+		{"p, employee, record, amend, own", `unknown action "amend"`},
 		{"g, alice, employee, sales", `want "p, role, kind, action, condition"`},
 		{`p, employee, "record, read, own`, `permissions.csv`},
 	}
@@ -52,6 +56,7 @@ func TestTableMistakes(t *testing.T) {
 func TestConditions(t *testing.T) {
 	a := &attrs{name: "me"}
 	a.res.Owner, a.res.Participants, a.res.Status = "me", []va.UserName{"x"}, "approved"
+	a.res.Major = true
 	tests := []struct {
 		cond string
 		want bool
@@ -59,6 +64,7 @@ func TestConditions(t *testing.T) {
 		{"any", true}, {"own", true}, {"participant", false}, {"granted", false},
 		{"approved", true}, {"released", true}, {"archived", false}, {"draft", false},
 		{"returned", false}, {"own+released", true}, {"own+archived", false}, {"nonsense", false},
+		{"major", true}, {"ordinary", false}, {"own+approved+major", true}, {"major+ordinary", false},
 	}
 	for _, tt := range tests {
 		if got := holds(tt.cond, a); got != tt.want {
