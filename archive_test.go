@@ -10,12 +10,14 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	va "github.com/visitarchive/visitarchive"
 	"github.com/visitarchive/visitarchive/index"
 	"github.com/visitarchive/visitarchive/policy"
+	"github.com/visitarchive/visitarchive/retention"
 	"github.com/visitarchive/visitarchive/storage/disk"
 	"github.com/visitarchive/visitarchive/storage/journal"
 	"github.com/visitarchive/visitarchive/storage/keyring"
@@ -34,7 +36,19 @@ type env struct {
 	journal   *journal.Journal
 	index     *index.Index
 	archive   *va.Archive
+	clock     atomic.Pointer[time.Time] // the Archive's time when set
 }
+
+// now is the Archive's clock: the time set with setNow, or the real one.
+func (e *env) now() time.Time {
+	if t := e.clock.Load(); t != nil {
+		return *t
+	}
+	return time.Now()
+}
+
+// setNow stops the Archive's clock at t.
+func (e *env) setNow(t time.Time) { e.clock.Store(&t) }
 
 // backends open the store of an env; the same env reopens the same store.
 var backends = map[string]func(t *testing.T, dir string) func(t *testing.T) va.Store{
@@ -92,7 +106,8 @@ func (e *env) open(t *testing.T, withIndex bool) {
 	if e.journal, err = journal.Open(t.Context(), e.store, log); err != nil {
 		t.Fatal(err)
 	}
-	cfg := va.Config{Store: e.store, Journal: e.journal, Logger: log, Keys: e.keyring(t)}
+	cfg := va.Config{Store: e.store, Journal: e.journal, Logger: log, Keys: e.keyring(t), Now: e.now,
+		Workflow: va.WorkflowConfig{Schedule: retention.DefaultSchedule(), AreaCodes: map[string]string{"新能源": "XNY"}}}
 	cfg.Policy, cfg.Passwords = mustPolicy(t), testHasher(t)
 	if withIndex {
 		if e.index, err = index.Open(filepath.Join(e.dir, "index"), log); err != nil {

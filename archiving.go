@@ -112,16 +112,15 @@ func (a *Archive) classify(op string, r *Record) (Archival, string, error) {
 	if a.workflow.Schedule == nil {
 		return Archival{}, "", E(op, Unavailable, nil, "no retention schedule is configured; archiving is not possible")
 	}
+	if r.VisitStart.IsZero() {
+		return Archival{}, "", invalidField(op, "visit_start", "is required to classify the record by year")
+	}
 	cu := a.customers.get(r.CustomerID)
 	if cu == nil {
 		return Archival{}, "", invalidField(op, "customer_id", "names a customer that no longer exists")
 	}
 	class := Class{CustomerType: string(cu.Type), BusinessArea: cu.BusinessArea, Year: r.VisitStart.Year()}
 	area := a.workflow.areaCode(cu.BusinessArea)
-	if area == "" {
-		return Archival{}, "", E(op, Invalid, nil,
-			"business area %q of customer %s has no area code for reference codes; add one to the area_codes of the configuration", cu.BusinessArea, cu.ID)
-	}
 	period := a.workflow.Schedule.Retention(class)
 	series := fmt.Sprintf("%s-KF-%04d-%s-%s", a.workflow.Fonds, class.Year, period, area)
 	return Archival{Class: &class, Retention: period}, series, nil

@@ -69,9 +69,9 @@ type SearchQuery struct {
 	Overdue bool
 	Now     time.Time
 
-	Sort         string    // one of the Sort constants; "" is relevance
-	Page, Size   int       // Page from 1; Size from 1 to MaxPageSize
-	NoFacets     bool      // skip facet counting (listing pages)
+	Sort       string // one of the Sort constants; "" is relevance
+	Page, Size int    // Page from 1; Size from 1 to MaxPageSize
+	NoFacets   bool   // skip facet counting (listing pages)
 
 	// ContactPhone and ContactEmail find records by an exact contact
 	// detail; the Archive turns them into Blind.

@@ -1,6 +1,8 @@
 package visitarchive
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"maps"
 	"regexp"
@@ -96,8 +98,10 @@ func (w *WorkflowConfig) required(customerType string) []string {
 	return slices.Compact(out)
 }
 
-// areaCode returns the reference-code form of business area, or "" when
-// it has none.
+// areaCode returns the reference-code form of business area: the
+// configured code; else the area upper-cased when that is a valid code;
+// else "A" and six hex digits of its SHA-256, stable but meaningless
+// (configure area_codes for such areas, such as Chinese names).
 func (w *WorkflowConfig) areaCode(area string) string {
 	if c, ok := w.AreaCodes[area]; ok {
 		return c
@@ -105,7 +109,8 @@ func (w *WorkflowConfig) areaCode(area string) string {
 	if c := strings.ToUpper(area); codePattern.MatchString(c) {
 		return c
 	}
-	return ""
+	sum := sha256.Sum256([]byte(area))
+	return "A" + strings.ToUpper(hex.EncodeToString(sum[:3]))
 }
 
 // formFields are the JSON names of the unified form that a form may

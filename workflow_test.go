@@ -1,0 +1,400 @@
+package visitarchive_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	va "github.com/visitarchive/visitarchive"
+)
+
+// people creates the users of the workflow tests and returns a context
+// acting for each: alice and carol (employees, sales1), sam (supervisor of
+// sales1), ann and arc (archivists), mia (marketing), sid (service), max
+// (manager).
+func people(t *testing.T, e *env) map[string]context.Context {
+	t.Helper()
+	root := as(t, "root")
+	for _, d := range []string{"sales1", "sales2"} {
+		if _, err := e.archive.CreateDepartment(root, va.Department{ID: d, Name: d}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	users := []va.User{
+		{Name: "alice", Department: "sales1", Roles: []va.Role{va.RoleEmployee}},
+		{Name: "carol", Department: "sales1", Roles: []va.Role{va.RoleEmployee}},
+		{Name: "sam", Department: "sales1", Roles: []va.Role{va.RoleSupervisor}, Heads: []string{"sales1"}},
+		{Name: "ann", Roles: []va.Role{va.RoleArchivist}},
+		{Name: "arc", Roles: []va.Role{va.RoleArchivist}},
+		{Name: "mia", Roles: []va.Role{va.RoleMarketing}},
+		{Name: "sid", Roles: []va.Role{va.RoleService}},
+		{Name: "max", Roles: []va.Role{va.RoleManager}},
+	}
+	ctxs := map[string]context.Context{}
+	for _, u := range users {
+		got, err := e.archive.CreateUser(root, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctxs[string(u.Name)] = va.WithPrincipal(t.Context(), va.PrincipalOf(got))
+	}
+	if _, err := e.archive.CreateCustomer(root, customer("C1", "华东电气")); err != nil {
+		t.Fatal(err)
+	}
+	return ctxs
+}
+
+// keyForm is a record of a key customer with every field its form needs.
+func keyForm(day int) va.Record {
+	r := record("C1", "讨论储能柜 LX-3021B 的报价", day)
+	r.Location, r.ContactName, r.FollowUp = "上海", "王经理", "下周发报价"
+	r.OnsiteNotes = "客户工厂参观"
+	r.DecisionChain = []va.DecisionMaker{{Name: "李总", Role: "CEO", Attitude: "support"}}
+	return r
+}
+
+func fieldsOf(err error) []string {
+	var out []string
+	if e, ok := err.(*va.Error); ok {
+		for _, f := range e.Fields {
+			out = append(out, f.Field)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func notificationEvents(t *testing.T, e *env, ctx context.Context) []string {
+	t.Helper()
+	page, err := e.archive.Inbox(ctx, false, 1, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, n := range page.Notifications {
+		out = append(out, n.Event+" "+n.Object)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestRecordWorkflow(t *testing.T) {
+	e := newEnv(t)
+	ctx := people(t, e)
+	visit := keyForm(2)
+	e.setNow(visit.VisitEnd.Add(time.Hour))
+	r := visit
+	r.OnsiteNotes, r.DecisionChain = "", nil
+	got := mustCreate(t, e.archive, ctx["alice"], r)
+	if want := visit.VisitEnd.Add(24 * time.Hour); !got.DueAt.Equal(want) {
+		t.Fatalf("due_at %v, want %v", got.DueAt, want)
+	}
+
+	// The form of a key customer needs the onsite notes and the chain.
+	_, err := e.archive.SubmitRecord(ctx["alice"], got.ID, got.Version)
+	if !va.IsKind(err, va.Invalid) || !slices.Equal(fieldsOf(err), []string{"decision_chain", "onsite_notes"}) {
+		t.Fatalf("incomplete submit: %v, fields %v", err, fieldsOf(err))
+	}
+	r = visit
+	r.ID, r.Version = got.ID, got.Version
+	if got, err = e.archive.UpdateRecord(ctx["alice"], r); err != nil {
+		t.Fatal(err)
+	}
+
+	// Late by two hours.
+	e.setNow(got.DueAt.Add(2 * time.Hour))
+	if got, err = e.archive.SubmitRecord(ctx["alice"], got.ID, got.Version); err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != va.StatusSubmitted || !got.Late || got.DelaySeconds != 7200 || got.Rounds != 1 {
+		t.Fatalf("after submit: status %s late %v delay %d rounds %d", got.Status, got.Late, got.DelaySeconds, got.Rounds)
+	}
+
+	// Invalid moves name the state and what it allows.
+	_, err = e.archive.SubmitRecord(ctx["alice"], got.ID, got.Version)
+	if !va.IsKind(err, va.Conflict) || !strings.Contains(err.Error(), "is submitted") || !strings.Contains(err.Error(), "approve, return") {
+		t.Fatalf("second submit: %v", err)
+	}
+	if _, err := e.archive.ArchiveRecord(ctx["ann"], got.ID, va.ArchiveRequest{Version: got.Version}); !va.IsKind(err, va.NotFound) {
+		t.Fatalf("archivist and a submitted record: %v", err) // not hers to see yet
+	}
+	// An author may not review; an employee may never approve.
+	if _, err := e.archive.ApproveRecord(ctx["alice"], got.ID, got.Version, ""); !va.IsKind(err, va.Forbidden) {
+		t.Fatalf("alice approves: %v", err)
+	}
+
+	// Returned with comments, corrected, resubmitted.
+	_, err = e.archive.ReturnRecord(ctx["sam"], got.ID, va.ReturnVerdict{Version: got.Version})
+	if !va.IsKind(err, va.Invalid) {
+		t.Fatalf("return without a comment: %v", err)
+	}
+	got, err = e.archive.ReturnRecord(ctx["sam"], got.ID, va.ReturnVerdict{Version: got.Version,
+		Comment: "请补充", Fields: map[string]string{"summary": "写明报价金额"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != va.StatusReturned || len(got.Reviews) != 1 || got.Reviews[0].Fields["summary"] != "写明报价金额" {
+		t.Fatalf("after return: %+v", got.Workflow)
+	}
+	r = *got
+	r.Summary += "，报价 12 万美元"
+	if got, err = e.archive.UpdateRecord(ctx["alice"], r); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = e.archive.SubmitRecord(ctx["alice"], got.ID, got.Version); err != nil {
+		t.Fatal(err)
+	}
+	if got.Rounds != 2 || !got.Late || got.DelaySeconds != 7200 {
+		t.Fatalf("resubmitted: rounds %d late %v delay %d", got.Rounds, got.Late, got.DelaySeconds)
+	}
+	if _, err := e.archive.ApproveRecord(ctx["sam"], got.ID, got.Version-1, ""); !va.IsKind(err, va.Conflict) {
+		t.Fatalf("approve a stale version: %v", err)
+	}
+	if got, err = e.archive.ApproveRecord(ctx["sam"], got.ID, got.Version, "好"); err != nil {
+		t.Fatal(err)
+	}
+	if got.Reviewer != "sam" || len(got.Reviews) != 2 {
+		t.Fatalf("approved: %+v", got.Workflow)
+	}
+
+	// Archived: classified, coded, immutable, annotated.
+	loc := &va.PaperLocation{Cabinet: "A", Shelf: "2", Box: "17"}
+	if _, err := e.archive.ArchiveRecord(ctx["sam"], got.ID, va.ArchiveRequest{Version: got.Version}); !va.IsKind(err, va.Forbidden) {
+		t.Fatalf("sam archives: %v", err)
+	}
+	if got, err = e.archive.ArchiveRecord(ctx["ann"], got.ID, va.ArchiveRequest{Version: got.Version, PaperLocation: loc}); err != nil {
+		t.Fatal(err)
+	}
+	if got.ReferenceCode != "F001-KF·2026-D30-XNY-0001" || got.Retention != va.RetainD30 || *got.PaperLocation != *loc ||
+		*got.Class != (va.Class{CustomerType: "key", BusinessArea: "新能源", Year: 2026}) {
+		t.Fatalf("archived: %+v", got.Archival)
+	}
+	r = *got
+	r.Summary = "改写"
+	if _, err := e.archive.UpdateRecord(ctx["alice"], r); !va.IsKind(err, va.Conflict) {
+		t.Fatalf("edit an archived record: %v", err)
+	}
+	if _, err := e.archive.AnnotateRecord(ctx["alice"], got.ID, va.Annotation{Field: "summary", Reason: "金额笔误", Text: "应为 13 万美元"}); err != nil {
+		t.Fatal(err)
+	}
+	shown, err := e.archive.GetRecord(ctx["alice"], got.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(shown.Annotations) != 1 || shown.Annotations[0].Author != "alice" || shown.Summary != visit.Summary+"，报价 12 万美元" {
+		t.Fatalf("archived record as shown: annotations %+v summary %q", shown.Annotations, shown.Summary)
+	}
+
+	id := string(got.ID)
+	if ev := notificationEvents(t, e, ctx["alice"]); !slices.Equal(ev, []string{
+		"record.approved " + id, "record.returned " + id}) {
+		t.Errorf("alice's inbox: %v", ev)
+	}
+	if ev := notificationEvents(t, e, ctx["sam"]); !slices.Equal(ev, []string{"record.submitted " + id, "record.submitted " + id}) {
+		t.Errorf("sam's inbox: %v", ev)
+	}
+	if ev := notificationEvents(t, e, ctx["arc"]); !slices.Equal(ev, []string{"record.approved " + id}) {
+		t.Errorf("arc's inbox: %v", ev)
+	}
+}
+
+func TestPlanWorkflow(t *testing.T) {
+	e := newEnv(t)
+	ctx := people(t, e)
+	start := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+	e.setNow(start.Add(-48 * time.Hour))
+	p, err := e.archive.CreatePlan(ctx["alice"], va.Plan{CustomerID: "C1", VisitStart: start, VisitEnd: start.Add(2 * time.Hour),
+		Location: "苏州工厂", Purpose: "介绍 LX-3021B", Topics: []string{"报价"}, Visitors: []va.UserName{"alice", "carol"}, Major: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err = e.archive.SubmitPlan(ctx["alice"], p.ID, p.Version); err != nil {
+		t.Fatal(err)
+	}
+	// A major plan is the manager's to decide.
+	if _, err := e.archive.DecidePlan(ctx["sam"], p.ID, va.PlanVerdict{Version: p.Version, Approve: true}); !va.IsKind(err, va.Forbidden) {
+		t.Fatalf("sam decides a major plan: %v", err)
+	}
+	adj := *p
+	adj.Location = "苏州新工厂"
+	if _, err := e.archive.DecidePlan(ctx["max"], p.ID, va.PlanVerdict{Version: p.Version, Approve: true, Adjusted: &adj}); !va.IsKind(err, va.Invalid) {
+		t.Fatalf("adjust without a comment: %v", err)
+	}
+	if p, err = e.archive.DecidePlan(ctx["max"], p.ID, va.PlanVerdict{Version: p.Version, Approve: true, Adjusted: &adj, Comment: "地点已变"}); err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != va.StatusApproved || p.Location != "苏州新工厂" || !slices.Equal(p.Decisions[0].Adjusted, []string{"location"}) {
+		t.Fatalf("approved plan: %+v", p)
+	}
+	for _, who := range []string{"mia", "sid"} {
+		if ev := notificationEvents(t, e, ctx[who]); !slices.Equal(ev, []string{"plan.approved " + string(p.ID)}) {
+			t.Errorf("%s's inbox: %v", who, ev)
+		}
+	}
+
+	// carol, a visitor, changes it with a reason: back to the manager.
+	ch := *p
+	ch.VisitStart, ch.VisitEnd = start.Add(24*time.Hour), start.Add(26*time.Hour)
+	if _, err := e.archive.UpdatePlan(ctx["carol"], ch); !va.IsKind(err, va.Invalid) {
+		t.Fatalf("change without a reason: %v", err)
+	}
+	ch.ChangeReason = "客户改期"
+	if p, err = e.archive.UpdatePlan(ctx["carol"], ch); err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != va.StatusSubmitted || p.Revision != 1 || len(p.Decisions) != 1 {
+		t.Fatalf("changed plan: status %s revision %d decisions %d", p.Status, p.Revision, len(p.Decisions))
+	}
+	if _, err := e.archive.UpdatePlan(ctx["alice"], *p); !va.IsKind(err, va.Conflict) || !strings.Contains(err.Error(), "Allowed: approve, reject") {
+		t.Fatalf("edit a submitted plan: %v", err)
+	}
+	if p, err = e.archive.DecidePlan(ctx["max"], p.ID, va.PlanVerdict{Version: p.Version, Approve: true}); err != nil {
+		t.Fatal(err)
+	}
+
+	// After the visit and with no record, the plan is missing one.
+	e.setNow(ch.VisitEnd.Add(time.Hour))
+	missing := func() []va.PlanID {
+		page, err := e.archive.ListPlans(ctx["sam"], va.PlanQuery{MissingRecord: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []va.PlanID
+		for _, p := range page.Plans {
+			ids = append(ids, p.ID)
+		}
+		return ids
+	}
+	if got := missing(); !slices.Equal(got, []va.PlanID{p.ID}) {
+		t.Fatalf("missing records: %v", got)
+	}
+	r := keyForm(2)
+	r.PlanID, r.VisitStart, r.VisitEnd = p.ID, ch.VisitStart, ch.VisitEnd
+	mustCreate(t, e.archive, ctx["alice"], r)
+	if got := missing(); len(got) != 0 {
+		t.Fatalf("missing records after filing: %v", got)
+	}
+}
+
+func TestOverdueRecords(t *testing.T) {
+	e := newEnv(t)
+	ctx := people(t, e)
+	late := mustCreate(t, e.archive, ctx["alice"], keyForm(2))
+	onTime := mustCreate(t, e.archive, ctx["alice"], keyForm(20))
+	e.setNow(late.DueAt.Add(time.Minute))
+	overdue := func(who string) []va.RecordID {
+		page, err := e.archive.ListRecords(ctx[who], va.SearchQuery{Overdue: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []va.RecordID
+		for _, r := range page.Records {
+			ids = append(ids, r.ID)
+		}
+		return ids
+	}
+	if got := overdue("sam"); !slices.Equal(got, []va.RecordID{late.ID}) {
+		t.Fatalf("overdue for sam: %v (on time: %s)", got, onTime.ID)
+	}
+	if got := overdue("mia"); len(got) != 0 {
+		t.Fatalf("overdue for marketing: %v", got)
+	}
+	for want := range []int{1, 0} {
+		n, err := e.archive.NotifyOverdue(t.Context())
+		if err != nil || n != 1-want {
+			t.Fatalf("NotifyOverdue = %d, %v; want %d", n, err, 1-want)
+		}
+	}
+	for _, who := range []string{"alice", "sam"} {
+		if ev := notificationEvents(t, e, ctx[who]); !slices.Equal(ev, []string{"record.overdue " + string(late.ID)}) {
+			t.Errorf("%s's inbox: %v", who, ev)
+		}
+	}
+	page, err := e.archive.Inbox(ctx["alice"], true, 1, 10)
+	if err != nil || page.Unread != 1 {
+		t.Fatalf("unread: %+v, %v", page, err)
+	}
+	if n, err := e.archive.MarkRead(ctx["alice"], nil); err != nil || n != 1 {
+		t.Fatalf("mark read: %d, %v", n, err)
+	}
+	if page, err = e.archive.Inbox(ctx["alice"], true, 1, 10); err != nil || page.Unread != 0 || len(page.Notifications) != 0 {
+		t.Fatalf("after reading: %+v, %v", page, err)
+	}
+}
+
+// approvedRecords files n records and takes them to approved.
+func approvedRecords(t *testing.T, e *env, ctx map[string]context.Context, n int) []*va.Record {
+	t.Helper()
+	out := make([]*va.Record, n)
+	for i := range out {
+		r := mustCreate(t, e.archive, ctx["alice"], keyForm(1+i%28))
+		r, err := e.archive.SubmitRecord(ctx["alice"], r.ID, r.Version)
+		if err == nil {
+			r, err = e.archive.ApproveRecord(ctx["sam"], r.ID, r.Version, "")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = r
+	}
+	return out
+}
+
+var codeForm = regexp.MustCompile(`^F001-KF·2026-D30-XNY-(\d{4})$`)
+
+// Archivists working at once get unique, gap-free numbers, and two
+// archiving the same record get one code between them.
+func TestParallelArchivingIsGapFree(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		ctx := people(t, e)
+		recs := approvedRecords(t, e, ctx, 12)
+		var mu sync.Mutex
+		codes := map[va.RecordID]string{}
+		var wg sync.WaitGroup
+		for _, r := range recs {
+			for _, who := range []string{"ann", "arc"} {
+				wg.Go(func() {
+					got, err := e.archive.ArchiveRecord(ctx[who], r.ID, va.ArchiveRequest{Version: r.Version})
+					if va.IsKind(err, va.Conflict) {
+						return // the other archivist was first
+					}
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					mu.Lock()
+					defer mu.Unlock()
+					if old, dup := codes[r.ID]; dup {
+						t.Errorf("record %s archived twice: %s and %s", r.ID, old, got.ReferenceCode)
+					}
+					codes[r.ID] = got.ReferenceCode
+				})
+			}
+		}
+		wg.Wait()
+		var nums []string
+		for id, code := range codes {
+			m := codeForm.FindStringSubmatch(code)
+			if m == nil {
+				t.Fatalf("record %s: code %q", id, code)
+			}
+			nums = append(nums, m[1])
+		}
+		slices.Sort(nums)
+		var want []string
+		for i := range recs {
+			want = append(want, fmt.Sprintf("%04d", i+1))
+		}
+		if !slices.Equal(nums, want) {
+			t.Fatalf("numbers %v, want %v", nums, want)
+		}
+		if got := searchIDs(t, e.archive, va.SearchQuery{ReferenceCode: codes[recs[0].ID]}); !slices.Equal(got, []va.RecordID{recs[0].ID}) {
+			t.Fatalf("search by reference code: %v", got)
+		}
+	})
+}
