@@ -20,6 +20,15 @@
 //	datakeys/<kind>/<id>/destroyed.json   the mark a destroyed data key leaves
 //	sessions/<sha256 of token>.json       one sign-in; deleted at logout
 //	tokens/<user>/<id>.json               one API token (its hash); deleted when revoked
+//	plans/<id>/<version:010d>.json        one version of a visit plan
+//	inbox/<user>/<id>.json                one notification in a user's inbox
+//	inbox/<user>/<id>.read.json           the mark that it was read
+//	annotations/<record>/<id>.json        a correction of an archived record
+//	refcodes/<series>/<number:06d>.json   the claim of one reference-code number:
+//	                                      series is <fonds>-KF-<year>-<period>-<area>
+//	archiving/<record>/<version:010d>.json  the reservation of archiving that
+//	                                      version to one archivist
+//	notices/overdue/<record>.json         the mark that the overdue notice went out
 //	journal/<seq:020d>.json               one hash-chained journal entry
 //	checkpoints/<seq:020d>.json           a checkpoint of the journal head
 //
