@@ -205,12 +205,19 @@ func (a *Archive) UpdatePlan(ctx context.Context, p Plan) (*Plan, error) {
 	if cur, err = a.currentPlan(ctx, op, p.ID, p.Version, move, ActUpdate); err != nil {
 		return nil, err
 	}
+	p.Department = cur.Department
 	if err := a.checkPlan(op, &p); err != nil {
 		return nil, err
 	}
+	// A plan stays in its department; and a change may make a plan
+	// major, never ordinary again, so that it cannot slip past the
+	// manager who decided it.
 	next := p
 	next.Version, next.Status, next.Revision, next.Decisions = cur.Version+1, cur.Status, cur.Revision, cur.Decisions
-	next.Audit = a.stamp(ctx, &cur.Audit)
+	next.Department, next.Audit = cur.Department, a.stamp(ctx, &cur.Audit)
+	if move == "change" {
+		next.Major = cur.Major || p.Major
+	}
 	var n []notice
 	if move == "change" {
 		if p.ChangeReason == "" {
@@ -296,7 +303,7 @@ func (a *Archive) adjustPlan(op string, cur, adjusted *Plan) (Plan, []string, er
 	}
 	next := *adjusted
 	next.ID, next.Status, next.Revision, next.Decisions, next.ChangeReason = cur.ID, cur.Status, cur.Revision, cur.Decisions, cur.ChangeReason
-	next.Department, next.Audit = cur.Department, cur.Audit
+	next.Department, next.Major, next.Audit = cur.Department, cur.Major, cur.Audit
 	if err := a.checkPlan(op, &next); err != nil {
 		return Plan{}, nil, err
 	}
