@@ -37,6 +37,7 @@ type env struct {
 	index     *index.Index
 	archive   *va.Archive
 	clock     atomic.Pointer[time.Time] // the Archive's time when set
+	mailer    va.Mailer                 // set before open to mail notifications
 }
 
 // now is the Archive's clock: the time set with setNow, or the real one.
@@ -108,7 +109,7 @@ func (e *env) open(t *testing.T, withIndex bool) {
 	}
 	cfg := va.Config{Store: e.store, Journal: e.journal, Logger: log, Keys: e.keyring(t), Now: e.now,
 		Workflow: va.WorkflowConfig{Schedule: retention.DefaultSchedule(), AreaCodes: map[string]string{"新能源": "XNY"}}}
-	cfg.Policy, cfg.Passwords = mustPolicy(t), testHasher(t)
+	cfg.Policy, cfg.Passwords, cfg.Mailer = mustPolicy(t), testHasher(t), e.mailer
 	if withIndex {
 		if e.index, err = index.Open(filepath.Join(e.dir, "index"), log); err != nil {
 			t.Fatal(err)

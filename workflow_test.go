@@ -398,3 +398,37 @@ func TestParallelArchivingIsGapFree(t *testing.T) {
 		}
 	})
 }
+
+// With a mail server configured, a notification also reaches the
+// recipient's mailbox; one without an address gets only the inbox.
+func TestNotificationsAreMailed(t *testing.T) {
+	ts := startSMTP(t, smtpOptions{})
+	e := &env{dir: t.TempDir(), mailer: &va.SMTPMailer{Addr: ts.addr, From: "archive@visit.example", Timeout: 5 * time.Second}}
+	e.openStore = backends["disk"](t, e.dir)
+	e.open(t, true)
+	ctx := people(t, e)
+	sam, err := e.archive.GetUser(as(t, "root"), "sam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sam.Email = "sam@visit.example"
+	if _, err := e.archive.UpdateUser(as(t, "root"), *sam); err != nil {
+		t.Fatal(err)
+	}
+	r := mustCreate(t, e.archive, ctx["alice"], keyForm(3))
+	if _, err := e.archive.SubmitRecord(ctx["alice"], r.ID, r.Version); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(ts.messages()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	msgs := ts.messages()
+	if len(msgs) != 1 || !slices.Equal(msgs[0].to, []string{"sam@visit.example"}) {
+		t.Fatalf("mails: %+v", msgs)
+	}
+	m := parseMail(t, msgs[0].data)
+	if !strings.Contains(m.subject, "拜访记录待审核") || !strings.Contains(m.body, string(r.ID)) {
+		t.Fatalf("mail subject %q body %q", m.subject, m.body)
+	}
+}
