@@ -11,6 +11,7 @@ import (
 	"time"
 
 	va "github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/storage/journal"
 )
 
 // people creates the users of the workflow tests and returns a context
@@ -200,6 +201,35 @@ func TestRecordWorkflow(t *testing.T) {
 	}
 	if ev := notificationEvents(t, e, ctx["arc"]); !slices.Equal(ev, []string{"record.approved " + id}) {
 		t.Errorf("arc's inbox: %v", ev)
+	}
+	if n, err := e.archive.MarkRead(ctx["arc"], nil); err != nil || n != 1 {
+		t.Fatalf("mark read: %d, %v", n, err)
+	}
+	// Every move, notification, claim and mark is journaled.
+	if rep, err := journal.Verify(t.Context(), e.store, nil); err != nil || !rep.OK() {
+		t.Fatalf("verify: %+v, %v", rep, err)
+	}
+	for _, prefix := range []string{va.InboxPrefix, va.RefCodesPrefix, va.ArchivingPrefix, va.AnnotationsPrefix} {
+		if countKeys(t, e.store, prefix) == 0 {
+			t.Errorf("nothing under %s", prefix)
+		}
+	}
+	journaled := map[string]bool{}
+	for entry, err := range e.journal.Since(t.Context(), 0) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range entry.Changes {
+			journaled[c.Key] = journaled[c.Key] || c.Wrote()
+		}
+	}
+	for info, err := range e.store.List(t.Context(), "", "") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !journaled[info.Key] && !strings.HasPrefix(info.Key, "journal/") && !strings.HasPrefix(info.Key, "checkpoints/") {
+			t.Errorf("object %s is not in the journal", info.Key)
+		}
 	}
 }
 
