@@ -53,9 +53,10 @@ func (s *Server) auditAccess(c *fiber.Ctx) error {
 }
 
 // exportParams are the filters of an export: those of a search without
-// sort and paging (an export is every match, oldest visit first).
+// sort and paging (an export is every match, oldest visit first), and
+// without overdue, which needs the clock of a listing.
 var exportParams = slices.DeleteFunc(slices.Clone(searchParams), func(p string) bool {
-	return p == "sort" || p == "page" || p == "size"
+	return p == "sort" || p == "page" || p == "size" || p == "overdue"
 })
 
 // exportRecords streams the records a filter selects as JSON lines.

@@ -51,6 +51,7 @@ var (
 		"customer", "customer_type", "business_area", "department",
 		"visitor", "intent", "status", "country", "from", "to",
 		"sort", "page", "size", "phone", "email",
+		"late", "overdue", "reviewer", "reference_code", "retention", "plan",
 	}
 	searchParams = append([]string{"q"}, filterParams...)
 )
@@ -76,18 +77,48 @@ func (s *Server) searchQuery(op string, p params) (visitarchive.SearchQuery, err
 		Size:         p.pageInt("size", &fe),
 		From:         p.date("from", false, s.loc, &fe),
 		To:           p.date("to", true, s.loc, &fe),
+
+		Reviewer:      visitarchive.UserName(p["reviewer"]),
+		ReferenceCode: p["reference_code"],
+		Retention:     p["retention"],
+		Late:          p["late"],
+		PlanID:        visitarchive.PlanID(p["plan"]),
+		Overdue:       p.flag("overdue", &fe),
 	}
-	if q.Intent != "" && !slices.Contains(visitarchive.Intents, q.Intent) {
-		fe = append(fe, visitarchive.FieldError{Field: "intent",
-			Message: "must be one of " + strings.Join(visitarchive.Intents, ", ")})
+	oneOf(&fe, "intent", q.Intent, visitarchive.Intents)
+	oneOf(&fe, "status", q.Status, visitarchive.RecordStatuses)
+	if q.Overdue {
+		// Normalize wants the time that deadlines are compared with; the
+		// Archive's clock gives the real one when the query runs.
+		q.Now = time.Now()
 	}
 	if err := q.Normalize(); err != nil {
 		fe = append(fe, visitarchive.ErrorFields(err)...)
 	}
+	q.Now = time.Time{}
 	if len(fe) > 0 {
 		return q, invalid(op, "query", fe...)
 	}
 	return q, nil
+}
+
+// oneOf reports name unless its value v is empty or one of valid.
+func oneOf(fe *[]visitarchive.FieldError, name, v string, valid []string) {
+	if v != "" && !slices.Contains(valid, v) {
+		*fe = append(*fe, visitarchive.FieldError{Field: name, Message: "must be one of " + strings.Join(valid, ", ")})
+	}
+}
+
+// flag reads a boolean parameter: true or false, absent is false.
+func (p params) flag(name string, fe *[]visitarchive.FieldError) bool {
+	switch p[name] {
+	case "", "false":
+		return false
+	case "true":
+		return true
+	}
+	*fe = append(*fe, visitarchive.FieldError{Field: name, Message: "must be true or false"})
+	return false
 }
 
 // pageInt reads a page number or size. Normalize owns the range rules and

@@ -9,7 +9,8 @@ import (
 )
 
 // recordAPI adapts the Archive's record methods to objectAPI. A record's
-// status is server-managed too: the workflow changes it, not an edit.
+// status and workflow fields are server-managed too: the workflow moves
+// change them, not an edit.
 func (s *Server) recordAPI() *objectAPI[visitarchive.Record] {
 	a := s.archive
 	return &objectAPI[visitarchive.Record]{
@@ -25,9 +26,10 @@ func (s *Server) recordAPI() *objectAPI[visitarchive.Record] {
 		},
 		manage: func(r, cur *visitarchive.Record, id string, version int) {
 			r.ID, r.Version = visitarchive.RecordID(id), version
-			r.Status, r.Audit = "", visitarchive.Audit{}
+			r.Status, r.Workflow, r.Audit = "", visitarchive.Workflow{}, visitarchive.Audit{}
+			r.Annotations = nil // objects of their own, added by POST …/annotations
 			if cur != nil {
-				r.Status, r.Audit = cur.Status, cur.Audit
+				r.Status, r.Workflow, r.Audit = cur.Status, cur.Workflow, cur.Audit
 			}
 		},
 	}

@@ -77,6 +77,7 @@ type Server struct {
 
 	customers   *objectAPI[visitarchive.Customer]
 	records     *objectAPI[visitarchive.Record]
+	plans       *objectAPI[visitarchive.Plan]
 	users       *objectAPI[visitarchive.User]
 	departments *objectAPI[visitarchive.Department]
 }
@@ -103,7 +104,7 @@ func New(cfg Config) *Server {
 		s.reg = newRegistry()
 	}
 	s.metrics = newMetrics(s.reg)
-	s.customers, s.records = s.customerAPI(), s.recordAPI()
+	s.customers, s.records, s.plans = s.customerAPI(), s.recordAPI(), s.planAPI()
 	s.users, s.departments = s.userAPI(), s.departmentAPI()
 	limit := cfg.BodyLimit
 	if limit <= 0 {

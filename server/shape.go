@@ -56,6 +56,8 @@ func (sc *shapeCheck) walk(v any, t reflect.Type, path string) {
 		sc.walkStruct(v, t, path)
 	case t.Kind() == reflect.Slice:
 		sc.walkSlice(v, t, path)
+	case t.Kind() == reflect.Map:
+		sc.walkMap(v, t, path)
 	default:
 		sc.walkScalar(v, t, path)
 	}
@@ -97,6 +99,19 @@ func (sc *shapeCheck) walkSlice(v any, t reflect.Type, path string) {
 	}
 }
 
+// walkMap checks an object whose members are free names (such as the
+// field comments of a return) and whose values are all of one type.
+func (sc *shapeCheck) walkMap(v any, t reflect.Type, path string) {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		sc.wrong(path, "must be an object")
+		return
+	}
+	for _, name := range sortedKeys(obj) {
+		sc.walk(obj[name], t.Elem(), join(path, name))
+	}
+}
+
 func (sc *shapeCheck) walkScalar(v any, t reflect.Type, path string) {
 	switch t.Kind() {
 	case reflect.String:
@@ -117,7 +132,7 @@ func (sc *shapeCheck) walkScalar(v any, t reflect.Type, path string) {
 			sc.wrong(path, "must be a number")
 		}
 	}
-	// Maps and interfaces take any JSON; none of the API types has them.
+	// Interfaces take any JSON; none of the API types has them.
 }
 
 // fitsInt reports whether n is an integer that a value of type t can hold.
