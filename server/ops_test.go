@@ -170,6 +170,27 @@ func TestOpenAPISchemas(t *testing.T) {
 		"Entry":           reflect.TypeFor[visitarchive.Entry](),
 		"JournalPage":     reflect.TypeFor[journalPage](),
 		"UserCreate":      reflect.TypeFor[userCreate](),
+
+		"Review":           reflect.TypeFor[visitarchive.Review](),
+		"Class":            reflect.TypeFor[visitarchive.Class](),
+		"PaperLocation":    reflect.TypeFor[visitarchive.PaperLocation](),
+		"Annotation":       reflect.TypeFor[visitarchive.Annotation](),
+		"AnnotationCreate": reflect.TypeFor[annotationCreate](),
+		"AnnotationList":   reflect.TypeFor[annotationList](),
+		"MoveRequest":      reflect.TypeFor[versionOnly](),
+		"Verdict":          reflect.TypeFor[verdict](),
+		"RecordReturn":     reflect.TypeFor[recordReturn](),
+		"ArchiveRequest":   reflect.TypeFor[archiveRequest](),
+		"Plan":             reflect.TypeFor[visitarchive.Plan](),
+		"PlanPatch":        reflect.TypeFor[visitarchive.Plan](),
+		"PlanDecision":     reflect.TypeFor[visitarchive.PlanDecision](),
+		"PlanPage":         reflect.TypeFor[visitarchive.PlanPage](),
+		"PlanHistory":      reflect.TypeFor[planHistory](),
+		"PlanApproval":     reflect.TypeFor[planApproval](),
+		"Notification":     reflect.TypeFor[visitarchive.Notification](),
+		"InboxPage":        reflect.TypeFor[visitarchive.InboxPage](),
+		"MarkRead":         reflect.TypeFor[markRead](),
+		"MarkedCount":      reflect.TypeFor[markedCount](),
 	} {
 		var got, want []string
 		for p := range doc.Components.Schemas[name].Properties {
