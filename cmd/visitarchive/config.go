@@ -34,6 +34,14 @@ type storeFlags struct {
 	keyFile   string
 	sensitive string
 
+	// configFile is the optional configuration file; the flags after it
+	// override single values of it (see settings).
+	configFile   string
+	filingPeriod string
+	smtpAddr     string
+	smtpFrom     string
+	smtpUsername string
+
 	// indexOptional lets a command go on without the index when another
 	// process (a running server) holds it.
 	indexOptional bool
@@ -62,6 +70,12 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.s3.CreateBucket, "s3-create-bucket", envBool("VISITARCHIVE_S3_CREATE_BUCKET", false), "create the bucket, with object locking, when it does not exist (VISITARCHIVE_S3_CREATE_BUCKET)")
 	fs.StringVar(&f.keyFile, "key-file", env("VISITARCHIVE_KEY_FILE", ""), "key file of the master keys (VISITARCHIVE_KEY_FILE; default DATA/keyring.json); create one with 'visitarchive keys init'")
 	fs.StringVar(&f.sensitive, "sensitive-fields", env("VISITARCHIVE_SENSITIVE_FIELDS", ""), "record fields to encrypt at rest besides contact phone, e-mail and the decision chain, comma-separated, such as onsite_notes,competitor_info (VISITARCHIVE_SENSITIVE_FIELDS)")
+	fs.StringVar(&f.configFile, "config", env("VISITARCHIVE_CONFIG", ""), "JSON configuration file: workflow (filing period, forms, retention schedule, fonds, area codes) and smtp (VISITARCHIVE_CONFIG)")
+	fs.StringVar(&f.filingPeriod, "filing-period", env("VISITARCHIVE_FILING_PERIOD", ""), "how long after a visit its record is due, such as 24h; overrides the config file (VISITARCHIVE_FILING_PERIOD; default 24h)")
+	fs.StringVar(&f.smtpAddr, "smtp-addr", env("VISITARCHIVE_SMTP_ADDR", ""), "SMTP server host:port for mail notifications; overrides the config file (VISITARCHIVE_SMTP_ADDR; default: no mail)")
+	fs.StringVar(&f.smtpFrom, "smtp-from", env("VISITARCHIVE_SMTP_FROM", ""), "sender address of mail notifications; overrides the config file (VISITARCHIVE_SMTP_FROM)")
+	// The password has no flag: it would show in the process list.
+	fs.StringVar(&f.smtpUsername, "smtp-username", env("VISITARCHIVE_SMTP_USERNAME", ""), "SMTP user name; overrides the config file (VISITARCHIVE_SMTP_USERNAME); the password comes only from "+smtpPasswordEnv)
 	fs.StringVar(&f.logFormat, "log-format", env("VISITARCHIVE_LOG_FORMAT", "text"), "log format: text or json (VISITARCHIVE_LOG_FORMAT)")
 	fs.StringVar(&f.logLevel, "log-level", env("VISITARCHIVE_LOG_LEVEL", "info"), "log level: debug, info, warn, error (VISITARCHIVE_LOG_LEVEL)")
 }
@@ -156,6 +170,8 @@ type components struct {
 	journal *journal.Journal
 	index   *index.Index
 	archive *va.Archive
+	// mailer is the mail server the archive sends through, or nil.
+	mailer *va.SMTPMailer
 }
 
 func (c *components) Close() error {
@@ -172,12 +188,18 @@ func (c *components) Close() error {
 // open opens store, journal and index and an Archive over them, without
 // calling Archive.Open; progress reports a rebuild of the index by Open.
 func (f *storeFlags) open(ctx context.Context, log *slog.Logger, progress func(done, total int)) (*components, error) {
-	// The key file first: without it nothing may be written.
+	// The settings first: they touch nothing, and a mistake in them is
+	// best told before anything else is done.
+	set, err := f.settings()
+	if err != nil {
+		return nil, err
+	}
+	// The key file next: without it nothing may be written.
 	keys, err := f.keyring()
 	if err != nil {
 		return nil, err
 	}
-	c := &components{keys: keys}
+	c := &components{keys: keys, mailer: set.mailer}
 	if c.store, err = f.openStore(ctx); err != nil {
 		return nil, err
 	}
@@ -188,7 +210,11 @@ func (f *storeFlags) open(ctx context.Context, log *slog.Logger, progress func(d
 		return nil, err
 	}
 	cfg := va.Config{Store: c.store, Journal: c.journal, Logger: log, ReindexProgress: progress,
-		Passwords: policy.DefaultArgon2id(), SensitiveFields: f.sensitiveFields(), Keys: keys}
+		Passwords: policy.DefaultArgon2id(), SensitiveFields: f.sensitiveFields(), Keys: keys,
+		Workflow: set.workflow}
+	if set.mailer != nil {
+		cfg.Mailer = set.mailer // not a nil *SMTPMailer in the interface
+	}
 	if cfg.Policy, err = policy.New(); err != nil {
 		return nil, err
 	}
@@ -218,9 +244,21 @@ func (f *storeFlags) openBeside(ctx context.Context, stderr io.Writer) (*compone
 	if err != nil {
 		return nil, err
 	}
-	if err := c.archive.Open(ctx); err != nil {
+	if err := f.openArchive(ctx, c); err != nil {
 		c.Close()
 		return nil, err
 	}
 	return c, nil
+}
+
+// openArchive calls Archive.Open, which checks the workflow settings the
+// domain owns (fonds and area codes, the fields of the forms); an error
+// in them then names the config file they came from.
+func (f *storeFlags) openArchive(ctx context.Context, c *components) error {
+	err := c.archive.Open(ctx)
+	var e *va.Error
+	if f.configFile != "" && errors.As(err, &e) && e.Kind == va.Invalid && e.Op == "open" {
+		return fmt.Errorf("config file %s: %s", f.configFile, e.Msg)
+	}
+	return err
 }

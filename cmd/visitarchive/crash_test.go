@@ -31,6 +31,14 @@ const adminPassword = "first-admin-password"
 // startServerOut is startServer that also returns the server's stdout.
 func startServerOut(t *testing.T, data string, env ...string) (base string, cmd *exec.Cmd, stdout *syncBuffer) {
 	t.Helper()
+	base, cmd, stdout, _ = startServerLogs(t, data, env...)
+	return base, cmd, stdout
+}
+
+// startServerLogs is startServerOut that also returns the server's log
+// (its stderr).
+func startServerLogs(t *testing.T, data string, env ...string) (base string, cmd *exec.Cmd, stdout, logs *syncBuffer) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -39,9 +47,8 @@ func startServerOut(t *testing.T, data string, env ...string) (base string, cmd 
 	ln.Close()
 	cmd = exec.Command(os.Args[0], "serve", "--data", data, "--addr", addr)
 	cmd.Env = append(append(os.Environ(), "VISITARCHIVE_TEST_MAIN=1", "VISITARCHIVE_ADMIN_PASSWORD="+adminPassword), env...)
-	var logs bytes.Buffer
-	stdout = &syncBuffer{}
-	cmd.Stderr, cmd.Stdout = &logs, stdout
+	stdout, logs = &syncBuffer{}, &syncBuffer{}
+	cmd.Stderr, cmd.Stdout = logs, stdout
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -51,13 +58,13 @@ func startServerOut(t *testing.T, data string, env ...string) (base string, cmd 
 		if resp, err := http.Get(base + "/readyz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return base, cmd, stdout
+				return base, cmd, stdout, logs
 			}
 		}
 	}
 	cmd.Wait()
 	t.Fatalf("server did not become ready:\n%s%s", stdout.String(), logs.String())
-	return "", nil, nil
+	return "", nil, nil, nil
 }
 
 // syncBuffer is a child's output that the test reads while it runs.

@@ -10,7 +10,10 @@
 //	visitarchive keys     init|rotate
 //
 // Every command takes the storage flags; each flag can also be set by the
-// environment variable named in its help text.
+// environment variable named in its help text. The optional JSON file of
+// --config holds the workflow settings (filing period, forms, retention
+// schedule, fonds and area codes) and the SMTP server; the SMTP password
+// comes only from VISITARCHIVE_SMTP_PASSWORD.
 package main
 
 import (

@@ -44,7 +44,7 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer c.Close()
-	if err := c.archive.Open(ctx); err != nil {
+	if err := sf.openArchive(ctx, c); err != nil {
 		return err
 	}
 	n, err := c.index.Count(ctx)

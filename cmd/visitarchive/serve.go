@@ -18,6 +18,15 @@ import (
 // that other processes (an import, another replica) appended.
 const followInterval = 2 * time.Second
 
+// The server looks for records past their filing deadline every
+// overdueInterval, the first time overdueFirst after it starts (after the
+// index has caught up). NotifyOverdue notifies about a record only once,
+// so a look that finds nothing new costs one search.
+const (
+	overdueInterval = time.Minute
+	overdueFirst    = 5 * time.Second
+)
+
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, sf := newFlags("serve", stderr)
 	addr := fs.String("addr", env("VISITARCHIVE_ADDR", "127.0.0.1:8080"), "address to listen on (VISITARCHIVE_ADDR)")
@@ -33,13 +42,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer c.Close()
-	if err := c.archive.Open(ctx); err != nil {
+	if err := sf.openArchive(ctx, c); err != nil {
 		return err
 	}
 	if err := firstAdmin(ctx, c.archive, stdout); err != nil {
 		return err
 	}
 	go follow(ctx, c.archive, c.keys, log)
+	go notifyOverdue(ctx, c.archive, log, overdueFirst, overdueInterval)
+	if c.mailer != nil {
+		log.Info("mailing notifications", "smtp", c.mailer.Addr)
+	} else {
+		log.Info("mail notifications are off: no SMTP server is configured")
+	}
 	srv := server.New(server.Config{Archive: c.archive, Logger: log})
 	// Listen before serving, so that a signal that comes at once still
 	// finds a server to shut down.
@@ -110,6 +125,33 @@ func follow(ctx context.Context, a *va.Archive, keys *keyring.Live, log *slog.Lo
 				}
 			}
 		}
+	}
+}
+
+// overdueNotifier is what the overdue loop needs of the Archive.
+type overdueNotifier interface {
+	NotifyOverdue(ctx context.Context) (int, error)
+}
+
+// notifyOverdue runs NotifyOverdue after first, then every interval
+// after the previous run ended, until ctx ends.
+func notifyOverdue(ctx context.Context, a overdueNotifier, log *slog.Logger, first, interval time.Duration) {
+	t := time.NewTimer(first)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := a.NotifyOverdue(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("overdue records: notifying failed; trying again later", "notified", n, "err", err)
+		case n > 0:
+			log.Info("notified about overdue records", "records", n)
+		}
+		t.Reset(interval)
 	}
 }
 

@@ -1,0 +1,313 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	va "github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/retention"
+)
+
+// fileConfig is the configuration file (--config): what a company sets
+// once about its workflow and its mail server. Every key is optional; an
+// unknown key is an error, so that a misspelt one is not silently ignored.
+type fileConfig struct {
+	Workflow *workflowFile `json:"workflow"`
+	SMTP     *smtpFile     `json:"smtp"`
+}
+
+type workflowFile struct {
+	FilingPeriod      string              `json:"filing_period"` // a Go duration: "24h", "36h30m"
+	Forms             map[string][]string `json:"forms"`
+	RetentionSchedule *retention.Schedule `json:"retention_schedule"`
+	Fonds             string              `json:"fonds"`
+	AreaCodes         map[string]string   `json:"area_codes"`
+}
+
+type smtpFile struct {
+	Addr     string `json:"addr"`
+	From     string `json:"from"`
+	Username string `json:"username"`
+	Timeout  string `json:"timeout"`
+	// Password is here only to refuse it with a message that says where
+	// the password goes: a file is copied, backed up and read by more
+	// people than the server's environment.
+	Password json.RawMessage `json:"password"`
+}
+
+// smtpPasswordEnv holds the SMTP password; it is read from nowhere else.
+const smtpPasswordEnv = "VISITARCHIVE_SMTP_PASSWORD"
+
+// settings are the workflow and mail settings resolved from the file,
+// the flags and the environment.
+type settings struct {
+	workflow va.WorkflowConfig
+	mailer   *va.SMTPMailer // nil when mail is not configured
+}
+
+// settings reads the configuration file, if one is given, and applies the
+// flags over it. Errors about the file name it.
+func (f *storeFlags) settings() (*settings, error) {
+	var fc fileConfig
+	if f.configFile != "" {
+		if err := readConfigFile(f.configFile, &fc); err != nil {
+			return nil, err
+		}
+	}
+	inFile := func(err error) error {
+		if err != nil && f.configFile != "" {
+			return fmt.Errorf("config file %s: %w", f.configFile, err)
+		}
+		return err
+	}
+	wf, err := fc.Workflow.config()
+	if err != nil {
+		return nil, inFile(err)
+	}
+	if f.filingPeriod != "" {
+		if wf.FilingPeriod, err = positiveDuration(f.filingPeriod); err != nil {
+			return nil, fmt.Errorf("--filing-period: %w", err)
+		}
+	}
+	s := &settings{workflow: wf}
+	if s.mailer, err = fc.SMTP.mailer(f); err != nil {
+		if f.smtpAddr+f.smtpFrom+f.smtpUsername != "" {
+			return nil, fmt.Errorf("mail settings of the --smtp flags and %s: %w", orNone(f.configFile), err)
+		}
+		return nil, inFile(err)
+	}
+	return s, nil
+}
+
+// readConfigFile decodes the JSON file at path into fc, refusing unknown
+// keys. Decoding into a tree first checks the syntax of the whole file,
+// data after the object included.
+func readConfigFile(path string, fc *fileConfig) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("config file: %w", err)
+	}
+	fail := func(err error) error { return fmt.Errorf("config file %s: %w", path, err) }
+	var tree any
+	if err := json.Unmarshal(b, &tree); err != nil {
+		return fail(jsonError(b, err))
+	}
+	if keys := unknownKeys(tree, reflect.TypeFor[fileConfig](), ""); len(keys) > 0 {
+		what := "unknown key"
+		if len(keys) > 1 {
+			what += "s"
+		}
+		return fail(fmt.Errorf("%s %s", what, strings.Join(keys, ", ")))
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields() // unknownKeys found them all; this keeps it so
+	if err := dec.Decode(fc); err != nil {
+		return fail(jsonError(b, err))
+	}
+	return nil
+}
+
+// config returns the workflow configuration of the file, or the defaults
+// when w is nil.
+func (w *workflowFile) config() (va.WorkflowConfig, error) {
+	cfg := va.WorkflowConfig{FilingPeriod: va.DefaultFilingPeriod, Fonds: va.DefaultFonds}
+	var sched *retention.Schedule
+	if w != nil {
+		if w.FilingPeriod != "" {
+			d, err := positiveDuration(w.FilingPeriod)
+			if err != nil {
+				return cfg, fmt.Errorf("workflow.filing_period: %w", err)
+			}
+			cfg.FilingPeriod = d
+		}
+		if w.Fonds != "" {
+			cfg.Fonds = w.Fonds
+		}
+		cfg.Forms, cfg.AreaCodes, sched = w.Forms, w.AreaCodes, w.RetentionSchedule
+	}
+	if sched == nil {
+		sched = retention.DefaultSchedule()
+	}
+	if err := sched.Validate(); err != nil {
+		return cfg, fieldsError("workflow.retention_schedule", err)
+	}
+	cfg.Schedule = sched
+	return cfg, nil
+}
+
+// mailer returns the SMTP mailer of the file and the flags, or nil when
+// neither names a server.
+func (s *smtpFile) mailer(f *storeFlags) (*va.SMTPMailer, error) {
+	if s == nil {
+		s = &smtpFile{}
+	}
+	if s.Password != nil {
+		return nil, fmt.Errorf("smtp.password: the password is not read from the file; set %s in the server's environment", smtpPasswordEnv)
+	}
+	m := &va.SMTPMailer{Addr: s.Addr, From: s.From, Username: s.Username, Password: os.Getenv(smtpPasswordEnv)}
+	for _, o := range []struct{ flag, dst *string }{
+		{&f.smtpAddr, &m.Addr}, {&f.smtpFrom, &m.From}, {&f.smtpUsername, &m.Username},
+	} {
+		if *o.flag != "" {
+			*o.dst = *o.flag
+		}
+	}
+	if m.Addr == "" {
+		if m.From != "" || m.Username != "" || s.Timeout != "" {
+			return nil, errors.New("smtp.addr (or --smtp-addr) is required to send mail")
+		}
+		return nil, nil
+	}
+	if s.Timeout != "" {
+		d, err := positiveDuration(s.Timeout)
+		if err != nil {
+			return nil, fmt.Errorf("smtp.timeout: %w", err)
+		}
+		m.Timeout = d
+	}
+	if err := m.Check(); err != nil {
+		return nil, fmt.Errorf("smtp: %s", va.ErrorMessage(err))
+	}
+	return m, nil
+}
+
+func orNone(configFile string) string {
+	if configFile == "" {
+		return "no config file"
+	}
+	return "config file " + configFile
+}
+
+func positiveDuration(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("%q is not a duration: write it like 24h, 36h or 90m", s)
+	case d <= 0:
+		return 0, fmt.Errorf("%q must be longer than zero", s)
+	}
+	return d, nil
+}
+
+// fieldsError lists the field errors of err under the JSON path prefix.
+func fieldsError(prefix string, err error) error {
+	fields := va.ErrorFields(err)
+	if len(fields) == 0 {
+		return fmt.Errorf("%s: %w", prefix, err)
+	}
+	msgs := make([]string, len(fields))
+	for i, fe := range fields {
+		msgs[i] = prefix + "." + fe.Field + ": " + fe.Message
+	}
+	return errors.New(strings.Join(msgs, "; "))
+}
+
+// unknownKeys returns the JSON paths of the keys in tree (a decoded JSON
+// value) that type t has no field for. Unlike encoding/json it matches
+// names exactly, and it finds every unknown key rather than the first.
+func unknownKeys(tree any, t reflect.Type, path string) []string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	var out []string
+	switch v := tree.(type) {
+	case map[string]any:
+		switch t.Kind() {
+		case reflect.Map:
+			for k, e := range v {
+				out = append(out, unknownKeys(e, t.Elem(), jsonPath(path, k))...)
+			}
+		case reflect.Struct:
+			fields := jsonFields(t)
+			for k, e := range v {
+				ft, ok := fields[k]
+				if !ok {
+					out = append(out, strconv.Quote(jsonPath(path, k)))
+					continue
+				}
+				out = append(out, unknownKeys(e, ft, jsonPath(path, k))...)
+			}
+		}
+	case []any:
+		if t.Kind() == reflect.Slice {
+			for i, e := range v {
+				out = append(out, unknownKeys(e, t.Elem(), path+"["+strconv.Itoa(i)+"]")...)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// jsonFields maps the JSON names of struct t to their types.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	m := map[string]reflect.Type{}
+	for _, sf := range reflect.VisibleFields(t) {
+		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if !sf.IsExported() || name == "-" {
+			continue
+		}
+		if name == "" {
+			name = sf.Name
+		}
+		m[name] = sf.Type
+	}
+	return m
+}
+
+func jsonPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// jsonError says where in b a decoding error is, by line and column, and
+// which key had a value of the wrong type.
+func jsonError(b []byte, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Errorf("%s: %s", position(b, syn.Offset), strings.TrimPrefix(syn.Error(), "json: "))
+	case errors.As(err, &typ):
+		return fmt.Errorf("%s: %s must be %s, not a JSON %s", position(b, typ.Offset), typ.Field, jsonKind(typ.Type), typ.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return errors.New("the file ends before its JSON object does")
+	}
+	return err
+}
+
+func position(b []byte, offset int64) string {
+	offset = min(max(offset, 0), int64(len(b)))
+	before := b[:offset]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := len(before) - bytes.LastIndexByte(before, '\n')
+	return fmt.Sprintf("line %d, column %d", line, col)
+}
+
+// jsonKind names the JSON value that decodes into t.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "a number"
+}
