@@ -14,6 +14,15 @@
 // sessions and API tokens; access.go the access log and export; import.go
 // bulk import; archive_index.go how the index follows the journal.
 //
+// The visit workflow: plan.go and archive_plans.go (plans: draft,
+// submitted, approved or rejected); workflow.go (the states and moves of a
+// record, its Workflow fields) and archive_workflow.go (submit, return,
+// approve, the review checks, overdue notices); workflow_config.go (the
+// filing period, forms per customer type, fonds and area codes);
+// archiving.go (classification, retention from the Schedule, gap-free
+// reference codes); annotations.go (corrections of archived records);
+// inbox.go (notifications) and mail.go (SMTP).
+//
 // This package imports only the standard library; infrastructure lives in
 // the sub-packages and is wired together in cmd/visitarchive.
 package visitarchive
