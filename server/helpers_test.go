@@ -17,6 +17,7 @@ import (
 
 	"github.com/visitarchive/visitarchive"
 	"github.com/visitarchive/visitarchive/policy"
+	"github.com/visitarchive/visitarchive/retention"
 	"github.com/visitarchive/visitarchive/storage/disk"
 	"github.com/visitarchive/visitarchive/storage/journal"
 	"github.com/visitarchive/visitarchive/storage/keyring"
@@ -71,7 +72,8 @@ func newTestServerWith(t *testing.T, archive func(*visitarchive.Config), adjust 
 	}
 	idx := openTestIndex(t, t.TempDir(), logger)
 	acfg := visitarchive.Config{Store: store, Journal: j, Index: idx, Logger: logger,
-		Policy: newPolicy(t), Keys: newKeyring(t), Passwords: testHasher(t)}
+		Policy: newPolicy(t), Keys: newKeyring(t), Passwords: testHasher(t),
+		Workflow: visitarchive.WorkflowConfig{Schedule: retention.DefaultSchedule()}}
 	if archive != nil {
 		archive(&acfg)
 	}

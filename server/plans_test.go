@@ -1,0 +1,266 @@
+package server
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/visitarchive/visitarchive"
+)
+
+// TestPlanApproval takes a plan from draft to approved by sam with an
+// adjustment, and follows it into the inboxes of marketing and service.
+func TestPlanApproval(t *testing.T) {
+	ts, _ := newWorkflowServer(t, "2026-02-20T09:00:00+08:00")
+	// Server-managed fields are ignored on create.
+	res := ts.call("POST", "/api/v1/plans", planBody(t, "acme", "2026-03-01T09:00:00+08:00", func(m map[string]any) {
+		m["status"], m["revision"], m["decisions"] = "approved", 4, []map[string]any{{"decision": "approved", "by": "alice"}}
+	})).want(t, http.StatusCreated)
+	var p visitarchive.Plan
+	res.decode(t, &p)
+	if p.Status != visitarchive.StatusDraft || p.Version != 1 || p.Revision != 0 || len(p.Decisions) != 0 ||
+		p.Department != "sales1" || p.CustomerName != "Acme 贸易有限公司" || p.CreatedBy != "alice" {
+		t.Fatalf("created %+v", p)
+	}
+	path := "/api/v1/plans/" + string(p.ID)
+	if got := res.header.Get("Location"); got != path {
+		t.Errorf("Location = %q, want %q", got, path)
+	}
+	// A draft is its author's (and the department head's).
+	ts.callAs("bob", "GET", path, "").wantError(t, http.StatusNotFound, "not_found")
+	ts.callAs("mia", "GET", path, "").wantError(t, http.StatusNotFound, "not_found")
+	ts.callAs("sam", "GET", path, "").want(t, http.StatusOK)
+
+	// A draft is edited in place.
+	var edited visitarchive.Plan
+	ts.call("PATCH", path, `{"purpose":"present the LX-3021C"}`, "If-Match", `"1"`).want(t, http.StatusOK).decode(t, &edited)
+	if edited.Version != 2 || edited.Status != visitarchive.StatusDraft || edited.Purpose != "present the LX-3021C" {
+		t.Fatalf("edited %+v", edited)
+	}
+
+	// Submitted with the version in If-Match and no body.
+	sub := ts.movePlan("alice", &edited, "submit", "")
+	if sub.Status != visitarchive.StatusSubmitted || sub.Version != 3 {
+		t.Fatalf("submitted %+v", sub)
+	}
+	if n := ts.notification("sam", visitarchive.EventPlanSubmitted, string(p.ID)); n == nil || n.Read || n.From != "alice" {
+		t.Errorf("sam's notification of the submitted plan: %+v", n)
+	}
+
+	// Adjusting needs a comment; the adjusted fields are listed.
+	adjust := `{"version":3,"adjust":{"location":"Munich","topics":["offer","training"]}}`
+	res = ts.callAs("sam", "POST", path+"/approve", adjust).want(t, http.StatusUnprocessableEntity)
+	checkError(t, res, "invalid", "", []string{"comment"})
+	adjust = `{"version":3,"comment":"meet at their Munich office","adjust":{"location":"Munich","topics":["offer","training"],"status":"rejected","version":9}}`
+	var ok visitarchive.Plan
+	ts.callAs("sam", "POST", path+"/approve", adjust).want(t, http.StatusOK).decode(t, &ok)
+	if ok.Status != visitarchive.StatusApproved || ok.Version != 4 || ok.Location != "Munich" ||
+		!slices.Equal(ok.Topics, []string{"offer", "training"}) || ok.Purpose != "present the LX-3021C" {
+		t.Fatalf("approved %+v", ok)
+	}
+	if len(ok.Decisions) != 1 {
+		t.Fatalf("decisions %+v", ok.Decisions)
+	}
+	if d := ok.Decisions[0]; d.Decision != visitarchive.StatusApproved || d.By != "sam" || d.Comment != "meet at their Munich office" ||
+		!slices.Equal(d.Adjusted, []string{"location", "topics"}) {
+		t.Errorf("decision %+v", d)
+	}
+
+	// Marketing and service find it unread in their inbox and mark it read.
+	for _, who := range []string{"mia", "sid"} {
+		n := ts.notification(who, visitarchive.EventPlanApproved, string(p.ID))
+		if n == nil || n.Read || n.Kind != visitarchive.KindPlan || n.From != "sam" {
+			t.Fatalf("%s: notification of the approved plan %+v", who, n)
+		}
+		if page := ts.inboxOf(who, "?unread=true"); page.Unread != 1 || page.Total != 1 {
+			t.Errorf("%s: unread inbox %+v", who, page)
+		}
+		ts.callAs(who, "GET", path, "").want(t, http.StatusOK) // released to them
+	}
+	var marked markedCount
+	ts.callAs("mia", "POST", "/api/v1/inbox/"+ts.notification("mia", visitarchive.EventPlanApproved, string(p.ID)).ID+"/read", "").
+		want(t, http.StatusOK).decode(t, &marked)
+	if marked.Marked != 1 {
+		t.Errorf("mia marked %d", marked.Marked)
+	}
+	ts.callAs("sid", "POST", "/api/v1/inbox/read", `{}`).want(t, http.StatusOK).decode(t, &marked)
+	if marked.Marked != 1 {
+		t.Errorf("sid marked %d", marked.Marked)
+	}
+	for _, who := range []string{"mia", "sid"} {
+		if n := ts.notification(who, visitarchive.EventPlanApproved, string(p.ID)); n == nil || !n.Read {
+			t.Errorf("%s: after marking, %+v", who, n)
+		}
+		if page := ts.inboxOf(who, "?unread=true"); page.Unread != 0 || page.Total != 0 || len(page.Notifications) != 0 {
+			t.Errorf("%s: unread inbox after marking %+v", who, page)
+		}
+	}
+	// The planner hears of the decision.
+	if n := ts.notification("alice", visitarchive.EventPlanDecided, string(p.ID)); n == nil {
+		t.Error("alice was not told of the decision")
+	}
+	ts.callAs("bob", "GET", path, "").wantError(t, http.StatusNotFound, "not_found")
+	ts.callAs("bob", "POST", path+"/submit", "", "If-Match", "4").wantError(t, http.StatusNotFound, "not_found")
+}
+
+// TestMajorPlan: a manager decides a major plan, not the supervisor.
+func TestMajorPlan(t *testing.T) {
+	ts, _ := newWorkflowServer(t, "2026-02-20T09:00:00+08:00")
+	p := ts.createPlanAs("alice", planBody(t, "acme", "2026-03-01T09:00:00+08:00", func(m map[string]any) { m["major"] = true }))
+	p = ts.movePlan("alice", p, "submit", "")
+	if n := ts.notification("max", visitarchive.EventPlanSubmitted, string(p.ID)); n == nil {
+		t.Error("max was not asked to decide the major plan")
+	}
+	path := "/api/v1/plans/" + string(p.ID)
+	ts.move("sam", path, "approve", p.Version, `{}`).wantError(t, http.StatusForbidden, "forbidden")
+	ts.move("sam", path, "reject", p.Version, `{"comment":"no"}`).wantError(t, http.StatusForbidden, "forbidden")
+	ts.move("bob", path, "approve", p.Version, `{}`).wantError(t, http.StatusNotFound, "not_found")
+	p = ts.movePlan("max", p, "approve", `{"comment":"go"}`)
+	if p.Status != visitarchive.StatusApproved || p.Decisions[0].By != "max" {
+		t.Errorf("after max: %+v", p)
+	}
+}
+
+// TestPlanChange: an approved plan changed with a reason goes back to
+// submitted, and its history keeps the approval.
+func TestPlanChange(t *testing.T) {
+	ts, _ := newWorkflowServer(t, "2026-02-20T09:00:00+08:00")
+	p := ts.approvedPlan(planBody(t, "acme", "2026-03-01T09:00:00+08:00"))
+	path := "/api/v1/plans/" + string(p.ID)
+
+	res := ts.call("PATCH", path, `{"location":"Berlin"}`, "If-Match", "3").want(t, http.StatusUnprocessableEntity)
+	checkError(t, res, "invalid", "", []string{"change_reason"})
+	var changed visitarchive.Plan
+	ts.call("PATCH", path, `{"location":"Berlin","change_reason":"the customer moved the meeting"}`, "If-Match", "3").
+		want(t, http.StatusOK).decode(t, &changed)
+	if changed.Status != visitarchive.StatusSubmitted || changed.Revision != 1 || changed.Location != "Berlin" || changed.Version != 4 {
+		t.Fatalf("changed %+v", changed)
+	}
+	if len(changed.Decisions) != 1 || changed.Decisions[0].Decision != visitarchive.StatusApproved || changed.Decisions[0].By != "sam" {
+		t.Errorf("decisions after the change %+v", changed.Decisions)
+	}
+	var h planHistory
+	ts.call("GET", path+"/history", "").want(t, http.StatusOK).decode(t, &h)
+	var actors []visitarchive.UserName
+	for _, v := range h.Versions {
+		actors = append(actors, v.Actor)
+	}
+	if h.ID != p.ID || !slices.Equal(actors, []visitarchive.UserName{"alice", "alice", "sam", "alice"}) {
+		t.Errorf("history %+v", h)
+	}
+	ts.callAs("bob", "GET", path+"/history", "").wantError(t, http.StatusNotFound, "not_found")
+
+	// Submitted again: no edits until it is decided.
+	res = ts.call("PUT", path, planBody(t, "acme", "2026-03-01T09:00:00+08:00"), "If-Match", "4").want(t, http.StatusConflict)
+	checkError(t, res, "conflict", "is submitted", nil)
+	checkError(t, res, "conflict", "approve, reject", nil)
+	// A stale version is a conflict too.
+	ts.move("sam", path, "approve", 3, `{}`).wantError(t, http.StatusConflict, "conflict")
+	res = ts.move("sam", path, "reject", 4, `{}`).want(t, http.StatusUnprocessableEntity)
+	checkError(t, res, "invalid", "", []string{"comment"})
+	rejected := ts.movePlan("sam", &changed, "reject", `{"comment":"keep Hamburg"}`)
+	if rejected.Status != visitarchive.StatusRejected || len(rejected.Decisions) != 2 {
+		t.Errorf("rejected %+v", rejected)
+	}
+	res = ts.move("alice", path, "submit", rejected.Version, "").want(t, http.StatusConflict)
+	checkError(t, res, "conflict", "is rejected", nil)
+	checkError(t, res, "conflict", "Allowed: none", nil)
+}
+
+func TestPlanList(t *testing.T) {
+	ts, clock := newWorkflowServer(t, "2026-02-20T09:00:00+08:00")
+	draft := ts.createPlanAs("alice", planBody(t, "beta", "2026-03-05T09:00:00+08:00"))
+	early := ts.approvedPlan(planBody(t, "acme", "2026-03-01T09:00:00+08:00"))
+	late := ts.approvedPlan(planBody(t, "acme", "2026-03-03T09:00:00+08:00"))
+	bobs := ts.createPlanAs("bob", planBody(t, "acme", "2026-03-02T09:00:00+08:00", func(m map[string]any) { m["visitors"] = []string{"bob"} }))
+
+	var page visitarchive.PlanPage
+	ts.call("GET", "/api/v1/plans?size=2", "").want(t, http.StatusOK).decode(t, &page)
+	if page.Total != 3 || len(page.Plans) != 2 || page.Plans[0].ID != draft.ID || page.Plans[1].ID != late.ID {
+		t.Errorf("alice's first page: %d, %v", page.Total, page.Plans)
+	}
+	for _, tt := range []struct {
+		who, query string
+		want       []visitarchive.PlanID
+	}{
+		{"alice", "status=approved", sorted(early.ID, late.ID)},
+		{"alice", "status=draft", sorted(draft.ID)},
+		{"alice", "customer=beta", sorted(draft.ID)},
+		{"alice", "visitor=bob", nil},
+		{"sam", "department=sales1", sorted(draft.ID, early.ID, late.ID)},
+		{"sue", "", sorted(bobs.ID)},
+		{"bob", "", sorted(bobs.ID)},
+		{"mia", "", sorted(early.ID, late.ID)},
+		{"alice", "missing_record=true", nil}, // no visit has ended yet
+	} {
+		if got := ts.planIDs(tt.who, "/api/v1/plans?"+tt.query); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: %s = %v, want %v", tt.who, tt.query, got, tt.want)
+		}
+	}
+
+	// Once the visits have ended, the approved plans without a record
+	// are missing one, for their department only.
+	clock.set(at(t, "2026-03-04T09:00:00+08:00"))
+	for who, want := range map[string][]visitarchive.PlanID{
+		"alice": sorted(early.ID, late.ID), "sam": sorted(early.ID, late.ID), "sue": nil, "bob": nil,
+	} {
+		if got := ts.planIDs(who, "/api/v1/plans?missing_record=true"); !slices.Equal(got, want) {
+			t.Errorf("%s: missing_record = %v, want %v", who, got, want)
+		}
+	}
+	ts.createRecordAs("alice", form(t, "acme", "2026-03-01T09:00:00+08:00", func(m map[string]any) { m["plan_id"] = early.ID }))
+	if got := ts.planIDs("sam", "/api/v1/plans?missing_record=true"); !slices.Equal(got, sorted(late.ID)) {
+		t.Errorf("missing_record after a record names %s: %v", early.ID, got)
+	}
+	if got := ts.planIDs("sam", "/api/v1/plans?missing_record=false&status=approved"); !slices.Equal(got, sorted(early.ID, late.ID)) {
+		t.Errorf("missing_record=false: %v", got)
+	}
+
+	for _, tt := range []struct {
+		query  string
+		status int
+		field  string
+	}{
+		{"bogus=1", 400, ""},
+		{"status=draft&status=approved", 400, ""},
+		{"overdue=true", 400, ""},
+		{"status=returned", 422, "status"},
+		{"missing_record=yes", 422, "missing_record"},
+		{"page=0", 422, "page"},
+		{"size=x", 422, "size"},
+		{"size=101", 422, "size"},
+	} {
+		res := ts.call("GET", "/api/v1/plans?"+tt.query, "").want(t, tt.status)
+		if tt.field != "" {
+			checkError(t, res, "invalid", "", []string{tt.field})
+		}
+	}
+}
+
+// TestPlanInput: what plan writes refuse.
+func TestPlanInput(t *testing.T) {
+	ts, _ := newWorkflowServer(t, "2026-02-20T09:00:00+08:00")
+	res := ts.call("POST", "/api/v1/plans", `{"customer_id":"acme"}`).want(t, http.StatusUnprocessableEntity)
+	checkError(t, res, "invalid", "", []string{"visit_start", "visit_end", "location", "purpose", "visitors"})
+	res = ts.call("POST", "/api/v1/plans", planBody(t, "acme", "2026-03-01T09:00:00+08:00", func(m map[string]any) {
+		m["visitors"] = []string{"alice", "nobody"}
+	})).want(t, http.StatusUnprocessableEntity)
+	checkError(t, res, "invalid", "", []string{"visitors[1]"})
+	ts.call("POST", "/api/v1/plans", `{"customer_id":"acme","agenda":"x"}`).wantError(t, http.StatusBadRequest, "bad_request")
+	ts.callAs("mia", "POST", "/api/v1/plans", planBody(t, "acme", "2026-03-01T09:00:00+08:00")).wantError(t, http.StatusForbidden, "forbidden")
+
+	p := ts.createPlanAs("alice", planBody(t, "acme", "2026-03-01T09:00:00+08:00"))
+	path := "/api/v1/plans/" + string(p.ID)
+	ts.call("POST", path+"/submit", "").wantError(t, http.StatusUnprocessableEntity, "invalid") // no version
+	ts.call("POST", path+"/submit", `{"version":1}`, "If-Match", "2").wantError(t, http.StatusBadRequest, "bad_request")
+	ts.call("POST", path+"/submit?force=1", `{"version":1}`).wantError(t, http.StatusBadRequest, "bad_request")
+	ts.call("POST", "/api/v1/plans/P404/submit", `{"version":1}`).wantError(t, http.StatusNotFound, "not_found")
+	res = ts.callAs("sam", "POST", path+"/approve", `{"version":1,"adjust":{"visit_start":"soon"}}`).want(t, http.StatusUnprocessableEntity)
+	checkError(t, res, "invalid", "", []string{"adjust.visit_start"})
+	// Approving a draft: the state says no, naming what it allows.
+	res = ts.callAs("sam", "POST", path+"/approve", `{"version":1}`).want(t, http.StatusConflict)
+	if e := res.apiError(t); !strings.Contains(e.Message, "is draft") || !strings.Contains(e.Message, "update, submit") {
+		t.Errorf("approve a draft: %s", e.Message)
+	}
+}
