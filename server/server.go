@@ -15,11 +15,14 @@
 //     them). Values of the wrong type or that break a rule are 422 with
 //     per-field messages.
 //   - Server-managed fields (created_at, created_by, updated_at,
-//     updated_by and a record's status) are ignored when a client sends
-//     them, so that a GET → edit → PUT round trip works; the server always
-//     sets them. The openapi.json marks them readOnly.
+//     updated_by; a record's status, workflow fields and annotations; a
+//     plan's status, revision and decisions) are ignored when a client
+//     sends them, so that a GET → edit → PUT round trip works; the server
+//     always sets them. The openapi.json marks them readOnly.
 //   - Updates name the version they change with If-Match or a version
-//     field; a stale version is 409.
+//     field; a stale version is 409. So do workflow moves (POST
+//     …/submit, …/approve and the like, in workflow.go), whose body may
+//     then be left out.
 //   - Unknown or repeated query parameters are 400.
 package server
 
