@@ -163,6 +163,9 @@ func (a *Archive) ExportRecords(ctx context.Context, q SearchQuery, w io.Writer)
 	if err := a.limitQuery(ctx, op, ActExport, &q); err != nil {
 		return 0, err
 	}
+	if q.Now.IsZero() {
+		q.Now = a.now()
+	}
 	if err := q.Normalize(); err != nil {
 		return 0, err
 	}

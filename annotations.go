@@ -71,3 +71,22 @@ func (a *Archive) annotations(ctx context.Context, id RecordID) ([]Annotation, e
 	}
 	return out, nil
 }
+
+// Annotations returns the annotations of record id, oldest first, if the
+// caller may read the record; the read is logged.
+func (a *Archive) Annotations(ctx context.Context, id RecordID) ([]Annotation, error) {
+	const op = "record.annotations"
+	s, err := a.loadRecord(ctx, op, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.visible(ctx, op, RecordResource(&s.Record), "record "+string(id)); err != nil {
+		return nil, err
+	}
+	out, err := a.annotations(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	ev := Change{Action: ActionRead, Key: RecordKey(id, s.Version), Fields: []string{"annotations"}}
+	return out, a.logAccess(ctx, op, []Change{ev})
+}

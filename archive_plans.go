@@ -257,7 +257,7 @@ func (a *Archive) planSubmittedNotice(p *Plan) notice {
 	return notice{event: EventPlanSubmitted, kind: KindPlan, object: string(p.ID), message: msg, to: to}
 }
 
-// PlanDecision input: the decision on a submitted plan.
+// PlanVerdict is a decision on a submitted plan, as the decider gives it.
 type PlanVerdict struct {
 	Version  int
 	Approve  bool
@@ -428,18 +428,7 @@ func (a *Archive) ListPlans(ctx context.Context, q PlanQuery) (*PlanPage, error)
 
 func (q *PlanQuery) check(op string) error {
 	var c checker
-	if q.Page == 0 {
-		q.Page = 1
-	}
-	if q.Size == 0 {
-		q.Size = DefaultPageSize
-	}
-	if q.Page < 1 || q.Page > 10000 {
-		c.add("page", "must be between 1 and 10000")
-	}
-	if q.Size < 1 || q.Size > MaxPageSize {
-		c.add("size", "must be between 1 and %d", MaxPageSize)
-	}
+	c.pageSize(&q.Page, &q.Size)
 	c.oneOf("status", q.Status, []string{"draft", "submitted", "approved", "rejected"})
 	return c.result(op, "query")
 }

@@ -25,7 +25,7 @@ func (a *Archive) CreateRecord(ctx context.Context, r Record) (*Record, error) {
 	if r.ID == "" {
 		r.ID = RecordID(NewID("R", now))
 	}
-	r.Version, r.Status, r.Hidden = 1, StatusDraft, nil
+	r.Version, r.Status, r.Hidden, r.Annotations = 1, StatusDraft, nil, nil
 	r.Workflow = Workflow{DueAt: a.dueAt(r.VisitEnd)}
 	r.Audit = Audit{CreatedAt: now, CreatedBy: u, UpdatedAt: now, UpdatedBy: u}
 	if err := a.allow(ctx, op, ActCreate, RecordResource(&r)); err != nil {
@@ -149,7 +149,7 @@ func (a *Archive) UpdateRecord(ctx context.Context, r Record) (*Record, error) {
 	if err := a.checkRecord(op, &r); err != nil {
 		return nil, err
 	}
-	r.Version, r.Status, r.Hidden, r.Workflow = cur.Version+1, cur.Status, nil, cur.Workflow
+	r.Version, r.Status, r.Hidden, r.Workflow, r.Annotations = cur.Version+1, cur.Status, nil, cur.Workflow, nil
 	r.Audit = Audit{CreatedAt: cur.CreatedAt, CreatedBy: cur.CreatedBy, UpdatedAt: a.now().UTC(), UpdatedBy: u}
 	if r.Rounds == 0 {
 		r.DueAt = a.dueAt(r.VisitEnd)

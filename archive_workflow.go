@@ -85,7 +85,7 @@ func (a *Archive) ReturnRecord(ctx context.Context, id RecordID, v ReturnVerdict
 	if err != nil {
 		return nil, err
 	}
-	if err := a.notOwnRecord(op, ctx, &cur.Record); err != nil {
+	if err := a.notOwnRecord(ctx, op, &cur.Record); err != nil {
 		return nil, err
 	}
 	if err := checkComments(op, v); err != nil {
@@ -123,7 +123,7 @@ func checkComments(op string, v ReturnVerdict) error {
 
 // notOwnRecord refuses a review of one's own record: nobody approves
 // their own work.
-func (a *Archive) notOwnRecord(op string, ctx context.Context, r *Record) error {
+func (a *Archive) notOwnRecord(ctx context.Context, op string, r *Record) error {
 	if u := ActorFrom(ctx); u == r.CreatedBy && PrincipalFrom(ctx) != nil {
 		return E(op, Forbidden, nil, "you wrote record %s; another supervisor reviews it", r.ID)
 	}
@@ -137,7 +137,7 @@ func (a *Archive) ApproveRecord(ctx context.Context, id RecordID, version int, c
 	if err != nil {
 		return nil, err
 	}
-	if err := a.notOwnRecord(op, ctx, &cur.Record); err != nil {
+	if err := a.notOwnRecord(ctx, op, &cur.Record); err != nil {
 		return nil, err
 	}
 	r, err := a.nextRecord(ctx, cur)

@@ -147,6 +147,11 @@ func (a *Archive) Inbox(ctx context.Context, unreadOnly bool, page, size int) (*
 	if err != nil {
 		return nil, err
 	}
+	var c checker
+	c.pageSize(&page, &size)
+	if err := c.result(op, "query"); err != nil {
+		return nil, err
+	}
 	ids, read, err := a.inboxKeys(ctx, me)
 	if err != nil {
 		return nil, err
@@ -224,11 +229,13 @@ func (a *Archive) MarkRead(ctx context.Context, ids []string) (int, error) {
 	if len(ids) == 0 {
 		ids = all
 	}
-	var changes []Change
 	for _, id := range ids {
 		if !slices.Contains(all, id) {
-			return 0, E(op, NotFound, nil, "notification %s not found in your inbox", id)
+			return 0, E(op, NotFound, nil, "notification %s not found in your inbox; nothing was marked", id)
 		}
+	}
+	var changes []Change
+	for _, id := range ids {
 		if read[id] {
 			continue
 		}

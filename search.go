@@ -138,18 +138,7 @@ func (q *SearchQuery) Normalize() error {
 	default:
 		c.add("sort", "must be relevance, visit_start or -visit_start")
 	}
-	if q.Page == 0 {
-		q.Page = 1
-	}
-	if q.Page < 1 || q.Page > 10000 {
-		c.add("page", "must be between 1 and 10000")
-	}
-	if q.Size == 0 {
-		q.Size = DefaultPageSize
-	}
-	if q.Size < 1 || q.Size > MaxPageSize {
-		c.add("size", "must be between 1 and %d", MaxPageSize)
-	}
+	c.pageSize(&q.Page, &q.Size)
 	if !q.From.IsZero() && !q.To.IsZero() && !q.To.After(q.From) {
 		c.add("to", "must be after from")
 	}

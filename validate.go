@@ -77,3 +77,19 @@ const (
 	shortText = 200
 	longText  = 20000
 )
+
+// pageSize fills in the default page and size and checks their bounds.
+func (c *checker) pageSize(page, size *int) {
+	if *page == 0 {
+		*page = 1
+	}
+	if *size == 0 {
+		*size = DefaultPageSize
+	}
+	if *page < 1 || *page > 10000 {
+		c.add("page", "must be between 1 and 10000")
+	}
+	if *size < 1 || *size > MaxPageSize {
+		c.add("size", "must be between 1 and %d", MaxPageSize)
+	}
+}

@@ -95,8 +95,6 @@ func TestInbox(t *testing.T) {
 // TestMarkReadAllOrNothing: a request naming one unknown notification
 // marks none of the others either.
 func TestMarkReadAllOrNothing(t *testing.T) {
-	t.Skip("Archive.MarkRead writes the read markers of the ids before an unknown one, then answers 404 " +
-		"and leaves them behind unjournaled; un-skip when it checks every id first")
 	ts, _ := newWorkflowServer(t, "2026-03-01T12:00:00+08:00")
 	r := ts.createRecordAs("alice", form(t, "beta", "2026-03-01T09:00:00+08:00"))
 	ts.moveRecord("alice", r, "submit", "")

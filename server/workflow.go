@@ -169,8 +169,7 @@ func (s *Server) annotateRecord(c *fiber.Ctx) error {
 	return c.Status(http.StatusCreated).JSON(created)
 }
 
-// listAnnotations answers the annotations of a record, which come with
-// it: reading them is reading the record (and logged as such).
+// listAnnotations answers the annotations of a record (a logged read).
 func (s *Server) listAnnotations(c *fiber.Ctx) error {
 	const op = "record.annotations"
 	id, err := s.records.pathID(c, op)
@@ -180,11 +179,11 @@ func (s *Server) listAnnotations(c *fiber.Ctx) error {
 	if _, err := queryParams(c, op); err != nil {
 		return err
 	}
-	r, err := s.records.get(c.UserContext(), id)
+	notes, err := s.archive.Annotations(c.UserContext(), visitarchive.RecordID(id))
 	if err != nil {
 		return err
 	}
-	list := annotationList{Record: r.ID, Annotations: r.Annotations}
+	list := annotationList{Record: visitarchive.RecordID(id), Annotations: notes}
 	if list.Annotations == nil {
 		list.Annotations = []visitarchive.Annotation{}
 	}
