@@ -93,6 +93,13 @@ func TestUserCommands(t *testing.T) {
 		!strings.Contains(err.Error(), "separation of duties") {
 		t.Errorf("sysadmin and auditor in one account: %v", err)
 	}
+	// Flags may follow the arguments, as the README writes them.
+	mustCLI(t, "user", "add", "--data", data, "sam", "supervisor", "--department", "sales1", "--heads", "sales1",
+		"--email", "sam@visit.example", "--actor", "ops")
+	out = mustCLI(t, "user", "list", "--data", data)
+	if !strings.Contains(out, "sam") || !strings.Contains(out, "supervisor") {
+		t.Errorf("user list after adding sam:\n%s", out)
+	}
 }
 
 func waitFor(t *testing.T, ok func() bool, what string) {

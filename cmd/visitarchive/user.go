@@ -34,7 +34,9 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&uf.heads, "heads", "", "departments a supervisor heads, comma-separated (add, roles)")
 	fs.StringVar(&uf.grants, "grants", "", "extra grants, comma-separated: sensitive (add, roles)")
 	fs.BoolVar(&uf.stdin, "password-stdin", false, "read the password from the first line of standard input (add, passwd)")
-	if err := fs.Parse(args[1:]); err != nil {
+	fs.StringVar(&uf.email, "email", "", "e-mail address for notifications (add)")
+	rest, err := parseInterleaved(fs, args[1:])
+	if err != nil {
 		return err
 	}
 	if !va.ValidID(uf.actor) {
@@ -45,7 +47,23 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer c.Close()
-	return subs[args[0]](va.WithActor(ctx, va.UserName(uf.actor)), c.archive, uf, fs.Args(), stdout)
+	return subs[args[0]](va.WithActor(ctx, va.UserName(uf.actor)), c.archive, uf, rest, stdout)
+}
+
+// parseInterleaved parses flags given before, between or after the
+// arguments, as in "user add alice employee --department sales1", and
+// returns the arguments.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return rest, nil
+		}
+		rest, args = append(rest, fs.Arg(0)), fs.Args()[1:]
+	}
 }
 
 const userUsage = `usage: visitarchive user <command> [flags] ARGS
@@ -63,7 +81,7 @@ const userUsage = `usage: visitarchive user <command> [flags] ARGS
 `
 
 type userFlags struct {
-	actor, display, dept, heads, grants string
+	actor, display, dept, heads, grants, email string
 	stdin                               bool
 }
 
@@ -104,7 +122,7 @@ func userAdd(ctx context.Context, a *va.Archive, f *userFlags, args []string, st
 	if err := wantArgs(args, 2, "add NAME ROLES [flags]"); err != nil {
 		return err
 	}
-	u := va.User{Name: va.UserName(args[0]), DisplayName: f.display, Department: f.dept,
+	u := va.User{Name: va.UserName(args[0]), DisplayName: f.display, Email: f.email, Department: f.dept,
 		Roles: roles(args[1]), Heads: splitList(f.heads), Grants: grants(f.grants)}
 	if _, err := a.CreateUser(ctx, u); err != nil {
 		return explain(err)
