@@ -82,7 +82,7 @@ const userUsage = `usage: visitarchive user <command> [flags] ARGS
 
 type userFlags struct {
 	actor, display, dept, heads, grants, email string
-	stdin                               bool
+	stdin                                      bool
 }
 
 func splitList(s string) []string {
