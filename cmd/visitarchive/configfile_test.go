@@ -274,7 +274,7 @@ type overdueStub struct {
 	mu      sync.Mutex
 	results []overdueResult
 	calls   int
-	done    chan struct{} // closed when the results run out
+	done    chan struct{} // closed at the first call after the results ran out: the last one is logged
 }
 
 type overdueResult struct {
@@ -286,7 +286,7 @@ func (s *overdueStub) NotifyOverdue(context.Context) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls++
-	if s.calls == len(s.results) {
+	if s.calls == len(s.results)+1 {
 		close(s.done)
 	}
 	if s.calls > len(s.results) {
