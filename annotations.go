@@ -21,15 +21,7 @@ type Annotation struct {
 // AnnotateRecord adds a correction to archived record id.
 func (a *Archive) AnnotateRecord(ctx context.Context, id RecordID, n Annotation) (*Annotation, error) {
 	const op = "record.annotate"
-	cur, err := a.loadRecord(ctx, op, id)
-	if err != nil {
-		return nil, err
-	}
-	res := RecordResource(&cur.Record)
-	if err := a.visible(ctx, op, res, "record "+string(id)); err != nil {
-		return nil, err
-	}
-	if err := a.mayMove(ctx, op, ActAnnotate, res, checkMove(op, &cur.Record, "annotate"), StatusArchived); err != nil {
+	if _, err := a.recordFor(ctx, op, id, "annotate", ActAnnotate); err != nil {
 		return nil, err
 	}
 	var c checker

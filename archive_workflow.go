@@ -14,6 +14,15 @@ import (
 // currentRecord loads record id for a move: visible to the caller, open
 // to move in its state, allowed by act, and at the version named.
 func (a *Archive) currentRecord(ctx context.Context, op string, id RecordID, version int, move string, act Action) (*storedRecord, error) {
+	cur, err := a.recordFor(ctx, op, id, move, act)
+	if err != nil {
+		return nil, err
+	}
+	return cur, checkVersion(op, "record", string(id), cur.Version, version)
+}
+
+// recordFor is currentRecord at whatever version is the latest.
+func (a *Archive) recordFor(ctx context.Context, op string, id RecordID, move string, act Action) (*storedRecord, error) {
 	cur, err := a.loadRecord(ctx, op, id)
 	if err != nil {
 		return nil, err
@@ -22,10 +31,18 @@ func (a *Archive) currentRecord(ctx context.Context, op string, id RecordID, ver
 	if err := a.visible(ctx, op, res, "record "+string(id)); err != nil {
 		return nil, err
 	}
-	if err := a.mayMove(ctx, op, act, res, checkMove(op, &cur.Record, move), openState(recordMoves, move)); err != nil {
-		return nil, err
+	return cur, a.mayMove(ctx, op, act, res, checkMove(op, &cur.Record, move), openState(recordMoves, move))
+}
+
+// checkedNext is nextRecord for submission and approval: the form must
+// pass the review checks at the time it returns.
+func (a *Archive) checkedNext(ctx context.Context, op string, cur *storedRecord) (*Record, time.Time, error) {
+	r, err := a.nextRecord(ctx, cur)
+	if err != nil {
+		return nil, time.Time{}, err
 	}
-	return cur, checkVersion(op, "record", string(id), cur.Version, version)
+	now := a.now().UTC()
+	return r, now, a.reviewChecks(op, r, now)
 }
 
 // nextRecord opens cur (every field, for the checks and the new version)
@@ -50,12 +67,8 @@ func (a *Archive) SubmitRecord(ctx context.Context, id RecordID, version int) (*
 	if err != nil {
 		return nil, err
 	}
-	r, err := a.nextRecord(ctx, cur)
+	r, now, err := a.checkedNext(ctx, op, cur)
 	if err != nil {
-		return nil, err
-	}
-	now := a.now().UTC()
-	if err := a.reviewChecks(op, r, now); err != nil {
 		return nil, err
 	}
 	if r.Rounds == 0 {
@@ -140,12 +153,8 @@ func (a *Archive) ApproveRecord(ctx context.Context, id RecordID, version int, c
 	if err := a.notOwnRecord(ctx, op, &cur.Record); err != nil {
 		return nil, err
 	}
-	r, err := a.nextRecord(ctx, cur)
+	r, now, err := a.checkedNext(ctx, op, cur)
 	if err != nil {
-		return nil, err
-	}
-	now := a.now().UTC()
-	if err := a.reviewChecks(op, r, now); err != nil {
 		return nil, err
 	}
 	r.Status, r.Reviewer, r.ApprovedAt = StatusApproved, ActorFrom(ctx), now
