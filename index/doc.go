@@ -58,9 +58,10 @@
 //     of a scope clause (see Queries); it is not a facet.
 //   - plan_id is the visit plan the record carries out (Record.PlanID),
 //     for the PlanID filter and PlansWithRecords; it is not a facet.
-//   - The workflow fields: late is Record.Late as "true" or "false", on
-//     every record, so a draft never submitted counts as "false" (it has
-//     not been late yet; open_due tells whether it is overdue). reviewer is
+//   - The workflow fields: late is Record.Late as "true" or "false" on
+//     every record that has been submitted, and absent on one that never
+//     was (neither on time nor late yet; open_due tells whether it is
+//     overdue). reviewer is
 //     the supervisor who approved (Record.Reviewer); reference_code (档号)
 //     and retention (保管期限, D10 D30 Y) come from archiving. late,
 //     reviewer and retention are facets; reference_code is only a filter:

@@ -182,7 +182,9 @@ func Document(d visitarchive.IndexDoc) any {
 	put(fieldPlanID, string(r.PlanID))
 	put(fieldTopic, r.Topic)
 	put(fieldCreatedBy, string(r.CreatedBy))
-	put(fieldLate, strconv.FormatBool(r.Late))
+	if !r.SubmittedAt.IsZero() {
+		put(fieldLate, strconv.FormatBool(r.Late))
+	}
 	put(fieldReviewer, string(r.Reviewer))
 	put(fieldRefCode, r.ReferenceCode)
 	put(fieldRetention, string(r.Retention))

@@ -92,7 +92,7 @@ func TestSearchWorkflowFilters(t *testing.T) {
 		{"retention Y", visitarchive.SearchQuery{Retention: "Y"}, "W08"},
 		{"retention D30", visitarchive.SearchQuery{Retention: "D30"}, ""},
 		{"late", visitarchive.SearchQuery{Late: "true"}, "W04 W06"},
-		{"not late", visitarchive.SearchQuery{Late: "false"}, "W01 W02 W03 W05 W07 W08 W09 W10"},
+		{"on time", visitarchive.SearchQuery{Late: "false"}, "W05 W07 W08"}, // drafts are neither
 		{"plan", visitarchive.SearchQuery{PlanID: "P1"}, "W01 W02 W10"},
 		{"another plan", visitarchive.SearchQuery{PlanID: "P3"}, "W07"},
 		{"unknown plan", visitarchive.SearchQuery{PlanID: "P9"}, ""},
@@ -182,14 +182,14 @@ func TestSearchWorkflowFacets(t *testing.T) {
 	ix := workflowIndex(t)
 	all := find(t, ix, visitarchive.SearchQuery{Now: wfNow, Size: 1})
 	checkFacets(t, all, map[string]string{
-		"late":      "false:8 true:2",
+		"late":      "false:3 true:2",
 		"reviewer":  "wangfang:2 lina:1",
 		"retention": "D10:1 Y:1",
 		"status":    "draft:5 archived:2 approved:1 returned:1 submitted:1",
 		"overdue":   "true:2",
 	})
 	later := find(t, ix, visitarchive.SearchQuery{Now: wfNow.Add(2 * time.Hour), PlanID: "P1"})
-	checkFacets(t, later, map[string]string{"overdue": "true:3", "late": "false:3", "reviewer": ""})
+	checkFacets(t, later, map[string]string{"overdue": "true:3", "late": "", "reviewer": ""})
 
 	// The facet counts the matches only, and says 0 as an empty list.
 	none := find(t, ix, visitarchive.SearchQuery{Now: wfNow, Status: "submitted"})
