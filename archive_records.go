@@ -151,7 +151,7 @@ func (a *Archive) UpdateRecord(ctx context.Context, r Record) (*Record, error) {
 	}
 	r.Version, r.Status, r.Hidden, r.Workflow, r.Annotations = cur.Version+1, cur.Status, nil, cur.Workflow, nil
 	r.Audit = Audit{CreatedAt: cur.CreatedAt, CreatedBy: cur.CreatedBy, UpdatedAt: a.now().UTC(), UpdatedBy: u}
-	if r.Rounds == 0 {
+	if r.Rounds == 0 && !r.DueAt.IsZero() { // imported records keep having no deadline
 		r.DueAt = a.dueAt(r.VisitEnd)
 	}
 	if err := a.allow(ctx, op, ActUpdate, RecordResource(&r)); err != nil {
