@@ -183,7 +183,7 @@ func (a *Archive) currentPlan(ctx context.Context, op string, id PlanID, version
 	if err := a.visible(ctx, op, res, "plan "+string(id)); err != nil {
 		return nil, err
 	}
-	if err := a.mayMove(ctx, op, act, res, checkPlanMove(op, cur, move), openState(planMoves, move)); err != nil {
+	if err := a.mayMove(ctx, op, act, res, string(id), planMoves, move); err != nil {
 		return nil, err
 	}
 	return cur, checkVersion(op, "plan", string(id), cur.Version, version)

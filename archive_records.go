@@ -168,7 +168,7 @@ func (a *Archive) mayUpdate(ctx context.Context, op string, cur *Record) error {
 	if err := a.visible(ctx, op, res, "record "+string(cur.ID)); err != nil {
 		return err
 	}
-	return a.mayMove(ctx, op, ActUpdate, res, checkMove(op, cur, "update"), openState(recordMoves, "update"))
+	return a.mayMove(ctx, op, ActUpdate, res, string(cur.ID), recordMoves, "update")
 }
 
 // keepHidden copies into r the stored sensitive values of cur when the

@@ -31,7 +31,7 @@ func (a *Archive) recordFor(ctx context.Context, op string, id RecordID, move st
 	if err := a.visible(ctx, op, res, "record "+string(id)); err != nil {
 		return nil, err
 	}
-	return cur, a.mayMove(ctx, op, act, res, checkMove(op, &cur.Record, move), openState(recordMoves, move))
+	return cur, a.mayMove(ctx, op, act, res, string(id), recordMoves, move)
 }
 
 // checkedNext is nextRecord for submission and approval: the form must

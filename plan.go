@@ -1,9 +1,6 @@
 package visitarchive
 
-import (
-	"slices"
-	"time"
-)
+import "time"
 
 // Plan is a visit plan (拜访计划): when, where, whom and why. Its author
 // submits it; a supervisor of its department approves (possibly adjusting
@@ -109,18 +106,4 @@ var planMoves = map[RecordStatus][]string{
 	StatusSubmitted: {"approve", "reject"},
 	StatusApproved:  {"change"},
 	StatusRejected:  {},
-}
-
-// checkPlanMove answers Conflict, naming the state and what it allows,
-// when move is not open to plan p.
-func checkPlanMove(op string, p *Plan, move string) error {
-	allowed := planMoves[p.Status]
-	if slices.Contains(allowed, move) {
-		return nil
-	}
-	names := "none"
-	if len(allowed) > 0 {
-		names = joinComma(allowed)
-	}
-	return E(op, Conflict, nil, "plan %s is %s; it cannot %s now. Allowed: %s", p.ID, p.Status, move, names)
 }

@@ -106,22 +106,28 @@ var recordMoves = map[RecordStatus][]string{
 	StatusArchived:  {"annotate"},
 }
 
-// checkMove answers Conflict, naming the state and what it allows, when
-// move is not open to record r.
-func checkMove(op string, r *Record, move string) error {
-	allowed := recordMoves[r.Status]
+// mayMove checks move, a workflow action on the object res with id,
+// whose states allow the moves of moves: Forbidden when the caller's roles
+// never allow act on it; Conflict, naming the state and the moves it
+// allows, when they would in another state; nil when both allow it.
+func (a *Archive) mayMove(ctx context.Context, op string, act Action, res Resource, id string, moves map[RecordStatus][]string, move string) error {
+	allowed := moves[res.Status]
 	if slices.Contains(allowed, move) {
-		return nil
+		return a.allow(ctx, op, act, res)
 	}
-	return E(op, Conflict, nil, "record %s is %s; it cannot %s now. Allowed: %s",
-		r.ID, r.Status, move, joinComma(allowed))
+	names := "none"
+	if len(allowed) > 0 {
+		names = strings.Join(allowed, ", ")
+	}
+	stateErr := E(op, Conflict, nil, "%s %s is %s; it cannot %s now. Allowed: %s", res.Kind, id, res.Status, move, names)
+	res.Status = openState(moves, move)
+	if err := a.allow(ctx, op, act, res); err != nil {
+		return err
+	}
+	return stateErr
 }
 
-func joinComma(s []string) string { return strings.Join(s, ", ") }
-
-// openState returns a state in which move is open, for telling a caller
-// who may never make it (Forbidden) from one who may, but not now
-// (Conflict).
+// openState returns a state in which move is open.
 func openState(moves map[RecordStatus][]string, move string) RecordStatus {
 	for _, st := range slices.Sorted(maps.Keys(moves)) {
 		if slices.Contains(moves[st], move) {
@@ -129,20 +135,6 @@ func openState(moves map[RecordStatus][]string, move string) RecordStatus {
 		}
 	}
 	return ""
-}
-
-// mayMove checks a workflow move on res: Forbidden when the caller's
-// roles never allow act on it, the state's Conflict (stateErr) when they
-// would in state open, nil when both allow it.
-func (a *Archive) mayMove(ctx context.Context, op string, act Action, res Resource, stateErr error, open RecordStatus) error {
-	if stateErr == nil {
-		return a.allow(ctx, op, act, res)
-	}
-	res.Status = open
-	if err := a.allow(ctx, op, act, res); err != nil {
-		return err
-	}
-	return stateErr
 }
 
 // invalidField is an Invalid error about one field.
