@@ -61,10 +61,8 @@ func keyForm(day int) va.Record {
 
 func fieldsOf(err error) []string {
 	var out []string
-	if e, ok := err.(*va.Error); ok {
-		for _, f := range e.Fields {
-			out = append(out, f.Field)
-		}
+	for _, f := range va.ErrorFields(err) {
+		out = append(out, f.Field)
 	}
 	slices.Sort(out)
 	return out

@@ -17,14 +17,11 @@ func (s *Server) inbox(c *fiber.Ctx) error {
 	}
 	var fe []visitarchive.FieldError
 	unread := p.flag("unread", &fe)
-	q, err := s.searchQuery(op, p) // page and size, checked as everywhere
-	if err != nil {
-		fe = append(fe, visitarchive.ErrorFields(err)...)
-	}
+	pg, size := p.pageInt("page", &fe), p.pageInt("size", &fe)
 	if len(fe) > 0 {
 		return invalid(op, "query", fe...)
 	}
-	page, err := s.archive.Inbox(c.UserContext(), unread, q.Page, q.Size)
+	page, err := s.archive.Inbox(c.UserContext(), unread, pg, size) // checks their range
 	if err != nil {
 		return err
 	}
