@@ -116,15 +116,15 @@ func (a *Archive) mail(notes []*Notification) {
 	}
 }
 
-// usersWith returns the enabled users who hold role, in any department
-// when dept is "", else those heading dept (supervisors) or in it.
+// usersWith returns the enabled users who hold role; with a dept, only
+// those who head it.
 func (a *Archive) usersWith(role Role, dept string) []UserName {
 	var out []UserName
 	for _, u := range a.accounts.allUsers() {
 		if u.Disabled || !u.Has(role) {
 			continue
 		}
-		if dept != "" && role == RoleSupervisor && !slices.Contains(u.Heads, dept) {
+		if dept != "" && !slices.Contains(u.Heads, dept) {
 			continue
 		}
 		out = append(out, u.Name)
