@@ -287,29 +287,37 @@ func (a *Archive) NotifyOverdue(ctx context.Context) (int, error) {
 	}
 }
 
-// notifyOverdue notifies about record id unless that was done before.
+// notifyOverdue notifies about record id unless that was done before:
+// the marker is claimed first, so that a record notified before costs one
+// write attempt a run.
 func (a *Archive) notifyOverdue(ctx context.Context, id RecordID) (bool, error) {
-	s, err := a.loadRecord(ctx, "record.overdue", id)
-	if err != nil || s.Status != StatusDraft {
-		return false, err
-	}
 	key := OverdueNoticeKey(id)
-	info, err := a.put(ctx, key, map[string]any{"record": id, "due_at": s.DueAt, "time": a.now().UTC()})
+	info, err := a.put(ctx, key, map[string]any{"record": id, "time": a.now().UTC()})
 	if IsKind(err, Conflict) {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	n := notice{event: EventRecordOverdue, kind: KindRecord, object: string(id),
-		message: "拜访记录已逾期未提交 Record overdue: " + s.CustomerName + " " + s.VisitStart.Format(time.DateOnly),
-		to:      append([]UserName{s.CreatedBy}, a.usersWith(RoleSupervisor, s.Department)...)}
-	notes, sent, err := a.deliver(ctx, n)
+	marker := Change{Action: "record.overdue", Key: key, SHA256: info.SHA256}
+	s, err := a.loadRecord(ctx, "record.overdue", id)
+	if err == nil && s.Status != StatusDraft { // submitted meanwhile
+		a.dropObject(ctx, key)
+		return false, nil
+	}
+	var notes []Change
+	var sent []*Notification
 	if err == nil {
-		_, err = a.journal.Append(ctx, a.stampActor(ctx, append(notes, Change{Action: "record.overdue", Key: key, SHA256: info.SHA256}))...)
+		n := notice{event: EventRecordOverdue, kind: KindRecord, object: string(id),
+			message: "拜访记录已逾期未提交 Record overdue: " + s.CustomerName + " " + s.VisitStart.Format(time.DateOnly),
+			to:      append([]UserName{s.CreatedBy}, a.usersWith(RoleSupervisor, s.Department)...)}
+		notes, sent, err = a.deliver(ctx, n)
+	}
+	if err == nil {
+		_, err = a.journal.Append(ctx, a.stampActor(ctx, append(notes, marker))...)
 	}
 	if err != nil {
-		for _, c := range append(notes, Change{Key: key}) {
+		for _, c := range append(notes, marker) {
 			a.dropObject(ctx, c.Key)
 		}
 		return false, err
