@@ -70,6 +70,9 @@ type Archive struct {
 	workflow  WorkflowConfig
 	mailer    Mailer
 	refCodes  refCodes
+	// overdueSeen holds the records whose overdue notice is known to be
+	// out, so that NotifyOverdue does not try them again.
+	overdueSeen sync.Map
 
 	// indexMu serializes bringing the index up to the journal, so that
 	// entries are applied in order exactly once.

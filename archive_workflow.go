@@ -273,6 +273,9 @@ func (a *Archive) NotifyOverdue(ctx context.Context) (int, error) {
 			return done, err
 		}
 		for _, h := range res.Hits {
+			if _, seen := a.overdueSeen.Load(h.ID); seen {
+				continue
+			}
 			sent, err := a.notifyOverdue(ctx, h.ID)
 			if err != nil {
 				return done, err
@@ -294,6 +297,7 @@ func (a *Archive) notifyOverdue(ctx context.Context, id RecordID) (bool, error) 
 	key := OverdueNoticeKey(id)
 	info, err := a.put(ctx, key, map[string]any{"record": id, "time": a.now().UTC()})
 	if IsKind(err, Conflict) {
+		a.overdueSeen.Store(id, true)
 		return false, nil
 	}
 	if err != nil {
@@ -322,6 +326,7 @@ func (a *Archive) notifyOverdue(ctx context.Context, id RecordID) (bool, error) 
 		}
 		return false, err
 	}
+	a.overdueSeen.Store(id, true)
 	a.mail(sent)
 	return true, nil
 }
