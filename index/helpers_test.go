@@ -111,3 +111,18 @@ func sorted(s []string) []string {
 	slices.Sort(s)
 	return s
 }
+
+// wantIDs checks that q (with room for every hit) finds exactly the
+// records of want, a space-separated list, and counts them right.
+func wantIDs(t *testing.T, ix *Index, q visitarchive.SearchQuery, want string) {
+	t.Helper()
+	q.Size = 100
+	res := find(t, ix, q)
+	ws := ids(want)
+	if got := sorted(hitIDs(res)); !slices.Equal(got, ws) {
+		t.Errorf("got %v\nwant %v", got, ws)
+	}
+	if res.Total != uint64(len(ws)) {
+		t.Errorf("total %d, want %d", res.Total, len(ws))
+	}
+}
