@@ -400,13 +400,14 @@ func (a *Archive) ListPlans(ctx context.Context, q PlanQuery) (*PlanPage, error)
 			return nil, err
 		}
 	}
-	if _, err := actor(ctx, op); err != nil {
+	scope, err := a.scope(ctx, op, ActRead, KindPlan) // one policy call, not one a plan
+	if err != nil {
 		return nil, err
 	}
 	var out []*Plan
 	now := a.now()
 	for _, p := range a.plans.all() {
-		if q.matches(p, now) && a.allow(ctx, op, ActRead, PlanResource(p)) == nil {
+		if q.matches(p, now) && (scope == nil || scope.Match(PlanResource(p))) {
 			out = append(out, p)
 		}
 	}
