@@ -78,7 +78,7 @@ func facetText(res *visitarchive.SearchResult) string {
 // gives them back.
 func storedFields(t *testing.T, ix *Index, id string) map[string]string {
 	t.Helper()
-	doc, err := ix.bi.Document(id)
+	doc, err := ix.shards[shardOf(id)].Document(id)
 	if err != nil || doc == nil {
 		t.Fatalf("Document(%s) = %v, %v", id, doc, err)
 	}

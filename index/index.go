@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"hash/fnv"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -28,14 +30,38 @@ var (
 // process holds. Without it Bleve waits for ever.
 const boltTimeout = time.Second
 
+// shardCount is how many Bleve indexes hold the records, split by a hash
+// of the record id and searched together through an alias, so that one
+// search (and one batch) uses every core. Shard 0 is the index directory
+// itself and also holds the schema version and the last sequence; shard
+// N > 0 is its subdirectory shardN.
+const shardCount = 2
+
 // Index is the Bleve index of visit records in one directory. It
 // implements visitarchive.Index and is safe for concurrent use.
 type Index struct {
-	bi  bleve.Index
-	dir string
+	shards []bleve.Index    // shard 0 first
+	bi     bleve.IndexAlias // every shard, for searches
+	dir    string
 
 	closeOnce sync.Once
 	closeErr  error
+	closed    atomic.Bool // the alias does not say so itself
+}
+
+// shardDir is the directory of shard i of the index in dir.
+func shardDir(dir string, i int) string {
+	if i == 0 {
+		return dir
+	}
+	return filepath.Join(dir, "shard"+strconv.Itoa(i))
+}
+
+// shardOf returns the shard that holds record id.
+func shardOf(id string) int {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return int(h.Sum32() % shardCount)
 }
 
 var _ visitarchive.Index = (*Index)(nil)
@@ -73,7 +99,32 @@ func open(dir string, log *slog.Logger, version int) (*Index, error) {
 			return nil, err
 		}
 	}
-	return &Index{bi: bi, dir: dir}, nil
+	shards := []bleve.Index{bi}
+	for i := 1; i < shardCount; i++ {
+		si, err := bleve.OpenUsing(shardDir(dir, i), runtimeConfig())
+		if err != nil {
+			closeAll(shards)
+			if errors.Is(err, berrors.ErrTimeout) {
+				return nil, visitarchive.E("index.open", visitarchive.Unavailable, err,
+					"the index in %s is in use by another process", dir)
+			}
+			// Shard 0 says the index is whole; a shard missing or
+			// unreadable says otherwise.
+			log.Warn("index shard unreadable; rebuilding", "dir", dir, "shard", i, "err", err)
+			if bi, err = recreate(dir, version); err != nil {
+				return nil, err
+			}
+			return open(dir, log, version)
+		}
+		shards = append(shards, si)
+	}
+	return &Index{shards: shards, bi: bleve.NewIndexAlias(shards...), dir: dir}, nil
+}
+
+func closeAll(shards []bleve.Index) {
+	for _, s := range shards {
+		_ = s.Close()
+	}
 }
 
 func openOrCreate(dir string, log *slog.Logger, version int) (bleve.Index, error) {
@@ -96,13 +147,21 @@ func openOrCreate(dir string, log *slog.Logger, version int) (bleve.Index, error
 	}
 }
 
+// create makes every shard of a new index in dir and returns shard 0.
 func create(dir string, version int) (bleve.Index, error) {
-	bi, err := bleve.NewUsing(dir, NewMapping(), scorch.Name, bleve.Config.DefaultKVStore, runtimeConfig())
-	if err != nil {
-		return nil, visitarchive.E("index.create", visitarchive.Unavailable, err,
-			"cannot create the index in %s", dir)
+	var shards []bleve.Index
+	for i := range shardCount {
+		si, err := bleve.NewUsing(shardDir(dir, i), NewMapping(), scorch.Name, bleve.Config.DefaultKVStore, runtimeConfig())
+		if err != nil {
+			closeAll(shards)
+			return nil, visitarchive.E("index.create", visitarchive.Unavailable, err,
+				"cannot create the index in %s", dir)
+		}
+		shards = append(shards, si)
 	}
-	// Written after the mapping: an index whose creation was cut short has
+	closeAll(shards[1:])
+	bi := shards[0]
+	// Written after every shard: an index whose creation was cut short has
 	// no version and is rebuilt by the next Open.
 	if err := bi.SetInternal(keySchema, []byte(strconv.Itoa(version))); err != nil {
 		_ = bi.Close()
@@ -155,7 +214,12 @@ func Remove(dir string) error {
 // Every other method then fails with Unavailable.
 func (ix *Index) Close() error {
 	ix.closeOnce.Do(func() {
-		if err := ix.bi.Close(); err != nil {
+		ix.closed.Store(true)
+		var errs []error
+		for _, s := range ix.shards {
+			errs = append(errs, s.Close())
+		}
+		if err := errors.Join(errs...); err != nil {
 			ix.closeErr = unavailable("index.close", err)
 		}
 	})
@@ -163,8 +227,10 @@ func (ix *Index) Close() error {
 }
 
 // Apply indexes docs (replacing any earlier version of each record) and
-// removes deleted, and records seq as the last sequence applied, all in
-// one Bleve batch: after a crash either all of it is there or none. A
+// removes deleted, one Bleve batch per shard, all shards at once; then it
+// records seq as the last sequence applied. After a crash either seq is
+// recorded and all of it is there, or seq is not and the caller applies
+// the same entries again, which changes nothing that is already there. A
 // record in both docs and deleted ends up deleted. seq is recorded as
 // given, even when lower than the last: a replay from an earlier sequence
 // is then replayed again after a crash rather than skipped. A doc without
@@ -174,28 +240,62 @@ func (ix *Index) Apply(ctx context.Context, seq uint64, docs []visitarchive.Inde
 	if err := ctx.Err(); err != nil {
 		return unavailable(op, err)
 	}
-	b := ix.bi.NewBatch()
+	batches := make([]*bleve.Batch, len(ix.shards))
+	for i, s := range ix.shards {
+		batches[i] = s.NewBatch()
+	}
 	for i, d := range docs {
 		if d.Record == nil || d.Record.ID == "" {
 			return visitarchive.E(op, visitarchive.Invalid, nil, "document %d has no record id", i)
 		}
-		if err := b.Index(string(d.Record.ID), Document(d)); err != nil {
+		id := string(d.Record.ID)
+		if err := batches[shardOf(id)].Index(id, Document(d)); err != nil {
 			return visitarchive.E(op, visitarchive.Internal, err, "cannot index record %s", d.Record.ID)
 		}
 	}
 	for _, id := range deleted {
-		b.Delete(string(id))
+		batches[shardOf(string(id))].Delete(string(id))
 	}
-	b.SetInternal(keyLastSeq, binary.BigEndian.AppendUint64(nil, seq))
-	if err := ix.bi.Batch(b); err != nil {
+	errs := make([]error, len(ix.shards))
+	var wg sync.WaitGroup
+	for i, s := range ix.shards {
+		if batches[i].Size() > 0 {
+			wg.Go(func() { errs[i] = s.Batch(batches[i]) })
+		}
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return unavailable(op, err)
+	}
+	if err := ix.shards[0].SetInternal(keyLastSeq, binary.BigEndian.AppendUint64(nil, seq)); err != nil {
 		return unavailable(op, err)
 	}
 	return nil
 }
 
+// search runs req on every shard. The alias answers a shard's failure
+// with partial results and a count of failures; a search that is not
+// whole is an error here.
+func (ix *Index) search(ctx context.Context, req *bleve.SearchRequest) (*bleve.SearchResult, error) {
+	if ix.closed.Load() {
+		return nil, bleve.ErrorIndexClosed
+	}
+	res, err := ix.bi.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if res.Status != nil && res.Status.Failed > 0 {
+		for _, err := range res.Status.Errors {
+			return nil, err
+		}
+		return nil, errors.New("a shard of the index failed")
+	}
+	return res, nil
+}
+
 // LastSeq returns the seq of the last Apply, or 0 for a new index.
 func (ix *Index) LastSeq(ctx context.Context) (uint64, error) {
-	v, err := ix.bi.GetInternal(keyLastSeq)
+	v, err := ix.shards[0].GetInternal(keyLastSeq)
 	switch {
 	case err != nil:
 		return 0, unavailable("index.last_seq", err)
@@ -210,6 +310,9 @@ func (ix *Index) LastSeq(ctx context.Context) (uint64, error) {
 
 // Count returns the number of indexed records.
 func (ix *Index) Count(ctx context.Context) (uint64, error) {
+	if ix.closed.Load() {
+		return 0, unavailable("index.count", bleve.ErrorIndexClosed)
+	}
 	n, err := ix.bi.DocCount()
 	if err != nil {
 		return 0, unavailable("index.count", err)

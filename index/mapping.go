@@ -20,12 +20,13 @@ import (
 	"github.com/visitarchive/visitarchive"
 )
 
-// SchemaVersion names the mapping and analysis below. Bump it whenever
-// either changes: Open then rebuilds an index written under another
-// version instead of answering queries with a mapping that no longer fits.
-// Version 2 added created_by and blind; version 3 the workflow fields
-// late, reviewer, reference_code, retention and open_due.
-const SchemaVersion = 3
+// SchemaVersion names the mapping and analysis below and the layout of
+// the shards. Bump it whenever one changes: Open then rebuilds an index
+// written under another version instead of answering queries with a
+// mapping that no longer fits. Version 2 added created_by and blind;
+// version 3 the workflow fields late, reviewer, reference_code, retention
+// and open_due; version 4 split the index into shards (index.go).
+const SchemaVersion = 4
 
 // Names of the analysis components this package defines.
 const (

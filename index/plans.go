@@ -42,7 +42,7 @@ func (ix *Index) plansIn(ctx context.Context, batch []string, out map[visitarchi
 	// A record has one plan_id, so the matches hold at most len(batch)
 	// values and the facet misses none of them.
 	req.AddFacet(fieldPlanID, bleve.NewFacetRequest(fieldPlanID, len(batch)))
-	res, err := ix.bi.SearchInContext(ctx, req)
+	res, err := ix.search(ctx, req)
 	if err != nil {
 		return unavailable("index.plans_with_records", err)
 	}

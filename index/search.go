@@ -19,7 +19,7 @@ func (ix *Index) Search(ctx context.Context, q visitarchive.SearchQuery) (*visit
 	if err != nil {
 		return nil, err
 	}
-	res, err := ix.bi.SearchInContext(ctx, req)
+	res, err := ix.search(ctx, req)
 	if err != nil {
 		return nil, unavailable("index.search", err)
 	}
