@@ -114,6 +114,7 @@ func open(dir string, log *slog.Logger, version int) (*Index, error) {
 			if bi, err = recreate(dir, version); err != nil {
 				return nil, err
 			}
+			_ = bi.Close()
 			return open(dir, log, version)
 		}
 		shards = append(shards, si)

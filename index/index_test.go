@@ -308,6 +308,49 @@ func TestOpenDamagedRebuilds(t *testing.T) {
 	}
 }
 
+// The records are spread over every shard, and searches see them all.
+func TestShardsHoldTheRecordsBetweenThem(t *testing.T) {
+	ix := openTest(t, t.TempDir())
+	docs := loadCorpus(t)
+	if err := ix.Apply(t.Context(), 1, docs, nil); err != nil {
+		t.Fatal(err)
+	}
+	var sum uint64
+	for i, s := range ix.shards {
+		n, err := s.DocCount()
+		if err != nil || n == 0 {
+			t.Errorf("shard %d holds %d records (%v)", i, n, err)
+		}
+		sum += n
+	}
+	if total := find(t, ix, visitarchive.SearchQuery{}).Total; sum != uint64(len(docs)) || total != sum {
+		t.Errorf("shards hold %d, search finds %d, want %d", sum, total, len(docs))
+	}
+}
+
+// A shard Bleve cannot read makes the whole index rebuild, with a warning.
+func TestOpenDamagedShardRebuilds(t *testing.T) {
+	dir := t.TempDir()
+	ix := openTest(t, dir)
+	if err := ix.Apply(t.Context(), 4, loadCorpus(t), nil); err != nil {
+		t.Fatal(err)
+	}
+	_ = ix.Close()
+	if err := os.WriteFile(filepath.Join(shardDir(dir, 1), "index_meta.json"), []byte("{garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var logs logBuffer
+	ix, err := Open(dir, slog.New(slog.NewJSONHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	checkState(t, ix, 0, 0)
+	if got := logs.lines(t, "index shard unreadable; rebuilding"); len(got) != 1 {
+		t.Errorf("logged %d rebuild warnings, want 1", len(got))
+	}
+}
+
 func TestRemove(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "index")
 	ix, err := Open(dir, nil)
