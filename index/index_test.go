@@ -287,25 +287,7 @@ func TestOpenDirectories(t *testing.T) {
 
 // An index Bleve cannot read is rebuilt, with a warning.
 func TestOpenDamagedRebuilds(t *testing.T) {
-	dir := t.TempDir()
-	ix := openTest(t, dir)
-	if err := ix.Apply(t.Context(), 4, loadCorpus(t), nil); err != nil {
-		t.Fatal(err)
-	}
-	_ = ix.Close()
-	if err := os.WriteFile(filepath.Join(dir, "index_meta.json"), []byte("{garbage"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var logs logBuffer
-	ix, err := Open(dir, slog.New(slog.NewJSONHandler(&logs, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	checkState(t, ix, 0, 0)
-	if got := logs.lines(t, "index unreadable; rebuilding"); len(got) != 1 {
-		t.Errorf("logged %d rebuild warnings, want 1", len(got))
-	}
+	damagedRebuilds(t, 0, "index unreadable; rebuilding")
 }
 
 // The records are spread over every shard, and searches see them all.
@@ -330,13 +312,20 @@ func TestShardsHoldTheRecordsBetweenThem(t *testing.T) {
 
 // A shard Bleve cannot read makes the whole index rebuild, with a warning.
 func TestOpenDamagedShardRebuilds(t *testing.T) {
+	damagedRebuilds(t, 1, "index shard unreadable; rebuilding")
+}
+
+// damagedRebuilds damages the metadata of shard i of a full index and
+// checks that Open rebuilds it empty, logging warning once.
+func damagedRebuilds(t *testing.T, i int, warning string) {
+	t.Helper()
 	dir := t.TempDir()
 	ix := openTest(t, dir)
 	if err := ix.Apply(t.Context(), 4, loadCorpus(t), nil); err != nil {
 		t.Fatal(err)
 	}
 	_ = ix.Close()
-	if err := os.WriteFile(filepath.Join(shardDir(dir, 1), "index_meta.json"), []byte("{garbage"), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(shardDir(dir, i), "index_meta.json"), []byte("{garbage"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	var logs logBuffer
@@ -346,8 +335,8 @@ func TestOpenDamagedShardRebuilds(t *testing.T) {
 	}
 	defer ix.Close()
 	checkState(t, ix, 0, 0)
-	if got := logs.lines(t, "index shard unreadable; rebuilding"); len(got) != 1 {
-		t.Errorf("logged %d rebuild warnings, want 1", len(got))
+	if got := logs.lines(t, warning); len(got) != 1 {
+		t.Errorf("logged %d warnings %q, want 1", len(got), warning)
 	}
 }
 
