@@ -15,7 +15,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -268,29 +267,11 @@ func tokenID(token string) string {
 	return id
 }
 
-// testClock is a clock that tests move forward.
-type testClock struct {
-	mu     sync.Mutex
-	offset time.Duration
-}
-
-func (c *testClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.offset)
-}
-
-func (c *testClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.offset += d
-}
-
 func TestCredentialsExpire(t *testing.T) {
-	clock := &testClock{}
+	clock := &testClock{now: time.Now()}
 	ts := newTestServerWith(t, func(c *visitarchive.Config) {
 		c.SessionTTL = time.Hour
-		c.Now = clock.now
+		c.Now = clock.Now
 	})
 	res := ts.signIn("alice", testPassword).want(t, http.StatusOK)
 	var lr loginResponse

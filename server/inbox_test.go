@@ -15,11 +15,11 @@ func TestInbox(t *testing.T) {
 	ts, clock := newWorkflowServer(t, "2026-03-01T12:00:00+08:00")
 	r := ts.createRecordAs("alice", form(t, "beta", "2026-03-01T09:00:00+08:00"))
 	r = ts.moveRecord("alice", r, "submit", "")
-	clock.set(clock.Now().Add(time.Minute))
+	clock.advance(time.Minute)
 	r = ts.moveRecord("sam", r, "return", `{"comment":"add the price"}`)
-	clock.set(clock.Now().Add(time.Minute))
+	clock.advance(time.Minute)
 	r = ts.moveRecord("alice", r, "submit", "")
-	clock.set(clock.Now().Add(time.Minute))
+	clock.advance(time.Minute)
 	ts.moveRecord("sam", r, "approve", "")
 
 	events := func(p *visitarchive.InboxPage) []string {

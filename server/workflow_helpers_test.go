@@ -11,23 +11,29 @@ import (
 	"github.com/visitarchive/visitarchive"
 )
 
-// workflowClock is the settable clock of the workflow tests: deadlines,
-// lateness and overdue lists follow it, not the wall clock.
-type workflowClock struct {
+// testClock is the clock tests set and move: deadlines, lateness,
+// overdue lists and credential lifetimes follow it, not the wall clock.
+type testClock struct {
 	mu  sync.Mutex
 	now time.Time
 }
 
-func (c *workflowClock) Now() time.Time {
+func (c *testClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.now
 }
 
-func (c *workflowClock) set(t time.Time) {
+func (c *testClock) set(t time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = t
+}
+
+func (c *testClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }
 
 // at parses an RFC 3339 time of the fixtures.
@@ -43,9 +49,9 @@ func at(t *testing.T, s string) time.Time {
 // newWorkflowServer is a test server whose Archive runs on a clock set to
 // now, with the customers acme (key, machinery) and beta (regular,
 // textiles).
-func newWorkflowServer(t *testing.T, now string) (*testServer, *workflowClock) {
+func newWorkflowServer(t *testing.T, now string) (*testServer, *testClock) {
 	t.Helper()
-	clock := &workflowClock{now: at(t, now)}
+	clock := &testClock{now: at(t, now)}
 	ts := newTestServerWith(t, func(c *visitarchive.Config) { c.Now = clock.Now })
 	ts.createCustomer(customerJSON)
 	ts.createCustomer(`{"id":"beta","name":"Beta GmbH","customer_type":"regular","business_area":"textiles","country":"FR"}`)

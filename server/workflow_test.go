@@ -145,7 +145,7 @@ func TestAnnotations(t *testing.T) {
 	if n.ID == "" || n.Record != r.ID || n.Author != "alice" || n.Field != "summary" || n.Time.IsZero() {
 		t.Errorf("annotation %+v", n)
 	}
-	clock.set(clock.Now().Add(time.Minute))
+	clock.advance(time.Minute)
 	ts.callAs("ann", "POST", path, `{"reason":"paper copy has a second page","text":"see box B3"}`).want(t, http.StatusCreated)
 
 	var list annotationList
