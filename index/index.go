@@ -42,6 +42,7 @@ const shardCount = 2
 type Index struct {
 	shards []bleve.Index    // shard 0 first
 	bi     bleve.IndexAlias // every shard, for searches
+	tables []tableCache     // by shard: see tables.go
 	dir    string
 
 	closeOnce sync.Once
@@ -119,7 +120,8 @@ func open(dir string, log *slog.Logger, version int) (*Index, error) {
 		}
 		shards = append(shards, si)
 	}
-	return &Index{shards: shards, bi: bleve.NewIndexAlias(shards...), dir: dir}, nil
+	return &Index{shards: shards, bi: bleve.NewIndexAlias(shards...),
+		tables: make([]tableCache, len(shards)), dir: dir}, nil
 }
 
 func closeAll(shards []bleve.Index) {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"time"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/visitarchive/visitarchive"
 )
@@ -15,22 +17,70 @@ import (
 // overdue facet (see facets). A bad q is Invalid; a closed
 // or damaged index, or a ctx that ends, is Unavailable.
 func (ix *Index) Search(ctx context.Context, q visitarchive.SearchQuery) (*visitarchive.SearchResult, error) {
-	req, err := Request(q)
+	if err := q.Normalize(); err != nil {
+		return nil, err
+	}
+	bq, hasText, err := buildQuery(q)
 	if err != nil {
 		return nil, err
 	}
-	res, err := ix.search(ctx, req)
+	if ix.closed.Load() {
+		return nil, unavailable("index.search", bleve.ErrorIndexClosed)
+	}
+	parts, err := ix.collectShards(ctx, q, bq, hasText)
 	if err != nil {
 		return nil, unavailable("index.search", err)
 	}
-	out := &visitarchive.SearchResult{Total: res.Total, Hits: make([]visitarchive.SearchHit, 0, len(res.Hits))}
-	for _, h := range res.Hits {
-		out.Hits = append(out.Hits, hit(h))
+	page, total, facets := merge(q, parts)
+	docs, err := ix.fetch(ctx, q, page, hasText)
+	if err != nil {
+		return nil, unavailable("index.search", err)
 	}
-	if !q.NoFacets {
-		out.Facets = facets(res.Facets)
+	out := &visitarchive.SearchResult{Total: total, Hits: make([]visitarchive.SearchHit, 0, len(page)), Facets: facets}
+	for _, h := range page {
+		// A hit removed since pass 1 is left out.
+		if d := docs[h.id]; d != nil {
+			d.Score = h.score
+			out.Hits = append(out.Hits, hit(d))
+		}
 	}
 	return out, nil
+}
+
+// fetch is pass 2 of a search (collect.go): the stored fields and, for a
+// text query, the highlighted fragments of the page's hits, by id.
+func (ix *Index) fetch(ctx context.Context, q visitarchive.SearchQuery, page []pageHit, hasText bool) (map[string]*search.DocumentMatch, error) {
+	if len(page) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(page))
+	for i, h := range page {
+		ids[i] = h.id
+	}
+	var bq query.Query = query.NewDocIDQuery(ids)
+	if hasText {
+		// The text again, so that Bleve finds the places to highlight.
+		must, err := textQueries(q.Text)
+		if err != nil {
+			return nil, err
+		}
+		bq = query.NewConjunctionQuery(append([]query.Query{bq}, must...))
+	}
+	req := bleve.NewSearchRequestOptions(bq, len(ids), 0, false)
+	req.Fields = hitFields
+	if hasText {
+		req.Highlight = bleve.NewHighlightWithStyle(highlighterName)
+		req.Highlight.AddField(fieldText)
+	}
+	res, err := ix.search(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	docs := make(map[string]*search.DocumentMatch, len(res.Hits))
+	for _, d := range res.Hits {
+		docs[d.ID] = d
+	}
+	return docs, nil
 }
 
 func hit(h *search.DocumentMatch) visitarchive.SearchHit {
@@ -52,36 +102,4 @@ func hit(h *search.DocumentMatch) visitarchive.SearchHit {
 		sh.Fragments = map[string][]string(h.Fragments)
 	}
 	return sh
-}
-
-// facets returns every facet field, with an empty list when no match has
-// a value, so that clients need not tell a missing field from no values.
-// The overdue facet, when asked for, is [{"true", N}], or the empty list
-// when no match is overdue; it is absent when it was not asked for (a
-// search without SearchQuery.Now).
-func facets(fr search.FacetResults) map[string][]visitarchive.FacetCount {
-	out := make(map[string][]visitarchive.FacetCount, len(visitarchive.FacetFields)+1)
-	for _, f := range visitarchive.FacetFields {
-		counts := []visitarchive.FacetCount{}
-		if r := fr[f]; r != nil && r.Terms != nil {
-			for _, t := range r.Terms.Terms() {
-				counts = append(counts, visitarchive.FacetCount{Value: t.Term, Count: t.Count})
-			}
-		}
-		out[f] = counts
-	}
-	if r := fr[visitarchive.FacetOverdue]; r != nil {
-		out[visitarchive.FacetOverdue] = overdueCounts(r)
-	}
-	return out
-}
-
-func overdueCounts(r *search.FacetResult) []visitarchive.FacetCount {
-	counts := []visitarchive.FacetCount{}
-	for _, d := range r.DateRanges {
-		if d.Name == overdueValue && d.Count > 0 {
-			counts = append(counts, visitarchive.FacetCount{Value: overdueValue, Count: d.Count})
-		}
-	}
-	return counts
 }
