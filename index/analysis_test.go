@@ -1,6 +1,7 @@
 package index
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -46,6 +47,24 @@ func TestAnalyzer(t *testing.T) {
 		{"HX-200/300", "hx/1 200/2 300/3"},
 		// A possessive 's goes; other apostrophes stay.
 		{"Müller's customer’s O'Brien", "müller/1 customer/2 o'brien/3"},
+	} {
+		if got := tokens(a, c.in); got != c.want {
+			t.Errorf("%s:\n got %s\nwant %s", c.in, got, c.want)
+		}
+	}
+}
+
+// grams holds each run of three and of four Han characters that stand
+// together in the text, and nothing else.
+func TestGramsAnalyzer(t *testing.T) {
+	a := NewMapping().AnalyzerNamed(gramsAnalyzer)
+	for _, c := range []struct{ in, want string }{
+		{"数据中心", "数据中/1 据中心/2 数据中心/3"},
+		{"大数据。据中心", "大数据/1 据中心/2"},
+		{"数据 中心", ""},
+		{"LX-3021B型电池组", "型电池/1 电池组/2 型电池组/3"},
+		{"交货期 and 报价", "交货期/1"},
+		{"深圳华强", "深圳华/1 圳华强/2 深圳华强/3"},
 	} {
 		if got := tokens(a, c.in); got != c.want {
 			t.Errorf("%s:\n got %s\nwant %s", c.in, got, c.want)
@@ -126,6 +145,28 @@ func TestSplitTerms(t *testing.T) {
 	} {
 		if got := splitTerms(c.in); !slices.Equal(got, c.want) {
 			t.Errorf("splitTerms(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// A Han word longer than a gram is its phrase of bigrams ANDed with the
+// grams that cover it; a shorter one is a single term.
+func TestHanWordQueries(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"报价", `{"term":"报价","field":"text"}`},
+		{"交货期", `{"term":"交货期","field":"grams"}`},
+		{"第三方检验", `{"conjuncts":[{"term":"第三方检","field":"grams"},{"term":"三方检验","field":"grams"},` +
+			`{"terms":["第三","三方","方检","检验"],"field":"text","fuzziness":0}]}`},
+		{"年度框架协议", `{"conjuncts":[{"term":"年度框架","field":"grams"},{"term":"框架协议","field":"grams"},` +
+			`{"terms":["年度","度框","框架","架协","协议"],"field":"text","fuzziness":0}]}`},
+	} {
+		qs, err := textQueries(c.text, false)
+		if err != nil || len(qs) != 1 {
+			t.Fatalf("%s: %v %v", c.text, qs, err)
+		}
+		b, _ := json.Marshal(qs[0])
+		if string(b) != c.want {
+			t.Errorf("%s:\n got %s\nwant %s", c.text, b, c.want)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 
 	"github.com/visitarchive/visitarchive"
@@ -100,21 +101,34 @@ func TestSearchAnswersAsBleveDoes(t *testing.T) {
 }
 
 // bleveAnswer is q answered by Bleve alone: Request(q) on the alias of
-// the shards, as Search answered before it collected matches itself.
-// Every facet field of the fixture has fewer values than facetSize, so
-// the alias's merge of the shards' facets is exact.
+// the shards, as Search answered before it collected matches itself,
+// with the highlights of the same request matching every Han word in
+// text. Every facet field of the fixture has fewer values than
+// facetSize, so the alias's merge of the shards' facets is exact.
 func bleveAnswer(t *testing.T, ix *Index, q visitarchive.SearchQuery) *visitarchive.SearchResult {
 	t.Helper()
-	req, err := Request(q)
-	if err != nil {
-		t.Fatal(err)
+	run := func(forMarks bool) *bleve.SearchResult {
+		req, err := request(q, forMarks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if forMarks { // every match: its scores, and so its pages, differ
+			req.From, req.Size = 0, 10000
+		}
+		res, err := ix.search(t.Context(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
 	}
-	res, err := ix.search(t.Context(), req)
-	if err != nil {
-		t.Fatal(err)
+	res := run(false)
+	marks := map[string]search.FieldFragmentMap{}
+	for _, h := range run(true).Hits {
+		marks[h.ID] = h.Fragments
 	}
 	out := &visitarchive.SearchResult{Total: res.Total, Hits: []visitarchive.SearchHit{}}
 	for _, h := range res.Hits {
+		h.Fragments = marks[h.ID]
 		out.Hits = append(out.Hits, hit(h))
 	}
 	if q.NoFacets {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
@@ -25,19 +26,23 @@ import (
 // written under another version instead of answering queries with a
 // mapping that no longer fits. Version 2 added created_by and blind;
 // version 3 the workflow fields late, reviewer, reference_code, retention
-// and open_due; version 4 split the index into shards (index.go).
-const SchemaVersion = 4
+// and open_due; version 4 split the index into shards (index.go); version
+// 5 added grams.
+const SchemaVersion = 5
 
 // Names of the analysis components this package defines.
 const (
 	textAnalyzer     = "visitarchive_text"
+	gramsAnalyzer    = "visitarchive_grams"
 	hanGapFilter     = "visitarchive_han_gap"
+	hanGramsFilter   = "visitarchive_han_grams"
 	possessiveFilter = "visitarchive_possessive"
 )
 
 // Field names. doc.go documents each one.
 const (
 	fieldText         = "text"
+	fieldGrams        = "grams"
 	fieldCustomerID   = "customer_id"
 	fieldCustomerName = "customer_name"
 	fieldCustomerType = "customer_type"
@@ -75,6 +80,9 @@ func init() {
 	if err := registry.RegisterTokenFilter(possessiveFilter, newPossessive); err != nil {
 		panic(err)
 	}
+	if err := registry.RegisterTokenFilter(hanGramsFilter, newHanGrams); err != nil {
+		panic(err)
+	}
 }
 
 // NewMapping returns the index mapping: one analysed text field and
@@ -91,6 +99,14 @@ func NewMapping() mapping.IndexMapping {
 	if err != nil {
 		panic("index: mapping: " + err.Error()) // static configuration: a bug
 	}
+	err = im.AddCustomAnalyzer(gramsAnalyzer, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []any{cjk.WidthName, hanGramsFilter},
+	})
+	if err != nil {
+		panic("index: mapping: " + err.Error())
+	}
 	im.DefaultAnalyzer = textAnalyzer
 	im.DefaultField = fieldText
 	im.IndexDynamic, im.StoreDynamic, im.DocValuesDynamic = false, false, false
@@ -98,6 +114,7 @@ func NewMapping() mapping.IndexMapping {
 	dm := mapping.NewDocumentMapping()
 	dm.Dynamic = false
 	addField(dm, fieldText, textField())
+	addField(dm, fieldGrams, gramsField())
 	for _, f := range keywordFields {
 		addField(dm, f, keywordField(f == fieldCustomerID))
 	}
@@ -125,6 +142,20 @@ func textField() *mapping.FieldMapping {
 	f.IncludeTermVectors = true // phrase queries and highlights need positions
 	f.IncludeInAll = false
 	f.DocValues = false // never sorted or faceted; doc values cost a third of the index
+	return f
+}
+
+// gramsField holds the runs of three and four Han characters of the text,
+// each one term, so that a word of that length is one term query, not a
+// phrase of bigrams checked position by position. Only the postings are
+// kept: no positions (nothing is a phrase of grams), no stored value.
+func gramsField() *mapping.FieldMapping {
+	f := mapping.NewTextFieldMapping()
+	f.Analyzer = gramsAnalyzer
+	f.Store = false
+	f.IncludeTermVectors = false
+	f.IncludeInAll = false
+	f.DocValues = false
 	return f
 }
 
@@ -169,7 +200,8 @@ func storedOnlyField() *mapping.FieldMapping {
 // values are left out so that facets never count an empty string.
 func Document(d visitarchive.IndexDoc) any {
 	r := d.Record
-	doc := map[string]any{fieldText: foldWidth(docText(d))}
+	text := foldWidth(docText(d))
+	doc := map[string]any{fieldText: text, fieldGrams: text}
 	put := func(field, v string) {
 		if v != "" {
 			doc[field] = v
@@ -315,6 +347,57 @@ func isHanToken(t *analysis.Token) bool {
 // they share a character.
 func overlaps(a, b *analysis.Token) bool {
 	return a.Type == analysis.Double && b.Type == analysis.Double && b.Start < a.End
+}
+
+// hanGrams is the token filter of the grams field: of the tokens of the
+// unicode tokenizer it keeps the Han ones (type Ideographic, as cjk_bigram
+// takes them) and gives every run of three and of four characters that
+// stand together in the text, as one token each. Everything else is
+// dropped: text holds it.
+type hanGrams struct{}
+
+// Gram lengths: shorter words are one bigram of text, longer ones are
+// covered by grams of maxGram.
+const minGram, maxGram = 3, 4
+
+func newHanGrams(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+	return hanGrams{}, nil
+}
+
+func (hanGrams) Filter(in analysis.TokenStream) analysis.TokenStream {
+	var out analysis.TokenStream
+	var run []*analysis.Token // one token per character, adjacent in the text
+	flush := func() {
+		for n := minGram; n <= maxGram; n++ {
+			for i := 0; i+n <= len(run); i++ {
+				var term []byte
+				for _, c := range run[i : i+n] {
+					term = append(term, c.Term...)
+				}
+				out = append(out, &analysis.Token{Term: term, Start: run[i].Start, End: run[i+n-1].End,
+					Position: len(out) + 1, Type: analysis.Ideographic})
+			}
+		}
+		run = run[:0]
+	}
+	for _, t := range in {
+		if t.Type != analysis.Ideographic {
+			flush()
+			continue
+		}
+		off := 0
+		for _, r := range string(t.Term) {
+			n := utf8.RuneLen(r)
+			c := &analysis.Token{Term: t.Term[off : off+n], Start: t.Start + off, End: t.Start + off + n}
+			if len(run) > 0 && run[len(run)-1].End != c.Start {
+				flush()
+			}
+			run = append(run, c)
+			off += n
+		}
+	}
+	flush()
+	return out
 }
 
 // possessive is a token filter that drops a final 's or ’s: the unicode

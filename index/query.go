@@ -37,18 +37,27 @@ var analyzer = sync.OnceValue(func() analysis.Analyzer {
 // the filters of q, which do not score. Text without terms matches all.
 // A query with too many terms is Invalid.
 func Query(q visitarchive.SearchQuery) (query.Query, error) {
-	bq, _, err := buildQuery(q)
+	bq, _, err := buildQuery(q, false)
 	return bq, err
 }
 
-// Request returns the whole search request for q, as Search runs it:
-// query, page, sort, stored fields, facets and highlighting. q is
-// normalized first; a bad q is Invalid.
+// Request returns the one plain Bleve request that answers q as Search
+// does: query, page, sort, stored fields, facets and highlighting. It is
+// what Bleve alone would be asked (the benchmark's floor), and Search is
+// tested against it. Its highlights are poorer: Bleve marks only what the
+// query matched in text, not the words it matched in grams, which Search
+// marks. q is normalized first; a bad q is Invalid.
 func Request(q visitarchive.SearchQuery) (*bleve.SearchRequest, error) {
+	return request(q, false)
+}
+
+// request is Request; forMarks matches every Han word in text (see
+// textQueries), so that Bleve highlights it.
+func request(q visitarchive.SearchQuery, forMarks bool) (*bleve.SearchRequest, error) {
 	if err := q.Normalize(); err != nil {
 		return nil, err
 	}
-	bq, hasText, err := buildQuery(q)
+	bq, hasText, err := buildQuery(q, forMarks)
 	if err != nil {
 		return nil, err
 	}
@@ -87,8 +96,8 @@ func addFacets(req *bleve.SearchRequest, q visitarchive.SearchQuery) {
 // overdueValue is the one value of the overdue facet.
 const overdueValue = "true"
 
-func buildQuery(q visitarchive.SearchQuery) (bq query.Query, hasText bool, err error) {
-	must, err := textQueries(q.Text)
+func buildQuery(q visitarchive.SearchQuery, forMarks bool) (bq query.Query, hasText bool, err error) {
+	must, err := textQueries(q.Text, forMarks)
 	if err != nil {
 		return nil, false, err
 	}
@@ -108,11 +117,14 @@ func buildQuery(q visitarchive.SearchQuery) (bq query.Query, hasText bool, err e
 
 // textQueries returns one or more clauses per term of text, all of which
 // must match. More than maxTerms clauses is Invalid: each costs a walk of
-// the index, and "锂，钠，…" makes one per character.
-func textQueries(text string) ([]query.Query, error) {
+// the index, and "锂，钠，…" makes one per character. With forMarks, a
+// run of Han characters is always a phrase of text's bigrams, whose
+// positions the highlighter marks; otherwise runs of three or four
+// characters are one term of grams (see termQueries).
+func textQueries(text string, forMarks bool) ([]query.Query, error) {
 	var qs []query.Query
 	for _, t := range splitTerms(foldWidth(text)) {
-		qs = append(qs, termQueries(t)...)
+		qs = append(qs, termQueries(t, forMarks)...)
 	}
 	if len(qs) > maxTerms {
 		e := visitarchive.E("index.query", visitarchive.Invalid, nil, "the query is invalid")
@@ -157,14 +169,21 @@ func splitTerms(text string) []string {
 // where its tokens stand side by side, never where one bigram or one part
 // of a model number happens to occur. A lone Han character is its own
 // clause: no bigram equals it. A term of punctuation only adds nothing.
-func termQueries(term string) []query.Query {
+//
+// Unless forMarks, a run of three or four Han characters is instead one
+// term of grams, which holds every such run of the text: the same
+// records, without reading a position. A longer run is its phrase ANDed
+// with the grams that cover it, so that only records holding all of them
+// have their positions read.
+func termQueries(term string, forMarks bool) []query.Query {
 	toks := analyzer().Analyze([]byte(term))
 	var qs []query.Query
 	var run []string
+	han := true // every token of run is a bigram
 	flush := func() {
 		if len(run) > 0 {
-			qs = append(qs, phraseQuery(run))
-			run = nil
+			qs = append(qs, runQuery(run, han && !forMarks))
+			run, han = nil, true
 		}
 	}
 	for i, t := range toks {
@@ -177,9 +196,40 @@ func termQueries(term string) []query.Query {
 			flush()
 		}
 		run = append(run, string(t.Term))
+		han = han && t.Type == analysis.Double
 	}
 	flush()
 	return qs
+}
+
+// runQuery matches one run of tokens at consecutive positions; grams says
+// that the run is Han bigrams that grams may answer.
+func runQuery(run []string, grams bool) query.Query {
+	if !grams || len(run) < minGram-1 {
+		return phraseQuery(run)
+	}
+	word := []rune(run[0])
+	for _, b := range run[1:] {
+		word = append(word, []rune(b)[1])
+	}
+	if len(word) <= maxGram {
+		return gramQuery(string(word))
+	}
+	qs := []query.Query{}
+	for i := 0; ; i += maxGram {
+		i = min(i, len(word)-maxGram)
+		qs = append(qs, gramQuery(string(word[i:i+maxGram])))
+		if i == len(word)-maxGram {
+			break
+		}
+	}
+	return query.NewConjunctionQuery(append(qs, phraseQuery(run)))
+}
+
+func gramQuery(gram string) query.Query {
+	q := query.NewTermQuery(gram)
+	q.SetField(fieldGrams)
+	return q
 }
 
 func phraseQuery(terms []string) query.Query {

@@ -20,7 +20,7 @@ func (ix *Index) Search(ctx context.Context, q visitarchive.SearchQuery) (*visit
 	if err := q.Normalize(); err != nil {
 		return nil, err
 	}
-	bq, hasText, err := buildQuery(q)
+	bq, hasText, err := buildQuery(q, false)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +60,7 @@ func (ix *Index) fetch(ctx context.Context, q visitarchive.SearchQuery, page []p
 	var bq query.Query = query.NewDocIDQuery(ids)
 	if hasText {
 		// The text again, so that Bleve finds the places to highlight.
-		must, err := textQueries(q.Text)
+		must, err := textQueries(q.Text, true)
 		if err != nil {
 			return nil, err
 		}
