@@ -16,22 +16,8 @@ import (
 	"github.com/visitarchive/visitarchive"
 )
 
-// A search runs in two passes (Search):
-//
-//  1. Each shard runs the query with Bleve's searcher, scoring by
-//     relevance only, without locations, stored fields, doc values or
-//     facets. A collector of ours, handed to Bleve's through the search
-//     context, takes every match: it counts the facets and keeps the best
-//     hits of the page in the requested order, reading values from the
-//     segment tables (tables.go) instead of doc values.
-//  2. The page's hits, a handful of documents, are fetched from Bleve
-//     with their stored fields and highlighted: the text query again,
-//     ANDed with the hits' ids.
-//
-// The answer is the one Bleve gives to Request(q) on a single index
-// (TestSearchAnswersAsBleveDoes), only faster; across shards the facet
-// counts are exact, where Bleve's alias would merge each shard's top
-// values only.
+// Pass 1 of a search (doc.go, Searching): every shard's matches, counted
+// and ordered by a collector of ours from the segment tables.
 
 // pageHit is a match as pass 1 keeps it.
 type pageHit struct {

@@ -157,3 +157,33 @@ func overdueFacet(r *search.FacetResult) []visitarchive.FacetCount {
 	}
 	return counts
 }
+
+// After a pause in writes, every shard's tables are built without a
+// search asking for them.
+func TestTablesWarmAfterApply(t *testing.T) {
+	ix := openTest(t, t.TempDir())
+	if err := ix.Apply(t.Context(), 1, genDocs(200), nil); err != nil {
+		t.Fatal(err)
+	}
+	built := func() int {
+		n := 0
+		for i := range ix.tables {
+			c := &ix.tables[i]
+			c.mu.Lock()
+			for _, e := range c.tables {
+				if e.built.Load() && e.t != nil {
+					n += len(e.t.ids)
+				}
+			}
+			c.mu.Unlock()
+		}
+		return n
+	}
+	deadline := time.Now().Add(warmDelay + 5*time.Second)
+	for built() < 200 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if n := built(); n < 200 {
+		t.Fatalf("tables hold %d documents %s after the last Apply, want 200", n, warmDelay+5*time.Second)
+	}
+}

@@ -45,6 +45,10 @@ type Index struct {
 	tables []tableCache     // by shard: see tables.go
 	dir    string
 
+	warmMu    sync.Mutex
+	warmTimer *time.Timer  // see scheduleWarm
+	warming   sync.RWMutex // held by warm, taken by Close
+
 	closeOnce sync.Once
 	closeErr  error
 	closed    atomic.Bool // the alias does not say so itself
@@ -218,6 +222,13 @@ func Remove(dir string) error {
 func (ix *Index) Close() error {
 	ix.closeOnce.Do(func() {
 		ix.closed.Store(true)
+		ix.warmMu.Lock()
+		if ix.warmTimer != nil {
+			ix.warmTimer.Stop()
+		}
+		ix.warmMu.Unlock()
+		ix.warming.Lock() // a warm under way ends first
+		defer ix.warming.Unlock()
 		var errs []error
 		for _, s := range ix.shards {
 			errs = append(errs, s.Close())
@@ -272,6 +283,9 @@ func (ix *Index) Apply(ctx context.Context, seq uint64, docs []visitarchive.Inde
 	}
 	if err := ix.shards[0].SetInternal(keyLastSeq, binary.BigEndian.AppendUint64(nil, seq)); err != nil {
 		return unavailable(op, err)
+	}
+	if len(docs) > 0 || len(deleted) > 0 {
+		ix.scheduleWarm()
 	}
 	return nil
 }

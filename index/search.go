@@ -14,7 +14,8 @@ import (
 // Search answers q: one page of hits in q.Sort order, the total of all
 // matches and, unless q.NoFacets, the count of every value of each of
 // visitarchive.FacetFields over all matches, and when q.Now is set the
-// overdue facet (see facets). A bad q is Invalid; a closed
+// overdue facet (see mergeFacets). It runs in two passes: doc.go,
+// Searching. A bad q is Invalid; a closed
 // or damaged index, or a ctx that ends, is Unavailable.
 func (ix *Index) Search(ctx context.Context, q visitarchive.SearchQuery) (*visitarchive.SearchResult, error) {
 	if err := q.Normalize(); err != nil {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/numeric"
@@ -120,9 +122,10 @@ type tableCache struct {
 }
 
 type tableEntry struct {
-	once sync.Once
-	t    *segTable
-	err  error
+	once  sync.Once
+	t     *segTable
+	err   error
+	built atomic.Bool // t or err is set
 }
 
 // snapTables are the tables of every segment of one snapshot of a shard.
@@ -163,7 +166,10 @@ func (c *tableCache) forSnapshot(snap *scorch.IndexSnapshot) (*snapTables, error
 	var next uint64
 	for i, ss := range segs {
 		e := entries[i]
-		e.once.Do(func() { e.t, e.err = buildTable(ss.Segment()) })
+		e.once.Do(func() {
+			e.t, e.err = buildTable(ss.Segment())
+			e.built.Store(true)
+		})
 		if e.err != nil {
 			return nil, e.err
 		}
@@ -194,4 +200,46 @@ func (st *snapTables) locate(global uint64, hint int) (seg int, local uint64) {
 		}
 	}
 	return lo, global - st.first[lo]
+}
+
+// warmDelay is how long the index must go without an Apply before it
+// builds the tables of its new segments in the background, so that the
+// first search after a bulk import or a merge need not build them. A bulk
+// import, which applies without pause, builds none on the way.
+const warmDelay = 2 * time.Second
+
+// scheduleWarm (re)starts the countdown to warm.
+func (ix *Index) scheduleWarm() {
+	ix.warmMu.Lock()
+	defer ix.warmMu.Unlock()
+	if ix.warmTimer == nil {
+		ix.warmTimer = time.AfterFunc(warmDelay, ix.warm)
+		return
+	}
+	ix.warmTimer.Reset(warmDelay)
+}
+
+// warm builds the tables of every shard's current segments. A failure
+// only leaves the work to the next search, which reports it. It holds
+// off Close, which would unmap the segments it reads.
+func (ix *Index) warm() {
+	ix.warming.RLock()
+	defer ix.warming.RUnlock()
+	for i, s := range ix.shards {
+		if ix.closed.Load() {
+			return
+		}
+		bi, err := s.Advanced()
+		if err != nil {
+			return
+		}
+		r, err := bi.Reader()
+		if err != nil {
+			return
+		}
+		if snap, ok := r.(*scorch.IndexSnapshot); ok {
+			_, _ = ix.tables[i].forSnapshot(snap)
+		}
+		_ = r.Close()
+	}
 }
