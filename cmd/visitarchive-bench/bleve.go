@@ -23,7 +23,7 @@ import (
 // bleveBatch is the batch size of Bleve alone, as Reindex and Import use.
 const bleveBatch = 1000
 
-// What index.Search asks of Bleve besides the query. These copy
+// What index.Request asks of Bleve besides the query. These copy
 // index.Request; checkRequests proves at the start of every run that they
 // still agree.
 const (
@@ -36,7 +36,7 @@ var hitFields = []string{"customer_id", "customer_name", "topic", "visit_start_t
 
 // bleve is phase a: the floor. A Bleve index with the mapping of package
 // index, fed index.Document of every record in batches of 1000, and
-// queried with index.Query and the search request index.Search makes —
+// queried with index.Query and the plain request index.Request makes —
 // without the store, the journal or the Archive.
 func (p *phase) bleve(ctx context.Context) error {
 	if err := checkRequests(p.queries); err != nil {
@@ -215,8 +215,8 @@ func (x *bleveIndexer) flush() error {
 	return nil
 }
 
-// searchRequest is the request index.Search sends for q, built from
-// index.Query and Bleve's own API.
+// searchRequest is the plain Bleve request that answers q as index.Search
+// does (index.Request), built from index.Query and Bleve's own API.
 func searchRequest(q va.SearchQuery) (*bleve.SearchRequest, error) {
 	bq, err := index.Query(q)
 	if err != nil {
@@ -256,7 +256,7 @@ func sortOrder(s string) search.SortOrder {
 }
 
 // checkRequests fails when searchRequest no longer sends what
-// index.Search sends, so that Bleve alone never measures another search.
+// index.Request asks, so that Bleve alone never measures another search.
 func checkRequests(qs []benchQuery) error {
 	for i, bq := range qs {
 		mine, err := searchRequest(bq.Q)
