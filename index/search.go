@@ -14,8 +14,8 @@ import (
 // Search answers q: one page of hits in q.Sort order, the total of all
 // matches and, unless q.NoFacets, the count of every value of each of
 // visitarchive.FacetFields over all matches, and when q.Now is set the
-// overdue facet (see mergeFacets). It runs in two passes: doc.go,
-// Searching. A bad q is Invalid; a closed
+// overdue facet (see mergeFacets). It runs in two passes (doc.go,
+// Searching). A bad q is Invalid; a closed
 // or damaged index, or a ctx that ends, is Unavailable.
 func (ix *Index) Search(ctx context.Context, q visitarchive.SearchQuery) (*visitarchive.SearchResult, error) {
 	if err := q.Normalize(); err != nil {
@@ -48,8 +48,10 @@ func (ix *Index) Search(ctx context.Context, q visitarchive.SearchQuery) (*visit
 	return out, nil
 }
 
-// fetch is pass 2 of a search (collect.go): the stored fields and, for a
-// text query, the highlighted fragments of the page's hits, by id.
+// fetch is pass 2 of a search (doc.go, Searching): the stored fields
+// and, for a text query, the highlighted fragments of the page's hits, by
+// id. The text is an optional clause, there only for the places Bleve
+// highlights: every hit comes back even if it were not to match it.
 func (ix *Index) fetch(ctx context.Context, q visitarchive.SearchQuery, page []pageHit, hasText bool) (map[string]*search.DocumentMatch, error) {
 	if len(page) == 0 {
 		return nil, nil
@@ -60,12 +62,11 @@ func (ix *Index) fetch(ctx context.Context, q visitarchive.SearchQuery, page []p
 	}
 	var bq query.Query = query.NewDocIDQuery(ids)
 	if hasText {
-		// The text again, so that Bleve finds the places to highlight.
-		must, err := textQueries(q.Text, true)
+		marks, err := textQueries(q.Text, true)
 		if err != nil {
 			return nil, err
 		}
-		bq = query.NewConjunctionQuery(append([]query.Query{bq}, must...))
+		bq = query.NewBooleanQuery([]query.Query{bq}, marks, nil)
 	}
 	req := bleve.NewSearchRequestOptions(bq, len(ids), 0, false)
 	req.Fields = hitFields
