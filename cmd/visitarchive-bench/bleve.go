@@ -20,8 +20,9 @@ import (
 	"github.com/visitarchive/visitarchive/index"
 )
 
-// bleveBatch is the batch size of Bleve alone, as Reindex and Import use.
-const bleveBatch = 1000
+// bleveBatch is the batch size of Bleve alone: that of each Bleve batch
+// index.Apply makes.
+const bleveBatch = index.MaxBatch
 
 // What index.Request asks of Bleve besides the query. These copy
 // index.Request; checkRequests proves at the start of every run that they
@@ -35,7 +36,7 @@ const (
 var hitFields = []string{"customer_id", "customer_name", "topic", "visit_start_text"}
 
 // bleve is phase a: the floor. A Bleve index with the mapping of package
-// index, fed index.Document of every record in batches of 1000, and
+// index, fed index.Document of every record in batches of index.MaxBatch, and
 // queried with index.Query and the plain request index.Request makes —
 // without the store, the journal or the Archive.
 func (p *phase) bleve(ctx context.Context) error {

@@ -191,8 +191,9 @@ const notes = `
 ## How it was measured
 
 - **Bleve alone** (the floor): a Bleve index with index.NewMapping(), fed
-  index.Document of every record and its customer in batches of 1000;
-  JSON decoding is timed apart and not counted. Queries are index.Query in
+  index.Document of every record and its customer in batches of 250
+  (index.MaxBatch, as index.Apply hands them to Bleve); JSON decoding is
+  timed apart and not counted. Queries are index.Query in
   the one plain Bleve request that answers as index.Search does (page,
   sort, stored fields, facets, highlighting: index.Request; the harness
   checks that the two requests are identical). index.Search itself runs

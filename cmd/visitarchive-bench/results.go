@@ -24,7 +24,7 @@ type phaseResult struct {
 	Records   int    `json:"records"`
 	Customers int    `json:"customers"`
 
-	// Bleve alone: indexing of every record, batches of 1000. Ours: the
+	// Bleve alone: indexing of every record, batches of index.MaxBatch. Ours: the
 	// whole Archive.Import.
 	IndexSeconds  float64 `json:"index_seconds"`
 	IndexRate     float64 `json:"index_records_per_second"`
