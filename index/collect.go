@@ -37,20 +37,20 @@ type pass1 struct {
 // collector takes the matches of one shard.
 type collector struct {
 	q      visitarchive.SearchQuery
-	keep   int // hits kept: all those up to the end of the page
-	less   func(a, b pageHit) int
+	keep   int                    // hits kept: all those up to the end of the page
+	order  func(a, b pageHit) int // hitOrder of the sort
 	tables *tableCache
 
-	st      *snapTables
-	seg     int
-	counts  [][]uint32 // per segment, per value of its table
+	st      *snapTables // of the snapshot Bleve searches
+	seg     int         // the segment of the last match: locate's hint
+	counts  [][]uint32  // per segment, per value of its table
 	now     int64
 	overdue int
-	hits    []pageHit // a heap, worst first, once full
+	hits    []pageHit // a binary heap, the worst kept hit at its root
 }
 
 func newCollector(q visitarchive.SearchQuery, tables *tableCache) *collector {
-	c := &collector{q: q, keep: q.Page * q.Size, less: hitOrder(q.Sort), tables: tables, now: noTime}
+	c := &collector{q: q, keep: q.Page * q.Size, order: hitOrder(q.Sort), tables: tables, now: noTime}
 	if !q.Now.IsZero() {
 		c.now = q.Now.UnixNano()
 	}
@@ -137,7 +137,7 @@ func (c *collector) take(d *search.DocumentMatch) {
 // offer keeps h when it is among the best c.keep so far. c.hits is a
 // binary heap with the worst kept hit at its root.
 func (c *collector) offer(h pageHit) {
-	worse := func(i, j int) bool { return c.less(c.hits[i], c.hits[j]) > 0 }
+	worse := func(i, j int) bool { return c.order(c.hits[i], c.hits[j]) > 0 }
 	if len(c.hits) < c.keep {
 		c.hits = append(c.hits, h)
 		for i := len(c.hits) - 1; i > 0; {
@@ -150,7 +150,7 @@ func (c *collector) offer(h pageHit) {
 		}
 		return
 	}
-	if c.keep == 0 || c.less(h, c.hits[0]) >= 0 {
+	if c.keep == 0 || c.order(h, c.hits[0]) >= 0 {
 		return
 	}
 	c.hits[0] = h
