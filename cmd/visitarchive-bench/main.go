@@ -54,7 +54,7 @@ func (o *options) register(fs *flag.FlagSet) {
 	fs.DurationVar(&o.interval, "progress", 5*time.Second, "interval of progress lines")
 	fs.StringVar(&o.phase, "phase", "", internal+"run one phase: bleve, disk or minio")
 	fs.StringVar(&o.result, "result", "", internal+"file for the phase's results")
-	fs.StringVar(&o.cpuprofile, "cpuprofile", "", internal+"directory for a CPU profile of each step of each phase")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", internal+"directory for a CPU profile of each step of each phase, and heap profiles every 15 s")
 }
 
 func main() {

@@ -113,7 +113,8 @@ func (p *phase) step(name string) (end func()) {
 	if p.o.cpuprofile != "" {
 		f, err := os.Create(filepath.Join(p.o.cpuprofile, p.o.phase+"-"+name+".pprof"))
 		if err == nil && pprof.StartCPUProfile(f) == nil {
-			stopProfile = func() { pprof.StopCPUProfile(); f.Close() }
+			stopHeap := heapProfiles(filepath.Join(p.o.cpuprofile, p.o.phase+"-"+name))
+			stopProfile = func() { pprof.StopCPUProfile(); f.Close(); stopHeap() }
 		} else if f != nil {
 			f.Close()
 		}
@@ -130,6 +131,29 @@ func (p *phase) step(name string) (end func()) {
 			p.res.Layers[name] = l
 		}
 	}
+}
+
+// heapProfiles writes a heap profile to prefix-heap-N.pprof every 15
+// seconds until stopped: the heap at the end of a step says little about
+// its peak.
+func heapProfiles(prefix string) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(15 * time.Second)
+		defer t.Stop()
+		for n := 1; ; n++ {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			if f, err := os.Create(fmt.Sprintf("%s-heap-%d.pprof", prefix, n)); err == nil {
+				_ = pprof.WriteHeapProfile(f)
+				f.Close()
+			}
+		}
+	}()
+	return func() { close(done) }
 }
 
 // serverPID is the MinIO server's process id, or 0 when there is none.
