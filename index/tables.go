@@ -94,14 +94,59 @@ func buildTable(seg segment.Segment) (*segTable, error) {
 		if state, err = dv.VisitDocValues(doc, tableFields, visit, state); err != nil {
 			return nil, err
 		}
-		id, err := seg.DocID(doc)
-		if err != nil {
-			return nil, err
-		}
-		t.ids[doc] = string(id)
 		t.off = append(t.off, uint32(len(t.vals)))
 	}
+	if err := readIDs(seg, t.ids); err != nil {
+		return nil, err
+	}
 	return t, nil
+}
+
+// readIDs fills ids, by local document number, from the terms of the
+// _id field. Each id's postings list holds its document inline in the
+// term dictionary, so this reads no stored fields: seg.DocID would read
+// the start of every document's stored fields, and so bring the whole
+// stored section of the segment (the text kept for highlighting) into
+// memory.
+func readIDs(seg segment.Segment, ids []string) error {
+	dict, err := seg.Dictionary("_id")
+	if err != nil {
+		return fmt.Errorf("index segment: reading the _id terms: %w", err)
+	}
+	terms := dict.AutomatonIterator(nil, nil, nil)
+	var pl segment.PostingsList
+	var docs segment.PostingsIterator
+	for {
+		e, err := terms.Next()
+		if err != nil {
+			return fmt.Errorf("index segment: reading the _id terms: %w", err)
+		}
+		if e == nil {
+			break
+		}
+		if pl, err = dict.PostingsList([]byte(e.Term), nil, pl); err != nil {
+			return fmt.Errorf("index segment: postings of id %q: %w", e.Term, err)
+		}
+		docs = pl.Iterator(false, false, false, docs)
+		for {
+			p, err := docs.Next()
+			if err != nil {
+				return fmt.Errorf("index segment: postings of id %q: %w", e.Term, err)
+			}
+			if p == nil {
+				break
+			}
+			if n := p.Number(); n < uint64(len(ids)) {
+				ids[n] = e.Term
+			}
+		}
+	}
+	for n, id := range ids {
+		if id == "" {
+			return fmt.Errorf("index segment: document %d has no id", n)
+		}
+	}
+	return nil
 }
 
 // dateValue decodes the full-precision term of a date field's doc values
