@@ -20,9 +20,12 @@ import (
 // benchActor is recorded as the importer and the searcher.
 const benchActor va.UserName = "bench"
 
-// archive is phases b and c: the whole Archive on one backend. Import of
-// the corpus through store, journal and index; the query set through
-// Archive.Search; then Archive.Reindex into a fresh, empty index.
+// archive is phases b and c: the whole Archive on one backend, in three
+// steps, each in a process of its own as the product's commands run:
+// import of the corpus through store, journal and index (`visitarchive
+// import`); the query set through Archive.Search on the index the import
+// left (`visitarchive serve`); Archive.Reindex into a fresh, empty index
+// (`visitarchive reindex`).
 func (p *phase) archive(ctx context.Context) error {
 	store, closeStore, err := p.openStore(ctx)
 	if err != nil {
@@ -33,8 +36,11 @@ func (p *phase) archive(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := p.importAndSearch(ctx, store, j); err != nil {
-		return err
+	switch p.o.step {
+	case "import":
+		return p.importStep(ctx, store, j)
+	case "search":
+		return p.searchStep(ctx, store, j)
 	}
 	if err := p.reindex(ctx, store, j); err != nil {
 		return err
@@ -93,7 +99,7 @@ func (p *phase) openArchive(ctx context.Context, store va.Store, j va.Journal, d
 	return a, ix, nil
 }
 
-func (p *phase) importAndSearch(ctx context.Context, store va.Store, j va.Journal) error {
+func (p *phase) importStep(ctx context.Context, store va.Store, j va.Journal) error {
 	a, ix, err := p.openArchive(ctx, store, j, "index")
 	if err != nil {
 		return err
@@ -112,7 +118,25 @@ func (p *phase) importAndSearch(ctx context.Context, store va.Store, j va.Journa
 	if int(n) != p.meta.Records {
 		return fmt.Errorf("the index holds %d records after the import, want %d", n, p.meta.Records)
 	}
-	err = p.timeQueries(ctx, func(q va.SearchQuery) (uint64, error) {
+	if err := ix.Close(); err != nil {
+		return err
+	}
+	p.res.IndexBytes = dirSize(filepath.Join(p.dir, "index"))
+	return nil
+}
+
+// searchStep opens the archive on the index of the import, as `serve`
+// does, and times the query set.
+func (p *phase) searchStep(ctx context.Context, store va.Store, j va.Journal) error {
+	a, ix, err := p.openArchive(ctx, store, j, "index")
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	if err := a.Open(ctx); err != nil {
+		return err
+	}
+	return p.timeQueries(ctx, func(q va.SearchQuery) (uint64, error) {
 		// As the operator: no scope filter, like Bleve alone; the hits
 		// are still written to the access log.
 		res, err := a.Search(va.WithActor(ctx, benchActor), q)
@@ -121,14 +145,6 @@ func (p *phase) importAndSearch(ctx context.Context, store va.Store, j va.Journa
 		}
 		return res.Total, nil
 	})
-	if err != nil {
-		return err
-	}
-	if err := ix.Close(); err != nil {
-		return err
-	}
-	p.res.IndexBytes = dirSize(filepath.Join(p.dir, "index"))
-	return nil
 }
 
 func (p *phase) importCorpus(ctx context.Context, a *va.Archive) error {
@@ -166,8 +182,7 @@ func (p *phase) importCorpus(ctx context.Context, a *va.Archive) error {
 }
 
 // reindex rebuilds a fresh index from the store, as `visitarchive
-// reindex` does; the index of the import is closed by then, as it would be
-// in a process of its own.
+// reindex` does.
 func (p *phase) reindex(ctx context.Context, store va.Store, j va.Journal) error {
 	a, ix, err := p.openArchive(ctx, store, j, "index-rebuilt")
 	if err != nil {

@@ -36,34 +36,55 @@ const (
 var hitFields = []string{"customer_id", "customer_name", "topic", "visit_start_text"}
 
 // bleve is phase a: the floor. A Bleve index with the mapping of package
-// index, fed index.Document of every record in batches of index.MaxBatch, and
-// queried with index.Query and the plain request index.Request makes —
-// without the store, the journal or the Archive.
+// index, fed index.Document of every record in batches of index.MaxBatch,
+// then queried with index.Query and the plain request index.Request makes
+// — without the store, the journal or the Archive. Its steps, index and
+// search, run in processes of their own, as the archive's do.
 func (p *phase) bleve(ctx context.Context) error {
-	if err := checkRequests(p.queries); err != nil {
-		return err
-	}
 	dir := filepath.Join(p.dir, "index")
+	if p.o.step == "index" {
+		return p.bleveBuild(ctx, dir)
+	}
+	return p.bleveSearch(ctx, dir)
+}
+
+// bleveBuild creates the index in dir and indexes the corpus.
+func (p *phase) bleveBuild(ctx context.Context, dir string) error {
 	bi, err := bleve.NewUsing(dir, index.NewMapping(), scorch.Name, bleve.Config.DefaultKVStore, nil)
 	if err != nil {
 		return err
 	}
-	closed := false // Bleve panics on a second Close
-	defer func() {
-		if !closed {
-			bi.Close()
-		}
-	}()
 	if err := p.bleveIndex(ctx, bi); err != nil {
+		bi.Close()
 		return err
 	}
 	n, err := bi.DocCount()
 	if err != nil {
+		bi.Close()
 		return err
 	}
 	if int(n) != p.meta.Records {
+		bi.Close()
 		return fmt.Errorf("bleve holds %d documents, want %d", n, p.meta.Records)
 	}
+	if err := bi.Close(); err != nil {
+		return err
+	}
+	p.res.IndexBytes = dirSize(dir)
+	return nil
+}
+
+// bleveSearch opens the index in dir and times the query set and its
+// ablations.
+func (p *phase) bleveSearch(ctx context.Context, dir string) error {
+	if err := checkRequests(p.queries); err != nil {
+		return err
+	}
+	bi, err := bleve.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer bi.Close()
 	err = p.timeQueries(ctx, func(q va.SearchQuery) (uint64, error) {
 		req, err := searchRequest(q)
 		if err != nil {
@@ -78,15 +99,7 @@ func (p *phase) bleve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := p.ablations(ctx, bi); err != nil {
-		return err
-	}
-	closed = true
-	if err := bi.Close(); err != nil {
-		return err
-	}
-	p.res.IndexBytes = dirSize(dir)
-	return nil
+	return p.ablations(ctx, bi)
 }
 
 // bleveIndex indexes the corpus. JSON decoding is timed apart and left

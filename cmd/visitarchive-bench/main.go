@@ -3,8 +3,10 @@
 // on the disk backend and on MinIO, beside Bleve alone with the same
 // mapping, all on one generated corpus in one run.
 //
-// Each measured phase runs in a child process (this binary again, with the
-// internal -phase flag), so that each phase's peak RSS is its own.
+// Each step of each measured phase (import, search, reindex) runs in a
+// child process of its own (this binary again, with the internal -phase
+// and -step flags), as the product's commands do, so that each peak RSS
+// is that of one command.
 //
 //	go run ./cmd/visitarchive-bench -n 100000 -out bench-out
 package main
@@ -35,6 +37,7 @@ type options struct {
 
 	// Internal: set by the parent for a phase child.
 	phase      string
+	step       string
 	result     string
 	cpuprofile string
 }
@@ -53,6 +56,7 @@ func (o *options) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.minio, "minio", "bin/minio", "MinIO server binary for the minio phase")
 	fs.DurationVar(&o.interval, "progress", 5*time.Second, "interval of progress lines")
 	fs.StringVar(&o.phase, "phase", "", internal+"run one phase: bleve, disk or minio")
+	fs.StringVar(&o.step, "step", "", internal+"run one step of the phase: index or search (bleve), import, search or reindex")
 	fs.StringVar(&o.result, "result", "", internal+"file for the phase's results")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", internal+"directory for a CPU profile of each step of each phase, and heap profiles every 15 s")
 }

@@ -2,16 +2,20 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"syscall"
 	"time"
 
 	va "github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/index"
 )
 
 // Files of the working directory that the parent writes for the children.
@@ -39,9 +43,23 @@ const (
 	envMinIOPID    = "VISITARCHIVE_BENCH_MINIO_PID" // for the server's CPU time by step
 )
 
-// runPhase runs one phase in this (child) process and writes its results
-// to o.result.
+// phaseSteps are the steps of each phase. Each step runs in a child
+// process of its own, as the product's commands do: `visitarchive import`
+// (Bleve alone: its indexing), a `visitarchive serve` that searches, and
+// `visitarchive reindex`. Together they make one phaseResult, which each
+// child reads and adds to.
+var phaseSteps = map[string][]string{
+	"bleve": {"index", "search"},
+	"disk":  {"import", "search", "reindex"},
+	"minio": {"import", "search", "reindex"},
+}
+
+// runPhase runs one step of one phase in this (child) process and adds
+// its results to o.result.
 func runPhase(ctx context.Context, o *options) error {
+	if !slices.Contains(phaseSteps[o.phase], o.step) {
+		return fmt.Errorf("phase %q has no step %q", o.phase, o.step)
+	}
 	var meta corpusMeta
 	if err := readJSON(filepath.Join(o.work, metaFile), &meta); err != nil {
 		return err
@@ -55,36 +73,51 @@ func runPhase(ctx context.Context, o *options) error {
 			return fmt.Errorf("query %d: %w", i, err)
 		}
 	}
-	p := &phase{o: o, meta: meta, queries: qs, dir: filepath.Join(o.work, o.phase),
-		res:    &phaseResult{Phase: o.phase, Records: meta.Records, Customers: meta.Customers, Queries: len(qs), StepPeakRSS: map[string]int64{}},
-		log:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
-		layers: newLayerTimes(), rss: newRSSSampler(ctx)}
-	p.res.Layers = map[string]map[string]layerStat{}
-	p.res.StepSeconds = map[string]float64{}
-	p.res.StepCPU = map[string]float64{}
-	p.res.StepPeakAnon = map[string]int64{}
-	p.res.StepServerCPU = map[string]float64{}
-	if err := os.RemoveAll(p.dir); err != nil {
+	res, err := readResult(o, meta, len(qs))
+	if err != nil {
 		return err
 	}
+	p := &phase{o: o, meta: meta, queries: qs, dir: filepath.Join(o.work, o.phase), res: res,
+		log:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		layers: newLayerTimes(), rss: newRSSSampler(ctx)}
 	if err := os.MkdirAll(p.dir, 0o755); err != nil {
 		return err
 	}
-	var err error
-	switch o.phase {
-	case "bleve":
+	if o.phase == "bleve" {
 		err = p.bleve(ctx)
-	case "disk", "minio":
+	} else {
+		index.LimitMemory() // as the visitarchive command does
 		err = p.archive(ctx)
-	default:
-		err = fmt.Errorf("unknown phase %q", o.phase)
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %w", o.phase, err)
+		return fmt.Errorf("%s, step %s: %w", o.phase, o.step, err)
 	}
 	p.rss.sample()
-	p.res.PeakAnon = p.rss.allAnon.Load()
+	p.res.PeakAnon = max(p.res.PeakAnon, p.rss.allAnon.Load())
 	return writeJSON(o.result, p.res)
+}
+
+// readResult reads what the phase's earlier steps wrote to o.result, or
+// starts the phase's results when there is none yet.
+func readResult(o *options, meta corpusMeta, queries int) (*phaseResult, error) {
+	res := &phaseResult{Phase: o.phase, Records: meta.Records, Customers: meta.Customers, Queries: queries}
+	if err := readJSON(o.result, res); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	for _, m := range []*map[string]int64{&res.StepPeakRSS, &res.StepPeakAnon} {
+		if *m == nil {
+			*m = map[string]int64{}
+		}
+	}
+	for _, m := range []*map[string]float64{&res.StepSeconds, &res.StepCPU, &res.StepServerCPU} {
+		if *m == nil {
+			*m = map[string]float64{}
+		}
+	}
+	if res.Layers == nil {
+		res.Layers = map[string]map[string]layerStat{}
+	}
+	return res, nil
 }
 
 // phase is one child's run.

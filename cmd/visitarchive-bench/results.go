@@ -38,14 +38,16 @@ type phaseResult struct {
 	ReindexRate    float64 `json:"reindex_records_per_second,omitempty"`
 
 	// StepPeakRSS is the peak resident set of each step, sampled every
-	// 25 ms, in bytes; PeakRSS is the whole child's ru_maxrss.
-	StepPeakRSS  map[string]int64 `json:"step_peak_rss_bytes,omitempty"`
-	StepPeakAnon map[string]int64 `json:"step_peak_anon_bytes,omitempty"` // of it, anonymous memory
-	PeakAnon     int64            `json:"peak_anon_bytes"`                // sampled, whole phase
-	PeakRSS      int64            `json:"peak_rss_bytes"`
-	UserCPU      float64          `json:"user_cpu_seconds"`
-	SysCPU       float64          `json:"sys_cpu_seconds"`
-	WallSeconds  float64          `json:"wall_seconds"`
+	// 25 ms, in bytes; ProcessPeakRSS is the ru_maxrss of the child
+	// process of each step (see phaseSteps), and PeakRSS the largest.
+	StepPeakRSS    map[string]int64 `json:"step_peak_rss_bytes,omitempty"`
+	StepPeakAnon   map[string]int64 `json:"step_peak_anon_bytes,omitempty"` // of it, anonymous memory
+	PeakAnon       int64            `json:"peak_anon_bytes"`                // sampled, whole phase
+	ProcessPeakRSS map[string]int64 `json:"process_peak_rss_bytes,omitempty"`
+	PeakRSS        int64            `json:"peak_rss_bytes"`
+	UserCPU        float64          `json:"user_cpu_seconds"`
+	SysCPU         float64          `json:"sys_cpu_seconds"`
+	WallSeconds    float64          `json:"wall_seconds"`
 
 	// Layers is where the wall time of each step went, by layer call
 	// (ours only): see layerTimes.

@@ -153,8 +153,9 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// runPhaseChild runs one phase in a child process, with MinIO around it
-// for the minio phase, and adds the child's rusage to its results.
+// runPhaseChild runs the steps of one phase, each in a child process,
+// with MinIO around them for the minio phase, and adds the children's
+// rusage to the phase's results.
 func runPhaseChild(ctx context.Context, o *options, work, ph string) (*phaseResult, error) {
 	var env []string
 	var m *minioServer
@@ -166,30 +167,35 @@ func runPhaseChild(ctx context.Context, o *options, work, ph string) (*phaseResu
 		defer m.stop()
 		env = m.env()
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
 	resultPath := filepath.Join(work, ph+"-result.json")
-	args := []string{"-phase", ph, "-work", work, "-result", resultPath,
-		"-rounds", fmt.Sprint(o.rounds), "-progress", o.interval.String()}
-	if o.cpuprofile != "" {
-		args = append(args, "-cpuprofile", o.cpuprofile)
+	for _, stale := range []string{resultPath, filepath.Join(work, ph)} {
+		if err := os.RemoveAll(stale); err != nil {
+			return nil, err
+		}
 	}
-	cmd := exec.CommandContext(ctx, exe, args...)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	cmd.Env = append(os.Environ(), env...)
 	logf("[%s] phase starts", ph)
 	start, machine0 := time.Now(), machineCPU()
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("phase %s: %w", ph, err)
+	peaks := map[string]int64{}
+	var user, sys float64
+	for _, step := range phaseSteps[ph] {
+		ps, err := runStepChild(ctx, o, work, ph, step, resultPath, env)
+		if err != nil {
+			return nil, err
+		}
+		var u, s float64
+		peaks[step], u, s = usage(ps)
+		user, sys = user+u, sys+s
+		logf("[%s] %s done, peak RSS %s", ph, step, mb(peaks[step]))
 	}
 	var res phaseResult
 	if err := readJSON(resultPath, &res); err != nil {
 		return nil, err
 	}
 	res.WallSeconds = time.Since(start).Seconds()
-	res.PeakRSS, res.UserCPU, res.SysCPU = usage(cmd.ProcessState)
+	res.ProcessPeakRSS, res.UserCPU, res.SysCPU = peaks, user, sys
+	for _, p := range peaks {
+		res.PeakRSS = max(res.PeakRSS, p)
+	}
 	if m != nil {
 		res.StoreBytes = dirSize(m.dataDir())
 		m.stop()
@@ -202,6 +208,26 @@ func runPhaseChild(ctx context.Context, o *options, work, ph string) (*phaseResu
 	}
 	logf("[%s] phase done in %s, peak RSS %s", ph, time.Since(start).Round(time.Second), mb(res.PeakRSS))
 	return &res, nil
+}
+
+// runStepChild runs one step of phase ph in a child process.
+func runStepChild(ctx context.Context, o *options, work, ph, step, resultPath string, env []string) (*os.ProcessState, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"-phase", ph, "-step", step, "-work", work, "-result", resultPath,
+		"-rounds", fmt.Sprint(o.rounds), "-progress", o.interval.String()}
+	if o.cpuprofile != "" {
+		args = append(args, "-cpuprofile", o.cpuprofile)
+	}
+	cmd := exec.CommandContext(ctx, exe, args...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	cmd.Env = append(os.Environ(), env...)
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("phase %s, step %s: %w", ph, step, err)
+	}
+	return cmd.ProcessState, nil
 }
 
 // usage returns the peak RSS in bytes and the user and system CPU

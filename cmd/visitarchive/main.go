@@ -25,6 +25,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/visitarchive/visitarchive/index"
 )
 
 // command is one subcommand.
@@ -47,6 +49,7 @@ var commands = []command{
 var errFailed = errors.New("failed")
 
 func main() {
+	index.LimitMemory()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

@@ -1,0 +1,26 @@
+package index
+
+import (
+	"os"
+	"runtime/debug"
+)
+
+// MemoryLimit is the soft limit of the Go runtime's memory that
+// LimitMemory sets. Indexing makes garbage fast: at 100,000 records a
+// rebuild keeps up to about 360 MB live for moments (Bleve's batches and
+// merges), and with Go's default pacing the heap then grows to twice
+// that, so `visitarchive reindex` peaked at 925 MB resident. Under this
+// limit it peaked at 786 MB, 5% slower; searches keep under 30 MB live.
+const MemoryLimit = 450 << 20
+
+// LimitMemory sets the runtime's soft memory limit to MemoryLimit, unless
+// the GOMEMLIMIT environment variable sets one (GOMEMLIMIT=off: none). It
+// returns the limit in force. A process whose live memory outgrows the
+// limit still runs: the collector works harder, up to about half the CPU.
+func LimitMemory() int64 {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return debug.SetMemoryLimit(-1)
+	}
+	debug.SetMemoryLimit(MemoryLimit)
+	return MemoryLimit
+}
