@@ -55,16 +55,25 @@ func TestAnalyzer(t *testing.T) {
 }
 
 // grams holds each run of three and of four Han characters that stand
-// together in the text, and nothing else.
+// together in the text, each two other tokens with no token between them,
+// and nothing else.
 func TestGramsAnalyzer(t *testing.T) {
 	a := NewMapping().AnalyzerNamed(gramsAnalyzer)
 	for _, c := range []struct{ in, want string }{
 		{"数据中心", "数据中/1 据中心/2 数据中心/3"},
 		{"大数据。据中心", "大数据/1 据中心/2"},
 		{"数据 中心", ""},
-		{"LX-3021B型电池组", "型电池/1 电池组/2 型电池组/3"},
+		{"LX-3021B型电池组", "lx 3021b/1 型电池/2 电池组/3 型电池组/4"},
 		{"交货期 and 报价", "交货期/1"},
 		{"深圳华强", "深圳华/1 圳华强/2 深圳华强/3"},
+		// Pairs: lower-cased, possessive gone, across punctuation and
+		// white space (text has them at consecutive positions), never
+		// across a Han character.
+		{"T/T 付款", "t t/1"},
+		{"HX-200/300", "hx 200/1 200 300/2"},
+		{"Müller's Logistics", "müller logistics/1"},
+		{"T 中 T", ""},
+		{"ISO9001", ""},
 	} {
 		if got := tokens(a, c.in); got != c.want {
 			t.Errorf("%s:\n got %s\nwant %s", c.in, got, c.want)
@@ -159,6 +168,14 @@ func TestHanWordQueries(t *testing.T) {
 			`{"terms":["第三","三方","方检","检验"],"field":"text","fuzziness":0}]}`},
 		{"年度框架协议", `{"conjuncts":[{"term":"年度框架","field":"grams"},{"term":"框架协议","field":"grams"},` +
 			`{"terms":["年度","度框","框架","架协","协议"],"field":"text","fuzziness":0}]}`},
+		// Other tokens side by side: their pairs, and for three or more
+		// the phrase too.
+		{"LX-3021B", `{"term":"lx 3021b","field":"grams"}`},
+		{"T/T", `{"term":"t t","field":"grams"}`},
+		{"HX-200/300", `{"conjuncts":[{"term":"hx 200","field":"grams"},{"term":"200 300","field":"grams"},` +
+			`{"terms":["hx","200","300"],"field":"text","fuzziness":0}]}`},
+		// A model number glued to Han text is one phrase of text.
+		{"LX-3021B型电", `{"terms":["lx","3021b","型电"],"field":"text","fuzziness":0}`},
 	} {
 		qs, err := textQueries(c.text, false)
 		if err != nil || len(qs) != 1 {

@@ -198,9 +198,10 @@
 // handed to Bleve through the search context, takes every match, counts
 // the facets and keeps the hits up to the end of the page in the asked
 // order. It reads each match's values from tables (tables.go) that hold,
-// for each segment of the shard, the facet values, visit_start, open_due
-// and record ID of every document, decoded from the doc values once: a
-// segment never changes, and the table is built when a search first meets
+// for each segment of the shard, the facet values, visit_start and
+// open_due of every document, decoded from the doc values once, and its
+// record ID, read from the terms of _id (not from the stored fields, which
+// would map the whole stored text into memory): a segment never changes, and the table is built when a search first meets
 // the segment, or in the background once writes pause for two seconds,
 // and dropped when a merge has replaced the segment. Bleve's own facets
 // decode every field's doc values again on every search, which was half
@@ -214,6 +215,19 @@
 // they differ, Search is right: the alias merges each shard's 50 most
 // frequent values of a facet, where Search counts every value, and
 // Bleve does not mark the words matched through grams, which Search does.
+//
+// # Memory
+//
+// Analysing a record makes about 150 KB of garbage (the tokens and
+// positions of text and grams), and Bleve analyses a whole batch before it
+// builds the batch's segment, so its memory grows with the batch: Apply
+// hands each shard at most MaxBatch changes at a time. Merges add their
+// own. At 100,000 records a rebuild holds up to about 360 MB live for
+// moments, and with Go's default pacing the heap then grows to twice that;
+// LimitMemory, which every visitarchive command calls first, sets a soft
+// limit (MemoryLimit) under which the collector works harder instead. The
+// rest of a process's resident memory is Bleve's memory-mapped segment
+// files: the pages a search or a merge has read.
 //
 // # Internal keys
 //

@@ -403,5 +403,5 @@ func ExampleQuery() {
 	b, _ := json.Marshal(q)
 	fmt.Println(string(b))
 	// Output:
-	// {"must":{"conjuncts":[{"terms":["lx","3021b"],"field":"text","fuzziness":0},{"term":"数据中心","field":"grams"},{"regexp":".?锂.?","field":"text"}]},"filter":{"conjuncts":[{"term":"CN","field":"country"}]}}
+	// {"must":{"conjuncts":[{"term":"lx 3021b","field":"grams"},{"term":"数据中心","field":"grams"},{"regexp":".?锂.?","field":"text"}]},"filter":{"conjuncts":[{"term":"CN","field":"country"}]}}
 }

@@ -27,8 +27,8 @@ import (
 // mapping that no longer fits. Version 2 added created_by and blind;
 // version 3 the workflow fields late, reviewer, reference_code, retention
 // and open_due; version 4 split the index into shards (index.go); version
-// 5 added grams.
-const SchemaVersion = 5
+// 5 added grams; version 6 added the word pairs to grams.
+const SchemaVersion = 6
 
 // Names of the analysis components this package defines.
 const (
@@ -102,7 +102,7 @@ func NewMapping() mapping.IndexMapping {
 	err = im.AddCustomAnalyzer(gramsAnalyzer, map[string]any{
 		"type":          custom.Name,
 		"tokenizer":     unicode.Name,
-		"token_filters": []any{cjk.WidthName, hanGramsFilter},
+		"token_filters": []any{cjk.WidthName, lowercase.Name, possessiveFilter, hanGramsFilter},
 	})
 	if err != nil {
 		panic("index: mapping: " + err.Error())
@@ -145,10 +145,12 @@ func textField() *mapping.FieldMapping {
 	return f
 }
 
-// gramsField holds the runs of three and four Han characters of the text,
-// each one term, so that a word of that length is one term query, not a
-// phrase of bigrams checked position by position. Only the postings are
-// kept: no positions (nothing is a phrase of grams), no stored value.
+// gramsField holds the runs of three and four Han characters of the text
+// and the pairs of other words that stand side by side in it, each one
+// term, so that a Chinese word of that length or a two-part model number
+// is one term query, not a phrase checked position by position. Only the
+// postings are kept: no positions (nothing is a phrase of grams), no
+// stored value.
 func gramsField() *mapping.FieldMapping {
 	f := mapping.NewTextFieldMapping()
 	f.Analyzer = gramsAnalyzer
@@ -349,11 +351,17 @@ func overlaps(a, b *analysis.Token) bool {
 	return a.Type == analysis.Double && b.Type == analysis.Double && b.Start < a.End
 }
 
-// hanGrams is the token filter of the grams field: of the tokens of the
-// unicode tokenizer it keeps the Han ones (type Ideographic, as cjk_bigram
-// takes them) and gives every run of three and of four characters that
-// stand together in the text, as one token each. Everything else is
-// dropped: text holds it.
+// hanGrams is the token filter of the grams field. Of the tokens of the
+// unicode tokenizer (after the filters text applies before cjk_bigram) it
+// gives, as one token each:
+//   - every run of three and of four Han characters (type Ideographic, as
+//     cjk_bigram takes them) that stand together in the text;
+//   - every two other tokens that follow each other with no token between
+//     them, as "first second" (T/T gives "t t", LX-3021B "lx 3021b"): the
+//     tokens that stand at consecutive positions of text, where a phrase
+//     of the two would match.
+//
+// Everything else is dropped: text holds it.
 type hanGrams struct{}
 
 // Gram lengths: shorter words are one bigram of text, longer ones are
@@ -380,11 +388,18 @@ func (hanGrams) Filter(in analysis.TokenStream) analysis.TokenStream {
 		}
 		run = run[:0]
 	}
+	var prev *analysis.Token // the token before t, when it is not Han
 	for _, t := range in {
 		if t.Type != analysis.Ideographic {
 			flush()
+			if prev != nil {
+				out = append(out, &analysis.Token{Term: pairTerm(string(prev.Term), string(t.Term)),
+					Start: prev.Start, End: t.End, Position: len(out) + 1, Type: analysis.AlphaNumeric})
+			}
+			prev = t
 			continue
 		}
+		prev = nil
 		off := 0
 		for _, r := range string(t.Term) {
 			n := utf8.RuneLen(r)
@@ -398,6 +413,12 @@ func (hanGrams) Filter(in analysis.TokenStream) analysis.TokenStream {
 	}
 	flush()
 	return out
+}
+
+// pairTerm is the grams term of two words that stand side by side. No
+// token holds a space.
+func pairTerm(first, second string) []byte {
+	return []byte(first + " " + second)
 }
 
 // possessive is a token filter that drops a final 's or ’s: the unicode

@@ -174,17 +174,24 @@ func splitTerms(text string) []string {
 // term of grams, which holds every such run of the text: the same
 // records, without reading a position. A longer run is its phrase ANDed
 // with the grams that cover it, so that only records holding all of them
-// have their positions read.
+// have their positions read. Two other tokens side by side are likewise
+// the one term of grams that pairs them, and more are their phrase ANDed
+// with those pairs (wordsQuery).
 func termQueries(term string, forMarks bool) []query.Query {
 	toks := analyzer().Analyze([]byte(term))
 	var qs []query.Query
 	var run []string
-	han := true // every token of run is a bigram
+	han, words := true, true // every token of run is a bigram; none is
 	flush := func() {
-		if len(run) > 0 {
+		switch {
+		case len(run) == 0:
+			return
+		case words && !forMarks:
+			qs = append(qs, wordsQuery(run))
+		default:
 			qs = append(qs, runQuery(run, han && !forMarks))
-			run, han = nil, true
 		}
+		run, han, words = nil, true, true
 	}
 	for i, t := range toks {
 		if t.Type == analysis.Single {
@@ -197,6 +204,7 @@ func termQueries(term string, forMarks bool) []query.Query {
 		}
 		run = append(run, string(t.Term))
 		han = han && t.Type == analysis.Double
+		words = words && t.Type != analysis.Double
 	}
 	flush()
 	return qs
@@ -222,6 +230,24 @@ func runQuery(run []string, grams bool) query.Query {
 		if i == len(word)-maxGram {
 			break
 		}
+	}
+	return query.NewConjunctionQuery(append(qs, phraseQuery(run)))
+}
+
+// wordsQuery matches a run of tokens other than Han bigrams (the parts of
+// a model number, a quoted phrase): two are the one term of grams that
+// pairs them, more are their phrase ANDed with the pairs, so that Bleve
+// reads positions only in the records that hold every pair.
+func wordsQuery(run []string) query.Query {
+	if len(run) == 1 {
+		return phraseQuery(run)
+	}
+	qs := make([]query.Query, 0, len(run))
+	for i := 1; i < len(run); i++ {
+		qs = append(qs, gramQuery(string(pairTerm(run[i-1], run[i]))))
+	}
+	if len(qs) == 1 {
+		return qs[0]
 	}
 	return query.NewConjunctionQuery(append(qs, phraseQuery(run)))
 }

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -393,6 +394,70 @@ func TestPlainQueriesOvermatchAndMiss(t *testing.T) {
 		}
 		if want := ids(c.want); !slices.Equal(sorted(got), want) {
 			t.Errorf("plain %T: got %v, want %v", c.q, sorted(got), want)
+		}
+	}
+}
+
+// Two words side by side are one term of grams (T/T, a model number, a
+// quoted pair of names); three or more are their pairs and the phrase.
+// They find exactly the records that text's phrase of the same words
+// finds, which reads positions.
+func TestWordPairsAnswerAsPhrases(t *testing.T) {
+	ix := openTest(t, t.TempDir())
+	var docs []visitarchive.IndexDoc
+	for i, s := range []string{
+		"付款方式 T/T 30% deposit",
+		"t-t 测试",
+		"T 中 T",
+		"T. Then T",
+		"TT and T",
+		"Müller's logistics",
+		"HX-200/300 变频器",
+		"HX-200 and 300",
+		"LX-3021B型电池组",
+		"LX-1000 3021B",
+	} {
+		r := &visitarchive.Record{ID: visitarchive.RecordID(fmt.Sprintf("R%02d", i+1)), Summary: s}
+		docs = append(docs, visitarchive.IndexDoc{Record: r})
+	}
+	if err := ix.Apply(t.Context(), 1, docs, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ q, want string }{
+		{"T/T", "R01 R02"},
+		{`"then t"`, "R04"},
+		{`"t then"`, "R04"},
+		{`"t and"`, ""},
+		{`"and T"`, "R05"},
+		{`"TT and"`, "R05"},
+		{`"Müller Logistics"`, "R06"},
+		{"HX-200/300", "R07"},
+		{"200/300", "R07"},
+		{"HX-200", "R07 R08"},
+		{"LX-3021B", "R09"},
+		{"1000-3021B", "R10"},
+		{"3021B-1000", ""},
+	} {
+		res := find(t, ix, visitarchive.SearchQuery{Text: c.q, Size: 100})
+		if got, want := sorted(hitIDs(res)), sorted(ids(c.want)); !slices.Equal(got, want) {
+			t.Errorf("q=%q\n got %v\nwant %v", c.q, got, want)
+		}
+		// The phrases of text, as highlighting asks them, agree.
+		phrases, err := textQueries(c.q, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := bleve.NewSearchRequestOptions(query.NewConjunctionQuery(phrases), 100, 0, false)
+		pres, err := ix.bi.SearchInContext(t.Context(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pids []string
+		for _, h := range pres.Hits {
+			pids = append(pids, h.ID)
+		}
+		if got := sorted(hitIDs(res)); !slices.Equal(got, sorted(pids)) {
+			t.Errorf("q=%q: grams found %v, text's phrases %v", c.q, got, sorted(pids))
 		}
 	}
 }
