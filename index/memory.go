@@ -10,7 +10,7 @@ import (
 // rebuild keeps up to about 360 MB live for moments (Bleve's batches and
 // merges), and with Go's default pacing the heap then grows to twice
 // that, so `visitarchive reindex` peaked at 925 MB resident. Under this
-// limit it peaked at 786 MB, 5% slower; searches keep under 30 MB live.
+// limit it peaked at 786 MB, 5% slower. Searching needs far less.
 const MemoryLimit = 450 << 20
 
 // LimitMemory sets the runtime's soft memory limit to MemoryLimit, unless

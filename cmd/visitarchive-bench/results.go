@@ -161,7 +161,7 @@ func dirSize(dir string) int64 {
 // (the heap and stacks; the rest is mostly Bleve's memory-mapped segment
 // files, which the kernel can drop and read again). Resetting the kernel's
 // high-water mark through /proc/self/clear_refs would be exact, but it also
-// resets the ru_maxrss the parent reads for the whole phase.
+// resets the ru_maxrss the parent reads for the process.
 type rssSampler struct {
 	peak, peakAnon atomic.Int64
 	allAnon        atomic.Int64 // peak of the anonymous part over the phase
