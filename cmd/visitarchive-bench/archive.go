@@ -99,15 +99,27 @@ func (p *phase) openArchive(ctx context.Context, store va.Store, j va.Journal, d
 	return a, ix, nil
 }
 
-func (p *phase) importStep(ctx context.Context, store va.Store, j va.Journal) error {
+// openServing opens the archive on the phase's index and runs
+// Archive.Open, as a command does at start (reindex does not: Open would
+// catch the fresh index up from the journal).
+func (p *phase) openServing(ctx context.Context, store va.Store, j va.Journal) (*va.Archive, *index.Index, error) {
 	a, ix, err := p.openArchive(ctx, store, j, "index")
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := a.Open(ctx); err != nil {
+		ix.Close()
+		return nil, nil, err
+	}
+	return a, ix, nil
+}
+
+func (p *phase) importStep(ctx context.Context, store va.Store, j va.Journal) error {
+	a, ix, err := p.openServing(ctx, store, j)
 	if err != nil {
 		return err
 	}
 	defer ix.Close()
-	if err := a.Open(ctx); err != nil {
-		return err
-	}
 	if err := p.importCorpus(ctx, a); err != nil {
 		return err
 	}
@@ -128,14 +140,11 @@ func (p *phase) importStep(ctx context.Context, store va.Store, j va.Journal) er
 // searchStep opens the archive on the index of the import, as `serve`
 // does, and times the query set.
 func (p *phase) searchStep(ctx context.Context, store va.Store, j va.Journal) error {
-	a, ix, err := p.openArchive(ctx, store, j, "index")
+	a, ix, err := p.openServing(ctx, store, j)
 	if err != nil {
 		return err
 	}
 	defer ix.Close()
-	if err := a.Open(ctx); err != nil {
-		return err
-	}
 	return p.timeQueries(ctx, func(q va.SearchQuery) (uint64, error) {
 		// As the operator: no scope filter, like Bleve alone; the hits
 		// are still written to the access log.
