@@ -60,20 +60,26 @@ func (p *phase) openStore(ctx context.Context) (va.Store, func(), error) {
 		}
 		return st, func() { st.Close() }, nil
 	}
-	cfg := s3.Config{
-		Endpoint:      os.Getenv(envS3Endpoint),
-		AccessKey:     os.Getenv(envS3AccessKey),
-		SecretKey:     os.Getenv(envS3SecretKey),
-		Bucket:        "visitarchive-bench",
-		CreateBucket:  true,
-		ObjectLocking: true, // as `visitarchive serve --s3-create-bucket` makes it
-		TempDir:       p.dir,
-	}
+	cfg := p.s3Config("visitarchive-bench")
 	if cfg.Endpoint == "" {
 		return nil, nil, fmt.Errorf("no MinIO endpoint in %s", envS3Endpoint)
 	}
 	st, err := s3.Open(ctx, cfg)
 	return st, func() {}, err
+}
+
+// s3Config is the configuration of the phase's MinIO with bucket: object
+// lock, as `visitarchive serve --s3-create-bucket` makes it.
+func (p *phase) s3Config(bucket string) s3.Config {
+	return s3.Config{
+		Endpoint:      os.Getenv(envS3Endpoint),
+		AccessKey:     os.Getenv(envS3AccessKey),
+		SecretKey:     os.Getenv(envS3SecretKey),
+		Bucket:        bucket,
+		CreateBucket:  true,
+		ObjectLocking: true,
+		TempDir:       p.dir,
+	}
 }
 
 func (p *phase) openArchive(ctx context.Context, store va.Store, j va.Journal, dir string) (*va.Archive, *index.Index, error) {

@@ -200,6 +200,12 @@ func (x *bleveIndexer) line(data []byte) error {
 		return err
 	}
 	x.decode += time.Since(t0)
+	return x.add(&l)
+}
+
+// add indexes the record of l, or remembers its customer for the records
+// that follow.
+func (x *bleveIndexer) add(l *importLine) error {
 	if c := l.Customer; c != nil {
 		c.Version = 1
 		x.customers[c.ID] = c

@@ -47,11 +47,12 @@ const (
 // process of its own, as the product's commands do: `visitarchive import`
 // (Bleve alone: its indexing), a `visitarchive serve` that searches, and
 // `visitarchive reindex`. Together they make one phaseResult, which each
-// child reads and adds to.
+// child reads and adds to. The floor has one step, its indexing and PUTs.
 var phaseSteps = map[string][]string{
 	"bleve": {"index", "search"},
 	"disk":  {"import", "search", "reindex"},
 	"minio": {"import", "search", "reindex"},
+	"floor": {"index"},
 }
 
 // runPhase runs one step of one phase in this (child) process and adds
@@ -83,9 +84,12 @@ func runPhase(ctx context.Context, o *options) error {
 	if err := os.MkdirAll(p.dir, 0o755); err != nil {
 		return err
 	}
-	if o.phase == "bleve" {
+	switch o.phase {
+	case "bleve":
 		err = p.bleve(ctx)
-	} else {
+	case "floor":
+		err = p.floor(ctx)
+	default:
 		index.LimitMemory() // as the visitarchive command does
 		err = p.archive(ctx)
 	}

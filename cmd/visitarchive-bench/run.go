@@ -15,8 +15,15 @@ import (
 	"time"
 )
 
-// allPhases are the phases in the order they run.
-var allPhases = []string{"bleve", "disk", "minio"}
+// allPhases are the phases in the order they run; searchPhases those
+// that also search, which the report sets side by side.
+var (
+	allPhases    = []string{"bleve", "disk", "minio", "floor"}
+	searchPhases = allPhases[:3]
+)
+
+// withMinIO says whether phase ph runs against a MinIO of its own.
+func withMinIO(ph string) bool { return ph == "minio" || ph == "floor" }
 
 // run is the parent: it generates the corpus, runs each phase in a child
 // process, and writes the report.
@@ -28,7 +35,7 @@ func run(ctx context.Context, o *options, stdout io.Writer) error {
 	if o.n < 1 || o.rounds < 1 {
 		return fmt.Errorf("-n and -rounds must be at least 1")
 	}
-	if slices.Contains(phases, "minio") {
+	if slices.ContainsFunc(phases, withMinIO) {
 		if _, err := os.Stat(o.minio); err != nil {
 			return fmt.Errorf("no MinIO server at %s (run `make bin/minio`, pass -minio, or leave minio out of -phases): %w", o.minio, err)
 		}
@@ -82,7 +89,7 @@ func parsePhases(s string) ([]string, error) {
 	}
 	for _, want := range strings.Split(s, ",") {
 		if !slices.Contains(allPhases, strings.TrimSpace(want)) {
-			return nil, fmt.Errorf("-phases: unknown phase %q (want bleve, disk, minio)", want)
+			return nil, fmt.Errorf("-phases: unknown phase %q (want bleve, disk, minio, floor)", want)
 		}
 	}
 	return out, nil
@@ -159,7 +166,7 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 func runPhaseChild(ctx context.Context, o *options, work, ph string) (*phaseResult, error) {
 	var env []string
 	var m *minioServer
-	if ph == "minio" {
+	if withMinIO(ph) {
 		var err error
 		if m, err = startMinIO(ctx, o.minio); err != nil {
 			return nil, err
