@@ -2,6 +2,8 @@ package s3_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net"
@@ -213,4 +215,18 @@ func BenchmarkPut(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "puts/s")
+}
+
+// The signature of a PUT covers the SHA-256 recorded for the body, so the
+// server refuses a body that does not match it and stores nothing.
+func TestServerChecksRecordedHash(t *testing.T) {
+	st := s3test.Open(t, true)
+	other := sha256.Sum256([]byte("the body the hash was taken of"))
+	err := st.PutWithSHA256(t.Context(), "records/R1/0000000001.json", []byte("another body"), hex.EncodeToString(other[:]))
+	if err == nil {
+		t.Fatal("a body that differs from its recorded SHA-256 was stored")
+	}
+	if _, err := st.Stat(t.Context(), "records/R1/0000000001.json"); !visitarchive.IsKind(err, visitarchive.NotFound) {
+		t.Fatalf("after the refused put, Stat = %v, want NotFound", err)
+	}
 }
