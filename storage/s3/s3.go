@@ -9,6 +9,8 @@
 // (of unknown size, up to 1 MiB) is buffered in memory; a larger one is
 // spooled to a temporary file while hashing, then uploaded in 16 MiB parts
 // read straight from the file, so memory stays bounded whatever the size.
+// An object of one part goes up in one PUT signed with its SHA-256
+// (X-Amz-Content-Sha256), which the server checks against the body.
 //
 // Put is create-only through a conditional write: an existing key answers
 // 412 Precondition Failed, which becomes a Conflict; the server decides, so
