@@ -163,22 +163,13 @@ func (p *phase) searchStep(ctx context.Context, store va.Store, j va.Journal) er
 }
 
 func (p *phase) importCorpus(ctx context.Context, a *va.Archive) error {
-	end := p.step("import")
-	defer end()
-	f, err := os.Open(filepath.Join(p.o.work, corpusFile))
+	cs, err := p.startCorpusStep("import", "import", int64(p.meta.Records+p.meta.Customers))
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	total := int64(p.meta.Records + p.meta.Customers)
-	var done atomic.Int64
-	start := time.Now()
-	stop := ticker(p.o.interval, func() string {
-		return "[" + p.o.phase + "] " + rate("import", done.Load(), total, start)
-	})
-	rep, err := a.Import(va.WithActor(ctx, benchActor), f, func(pr va.ImportProgress) { done.Store(int64(pr.Imported)) })
-	took := time.Since(start)
-	stop()
+	defer cs.close()
+	rep, err := a.Import(va.WithActor(ctx, benchActor), cs.f, func(pr va.ImportProgress) { cs.done.Store(int64(pr.Imported)) })
+	took := time.Since(cs.start)
 	if err != nil {
 		return err
 	}

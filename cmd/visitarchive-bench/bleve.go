@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -105,21 +104,13 @@ func (p *phase) bleveSearch(ctx context.Context, dir string) error {
 // bleveIndex indexes the corpus. JSON decoding is timed apart and left
 // out of the indexing time, so that the floor is Bleve's work only.
 func (p *phase) bleveIndex(ctx context.Context, bi bleve.Index) error {
-	end := p.step("index")
-	defer end()
-	f, err := os.Open(filepath.Join(p.o.work, corpusFile))
+	cs, err := p.startCorpusStep("index", "indexing", int64(p.meta.Records))
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	var done atomic.Int64
-	start := time.Now()
-	stop := ticker(p.o.interval, func() string {
-		return "[bleve] " + rate("indexing", done.Load(), int64(p.meta.Records), start)
-	})
-	defer stop()
-	ix := &bleveIndexer{bi: bi, b: bi.NewBatch(), customers: map[va.CustomerID]*va.Customer{}, done: &done}
-	sc := bufio.NewScanner(f)
+	defer cs.close()
+	ix := &bleveIndexer{bi: bi, b: bi.NewBatch(), customers: map[va.CustomerID]*va.Customer{}, done: &cs.done}
+	sc := bufio.NewScanner(cs.f)
 	sc.Buffer(make([]byte, 64<<10), 4<<20)
 	for sc.Scan() {
 		if err := ctx.Err(); err != nil {
@@ -136,7 +127,7 @@ func (p *phase) bleveIndex(ctx context.Context, bi bleve.Index) error {
 		return err
 	}
 	decode := ix.decode
-	wall := time.Since(start)
+	wall := time.Since(cs.start)
 	p.res.IndexSeconds = (wall - decode).Seconds()
 	p.res.DecodeSeconds = decode.Seconds()
 	p.res.IndexRate = float64(p.meta.Records) / p.res.IndexSeconds

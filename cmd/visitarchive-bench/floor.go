@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -78,30 +77,22 @@ func (p *phase) floor(ctx context.Context) error {
 // floorImport writes and indexes the corpus, timed as the import is:
 // decoding included.
 func (p *phase) floorImport(ctx context.Context, pt *putter, bi bleve.Index) error {
-	end := p.step("index")
-	defer end()
-	f, err := os.Open(filepath.Join(p.o.work, corpusFile))
+	cs, err := p.startCorpusStep("index", "import", int64(p.meta.Records))
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	var done atomic.Int64
-	start := time.Now()
-	stop := ticker(p.o.interval, func() string {
-		return "[floor] " + rate("import", done.Load(), int64(p.meta.Records), start)
-	})
-	defer stop()
+	defer cs.close()
 	batches := make(chan []*importLine, 1)
 	indexed := make(chan error, 1)
-	go func() { indexed <- indexBatches(bi, batches, &done) }()
-	err = pt.writeAll(ctx, f, batches)
+	go func() { indexed <- indexBatches(bi, batches, &cs.done) }()
+	err = pt.writeAll(ctx, cs.f, batches)
 	if ierr := <-indexed; err == nil {
 		err = ierr
 	}
 	if err != nil {
 		return err
 	}
-	took := time.Since(start)
+	took := time.Since(cs.start)
 	p.res.IndexSeconds = took.Seconds()
 	p.res.IndexRate = float64(p.meta.Records) / took.Seconds()
 	p.logf("wrote and indexed %d records in %s: %.0f records/s", p.meta.Records, took.Round(time.Millisecond), p.res.IndexRate)

@@ -11,6 +11,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -168,6 +169,37 @@ func (p *phase) step(name string) (end func()) {
 			p.res.Layers[name] = l
 		}
 	}
+}
+
+// corpusStep is a measured step that reads the corpus, with a count of
+// what it has done that is logged every progress interval.
+type corpusStep struct {
+	f     *os.File // the corpus
+	done  atomic.Int64
+	start time.Time
+	stop  func() // stops the progress lines
+	end   func() // ends the step's measurement
+}
+
+// startCorpusStep starts step name, with the corpus open and the progress
+// of what out of total logged.
+func (p *phase) startCorpusStep(name, what string, total int64) (*corpusStep, error) {
+	f, err := os.Open(filepath.Join(p.o.work, corpusFile))
+	if err != nil {
+		return nil, err
+	}
+	cs := &corpusStep{f: f, end: p.step(name), start: time.Now()}
+	cs.stop = ticker(p.o.interval, func() string {
+		return "[" + p.o.phase + "] " + rate(what, cs.done.Load(), total, cs.start)
+	})
+	return cs, nil
+}
+
+// close stops the progress lines, closes the corpus and ends the step.
+func (cs *corpusStep) close() {
+	cs.stop()
+	cs.f.Close()
+	cs.end()
 }
 
 // heapProfiles writes a heap profile to prefix-heap-N.pprof every 15
