@@ -142,7 +142,8 @@ const reindexBatch = 1000
 // version of every record, then marks the index as up to the journal head
 // read before it started, so that anything written meanwhile is caught up
 // from the journal. progress is called with the records done and the
-// records listed so far, which is the total once the listing is done.
+// total: the records counted, once a listing beside the reads has counted
+// them all, and until then those listed so far.
 func (a *Archive) Reindex(ctx context.Context, progress func(done, total int)) error {
 	if err := a.hasIndex("reindex"); err != nil {
 		return err
@@ -156,8 +157,13 @@ func (a *Archive) Reindex(ctx context.Context, progress func(done, total int)) e
 	if err := a.customers.load(ctx, a.store); err != nil {
 		return err
 	}
-	// The listing feeds the reads as it goes, so indexing starts at once.
-	var listed atomic.Int64
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // ends the listings when indexing fails
+	// The listing feeds the reads as it goes, so indexing starts at once;
+	// a second listing beside it only counts, so that the progress has the
+	// whole total long before the reads reach the end.
+	var listed, counted atomic.Int64
+	go func() { counted.Store(int64(countLatest(ctx, a.store, RecordsPrefix))) }()
 	batches := make(chan []IndexDoc, 2)
 	errc := make(chan error, 1)
 	go func() { errc <- a.readBatches(ctx, latestVersions(ctx, a.store, RecordsPrefix), &listed, batches) }()
@@ -169,13 +175,26 @@ func (a *Archive) Reindex(ctx context.Context, progress func(done, total int)) e
 		}
 		done += len(docs)
 		if progress != nil {
-			progress(done, int(listed.Load()))
+			progress(done, int(max(listed.Load(), counted.Load())))
 		}
 	}
 	if err := <-errc; err != nil {
 		return err
 	}
 	return a.index.Apply(ctx, head, nil, nil)
+}
+
+// countLatest counts the customers or records under prefix; a listing
+// that fails counts 0.
+func countLatest(ctx context.Context, store Store, prefix string) int {
+	n := 0
+	for _, err := range latestVersions(ctx, store, prefix) {
+		if err != nil {
+			return 0
+		}
+		n++
+	}
+	return n
 }
 
 // latestKeys lists the key of the newest version of every customer or

@@ -37,7 +37,7 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if bar == nil {
 			bar = newBar(total, "reindexing", stderr)
 		}
-		bar.ChangeMax(total) // the total grows while the store is listed
+		bar.ChangeMax(total) // the total grows until the store is counted
 		bar.Set(done)
 	})
 	if err != nil {
