@@ -347,6 +347,32 @@ func TestReindexRebuildsFromTheStore(t *testing.T) {
 	})
 }
 
+// Over several batches the progress never shows more done than its
+// total, the total never shrinks, and it ends at every record.
+func TestReindexProgressHasTheTotal(t *testing.T) {
+	e := newEnv(t)
+	const n = 2500
+	lines := []string{`{"customer":{"id":"C1","name":"Acme","customer_type":"key"}}`}
+	for i := range n {
+		lines = append(lines, fmt.Sprintf(`{"record":{"id":"R%05d","customer_id":"C1","visit_start":"2026-03-01T09:00:00Z","visit_end":"2026-03-01T10:00:00Z"}}`, i))
+	}
+	if rep, err := e.archive.Import(as(t, "carol"), strings.NewReader(strings.Join(lines, "\n")), nil); err != nil || rep.Records != n {
+		t.Fatalf("import: %+v, %v", rep, err)
+	}
+	var calls [][2]int
+	if err := e.archive.Reindex(t.Context(), func(done, total int) { calls = append(calls, [2]int{done, total}) }); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range calls {
+		if c[0] > c[1] || (i > 0 && c[1] < calls[i-1][1]) {
+			t.Fatalf("progress calls %v: done above total, or the total shrank", calls)
+		}
+	}
+	if len(calls) != 3 || calls[2] != [2]int{n, n} {
+		t.Errorf("progress calls %v, want 3 ending at [%d %d]", calls, n, n)
+	}
+}
+
 func TestCustomerChangeReachesItsRecords(t *testing.T) {
 	e := newEnv(t)
 	ctx := as(t, "alice")
