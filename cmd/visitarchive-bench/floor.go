@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,7 +14,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
-	"github.com/minio/minio-go/v7"
 
 	va "github.com/visitarchive/visitarchive"
 	"github.com/visitarchive/visitarchive/index"
@@ -34,15 +31,14 @@ const (
 // floor is phase d: what Bleve and MinIO cost together on this machine,
 // without our layers. On a fresh MinIO it imports the corpus as
 // Archive.Import does, in batches of 1,000 lines: it writes the objects
-// of a batch with plain create-only PUTs through minio-go, then hands the
-// batch to Bleve alone, which indexes it (as phase bleve does) while the
-// next batch is written. The objects are each customer and record (its
+// of a batch through the S3 backend alone (storage/s3: one create-only
+// PUT each, as the import's), then hands the batch to Bleve alone, which
+// indexes it (as phase bleve does) while the next batch is written. The objects are each customer and record (its
 // corpus line, at the key the import uses) and, for each with contact
 // details, a data key of the size the import writes. No validation,
 // sealing, journal or Archive.
 func (p *phase) floor(ctx context.Context) error {
-	cfg := p.s3Config("visitarchive-bench-floor")
-	st, err := s3.Open(ctx, cfg)
+	st, err := s3.Open(ctx, p.s3Config("visitarchive-bench-floor"))
 	if err != nil {
 		return err
 	}
@@ -55,7 +51,7 @@ func (p *phase) floor(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	pt := &putter{c: st.Client(), bucket: cfg.Bucket, keyBody: keyBody}
+	pt := &putter{st: st, keyBody: keyBody}
 	if err := p.floorImport(ctx, pt, bi); err != nil {
 		bi.Close()
 		return err
@@ -132,10 +128,9 @@ func wrappedKeyBody(path string) ([]byte, error) {
 	return json.Marshal(w)
 }
 
-// putter writes the floor's objects to a bucket.
+// putter writes the floor's objects to the store.
 type putter struct {
-	c       *minio.Client
-	bucket  string
+	st      *s3.Store
 	keyBody []byte // every data key object
 }
 
@@ -194,8 +189,7 @@ func (pt *putter) objects(objs []floorObject, l *importLine, data []byte) []floo
 	return append(objs, floorObject{va.RecordKey(r.ID, 1), data})
 }
 
-// putAll PUTs objs, floorPutters at a time, as s3.Store puts an object:
-// create-only, with its SHA-256 in the metadata.
+// putAll puts objs through the store, floorPutters at a time.
 func (pt *putter) putAll(ctx context.Context, objs []floorObject) error {
 	next := make(chan floorObject)
 	errs := make(chan error, floorPutters)
@@ -205,7 +199,7 @@ func (pt *putter) putAll(ctx context.Context, objs []floorObject) error {
 			var first error
 			for o := range next {
 				if first == nil {
-					first = pt.put(ctx, o)
+					_, first = pt.st.Put(ctx, o.key, bytes.NewReader(o.body), int64(len(o.body)))
 				}
 			}
 			errs <- first
@@ -219,21 +213,8 @@ func (pt *putter) putAll(ctx context.Context, objs []floorObject) error {
 	close(errs)
 	for err := range errs {
 		if err != nil {
-			return err
+			return fmt.Errorf("floor: %w", err)
 		}
-	}
-	return nil
-}
-
-func (pt *putter) put(ctx context.Context, o floorObject) error {
-	sum := sha256.Sum256(o.body)
-	opts := minio.PutObjectOptions{
-		UserMetadata: map[string]string{"Va-Sha256": hex.EncodeToString(sum[:])},
-		ContentType:  "application/octet-stream",
-	}
-	opts.SetMatchETagExcept("*")
-	if _, err := pt.c.PutObject(ctx, pt.bucket, o.key, bytes.NewReader(o.body), int64(len(o.body)), opts); err != nil {
-		return fmt.Errorf("floor: put %s: %w", o.key, err)
 	}
 	return nil
 }

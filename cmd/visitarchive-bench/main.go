@@ -2,8 +2,8 @@
 // issue 2 — bulk import rate, search latency, reindex time and peak memory —
 // on the disk backend and on MinIO, beside Bleve alone with the same
 // mapping, all on one generated corpus in one run. A last phase, the
-// floor, imports the corpus into MinIO without our layers (plain PUTs and
-// Bleve alone), to show what MinIO and Bleve cost together.
+// floor, imports the corpus into MinIO without our layers (the S3 backend
+// and Bleve alone), to show what MinIO and Bleve cost together.
 //
 // Each step of each measured phase (import, search, reindex) runs in a
 // child process of its own (this binary again, with the internal -phase
@@ -54,7 +54,7 @@ func (o *options) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.work, "work", "", "working directory for the corpus, stores and indexes (default: a new temporary directory)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the working directory")
 	fs.IntVar(&o.rounds, "rounds", 3, "timed runs of the query set, after one untimed warm-up run")
-	fs.StringVar(&o.phases, "phases", "bleve,disk,minio,floor", "phases to run, comma-separated: bleve, disk, minio, floor (Bleve alone with plain MinIO PUTs)")
+	fs.StringVar(&o.phases, "phases", "bleve,disk,minio,floor", "phases to run, comma-separated: bleve, disk, minio, floor (Bleve alone with the S3 backend alone)")
 	fs.StringVar(&o.minio, "minio", "bin/minio", "MinIO server binary for the minio and floor phases")
 	fs.DurationVar(&o.interval, "progress", 5*time.Second, "interval of progress lines")
 	fs.StringVar(&o.phase, "phase", "", internal+"run one phase: bleve, disk, minio or floor")

@@ -207,7 +207,7 @@ const notes = `
   (index.LimitMemory); Bleve alone runs with Go's defaults.
 - **The MinIO floor**: the import without our layers, on a MinIO of its
   own started fresh (see its table). Bleve alone indexes the corpus as
-  above while plain minio-go PUTs write the objects our import writes,
+  above while the S3 backend alone writes the objects our import writes,
   in the same batches; decoding is counted, as in ours.
 - Each step runs in a child process of its own, as the product's commands
   do: the import (Bleve alone: the indexing) as "visitarchive import", the
@@ -341,8 +341,8 @@ func (r *report) floorTable(w io.Writer) {
 	}
 	fmt.Fprintf(w, "\n## The MinIO floor\n\n"+
 		"The import without our layers: on a fresh MinIO, batches of %d lines as Archive.Import writes them, each batch's "+
-		"objects (every customer and record, and a data key beside each with contact details) as plain create-only PUTs "+
-		"through minio-go, %d at a time, then the batch indexed by Bleve alone (as above) while the next is written. "+
+		"objects (every customer and record, and a data key beside each with contact details) put through the S3 backend "+
+		"alone (storage/s3, one create-only PUT each), %d at a time, then the batch indexed by Bleve alone (as above) while the next is written. "+
 		"No validation, sealing, journal or Archive. The MinIO server shares the machine's cores.\n\n"+
 		"| | floor: Bleve + MinIO PUTs | ours, MinIO import |\n|---|---|---|\n", floorBatch, floorPutters)
 	m := r.Phases["minio"]
