@@ -157,9 +157,33 @@ func (a *Archive) Logout(ctx context.Context, token string) error {
 	if s == nil {
 		return nil
 	}
-	key := SessionKey(h)
-	a.accounts.dropSession(h)
-	return a.removeJournaled(ctx, Change{Actor: s.User, Action: "auth.logout", Key: key, Removed: true})
+	if !a.accounts.dropSession(h) {
+		return nil // a concurrent sign-out or sweep ended it
+	}
+	return a.removeJournaled(ctx, Change{Actor: s.User, Action: "auth.logout", Key: SessionKey(h), Removed: true})
+}
+
+// EndExpiredSessions removes the sessions that have expired, from the
+// cache and from the store, journaling each removal as the system's, and
+// returns how many it removed. The server runs it every hour, so that
+// sessions do not pile up in the store and in memory. It knows the
+// sessions this process loaded at start or has met since; another
+// replica's new sessions are its own to remove.
+func (a *Archive) EndExpiredSessions(ctx context.Context) (int, error) {
+	n := 0
+	for _, h := range a.accounts.expiredSessions(a.now()) {
+		s := a.accounts.session(h)
+		if s == nil || !a.accounts.dropSession(h) {
+			continue
+		}
+		c := Change{Actor: "system", Action: "auth.expire", Key: SessionKey(h), Removed: true}
+		if err := a.removeJournaled(ctx, c); err != nil {
+			a.accounts.putSession(h, s) // so that the next sweep tries again
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // removeJournaled journals the removal c, then deletes its object: an

@@ -23,10 +23,27 @@ func (c *accounts) putSession(hash string, s *Session) {
 	c.sessions[hash] = s
 }
 
-func (c *accounts) dropSession(hash string) {
+// dropSession forgets a session and reports whether it was cached.
+func (c *accounts) dropSession(hash string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	_, ok := c.sessions[hash]
 	delete(c.sessions, hash)
+	return ok
+}
+
+// expiredSessions returns the hashes of the cached sessions that expired
+// by now.
+func (c *accounts) expiredSessions(now time.Time) []string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var out []string
+	for h, s := range c.sessions {
+		if !now.Before(s.Expires) {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 func (c *accounts) token(id string) *storedToken {

@@ -18,7 +18,7 @@
 //	datakeys/customers/<id>/<v:010d>.json wrapped by a master key; a new version
 //	                                      per master-key rotation; deleted to destroy
 //	datakeys/<kind>/<id>/destroyed.json   the mark a destroyed data key leaves
-//	sessions/<sha256 of token>.json       one sign-in; deleted at logout
+//	sessions/<sha256 of token>.json       one sign-in; deleted at logout or, once expired, within the hour
 //	tokens/<user>/<id>.json               one API token (its hash); deleted when revoked
 //	plans/<id>/<version:010d>.json        one version of a visit plan
 //	inbox/<user>/<id>.json                one notification in a user's inbox

@@ -27,6 +27,13 @@ const (
 	overdueFirst    = 5 * time.Second
 )
 
+// The server removes expired sessions every sweepInterval, the first
+// time sweepFirst after it starts.
+const (
+	sweepInterval = time.Hour
+	sweepFirst    = time.Minute
+)
+
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, sf := newFlags("serve", stderr)
 	addr := fs.String("addr", env("VISITARCHIVE_ADDR", "127.0.0.1:8080"), "address to listen on (VISITARCHIVE_ADDR)")
@@ -50,6 +57,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	go follow(ctx, c.archive, c.keys, log)
 	go notifyOverdue(ctx, c.archive, log, overdueFirst, overdueInterval)
+	go endExpiredSessions(ctx, c.archive, log, sweepFirst, sweepInterval)
 	if c.mailer != nil {
 		log.Info("mailing notifications", "smtp", c.mailer.Addr)
 	} else {
@@ -136,6 +144,39 @@ type overdueNotifier interface {
 // notifyOverdue runs NotifyOverdue after first, then every interval
 // after the previous run ended, until ctx ends.
 func notifyOverdue(ctx context.Context, a overdueNotifier, log *slog.Logger, first, interval time.Duration) {
+	every(ctx, first, interval, func() {
+		n, err := a.NotifyOverdue(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("overdue records: notifying failed; trying again later", "notified", n, "err", err)
+		case n > 0:
+			log.Info("notified about overdue records", "records", n)
+		}
+	})
+}
+
+// sessionSweeper is what the session sweep needs of the Archive.
+type sessionSweeper interface {
+	EndExpiredSessions(ctx context.Context) (int, error)
+}
+
+// endExpiredSessions runs EndExpiredSessions after first, then every
+// interval after the previous run ended, until ctx ends.
+func endExpiredSessions(ctx context.Context, a sessionSweeper, log *slog.Logger, first, interval time.Duration) {
+	every(ctx, first, interval, func() {
+		n, err := a.EndExpiredSessions(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("expired sessions: removing failed; trying again later", "removed", n, "err", err)
+		case n > 0:
+			log.Info("removed expired sessions", "sessions", n)
+		}
+	})
+}
+
+// every runs job after first, then every interval after the previous
+// run ended, until ctx ends.
+func every(ctx context.Context, first, interval time.Duration, job func()) {
 	t := time.NewTimer(first)
 	defer t.Stop()
 	for {
@@ -144,13 +185,7 @@ func notifyOverdue(ctx context.Context, a overdueNotifier, log *slog.Logger, fir
 			return
 		case <-t.C:
 		}
-		n, err := a.NotifyOverdue(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			log.Warn("overdue records: notifying failed; trying again later", "notified", n, "err", err)
-		case n > 0:
-			log.Info("notified about overdue records", "records", n)
-		}
+		job()
 		t.Reset(interval)
 	}
 }
