@@ -19,13 +19,13 @@ import (
 var (
 	oracleHan     = []rune("数据中心电池组储能系统框架协")
 	oracleWords   = []string{"price", "prices", "sample", "order", "tender", "freight", "quote"}
-	oracleModels  = []string{"LX-3021B", "LX-3021", "LX-3022B", "MX-3021B", "3021B", "LX 3021B", "LX3021B"}
-	oracleBreaks  = []string{"，", "。", " ", "、", "\n"}
+	oracleModels  = []string{"LX-3021B", "LX-3021", "LX-3022B", "MX-3021B", "3021B", "LX 3021B", "LX3021B", "lx-3021b", "ＬＸ－３０２１Ｂ"}
+	oracleBreaks  = []string{"，", "。", " ", "、", "\n", ""}
 	oracleRecords = 400
 )
 
 // TestSearchAgreesWithScan holds Search to a scan of the text on a
-// generated corpus: a Chinese word of two to four characters finds exactly
+// generated corpus: a Chinese word of one to six characters finds exactly
 // the records whose text holds it, an English word or a model number
 // exactly those that hold it as whole words in any case, and several
 // terms the records that hold each.
@@ -108,7 +108,7 @@ func hanRun(rng *rand.Rand, n int) string {
 	return string(rs)
 }
 
-// oracleQueries are Chinese words of two to four characters, half of them
+// oracleQueries are Chinese words of one to six characters, half of them
 // cut from the corpus and half made up of its characters, every English
 // word and model number of the corpus, and a few queries of several terms.
 func oracleQueries(rng *rand.Rand, texts map[string]string) []string {
@@ -121,7 +121,7 @@ func oracleQueries(rng *rand.Rand, texts map[string]string) []string {
 	})
 	var qs []string
 	for len(qs) < 240 {
-		n := 2 + rng.IntN(3)
+		n := 1 + rng.IntN(6)
 		if len(qs)%2 == 1 {
 			qs = append(qs, hanRun(rng, n))
 			continue
@@ -166,13 +166,15 @@ func scanFor(texts map[string]string, q string) []string {
 }
 
 // termMatcher matches a Chinese word as a substring, and words (letters
-// and digits) as whole words in a row, whatever separates them (a hyphen,
-// a space, a slash), none of it a letter, a digit or a Han character.
+// and digits, full-width or not) as whole words in a row, whatever
+// separates them (a hyphen, a space, a slash), none of it a letter, a
+// digit or a Han character.
 func termMatcher(term string) func(string) bool {
+	term = strings.ToLower(foldWidth(term)) // as the texts are
 	if hanRunRE.MatchString(term) {
 		return func(text string) bool { return strings.Contains(text, term) }
 	}
-	words := regexp.MustCompile(`[a-z0-9]+`).FindAllString(strings.ToLower(term), -1)
+	words := regexp.MustCompile(`[a-z0-9]+`).FindAllString(term, -1)
 	return regexp.MustCompile(`(^|[^a-z0-9])` + strings.Join(words, `[^a-z0-9\p{Han}]+`) + `($|[^a-z0-9])`).MatchString
 }
 
