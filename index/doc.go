@@ -224,6 +224,10 @@
 // they differ, Search is right: the alias merges each shard's 50 most
 // frequent values of a facet, where Search counts every value, and
 // Bleve does not mark the words matched through grams, which Search does.
+// TestSearchAgreesWithScan holds Search to a plain scan of the text, on
+// generated corpora whose Chinese runs share nearly every character pair:
+// a Chinese word as a substring, words and model numbers as whole words
+// in a row.
 //
 // # Memory
 //
