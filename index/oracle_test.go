@@ -2,6 +2,7 @@ package index
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"regexp"
 	"slices"
@@ -13,7 +14,7 @@ import (
 )
 
 // The oracle corpus is written to trap a search that matches character
-// pairs instead of words: its Chinese runs are drawn from a dozen
+// pairs instead of words: its Chinese runs are drawn from fourteen
 // characters, so that almost every pair of them occurs somewhere, and its
 // model numbers share their parts.
 var (
@@ -112,13 +113,7 @@ func hanRun(rng *rand.Rand, n int) string {
 // cut from the corpus and half made up of its characters, every English
 // word and model number of the corpus, and a few queries of several terms.
 func oracleQueries(rng *rand.Rand, texts map[string]string) []string {
-	ids := slices.Sorted(func(yield func(string) bool) {
-		for id := range texts {
-			if !yield(id) {
-				return
-			}
-		}
-	})
+	ids := slices.Sorted(maps.Keys(texts))
 	var qs []string
 	for len(qs) < 240 {
 		n := 1 + rng.IntN(6)
