@@ -278,18 +278,30 @@ func (a *Archive) loadStored(ctx context.Context, hits []SearchHit) ([]*storedRe
 }
 
 // Search runs q against the index over the records the caller may read,
-// and logs the hits it returns.
+// and logs the hits it returns. The log is written while the index
+// fetches and highlights the hits (SearchQuery.OnPage), and the answer
+// waits for it.
 func (a *Archive) Search(ctx context.Context, q SearchQuery) (*SearchResult, error) {
 	const op = "search"
+	var logged chan error
+	q.OnPage = func(ids []RecordID) {
+		events := make([]Change, len(ids))
+		for i, id := range ids {
+			events[i] = Change{Action: ActionHit, Key: recordRef(id), Fields: []string{"topic", "fragments"}}
+		}
+		logged = make(chan error, 1)
+		go func() { logged <- a.logAccess(ctx, op, events) }()
+	}
 	res, err := a.search(ctx, op, q)
+	if logged != nil {
+		if lerr := <-logged; err == nil {
+			err = lerr
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
-	events := make([]Change, len(res.Hits))
-	for i, h := range res.Hits {
-		events[i] = Change{Action: ActionHit, Key: recordRef(h.ID), Fields: []string{"topic", "fragments"}}
-	}
-	return res, a.logAccess(ctx, op, events)
+	return res, nil
 }
 
 // search runs q limited to the caller's scope. A lookup by phone or e-mail

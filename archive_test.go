@@ -457,3 +457,24 @@ func TestUnjournaledWriteIsRemoved(t *testing.T) {
 		t.Errorf("%d record objects left behind by a write the journal refused", n)
 	}
 }
+
+// TestUnloggedSearchIsNotServed: a search whose hits cannot be written to
+// the access log answers nothing.
+func TestUnloggedSearchIsNotServed(t *testing.T) {
+	e := newEnv(t)
+	ctx := as(t, "alice")
+	e.archive.CreateCustomer(ctx, customer("C1", "客户"))
+	mustCreate(t, e.archive, ctx, record("C1", "样品测试", 1))
+	a := va.New(va.Config{Store: e.store, Journal: failingJournal{e.journal}, Index: e.index,
+		Policy: mustPolicy(t), Keys: e.keyring(t), Passwords: testHasher(t)})
+	if err := a.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, err := a.Search(ctx, va.SearchQuery{Text: "样品"})
+	if !va.IsKind(err, va.Unavailable) || res != nil {
+		t.Fatalf("search with the access log down = %+v, %v; want nothing and Unavailable", res, err)
+	}
+	if res, err := a.Search(ctx, va.SearchQuery{Text: "没有"}); err != nil || res.Total != 0 {
+		t.Errorf("a search without hits, which logs nothing = %+v, %v; want an empty answer", res, err)
+	}
+}

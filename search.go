@@ -15,7 +15,9 @@ type Index interface {
 	// LastSeq returns the last journal sequence applied (0 for a new index).
 	LastSeq(ctx context.Context) (uint64, error)
 
-	// Search answers q. Total counts every match, not only the page.
+	// Search answers q. Total counts every match, not only the page. It
+	// must call q.OnPage, when set, with the page's IDs before it returns
+	// them: the Archive logs the reads there.
 	Search(ctx context.Context, q SearchQuery) (*SearchResult, error)
 
 	// Count returns the number of indexed records.
@@ -84,6 +86,13 @@ type SearchQuery struct {
 	// Scope limits matches to what the caller may read; nil does not
 	// limit (trusted callers only). The Archive sets it from the policy.
 	Scope *Scope
+
+	// OnPage, if set, is called in the searching goroutine with the IDs
+	// of the page's hits once they are chosen, before their fields are
+	// fetched and highlighted, so that the caller can work on them
+	// meanwhile: the Archive writes them to the access log. A hit removed
+	// in between is named there but left out of the result.
+	OnPage func([]RecordID) `json:"-"`
 }
 
 // Default and largest page sizes.

@@ -217,7 +217,9 @@
 // of the search time at 100,000 records. Then the page's hits, a handful
 // of documents, are fetched through the alias with their stored fields
 // and highlights: the text query again, with every Han word as a phrase
-// on text (which has the positions to mark), ANDed with their IDs.
+// on text (which has the positions to mark), ANDed with their IDs. Just
+// before, SearchQuery.OnPage gets the IDs, so that the Archive writes its
+// access-log entry while this second pass runs.
 //
 // TestSearchAnswersAsBleveDoes holds Search to Request: the same totals,
 // hits in the same order with the same scores, and the same facets. Where

@@ -33,6 +33,13 @@ func (ix *Index) Search(ctx context.Context, q visitarchive.SearchQuery) (*visit
 		return nil, unavailable("index.search", err)
 	}
 	page, total, facets := merge(q, parts)
+	if q.OnPage != nil && len(page) > 0 {
+		ids := make([]visitarchive.RecordID, len(page))
+		for i, h := range page {
+			ids[i] = visitarchive.RecordID(h.id)
+		}
+		q.OnPage(ids)
+	}
 	docs, err := ix.fetch(ctx, q, page, hasText)
 	if err != nil {
 		return nil, unavailable("index.search", err)
