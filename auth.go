@@ -153,12 +153,9 @@ func (a *Archive) dummyHash() string {
 // Logout ends the session of token.
 func (a *Archive) Logout(ctx context.Context, token string) error {
 	h := hashToken(token)
-	s := a.accounts.session(h)
+	s := a.accounts.dropSession(h)
 	if s == nil {
-		return nil
-	}
-	if !a.accounts.dropSession(h) {
-		return nil // a concurrent sign-out or sweep ended it
+		return nil // unknown, or a concurrent sign-out or sweep ended it
 	}
 	return a.removeJournaled(ctx, Change{Actor: s.User, Action: "auth.logout", Key: SessionKey(h), Removed: true})
 }
@@ -172,9 +169,9 @@ func (a *Archive) Logout(ctx context.Context, token string) error {
 func (a *Archive) EndExpiredSessions(ctx context.Context) (int, error) {
 	n := 0
 	for _, h := range a.accounts.expiredSessions(a.now()) {
-		s := a.accounts.session(h)
-		if s == nil || !a.accounts.dropSession(h) {
-			continue
+		s := a.accounts.dropSession(h)
+		if s == nil {
+			continue // signed out meanwhile
 		}
 		c := Change{Actor: "system", Action: "auth.expire", Key: SessionKey(h), Removed: true}
 		if err := a.removeJournaled(ctx, c); err != nil {

@@ -23,13 +23,14 @@ func (c *accounts) putSession(hash string, s *Session) {
 	c.sessions[hash] = s
 }
 
-// dropSession forgets a session and reports whether it was cached.
-func (c *accounts) dropSession(hash string) bool {
+// dropSession forgets a session and returns it, or nil when it was not
+// cached (or another caller dropped it first).
+func (c *accounts) dropSession(hash string) *Session {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	_, ok := c.sessions[hash]
+	s := c.sessions[hash]
 	delete(c.sessions, hash)
-	return ok
+	return s
 }
 
 // expiredSessions returns the hashes of the cached sessions that expired

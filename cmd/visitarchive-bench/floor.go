@@ -33,10 +33,10 @@ const (
 // Archive.Import does, in batches of 1,000 lines: it writes the objects
 // of a batch through the S3 backend alone (storage/s3: one create-only
 // PUT each, as the import's), then hands the batch to Bleve alone, which
-// indexes it (as phase bleve does) while the next batch is written. The objects are each customer and record (its
-// corpus line, at the key the import uses) and, for each with contact
-// details, a data key of the size the import writes. No validation,
-// sealing, journal or Archive.
+// indexes it (as phase bleve does) while the next batch is written. The
+// objects are each customer and record (its corpus line, at the key the
+// import uses) and, for each with contact details, a data key of the size
+// the import writes. No validation, sealing, journal or Archive.
 func (p *phase) floor(ctx context.Context) error {
 	st, err := s3.Open(ctx, p.s3Config("visitarchive-bench-floor"))
 	if err != nil {

@@ -296,7 +296,9 @@ func (s *overdueStub) NotifyOverdue(context.Context) (int, error) {
 	return r.n, r.err
 }
 
-func TestNotifyOverdueLoop(t *testing.T) {
+// TestRepeat: a chore runs again and again until its context ends; what it did
+// and its failures are logged, runs that did nothing are not.
+func TestRepeat(t *testing.T) {
 	stub := &overdueStub{done: make(chan struct{}), results: []overdueResult{
 		{0, nil}, {3, nil}, {1, errors.New("index unavailable")},
 	}}
@@ -305,7 +307,7 @@ func TestNotifyOverdueLoop(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	stopped := make(chan struct{})
 	go func() {
-		notifyOverdue(ctx, stub, log, time.Millisecond, time.Millisecond)
+		repeat(ctx, log, chore{"overdue records notified", "records", stub.NotifyOverdue}, time.Millisecond, time.Millisecond)
 		close(stopped)
 	}()
 	select {
@@ -320,7 +322,7 @@ func TestNotifyOverdueLoop(t *testing.T) {
 		t.Fatal("the loop did not stop with its context")
 	}
 	got := buf.String()
-	for _, w := range []string{"level=INFO msg=\"notified about overdue records\" records=3", "level=WARN", "notified=1", `err="index unavailable"`} {
+	for _, w := range []string{"level=INFO msg=\"overdue records notified\" records=3", "level=WARN", "records=1", `err="index unavailable"`} {
 		if !strings.Contains(got, w) {
 			t.Errorf("log lacks %q:\n%s", w, got)
 		}

@@ -56,8 +56,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	go follow(ctx, c.archive, c.keys, log)
-	go notifyOverdue(ctx, c.archive, log, overdueFirst, overdueInterval)
-	go endExpiredSessions(ctx, c.archive, log, sweepFirst, sweepInterval)
+	go repeat(ctx, log, chore{"overdue records notified", "records", c.archive.NotifyOverdue}, overdueFirst, overdueInterval)
+	go repeat(ctx, log, chore{"expired sessions removed", "sessions", c.archive.EndExpiredSessions}, sweepFirst, sweepInterval)
 	if c.mailer != nil {
 		log.Info("mailing notifications", "smtp", c.mailer.Addr)
 	} else {
@@ -136,47 +136,18 @@ func follow(ctx context.Context, a *va.Archive, keys *keyring.Live, log *slog.Lo
 	}
 }
 
-// overdueNotifier is what the overdue loop needs of the Archive.
-type overdueNotifier interface {
-	NotifyOverdue(ctx context.Context) (int, error)
+// A chore is work the server repeats; run returns how many things it
+// did, which the log lines call count.
+type chore struct {
+	name  string // what the log lines say was done, such as "overdue records notified"
+	count string // what run counts, such as "records"
+	run   func(context.Context) (int, error)
 }
 
-// notifyOverdue runs NotifyOverdue after first, then every interval
-// after the previous run ended, until ctx ends.
-func notifyOverdue(ctx context.Context, a overdueNotifier, log *slog.Logger, first, interval time.Duration) {
-	every(ctx, first, interval, func() {
-		n, err := a.NotifyOverdue(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			log.Warn("overdue records: notifying failed; trying again later", "notified", n, "err", err)
-		case n > 0:
-			log.Info("notified about overdue records", "records", n)
-		}
-	})
-}
-
-// sessionSweeper is what the session sweep needs of the Archive.
-type sessionSweeper interface {
-	EndExpiredSessions(ctx context.Context) (int, error)
-}
-
-// endExpiredSessions runs EndExpiredSessions after first, then every
-// interval after the previous run ended, until ctx ends.
-func endExpiredSessions(ctx context.Context, a sessionSweeper, log *slog.Logger, first, interval time.Duration) {
-	every(ctx, first, interval, func() {
-		n, err := a.EndExpiredSessions(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			log.Warn("expired sessions: removing failed; trying again later", "removed", n, "err", err)
-		case n > 0:
-			log.Info("removed expired sessions", "sessions", n)
-		}
-	})
-}
-
-// every runs job after first, then every interval after the previous
-// run ended, until ctx ends.
-func every(ctx context.Context, first, interval time.Duration, job func()) {
+// repeat runs c after first, then every interval after the previous run
+// ended, until ctx ends. A run that did nothing is not logged; one that
+// failed is tried again at the next interval.
+func repeat(ctx context.Context, log *slog.Logger, c chore, first, interval time.Duration) {
 	t := time.NewTimer(first)
 	defer t.Stop()
 	for {
@@ -185,7 +156,13 @@ func every(ctx context.Context, first, interval time.Duration, job func()) {
 			return
 		case <-t.C:
 		}
-		job()
+		n, err := c.run(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn(c.name+": failed; trying again later", c.count, n, "err", err)
+		case n > 0:
+			log.Info(c.name, c.count, n)
+		}
 		t.Reset(interval)
 	}
 }
