@@ -84,30 +84,27 @@ func (c *accounts) allDepts() []*Department {
 	return out
 }
 
-// loadAccounts reads users, departments, sessions and tokens from the
-// store and gives the users to the policy.
+// loadAccounts reads the users, departments and API tokens the catalog
+// records and gives the users to the policy.
 func (a *Archive) loadAccounts(ctx context.Context) error {
 	c := &a.accounts
 	c.mu.Lock()
 	c.users, c.depts = map[UserName]*storedUser{}, map[string]*Department{}
 	c.sessions, c.tokens = map[string]*Session{}, map[string]*storedToken{}
 	c.mu.Unlock()
-	keys, err := latestKeys(ctx, a.store, UsersPrefix)
-	if err != nil {
-		return E("open", Unavailable, err, "cannot list users in the store")
-	}
-	for _, key := range keys {
-		if err := a.followUser(ctx, key); err != nil {
+	for _, e := range a.catalog.currents(UsersPrefix) {
+		var u storedUser
+		if err := readSealed(ctx, a.store, e.key, e.sum, &u); err != nil {
 			return err
 		}
+		a.accounts.putUser(&u)
 	}
-	if keys, err = latestKeys(ctx, a.store, DepartmentsPrefix); err != nil {
-		return E("open", Unavailable, err, "cannot list departments in the store")
-	}
-	for _, key := range keys {
-		if err := a.followDept(ctx, key); err != nil {
+	for _, e := range a.catalog.currents(DepartmentsPrefix) {
+		var d Department
+		if err := readSealed(ctx, a.store, e.key, e.sum, &d); err != nil {
 			return err
 		}
+		a.accounts.putDept(&d)
 	}
 	if err := a.loadCredentials(ctx); err != nil {
 		return err
@@ -116,10 +113,10 @@ func (a *Archive) loadAccounts(ctx context.Context) error {
 	return nil
 }
 
-// followUser reads the user at key into the cache and the policy.
-func (a *Archive) followUser(ctx context.Context, key string) error {
+// followUser reads the user that c wrote into the cache and the policy.
+func (a *Archive) followUser(ctx context.Context, c Change) error {
 	var u storedUser
-	if _, err := readJSON(ctx, a.store, key, &u); err != nil {
+	if err := a.readChange(ctx, c, &u); err != nil {
 		return err
 	}
 	if a.accounts.putUser(&u) {
@@ -128,9 +125,9 @@ func (a *Archive) followUser(ctx context.Context, key string) error {
 	return nil
 }
 
-func (a *Archive) followDept(ctx context.Context, key string) error {
+func (a *Archive) followDept(ctx context.Context, c Change) error {
 	var d Department
-	if _, err := readJSON(ctx, a.store, key, &d); err != nil {
+	if err := a.readChange(ctx, c, &d); err != nil {
 		return err
 	}
 	a.accounts.putDept(&d)
@@ -142,9 +139,9 @@ func (a *Archive) followDept(ctx context.Context, key string) error {
 func (a *Archive) followAccounts(ctx context.Context, c Change) error {
 	switch {
 	case strings.HasPrefix(c.Key, UsersPrefix) && c.Wrote():
-		return a.followUser(ctx, c.Key)
+		return a.followUser(ctx, c)
 	case strings.HasPrefix(c.Key, DepartmentsPrefix) && c.Wrote():
-		return a.followDept(ctx, c.Key)
+		return a.followDept(ctx, c)
 	case strings.HasPrefix(c.Key, SessionsPrefix), strings.HasPrefix(c.Key, TokensPrefix):
 		return a.followCredential(ctx, c)
 	case strings.HasPrefix(c.Key, DataKeysPrefix) && c.Removed:

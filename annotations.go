@@ -51,12 +51,9 @@ func (a *Archive) AnnotateRecord(ctx context.Context, id RecordID, n Annotation)
 // annotations returns the annotations of record id, oldest first.
 func (a *Archive) annotations(ctx context.Context, id RecordID) ([]Annotation, error) {
 	var out []Annotation
-	for info, err := range a.store.List(ctx, AnnotationsPrefix+string(id)+"/", "") {
-		if err != nil {
-			return nil, err
-		}
+	for _, e := range a.catalog.objects(AnnotationsPrefix + string(id) + "/") {
 		var n Annotation
-		if _, err := readJSON(ctx, a.store, info.Key, &n); err != nil {
+		if err := readSealed(ctx, a.store, e.key, e.sum, &n); err != nil {
 			return nil, err
 		}
 		out = append(out, n)

@@ -74,9 +74,11 @@ type Archive struct {
 	// out, so that NotifyOverdue does not try them again.
 	overdueSeen sync.Map
 
-	// indexMu serializes bringing the index up to the journal, so that
-	// entries are applied in order exactly once.
-	indexMu sync.Mutex
+	// catalog is what the journal recorded: the objects readers may load.
+	catalog catalog
+	// syncMu serializes following the journal (catalog, caches, index),
+	// so that entries are applied in order exactly once.
+	syncMu sync.Mutex
 	// fresh holds objects written but not yet indexed, by key, so that the
 	// index need not read back what was just written.
 	fresh sync.Map
@@ -102,8 +104,10 @@ func New(cfg Config) *Archive {
 	return a
 }
 
-// Open loads the customers and brings the index up to the journal head,
-// rebuilding it from the store when it is empty.
+// Open reads the journal into the catalog, loads users, departments,
+// credentials, plans and customers from the objects it records, and
+// brings the index up to the journal head, rebuilding it from the store
+// when it is empty.
 func (a *Archive) Open(ctx context.Context) error {
 	if a.policy == nil || a.keys == nil || a.passwords == nil {
 		return E("open", Internal, nil, "the archive needs a policy, a keyring and a password hasher")
@@ -114,31 +118,65 @@ func (a *Archive) Open(ctx context.Context) error {
 	if err := a.workflow.normalize(); err != nil {
 		return err
 	}
-	if err := a.customers.load(ctx, a.store); err != nil {
+	head, err := a.journal.Head(ctx)
+	if err != nil {
 		return err
 	}
-	if err := a.plans.load(ctx, a.store); err != nil {
+	if err := a.readCatalog(ctx, head); err != nil {
 		return err
 	}
-	if err := a.loadAccounts(ctx); err != nil {
+	if err := a.loadCaches(ctx); err != nil {
 		return err
 	}
 	if a.index == nil {
 		return nil
 	}
+	return a.openIndex(ctx, head)
+}
+
+// readCatalog applies the journal up to head to the catalog.
+func (a *Archive) readCatalog(ctx context.Context, head uint64) error {
+	for e, err := range a.journal.Since(ctx, 0) {
+		if err != nil {
+			return E("open", Unavailable, err, "cannot read the journal")
+		}
+		a.catalog.apply(e)
+		if e.Seq >= head {
+			break
+		}
+	}
+	return nil
+}
+
+// loadCaches loads the current accounts, plans and customers the catalog
+// records.
+func (a *Archive) loadCaches(ctx context.Context) error {
+	if err := a.loadCustomers(ctx); err != nil {
+		return err
+	}
+	if err := a.loadPlans(ctx); err != nil {
+		return err
+	}
+	return a.loadAccounts(ctx)
+}
+
+// openIndex brings the index up to head, or rebuilds it when it is empty.
+// An index that has applied entries beyond head means the journal lost
+// its tail.
+func (a *Archive) openIndex(ctx context.Context, head uint64) error {
 	last, err := a.index.LastSeq(ctx)
 	if err != nil {
 		return err
 	}
-	head, err := a.journal.Head(ctx)
-	if err != nil {
-		return err
-	}
-	if last == 0 && head > 0 {
+	switch {
+	case last == 0 && head > 0:
 		a.log.Info("index is empty; rebuilding it from the store", "journal_head", head)
 		return a.Reindex(ctx, a.reindexProgress)
-	}
-	if last < head {
+	case last > head:
+		return E("open", Integrity, nil, "the journal ends at entry %d, but the index has applied entries up to %d: "+
+			"entries were removed from the journal's end; run verify (if the store was restored from a backup, "+
+			"remove the index directory so that it is rebuilt)", head, last)
+	case last < head:
 		a.log.Info("index catching up with the journal", "from", last, "to", head)
 	}
 	return a.SyncIndex(ctx)
@@ -228,25 +266,9 @@ func readJSON(ctx context.Context, store Store, key string, v any) (ObjectInfo, 
 	return info, nil
 }
 
-// latestKey returns the key of the newest version under prefix, or
-// NotFound.
-func (a *Archive) latestKey(ctx context.Context, prefix, what string) (string, error) {
-	var last string
-	for info, err := range a.store.List(ctx, prefix, "") {
-		if err != nil {
-			return "", err
-		}
-		last = info.Key
-	}
-	if last == "" {
-		return "", E("get", NotFound, nil, "%s not found", what)
-	}
-	return last, nil
-}
-
 // commit journals one written object, with the data key it needed (extra
-// changes whose Key is "" are skipped), and brings the index up to it
-// before returning. If the journal refuses, the objects are removed again
+// changes whose Key is "" are skipped), and brings the catalog, the
+// caches and the index up to it before returning. If the journal refuses, the objects are removed again
 // so that a retry starts clean; a failing index is logged and caught up
 // later, since the write itself is durable.
 func (a *Archive) commit(ctx context.Context, action string, c Change, obj any, extra ...Change) error {
@@ -259,16 +281,25 @@ func (a *Archive) commit(ctx context.Context, action string, c Change, obj any, 
 		}
 	}
 	a.fresh.Store(c.Key, obj)
-	seq, err := a.journal.Append(ctx, changes...)
-	if err != nil {
+	if _, err := a.append(ctx, changes...); err != nil {
 		a.fresh.Delete(c.Key)
 		for _, x := range changes {
 			a.dropObject(ctx, x.Key)
 		}
 		return fmt.Errorf("%s: journal: %w", action, err)
 	}
-	a.syncTo(ctx, seq)
 	return nil
+}
+
+// append journals changes whose objects are written (or removed) and
+// brings the catalog, the caches and the index up to them, so that this
+// process reads what it just wrote.
+func (a *Archive) append(ctx context.Context, changes ...Change) (uint64, error) {
+	seq, err := a.journal.Append(ctx, changes...)
+	if err == nil {
+		a.syncTo(ctx, seq)
+	}
+	return seq, err
 }
 
 // dropObject removes an object that will not be journaled; "" is none
@@ -285,7 +316,8 @@ func (a *Archive) dropObject(ctx context.Context, key string) {
 	}
 }
 
-// syncTo brings the index up to seq, logging rather than failing.
+// syncTo brings the catalog, the caches and the index up to seq, logging
+// rather than failing.
 func (a *Archive) syncTo(ctx context.Context, seq uint64) {
 	if err := a.syncIndex(ctx, seq); err != nil {
 		a.log.Error("index is behind the journal; it will catch up", "seq", seq, "err", err)

@@ -16,40 +16,27 @@ type customerCache struct {
 	m  map[CustomerID]*Customer
 }
 
-func (c *customerCache) load(ctx context.Context, store Store) error {
-	m := map[CustomerID]*Customer{}
-	latest, err := latestKeys(ctx, store, CustomersPrefix)
-	if err != nil {
-		return E("open", Unavailable, err, "cannot list customers in the store")
+// loadCustomers fills the cache with the current version of every
+// customer the catalog records.
+func (a *Archive) loadCustomers(ctx context.Context) error {
+	es := a.catalog.currents(CustomersPrefix)
+	all := make([]*Customer, len(es))
+	if err := parallel(ctx, len(es), func(i int) error {
+		var s storedCustomer
+		err := readSealed(ctx, a.store, es[i].key, es[i].sum, &s)
+		all[i] = &s.Customer
+		return err
+	}); err != nil {
+		return err
 	}
-	for _, key := range latest {
-		cu, err := readCustomer(ctx, store, key)
-		if err != nil {
-			return err
-		}
+	m := make(map[CustomerID]*Customer, len(all))
+	for _, cu := range all {
 		m[cu.ID] = cu
 	}
-	c.mu.Lock()
-	c.m = m
-	c.mu.Unlock()
+	a.customers.mu.Lock()
+	a.customers.m = m
+	a.customers.mu.Unlock()
 	return nil
-}
-
-// readCustomer returns the customer stored at key, contacts sealed away.
-func readCustomer(ctx context.Context, store Store, key string) (*Customer, error) {
-	s, err := readStoredCustomer(ctx, store, key)
-	if err != nil {
-		return nil, err
-	}
-	return &s.Customer, nil
-}
-
-func readStoredCustomer(ctx context.Context, store Store, key string) (*storedCustomer, error) {
-	var s storedCustomer
-	if _, err := readJSON(ctx, store, key, &s); err != nil {
-		return nil, err
-	}
-	return &s, nil
 }
 
 func (c *customerCache) get(id CustomerID) *Customer {
@@ -132,11 +119,9 @@ func (a *Archive) loadCustomer(ctx context.Context, op string, id CustomerID) (*
 	if !ValidID(string(id)) {
 		return nil, E(op, NotFound, nil, "customer %q not found", id)
 	}
-	key, err := a.latestKey(ctx, CustomersPrefix+string(id)+"/", "customer "+string(id))
-	if err != nil {
-		return nil, err
-	}
-	return readStoredCustomer(ctx, a.store, key)
+	var s storedCustomer
+	_, err := a.readCurrent(ctx, CustomersPrefix+string(id)+"/", "customer "+string(id), &s)
+	return &s, err
 }
 
 // GetCustomer returns the latest version of customer id, with contacts if

@@ -3,14 +3,15 @@ package visitarchive
 import (
 	"context"
 	"fmt"
-	"iter"
+	"log/slog"
+	"slices"
+	"strings"
 	"sync"
-	"sync/atomic"
 )
 
-// SyncIndex brings the index up to the journal head, entries that other
-// processes appended included. Servers call it periodically; it is cheap
-// when there is nothing to do.
+// SyncIndex brings the catalog, the caches and the index up to the
+// journal head, entries that other processes appended included. Servers
+// call it periodically; it is cheap when there is nothing to do.
 func (a *Archive) SyncIndex(ctx context.Context) error {
 	head, err := a.journal.Head(ctx)
 	if err != nil {
@@ -19,14 +20,17 @@ func (a *Archive) SyncIndex(ctx context.Context) error {
 	return a.syncIndex(ctx, head)
 }
 
-// syncIndex applies the journal entries after the index's last sequence, in
-// order, up to and including upto.
+// syncIndex follows the journal up to and including entry upto: first the
+// catalog and the caches, then the index, each from where it stands.
 func (a *Archive) syncIndex(ctx context.Context, upto uint64) error {
+	a.syncMu.Lock()
+	defer a.syncMu.Unlock()
+	if err := a.follow(ctx, upto); err != nil {
+		return err
+	}
 	if a.index == nil {
 		return nil
 	}
-	a.indexMu.Lock()
-	defer a.indexMu.Unlock()
 	last, err := a.index.LastSeq(ctx)
 	if err != nil || last >= upto {
 		return err
@@ -45,40 +49,83 @@ func (a *Archive) syncIndex(ctx context.Context, upto uint64) error {
 	return nil
 }
 
+// follow applies the journal entries after the catalog's up to upto to the
+// catalog and to the caches of accounts, plans and customers, in order.
+// The caches go first: an entry the catalog has applied is never
+// followed again. a.syncMu is held.
+func (a *Archive) follow(ctx context.Context, upto uint64) error {
+	from := a.catalog.head()
+	if from >= upto {
+		return nil
+	}
+	for e, err := range a.journal.Since(ctx, from) {
+		if err != nil {
+			return err
+		}
+		for _, c := range e.Changes {
+			if err := a.followChange(ctx, c); skipDamaged(a.log, e.Seq, c, err) != nil {
+				return fmt.Errorf("follow entry %d: %w", e.Seq, err)
+			}
+		}
+		a.catalog.apply(e)
+		if a.index == nil {
+			a.forgetFresh(e)
+		}
+		if e.Seq >= upto {
+			break
+		}
+	}
+	return nil
+}
+
+// followChange applies one journaled change to the caches.
+func (a *Archive) followChange(ctx context.Context, c Change) error {
+	if err := a.followAccounts(ctx, c); err != nil {
+		return err
+	}
+	if !c.Wrote() {
+		return nil
+	}
+	switch {
+	case strings.HasPrefix(c.Key, PlansPrefix):
+		return a.followPlan(ctx, c)
+	case strings.HasPrefix(c.Key, CustomersPrefix):
+		cu, err := a.freshCustomer(ctx, c)
+		if err == nil {
+			a.customers.put(cu)
+		}
+		return err
+	}
+	return nil
+}
+
 // applyEntry indexes the records that entry e wrote, and re-indexes the
 // records of any customer it changed, in one batch with e's sequence.
 func (a *Archive) applyEntry(ctx context.Context, e Entry) error {
 	var docs []IndexDoc
 	for _, c := range e.Changes {
-		if err := a.followAccounts(ctx, c); err != nil {
-			return err
-		}
-		prefix, _, version, ok := ParseVersionKey(c.Key)
+		prefix, id, version, ok := ParseVersionKey(c.Key)
 		if !ok || !c.Wrote() {
 			continue
 		}
-		switch prefix {
-		case PlansPrefix:
-			if err := a.followPlan(ctx, c.Key); err != nil {
-				return err
+		switch {
+		case prefix == CustomersPrefix && version > 1:
+			cu := a.customers.get(CustomerID(id))
+			if cu == nil {
+				continue
 			}
-		case CustomersPrefix:
-			cu, err := a.freshCustomer(ctx, c.Key)
+			more, err := a.customerDocs(ctx, cu)
 			if err != nil {
 				return err
 			}
-			a.customers.put(cu)
-			if version > 1 {
-				more, err := a.customerDocs(ctx, cu)
-				if err != nil {
+			docs = append(docs, more...)
+		case prefix == RecordsPrefix:
+			r, err := a.freshRecord(ctx, c)
+			if err != nil {
+				if skipDamaged(a.log, e.Seq, c, err) != nil {
 					return err
 				}
-				docs = append(docs, more...)
-			}
-		case RecordsPrefix:
-			r, err := a.freshRecord(ctx, c.Key)
-			if err != nil {
-				return err
+				continue
 			}
 			docs = append(docs, a.indexDoc(r))
 		}
@@ -86,24 +133,48 @@ func (a *Archive) applyEntry(ctx context.Context, e Entry) error {
 	if err := a.index.Apply(ctx, e.Seq, docs, nil); err != nil {
 		return err
 	}
-	for _, c := range e.Changes {
-		a.fresh.Delete(c.Key)
-	}
+	a.forgetFresh(e)
 	return nil
 }
 
-func (a *Archive) freshRecord(ctx context.Context, key string) (*storedRecord, error) {
-	if v, ok := a.fresh.Load(key); ok {
-		return v.(*storedRecord), nil
+// skipDamaged returns err unless it says that the object of c is missing
+// or altered: that is logged, and following goes on without it, so that
+// one damaged object does not stop every later change from being seen.
+// verify names it.
+func skipDamaged(log *slog.Logger, seq uint64, c Change, err error) error {
+	if !IsKind(err, NotFound) && !IsKind(err, Integrity) {
+		return err
 	}
-	return readRecord(ctx, a.store, key)
+	log.Error("a journaled object is missing or altered; skipping it (run verify)", "seq", seq, "key", c.Key, "err", err)
+	return nil
 }
 
-func (a *Archive) freshCustomer(ctx context.Context, key string) (*Customer, error) {
-	if v, ok := a.fresh.Load(key); ok {
+// forgetFresh drops the objects of e from the fresh ones: they are
+// followed and indexed.
+func (a *Archive) forgetFresh(e Entry) {
+	for _, c := range e.Changes {
+		a.fresh.Delete(c.Key)
+	}
+}
+
+// freshRecord returns the record that change c wrote: the one in hand if
+// this process wrote it, else read from the store and checked against the
+// hash c recorded.
+func (a *Archive) freshRecord(ctx context.Context, c Change) (*storedRecord, error) {
+	if v, ok := a.fresh.Load(c.Key); ok {
+		return v.(*storedRecord), nil
+	}
+	var r storedRecord
+	return &r, a.readChange(ctx, c, &r)
+}
+
+// freshCustomer is freshRecord for a customer, contacts sealed away.
+func (a *Archive) freshCustomer(ctx context.Context, c Change) (*Customer, error) {
+	if v, ok := a.fresh.Load(c.Key); ok {
 		return &v.(*storedCustomer).Customer, nil
 	}
-	return readCustomer(ctx, a.store, key)
+	var s storedCustomer
+	return &s.Customer, a.readChange(ctx, c, &s)
 }
 
 // indexDoc is what the index gets of the stored record s: no sensitive
@@ -138,35 +209,32 @@ func (a *Archive) customerDocs(ctx context.Context, cu *Customer) ([]IndexDoc, e
 // reindexBatch is how many records go into one index batch on a rebuild.
 const reindexBatch = 1000
 
-// Reindex rebuilds the index from the store alone: it indexes the latest
-// version of every record, then marks the index as up to the journal head
-// read before it started, so that anything written meanwhile is caught up
-// from the journal. progress is called with the records done and the
-// total: the records counted, once a listing beside the reads has counted
-// them all, and until then those listed so far.
+// Reindex rebuilds the index from the store: it indexes the current
+// version of every record the journal recorded, then marks the index as
+// up to the journal entry the catalog stood at, so that anything written
+// meanwhile is caught up from the journal. progress is called with the
+// records done and the total.
 func (a *Archive) Reindex(ctx context.Context, progress func(done, total int)) error {
 	if err := a.hasIndex("reindex"); err != nil {
 		return err
 	}
-	a.indexMu.Lock()
-	defer a.indexMu.Unlock()
+	a.syncMu.Lock()
+	defer a.syncMu.Unlock()
 	head, err := a.journal.Head(ctx)
 	if err != nil {
 		return err
 	}
-	if err := a.customers.load(ctx, a.store); err != nil {
+	if err := a.follow(ctx, head); err != nil {
 		return err
 	}
+	head = a.catalog.head()
+	records := a.catalog.currents(RecordsPrefix)
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel() // ends the listings when indexing fails
-	// The listing feeds the reads as it goes, so indexing starts at once;
-	// a second listing beside it only counts, so that the progress has the
-	// whole total long before the reads reach the end.
-	var listed, counted atomic.Int64
-	go func() { counted.Store(int64(countLatest(ctx, a.store, RecordsPrefix))) }()
+	defer cancel() // ends the reads when indexing fails
+	// The reads run one batch ahead of the indexing.
 	batches := make(chan []IndexDoc, 2)
 	errc := make(chan error, 1)
-	go func() { errc <- a.readBatches(ctx, latestVersions(ctx, a.store, RecordsPrefix), &listed, batches) }()
+	go func() { errc <- a.readBatches(ctx, records, batches) }()
 	done := 0
 	for docs := range batches {
 		// Sequence 0 until the end: a rebuild cut short must not look done.
@@ -175,7 +243,7 @@ func (a *Archive) Reindex(ctx context.Context, progress func(done, total int)) e
 		}
 		done += len(docs)
 		if progress != nil {
-			progress(done, int(max(listed.Load(), counted.Load())))
+			progress(done, len(records))
 		}
 	}
 	if err := <-errc; err != nil {
@@ -184,87 +252,25 @@ func (a *Archive) Reindex(ctx context.Context, progress func(done, total int)) e
 	return a.index.Apply(ctx, head, nil, nil)
 }
 
-// countLatest counts the customers or records under prefix; a listing
-// that fails counts 0.
-func countLatest(ctx context.Context, store Store, prefix string) int {
-	n := 0
-	for _, err := range latestVersions(ctx, store, prefix) {
-		if err != nil {
-			return 0
-		}
-		n++
-	}
-	return n
-}
-
-// latestKeys lists the key of the newest version of every customer or
-// record under prefix.
-func latestKeys(ctx context.Context, store Store, prefix string) ([]string, error) {
-	var keys []string
-	for key, err := range latestVersions(ctx, store, prefix) {
-		if err != nil {
-			return nil, err
-		}
-		keys = append(keys, key)
-	}
-	return keys, nil
-}
-
-// latestVersions yields the key of the newest version of every customer or
-// record under prefix, in key order. Keys sort by version within an
-// object, so an object's newest key is the one before the next object's.
-func latestVersions(ctx context.Context, store Store, prefix string) iter.Seq2[string, error] {
-	return func(yield func(string, error) bool) {
-		var last, lastID string
-		for info, err := range store.List(ctx, prefix, "") {
-			if err != nil {
-				yield("", err)
-				return
-			}
-			_, id, _, ok := ParseVersionKey(info.Key)
-			if !ok {
-				continue
-			}
-			if last != "" && id != lastID && !yield(last, nil) {
-				return
-			}
-			last, lastID = info.Key, id
-		}
-		if last != "" {
-			yield(last, nil)
-		}
-	}
-}
-
-// readBatches reads the records at keys, several at a time, and sends them
-// in batches; it counts the keys in listed and closes out when done.
-func (a *Archive) readBatches(ctx context.Context, keys iter.Seq2[string, error], listed *atomic.Int64, out chan<- []IndexDoc) error {
+// readBatches reads the records of es in batches and sends them; it
+// closes out when done.
+func (a *Archive) readBatches(ctx context.Context, es []catEntry, out chan<- []IndexDoc) error {
 	defer close(out)
-	chunk := make([]string, 0, reindexBatch)
-	for key, err := range keys {
-		if err != nil {
+	for chunk := range slices.Chunk(es, reindexBatch) {
+		if err := a.readBatch(ctx, chunk, out); err != nil {
 			return err
 		}
-		listed.Add(1)
-		if chunk = append(chunk, key); len(chunk) == reindexBatch {
-			if err := a.readBatch(ctx, chunk, out); err != nil {
-				return err
-			}
-			chunk = chunk[:0]
-		}
 	}
-	return a.readBatch(ctx, chunk, out)
+	return nil
 }
 
-// readBatch reads the records at keys in parallel and sends them as one
+// readBatch reads the records of es in parallel and sends them as one
 // batch.
-func (a *Archive) readBatch(ctx context.Context, keys []string, out chan<- []IndexDoc) error {
-	if len(keys) == 0 {
-		return nil
-	}
-	docs := make([]IndexDoc, len(keys))
-	if err := parallel(ctx, len(keys), func(i int) error {
-		r, err := readRecord(ctx, a.store, keys[i])
+func (a *Archive) readBatch(ctx context.Context, es []catEntry, out chan<- []IndexDoc) error {
+	docs := make([]IndexDoc, len(es))
+	if err := parallel(ctx, len(es), func(i int) error {
+		var r storedRecord
+		err := readSealed(ctx, a.store, es[i].key, es[i].sum, &r)
 		if err == nil {
 			docs[i] = IndexDoc{Record: &r.Record, Blind: r.Blind}
 		}

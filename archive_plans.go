@@ -19,21 +19,20 @@ type planCache struct {
 	m  map[PlanID]*Plan
 }
 
-func (c *planCache) load(ctx context.Context, store Store) error {
+// loadPlans fills the cache with the current version of every plan the
+// catalog records.
+func (a *Archive) loadPlans(ctx context.Context) error {
 	m := map[PlanID]*Plan{}
-	for key, err := range latestVersions(ctx, store, PlansPrefix) {
-		if err != nil {
-			return E("open", Unavailable, err, "cannot list plans in the store")
-		}
-		p, err := readPlan(ctx, store, key)
-		if err != nil {
+	for _, e := range a.catalog.currents(PlansPrefix) {
+		var p Plan
+		if err := readSealed(ctx, a.store, e.key, e.sum, &p); err != nil {
 			return err
 		}
-		m[p.ID] = p
+		m[p.ID] = &p
 	}
-	c.mu.Lock()
-	c.m = m
-	c.mu.Unlock()
+	a.plans.mu.Lock()
+	a.plans.m = m
+	a.plans.mu.Unlock()
 	return nil
 }
 
@@ -58,25 +57,18 @@ func (c *planCache) all() []*Plan {
 	return slices.Collect(maps.Values(c.m))
 }
 
-func readPlan(ctx context.Context, store Store, key string) (*Plan, error) {
-	var p Plan
-	if _, err := readJSON(ctx, store, key, &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
-}
 
-// followPlan caches the plan written at key (by this process or another).
-func (a *Archive) followPlan(ctx context.Context, key string) error {
-	if v, ok := a.fresh.Load(key); ok {
+// followPlan caches the plan that c wrote (by this process or another).
+func (a *Archive) followPlan(ctx context.Context, c Change) error {
+	if v, ok := a.fresh.Load(c.Key); ok {
 		a.plans.put(v.(*Plan))
 		return nil
 	}
-	p, err := readPlan(ctx, a.store, key)
-	if err != nil {
+	var p Plan
+	if err := a.readChange(ctx, c, &p); err != nil {
 		return err
 	}
-	a.plans.put(p)
+	a.plans.put(&p)
 	return nil
 }
 
@@ -155,11 +147,9 @@ func (a *Archive) loadPlan(ctx context.Context, op string, id PlanID) (*Plan, er
 	if !ValidID(string(id)) {
 		return nil, E(op, NotFound, nil, "plan %q not found", id)
 	}
-	key, err := a.latestKey(ctx, PlansPrefix+string(id)+"/", "plan "+string(id))
-	if err != nil {
-		return nil, err
-	}
-	return readPlan(ctx, a.store, key)
+	var p Plan
+	_, err := a.readCurrent(ctx, PlansPrefix+string(id)+"/", "plan "+string(id), &p)
+	return &p, err
 }
 
 // GetPlan returns the latest version of plan id if the caller may read it.
@@ -357,18 +347,13 @@ func (a *Archive) PlanHistory(ctx context.Context, id PlanID) ([]VersionInfo, er
 	if _, err := a.GetPlan(ctx, id); err != nil {
 		return nil, err
 	}
-	var out []VersionInfo
-	for info, err := range a.store.List(ctx, PlansPrefix+string(id)+"/", "") {
-		if err != nil {
-			return nil, err
-		}
-		p, err := readPlan(ctx, a.store, info.Key)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, VersionInfo{Version: p.Version, Actor: p.UpdatedBy, Time: p.UpdatedAt, SHA256: info.SHA256})
+	cur, err := a.loadPlan(ctx, op, id)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return versions(ctx, a.store, cur.Version, func(v int) string { return PlanKey(id, v) }, func(p *Plan) VersionInfo {
+		return VersionInfo{Version: p.Version, Actor: p.UpdatedBy, Time: p.UpdatedAt}
+	})
 }
 
 // PlanQuery filters plan listings; empty fields do not filter.

@@ -82,11 +82,9 @@ func (a *Archive) loadRecord(ctx context.Context, op string, id RecordID) (*stor
 	if !ValidID(string(id)) {
 		return nil, E(op, NotFound, nil, "record %q not found", id)
 	}
-	key, err := a.latestKey(ctx, RecordsPrefix+string(id)+"/", "record "+string(id))
-	if err != nil {
-		return nil, err
-	}
-	return readRecord(ctx, a.store, key)
+	var r storedRecord
+	_, err := a.readCurrent(ctx, RecordsPrefix+string(id)+"/", "record "+string(id), &r)
+	return &r, err
 }
 
 // GetRecord returns the latest version of record id, with its sensitive
@@ -116,13 +114,6 @@ func (a *Archive) GetRecord(ctx context.Context, id RecordID) (*Record, error) {
 	return r, a.logAccess(ctx, op, []Change{ev})
 }
 
-func readRecord(ctx context.Context, store Store, key string) (*storedRecord, error) {
-	var r storedRecord
-	if _, err := readJSON(ctx, store, key, &r); err != nil {
-		return nil, err
-	}
-	return &r, nil
-}
 
 // UpdateRecord replaces record r.ID with r. r.Version must be the version
 // being changed: a stale version is Conflict. Sensitive fields the caller
@@ -203,21 +194,9 @@ func (a *Archive) RecordHistory(ctx context.Context, id RecordID) ([]VersionInfo
 	if err := a.visible(ctx, op, RecordResource(&s.Record), "record "+string(id)); err != nil {
 		return nil, err
 	}
-	var out []VersionInfo
-	for info, err := range a.store.List(ctx, RecordsPrefix+string(id)+"/", "") {
-		if err != nil {
-			return nil, err
-		}
-		r, err := readRecord(ctx, a.store, info.Key)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, VersionInfo{Version: r.Version, Actor: r.UpdatedBy, Time: r.UpdatedAt, SHA256: info.SHA256})
-	}
-	if len(out) == 0 {
-		return nil, E("record.history", NotFound, nil, "record %s not found", id)
-	}
-	return out, nil
+	return versions(ctx, a.store, s.Version, func(v int) string { return RecordKey(id, v) }, func(r *storedRecord) VersionInfo {
+		return VersionInfo{Version: r.Version, Actor: r.UpdatedBy, Time: r.UpdatedAt}
+	})
 }
 
 // RecordPage is one page of records and the total that matched.

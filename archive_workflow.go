@@ -318,7 +318,7 @@ func (a *Archive) notifyOverdue(ctx context.Context, id RecordID) (bool, error) 
 		notes, sent, err = a.deliver(ctx, n)
 	}
 	if err == nil {
-		_, err = a.journal.Append(ctx, a.stampActor(ctx, append(notes, marker))...)
+		_, err = a.append(ctx, a.stampActor(ctx, append(notes, marker))...)
 	}
 	if err != nil {
 		for _, c := range append(notes, marker) {

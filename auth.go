@@ -187,7 +187,7 @@ func (a *Archive) EndExpiredSessions(ctx context.Context) (int, error) {
 // object left behind by a failed delete is harmless, an unjournaled
 // removal would look like tampering to verify.
 func (a *Archive) removeJournaled(ctx context.Context, c Change) error {
-	if _, err := a.journal.Append(ctx, c); err != nil {
+	if _, err := a.append(ctx, c); err != nil {
 		return err
 	}
 	if err := a.store.Delete(ctx, c.Key); err != nil && !IsKind(err, NotFound) {
@@ -216,12 +216,11 @@ func (a *Archive) authSession(ctx context.Context, token string) (*Principal, *S
 	h := hashToken(token)
 	s := a.accounts.session(h)
 	if s == nil {
-		// Another replica may have made it.
-		var stored Session
-		if _, err := readJSON(ctx, a.store, SessionKey(h), &stored); err != nil {
-			return nil, nil, E(op, Unauthenticated, nil, "the session is unknown or has ended; sign in again")
+		stored, err := a.storedSession(ctx, h)
+		if err != nil {
+			return nil, nil, E(op, Unauthenticated, err, "the session is unknown or has ended; sign in again")
 		}
-		s = &stored
+		s = stored
 		a.accounts.putSession(h, s)
 	}
 	if !a.now().Before(s.Expires) {
@@ -232,6 +231,20 @@ func (a *Archive) authSession(ctx context.Context, token string) (*Principal, *S
 		return nil, nil, E(op, Unauthenticated, nil, "the session has ended (password changed or account disabled); sign in again")
 	}
 	return PrincipalOf(&u.User), s, nil
+}
+
+// storedSession reads the session whose token hashes to h from the store,
+// if the journal recorded it. Another replica may have made it since this
+// one last followed the journal: then it follows first.
+func (a *Archive) storedSession(ctx context.Context, h string) (*Session, error) {
+	key := SessionKey(h)
+	if _, ok := a.catalog.object(key); !ok {
+		if err := a.SyncIndex(ctx); err != nil {
+			return nil, err
+		}
+	}
+	var s Session
+	return &s, a.readObject(ctx, key, &s)
 }
 
 func (a *Archive) authToken(token string) (*Principal, error) {

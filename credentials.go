@@ -78,15 +78,12 @@ func (c *accounts) tokensOf(u UserName) []APIToken {
 	return out
 }
 
-// loadCredentials reads the API tokens. Sessions are read when first
-// used, so that old sign-ins cost nothing at start.
+// loadCredentials reads the API tokens the catalog records. Sessions are
+// read when first used, so that old sign-ins cost nothing at start.
 func (a *Archive) loadCredentials(ctx context.Context) error {
-	for info, err := range a.store.List(ctx, TokensPrefix, "") {
-		if err != nil {
-			return E("open", Unavailable, err, "cannot list API tokens in the store")
-		}
+	for _, e := range a.catalog.objectsUnder(TokensPrefix) {
 		var t storedToken
-		if _, err := readJSON(ctx, a.store, info.Key, &t); err != nil {
+		if err := readSealed(ctx, a.store, e.key, e.sum, &t); err != nil {
 			return err
 		}
 		a.accounts.putToken(&t)
@@ -110,7 +107,7 @@ func (a *Archive) followCredential(ctx context.Context, c Change) error {
 		return nil
 	}
 	var t storedToken
-	if _, err := readJSON(ctx, a.store, c.Key, &t); err != nil {
+	if err := a.readChange(ctx, c, &t); err != nil {
 		return err
 	}
 	a.accounts.putToken(&t)

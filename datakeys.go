@@ -3,7 +3,7 @@ package visitarchive
 import (
 	"context"
 	"fmt"
-	"iter"
+	"slices"
 	"strings"
 	"time"
 )
@@ -21,17 +21,11 @@ func (a *Archive) RewrapDataKeys(ctx context.Context, progress func(done, seen i
 		return 0, err
 	}
 	done, seen := 0, 0
-	for key, err := range latestDataKeys(ctx, a.store) {
-		if err != nil {
-			return done, err
-		}
-		if strings.HasSuffix(key, destroyedMark) {
-			continue
-		}
+	for _, e := range a.liveDataKeys() {
 		seen++
-		changed, err := a.rewrap(ctx, op, key)
+		changed, err := a.rewrap(ctx, op, e)
 		if err != nil {
-			return done, fmt.Errorf("%s %s: %w", op, key, err)
+			return done, fmt.Errorf("%s %s: %w", op, e.key, err)
 		}
 		if changed {
 			done++
@@ -43,10 +37,10 @@ func (a *Archive) RewrapDataKeys(ctx context.Context, progress func(done, seen i
 	return done, nil
 }
 
-// rewrap re-wraps the data key at key when its master key is not current.
-func (a *Archive) rewrap(ctx context.Context, op, key string) (bool, error) {
+// rewrap re-wraps the data key of e when its master key is not current.
+func (a *Archive) rewrap(ctx context.Context, op string, e catEntry) (bool, error) {
 	var w WrappedKey
-	if _, err := readJSON(ctx, a.store, key, &w); err != nil {
+	if err := readSealed(ctx, a.store, e.key, e.sum, &w); err != nil {
 		return false, err
 	}
 	if w.MasterKeyID == a.keys.Current() {
@@ -60,7 +54,7 @@ func (a *Archive) rewrap(ctx context.Context, op, key string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	prefix, version := splitVersion(key)
+	prefix, version := splitVersion(e.key)
 	nextKey := fmt.Sprintf("%s%010d.json", prefix, version+1)
 	info, err := a.put(ctx, nextKey, next)
 	if err != nil {
@@ -69,25 +63,12 @@ func (a *Archive) rewrap(ctx context.Context, op, key string) (bool, error) {
 	return true, a.commit(ctx, op, Change{Key: nextKey, SHA256: info.SHA256}, next)
 }
 
-// latestDataKeys yields the key of the newest version of every data key,
-// in key order: the last key of each datakeys/<kind>/<id>/ directory.
-func latestDataKeys(ctx context.Context, store Store) iter.Seq2[string, error] {
-	return func(yield func(string, error) bool) {
-		var last string
-		for info, err := range store.List(ctx, DataKeysPrefix, "") {
-			if err != nil {
-				yield("", err)
-				return
-			}
-			if last != "" && dirOf(info.Key) != dirOf(last) && !yield(last, nil) {
-				return
-			}
-			last = info.Key
-		}
-		if last != "" {
-			yield(last, nil)
-		}
-	}
+// liveDataKeys returns the current version of every data key that was
+// not destroyed, in key order.
+func (a *Archive) liveDataKeys() []catEntry {
+	return slices.DeleteFunc(a.catalog.currents(DataKeysPrefix), func(e catEntry) bool {
+		return strings.HasSuffix(e.key, destroyedMark)
+	})
 }
 
 func dirOf(key string) string { return key[:strings.LastIndexByte(key, '/')+1] }
@@ -149,7 +130,7 @@ func (a *Archive) DestroyRecordKey(ctx context.Context, id RecordID) (bool, erro
 	a.dataKeys.forget(prefix)
 	// Journal first: a key left behind by a failed delete is already
 	// behind the mark, and running this again deletes it.
-	if _, err := a.journal.Append(ctx, changes...); err != nil {
+	if _, err := a.append(ctx, changes...); err != nil {
 		return false, err
 	}
 	for _, key := range versions {
@@ -191,15 +172,9 @@ func (a *Archive) DataKeysByMaster(ctx context.Context) (map[string]int, error) 
 		return nil, err
 	}
 	out := map[string]int{}
-	for key, err := range latestDataKeys(ctx, a.store) {
-		if err != nil {
-			return nil, err
-		}
-		if strings.HasSuffix(key, destroyedMark) {
-			continue
-		}
+	for _, e := range a.liveDataKeys() {
 		var w WrappedKey
-		if _, err := readJSON(ctx, a.store, key, &w); err != nil {
+		if err := readSealed(ctx, a.store, e.key, e.sum, &w); err != nil {
 			return nil, err
 		}
 		out[w.MasterKeyID]++

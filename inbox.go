@@ -174,7 +174,7 @@ func (a *Archive) Inbox(ctx context.Context, unreadOnly bool, page, size int) (*
 	out.Notifications = make([]*Notification, len(show))
 	err = parallel(ctx, len(show), func(i int) error {
 		var n Notification
-		if _, err := readJSON(ctx, a.store, NotificationKey(me, show[i]), &n); err != nil {
+		if err := a.readObject(ctx, NotificationKey(me, show[i]), &n); err != nil {
 			return err
 		}
 		n.Read = read[n.ID]
@@ -190,11 +190,8 @@ func (a *Archive) inboxKeys(ctx context.Context, me UserName) ([]string, map[str
 	var ids []string
 	read := map[string]bool{}
 	prefix := InboxPrefix + string(me) + "/"
-	for info, err := range a.store.List(ctx, prefix, "") {
-		if err != nil {
-			return nil, nil, err
-		}
-		name := strings.TrimPrefix(info.Key, prefix)
+	for _, e := range a.catalog.objects(prefix) {
+		name := strings.TrimPrefix(e.key, prefix)
 		if id, ok := strings.CutSuffix(name, ".read.json"); ok {
 			read[id] = true
 		} else if id, ok := strings.CutSuffix(name, ".json"); ok {
@@ -252,7 +249,7 @@ func (a *Archive) MarkRead(ctx context.Context, ids []string) (int, error) {
 	if len(changes) == 0 {
 		return 0, nil
 	}
-	if _, err := a.journal.Append(ctx, changes...); err != nil {
+	if _, err := a.append(ctx, changes...); err != nil {
 		for _, c := range changes {
 			a.dropObject(ctx, c.Key)
 		}

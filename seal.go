@@ -243,15 +243,15 @@ func (a *Archive) dataKey(ctx context.Context, prefix string) ([]byte, error) {
 	if k := a.dataKeys.get(prefix); k != nil {
 		return k, nil
 	}
-	key, err := a.latestKey(ctx, prefix, "data key")
-	if err != nil {
-		return nil, err
+	e, ok := a.catalog.current(prefix)
+	if !ok {
+		return nil, E("get", NotFound, nil, "data key not found")
 	}
-	if strings.HasSuffix(key, destroyedMark) {
+	if strings.HasSuffix(e.key, destroyedMark) {
 		return nil, errKeyDestroyed
 	}
 	var w WrappedKey
-	if _, err := readJSON(ctx, a.store, key, &w); err != nil {
+	if err := readSealed(ctx, a.store, e.key, e.sum, &w); err != nil {
 		return nil, err
 	}
 	k, err := a.keys.Unwrap(w)

@@ -1,0 +1,252 @@
+package visitarchive
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// The catalog is what the journal recorded, and the only way readers find
+// objects: the key and SHA-256 of the latest version of every versioned
+// object (records, plans, customers, users, departments, data keys) and of
+// every other object that readers load (sessions, API tokens,
+// notifications, annotations). An object that no journal entry records —
+// left by a write that crashed before its entry, or put into the store by
+// hand — is never served, loaded or indexed, and content that differs from
+// the SHA-256 the journal recorded is refused. A listing of the store
+// decides nothing.
+//
+// The claims that coordinate writers (reference-code numbers, archiving
+// reservations, overdue marks) are not in it: their existence is the lock,
+// before any entry records them.
+type catalog struct {
+	mu     sync.RWMutex
+	seq    uint64                    // the last journal entry applied
+	latest map[string]catEntry       // by directory ("records/R1/"): its greatest key
+	flat   map[string]map[string]sum // every other object readers load, by directory and key
+}
+
+// sum is a SHA-256, kept as bytes: half the memory of its hex.
+type sum [sha256.Size]byte
+
+type catEntry struct {
+	key string
+	sum sum
+}
+
+// versionedPrefixes hold one directory of versions per object; the
+// greatest key of a directory is the current one (a destroyed data key's
+// mark sorts after its versions).
+var versionedPrefixes = []string{RecordsPrefix, PlansPrefix, CustomersPrefix, UsersPrefix, DepartmentsPrefix, DataKeysPrefix}
+
+// flatPrefixes hold objects that readers load by key or by listing.
+var flatPrefixes = []string{SessionsPrefix, TokensPrefix, InboxPrefix, AnnotationsPrefix}
+
+func hasAnyPrefix(key string, prefixes []string) bool {
+	return slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(key, p) })
+}
+
+// apply records the writes and removals of e.
+func (c *catalog) apply(e Entry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.latest == nil {
+		c.latest, c.flat = map[string]catEntry{}, map[string]map[string]sum{}
+	}
+	for _, ch := range e.Changes {
+		switch {
+		case ch.Removed:
+			c.remove(ch.Key)
+		case ch.Wrote():
+			c.add(ch.Key, ch.SHA256)
+		}
+	}
+	c.seq = max(c.seq, e.Seq)
+}
+
+func (c *catalog) add(key, sha string) {
+	var s sum
+	if _, err := hex.Decode(s[:], []byte(sha)); err != nil {
+		return // a journal entry names no well-formed hash: verify reports it
+	}
+	switch {
+	case hasAnyPrefix(key, versionedPrefixes):
+		dir := dirOf(key)
+		if cur, ok := c.latest[dir]; !ok || key >= cur.key {
+			c.latest[dir] = catEntry{key, s}
+		}
+	case hasAnyPrefix(key, flatPrefixes):
+		dir := dirOf(key)
+		if c.flat[dir] == nil {
+			c.flat[dir] = map[string]sum{}
+		}
+		c.flat[dir][key] = s
+	}
+}
+
+// remove forgets key. Removing the current version of an object removes
+// the object (its older versions go with it, as destruction does).
+func (c *catalog) remove(key string) {
+	dir := dirOf(key)
+	if m := c.flat[dir]; m != nil {
+		delete(m, key)
+		if len(m) == 0 {
+			delete(c.flat, dir)
+		}
+	}
+	if cur, ok := c.latest[dir]; ok && cur.key == key {
+		delete(c.latest, dir)
+	}
+}
+
+// current returns the current version of the object whose versions live
+// in dir, if the journal recorded one.
+func (c *catalog) current(dir string) (catEntry, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	e, ok := c.latest[dir]
+	return e, ok
+}
+
+// object returns the SHA-256 the journal recorded for the flat object key.
+func (c *catalog) object(key string) (sum, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	s, ok := c.flat[dirOf(key)][key]
+	return s, ok
+}
+
+// currents returns the current version of every object under prefix
+// (such as "users/"), in key order.
+func (c *catalog) currents(prefix string) []catEntry {
+	c.mu.RLock()
+	var out []catEntry
+	for dir, e := range c.latest {
+		if strings.HasPrefix(dir, prefix) {
+			out = append(out, e)
+		}
+	}
+	c.mu.RUnlock()
+	return sortEntries(out)
+}
+
+// objects returns the flat objects of directory dir (such as
+// "inbox/alice/") with their sums, in key order.
+func (c *catalog) objects(dir string) []catEntry {
+	c.mu.RLock()
+	out := entries(c.flat[dir], nil)
+	c.mu.RUnlock()
+	return sortEntries(out)
+}
+
+// objectsUnder returns the flat objects of every directory under prefix
+// (such as "tokens/"), in key order.
+func (c *catalog) objectsUnder(prefix string) []catEntry {
+	c.mu.RLock()
+	var out []catEntry
+	for dir, m := range c.flat {
+		if strings.HasPrefix(dir, prefix) {
+			out = entries(m, out)
+		}
+	}
+	c.mu.RUnlock()
+	return sortEntries(out)
+}
+
+func entries(m map[string]sum, out []catEntry) []catEntry {
+	for key, s := range m {
+		out = append(out, catEntry{key, s})
+	}
+	return out
+}
+
+func sortEntries(es []catEntry) []catEntry {
+	slices.SortFunc(es, func(x, y catEntry) int { return strings.Compare(x.key, y.key) })
+	return es
+}
+
+// head returns the last journal entry the catalog applied.
+func (c *catalog) head() uint64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.seq
+}
+
+// sumOf parses the hex SHA-256 of a journal change; a malformed one is a
+// sum no content has.
+func sumOf(sha string) sum {
+	var s sum
+	hex.Decode(s[:], []byte(sha))
+	return s
+}
+
+// readSealed reads the object at key into v, refusing content whose
+// SHA-256 is not want, the one the journal recorded.
+func readSealed(ctx context.Context, store Store, key string, want sum, v any) error {
+	rc, _, err := store.Get(ctx, key)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		return err
+	}
+	if sha256.Sum256(b) != want {
+		return E("read", Integrity, nil, "stored object %s differs from what the journal recorded; run verify", key)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return E("read", Integrity, err, "stored object %s is not valid JSON", key)
+	}
+	return nil
+}
+
+// readCurrent reads the current version of the object whose versions live
+// in dir into v, and returns its key; what names the object in a NotFound.
+func (a *Archive) readCurrent(ctx context.Context, dir, what string, v any) (string, error) {
+	e, ok := a.catalog.current(dir)
+	if !ok {
+		return "", E("get", NotFound, nil, "%s not found", what)
+	}
+	return e.key, readSealed(ctx, a.store, e.key, e.sum, v)
+}
+
+// readObject reads the flat object at key into v if the journal recorded
+// it; otherwise NotFound.
+func (a *Archive) readObject(ctx context.Context, key string, v any) error {
+	s, ok := a.catalog.object(key)
+	if !ok {
+		return E("get", NotFound, nil, "%s not found", key)
+	}
+	return readSealed(ctx, a.store, key, s, v)
+}
+
+// readChange reads the object that journal change c wrote into v,
+// checking it against the SHA-256 c recorded.
+func (a *Archive) readChange(ctx context.Context, c Change, v any) error {
+	return readSealed(ctx, a.store, c.Key, sumOf(c.SHA256), v)
+}
+
+// versions reads versions 1 to current of an object, oldest first, the key
+// of each from keyOf, and describes each with info and the SHA-256 of its
+// content. Only the current version is in the catalog; the ones before it
+// were current once, and verify checks them against the journal.
+func versions[T any](ctx context.Context, store Store, current int, keyOf func(v int) string, info func(*T) VersionInfo) ([]VersionInfo, error) {
+	out := make([]VersionInfo, 0, current)
+	for v := 1; v <= current; v++ {
+		var obj T
+		meta, err := readJSON(ctx, store, keyOf(v), &obj)
+		if err != nil {
+			return nil, err
+		}
+		vi := info(&obj)
+		vi.SHA256 = meta.SHA256
+		out = append(out, vi)
+	}
+	return out, nil
+}
