@@ -57,7 +57,6 @@ func (c *planCache) all() []*Plan {
 	return slices.Collect(maps.Values(c.m))
 }
 
-
 // followPlan caches the plan that c wrote (by this process or another).
 func (a *Archive) followPlan(ctx context.Context, c Change) error {
 	if v, ok := a.fresh.Load(c.Key); ok {

@@ -114,7 +114,6 @@ func (a *Archive) GetRecord(ctx context.Context, id RecordID) (*Record, error) {
 	return r, a.logAccess(ctx, op, []Change{ev})
 }
 
-
 // UpdateRecord replaces record r.ID with r. r.Version must be the version
 // being changed: a stale version is Conflict. Sensitive fields the caller
 // may not see keep their stored values.
