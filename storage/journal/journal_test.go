@@ -181,6 +181,11 @@ func encode(t *testing.T, e va.Entry) []byte {
 	return b
 }
 
+// unrecorded is what verify reports of an object no entry records.
+func unrecorded(key string) string {
+	return "seq 0 " + key + ": unrecorded: no journal entry records this object (a write interrupted before its entry, or put there by hand); it is never served"
+}
+
 func TestVerifyReportsTampering(t *testing.T) {
 	key := journal.EntryKey
 	obj3 := "objects/003"
@@ -212,7 +217,7 @@ func TestVerifyReportsTampering(t *testing.T) {
 				t.Fatal(err)
 			}
 		},
-		want: []string{"seq 3 " + key(3) + ": removed: entries 3 to 3 are missing"},
+		want: []string{"seq 3 " + key(3) + ": removed: entries 3 to 3 are missing", unrecorded(obj3)},
 	}, {
 		name: "entries reordered",
 		tamper: func(t *testing.T, store va.Store) {
@@ -234,13 +239,29 @@ func TestVerifyReportsTampering(t *testing.T) {
 				}
 			}
 		},
-		want: []string{"seq 5 " + key(5) + ": removed: the journal ends at entry 4 but a checkpoint pins entry 5"},
+		want: []string{"seq 5 " + key(5) + ": removed: the journal ends at entry 4 but a checkpoint pins entry 5",
+			unrecorded("objects/005"), unrecorded("objects/006")},
 	}, {
 		name: "object altered",
 		tamper: func(t *testing.T, store va.Store) {
 			rewrite(t, store, obj3, []byte("forged content"))
 		},
 		want: []string{fmt.Sprintf("seq 3 %s: object altered: sha256 %s, the journal recorded %s", obj3, sha("forged content"), sha("content 3"))},
+	}, {
+		name: "object put without a journal entry",
+		tamper: func(t *testing.T, store va.Store) {
+			putObject(t, store, "objects/007", "forged")
+		},
+		want: []string{unrecorded("objects/007")},
+	}, {
+		name: "removal journaled, object left",
+		tamper: func(t *testing.T, store va.Store) {
+			c := va.Change{Actor: "alice", Action: "test.remove", Key: obj3, Removed: true}
+			if _, err := open(t, store).Append(t.Context(), c); err != nil {
+				t.Fatal(err)
+			}
+		},
+		want: []string{"seq 7 " + obj3 + ": still present, though the journal recorded its removal"},
 	}, {
 		name: "object removed",
 		tamper: func(t *testing.T, store va.Store) {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	va "github.com/visitarchive/visitarchive"
 )
@@ -36,8 +37,12 @@ func (r *Report) OK() bool { return len(r.Problems) == 0 }
 // hold), removed (a gap in the sequence, or a checkpoint past the end) or
 // reordered (an entry under another entry's number), and every object that
 // is missing or whose content no longer has the SHA-256 the journal
-// recorded. Only the last version written of a key is hashed. progress, if
-// not nil, is called after each entry with the entries done.
+// recorded. Only the last version written of a key is hashed. It then
+// lists the whole store and reports every object that no entry records
+// (left by a write that was interrupted before its entry, or put there by
+// hand: readers never serve it), and every object still there whose
+// removal an entry recorded. progress, if not nil, is called after each
+// entry with the entries done.
 func Verify(ctx context.Context, store va.Store, progress func(entries uint64)) (*Report, error) {
 	v := &verifier{store: store, rep: &Report{}, objects: map[string]objectRef{}}
 	if err := v.walkEntries(ctx, progress); err != nil {
@@ -47,6 +52,9 @@ func Verify(ctx context.Context, store va.Store, progress func(entries uint64)) 
 		return nil, err
 	}
 	if err := v.checkObjects(ctx); err != nil {
+		return nil, err
+	}
+	if err := v.checkUnrecorded(ctx); err != nil {
 		return nil, err
 	}
 	return v.rep, nil
@@ -218,4 +226,25 @@ func hashObject(ctx context.Context, store va.Store, key string) (string, error)
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// checkUnrecorded lists the store and reports the objects the journal does
+// not account for.
+func (v *verifier) checkUnrecorded(ctx context.Context) error {
+	for info, err := range v.store.List(ctx, "", "") {
+		if err != nil && !va.IsKind(err, va.Integrity) {
+			return fmt.Errorf("verify: list the store: %w", err)
+		}
+		key := info.Key
+		if strings.HasPrefix(key, EntryPrefix) || strings.HasPrefix(key, CheckpointPrefix) {
+			continue
+		}
+		switch ref, ok := v.objects[key]; {
+		case !ok:
+			v.problem(0, key, "unrecorded: no journal entry records this object (a write interrupted before its entry, or put there by hand); it is never served")
+		case ref.sha256 == "":
+			v.problem(ref.seq, key, "still present, though the journal recorded its removal")
+		}
+	}
+	return nil
 }
