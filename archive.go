@@ -2,6 +2,7 @@ package visitarchive
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -38,6 +39,11 @@ type Config struct {
 	// Mailer, if set, also mails notifications to users with an address.
 	Mailer Mailer
 
+	// ImportDeadline is how long one import batch may take from its
+	// intent to its journal entry (0: DefaultImportDeadline). The objects
+	// of a batch are removed once twice as long has passed without it.
+	ImportDeadline time.Duration
+
 	// ReindexProgress, if set, is told how a rebuild of the index from the
 	// store advances when Open finds the index empty.
 	ReindexProgress func(done, total int)
@@ -54,6 +60,7 @@ type Archive struct {
 	now     func() time.Time
 	// reindexProgress is Config.ReindexProgress.
 	reindexProgress func(done, total int)
+	importDeadline  time.Duration
 
 	policy    Authorizer
 	keys      Keyring
@@ -93,6 +100,7 @@ func New(cfg Config) *Archive {
 	}
 	a.policy, a.keys, a.passwords = cfg.Policy, cfg.Keys, cfg.Passwords
 	a.workflow, a.mailer = cfg.Workflow, cfg.Mailer
+	a.importDeadline = cmp.Or(cfg.ImportDeadline, DefaultImportDeadline)
 	a.sensitive = append(slices.Clone(DefaultSensitiveFields), cfg.SensitiveFields...)
 	a.accounts.ttl = cfg.SessionTTL
 	if a.accounts.ttl <= 0 {
@@ -128,10 +136,13 @@ func (a *Archive) Open(ctx context.Context) error {
 	if err := a.loadCaches(ctx); err != nil {
 		return err
 	}
-	if a.index == nil {
-		return nil
+	if a.index != nil {
+		if err := a.openIndex(ctx, head); err != nil {
+			return err
+		}
 	}
-	return a.openIndex(ctx, head)
+	_, err = a.sweepIntents(ctx, false)
+	return err
 }
 
 // readCatalog applies the journal up to head to the catalog.

@@ -60,6 +60,11 @@ func (a *Archive) Import(ctx context.Context, r io.Reader, progress func(ImportP
 	if err != nil {
 		return nil, err
 	}
+	// The objects of an interrupted earlier import would stand in the way
+	// of this one, which may be its re-run.
+	if _, err := a.sweepIntents(ctx, true); err != nil {
+		return nil, err
+	}
 	im := &importer{a: a, actor: u, rep: &ImportReport{}, known: map[CustomerID]*Customer{},
 		lineOf: map[RecordID]int{}, indexq: make(chan uint64, 1)}
 	indexed := make(chan struct{})
@@ -226,24 +231,62 @@ func (im *importer) sealRecord(n int, r *Record) ([]*importItem, error) {
 // the entry to the indexer, which runs while the next batch is written. A
 // key that exists already rejects its line only.
 func (im *importer) flush(ctx context.Context, batch []*importItem, progress func(ImportProgress)) error {
-	if err := im.putAll(ctx, batch); err != nil {
-		im.undo(batch)
-		return fmt.Errorf("import: store: %w", err)
-	}
-	changes := im.accepted(batch)
-	if len(changes) > 0 {
-		seq, err := im.a.journal.Append(ctx, changes...)
-		if err != nil {
-			im.undo(batch)
-			return fmt.Errorf("import: journal: %w", err)
+	if len(batch) > 0 {
+		if err := im.write(ctx, batch); err != nil {
+			return err
 		}
-		im.count(batch)
-		im.indexq <- seq
 	}
 	if progress != nil {
 		progress(ImportProgress{Lines: im.lines, Imported: im.rep.Customers + im.rep.Records, Rejected: len(im.rep.Rejected)})
 	}
 	return nil
+}
+
+// write puts the objects of batch under an intent and journals them in one
+// entry; the intent goes once the entry is written or the objects are
+// removed again.
+func (im *importer) write(ctx context.Context, batch []*importItem) error {
+	keys := make([]string, len(batch))
+	for i, it := range batch {
+		keys[i] = it.key
+	}
+	intentKey, in, err := im.a.declare(ctx, keys)
+	if err != nil {
+		return err
+	}
+	seq, err := im.journal(ctx, batch, in)
+	if err != nil {
+		im.undo(batch)
+	}
+	// Not deferred: a crash before this line must leave the intent.
+	im.a.settle(ctx, intentKey)
+	if seq > 0 {
+		im.count(batch)
+		im.indexq <- seq
+	}
+	return err
+}
+
+// journal puts the objects of batch and journals those of the accepted
+// lines before the deadline of in; it returns the entry's sequence, 0 when
+// no line was accepted.
+func (im *importer) journal(ctx context.Context, batch []*importItem, in *intent) (uint64, error) {
+	if err := im.putAll(ctx, batch); err != nil {
+		return 0, fmt.Errorf("import: store: %w", err)
+	}
+	changes := im.accepted(batch)
+	if len(changes) == 0 {
+		return 0, nil
+	}
+	if !im.a.now().Before(in.Deadline) {
+		return 0, E("import", Unavailable, nil, "a batch of %d objects took longer than %s to write; nothing of it was kept: "+
+			"run the import again, with a longer batch deadline if the store is slow", len(batch), im.a.importDeadline)
+	}
+	seq, err := im.a.journal.Append(ctx, changes...)
+	if err != nil {
+		return 0, fmt.Errorf("import: journal: %w", err)
+	}
+	return seq, nil
 }
 
 // putAll writes the objects of batch, in one PutBatch when the store has

@@ -22,7 +22,11 @@ const (
 	RefCodesPrefix    = "refcodes/"
 	ArchivingPrefix   = "archiving/"
 	NoticesPrefix     = "notices/"
+	IntentsPrefix     = "intents/"
 )
+
+// IntentKey is the key of the intent of one import batch.
+func IntentKey(id string) string { return IntentsPrefix + id + ".json" }
 
 // PlanKey is the key of version v of plan id.
 func PlanKey(id PlanID, v int) string {

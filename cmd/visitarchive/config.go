@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	va "github.com/visitarchive/visitarchive"
 	"github.com/visitarchive/visitarchive/index"
@@ -172,6 +173,18 @@ type components struct {
 	archive *va.Archive
 	// mailer is the mail server the archive sends through, or nil.
 	mailer *va.SMTPMailer
+}
+
+// removeUnrecorded returns the job that removes the objects no journal
+// entry records that are older than grace, as the system.
+func (c *components) removeUnrecorded(grace time.Duration) func(context.Context) (int, error) {
+	return func(ctx context.Context) (int, error) {
+		objs, err := journal.Unrecorded(ctx, c.store)
+		if err != nil {
+			return 0, err
+		}
+		return c.archive.RemoveUnrecorded(va.WithActor(ctx, "system"), objs, grace)
+	}
 }
 
 func (c *components) Close() error {

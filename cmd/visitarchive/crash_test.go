@@ -217,8 +217,17 @@ func TestKillNineLosesNoAcknowledgedWrite(t *testing.T) {
 		}
 	}
 	t.Logf("%d acknowledged writes survived kill -9", len(acked))
+	// A write cut off before its journal entry leaves objects that are
+	// in flight for the grace period, then unrecorded until removed.
 	if out, err := cli(t, "verify", "--data", data); err != nil || !strings.Contains(out, "0 problem(s)") {
 		t.Errorf("verify after kill -9: %v\n%s", err, out)
+	}
+	if out, err := cli(t, "verify", "--data", data, "--grace", "0", "--remove-unrecorded"); err != nil {
+		t.Errorf("verify --remove-unrecorded after kill -9: %v\n%s", err, out)
+	}
+	if out, err := cli(t, "verify", "--data", data, "--grace", "0"); err != nil || !strings.Contains(out, "0 problem(s)") ||
+		strings.Contains(out, "in flight") {
+		t.Errorf("verify with no grace after the removal: %v\n%s", err, out)
 	}
 }
 

@@ -34,6 +34,15 @@ const (
 	sweepFirst    = time.Minute
 )
 
+// The server removes the objects no journal entry records (see
+// visitarchive.RemoveUnrecorded) once unrecordedFirst after it starts, when
+// those a crash left are past the grace period, then every
+// unrecordedInterval.
+const (
+	unrecordedFirst    = va.UnrecordedGrace + time.Minute
+	unrecordedInterval = 24 * time.Hour
+)
+
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, sf := newFlags("serve", stderr)
 	addr := fs.String("addr", env("VISITARCHIVE_ADDR", "127.0.0.1:8080"), "address to listen on (VISITARCHIVE_ADDR)")
@@ -58,6 +67,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	go follow(ctx, c.archive, c.keys, log)
 	go repeat(ctx, log, chore{"overdue records notified", "records", c.archive.NotifyOverdue}, overdueFirst, overdueInterval)
 	go repeat(ctx, log, chore{"expired sessions removed", "sessions", c.archive.EndExpiredSessions}, sweepFirst, sweepInterval)
+	go repeat(ctx, log, chore{"unrecorded objects removed", "objects", c.removeUnrecorded(va.UnrecordedGrace)}, unrecordedFirst, unrecordedInterval)
 	if c.mailer != nil {
 		log.Info("mailing notifications", "smtp", c.mailer.Addr)
 	} else {

@@ -8,13 +8,20 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	va "github.com/visitarchive/visitarchive"
 	"github.com/visitarchive/visitarchive/storage/journal"
 )
 
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, sf := newFlags("verify", stderr)
+	remove := fs.Bool("remove-unrecorded", false, "after verifying, remove the objects no journal entry records that are older than --grace, journaling each removal")
+	grace := fs.Duration("grace", va.UnrecordedGrace, "how old an object no journal entry records must be to count as a problem, and to be removed: a younger one may belong to a write in flight")
+	actor := fs.String("actor", env("VISITARCHIVE_ACTOR", "operator"), "user name recorded as the remover (VISITARCHIVE_ACTOR)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *grace <= 0 {
+		*grace = time.Nanosecond // 0 would mean the default
 	}
 	store, err := sf.openStore(ctx)
 	if err != nil {
@@ -24,19 +31,51 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	bar := progressbar.NewOptions(-1, progressbar.OptionSetWriter(stderr),
 		progressbar.OptionSetDescription("verifying journal entries"), progressbar.OptionShowCount(),
 		progressbar.OptionThrottle(200*time.Millisecond))
-	rep, err := journal.Verify(ctx, store, func(n uint64) { bar.Set64(int64(n)) })
+	rep, err := journal.VerifyWith(ctx, store, journal.Options{Progress: func(n uint64) { bar.Set64(int64(n)) }, Grace: *grace})
 	bar.Finish()
 	fmt.Fprintln(stderr)
 	if err != nil {
 		return err
 	}
-	for _, p := range rep.Problems {
-		fmt.Fprintln(stdout, p)
+	printVerify(stdout, rep, time.Since(start))
+	if *remove && len(rep.Unrecorded) > 0 {
+		if err := removeUnrecorded(ctx, sf, stdout, stderr, va.UserName(*actor), rep.Unrecorded, *grace); err != nil {
+			return err
+		}
+		if len(rep.Problems) == len(rep.Unrecorded) {
+			return nil // those were the only problems, and they are gone
+		}
 	}
-	fmt.Fprintf(stdout, "verified %d journal entries and %d objects in %s: %d problem(s)\n",
-		rep.Entries, rep.Objects, time.Since(start).Round(time.Millisecond), len(rep.Problems))
 	if !rep.OK() {
 		return errFailed
 	}
 	return nil
+}
+
+func printVerify(w io.Writer, rep *journal.Report, took time.Duration) {
+	for _, p := range rep.Problems {
+		fmt.Fprintln(w, p)
+	}
+	for _, o := range rep.InFlight {
+		fmt.Fprintf(w, "in flight: %s, written %s ago and not journaled yet (not a problem unless it stays)\n",
+			o.Key, time.Since(o.Modified).Round(time.Second))
+	}
+	fmt.Fprintf(w, "verified %d journal entries and %d objects in %s: %d problem(s)\n",
+		rep.Entries, rep.Objects, took.Round(time.Millisecond), len(rep.Problems))
+}
+
+// removeUnrecorded removes objs, which no journal entry records, through
+// the archive, so that each removal is journaled.
+func removeUnrecorded(ctx context.Context, sf *storeFlags, stdout, stderr io.Writer, actor va.UserName, objs []va.ObjectInfo, grace time.Duration) error {
+	if !va.ValidID(string(actor)) {
+		return fmt.Errorf("--actor %q is not a valid user name", actor)
+	}
+	c, err := sf.openBeside(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	n, err := c.archive.RemoveUnrecorded(va.WithActor(ctx, actor), objs, grace)
+	fmt.Fprintf(stdout, "removed %d object(s) that no journal entry recorded\n", n)
+	return err
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	va "github.com/visitarchive/visitarchive"
 	"github.com/visitarchive/visitarchive/storage/disk"
@@ -69,9 +70,11 @@ func fill(t *testing.T, store va.Store, j *journal.Journal, n int) {
 	}
 }
 
+// verify returns the problems verify reports an hour from now, when every
+// object is past the grace period of writes in flight.
 func verify(t *testing.T, store va.Store) []string {
 	t.Helper()
-	rep, err := journal.Verify(t.Context(), store, nil)
+	rep, err := journal.VerifyWith(t.Context(), store, journal.Options{Now: time.Now().Add(time.Hour)})
 	if err != nil {
 		t.Fatalf("verify: %v", err)
 	}
@@ -284,5 +287,26 @@ func TestVerifyReportsTampering(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// TestVerifyUnrecordedInFlight: an object no entry records yet is in
+// flight while it is younger than the grace period, and a problem after.
+func TestVerifyUnrecordedInFlight(t *testing.T) {
+	store := backends["disk"](t)
+	fill(t, store, open(t, store), 2)
+	putObject(t, store, "objects/009", "not journaled yet")
+	for _, tt := range []struct {
+		after          time.Duration
+		inFlight, late int
+	}{{0, 1, 0}, {va.UnrecordedGrace - time.Minute, 1, 0}, {va.UnrecordedGrace + time.Minute, 0, 1}} {
+		rep, err := journal.VerifyWith(t.Context(), store, journal.Options{Now: time.Now().Add(tt.after)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.InFlight) != tt.inFlight || len(rep.Unrecorded) != tt.late || len(rep.Problems) != tt.late {
+			t.Errorf("after %v: %d in flight, %d unrecorded, problems %v; want %d, %d", tt.after,
+				len(rep.InFlight), len(rep.Unrecorded), rep.Problems, tt.inFlight, tt.late)
+		}
 	}
 }

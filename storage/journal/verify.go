@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	va "github.com/visitarchive/visitarchive"
 )
@@ -27,6 +29,25 @@ type Report struct {
 	Entries  uint64    // entries read
 	Objects  uint64    // objects hashed
 	Problems []Problem // empty when everything checked out
+	// Unrecorded are the objects no entry records that were written at
+	// least the grace period ago, also among Problems.
+	Unrecorded []va.ObjectInfo
+	// InFlight are the objects no entry records yet that are younger than
+	// the grace period: a write in progress journals its objects within
+	// seconds. They are not problems.
+	InFlight []va.ObjectInfo
+}
+
+// Options adjust Verify.
+type Options struct {
+	// Progress, if set, is called after each entry with the entries done.
+	Progress func(entries uint64)
+	// Now is the time objects' ages are taken at (zero: the time Verify
+	// lists the store).
+	Now time.Time
+	// Grace is the age from which an unrecorded object is a problem
+	// rather than in flight (0: visitarchive.UnrecordedGrace).
+	Grace time.Duration
 }
 
 // OK reports whether Verify found nothing wrong.
@@ -44,15 +65,40 @@ func (r *Report) OK() bool { return len(r.Problems) == 0 }
 // removal an entry recorded. progress, if not nil, is called after each
 // entry with the entries done.
 func Verify(ctx context.Context, store va.Store, progress func(entries uint64)) (*Report, error) {
-	v := &verifier{store: store, rep: &Report{}, objects: map[string]objectRef{}}
-	if err := v.walkEntries(ctx, progress); err != nil {
+	return VerifyWith(ctx, store, Options{Progress: progress})
+}
+
+// VerifyWith is Verify with options.
+func VerifyWith(ctx context.Context, store va.Store, opts Options) (*Report, error) {
+	return verify(ctx, store, opts, true)
+}
+
+// Unrecorded walks the journal and lists the store like Verify, without
+// hashing objects, and returns the objects no entry records, in key order:
+// what an interrupted write left behind, or what was put there by hand.
+// The intents of imports in progress (visitarchive.IntentsPrefix) are not
+// among them.
+func Unrecorded(ctx context.Context, store va.Store) ([]va.ObjectInfo, error) {
+	rep, err := verify(ctx, store, Options{Grace: -1}, false)
+	if err != nil {
+		return nil, err
+	}
+	return rep.Unrecorded, nil
+}
+
+func verify(ctx context.Context, store va.Store, opts Options, hash bool) (*Report, error) {
+	v := &verifier{store: store, rep: &Report{}, objects: map[string]objectRef{}, now: opts.Now,
+		grace: cmp.Or(opts.Grace, va.UnrecordedGrace)}
+	if err := v.walkEntries(ctx, opts.Progress); err != nil {
 		return nil, err
 	}
 	if err := v.checkCheckpoints(ctx); err != nil {
 		return nil, err
 	}
-	if err := v.checkObjects(ctx); err != nil {
-		return nil, err
+	if hash {
+		if err := v.checkObjects(ctx); err != nil {
+			return nil, err
+		}
 	}
 	if err := v.checkUnrecorded(ctx); err != nil {
 		return nil, err
@@ -67,6 +113,8 @@ type objectRef struct {
 
 type verifier struct {
 	store   va.Store
+	now     time.Time     // ages are taken at; zero: when listing
+	grace   time.Duration // below it an unrecorded object is in flight
 	rep     *Report
 	prev    va.Entry             // the last entry read
 	objects map[string]objectRef // the last write of each key
@@ -231,16 +279,23 @@ func hashObject(ctx context.Context, store va.Store, key string) (string, error)
 // checkUnrecorded lists the store and reports the objects the journal does
 // not account for.
 func (v *verifier) checkUnrecorded(ctx context.Context) error {
+	now := v.now
+	if now.IsZero() {
+		now = time.Now()
+	}
 	for info, err := range v.store.List(ctx, "", "") {
 		if err != nil && !va.IsKind(err, va.Integrity) {
 			return fmt.Errorf("verify: list the store: %w", err)
 		}
 		key := info.Key
-		if strings.HasPrefix(key, EntryPrefix) || strings.HasPrefix(key, CheckpointPrefix) {
+		if strings.HasPrefix(key, EntryPrefix) || strings.HasPrefix(key, CheckpointPrefix) || strings.HasPrefix(key, va.IntentsPrefix) {
 			continue
 		}
 		switch ref, ok := v.objects[key]; {
+		case !ok && now.Sub(info.Modified) < v.grace:
+			v.rep.InFlight = append(v.rep.InFlight, info)
 		case !ok:
+			v.rep.Unrecorded = append(v.rep.Unrecorded, info)
 			v.problem(0, key, "unrecorded: no journal entry records this object (a write interrupted before its entry, or put there by hand); it is never served")
 		case ref.sha256 == "":
 			v.problem(ref.seq, key, "still present, though the journal recorded its removal")
