@@ -46,6 +46,8 @@ type storeFlags struct {
 	// indexOptional lets a command go on without the index when another
 	// process (a running server) holds it.
 	indexOptional bool
+	// importDeadline is Config.ImportDeadline; import sets it.
+	importDeadline time.Duration
 }
 
 // newFlags returns the flag set of a command with the storage flags on it.
@@ -224,7 +226,7 @@ func (f *storeFlags) open(ctx context.Context, log *slog.Logger, progress func(d
 	}
 	cfg := va.Config{Store: c.store, Journal: c.journal, Logger: log, ReindexProgress: progress,
 		Passwords: policy.DefaultArgon2id(), SensitiveFields: f.sensitiveFields(), Keys: keys,
-		Workflow: set.workflow}
+		Workflow: set.workflow, ImportDeadline: f.importDeadline}
 	if set.mailer != nil {
 		cfg.Mailer = set.mailer // not a nil *SMTPMailer in the interface
 	}

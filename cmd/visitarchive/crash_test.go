@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -245,5 +247,57 @@ func TestReindexRefusesAnIndexInUse(t *testing.T) {
 	}
 	if resp, err := http.Get(base + "/readyz"); err != nil || resp.StatusCode != http.StatusOK {
 		t.Errorf("server not ready after the refused reindex: %v %v", resp, err)
+	}
+}
+
+// TestKillNineDuringImport kills an import while it writes a batch: the
+// batch's objects are not journaled, and a re-run of the same import
+// removes them once the batch's deadline has passed and completes the
+// import, every record stored once and verify clean.
+func TestKillNineDuringImport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts and kills an import")
+	}
+	data := t.TempDir()
+	mustCLI(t, "keys", "init", "--data", data)
+	const n = 1200
+	file := filepath.Join(t.TempDir(), "in.jsonl")
+	lines := []string{`{"customer":{"id":"C1","name":"Acme","customer_type":"regular"}}`}
+	for i := range n {
+		lines = append(lines, fmt.Sprintf(`{"record":{"id":"R%05d","customer_id":"C1","visit_start":"2026-03-01T09:00:00Z",`+
+			`"visit_end":"2026-03-01T10:00:00Z","summary":"导入 %d","contact_phone":"+86 138 0000 %04d"}}`, i, i, i%10000))
+	}
+	if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"import", "--data", data, "--actor", "carol", "--batch-deadline", "2s", file}
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "VISITARCHIVE_TEST_MAIN=1")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	records := filepath.Join(data, "store", "objects", "records")
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+		if entries, _ := os.ReadDir(records); len(entries) > 0 {
+			break // the first batch is being published
+		}
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	out, _ := cli(t, "verify", "--data", data, "--grace", "0")
+	t.Logf("killed with %s", regexp.MustCompile(`\d+ problem\(s\)`).FindString(out))
+
+	out, err := cli(t, args...)
+	if err != nil && !errors.Is(err, errFailed) {
+		t.Fatalf("re-run: %v", err)
+	}
+	if !strings.Contains(out, "records in") {
+		t.Errorf("re-run output: %s", out)
+	}
+	if entries, _ := os.ReadDir(records); len(entries) != n {
+		t.Errorf("%d records in the store after the re-run, want %d", len(entries), n)
+	}
+	if out, err := cli(t, "verify", "--data", data, "--grace", "0"); err != nil || !strings.Contains(out, "0 problem(s)") {
+		t.Errorf("verify after the re-run: %v\n%s", err, out)
 	}
 }

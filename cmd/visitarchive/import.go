@@ -13,6 +13,8 @@ import (
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, sf := newFlags("import", stderr)
 	actor := fs.String("actor", env("VISITARCHIVE_ACTOR", os.Getenv("USER")), "user name recorded as the importer (VISITARCHIVE_ACTOR)")
+	fs.DurationVar(&sf.importDeadline, "batch-deadline", va.DefaultImportDeadline,
+		"how long one batch of the import may take to write and journal; the objects of a batch cut off by a crash are removed, and a re-run may start, once twice as long has passed")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
