@@ -88,6 +88,9 @@ func (a *Archive) AccessLog(ctx context.Context, f AccessFilter) ([]AccessEvent,
 	if err := a.allow(ctx, op, ActRead, Resource{Kind: KindAccessLog}); err != nil {
 		return nil, err
 	}
+	if err := f.check(op); err != nil {
+		return nil, err
+	}
 	if f.Limit <= 0 {
 		f.Limit = 1000
 	}
@@ -108,6 +111,15 @@ func (a *Archive) AccessLog(ctx context.Context, f AccessFilter) ([]AccessEvent,
 		}
 	}
 	return out, nil
+}
+
+// check holds the period of f to the range of times the archive
+// accepts, as searches are.
+func (f AccessFilter) check(op string) error {
+	var c checker
+	c.date("from", f.From)
+	c.date("to", f.To)
+	return c.result(op, "query")
 }
 
 // events returns the access events of e that f selects.

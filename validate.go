@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/mail"
 	"regexp"
+	"time"
 	"unicode/utf8"
 )
 
@@ -29,6 +30,25 @@ func (c *checker) text(field, v string, max int) {
 	}
 	if n := utf8.RuneCountInString(v); n > max {
 		c.add(field, "is %d characters long; at most %d are allowed", n, max)
+	}
+}
+
+// The times people give (visits, plans, the dates of searches and
+// listings) lie between EarliestTime and LatestTime, both included. The
+// index holds times as nanoseconds from 1970 (years 1678 to 2262), JSON
+// holds years 0 to 9999 only, and a deadline is added to a visit's end:
+// outside this range a time is lost to date filters or breaks an answer,
+// and it is a typing error anyway.
+var (
+	EarliestTime = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+	LatestTime   = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// date reports t when it lies outside the range; the zero time is "not
+// given", which the required checks decide.
+func (c *checker) date(field string, t time.Time) {
+	if !t.IsZero() && (t.Before(EarliestTime) || t.After(LatestTime)) {
+		c.add(field, "must lie between %s and %s (UTC)", EarliestTime.Format(time.DateOnly), LatestTime.Format(time.DateOnly))
 	}
 }
 

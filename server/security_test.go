@@ -891,3 +891,60 @@ func TestEverythingNeedsCredential(t *testing.T) {
 		t.Errorf("customers = %d, want 1", got)
 	}
 }
+
+// TestDatesOutOfRange holds every time a client gives to 1900-01-01 to
+// 2200-01-01: records, plans and the date filters of search, listing,
+// export and the access log answer 422 naming the field outside it,
+// instead of 500 (a deadline past year 9999), a record no date filter
+// finds, or 503 from the index.
+func TestDatesOutOfRange(t *testing.T) {
+	ts, _ := newWorkflowServer(t, "2026-03-10T09:00:00+08:00")
+	at := func(s string) func(map[string]any) {
+		return func(m map[string]any) { m["visit_start"], m["visit_end"] = s, "2026-03-01T11:00:00+08:00" }
+	}
+	end := func(s string) func(map[string]any) { return func(m map[string]any) { m["visit_end"] = s } }
+	bodies := []struct {
+		name, path, body, field string
+	}{
+		{"record ending 9999-12-31", "/api/v1/records", form(t, "acme", "2026-03-01T09:00:00+08:00", end("9999-12-31T23:00:00Z")), "visit_end"},
+		{"record of year 0", "/api/v1/records", form(t, "acme", "2026-03-01T09:00:00+08:00", at("0000-03-01T09:00:00Z")), "visit_start"},
+		{"record of 1500", "/api/v1/records", form(t, "acme", "2026-03-01T09:00:00+08:00", at("1500-03-01T09:00:00Z")), "visit_start"},
+		{"record of 2300", "/api/v1/records", form(t, "acme", "2026-03-01T09:00:00+08:00", end("2300-03-01T09:00:00Z")), "visit_end"},
+		{"plan of 1500", "/api/v1/plans", planBody(t, "acme", "2026-03-01T09:00:00+08:00", at("1500-03-01T09:00:00Z")), "visit_start"},
+		{"plan ending 9999-12-31", "/api/v1/plans", planBody(t, "acme", "2026-03-01T09:00:00+08:00", end("9999-12-31T23:00:00Z")), "visit_end"},
+	}
+	for _, b := range bodies {
+		t.Run(b.name, func(t *testing.T) {
+			res := ts.call("POST", b.path, b.body).want(t, http.StatusUnprocessableEntity)
+			checkError(t, res, "invalid", "", []string{b.field})
+		})
+	}
+	r := ts.createRecordAs("alice", form(t, "acme", "2026-03-01T09:00:00+08:00"))
+	res := ts.call("PATCH", "/api/v1/records/"+string(r.ID), `{"visit_end":"9999-12-31T23:00:00Z"}`, "If-Match", "1").
+		want(t, http.StatusUnprocessableEntity)
+	checkError(t, res, "invalid", "", []string{"visit_end"})
+
+	queries := []struct {
+		who, path, field string
+	}{
+		{"alice", "/api/v1/search?q=x&from=1500-01-01", "from"},
+		{"alice", "/api/v1/search?to=2300-01-01", "to"},
+		{"alice", "/api/v1/search?from=0000-01-01T00:00:00Z", "from"},
+		{"alice", "/api/v1/records?from=1899-12-31", "from"},
+		{"alice", "/api/v1/records?to=9999-12-31", "to"},
+		{"aud", "/api/v1/export/records?from=1500-01-01", "from"},
+		{"aud", "/api/v1/audit/access?from=1500-01-01", "from"},
+		{"aud", "/api/v1/audit/access?to=2300-01-01", "to"},
+	}
+	for _, q := range queries {
+		t.Run(q.path, func(t *testing.T) {
+			res := ts.callAs(q.who, "GET", q.path, "").want(t, http.StatusUnprocessableEntity)
+			checkError(t, res, "invalid", "", []string{q.field})
+		})
+	}
+	// The edges of the range are in it.
+	ts.call("GET", "/api/v1/search?from=1900-01-01T00:00:00Z&to=2200-01-01T00:00:00Z", "").want(t, http.StatusOK)
+	if strings.Contains(ts.logs.String(), `"level":"ERROR"`) {
+		t.Errorf("dates out of range were logged as errors:\n%s", ts.logs.String())
+	}
+}
