@@ -279,6 +279,9 @@ func (a *Archive) DecidePlan(ctx context.Context, id PlanID, v PlanVerdict) (*Pl
 	if err != nil {
 		return nil, err
 	}
+	if err := checkComment(op, v.Comment); err != nil {
+		return nil, err
+	}
 	next := *cur
 	d := PlanDecision{Decision: StatusRejected, By: ActorFrom(ctx), Time: a.now().UTC(), Comment: v.Comment, Revision: cur.Revision}
 	if v.Approve {

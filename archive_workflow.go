@@ -134,6 +134,14 @@ func checkComments(op string, v ReturnVerdict) error {
 	return c.result(op, "return")
 }
 
+// checkComment checks the comment of a decision (an approval, a
+// rejection) as the free text of the form is checked.
+func checkComment(op, comment string) error {
+	var c checker
+	c.text("comment", comment, longText)
+	return c.result(op, "decision")
+}
+
 // notOwnRecord refuses a review of one's own record: nobody approves
 // their own work.
 func (a *Archive) notOwnRecord(ctx context.Context, op string, r *Record) error {
@@ -151,6 +159,9 @@ func (a *Archive) ApproveRecord(ctx context.Context, id RecordID, version int, c
 		return nil, err
 	}
 	if err := a.notOwnRecord(ctx, op, &cur.Record); err != nil {
+		return nil, err
+	}
+	if err := checkComment(op, comment); err != nil {
 		return nil, err
 	}
 	r, now, err := a.checkedNext(ctx, op, cur)

@@ -21,16 +21,35 @@ func (c *checker) required(field, v string) {
 	}
 }
 
-// text checks the length of free text in characters, not bytes, so that
-// Chinese and English get the same allowance.
+// text checks that v is text (TextProblem) and its length in
+// characters, not bytes, so that Chinese and English get the same
+// allowance.
 func (c *checker) text(field, v string, max int) {
-	if !utf8.ValidString(v) {
-		c.add(field, "is not valid UTF-8")
+	if msg := TextProblem(v); msg != "" {
+		c.add(field, "%s", msg)
 		return
 	}
 	if n := utf8.RuneCountInString(v); n > max {
 		c.add(field, "is %d characters long; at most %d are allowed", n, max)
 	}
+}
+
+// TextProblem says what makes v something other than text, or "" when
+// nothing does: bytes that are not UTF-8, or a control character other
+// than tab, line feed and carriage return. NUL and the escape codes of
+// terminals have no place in a form, and they break the tools (logs,
+// exports, terminals) that show it later. The server holds query
+// parameters to the same rule.
+func TextProblem(v string) string {
+	if !utf8.ValidString(v) {
+		return "is not valid UTF-8"
+	}
+	for _, r := range v {
+		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' {
+			return fmt.Sprintf("holds the control character U+%04X; only tab, line feed and carriage return are allowed", r)
+		}
+	}
+	return ""
 }
 
 // The times people give (visits, plans, the dates of searches and

@@ -948,3 +948,59 @@ func TestDatesOutOfRange(t *testing.T) {
 		t.Errorf("dates out of range were logged as errors:\n%s", ts.logs.String())
 	}
 }
+
+// TestTextThatIsNotText refuses what encoding/json would turn into U+FFFD
+// silently (bytes that are not UTF-8: 400; an escape of half a surrogate
+// pair: 422 naming the field) and control characters other than tab and
+// line breaks (422 naming the field), in bodies and query parameters.
+func TestTextThatIsNotText(t *testing.T) {
+	ts, _ := newWorkflowServer(t, "2026-03-10T09:00:00+08:00")
+	start := "2026-03-01T09:00:00+08:00"
+	topic := func(v string) func(map[string]any) { return func(m map[string]any) { m["topic"] = v } }
+	notUTF8 := strings.Replace(form(t, "acme", start), "LX-3021B 报价", "LX-3021B \xff", 1)
+	res := ts.call("POST", "/api/v1/records", notUTF8).wantError(t, http.StatusBadRequest, "bad_request")
+	if got := res.apiError(t).Message; got != "the body is not valid UTF-8" {
+		t.Errorf("message %q", got)
+	}
+	bodies := []struct {
+		name, method, path, body, field string
+	}{
+		{"lone high surrogate", "POST", "/api/v1/records", strings.Replace(form(t, "acme", start), "LX-3021B 报价", `x\ud800`, 1), "topic"},
+		{"lone low surrogate in a list", "POST", "/api/v1/records",
+			strings.Replace(form(t, "acme", start), `"CEO"`, `"\udc00"`, 1), "decision_chain[0].role"},
+		{"NUL", "POST", "/api/v1/records", form(t, "acme", start, topic("a\x00b")), "topic"},
+		{"escape", "POST", "/api/v1/records", form(t, "acme", start, topic("\x1b[2J")), "topic"},
+		{"plan", "POST", "/api/v1/plans", strings.Replace(planBody(t, "acme", start), "present", `\udfffpresent`, 1), "purpose"},
+		{"customer", "POST", "/api/v1/customers", `{"id":"gamma","name":"Gamma\u0007","customer_type":"key"}`, "name"},
+	}
+	for _, b := range bodies {
+		t.Run(b.name, func(t *testing.T) {
+			res := ts.call(b.method, b.path, b.body).want(t, http.StatusUnprocessableEntity)
+			checkError(t, res, "invalid", "", []string{b.field})
+		})
+	}
+	r := ts.createRecordAs("alice", form(t, "acme", start))
+	path := "/api/v1/records/" + string(r.ID)
+	res = ts.call("PATCH", path, `{"summary":"\ud83d"}`, "If-Match", "1").want(t, http.StatusUnprocessableEntity)
+	checkError(t, res, "invalid", "", []string{"summary"})
+	ts.call("PATCH", path, `{"summary":"\ud83d\ude00 tab\tand\r\nlines \ufffd"}`, "If-Match", "1").want(t, http.StatusOK)
+	r = ts.moveRecord("alice", ts.getRecord(r.ID), "submit", "")
+	res = ts.move("sam", path, "approve", r.Version, `{"comment":"ok\u0000"}`).want(t, http.StatusUnprocessableEntity)
+	checkError(t, res, "invalid", "", []string{"comment"})
+	p := ts.movePlan("alice", ts.createPlanAs("alice", planBody(t, "acme", start)), "submit", "")
+	res = ts.move("sam", "/api/v1/plans/"+string(p.ID), "reject", p.Version, `{"comment":"no\u001b"}`).want(t, http.StatusUnprocessableEntity)
+	checkError(t, res, "invalid", "", []string{"comment"})
+
+	for _, q := range []struct{ query, field string }{
+		{"q=%FF", "q"}, {"q=a%00b", "q"}, {"customer=%ED%A0%80", "customer"}, {"department=sales1%1B", "department"},
+	} {
+		t.Run(q.query, func(t *testing.T) {
+			res := ts.call("GET", "/api/v1/search?"+q.query, "").want(t, http.StatusUnprocessableEntity)
+			checkError(t, res, "invalid", "", []string{q.field})
+		})
+	}
+	ts.call("GET", "/api/v1/plans?customer=acme%00", "").want(t, http.StatusUnprocessableEntity)
+	if n := ts.customerCount(); n != 2 {
+		t.Errorf("%d customers, want 2", n)
+	}
+}
