@@ -104,7 +104,8 @@ func (a *Archive) CreatePlan(ctx context.Context, p Plan) (*Plan, error) {
 	return &p, a.writePlan(ctx, op, &p)
 }
 
-// checkPlan validates p, resolves its customer and checks its visitors.
+// checkPlan validates p, resolves its customer and checks its department
+// and visitors.
 func (a *Archive) checkPlan(op string, p *Plan) error {
 	if err := p.Validate(); err != nil {
 		return err
@@ -116,6 +117,7 @@ func (a *Archive) checkPlan(op string, p *Plan) error {
 	} else if p.CustomerName == "" {
 		p.CustomerName = cu.Name
 	}
+	a.checkDepartment(&c, p.Department)
 	a.checkVisitors(&c, p.Visitors)
 	return c.result(op, "plan")
 }
@@ -205,7 +207,9 @@ func (a *Archive) UpdatePlan(ctx context.Context, p Plan) (*Plan, error) {
 	if cur, err = a.currentPlan(ctx, op, p.ID, p.Version, move, ActUpdate); err != nil {
 		return nil, err
 	}
-	p.Department = cur.Department
+	if err := keepDepartment(op, &p.Department, cur.Department); err != nil {
+		return nil, err
+	}
 	if err := a.checkPlan(op, &p); err != nil {
 		return nil, err
 	}
@@ -305,6 +309,9 @@ func (a *Archive) adjustPlan(op string, cur, adjusted *Plan) (Plan, []string, er
 		return *cur, nil, nil
 	}
 	next := *adjusted
+	if err := keepDepartment(op, &next.Department, cur.Department); err != nil {
+		return Plan{}, nil, err
+	}
 	next.ID, next.Status, next.Revision, next.Decisions, next.ChangeReason = cur.ID, cur.Status, cur.Revision, cur.Decisions, cur.ChangeReason
 	next.Department, next.Major, next.Audit = cur.Department, cur.Major, cur.Audit
 	if err := a.checkPlan(op, &next); err != nil {

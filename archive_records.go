@@ -34,19 +34,43 @@ func (a *Archive) CreateRecord(ctx context.Context, r Record) (*Record, error) {
 	return &r, a.writeRecord(ctx, op, &r)
 }
 
-// checkRecord validates r and resolves its customer.
+// checkRecord validates r, resolves its customer and checks that its
+// department exists.
 func (a *Archive) checkRecord(op string, r *Record) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
+	var c checker
 	cu := a.customers.get(r.CustomerID)
 	if cu == nil {
-		e := E(op, Invalid, nil, "the record names a customer that does not exist")
-		e.Fields = []FieldError{{Field: "customer_id", Message: "no customer " + string(r.CustomerID) + " exists; create it first"}}
-		return e
-	}
-	if r.CustomerName == "" {
+		c.add("customer_id", "no customer %s exists; create it first", r.CustomerID)
+	} else if r.CustomerName == "" {
 		r.CustomerName = cu.Name
+	}
+	a.checkDepartment(&c, r.Department)
+	return c.result(op, "record")
+}
+
+// checkDepartment reports a department that does not exist. Every
+// signed-in user may list the departments, so saying so tells nothing.
+func (a *Archive) checkDepartment(c *checker, dept string) {
+	if dept != "" && a.accounts.dept(dept) == nil {
+		c.add("department", "no department %s exists", dept)
+	}
+}
+
+// keepDepartment holds the department of the next version of a record
+// or plan to cur, the one it was created in: left empty it stays so, and
+// another one is Invalid. Nobody moves a record or plan: moved, a draft
+// would leave the review and overdue lists of its supervisors for those
+// of another department, and a right to move it would have to hold in
+// both departments.
+func keepDepartment(op string, next *string, cur string) error {
+	if *next == "" {
+		*next = cur
+	}
+	if *next != cur {
+		return invalidField(op, "department", "is "+cur+" and cannot change: a record or plan stays in the department it was created in")
 	}
 	return nil
 }
@@ -126,7 +150,8 @@ func readRecord(ctx context.Context, store Store, key string) (*storedRecord, er
 
 // UpdateRecord replaces record r.ID with r. r.Version must be the version
 // being changed: a stale version is Conflict. Sensitive fields the caller
-// may not see keep their stored values.
+// may not see keep their stored values, and the department stays
+// (keepDepartment).
 func (a *Archive) UpdateRecord(ctx context.Context, r Record) (*Record, error) {
 	const op = "record.update"
 	u, err := actor(ctx, op)
@@ -144,6 +169,9 @@ func (a *Archive) UpdateRecord(ctx context.Context, r Record) (*Record, error) {
 		return nil, err
 	}
 	if err := a.keepHidden(ctx, cur, &r); err != nil {
+		return nil, err
+	}
+	if err := keepDepartment(op, &r.Department, cur.Department); err != nil {
 		return nil, err
 	}
 	if err := a.checkRecord(op, &r); err != nil {

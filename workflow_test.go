@@ -21,11 +21,6 @@ import (
 func people(t *testing.T, e *env) map[string]context.Context {
 	t.Helper()
 	root := as(t, "root")
-	for _, d := range []string{"sales1", "sales2"} {
-		if _, err := e.archive.CreateDepartment(root, va.Department{ID: d, Name: d}); err != nil {
-			t.Fatal(err)
-		}
-	}
 	users := []va.User{
 		{Name: "alice", Department: "sales1", Roles: []va.Role{va.RoleEmployee}},
 		{Name: "carol", Department: "sales1", Roles: []va.Role{va.RoleEmployee}},
@@ -434,6 +429,7 @@ func TestNotificationsAreMailed(t *testing.T) {
 	e := &env{dir: t.TempDir(), mailer: &va.SMTPMailer{Addr: ts.addr, From: "archive@visit.example", Timeout: 5 * time.Second}}
 	e.openStore = backends["disk"](t, e.dir)
 	e.open(t, true)
+	e.addDepartments(t)
 	ctx := people(t, e)
 	sam, err := e.archive.GetUser(as(t, "root"), "sam")
 	if err != nil {

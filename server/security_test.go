@@ -1004,3 +1004,48 @@ func TestTextThatIsNotText(t *testing.T) {
 		t.Errorf("%d customers, want 2", n)
 	}
 }
+
+// TestDepartmentIsFixed keeps a record or plan in the department it was
+// created in, which must exist: moved elsewhere, a draft would escape its
+// supervisors' review and overdue list and reach another department's.
+func TestDepartmentIsFixed(t *testing.T) {
+	ts, _ := newWorkflowServer(t, "2026-03-10T09:00:00+08:00")
+	start := "2026-03-01T09:00:00+08:00"
+	dept := func(d string) func(map[string]any) { return func(m map[string]any) { m["department"] = d } }
+	for _, b := range []struct{ name, path, body string }{
+		{"record", "/api/v1/records", form(t, "acme", start, dept("no-such-dept"))},
+		{"plan", "/api/v1/plans", planBody(t, "acme", start, dept("no-such-dept"))},
+	} {
+		res := ts.call("POST", b.path, b.body).want(t, http.StatusUnprocessableEntity)
+		checkError(t, res, "invalid", "", []string{"department"})
+	}
+	// Another department that exists is not the employee's to file in.
+	ts.call("POST", "/api/v1/records", form(t, "acme", start, dept("sales2"))).wantError(t, http.StatusForbidden, "forbidden")
+
+	r := ts.createRecordAs("alice", form(t, "acme", start))
+	path := "/api/v1/records/" + string(r.ID)
+	for _, d := range []string{"no-such-dept", "sales2"} {
+		res := ts.call("PATCH", path, `{"department":"`+d+`"}`, "If-Match", "1").want(t, http.StatusUnprocessableEntity)
+		checkError(t, res, "invalid", "", []string{"department"})
+		res = ts.call("PUT", path, form(t, "acme", start, dept(d)), "If-Match", "1").want(t, http.StatusUnprocessableEntity)
+		checkError(t, res, "invalid", "", []string{"department"})
+	}
+	ts.callAs("sue", "GET", path, "").wantError(t, http.StatusNotFound, "not_found")
+	// Left out, it stays as it is.
+	var got visitarchive.Record
+	ts.call("PUT", path, form(t, "acme", start, func(m map[string]any) { delete(m, "department") }), "If-Match", "1").
+		want(t, http.StatusOK).decode(t, &got)
+	if got.Department != "sales1" || got.Version != 2 {
+		t.Errorf("after a PUT without a department: department %q, version %d", got.Department, got.Version)
+	}
+
+	p := ts.createPlanAs("alice", planBody(t, "acme", start))
+	ppath := "/api/v1/plans/" + string(p.ID)
+	res := ts.call("PATCH", ppath, `{"department":"sales2"}`, "If-Match", "1").want(t, http.StatusUnprocessableEntity)
+	checkError(t, res, "invalid", "", []string{"department"})
+	p = ts.movePlan("alice", p, "submit", "")
+	res = ts.move("sam", ppath, "approve", p.Version, `{"comment":"move it","adjust":{"department":"sales2"}}`).
+		want(t, http.StatusUnprocessableEntity)
+	checkError(t, res, "invalid", "", []string{"department"})
+	ts.callAs("sue", "GET", ppath, "").wantError(t, http.StatusNotFound, "not_found")
+}
