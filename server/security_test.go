@@ -1049,3 +1049,57 @@ func TestDepartmentIsFixed(t *testing.T) {
 	checkError(t, res, "invalid", "", []string{"department"})
 	ts.callAs("sue", "GET", ppath, "").wantError(t, http.StatusNotFound, "not_found")
 }
+
+// TestHiddenReferenceLikeMissing: a plan a record names that the caller
+// may not read answers exactly as one that does not exist, whatever its
+// state; one the record's author may read is checked in full, also for
+// the supervisor who reviews the record.
+func TestHiddenReferenceLikeMissing(t *testing.T) {
+	ts, _ := newWorkflowServer(t, "2026-03-10T09:00:00+08:00")
+	start := "2026-03-01T09:00:00+08:00"
+	visitors := func(v ...string) func(map[string]any) { return func(m map[string]any) { m["visitors"] = v } }
+	plan := func(id visitarchive.PlanID) func(map[string]any) {
+		return func(m map[string]any) { m["plan_id"] = id }
+	}
+	// submitted answers the submission of a new record of alice's that
+	// names plan id, with the id written as {id}.
+	submitted := func(id visitarchive.PlanID) *result {
+		r := ts.createRecordAs("alice", form(t, "acme", start, plan(id)))
+		res := ts.move("alice", "/api/v1/records/"+string(r.ID), "submit", r.Version, "")
+		res.body = bytes.ReplaceAll(res.body, []byte(id), []byte("{id}"))
+		return res
+	}
+	missing := submitted("PNOPE9")
+	missing.want(t, http.StatusUnprocessableEntity)
+	checkError(t, missing, "invalid", "", []string{"plan_id"})
+
+	bobs := ts.createPlanAs("bob", planBody(t, "acme", start, visitors("bob")))
+	if got := submitted(bobs.ID); got.status != missing.status || !bytes.Equal(got.body, missing.body) {
+		t.Errorf("another department's draft plan answers %d %s; a missing one %d %s", got.status, got.body, missing.status, missing.body)
+	}
+	bobs = ts.movePlan("bob", bobs, "submit", "")
+	bobs = ts.movePlan("sue", bobs, "approve", `{"comment":"ok"}`)
+	if got := submitted(bobs.ID); got.status != missing.status || !bytes.Equal(got.body, missing.body) {
+		t.Errorf("another department's approved plan answers %d %s; a missing one %d %s", got.status, got.body, missing.status, missing.body)
+	}
+
+	// A joint visit: alice took part in bob's plan, so she may link it,
+	// and sam, who may not read it, reviews her record with it.
+	joint := ts.createPlanAs("bob", planBody(t, "acme", start, visitors("bob", "alice")))
+	if got := submitted(joint.ID); !strings.Contains(string(got.body), "plan {id} is draft, not approved") {
+		t.Errorf("a draft plan alice took part in answers %d %s", got.status, got.body)
+	}
+	joint = ts.movePlan("bob", joint, "submit", "")
+	joint = ts.movePlan("sue", joint, "approve", `{"comment":"ok"}`)
+	ts.callAs("sam", "GET", "/api/v1/plans/"+string(joint.ID), "").wantError(t, http.StatusNotFound, "not_found")
+	r := ts.createRecordAs("alice", form(t, "acme", start, plan(joint.ID)))
+	r = ts.moveRecord("alice", r, "submit", "")
+	ts.moveRecord("sam", r, "approve", `{"comment":"complete"}`)
+
+	// Who may file nothing learns nothing of customers by trying: the
+	// sysadmin reads none.
+	for _, customer := range []string{"acme", "nope"} {
+		ts.callAs("root", "POST", "/api/v1/records", form(t, customer, start)).wantError(t, http.StatusForbidden, "forbidden")
+		ts.callAs("root", "POST", "/api/v1/plans", planBody(t, customer, start)).wantError(t, http.StatusForbidden, "forbidden")
+	}
+}
