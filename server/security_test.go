@@ -3,14 +3,18 @@ package server
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"maps"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -1102,4 +1106,81 @@ func TestHiddenReferenceLikeMissing(t *testing.T) {
 		ts.callAs("root", "POST", "/api/v1/records", form(t, customer, start)).wantError(t, http.StatusForbidden, "forbidden")
 		ts.callAs("root", "POST", "/api/v1/plans", planBody(t, customer, start)).wantError(t, http.StatusForbidden, "forbidden")
 	}
+}
+
+// failingStore fails every Get of the versions of the record that fail
+// names, if any: a store that breaks in the middle of an export, which
+// the real one cannot be made to do on demand.
+type failingStore struct {
+	visitarchive.Store
+	fail atomic.Pointer[visitarchive.RecordID]
+}
+
+func (s *failingStore) failOn(id visitarchive.RecordID) { s.fail.Store(&id) }
+
+func (s *failingStore) Get(ctx context.Context, key string) (io.ReadCloser, visitarchive.ObjectInfo, error) {
+	if id := s.fail.Load(); id != nil && strings.HasPrefix(key, visitarchive.RecordsPrefix+string(*id)+"/") {
+		return nil, visitarchive.ObjectInfo{}, visitarchive.E("store.get", visitarchive.Unavailable, nil, "the store is down")
+	}
+	return s.Store.Get(ctx, key)
+}
+
+// TestExportStreams: an export goes straight to the client, never through
+// a file, so decrypted records never land outside the data directory
+// (here, there is no temporary directory to land in); a store that fails
+// before the first line is a clean error answer, and one that fails after
+// it cuts the body short where a client sees it, never as a complete
+// export.
+func TestExportStreams(t *testing.T) {
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	store := &failingStore{}
+	ts := newTestServerWith(t, func(c *visitarchive.Config) { store.Store = c.Store; c.Store = store })
+	ts.createCustomer(customerJSON)
+	var lines strings.Builder
+	for i := 1; i <= 150; i++ {
+		day := time.Date(2025, 1, 1, 9, 0, 0, 0, time.UTC).AddDate(0, 0, i)
+		fmt.Fprintf(&lines, `{"record":{"id":"R%03d","customer_id":"acme","department":"sales1","visit_start":%q,"visit_end":%q,"topic":"secretmine","contact_phone":"+49 30 1234567","summary":%q}}`+"\n",
+			i, day.Format(time.RFC3339), day.Add(time.Hour).Format(time.RFC3339), strings.Repeat("拜访纪要 ", 100))
+	}
+	ctx := visitarchive.WithActor(t.Context(), "setup")
+	if rep, err := ts.archive.Import(ctx, strings.NewReader(lines.String()), nil); err != nil || rep.Records != 150 {
+		t.Fatalf("import: %+v, %v", rep, err)
+	}
+	if err := ts.archive.SyncIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	res := ts.callAs("aud", "GET", "/api/v1/export/records", "").want(t, http.StatusOK)
+	if n := bytes.Count(res.body, []byte("\n")); n != 150 || !bytes.Contains(res.body, []byte("+49 30 1234567")) {
+		t.Errorf("the export has %d lines, want 150 with their contact details", n)
+	}
+	if got := res.header.Get("Content-Type"); got != "application/x-ndjson; charset=utf-8" {
+		t.Errorf("Content-Type %q", got)
+	}
+
+	// R150 is on the second page, after the first lines (more than
+	// exportBuffer) went out.
+	store.failOn("R150")
+	base := ts.listen()
+	req, err := http.NewRequestWithContext(t.Context(), "GET", base+"/api/v1/export/records", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+ts.tokens["aud"])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || err == nil {
+		t.Errorf("an export that fails midway: status %d, %d bytes, read error %v; want 200 and a body cut short", resp.StatusCode, len(body), err)
+	}
+	if !strings.Contains(ts.logs.String(), "the export failed") {
+		t.Errorf("the failure is not logged:\n%s", ts.logs.String())
+	}
+
+	// Failing on the first page, it answers a clean error.
+	store.failOn("R005")
+	ts.callAs("aud", "GET", "/api/v1/export/records?to=2025-01-10", "").wantError(t, http.StatusServiceUnavailable, "unavailable")
 }
