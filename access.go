@@ -88,6 +88,9 @@ func (a *Archive) AccessLog(ctx context.Context, f AccessFilter) ([]AccessEvent,
 	if err := a.allow(ctx, op, ActRead, Resource{Kind: KindAccessLog}); err != nil {
 		return nil, err
 	}
+	if err := f.check(op); err != nil {
+		return nil, err
+	}
 	if f.Limit <= 0 {
 		f.Limit = 1000
 	}
@@ -108,6 +111,15 @@ func (a *Archive) AccessLog(ctx context.Context, f AccessFilter) ([]AccessEvent,
 		}
 	}
 	return out, nil
+}
+
+// check holds the period of f to the range of times the archive
+// accepts, as searches are.
+func (f AccessFilter) check(op string) error {
+	var c checker
+	c.date("from", f.From)
+	c.date("to", f.To)
+	return c.result(op, "query")
 }
 
 // events returns the access events of e that f selects.
@@ -145,42 +157,57 @@ func recordOfKey(key string) RecordID {
 // is not known (a search hit).
 func recordRef(id RecordID) string { return RecordsPrefix + string(id) }
 
-// ExportRecords writes every record that matches q and that the caller may
-// export, one JSON object a line, oldest visit first, with sensitive
-// fields only where the caller may see them. The export is logged first,
-// as one event with its filters and size; it returns how many records it
-// wrote.
-func (a *Archive) ExportRecords(ctx context.Context, q SearchQuery, w io.Writer) (int, error) {
+// Export is a bulk export that the policy allowed and the access log
+// holds; Write sends its records.
+type Export struct {
+	a   *Archive
+	q   SearchQuery
+	res *SearchResult // the first page
+}
+
+// ExportRecords prepares the export of every record that matches q and
+// that the caller may export: it checks the query and the caller's right,
+// finds the first page, and logs the export, as one event with its
+// filters and size, before anything is sent. Write sends the records.
+func (a *Archive) ExportRecords(ctx context.Context, q SearchQuery) (*Export, error) {
 	const op = "record.export"
 	scope, err := a.scope(ctx, op, ActExport, KindRecord)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	if scope != nil && !scope.All && len(scope.Clauses) == 0 {
-		return 0, E(op, Forbidden, nil, "your roles do not allow bulk export")
+		return nil, E(op, Forbidden, nil, "your roles do not allow bulk export")
 	}
 	q.Sort, q.Page, q.Size, q.NoFacets = SortVisitStart, 1, MaxPageSize, true
 	if err := a.limitQuery(ctx, op, ActExport, &q); err != nil {
-		return 0, err
+		return nil, err
 	}
 	if q.Now.IsZero() {
 		q.Now = a.now()
 	}
 	if err := q.Normalize(); err != nil {
-		return 0, err
+		return nil, err
 	}
 	if err := a.hasIndex(op); err != nil {
-		return 0, err
+		return nil, err
 	}
 	res, err := a.index.Search(ctx, q)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	ev := Change{Action: ActionExport, Detail: fmt.Sprintf("%d record(s) matching %s", res.Total, describeQuery(q))}
 	if err := a.logAccess(ctx, op, []Change{ev}); err != nil {
-		return 0, err
+		return nil, err
 	}
-	return a.exportPages(ctx, q, res, w)
+	return &Export{a: a, q: q, res: res}, nil
+}
+
+// Write writes the records of x to w, one JSON object a line, oldest
+// visit first, with sensitive fields only where the caller in ctx (the
+// caller of ExportRecords) may see them, and returns how many it wrote.
+// It is called once.
+func (x *Export) Write(ctx context.Context, w io.Writer) (int, error) {
+	return x.a.exportPages(ctx, x.q, x.res, w)
 }
 
 // exportPages writes res and the pages after it.

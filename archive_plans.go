@@ -78,10 +78,13 @@ func (a *Archive) CreatePlan(ctx context.Context, p Plan) (*Plan, error) {
 	if _, err := actor(ctx, op); err != nil {
 		return nil, err
 	}
+	if err := a.mayEver(ctx, op, ActCreate, KindPlan); err != nil {
+		return nil, err
+	}
 	if pr := PrincipalFrom(ctx); pr != nil && p.Department == "" {
 		p.Department = pr.Department
 	}
-	if err := a.checkPlan(op, &p); err != nil {
+	if err := a.checkPlan(ctx, op, &p); err != nil {
 		return nil, err
 	}
 	if p.ID == "" {
@@ -95,18 +98,20 @@ func (a *Archive) CreatePlan(ctx context.Context, p Plan) (*Plan, error) {
 	return &p, a.writePlan(ctx, op, &p)
 }
 
-// checkPlan validates p, resolves its customer and checks its visitors.
-func (a *Archive) checkPlan(op string, p *Plan) error {
+// checkPlan validates p, resolves its customer and checks its department
+// and visitors.
+func (a *Archive) checkPlan(ctx context.Context, op string, p *Plan) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
 	var c checker
-	cu := a.customers.get(p.CustomerID)
+	cu := a.customerFor(ctx, p.CustomerID)
 	if cu == nil {
 		c.add("customer_id", "no customer %s exists; create it first", p.CustomerID)
 	} else if p.CustomerName == "" {
 		p.CustomerName = cu.Name
 	}
+	a.checkDepartment(&c, p.Department)
 	a.checkVisitors(&c, p.Visitors)
 	return c.result(op, "plan")
 }
@@ -194,8 +199,10 @@ func (a *Archive) UpdatePlan(ctx context.Context, p Plan) (*Plan, error) {
 	if cur, err = a.currentPlan(ctx, op, p.ID, p.Version, move, ActUpdate); err != nil {
 		return nil, err
 	}
-	p.Department = cur.Department
-	if err := a.checkPlan(op, &p); err != nil {
+	if err := keepDepartment(op, &p.Department, cur.Department); err != nil {
+		return nil, err
+	}
+	if err := a.checkPlan(ctx, op, &p); err != nil {
 		return nil, err
 	}
 	// A plan stays in its department; and a change may make a plan
@@ -268,11 +275,14 @@ func (a *Archive) DecidePlan(ctx context.Context, id PlanID, v PlanVerdict) (*Pl
 	if err != nil {
 		return nil, err
 	}
+	if err := checkComment(op, v.Comment); err != nil {
+		return nil, err
+	}
 	next := *cur
 	d := PlanDecision{Decision: StatusRejected, By: ActorFrom(ctx), Time: a.now().UTC(), Comment: v.Comment, Revision: cur.Revision}
 	if v.Approve {
 		d.Decision = StatusApproved
-		if next, d.Adjusted, err = a.adjustPlan(op, cur, v.Adjusted); err != nil {
+		if next, d.Adjusted, err = a.adjustPlan(ctx, op, cur, v.Adjusted); err != nil {
 			return nil, err
 		}
 	}
@@ -286,14 +296,17 @@ func (a *Archive) DecidePlan(ctx context.Context, id PlanID, v PlanVerdict) (*Pl
 
 // adjustPlan returns cur with the form of adjusted, checked, and the
 // names of the fields that changed.
-func (a *Archive) adjustPlan(op string, cur, adjusted *Plan) (Plan, []string, error) {
+func (a *Archive) adjustPlan(ctx context.Context, op string, cur, adjusted *Plan) (Plan, []string, error) {
 	if adjusted == nil {
 		return *cur, nil, nil
 	}
 	next := *adjusted
+	if err := keepDepartment(op, &next.Department, cur.Department); err != nil {
+		return Plan{}, nil, err
+	}
 	next.ID, next.Status, next.Revision, next.Decisions, next.ChangeReason = cur.ID, cur.Status, cur.Revision, cur.Decisions, cur.ChangeReason
 	next.Department, next.Major, next.Audit = cur.Department, cur.Major, cur.Audit
-	if err := a.checkPlan(op, &next); err != nil {
+	if err := a.checkPlan(ctx, op, &next); err != nil {
 		return Plan{}, nil, err
 	}
 	return next, changedFields(cur, &next), nil

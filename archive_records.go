@@ -15,10 +15,13 @@ func (a *Archive) CreateRecord(ctx context.Context, r Record) (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := a.mayEver(ctx, op, ActCreate, KindRecord); err != nil {
+		return nil, err
+	}
 	if p := PrincipalFrom(ctx); p != nil && r.Department == "" {
 		r.Department = p.Department
 	}
-	if err := a.checkRecord(op, &r); err != nil {
+	if err := a.checkRecord(ctx, op, &r); err != nil {
 		return nil, err
 	}
 	now := a.now().UTC()
@@ -34,19 +37,56 @@ func (a *Archive) CreateRecord(ctx context.Context, r Record) (*Record, error) {
 	return &r, a.writeRecord(ctx, op, &r)
 }
 
-// checkRecord validates r and resolves its customer.
-func (a *Archive) checkRecord(op string, r *Record) error {
+// checkRecord validates r, resolves its customer and checks that its
+// department exists.
+func (a *Archive) checkRecord(ctx context.Context, op string, r *Record) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	cu := a.customers.get(r.CustomerID)
+	var c checker
+	cu := a.customerFor(ctx, r.CustomerID)
 	if cu == nil {
-		e := E(op, Invalid, nil, "the record names a customer that does not exist")
-		e.Fields = []FieldError{{Field: "customer_id", Message: "no customer " + string(r.CustomerID) + " exists; create it first"}}
-		return e
-	}
-	if r.CustomerName == "" {
+		c.add("customer_id", "no customer %s exists; create it first", r.CustomerID)
+	} else if r.CustomerName == "" {
 		r.CustomerName = cu.Name
+	}
+	a.checkDepartment(&c, r.Department)
+	return c.result(op, "record")
+}
+
+// customerFor returns customer id as a reference a write names, or nil
+// when there is none that the caller may read: a customer hidden from
+// the caller answers as one that does not exist. (Every role that files
+// records or plans may read every customer today; this keeps it so if
+// the permission table changes.)
+func (a *Archive) customerFor(ctx context.Context, id CustomerID) *Customer {
+	cu := a.customers.get(id)
+	if cu == nil || !a.Allowed(ctx, ActRead, Resource{Kind: KindCustomer}) {
+		return nil
+	}
+	return cu
+}
+
+// checkDepartment reports a department that does not exist. Every
+// signed-in user may list the departments, so saying so tells nothing.
+func (a *Archive) checkDepartment(c *checker, dept string) {
+	if dept != "" && a.accounts.dept(dept) == nil {
+		c.add("department", "no department %s exists", dept)
+	}
+}
+
+// keepDepartment holds the department of the next version of a record
+// or plan to cur, the one it was created in: left empty it stays so, and
+// another one is Invalid. Nobody moves a record or plan: moved, a draft
+// would leave the review and overdue lists of its supervisors for those
+// of another department, and a right to move it would have to hold in
+// both departments.
+func keepDepartment(op string, next *string, cur string) error {
+	if *next == "" {
+		*next = cur
+	}
+	if *next != cur {
+		return invalidField(op, "department", "is "+cur+" and cannot change: a record or plan stays in the department it was created in")
 	}
 	return nil
 }
@@ -116,7 +156,8 @@ func (a *Archive) GetRecord(ctx context.Context, id RecordID) (*Record, error) {
 
 // UpdateRecord replaces record r.ID with r. r.Version must be the version
 // being changed: a stale version is Conflict. Sensitive fields the caller
-// may not see keep their stored values.
+// may not see keep their stored values, and the department stays
+// (keepDepartment).
 func (a *Archive) UpdateRecord(ctx context.Context, r Record) (*Record, error) {
 	const op = "record.update"
 	u, err := actor(ctx, op)
@@ -136,7 +177,10 @@ func (a *Archive) UpdateRecord(ctx context.Context, r Record) (*Record, error) {
 	if err := a.keepHidden(ctx, cur, &r); err != nil {
 		return nil, err
 	}
-	if err := a.checkRecord(op, &r); err != nil {
+	if err := keepDepartment(op, &r.Department, cur.Department); err != nil {
+		return nil, err
+	}
+	if err := a.checkRecord(ctx, op, &r); err != nil {
 		return nil, err
 	}
 	r.Version, r.Status, r.Hidden, r.Workflow, r.Annotations = cur.Version+1, cur.Status, nil, cur.Workflow, nil

@@ -38,6 +38,7 @@ type env struct {
 	archive   *va.Archive
 	clock     atomic.Pointer[time.Time] // the Archive's time when set
 	mailer    va.Mailer                 // set before open to mail notifications
+	policy    va.Authorizer             // set before open to replace the shipped policy
 }
 
 // now is the Archive's clock: the time set with setNow, or the real one.
@@ -82,6 +83,7 @@ func forEachBackend(t *testing.T, test func(t *testing.T, e *env)) {
 			e := &env{dir: t.TempDir()}
 			e.openStore = backend(t, e.dir)
 			e.open(t, true)
+			e.addDepartments(t)
 			test(t, e)
 		})
 	}
@@ -94,7 +96,19 @@ func newEnv(t *testing.T) *env {
 	e := &env{dir: t.TempDir()}
 	e.openStore = backends["disk"](t, e.dir)
 	e.open(t, true)
+	e.addDepartments(t)
 	return e
+}
+
+// addDepartments creates the departments that the fixtures' records and
+// plans name: they must exist.
+func (e *env) addDepartments(t *testing.T) {
+	t.Helper()
+	for _, d := range []string{"sales1", "sales2"} {
+		if _, err := e.archive.CreateDepartment(as(t, "root"), va.Department{ID: d, Name: d}); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // open (re)opens the components over e.dir; withIndex false leaves the
@@ -110,6 +124,9 @@ func (e *env) open(t *testing.T, withIndex bool) {
 	cfg := va.Config{Store: e.store, Journal: e.journal, Logger: log, Keys: e.keyring(t), Now: e.now,
 		Workflow: va.WorkflowConfig{Schedule: retention.DefaultSchedule(), AreaCodes: map[string]string{"新能源": "XNY"}}}
 	cfg.Policy, cfg.Passwords, cfg.Mailer = mustPolicy(t), testHasher(t), e.mailer
+	if e.policy != nil {
+		cfg.Policy = e.policy
+	}
 	if withIndex {
 		if e.index, err = index.Open(filepath.Join(e.dir, "index"), log); err != nil {
 			t.Fatal(err)
@@ -247,6 +264,41 @@ func TestRecordNeedsItsCustomer(t *testing.T) {
 	}
 	if n := countKeys(t, e.store, va.RecordsPrefix); n != 0 {
 		t.Errorf("%d record objects stored after a rejected create", n)
+	}
+}
+
+// TestRecordAndPlanNeedTheirDepartment refuses a record or plan of a
+// department that does not exist, and a change of department, even from
+// a trusted actor whom the policy does not limit.
+func TestRecordAndPlanNeedTheirDepartment(t *testing.T) {
+	e := newEnv(t)
+	ctx := as(t, "alice")
+	e.archive.CreateCustomer(ctx, customer("C1", "客户"))
+	wantDepartment := func(what string, err error) {
+		t.Helper()
+		if !va.IsKind(err, va.Invalid) || !slices.Contains(fieldsOf(err), "department") {
+			t.Errorf("%s: %v (fields %v), want Invalid on department", what, err, fieldsOf(err))
+		}
+	}
+	r := record("C1", "x", 1)
+	r.Department = "nowhere"
+	_, err := e.archive.CreateRecord(ctx, r)
+	wantDepartment("a record of a missing department", err)
+	start := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	p := va.Plan{CustomerID: "C1", Department: "nowhere", VisitStart: start, VisitEnd: start.Add(time.Hour),
+		Location: "Hamburg", Purpose: "offer", Visitors: []va.UserName{"alice"}}
+	_, err = e.archive.CreatePlan(ctx, p)
+	wantDepartment("a plan of a missing department", err)
+
+	created := mustCreate(t, e.archive, ctx, record("C1", "x", 1))
+	for _, d := range []string{"nowhere", "sales2"} {
+		next := *created
+		next.Department = d
+		_, err := e.archive.UpdateRecord(ctx, next)
+		wantDepartment("a record moved to "+d, err)
+	}
+	if n := countKeys(t, e.store, va.RecordsPrefix); n != 1 {
+		t.Errorf("%d record objects stored, want 1", n)
 	}
 }
 

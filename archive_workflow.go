@@ -42,7 +42,7 @@ func (a *Archive) checkedNext(ctx context.Context, op string, cur *storedRecord)
 		return nil, time.Time{}, err
 	}
 	now := a.now().UTC()
-	return r, now, a.reviewChecks(op, r, now)
+	return r, now, a.reviewChecks(ctx, op, r, now)
 }
 
 // nextRecord opens cur (every field, for the checks and the new version)
@@ -134,6 +134,14 @@ func checkComments(op string, v ReturnVerdict) error {
 	return c.result(op, "return")
 }
 
+// checkComment checks the comment of a decision (an approval, a
+// rejection) as the free text of the form is checked.
+func checkComment(op, comment string) error {
+	var c checker
+	c.text("comment", comment, longText)
+	return c.result(op, "decision")
+}
+
 // notOwnRecord refuses a review of one's own record: nobody approves
 // their own work.
 func (a *Archive) notOwnRecord(ctx context.Context, op string, r *Record) error {
@@ -151,6 +159,9 @@ func (a *Archive) ApproveRecord(ctx context.Context, id RecordID, version int, c
 		return nil, err
 	}
 	if err := a.notOwnRecord(ctx, op, &cur.Record); err != nil {
+		return nil, err
+	}
+	if err := checkComment(op, comment); err != nil {
 		return nil, err
 	}
 	r, now, err := a.checkedNext(ctx, op, cur)
@@ -199,7 +210,7 @@ func (a *Archive) asSeen(ctx context.Context, r *Record) *Record {
 
 // reviewChecks are the checks of submission and approval: the fields the
 // form of the customer's type requires, and the logic of the visit.
-func (a *Archive) reviewChecks(op string, r *Record, now time.Time) error {
+func (a *Archive) reviewChecks(ctx context.Context, op string, r *Record, now time.Time) error {
 	var c checker
 	ctype := ""
 	if cu := a.customers.get(r.CustomerID); cu != nil {
@@ -218,17 +229,17 @@ func (a *Archive) reviewChecks(op string, r *Record, now time.Time) error {
 		c.add("visit_end", "is in the future; file the record after the visit")
 	}
 	a.checkVisitors(&c, r.Visitors)
-	a.checkLinkedPlan(&c, r)
+	a.checkLinkedPlan(ctx, &c, r)
 	return c.result(op, "record")
 }
 
 // checkLinkedPlan checks that the plan r names, if any, is approved and
 // for the same customer.
-func (a *Archive) checkLinkedPlan(c *checker, r *Record) {
+func (a *Archive) checkLinkedPlan(ctx context.Context, c *checker, r *Record) {
 	if r.PlanID == "" {
 		return
 	}
-	p := a.plans.get(r.PlanID)
+	p := a.linkedPlan(ctx, r)
 	switch {
 	case p == nil:
 		c.add("plan_id", "no plan %s exists", r.PlanID)
@@ -237,6 +248,27 @@ func (a *Archive) checkLinkedPlan(c *checker, r *Record) {
 	case p.CustomerID != r.CustomerID:
 		c.add("plan_id", "plan %s is for customer %s, not %s", r.PlanID, p.CustomerID, r.CustomerID)
 	}
+}
+
+// linkedPlan returns the plan r names, or nil when there is none that the
+// caller or the author of r may read. To anyone else a plan they may not
+// read does not exist, whatever its state, so that naming ids teaches
+// nothing. The author chose the link, and the supervisor who reviews the
+// record checks it with the author's eyes: a joint visit's plan of
+// another department may be one the supervisor may not read.
+func (a *Archive) linkedPlan(ctx context.Context, r *Record) *Plan {
+	p := a.plans.get(r.PlanID)
+	if p == nil {
+		return nil
+	}
+	res := PlanResource(p)
+	if a.Allowed(ctx, ActRead, res) {
+		return p
+	}
+	if u := a.accounts.user(r.CreatedBy); u != nil && a.policy.Allowed(PrincipalOf(&u.User), ActRead, res) {
+		return p
+	}
+	return nil
 }
 
 // fieldEmpty reports whether the form field name of r is empty.

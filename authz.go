@@ -23,6 +23,17 @@ func (a *Archive) allow(ctx context.Context, op string, act Action, res Resource
 	return E(op, Forbidden, nil, "your roles do not allow you to %s this %s", act, res.Kind)
 }
 
+// mayEver refuses a caller whose roles allow act on nothing of kind,
+// before the checks of what they send: those checks say which customers
+// and plans exist, which such a caller is not to learn.
+func (a *Archive) mayEver(ctx context.Context, op string, act Action, kind ResourceKind) error {
+	s, err := a.scope(ctx, op, act, kind)
+	if err != nil || s == nil || s.All || len(s.Clauses) > 0 {
+		return err
+	}
+	return E(op, Forbidden, nil, "your roles do not allow you to %s this %s", act, kind)
+}
+
 // visible is allow for reading, except that what the caller may not read
 // is NotFound, so that guessing ids teaches nothing.
 func (a *Archive) visible(ctx context.Context, op string, res Resource, what string) error {

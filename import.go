@@ -111,6 +111,10 @@ func (im *importer) parse(n int, b []byte) []*importItem {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil
 	}
+	if err := CheckJSONText("import", "line", b); err != nil {
+		im.reject(n, err)
+		return nil
+	}
 	var l importLine
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()

@@ -71,6 +71,8 @@ func (p *Plan) Validate() error {
 	if !p.VisitStart.IsZero() && !p.VisitEnd.IsZero() && !p.VisitEnd.After(p.VisitStart) {
 		c.add("visit_end", "must be after visit_start")
 	}
+	c.date("visit_start", p.VisitStart)
+	c.date("visit_end", p.VisitEnd)
 	c.required("location", p.Location)
 	c.required("purpose", p.Purpose)
 	for _, f := range []struct{ name, v string }{

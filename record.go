@@ -136,6 +136,8 @@ func (r *Record) validateTimes(c *checker) {
 	if !r.VisitStart.IsZero() && !r.VisitEnd.IsZero() && !r.VisitEnd.After(r.VisitStart) {
 		c.add("visit_end", "must be after visit_start")
 	}
+	c.date("visit_start", r.VisitStart)
+	c.date("visit_end", r.VisitEnd)
 }
 
 func (r *Record) validateText(c *checker) {

@@ -151,6 +151,8 @@ func (q *SearchQuery) Normalize() error {
 	if !q.From.IsZero() && !q.To.IsZero() && !q.To.After(q.From) {
 		c.add("to", "must be after from")
 	}
+	c.date("from", q.From)
+	c.date("to", q.To)
 	c.text("q", q.Text, 500)
 	c.oneOf("late", q.Late, []string{"true", "false"})
 	c.oneOf("retention", q.Retention, Retentions)

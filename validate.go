@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/mail"
 	"regexp"
+	"time"
 	"unicode/utf8"
 )
 
@@ -20,15 +21,53 @@ func (c *checker) required(field, v string) {
 	}
 }
 
-// text checks the length of free text in characters, not bytes, so that
-// Chinese and English get the same allowance.
+// text checks that v is text (TextProblem) and its length in
+// characters, not bytes, so that Chinese and English get the same
+// allowance.
 func (c *checker) text(field, v string, max int) {
-	if !utf8.ValidString(v) {
-		c.add(field, "is not valid UTF-8")
+	if msg := TextProblem(v); msg != "" {
+		c.add(field, "%s", msg)
 		return
 	}
 	if n := utf8.RuneCountInString(v); n > max {
 		c.add(field, "is %d characters long; at most %d are allowed", n, max)
+	}
+}
+
+// TextProblem says what makes v something other than text, or "" when
+// nothing does: bytes that are not UTF-8, or a control character other
+// than tab, line feed and carriage return. NUL and the escape codes of
+// terminals have no place in a form, and they break the tools (logs,
+// exports, terminals) that show it later. The server holds query
+// parameters to the same rule.
+func TextProblem(v string) string {
+	if !utf8.ValidString(v) {
+		return "is not valid UTF-8"
+	}
+	for _, r := range v {
+		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' {
+			return fmt.Sprintf("holds the control character U+%04X; only tab, line feed and carriage return are allowed", r)
+		}
+	}
+	return ""
+}
+
+// The times people give (visits, plans, the dates of searches and
+// listings) lie between EarliestTime and LatestTime, both included. The
+// index holds times as nanoseconds from 1970 (years 1678 to 2262), JSON
+// holds years 0 to 9999 only, and a deadline is added to a visit's end:
+// outside this range a time is lost to date filters or breaks an answer,
+// and it is a typing error anyway.
+var (
+	EarliestTime = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+	LatestTime   = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// date reports t when it lies outside the range; the zero time is "not
+// given", which the required checks decide.
+func (c *checker) date(field string, t time.Time) {
+	if !t.IsZero() && (t.Before(EarliestTime) || t.After(LatestTime)) {
+		c.add(field, "must lie between %s and %s (UTC)", EarliestTime.Format(time.DateOnly), LatestTime.Format(time.DateOnly))
 	}
 }
 

@@ -21,11 +21,6 @@ import (
 func people(t *testing.T, e *env) map[string]context.Context {
 	t.Helper()
 	root := as(t, "root")
-	for _, d := range []string{"sales1", "sales2"} {
-		if _, err := e.archive.CreateDepartment(root, va.Department{ID: d, Name: d}); err != nil {
-			t.Fatal(err)
-		}
-	}
 	users := []va.User{
 		{Name: "alice", Department: "sales1", Roles: []va.Role{va.RoleEmployee}},
 		{Name: "carol", Department: "sales1", Roles: []va.Role{va.RoleEmployee}},
@@ -434,6 +429,7 @@ func TestNotificationsAreMailed(t *testing.T) {
 	e := &env{dir: t.TempDir(), mailer: &va.SMTPMailer{Addr: ts.addr, From: "archive@visit.example", Timeout: 5 * time.Second}}
 	e.openStore = backends["disk"](t, e.dir)
 	e.open(t, true)
+	e.addDepartments(t)
 	ctx := people(t, e)
 	sam, err := e.archive.GetUser(as(t, "root"), "sam")
 	if err != nil {
@@ -458,5 +454,45 @@ func TestNotificationsAreMailed(t *testing.T) {
 	m := parseMail(t, msgs[0].data)
 	if !strings.Contains(m.subject, "拜访记录待审核") || !strings.Contains(m.body, string(r.ID)) {
 		t.Fatalf("mail subject %q body %q", m.subject, m.body)
+	}
+}
+
+// hiddenCustomers is the shipped policy except that nobody may read a
+// customer: a permission table could say so, though the shipped one
+// lets every role that files records and plans read every customer.
+type hiddenCustomers struct{ va.Authorizer }
+
+func (p hiddenCustomers) Allowed(pr *va.Principal, act va.Action, res va.Resource) bool {
+	return res.Kind != va.KindCustomer && p.Authorizer.Allowed(pr, act, res)
+}
+
+// TestHiddenCustomerLikeMissing: a record or plan that names a customer
+// the caller may not read answers exactly as one naming a customer that
+// does not exist.
+func TestHiddenCustomerLikeMissing(t *testing.T) {
+	e := &env{dir: t.TempDir(), policy: hiddenCustomers{mustPolicy(t)}}
+	e.openStore = backends["disk"](t, e.dir)
+	e.open(t, true)
+	e.addDepartments(t)
+	alice := people(t, e)["alice"]
+	start := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	writes := map[string]func(customer va.CustomerID) error{
+		"record": func(customer va.CustomerID) error {
+			_, err := e.archive.CreateRecord(alice, record(string(customer), "x", 1))
+			return err
+		},
+		"plan": func(customer va.CustomerID) error {
+			_, err := e.archive.CreatePlan(alice, va.Plan{CustomerID: customer, VisitStart: start, VisitEnd: start.Add(time.Hour),
+				Location: "Hamburg", Purpose: "offer", Visitors: []va.UserName{"alice"}})
+			return err
+		},
+	}
+	for what, write := range writes {
+		hidden, missing := write("C1"), write("NOPE")
+		h := strings.ReplaceAll(fmt.Sprint(hidden, va.ErrorFields(hidden)), "C1", "{id}")
+		m := strings.ReplaceAll(fmt.Sprint(missing, va.ErrorFields(missing)), "NOPE", "{id}")
+		if !va.IsKind(hidden, va.Invalid) || h != m {
+			t.Errorf("a %s of a hidden customer: %s; of a missing one: %s", what, h, m)
+		}
 	}
 }

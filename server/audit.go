@@ -3,10 +3,12 @@ package server
 import (
 	"bufio"
 	"cmp"
+	"context"
+	"errors"
 	"io"
-	"os"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -59,7 +61,12 @@ var exportParams = slices.DeleteFunc(slices.Clone(searchParams), func(p string) 
 	return p == "sort" || p == "page" || p == "size" || p == "overdue"
 })
 
-// exportRecords streams the records a filter selects as JSON lines.
+// exportRecords streams the records a filter selects as JSON lines. They
+// go straight from the Archive to the client, never through a file: a
+// spool would hold decrypted records outside the data directory. The
+// export is checked and logged before the answer starts, and the answer
+// starts only once its first lines are ready, so that a refusal, or a
+// store or index that fails at once, is a clean error answer.
 func (s *Server) exportRecords(c *fiber.Ctx) error {
 	const op = "record.export"
 	p, err := queryParams(c, op, exportParams...)
@@ -70,33 +77,77 @@ func (s *Server) exportRecords(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	// Spool to a file, so that a refusal or failure is a clean error
-	// answer and not a cut stream, and memory stays small.
-	f, err := os.CreateTemp("", "visitarchive-export-*.jsonl")
+	x, err := s.archive.ExportRecords(c.UserContext(), q)
 	if err != nil {
 		return err
 	}
-	os.Remove(f.Name()) // the open file lives on until it is sent
-	w := bufio.NewWriter(f)
-	if _, err := s.archive.ExportRecords(c.UserContext(), q, w); err != nil {
-		f.Close()
-		return err
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	size, err := f.Seek(0, io.SeekCurrent)
-	if err == nil {
-		_, err = f.Seek(0, io.SeekStart)
-	}
+	body, err := s.streamExport(c, x)
 	if err != nil {
-		f.Close()
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "application/x-ndjson; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="records.jsonl"`)
-	return c.SendStream(f, int(size)) // fasthttp closes f when sent
+	c.Context().SetBodyStream(body, -1) // chunked; fasthttp closes body when done
+	return nil
+}
+
+// exportBuffer is how much of an export is made before the answer starts
+// and between writes to the client.
+const exportBuffer = 64 << 10
+
+// streamExport writes x in a goroutine of its own, which outlives the
+// handler under a deadline of its own, into a pipe that fasthttp sends as
+// a chunked body. It returns that body once the first bytes are ready, or
+// the error of an export that failed before any. A failure after that
+// (or the client going away) is logged and closes the pipe with the
+// error: fasthttp then drops the connection without the chunked body's
+// last chunk, which every HTTP client reports as a body cut short, never
+// as a complete export.
+func (s *Server) streamExport(c *fiber.Ctx, x *visitarchive.Export) (io.Reader, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), s.timeout)
+	log := s.logger(c)
+	pr, pw := io.Pipe()
+	sw := &startWriter{w: pw, started: make(chan error, 1)}
+	go func() {
+		defer cancel()
+		bw := bufio.NewWriterSize(sw, exportBuffer)
+		n, err := x.Write(ctx, bw)
+		if err == nil {
+			err = bw.Flush()
+		}
+		switch {
+		case sw.start(err) || err == nil: // the handler answers the error
+		case errors.Is(err, io.ErrClosedPipe):
+			log.Warn("the client left before the export ended", "records", n)
+		default:
+			log.Error("the export failed; its answer is cut short", "records", n, "err", err)
+		}
+		pw.CloseWithError(err)
+	}()
+	if err := <-sw.started; err != nil {
+		return nil, err
+	}
+	return pr, nil
+}
+
+// startWriter passes writes on to w, and tells started, once, when the
+// first one comes, or how the export ended when none came.
+type startWriter struct {
+	w       io.Writer
+	once    sync.Once
+	started chan error
+}
+
+// start tells started err unless it was told before, and reports whether
+// it did.
+func (s *startWriter) start(err error) (told bool) {
+	s.once.Do(func() { s.started <- err; told = true })
+	return told
+}
+
+func (s *startWriter) Write(p []byte) (int, error) {
+	s.start(nil)
+	return s.w.Write(p)
 }
 
 // journalPage is the answer of GET /audit/journal.

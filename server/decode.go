@@ -37,7 +37,9 @@ const (
 // readJSON checks the content type (one of types, application/json when
 // none are given) and the syntax of the request body and returns its
 // members. Every failure is BadRequest, or Unsupported for the wrong
-// content type; the position of a syntax error is in the message.
+// content type; the position of a syntax error is in the message. A
+// string that escapes half a surrogate pair is Invalid, naming its field
+// (visitarchive.CheckJSONText).
 func readJSON(c *fiber.Ctx, op string, types ...string) (*jsonBody, error) {
 	if len(types) == 0 {
 		types = []string{mimeJSON}
@@ -48,6 +50,10 @@ func readJSON(c *fiber.Ctx, op string, types ...string) (*jsonBody, error) {
 	body := c.Body()
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, badRequest(op, "the request body is empty; send a JSON object")
+	}
+	// Before decoding, which would turn what is not text into U+FFFD.
+	if err := visitarchive.CheckJSONText(op, "body", body); err != nil {
+		return nil, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -18,7 +19,7 @@ type params map[string]string
 
 // queryParams returns the query parameters of c. A parameter that is not
 // in allowed, or that is given twice, is BadRequest: a misspelt filter must
-// not silently widen a search.
+// not silently widen a search. A value that is not text is Invalid.
 func queryParams(c *fiber.Ctx, op string, allowed ...string) (params, error) {
 	p := params{}
 	var unknown, repeated []string
@@ -42,7 +43,23 @@ func queryParams(c *fiber.Ctx, op string, allowed ...string) (params, error) {
 		sort.Strings(repeated)
 		return nil, badRequest(op, "query parameter(s) given more than once: %s", strings.Join(slices.Compact(repeated), ", "))
 	}
-	return p, nil
+	return p, p.checkText(op)
+}
+
+// checkText holds every value to the rule of free text in a form
+// (visitarchive.TextProblem): a value that is not UTF-8 or holds a
+// control character is Invalid, naming the parameter.
+func (p params) checkText(op string) error {
+	var fe []visitarchive.FieldError
+	for _, name := range slices.Sorted(maps.Keys(p)) {
+		if msg := visitarchive.TextProblem(p[name]); msg != "" {
+			fe = append(fe, visitarchive.FieldError{Field: name, Message: msg})
+		}
+	}
+	if len(fe) > 0 {
+		return invalid(op, "query", fe...)
+	}
+	return nil
 }
 
 // Query parameters of searches and listings.

@@ -3,14 +3,18 @@ package server
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"maps"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -890,4 +894,293 @@ func TestEverythingNeedsCredential(t *testing.T) {
 	if got := ts.customerCount(); got != 1 {
 		t.Errorf("customers = %d, want 1", got)
 	}
+}
+
+// TestDatesOutOfRange holds every time a client gives to 1900-01-01 to
+// 2200-01-01: records, plans and the date filters of search, listing,
+// export and the access log answer 422 naming the field outside it,
+// instead of 500 (a deadline past year 9999), a record no date filter
+// finds, or 503 from the index.
+func TestDatesOutOfRange(t *testing.T) {
+	ts, _ := newWorkflowServer(t, "2026-03-10T09:00:00+08:00")
+	at := func(s string) func(map[string]any) {
+		return func(m map[string]any) { m["visit_start"], m["visit_end"] = s, "2026-03-01T11:00:00+08:00" }
+	}
+	end := func(s string) func(map[string]any) { return func(m map[string]any) { m["visit_end"] = s } }
+	bodies := []struct {
+		name, path, body, field string
+	}{
+		{"record ending 9999-12-31", "/api/v1/records", form(t, "acme", "2026-03-01T09:00:00+08:00", end("9999-12-31T23:00:00Z")), "visit_end"},
+		{"record of year 0", "/api/v1/records", form(t, "acme", "2026-03-01T09:00:00+08:00", at("0000-03-01T09:00:00Z")), "visit_start"},
+		{"record of 1500", "/api/v1/records", form(t, "acme", "2026-03-01T09:00:00+08:00", at("1500-03-01T09:00:00Z")), "visit_start"},
+		{"record of 2300", "/api/v1/records", form(t, "acme", "2026-03-01T09:00:00+08:00", end("2300-03-01T09:00:00Z")), "visit_end"},
+		{"plan of 1500", "/api/v1/plans", planBody(t, "acme", "2026-03-01T09:00:00+08:00", at("1500-03-01T09:00:00Z")), "visit_start"},
+		{"plan ending 9999-12-31", "/api/v1/plans", planBody(t, "acme", "2026-03-01T09:00:00+08:00", end("9999-12-31T23:00:00Z")), "visit_end"},
+	}
+	for _, b := range bodies {
+		t.Run(b.name, func(t *testing.T) {
+			res := ts.call("POST", b.path, b.body).want(t, http.StatusUnprocessableEntity)
+			checkError(t, res, "invalid", "", []string{b.field})
+		})
+	}
+	r := ts.createRecordAs("alice", form(t, "acme", "2026-03-01T09:00:00+08:00"))
+	res := ts.call("PATCH", "/api/v1/records/"+string(r.ID), `{"visit_end":"9999-12-31T23:00:00Z"}`, "If-Match", "1").
+		want(t, http.StatusUnprocessableEntity)
+	checkError(t, res, "invalid", "", []string{"visit_end"})
+
+	queries := []struct {
+		who, path, field string
+	}{
+		{"alice", "/api/v1/search?q=x&from=1500-01-01", "from"},
+		{"alice", "/api/v1/search?to=2300-01-01", "to"},
+		{"alice", "/api/v1/search?from=0000-01-01T00:00:00Z", "from"},
+		{"alice", "/api/v1/records?from=1899-12-31", "from"},
+		{"alice", "/api/v1/records?to=9999-12-31", "to"},
+		{"aud", "/api/v1/export/records?from=1500-01-01", "from"},
+		{"aud", "/api/v1/audit/access?from=1500-01-01", "from"},
+		{"aud", "/api/v1/audit/access?to=2300-01-01", "to"},
+	}
+	for _, q := range queries {
+		t.Run(q.path, func(t *testing.T) {
+			res := ts.callAs(q.who, "GET", q.path, "").want(t, http.StatusUnprocessableEntity)
+			checkError(t, res, "invalid", "", []string{q.field})
+		})
+	}
+	// The edges of the range are in it.
+	ts.call("GET", "/api/v1/search?from=1900-01-01T00:00:00Z&to=2200-01-01T00:00:00Z", "").want(t, http.StatusOK)
+	if strings.Contains(ts.logs.String(), `"level":"ERROR"`) {
+		t.Errorf("dates out of range were logged as errors:\n%s", ts.logs.String())
+	}
+}
+
+// TestTextThatIsNotText refuses what encoding/json would turn into U+FFFD
+// silently (bytes that are not UTF-8: 400; an escape of half a surrogate
+// pair: 422 naming the field) and control characters other than tab and
+// line breaks (422 naming the field), in bodies and query parameters.
+func TestTextThatIsNotText(t *testing.T) {
+	ts, _ := newWorkflowServer(t, "2026-03-10T09:00:00+08:00")
+	start := "2026-03-01T09:00:00+08:00"
+	topic := func(v string) func(map[string]any) { return func(m map[string]any) { m["topic"] = v } }
+	notUTF8 := strings.Replace(form(t, "acme", start), "LX-3021B 报价", "LX-3021B \xff", 1)
+	res := ts.call("POST", "/api/v1/records", notUTF8).wantError(t, http.StatusBadRequest, "bad_request")
+	if got := res.apiError(t).Message; got != "the body is not valid UTF-8" {
+		t.Errorf("message %q", got)
+	}
+	bodies := []struct {
+		name, method, path, body, field string
+	}{
+		{"lone high surrogate", "POST", "/api/v1/records", strings.Replace(form(t, "acme", start), "LX-3021B 报价", `x\ud800`, 1), "topic"},
+		{"lone low surrogate in a list", "POST", "/api/v1/records",
+			strings.Replace(form(t, "acme", start), `"CEO"`, `"\udc00"`, 1), "decision_chain[0].role"},
+		{"NUL", "POST", "/api/v1/records", form(t, "acme", start, topic("a\x00b")), "topic"},
+		{"escape", "POST", "/api/v1/records", form(t, "acme", start, topic("\x1b[2J")), "topic"},
+		{"plan", "POST", "/api/v1/plans", strings.Replace(planBody(t, "acme", start), "present", `\udfffpresent`, 1), "purpose"},
+		{"customer", "POST", "/api/v1/customers", `{"id":"gamma","name":"Gamma\u0007","customer_type":"key"}`, "name"},
+	}
+	for _, b := range bodies {
+		t.Run(b.name, func(t *testing.T) {
+			res := ts.call(b.method, b.path, b.body).want(t, http.StatusUnprocessableEntity)
+			checkError(t, res, "invalid", "", []string{b.field})
+		})
+	}
+	r := ts.createRecordAs("alice", form(t, "acme", start))
+	path := "/api/v1/records/" + string(r.ID)
+	res = ts.call("PATCH", path, `{"summary":"\ud83d"}`, "If-Match", "1").want(t, http.StatusUnprocessableEntity)
+	checkError(t, res, "invalid", "", []string{"summary"})
+	ts.call("PATCH", path, `{"summary":"\ud83d\ude00 tab\tand\r\nlines \ufffd"}`, "If-Match", "1").want(t, http.StatusOK)
+	r = ts.moveRecord("alice", ts.getRecord(r.ID), "submit", "")
+	res = ts.move("sam", path, "approve", r.Version, `{"comment":"ok\u0000"}`).want(t, http.StatusUnprocessableEntity)
+	checkError(t, res, "invalid", "", []string{"comment"})
+	p := ts.movePlan("alice", ts.createPlanAs("alice", planBody(t, "acme", start)), "submit", "")
+	res = ts.move("sam", "/api/v1/plans/"+string(p.ID), "reject", p.Version, `{"comment":"no\u001b"}`).want(t, http.StatusUnprocessableEntity)
+	checkError(t, res, "invalid", "", []string{"comment"})
+
+	for _, q := range []struct{ query, field string }{
+		{"q=%FF", "q"}, {"q=a%00b", "q"}, {"customer=%ED%A0%80", "customer"}, {"department=sales1%1B", "department"},
+	} {
+		t.Run(q.query, func(t *testing.T) {
+			res := ts.call("GET", "/api/v1/search?"+q.query, "").want(t, http.StatusUnprocessableEntity)
+			checkError(t, res, "invalid", "", []string{q.field})
+		})
+	}
+	ts.call("GET", "/api/v1/plans?customer=acme%00", "").want(t, http.StatusUnprocessableEntity)
+	if n := ts.customerCount(); n != 2 {
+		t.Errorf("%d customers, want 2", n)
+	}
+}
+
+// TestDepartmentIsFixed keeps a record or plan in the department it was
+// created in, which must exist: moved elsewhere, a draft would escape its
+// supervisors' review and overdue list and reach another department's.
+func TestDepartmentIsFixed(t *testing.T) {
+	ts, _ := newWorkflowServer(t, "2026-03-10T09:00:00+08:00")
+	start := "2026-03-01T09:00:00+08:00"
+	dept := func(d string) func(map[string]any) { return func(m map[string]any) { m["department"] = d } }
+	for _, b := range []struct{ name, path, body string }{
+		{"record", "/api/v1/records", form(t, "acme", start, dept("no-such-dept"))},
+		{"plan", "/api/v1/plans", planBody(t, "acme", start, dept("no-such-dept"))},
+	} {
+		res := ts.call("POST", b.path, b.body).want(t, http.StatusUnprocessableEntity)
+		checkError(t, res, "invalid", "", []string{"department"})
+	}
+	// Another department that exists is not the employee's to file in.
+	ts.call("POST", "/api/v1/records", form(t, "acme", start, dept("sales2"))).wantError(t, http.StatusForbidden, "forbidden")
+
+	r := ts.createRecordAs("alice", form(t, "acme", start))
+	path := "/api/v1/records/" + string(r.ID)
+	for _, d := range []string{"no-such-dept", "sales2"} {
+		res := ts.call("PATCH", path, `{"department":"`+d+`"}`, "If-Match", "1").want(t, http.StatusUnprocessableEntity)
+		checkError(t, res, "invalid", "", []string{"department"})
+		res = ts.call("PUT", path, form(t, "acme", start, dept(d)), "If-Match", "1").want(t, http.StatusUnprocessableEntity)
+		checkError(t, res, "invalid", "", []string{"department"})
+	}
+	ts.callAs("sue", "GET", path, "").wantError(t, http.StatusNotFound, "not_found")
+	// Left out, it stays as it is.
+	var got visitarchive.Record
+	ts.call("PUT", path, form(t, "acme", start, func(m map[string]any) { delete(m, "department") }), "If-Match", "1").
+		want(t, http.StatusOK).decode(t, &got)
+	if got.Department != "sales1" || got.Version != 2 {
+		t.Errorf("after a PUT without a department: department %q, version %d", got.Department, got.Version)
+	}
+
+	p := ts.createPlanAs("alice", planBody(t, "acme", start))
+	ppath := "/api/v1/plans/" + string(p.ID)
+	res := ts.call("PATCH", ppath, `{"department":"sales2"}`, "If-Match", "1").want(t, http.StatusUnprocessableEntity)
+	checkError(t, res, "invalid", "", []string{"department"})
+	p = ts.movePlan("alice", p, "submit", "")
+	res = ts.move("sam", ppath, "approve", p.Version, `{"comment":"move it","adjust":{"department":"sales2"}}`).
+		want(t, http.StatusUnprocessableEntity)
+	checkError(t, res, "invalid", "", []string{"department"})
+	ts.callAs("sue", "GET", ppath, "").wantError(t, http.StatusNotFound, "not_found")
+}
+
+// TestHiddenReferenceLikeMissing: a plan a record names that the caller
+// may not read answers exactly as one that does not exist, whatever its
+// state; one the record's author may read is checked in full, also for
+// the supervisor who reviews the record.
+func TestHiddenReferenceLikeMissing(t *testing.T) {
+	ts, _ := newWorkflowServer(t, "2026-03-10T09:00:00+08:00")
+	start := "2026-03-01T09:00:00+08:00"
+	visitors := func(v ...string) func(map[string]any) { return func(m map[string]any) { m["visitors"] = v } }
+	plan := func(id visitarchive.PlanID) func(map[string]any) {
+		return func(m map[string]any) { m["plan_id"] = id }
+	}
+	// submitted answers the submission of a new record of alice's that
+	// names plan id, with the id written as {id}.
+	submitted := func(id visitarchive.PlanID) *result {
+		r := ts.createRecordAs("alice", form(t, "acme", start, plan(id)))
+		res := ts.move("alice", "/api/v1/records/"+string(r.ID), "submit", r.Version, "")
+		res.body = bytes.ReplaceAll(res.body, []byte(id), []byte("{id}"))
+		return res
+	}
+	missing := submitted("PNOPE9")
+	missing.want(t, http.StatusUnprocessableEntity)
+	checkError(t, missing, "invalid", "", []string{"plan_id"})
+
+	bobs := ts.createPlanAs("bob", planBody(t, "acme", start, visitors("bob")))
+	if got := submitted(bobs.ID); got.status != missing.status || !bytes.Equal(got.body, missing.body) {
+		t.Errorf("another department's draft plan answers %d %s; a missing one %d %s", got.status, got.body, missing.status, missing.body)
+	}
+	bobs = ts.movePlan("bob", bobs, "submit", "")
+	bobs = ts.movePlan("sue", bobs, "approve", `{"comment":"ok"}`)
+	if got := submitted(bobs.ID); got.status != missing.status || !bytes.Equal(got.body, missing.body) {
+		t.Errorf("another department's approved plan answers %d %s; a missing one %d %s", got.status, got.body, missing.status, missing.body)
+	}
+
+	// A joint visit: alice took part in bob's plan, so she may link it,
+	// and sam, who may not read it, reviews her record with it.
+	joint := ts.createPlanAs("bob", planBody(t, "acme", start, visitors("bob", "alice")))
+	if got := submitted(joint.ID); !strings.Contains(string(got.body), "plan {id} is draft, not approved") {
+		t.Errorf("a draft plan alice took part in answers %d %s", got.status, got.body)
+	}
+	joint = ts.movePlan("bob", joint, "submit", "")
+	joint = ts.movePlan("sue", joint, "approve", `{"comment":"ok"}`)
+	ts.callAs("sam", "GET", "/api/v1/plans/"+string(joint.ID), "").wantError(t, http.StatusNotFound, "not_found")
+	r := ts.createRecordAs("alice", form(t, "acme", start, plan(joint.ID)))
+	r = ts.moveRecord("alice", r, "submit", "")
+	ts.moveRecord("sam", r, "approve", `{"comment":"complete"}`)
+
+	// Who may file nothing learns nothing of customers by trying: the
+	// sysadmin reads none.
+	for _, customer := range []string{"acme", "nope"} {
+		ts.callAs("root", "POST", "/api/v1/records", form(t, customer, start)).wantError(t, http.StatusForbidden, "forbidden")
+		ts.callAs("root", "POST", "/api/v1/plans", planBody(t, customer, start)).wantError(t, http.StatusForbidden, "forbidden")
+	}
+}
+
+// failingStore fails every Get of the versions of the record that fail
+// names, if any: a store that breaks in the middle of an export, which
+// the real one cannot be made to do on demand.
+type failingStore struct {
+	visitarchive.Store
+	fail atomic.Pointer[visitarchive.RecordID]
+}
+
+func (s *failingStore) failOn(id visitarchive.RecordID) { s.fail.Store(&id) }
+
+func (s *failingStore) Get(ctx context.Context, key string) (io.ReadCloser, visitarchive.ObjectInfo, error) {
+	if id := s.fail.Load(); id != nil && strings.HasPrefix(key, visitarchive.RecordsPrefix+string(*id)+"/") {
+		return nil, visitarchive.ObjectInfo{}, visitarchive.E("store.get", visitarchive.Unavailable, nil, "the store is down")
+	}
+	return s.Store.Get(ctx, key)
+}
+
+// TestExportStreams: an export goes straight to the client, never through
+// a file, so decrypted records never land outside the data directory
+// (here, there is no temporary directory to land in); a store that fails
+// before the first line is a clean error answer, and one that fails after
+// it cuts the body short where a client sees it, never as a complete
+// export.
+func TestExportStreams(t *testing.T) {
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	store := &failingStore{}
+	ts := newTestServerWith(t, func(c *visitarchive.Config) { store.Store = c.Store; c.Store = store })
+	ts.createCustomer(customerJSON)
+	var lines strings.Builder
+	for i := 1; i <= 150; i++ {
+		day := time.Date(2025, 1, 1, 9, 0, 0, 0, time.UTC).AddDate(0, 0, i)
+		fmt.Fprintf(&lines, `{"record":{"id":"R%03d","customer_id":"acme","department":"sales1","visit_start":%q,"visit_end":%q,"topic":"secretmine","contact_phone":"+49 30 1234567","summary":%q}}`+"\n",
+			i, day.Format(time.RFC3339), day.Add(time.Hour).Format(time.RFC3339), strings.Repeat("拜访纪要 ", 100))
+	}
+	ctx := visitarchive.WithActor(t.Context(), "setup")
+	if rep, err := ts.archive.Import(ctx, strings.NewReader(lines.String()), nil); err != nil || rep.Records != 150 {
+		t.Fatalf("import: %+v, %v", rep, err)
+	}
+	if err := ts.archive.SyncIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	res := ts.callAs("aud", "GET", "/api/v1/export/records", "").want(t, http.StatusOK)
+	if n := bytes.Count(res.body, []byte("\n")); n != 150 || !bytes.Contains(res.body, []byte("+49 30 1234567")) {
+		t.Errorf("the export has %d lines, want 150 with their contact details", n)
+	}
+	if got := res.header.Get("Content-Type"); got != "application/x-ndjson; charset=utf-8" {
+		t.Errorf("Content-Type %q", got)
+	}
+
+	// R150 is on the second page, after the first lines (more than
+	// exportBuffer) went out.
+	store.failOn("R150")
+	base := ts.listen()
+	req, err := http.NewRequestWithContext(t.Context(), "GET", base+"/api/v1/export/records", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+ts.tokens["aud"])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || err == nil {
+		t.Errorf("an export that fails midway: status %d, %d bytes, read error %v; want 200 and a body cut short", resp.StatusCode, len(body), err)
+	}
+	if !strings.Contains(ts.logs.String(), "the export failed") {
+		t.Errorf("the failure is not logged:\n%s", ts.logs.String())
+	}
+
+	// Failing on the first page, it answers a clean error.
+	store.failOn("R005")
+	ts.callAs("aud", "GET", "/api/v1/export/records?to=2025-01-10", "").wantError(t, http.StatusServiceUnavailable, "unavailable")
 }
