@@ -27,7 +27,7 @@ type intent struct {
 // expired returns when the objects of in are safe to remove: the
 // deadline, and as long again, since an importer checks its deadline just
 // before it journals.
-func (in *intent) expired(deadline time.Duration) time.Time { return in.Deadline.Add(deadline) }
+func (in *intent) expired() time.Time { return in.Deadline.Add(in.Deadline.Sub(in.Created)) }
 
 // declare writes the intent of a batch that will write keys, and returns
 // its key and content.
@@ -73,7 +73,7 @@ func (a *Archive) sweepIntents(ctx context.Context, wait bool) (int, error) {
 				continue
 			}
 		}
-		if a.now().Before(in.expired(a.importDeadline)) {
+		if a.now().Before(in.expired()) {
 			continue
 		}
 		removed, err := a.abandon(ctx, info.Key, &in)
@@ -88,14 +88,14 @@ func (a *Archive) sweepIntents(ctx context.Context, wait bool) (int, error) {
 // awaitIntent waits until the batch of the intent at key is journaled
 // or undone (its intent gone: it reports true), or certainly abandoned.
 func (a *Archive) awaitIntent(ctx context.Context, key string, in *intent) (gone bool, err error) {
-	if !a.now().Before(in.expired(a.importDeadline)) {
+	if !a.now().Before(in.expired()) {
 		return false, nil
 	}
 	a.log.Info("an import batch is in progress or was interrupted; waiting for it to end or its deadline to pass",
-		"by", in.By, "started", in.Created, "until", in.expired(a.importDeadline))
+		"by", in.By, "started", in.Created, "until", in.expired())
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
-	for a.now().Before(in.expired(a.importDeadline)) {
+	for a.now().Before(in.expired()) {
 		select {
 		case <-t.C:
 		case <-ctx.Done():

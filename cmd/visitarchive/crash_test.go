@@ -270,7 +270,9 @@ func TestKillNineDuringImport(t *testing.T) {
 	if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"import", "--data", data, "--actor", "carol", "--batch-deadline", "2s", file}
+	// The killed import's batches expire 2 × 3 s after they start; the
+	// re-run, which waits for that, has all the time it needs.
+	args := []string{"import", "--data", data, "--actor", "carol", "--batch-deadline", "3s", file}
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "VISITARCHIVE_TEST_MAIN=1")
 	if err := cmd.Start(); err != nil {
@@ -287,6 +289,7 @@ func TestKillNineDuringImport(t *testing.T) {
 	out, _ := cli(t, "verify", "--data", data, "--grace", "0")
 	t.Logf("killed with %s", regexp.MustCompile(`\d+ problem\(s\)`).FindString(out))
 
+	args[len(args)-2] = "1m"
 	out, err := cli(t, args...)
 	if err != nil && !errors.Is(err, errFailed) {
 		t.Fatalf("re-run: %v", err)
