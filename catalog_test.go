@@ -3,6 +3,7 @@ package visitarchive_test
 import (
 	"encoding/json"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	va "github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/index"
 	"github.com/visitarchive/visitarchive/storage/journal"
 )
 
@@ -114,4 +116,38 @@ func TestUnrecordedObjectsAreNotServed(t *testing.T) {
 			t.Errorf("verify reported unrecorded %v, want %v", got, forged)
 		}
 	})
+}
+
+// TestOpenRefusesAJournalCutBehindItsIndex: when the journal ends before
+// the entries the index has applied, its end was cut, and Open says so
+// instead of serving an index of changes the journal no longer has.
+func TestOpenRefusesAJournalCutBehindItsIndex(t *testing.T) {
+	e := newEnv(t)
+	ctx := as(t, "alice")
+	if _, err := e.archive.CreateCustomer(ctx, customer("C1", "客户")); err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, e.archive, ctx, record("C1", "摘要", 1))
+	head, err := e.journal.Head(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.close(t)
+	if err := e.store.Delete(t.Context(), journal.EntryKey(head)); err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	j, err := journal.Open(t.Context(), e.store, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := index.Open(filepath.Join(e.dir, "index"), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.index = idx // closed at the end of the test
+	a := va.New(va.Config{Store: e.store, Journal: j, Index: idx, Policy: mustPolicy(t), Keys: e.keyring(t), Passwords: testHasher(t)})
+	if err := a.Open(t.Context()); !va.IsKind(err, va.Integrity) || !strings.Contains(err.Error(), "removed from the journal's end") {
+		t.Errorf("Open over a journal cut behind its index: %v; want an Integrity error that says so", err)
+	}
 }

@@ -43,6 +43,10 @@ const (
 	unrecordedInterval = 24 * time.Hour
 )
 
+// The server pins the journal's head with a checkpoint every
+// checkpointInterval, and when it stops.
+const checkpointInterval = time.Minute
+
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, sf := newFlags("serve", stderr)
 	addr := fs.String("addr", env("VISITARCHIVE_ADDR", "127.0.0.1:8080"), "address to listen on (VISITARCHIVE_ADDR)")
@@ -68,6 +72,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	go repeat(ctx, log, chore{"overdue records notified", "records", c.archive.NotifyOverdue}, overdueFirst, overdueInterval)
 	go repeat(ctx, log, chore{"expired sessions removed", "sessions", c.archive.EndExpiredSessions}, sweepFirst, sweepInterval)
 	go repeat(ctx, log, chore{"unrecorded objects removed", "objects", c.removeUnrecorded(va.UnrecordedGrace)}, unrecordedFirst, unrecordedInterval)
+	go repeat(ctx, log, chore{"journal head checkpointed", "entries", c.checkpoint}, checkpointInterval, checkpointInterval)
 	if c.mailer != nil {
 		log.Info("mailing notifications", "smtp", c.mailer.Addr)
 	} else {

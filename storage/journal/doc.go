@@ -10,12 +10,15 @@
 // removing or reordering any entry therefore breaks the chain at that point,
 // and Verify reports it.
 //
-// Every thousand entries (WithCheckpointEvery) the appender also writes
-// checkpoints/<n as 20 digits>.json holding the sequence number and hash of
-// entry n. A checkpoint lets Open find the head without listing the whole
-// journal, and lets Verify prove that no entries up to the last checkpoint
-// were cut from the end; entries after it are only as safe as the store
-// (object lock on S3), or as a head hash an auditor keeps elsewhere.
+// Every thousand entries (WithCheckpointEvery), and whenever Checkpoint is
+// called (the server does every minute and at shutdown, every command
+// when it ends), the journal writes checkpoints/<n as 20 digits>.json
+// holding the sequence number and hash of entry n. A checkpoint lets Open
+// find the head without listing the whole journal, and lets Verify prove
+// that no entries up to the last checkpoint were cut from the end. Entries
+// after it are only as safe as the store (object lock on S3), or as a head
+// hash an auditor keeps elsewhere; but the objects they recorded stay
+// behind when they are cut, and Verify reports those as unrecorded.
 //
 // Appends group-commit: changes that arrive while an entry is being written
 // go together into the next entry, so throughput does not fall to one

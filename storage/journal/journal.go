@@ -41,6 +41,7 @@ type Journal struct {
 
 	mu      sync.Mutex
 	head    va.Entry // the last entry known; Seq 0 when empty
+	pinned  uint64   // the last entry a checkpoint is known to pin
 	pending []*waiter
 	writing bool
 	recent  map[uint64]va.Entry // seqs oldest to head.Seq, consecutive
@@ -94,7 +95,7 @@ func (j *Journal) loadHead(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("journal: read checkpointed entry %d: %w", seq, err)
 		}
-		j.head = e
+		j.head, j.pinned = e, seq
 	}
 	return j.advance(ctx)
 }
@@ -236,21 +237,45 @@ func (j *Journal) write(ctx context.Context, changes []va.Change) (uint64, error
 		j.remember(e)
 		j.head = e
 		j.mu.Unlock()
-		j.checkpoint(ctx, e)
+		if e.Seq%j.checkEvery == 0 {
+			j.checkpoint(ctx, e)
+		}
 		return e.Seq, nil
 	}
 	return 0, va.E("journal.append", va.Unavailable, nil, "the journal is too busy: other writers took 100 sequence numbers in a row")
 }
 
+// checkpoint pins entry e, logging a failure: the chain is intact
+// without it, Verify only loses a pin.
 func (j *Journal) checkpoint(ctx context.Context, e va.Entry) {
-	if e.Seq%j.checkEvery != 0 {
-		return
-	}
-	b := encode(Checkpoint{Seq: e.Seq, Hash: e.Hash})
-	if _, err := j.store.Put(ctx, CheckpointKey(e.Seq), bytes.NewReader(b), int64(len(b))); err != nil && !va.IsKind(err, va.Conflict) {
-		// The chain is intact without it; Verify only loses a pin.
+	if err := j.pin(ctx, e); err != nil {
 		j.log.Warn("journal checkpoint not written", "seq", e.Seq, "err", err)
 	}
+}
+
+func (j *Journal) pin(ctx context.Context, e va.Entry) error {
+	b := encode(Checkpoint{Seq: e.Seq, Hash: e.Hash})
+	if _, err := j.store.Put(ctx, CheckpointKey(e.Seq), bytes.NewReader(b), int64(len(b))); err != nil && !va.IsKind(err, va.Conflict) {
+		return fmt.Errorf("journal: checkpoint entry %d: %w", e.Seq, err)
+	}
+	j.mu.Lock()
+	j.pinned = max(j.pinned, e.Seq)
+	j.mu.Unlock()
+	return nil
+}
+
+// Checkpoint pins the head this Journal knows, unless a checkpoint pins it
+// already. The server calls it every minute and every command when it
+// ends, so that Verify can prove that nothing was cut from the journal's
+// end before then.
+func (j *Journal) Checkpoint(ctx context.Context) error {
+	j.mu.Lock()
+	head, pinned := j.head, j.pinned
+	j.mu.Unlock()
+	if head.Seq == 0 || head.Seq <= pinned {
+		return nil
+	}
+	return j.pin(ctx, head)
 }
 
 // remember keeps e, the entry after the newest one kept, in the cache of

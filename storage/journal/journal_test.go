@@ -310,3 +310,23 @@ func TestVerifyUnrecordedInFlight(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckpointPinsTheHead: Checkpoint pins the head between the
+// thousand-entry checkpoints, so that verify sees its end cut.
+func TestCheckpointPinsTheHead(t *testing.T) {
+	store := backends["disk"](t)
+	j := open(t, store)
+	fill(t, store, j, 3)
+	for range 2 { // the second finds the head pinned already
+		if err := j.Checkpoint(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := store.Delete(t.Context(), journal.EntryKey(3)); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"seq 3 " + journal.EntryKey(3) + ": removed: the journal ends at entry 2 but a checkpoint pins entry 3", unrecorded("objects/003")}
+	if got := verify(t, store); !slices.Equal(got, want) {
+		t.Errorf("verify reported\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
