@@ -8,6 +8,9 @@
 // every read, and keeps the search index in step.
 //
 // Where things are: record.go, customer.go and user.go hold the types;
+// catalog.go what the journal recorded, through which every reader finds
+// objects (never through a listing of the store); unrecorded.go and
+// intents.go the removal of objects no journal entry records;
 // archive_*.go the Archive's methods per kind; authz.go how a caller is
 // checked (a Principal from the server, or a trusted CLI actor); seal.go
 // and datakeys.go encryption at rest; auth.go and credentials.go sign-in,

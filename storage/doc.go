@@ -29,6 +29,9 @@
 //	archiving/<record>/<version:010d>.json  the reservation of archiving that
 //	                                      version to one archivist
 //	notices/overdue/<record>.json         the mark that the overdue notice went out
+//	intents/<id>.json                     the intent of an import batch: the objects it is
+//	                                      writing and its deadline; removed once journaled,
+//	                                      never itself journaled
 //	journal/<seq:020d>.json               one hash-chained journal entry
 //	checkpoints/<seq:020d>.json           a checkpoint of the journal head
 //
