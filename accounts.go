@@ -1,6 +1,7 @@
 package visitarchive
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -259,8 +260,8 @@ func (a *Archive) UpdateUser(ctx context.Context, u User) (*User, error) {
 	if err := a.checkUser(op, &u); err != nil {
 		return nil, err
 	}
-	if p := PrincipalFrom(ctx); p != nil && p.Name == u.Name && (u.Disabled || !u.Has(RoleSysadmin)) {
-		return nil, E(op, Conflict, nil, "you cannot disable yourself or drop your own sysadmin role; ask another sysadmin")
+	if err := checkSelfChange(op, PrincipalFrom(ctx), &cur.User, &u); err != nil {
+		return nil, err
 	}
 	next := &storedUser{User: u, PasswordHash: cur.PasswordHash, Epoch: cur.Epoch}
 	next.Version, next.Audit = cur.Version+1, a.stamp(ctx, &cur.Audit)
@@ -268,6 +269,29 @@ func (a *Archive) UpdateUser(ctx context.Context, u User) (*User, error) {
 		next.Epoch++
 	}
 	return &next.User, a.writeUser(ctx, op, next)
+}
+
+// checkSelfChange refuses the changes of their own account that a caller
+// must leave to another administrator: their roles, heads or grants are
+// Forbidden (separation of duties: nobody grants themselves anything),
+// and disabling themselves is a Conflict (it would lock out what may be
+// the last administrator).
+func checkSelfChange(op string, p *Principal, cur, next *User) error {
+	if p == nil || p.Name != next.Name {
+		return nil
+	}
+	if !sameSet(cur.Roles, next.Roles) || !sameSet(cur.Heads, next.Heads) || !sameSet(cur.Grants, next.Grants) {
+		return E(op, Forbidden, nil, "you cannot change your own roles, heads or grants (separation of duties); ask another sysadmin")
+	}
+	if next.Disabled {
+		return E(op, Conflict, nil, "you cannot disable yourself; ask another sysadmin")
+	}
+	return nil
+}
+
+// sameSet reports whether a and b hold the same values, in any order.
+func sameSet[T cmp.Ordered](a, b []T) bool {
+	return slices.Equal(slices.Compact(slices.Sorted(slices.Values(a))), slices.Compact(slices.Sorted(slices.Values(b))))
 }
 
 // CreateDepartment stores d as version 1.
