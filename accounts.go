@@ -173,10 +173,11 @@ func (a *Archive) CreateUser(ctx context.Context, u User) (*User, error) {
 	if a.accounts.user(u.Name) != nil {
 		return nil, E(op, Conflict, nil, "user %s already exists", u.Name)
 	}
+	u.MustChangePassword, u.TokensRevoked = false, 0
 	s := &storedUser{User: u}
 	s.Version = 1
 	s.Audit = a.stamp(ctx, nil)
-	return &s.User, a.writeUser(ctx, op, s)
+	return &s.User, a.writeUser(ctx, op, s, "")
 }
 
 // checkUser validates u and that its departments exist.
@@ -205,13 +206,20 @@ func (a *Archive) stamp(ctx context.Context, cur *Audit) Audit {
 	return Audit{CreatedAt: cur.CreatedAt, CreatedBy: cur.CreatedBy, UpdatedAt: now, UpdatedBy: u}
 }
 
-func (a *Archive) writeUser(ctx context.Context, op string, u *storedUser) error {
+// writeUser stores u, journaled as op with detail (for the audit trail)
+// and the objects of extra (notifications, already written), which are
+// removed again if u cannot be written.
+func (a *Archive) writeUser(ctx context.Context, op string, u *storedUser, detail string, extra ...Change) error {
 	key := UserKey(u.Name, u.Version)
 	info, err := a.putVersion(ctx, op, "user", string(u.Name), u.Version, key, u)
-	if err != nil {
-		return err
+	if err == nil {
+		err = a.commit(ctx, op, Change{Key: key, SHA256: info.SHA256, Detail: detail}, u, extra...)
+	} else {
+		for _, c := range extra {
+			a.dropObject(ctx, c.Key)
+		}
 	}
-	if err := a.commit(ctx, op, Change{Key: key, SHA256: info.SHA256}, u); err != nil {
+	if err != nil {
 		return err
 	}
 	if a.accounts.putUser(u) {
@@ -244,7 +252,9 @@ func (a *Archive) ListUsers(ctx context.Context) ([]*User, error) {
 
 // UpdateUser replaces user u.Name with u (display name, department,
 // roles, heads, grants, disabled). u.Version must be current. Disabling a
-// user ends their sessions.
+// user ends their sessions and revokes their API tokens (so that enabling
+// them again brings none back); the answer says how many in
+// TokensRevoked.
 func (a *Archive) UpdateUser(ctx context.Context, u User) (*User, error) {
 	const op = "user.update"
 	if err := a.allow(ctx, op, ActUpdate, userResource); err != nil {
@@ -263,12 +273,26 @@ func (a *Archive) UpdateUser(ctx context.Context, u User) (*User, error) {
 	if err := checkSelfChange(op, PrincipalFrom(ctx), &cur.User, &u); err != nil {
 		return nil, err
 	}
+	u.MustChangePassword, u.TokensRevoked = cur.MustChangePassword, 0
 	next := &storedUser{User: u, PasswordHash: cur.PasswordHash, Epoch: cur.Epoch}
 	next.Version, next.Audit = cur.Version+1, a.stamp(ctx, &cur.Audit)
 	if u.Disabled && !cur.Disabled {
 		next.Epoch++
 	}
-	return &next.User, a.writeUser(ctx, op, next)
+	if err := a.writeUser(ctx, op, next, ""); err != nil {
+		return nil, err
+	}
+	v := next.User
+	if !u.Disabled && !cur.Disabled {
+		return &v, nil
+	}
+	why := "user disabled by " + string(ActorFrom(ctx))
+	if !u.Disabled { // tokens left from before this rule die now
+		why = "user enabled by " + string(ActorFrom(ctx)) + "; tokens of a disabled user stay revoked"
+	}
+	n, err := a.revokeTokensOf(ctx, u.Name, why)
+	v.TokensRevoked = n
+	return &v, err
 }
 
 // checkSelfChange refuses the changes of their own account that a caller
@@ -367,9 +391,10 @@ func (a *Archive) UpdateDepartment(ctx context.Context, d Department) (*Departme
 	return &d, a.writeDept(ctx, op, &d)
 }
 
-// Me returns the signed-in caller's own account.
+// Me returns the signed-in caller's own account, also while they must
+// change their password first.
 func (a *Archive) Me(ctx context.Context) (*User, error) {
-	p := PrincipalFrom(ctx)
+	p := anyPrincipal(ctx)
 	if p == nil {
 		return nil, E("auth.me", Unauthenticated, nil, "sign in first")
 	}

@@ -162,11 +162,10 @@ func (a *Archive) Ready(ctx context.Context) error {
 
 // actor returns the caller recorded in ctx; every write needs one.
 func actor(ctx context.Context, op string) (UserName, error) {
-	u := ActorFrom(ctx)
-	if u == "" {
-		return "", E(op, Unauthenticated, nil, "the request does not say who makes it")
+	if _, err := caller(ctx, op); err != nil {
+		return "", err
 	}
-	return u, nil
+	return ActorFrom(ctx), nil
 }
 
 // put writes v as JSON under key, create-only. An existing key is Conflict.
@@ -244,15 +243,17 @@ func (a *Archive) latestKey(ctx context.Context, prefix, what string) (string, e
 	return last, nil
 }
 
-// commit journals one written object, with the data key it needed (extra
-// changes whose Key is "" are skipped), and brings the index up to it
+// commit journals one written object c as action (with c's address and
+// detail, if any), with the data key it needed (extra changes whose Key
+// is "" are skipped), and brings the index up to it
 // before returning. If the journal refuses, the objects are removed again
 // so that a retry starts clean; a failing index is logged and caught up
 // later, since the write itself is durable.
 func (a *Archive) commit(ctx context.Context, action string, c Change, obj any, extra ...Change) error {
 	u := ActorFrom(ctx)
 	var changes []Change
-	for _, x := range slices.Concat(extra, []Change{{Action: action, Key: c.Key, SHA256: c.SHA256}}) {
+	c.Action = action
+	for _, x := range slices.Concat(extra, []Change{c}) {
 		if x.Key != "" {
 			x.Actor = u
 			changes = append(changes, x)

@@ -130,15 +130,17 @@ func (a *Archive) EndExpiredSessions(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// removeJournaled journals the removal c, then deletes its object: an
-// object left behind by a failed delete is harmless, an unjournaled
+// removeJournaled journals the removals cs, then deletes their objects:
+// an object left behind by a failed delete is harmless, an unjournaled
 // removal would look like tampering to verify.
-func (a *Archive) removeJournaled(ctx context.Context, c Change) error {
-	if _, err := a.journal.Append(ctx, c); err != nil {
+func (a *Archive) removeJournaled(ctx context.Context, cs ...Change) error {
+	if _, err := a.journal.Append(ctx, cs...); err != nil {
 		return err
 	}
-	if err := a.store.Delete(ctx, c.Key); err != nil && !IsKind(err, NotFound) {
-		return err
+	for _, c := range cs {
+		if err := a.store.Delete(ctx, c.Key); err != nil && !IsKind(err, NotFound) {
+			return err
+		}
 	}
 	return nil
 }
@@ -202,9 +204,9 @@ func (a *Archive) authToken(token string) (*Principal, error) {
 // until revoked). The token is returned once; only its hash is kept.
 func (a *Archive) CreateToken(ctx context.Context, name string, ttl time.Duration) (string, *APIToken, error) {
 	const op = "token.create"
-	p := PrincipalFrom(ctx)
-	if p == nil {
-		return "", nil, E(op, Unauthenticated, nil, "sign in first")
+	p, err := signedIn(ctx, op)
+	if err != nil {
+		return "", nil, err
 	}
 	if name = strings.TrimSpace(name); name == "" || utf8.RuneCountInString(name) > 100 {
 		e := E(op, Invalid, nil, "the token needs a name")
@@ -233,9 +235,9 @@ func (a *Archive) CreateToken(ctx context.Context, name string, ttl time.Duratio
 
 // ListTokens returns the caller's API tokens.
 func (a *Archive) ListTokens(ctx context.Context) ([]APIToken, error) {
-	p := PrincipalFrom(ctx)
-	if p == nil {
-		return nil, E("token.list", Unauthenticated, nil, "sign in first")
+	p, err := signedIn(ctx, "token.list")
+	if err != nil {
+		return nil, err
 	}
 	return a.accounts.tokensOf(p.Name), nil
 }
@@ -244,14 +246,36 @@ func (a *Archive) ListTokens(ctx context.Context) ([]APIToken, error) {
 // anyone's.
 func (a *Archive) RevokeToken(ctx context.Context, id string) error {
 	const op = "token.revoke"
-	p := PrincipalFrom(ctx)
-	t := a.accounts.token(id)
-	if p == nil {
-		return E(op, Unauthenticated, nil, "sign in first")
+	p, err := signedIn(ctx, op)
+	if err != nil {
+		return err
 	}
+	t := a.accounts.token(id)
 	if t == nil || t.User != p.Name && !a.policy.Allowed(p, ActUpdate, userResource) {
 		return E(op, NotFound, nil, "token %s not found", id)
 	}
 	a.accounts.dropToken(id)
 	return a.removeJournaled(ctx, Change{Actor: p.Name, Action: op, Key: TokenKey(t.User, t.ID), Removed: true})
+}
+
+// revokeTokensOf revokes every API token of user, journaling each removal
+// with why and the caller as its actor, and returns how many it revoked.
+// On an error the tokens stay, so that the caller may try again.
+func (a *Archive) revokeTokensOf(ctx context.Context, user UserName, why string) (int, error) {
+	tokens := a.accounts.storedTokensOf(user)
+	changes := make([]Change, len(tokens))
+	for i, t := range tokens {
+		a.accounts.dropToken(t.ID)
+		changes[i] = Change{Actor: ActorFrom(ctx), Action: "token.revoke", Key: TokenKey(user, t.ID), Removed: true, Detail: why}
+	}
+	if len(changes) == 0 {
+		return 0, nil
+	}
+	if err := a.removeJournaled(ctx, changes...); err != nil {
+		for _, t := range tokens {
+			a.accounts.putToken(t)
+		}
+		return 0, err
+	}
+	return len(tokens), nil
 }

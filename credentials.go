@@ -66,15 +66,24 @@ func (c *accounts) dropToken(id string) {
 }
 
 func (c *accounts) tokensOf(u UserName) []APIToken {
+	out := []APIToken{}
+	for _, t := range c.storedTokensOf(u) {
+		out = append(out, t.APIToken)
+	}
+	return out
+}
+
+// storedTokensOf returns the tokens of user u, by id.
+func (c *accounts) storedTokensOf(u UserName) []*storedToken {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	out := []APIToken{}
+	var out []*storedToken
 	for _, t := range c.tokens {
 		if t.User == u {
-			out = append(out, t.APIToken)
+			out = append(out, t)
 		}
 	}
-	slices.SortFunc(out, func(x, y APIToken) int { return strings.Compare(x.ID, y.ID) })
+	slices.SortFunc(out, func(x, y *storedToken) int { return strings.Compare(x.ID, y.ID) })
 	return out
 }
 

@@ -54,6 +54,15 @@ type User struct {
 	Heads       []string `json:"heads,omitempty"`
 	Grants      []Grant  `json:"grants,omitempty"`
 	Disabled    bool     `json:"disabled"`
+	// MustChangePassword is set while the user's password is one that
+	// someone else chose (an administrator's reset, a new account):
+	// until the user chooses their own, they may do nothing else. Kept by
+	// the Archive; ignored in requests.
+	MustChangePassword bool `json:"must_change_password"`
+	// TokensRevoked is how many API tokens of the user the change that
+	// answers with this User revoked (disabling a user revokes them
+	// all). It is in that answer only, never stored.
+	TokensRevoked int `json:"tokens_revoked,omitempty"`
 	Audit
 }
 
