@@ -27,6 +27,12 @@ type Config struct {
 	Keys Keyring
 	// Passwords hashes and checks passwords; required.
 	Passwords PasswordHasher
+	// PasswordChecks bounds the password checks and hashes that run at
+	// once, each of which takes the hasher's memory (0: twice the cores);
+	// one that finds no slot within PasswordCheckWait (0:
+	// DefaultPasswordCheckWait) is TooManyRequests.
+	PasswordChecks    int
+	PasswordCheckWait time.Duration
 	// SensitiveFields are record fields sealed at rest besides
 	// DefaultSensitiveFields (see SealableFields).
 	SensitiveFields []string
@@ -62,6 +68,7 @@ type Archive struct {
 	dataKeys  dataKeys
 	accounts  accounts
 	logins    loginLimiter
+	checks    *checkGate // bounds password checks
 	dummyOnce sync.Once
 	dummy     string // see dummyHash
 
@@ -90,6 +97,7 @@ func New(cfg Config) *Archive {
 		a.now = time.Now
 	}
 	a.policy, a.keys, a.passwords = cfg.Policy, cfg.Keys, cfg.Passwords
+	a.checks = newCheckGate(cfg.PasswordChecks, cfg.PasswordCheckWait)
 	a.workflow, a.mailer = cfg.Workflow, cfg.Mailer
 	a.sensitive = append(slices.Clone(DefaultSensitiveFields), cfg.SensitiveFields...)
 	a.accounts.ttl = cfg.SessionTTL

@@ -69,19 +69,25 @@ func hashToken(t string) string {
 
 // Login checks name and password and starts a session. Every failure
 // answers alike, whether or not the user exists; repeated failures per
-// user and per address are TooManyRequests for a while.
+// user and per address are TooManyRequests for a while (see
+// loginLimiter), and so is a sign-in when too many passwords are being
+// checked at once. A name that no user can have (see ValidID) is refused
+// at once, uncounted: it tells nothing about the users that exist.
 func (a *Archive) Login(ctx context.Context, name UserName, password, addr string) (token string, s *Session, err error) {
 	const op = "auth.login"
-	now := a.now()
-	if wait := a.logins.blocked(name, addr, now); wait > 0 {
-		return "", nil, E(op, TooManyRequests, nil, "too many failed sign-ins; try again in %d minutes", int(wait.Minutes())+1)
+	wrong := E(op, Unauthenticated, nil, "wrong user name or password")
+	if !ValidID(string(name)) {
+		return "", nil, wrong
 	}
 	u := a.accounts.user(name)
-	if !a.passwordMatches(u, password) {
-		a.logins.fail(name, addr, now)
-		return "", nil, E(op, Unauthenticated, nil, "wrong user name or password")
+	ok, err := a.tryPassword(ctx, op, u, name, password, addr)
+	if err != nil {
+		return "", nil, err
 	}
-	a.logins.reset(name)
+	if !ok {
+		return "", nil, wrong
+	}
+	now := a.now()
 	token = sessionPrefix + randomToken(32)
 	s = &Session{User: u.Name, Epoch: u.Epoch, Created: now.UTC(), Expires: now.Add(a.accounts.ttl).UTC(),
 		CSRF: randomToken(24), Addr: addr}

@@ -1,9 +1,12 @@
 package visitarchive
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"fmt"
+	"runtime"
+	"time"
 	"unicode/utf8"
 )
 
@@ -40,18 +43,58 @@ func checkPassword(op, field, pw string) error {
 	return nil
 }
 
-// passwordMatches reports whether u may sign in with password. It always
-// runs the hash, for an unknown user too.
-func (a *Archive) passwordMatches(u *storedUser, password string) bool {
-	hash := a.dummyHash()
-	if u != nil && u.PasswordHash != "" {
-		hash = u.PasswordHash
+// tryPassword reports whether password is that of u (nil for no user
+// of that name), as one sign-in attempt for name from addr: the attempt
+// counts against the limits before the password is checked, so that a
+// burst checks no more than they allow. Reached limits, and no room to
+// check a password soon, are TooManyRequests.
+func (a *Archive) tryPassword(ctx context.Context, op string, u *storedUser, name UserName, password, addr string) (bool, error) {
+	try, wait := a.logins.reserve(name, addr, a.now())
+	if wait > 0 {
+		e := E(op, TooManyRequests, nil, "too many failed attempts; try again in %d minutes", int(wait.Minutes())+1)
+		e.RetryAfter = wait
+		return false, e
 	}
-	ok, err := a.passwords.Verify(hash, password)
+	ok, err := a.passwordMatches(ctx, op, u, password)
+	switch {
+	case err != nil:
+		a.logins.cancel(try)
+	case ok:
+		a.logins.succeeded(try)
+	}
+	return ok, err
+}
+
+// passwordMatches reports whether u may sign in with password. It always
+// runs the hash, for an unknown user too, in one of the bounded slots of
+// a.checks.
+func (a *Archive) passwordMatches(ctx context.Context, op string, u *storedUser, password string) (bool, error) {
+	var ok bool
+	var err error
+	busy := a.checks.run(ctx, op, func() {
+		hash := a.dummyHash()
+		if u != nil && u.PasswordHash != "" {
+			hash = u.PasswordHash
+		}
+		ok, err = a.passwords.Verify(hash, password)
+	})
+	if busy != nil {
+		return false, busy
+	}
 	if err != nil {
 		a.log.Error("a stored password hash is unreadable", "err", err)
 	}
-	return ok && err == nil && u != nil && u.PasswordHash != "" && !u.Disabled
+	return ok && err == nil && u != nil && u.PasswordHash != "" && !u.Disabled, nil
+}
+
+// hash hashes password in one of the bounded slots of a.checks.
+func (a *Archive) hash(ctx context.Context, op, password string) (string, error) {
+	var h string
+	var err error
+	if busy := a.checks.run(ctx, op, func() { h, err = a.passwords.Hash(password) }); busy != nil {
+		return "", busy
+	}
+	return h, err
 }
 
 // dummyHash is checked when a sign-in names no user, so that an unknown
@@ -93,11 +136,11 @@ func (a *Archive) ChangePassword(ctx context.Context, old, password string) (int
 	if p == nil {
 		return 0, E(op, Unauthenticated, nil, "sign in first")
 	}
-	if wait := a.logins.blocked(p.Name, p.Addr, a.now()); wait > 0 {
-		return 0, E(op, TooManyRequests, nil, "too many wrong passwords; try again in %d minutes", int(wait.Minutes())+1)
+	ok, err := a.tryPassword(ctx, op, a.accounts.user(p.Name), p.Name, old, p.Addr)
+	if err != nil {
+		return 0, err
 	}
-	if !a.passwordMatches(a.accounts.user(p.Name), old) {
-		a.logins.fail(p.Name, p.Addr, a.now())
+	if !ok {
 		return 0, E(op, Forbidden, nil, "the current password is wrong")
 	}
 	if err := checkPassword(op, "new_password", password); err != nil {
@@ -121,7 +164,7 @@ func (a *Archive) setPassword(ctx context.Context, op string, name UserName, pas
 	if cur == nil {
 		return 0, E(op, NotFound, nil, "user %s not found", name)
 	}
-	hash, err := a.passwords.Hash(password)
+	hash, err := a.hash(ctx, op, password)
 	if err != nil {
 		return 0, err
 	}
@@ -174,4 +217,54 @@ func (a *Archive) EnsureAdmin(ctx context.Context, password string) (string, boo
 	}
 	_, err := a.setPassword(ctx, "user.password", "admin", password, false)
 	return password, true, err
+}
+
+// DefaultPasswordCheckWait is how long a password check waits for a free
+// slot by default (see Config.PasswordChecks).
+const DefaultPasswordCheckWait = 2 * time.Second
+
+// checkGate bounds the password checks and hashes that run at once. Each
+// takes the hasher's memory (argon2id by default: 64 MiB) for its
+// duration, so a storm of sign-ins would otherwise take that much per
+// request. A check waits a little for a slot, then is refused, so that
+// nothing queues without end.
+type checkGate struct {
+	slots chan struct{}
+	wait  time.Duration
+}
+
+func newCheckGate(n int, wait time.Duration) *checkGate {
+	if n <= 0 {
+		n = 2 * runtime.NumCPU()
+	}
+	return &checkGate{slots: make(chan struct{}, n), wait: cmp.Or(wait, DefaultPasswordCheckWait)}
+}
+
+// run runs f in a slot, or returns TooManyRequests, to retry in a second,
+// when none frees up within the wait or ctx ends first.
+func (g *checkGate) run(ctx context.Context, op string, f func()) error {
+	select {
+	case g.slots <- struct{}{}:
+	default:
+		if err := g.await(ctx, op); err != nil {
+			return err
+		}
+	}
+	defer func() { <-g.slots }()
+	f()
+	return nil
+}
+
+func (g *checkGate) await(ctx context.Context, op string) error {
+	t := time.NewTimer(g.wait)
+	defer t.Stop()
+	select {
+	case g.slots <- struct{}{}:
+		return nil
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	e := E(op, TooManyRequests, ctx.Err(), "the server is checking too many passwords at once; try again in a moment")
+	e.RetryAfter = time.Second
+	return e
 }

@@ -129,8 +129,16 @@ type loginResponse struct {
 	Expires   time.Time          `json:"expires"`
 }
 
+// loginBodyLimit caps the body of a sign-in: a user name of at most 64
+// characters and a password of at most 1024 bytes, even all \u escapes,
+// fit. A larger body is refused before it is parsed.
+const loginBodyLimit = 8 << 10
+
 func (s *Server) login(c *fiber.Ctx) error {
 	const op = "auth.login"
+	if len(c.Body()) > loginBodyLimit {
+		return visitarchive.E(op, visitarchive.TooLarge, nil, "a sign-in is at most %d bytes", loginBodyLimit)
+	}
 	req, _, err := decodeBody[loginRequest](c, op)
 	if err != nil {
 		return err
@@ -139,9 +147,6 @@ func (s *Server) login(c *fiber.Ctx) error {
 		return invalid(op, "sign-in", visitarchive.FieldError{Field: "user", Message: "user and password are required"})
 	}
 	token, sess, err := s.archive.Login(c.UserContext(), visitarchive.UserName(req.name()), req.Password, c.IP())
-	if visitarchive.IsKind(err, visitarchive.TooManyRequests) {
-		c.Set(fiber.HeaderRetryAfter, "900")
-	}
 	if err != nil {
 		return err
 	}
