@@ -136,13 +136,18 @@ func (a *Archive) EndExpiredSessions(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// removeJournaled journals the removals cs, then deletes their objects:
-// an object left behind by a failed delete is harmless, an unjournaled
+// removeJournaled journals the removal c, then deletes its object: an
+// object left behind by a failed delete is harmless, an unjournaled
 // removal would look like tampering to verify.
-func (a *Archive) removeJournaled(ctx context.Context, cs ...Change) error {
-	if _, err := a.journal.Append(ctx, cs...); err != nil {
+func (a *Archive) removeJournaled(ctx context.Context, c Change) error {
+	if _, err := a.journal.Append(ctx, c); err != nil {
 		return err
 	}
+	return a.deleteRemoved(ctx, c)
+}
+
+// deleteRemoved deletes the objects of journaled removals.
+func (a *Archive) deleteRemoved(ctx context.Context, cs ...Change) error {
 	for _, c := range cs {
 		if err := a.store.Delete(ctx, c.Key); err != nil && !IsKind(err, NotFound) {
 			return err
@@ -264,9 +269,10 @@ func (a *Archive) RevokeToken(ctx context.Context, id string) error {
 	return a.removeJournaled(ctx, Change{Actor: p.Name, Action: op, Key: TokenKey(t.User, t.ID), Removed: true})
 }
 
-// revokeTokensOf revokes every API token of user, journaling each removal
-// with why and the caller as its actor, and returns how many it revoked.
-// On an error the tokens stay, so that the caller may try again.
+// revokeTokensOf revokes every API token of user, journaling the removals
+// in one entry with why and the caller as their actor, and returns how
+// many it revoked. When the journal refuses, the tokens stay, so that the
+// caller may try again.
 func (a *Archive) revokeTokensOf(ctx context.Context, user UserName, why string) (int, error) {
 	tokens := a.accounts.storedTokensOf(user)
 	changes := make([]Change, len(tokens))
@@ -277,11 +283,11 @@ func (a *Archive) revokeTokensOf(ctx context.Context, user UserName, why string)
 	if len(changes) == 0 {
 		return 0, nil
 	}
-	if err := a.removeJournaled(ctx, changes...); err != nil {
+	if _, err := a.journal.Append(ctx, changes...); err != nil {
 		for _, t := range tokens {
 			a.accounts.putToken(t)
 		}
 		return 0, err
 	}
-	return len(tokens), nil
+	return len(tokens), a.deleteRemoved(ctx, changes...)
 }

@@ -1,7 +1,6 @@
 package visitarchive_test
 
 import (
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -160,9 +159,7 @@ func signIn(t *testing.T, e *env, user va.UserName, password string) *va.Princip
 // told by mail when they have an address, as by every notification.
 func TestPasswordResetIsMailed(t *testing.T) {
 	ts := startSMTP(t, smtpOptions{})
-	e := &env{dir: t.TempDir(), mailer: &va.SMTPMailer{Addr: ts.addr, From: "archive@visit.example", Timeout: 5 * time.Second}}
-	e.openStore = backends["disk"](t, e.dir)
-	e.open(t, true)
+	e := mailingEnv(t, ts)
 	ops := as(t, "ops")
 	if _, err := e.archive.CreateUser(ops, va.User{Name: "mia", Email: "mia@visit.example", Roles: []va.Role{va.RoleMarketing}}); err != nil {
 		t.Fatal(err)
@@ -170,15 +167,7 @@ func TestPasswordResetIsMailed(t *testing.T) {
 	if _, err := e.archive.SetPassword(ops, "mia", "set by the operator"); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for len(ts.messages()) == 0 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	msgs := ts.messages()
-	if len(msgs) != 1 || !slices.Equal(msgs[0].to, []string{"mia@visit.example"}) {
-		t.Fatalf("mails: %+v", msgs)
-	}
-	if m := parseMail(t, msgs[0].data); !strings.Contains(m.subject, "密码已被管理员重置") || !strings.Contains(m.body, va.EventPasswordReset) {
+	if m := onlyMail(t, ts, "mia@visit.example"); !strings.Contains(m.subject, "密码已被管理员重置") || !strings.Contains(m.body, va.EventPasswordReset) {
 		t.Errorf("mail subject %q body %q", m.subject, m.body)
 	}
 }
