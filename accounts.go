@@ -1,6 +1,7 @@
 package visitarchive
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -169,10 +170,11 @@ func (a *Archive) CreateUser(ctx context.Context, u User) (*User, error) {
 	if a.accounts.user(u.Name) != nil {
 		return nil, E(op, Conflict, nil, "user %s already exists", u.Name)
 	}
+	u.MustChangePassword, u.TokensRevoked = false, 0
 	s := &storedUser{User: u}
 	s.Version = 1
 	s.Audit = a.stamp(ctx, nil)
-	return &s.User, a.writeUser(ctx, op, s)
+	return &s.User, a.writeUser(ctx, op, s, "")
 }
 
 // checkUser validates u and that its departments exist.
@@ -201,13 +203,20 @@ func (a *Archive) stamp(ctx context.Context, cur *Audit) Audit {
 	return Audit{CreatedAt: cur.CreatedAt, CreatedBy: cur.CreatedBy, UpdatedAt: now, UpdatedBy: u}
 }
 
-func (a *Archive) writeUser(ctx context.Context, op string, u *storedUser) error {
+// writeUser stores u, journaled as op with detail (for the audit trail)
+// and the objects of extra (notifications, already written), which are
+// removed again if u cannot be written.
+func (a *Archive) writeUser(ctx context.Context, op string, u *storedUser, detail string, extra ...Change) error {
 	key := UserKey(u.Name, u.Version)
 	info, err := a.putVersion(ctx, op, "user", string(u.Name), u.Version, key, u)
-	if err != nil {
-		return err
+	if err == nil {
+		err = a.commit(ctx, op, Change{Key: key, SHA256: info.SHA256, Detail: detail}, u, extra...)
+	} else {
+		for _, c := range extra {
+			a.dropObject(ctx, c.Key)
+		}
 	}
-	if err := a.commit(ctx, op, Change{Key: key, SHA256: info.SHA256}, u); err != nil {
+	if err != nil {
 		return err
 	}
 	if a.accounts.putUser(u) {
@@ -240,7 +249,9 @@ func (a *Archive) ListUsers(ctx context.Context) ([]*User, error) {
 
 // UpdateUser replaces user u.Name with u (display name, department,
 // roles, heads, grants, disabled). u.Version must be current. Disabling a
-// user ends their sessions.
+// user ends their sessions and revokes their API tokens (so that enabling
+// them again brings none back); the answer says how many in
+// TokensRevoked.
 func (a *Archive) UpdateUser(ctx context.Context, u User) (*User, error) {
 	const op = "user.update"
 	if err := a.allow(ctx, op, ActUpdate, userResource); err != nil {
@@ -256,15 +267,52 @@ func (a *Archive) UpdateUser(ctx context.Context, u User) (*User, error) {
 	if err := a.checkUser(op, &u); err != nil {
 		return nil, err
 	}
-	if p := PrincipalFrom(ctx); p != nil && p.Name == u.Name && (u.Disabled || !u.Has(RoleSysadmin)) {
-		return nil, E(op, Conflict, nil, "you cannot disable yourself or drop your own sysadmin role; ask another sysadmin")
+	if err := checkSelfChange(op, PrincipalFrom(ctx), &cur.User, &u); err != nil {
+		return nil, err
 	}
+	u.MustChangePassword, u.TokensRevoked = cur.MustChangePassword, 0
 	next := &storedUser{User: u, PasswordHash: cur.PasswordHash, Epoch: cur.Epoch}
 	next.Version, next.Audit = cur.Version+1, a.stamp(ctx, &cur.Audit)
 	if u.Disabled && !cur.Disabled {
 		next.Epoch++
 	}
-	return &next.User, a.writeUser(ctx, op, next)
+	if err := a.writeUser(ctx, op, next, ""); err != nil {
+		return nil, err
+	}
+	v := next.User
+	if !u.Disabled && !cur.Disabled {
+		return &v, nil
+	}
+	why := "user disabled by " + string(ActorFrom(ctx))
+	if !u.Disabled { // tokens left from before this rule die now
+		why = "user enabled by " + string(ActorFrom(ctx)) + "; tokens of a disabled user stay revoked"
+	}
+	n, err := a.revokeTokensOf(ctx, u.Name, why)
+	v.TokensRevoked = n
+	return &v, err
+}
+
+// checkSelfChange refuses the changes of their own account that a caller
+// must leave to another administrator: their roles, heads or grants are
+// Forbidden (separation of duties: nobody grants themselves anything),
+// and disabling themselves is a Conflict (it would lock out what may be
+// the last administrator).
+func checkSelfChange(op string, p *Principal, cur, next *User) error {
+	if p == nil || p.Name != next.Name {
+		return nil
+	}
+	if !sameSet(cur.Roles, next.Roles) || !sameSet(cur.Heads, next.Heads) || !sameSet(cur.Grants, next.Grants) {
+		return E(op, Forbidden, nil, "you cannot change your own roles, heads or grants (separation of duties); ask another sysadmin")
+	}
+	if next.Disabled {
+		return E(op, Conflict, nil, "you cannot disable yourself; ask another sysadmin")
+	}
+	return nil
+}
+
+// sameSet reports whether a and b hold the same values, in any order.
+func sameSet[T cmp.Ordered](a, b []T) bool {
+	return slices.Equal(slices.Compact(slices.Sorted(slices.Values(a))), slices.Compact(slices.Sorted(slices.Values(b))))
 }
 
 // CreateDepartment stores d as version 1.
@@ -340,9 +388,10 @@ func (a *Archive) UpdateDepartment(ctx context.Context, d Department) (*Departme
 	return &d, a.writeDept(ctx, op, &d)
 }
 
-// Me returns the signed-in caller's own account.
+// Me returns the signed-in caller's own account, also while they must
+// change their password first.
 func (a *Archive) Me(ctx context.Context) (*User, error) {
-	p := PrincipalFrom(ctx)
+	p := anyPrincipal(ctx)
 	if p == nil {
 		return nil, E("auth.me", Unauthenticated, nil, "sign in first")
 	}

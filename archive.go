@@ -28,6 +28,12 @@ type Config struct {
 	Keys Keyring
 	// Passwords hashes and checks passwords; required.
 	Passwords PasswordHasher
+	// PasswordChecks bounds the password checks and hashes that run at
+	// once, each of which takes the hasher's memory (0: twice the cores);
+	// one that finds no slot within PasswordCheckWait (0:
+	// DefaultPasswordCheckWait) is TooManyRequests.
+	PasswordChecks    int
+	PasswordCheckWait time.Duration
 	// SensitiveFields are record fields sealed at rest besides
 	// DefaultSensitiveFields (see SealableFields).
 	SensitiveFields []string
@@ -69,6 +75,7 @@ type Archive struct {
 	dataKeys  dataKeys
 	accounts  accounts
 	logins    loginLimiter
+	checks    *checkGate // bounds password checks
 	dummyOnce sync.Once
 	dummy     string // see dummyHash
 
@@ -99,6 +106,7 @@ func New(cfg Config) *Archive {
 		a.now = time.Now
 	}
 	a.policy, a.keys, a.passwords = cfg.Policy, cfg.Keys, cfg.Passwords
+	a.checks = newCheckGate(cfg.PasswordChecks, cfg.PasswordCheckWait)
 	a.workflow, a.mailer = cfg.Workflow, cfg.Mailer
 	a.importDeadline = cmp.Or(cfg.ImportDeadline, DefaultImportDeadline)
 	a.sensitive = append(slices.Clone(DefaultSensitiveFields), cfg.SensitiveFields...)
@@ -211,11 +219,10 @@ func (a *Archive) Ready(ctx context.Context) error {
 
 // actor returns the caller recorded in ctx; every write needs one.
 func actor(ctx context.Context, op string) (UserName, error) {
-	u := ActorFrom(ctx)
-	if u == "" {
-		return "", E(op, Unauthenticated, nil, "the request does not say who makes it")
+	if _, err := caller(ctx, op); err != nil {
+		return "", err
 	}
-	return u, nil
+	return ActorFrom(ctx), nil
 }
 
 // put writes v as JSON under key, create-only. An existing key is Conflict.
@@ -277,15 +284,17 @@ func readJSON(ctx context.Context, store Store, key string, v any) (ObjectInfo, 
 	return info, nil
 }
 
-// commit journals one written object, with the data key it needed (extra
-// changes whose Key is "" are skipped), and brings the catalog, the
-// caches and the index up to it before returning. If the journal refuses, the objects are removed again
+// commit journals one written object c as action (with c's address and
+// detail, if any), with the data key it needed (extra changes whose Key
+// is "" are skipped), and brings the catalog, the caches and the index up
+// to it before returning. If the journal refuses, the objects are removed again
 // so that a retry starts clean; a failing index is logged and caught up
 // later, since the write itself is durable.
 func (a *Archive) commit(ctx context.Context, action string, c Change, obj any, extra ...Change) error {
 	u := ActorFrom(ctx)
 	var changes []Change
-	for _, x := range slices.Concat(extra, []Change{{Action: action, Key: c.Key, SHA256: c.SHA256}}) {
+	c.Action = action
+	for _, x := range slices.Concat(extra, []Change{c}) {
 		if x.Key != "" {
 			x.Actor = u
 			changes = append(changes, x)

@@ -38,7 +38,7 @@ type env struct {
 	archive   *va.Archive
 	clock     atomic.Pointer[time.Time] // the Archive's time when set
 	mailer    va.Mailer                 // set before open to mail notifications
-	policy    va.Authorizer             // set before open to replace the shipped policy
+	adjust    func(*va.Config)          // set before open to change the Config
 }
 
 // now is the Archive's clock: the time set with setNow, or the real one.
@@ -124,8 +124,8 @@ func (e *env) open(t *testing.T, withIndex bool) {
 	cfg := va.Config{Store: e.store, Journal: e.journal, Logger: log, Keys: e.keyring(t), Now: e.now,
 		Workflow: va.WorkflowConfig{Schedule: retention.DefaultSchedule(), AreaCodes: map[string]string{"新能源": "XNY"}}}
 	cfg.Policy, cfg.Passwords, cfg.Mailer = mustPolicy(t), testHasher(t), e.mailer
-	if e.policy != nil {
-		cfg.Policy = e.policy
+	if e.adjust != nil {
+		e.adjust(&cfg)
 	}
 	if withIndex {
 		if e.index, err = index.Open(filepath.Join(e.dir, "index"), log); err != nil {

@@ -28,9 +28,6 @@ const (
 	apiTokenPrefix = "vt_"
 )
 
-// MinPasswordLength is the shortest password accepted.
-const MinPasswordLength = 12
-
 // Session is one sign-in.
 type Session struct {
 	User    UserName  `json:"user"`
@@ -70,48 +67,27 @@ func hashToken(t string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// RandomPassword returns a new random password: 24 letters and digits
-// (120 bits), easy to copy and safe on a command line.
-func RandomPassword() string {
-	b := make([]byte, 24)
-	if _, err := rand.Read(b); err != nil {
-		panic("visitarchive: no randomness: " + err.Error())
-	}
-	for i := range b {
-		b[i] = idAlphabet[b[i]&31]
-	}
-	return string(b)
-}
-
-// CheckPassword reports whether pw meets the password rules, as an
-// Invalid error on the field "password".
-func CheckPassword(pw string) error { return checkPassword("password", "password", pw) }
-
-// checkPassword applies the password rules to pw, sent as field.
-func checkPassword(op, field, pw string) error {
-	if n := utf8.RuneCountInString(pw); n < MinPasswordLength || len(pw) > 1024 {
-		e := E(op, Invalid, nil, "the password does not meet the rules")
-		e.Fields = []FieldError{{Field: field, Message: "must be 12 to 1024 characters long"}}
-		return e
-	}
-	return nil
-}
-
 // Login checks name and password and starts a session. Every failure
 // answers alike, whether or not the user exists; repeated failures per
-// user and per address are TooManyRequests for a while.
+// user and per address are TooManyRequests for a while (see
+// loginLimiter), and so is a sign-in when too many passwords are being
+// checked at once. A name that no user can have (see ValidID) is refused
+// at once, uncounted: it tells nothing about the users that exist.
 func (a *Archive) Login(ctx context.Context, name UserName, password, addr string) (token string, s *Session, err error) {
 	const op = "auth.login"
-	now := a.now()
-	if wait := a.logins.blocked(name, addr, now); wait > 0 {
-		return "", nil, E(op, TooManyRequests, nil, "too many failed sign-ins; try again in %d minutes", int(wait.Minutes())+1)
+	wrong := E(op, Unauthenticated, nil, "wrong user name or password")
+	if !ValidID(string(name)) {
+		return "", nil, wrong
 	}
 	u := a.accounts.user(name)
-	if !a.passwordMatches(u, password) {
-		a.logins.fail(name, addr, now)
-		return "", nil, E(op, Unauthenticated, nil, "wrong user name or password")
+	ok, err := a.tryPassword(ctx, op, u, name, password, addr)
+	if err != nil {
+		return "", nil, err
 	}
-	a.logins.reset(name)
+	if !ok {
+		return "", nil, wrong
+	}
+	now := a.now()
 	token = sessionPrefix + randomToken(32)
 	s = &Session{User: u.Name, Epoch: u.Epoch, Created: now.UTC(), Expires: now.Add(a.accounts.ttl).UTC(),
 		CSRF: randomToken(24), Addr: addr}
@@ -125,29 +101,6 @@ func (a *Archive) Login(ctx context.Context, name UserName, password, addr strin
 	}
 	a.accounts.putSession(hashToken(token), s)
 	return token, s, nil
-}
-
-// passwordMatches reports whether u may sign in with password. It always
-// runs the hash, for an unknown user too.
-func (a *Archive) passwordMatches(u *storedUser, password string) bool {
-	hash := a.dummyHash()
-	if u != nil && u.PasswordHash != "" {
-		hash = u.PasswordHash
-	}
-	ok, err := a.passwords.Verify(hash, password)
-	if err != nil {
-		a.log.Error("a stored password hash is unreadable", "err", err)
-	}
-	return ok && err == nil && u != nil && u.PasswordHash != "" && !u.Disabled
-}
-
-// dummyHash is checked when a sign-in names no user, so that an unknown
-// user takes as long as a wrong password and the answer reveals nothing.
-func (a *Archive) dummyHash() string {
-	a.dummyOnce.Do(func() {
-		a.dummy, _ = a.passwords.Hash(randomToken(16))
-	})
-	return a.dummy
 }
 
 // Logout ends the session of token.
@@ -190,8 +143,15 @@ func (a *Archive) removeJournaled(ctx context.Context, c Change) error {
 	if _, err := a.append(ctx, c); err != nil {
 		return err
 	}
-	if err := a.store.Delete(ctx, c.Key); err != nil && !IsKind(err, NotFound) {
-		return err
+	return a.deleteRemoved(ctx, c)
+}
+
+// deleteRemoved deletes the objects of journaled removals.
+func (a *Archive) deleteRemoved(ctx context.Context, cs ...Change) error {
+	for _, c := range cs {
+		if err := a.store.Delete(ctx, c.Key); err != nil && !IsKind(err, NotFound) {
+			return err
+		}
 	}
 	return nil
 }
@@ -264,83 +224,13 @@ func (a *Archive) authToken(token string) (*Principal, error) {
 	return PrincipalOf(&u.User), nil
 }
 
-// SetPassword sets the password of user name (a sysadmin, or the CLI) and
-// ends their sessions.
-func (a *Archive) SetPassword(ctx context.Context, name UserName, password string) error {
-	const op = "user.password"
-	if err := a.allow(ctx, op, ActUpdate, userResource); err != nil {
-		return err
-	}
-	if err := checkPassword(op, "password", password); err != nil {
-		return err
-	}
-	return a.setPassword(ctx, op, name, password)
-}
-
-// ChangePassword changes the caller's own password, given the current one,
-// and ends their other sessions.
-func (a *Archive) ChangePassword(ctx context.Context, old, password string) error {
-	const op = "auth.password"
-	p := PrincipalFrom(ctx)
-	if p == nil {
-		return E(op, Unauthenticated, nil, "sign in first")
-	}
-	if wait := a.logins.blocked(p.Name, p.Addr, a.now()); wait > 0 {
-		return E(op, TooManyRequests, nil, "too many wrong passwords; try again in %d minutes", int(wait.Minutes())+1)
-	}
-	if !a.passwordMatches(a.accounts.user(p.Name), old) {
-		a.logins.fail(p.Name, p.Addr, a.now())
-		return E(op, Forbidden, nil, "the current password is wrong")
-	}
-	if err := checkPassword(op, "new_password", password); err != nil {
-		return err
-	}
-	return a.setPassword(ctx, op, p.Name, password)
-}
-
-// setPassword stores a new hash of password, which has passed the rules,
-// and ends the user's sessions.
-func (a *Archive) setPassword(ctx context.Context, op string, name UserName, password string) error {
-	cur := a.accounts.user(name)
-	if cur == nil {
-		return E(op, NotFound, nil, "user %s not found", name)
-	}
-	hash, err := a.passwords.Hash(password)
-	if err != nil {
-		return err
-	}
-	next := &storedUser{User: cur.User, PasswordHash: hash, Epoch: cur.Epoch + 1}
-	next.Version, next.Audit = cur.Version+1, a.stamp(ctx, &cur.Audit)
-	return a.writeUser(ctx, op, next)
-}
-
-// EnsureAdmin creates the first sysadmin, "admin", when there are no users
-// at all. password is used when set; otherwise a random one is made. It
-// returns the password and true when it created the user.
-func (a *Archive) EnsureAdmin(ctx context.Context, password string) (string, bool, error) {
-	if len(a.accounts.allUsers()) > 0 {
-		return "", false, nil
-	}
-	if password == "" {
-		password = RandomPassword()
-	}
-	if err := checkPassword("admin", "VISITARCHIVE_ADMIN_PASSWORD", password); err != nil {
-		return "", false, err
-	}
-	ctx = WithActor(ctx, "system")
-	if _, err := a.CreateUser(ctx, User{Name: "admin", DisplayName: "Administrator", Roles: []Role{RoleSysadmin}}); err != nil {
-		return "", false, err
-	}
-	return password, true, a.SetPassword(ctx, "admin", password)
-}
-
 // CreateToken makes a personal API token for the caller, valid for ttl (0:
 // until revoked). The token is returned once; only its hash is kept.
 func (a *Archive) CreateToken(ctx context.Context, name string, ttl time.Duration) (string, *APIToken, error) {
 	const op = "token.create"
-	p := PrincipalFrom(ctx)
-	if p == nil {
-		return "", nil, E(op, Unauthenticated, nil, "sign in first")
+	p, err := signedIn(ctx, op)
+	if err != nil {
+		return "", nil, err
 	}
 	if name = strings.TrimSpace(name); name == "" || utf8.RuneCountInString(name) > 100 {
 		e := E(op, Invalid, nil, "the token needs a name")
@@ -369,9 +259,9 @@ func (a *Archive) CreateToken(ctx context.Context, name string, ttl time.Duratio
 
 // ListTokens returns the caller's API tokens.
 func (a *Archive) ListTokens(ctx context.Context) ([]APIToken, error) {
-	p := PrincipalFrom(ctx)
-	if p == nil {
-		return nil, E("token.list", Unauthenticated, nil, "sign in first")
+	p, err := signedIn(ctx, "token.list")
+	if err != nil {
+		return nil, err
 	}
 	return a.accounts.tokensOf(p.Name), nil
 }
@@ -380,14 +270,37 @@ func (a *Archive) ListTokens(ctx context.Context) ([]APIToken, error) {
 // anyone's.
 func (a *Archive) RevokeToken(ctx context.Context, id string) error {
 	const op = "token.revoke"
-	p := PrincipalFrom(ctx)
-	t := a.accounts.token(id)
-	if p == nil {
-		return E(op, Unauthenticated, nil, "sign in first")
+	p, err := signedIn(ctx, op)
+	if err != nil {
+		return err
 	}
+	t := a.accounts.token(id)
 	if t == nil || t.User != p.Name && !a.policy.Allowed(p, ActUpdate, userResource) {
 		return E(op, NotFound, nil, "token %s not found", id)
 	}
 	a.accounts.dropToken(id)
 	return a.removeJournaled(ctx, Change{Actor: p.Name, Action: op, Key: TokenKey(t.User, t.ID), Removed: true})
+}
+
+// revokeTokensOf revokes every API token of user, journaling the removals
+// in one entry with why and the caller as their actor, and returns how
+// many it revoked. When the journal refuses, the tokens stay, so that the
+// caller may try again.
+func (a *Archive) revokeTokensOf(ctx context.Context, user UserName, why string) (int, error) {
+	tokens := a.accounts.storedTokensOf(user)
+	changes := make([]Change, len(tokens))
+	for i, t := range tokens {
+		a.accounts.dropToken(t.ID)
+		changes[i] = Change{Actor: ActorFrom(ctx), Action: "token.revoke", Key: TokenKey(user, t.ID), Removed: true, Detail: why}
+	}
+	if len(changes) == 0 {
+		return 0, nil
+	}
+	if _, err := a.journal.Append(ctx, changes...); err != nil {
+		for _, t := range tokens {
+			a.accounts.putToken(t)
+		}
+		return 0, err
+	}
+	return len(tokens), a.deleteRemoved(ctx, changes...)
 }

@@ -1,6 +1,7 @@
 package visitarchive_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -74,4 +75,96 @@ func (e *env) sessionObjects(t *testing.T) int {
 		n++
 	}
 	return n
+}
+
+// TestMustChangePasswordFirst: a user whose password someone else set may
+// only see their account and change the password, whichever Archive
+// method they call; the first administrator's chosen password need not be
+// changed.
+func TestMustChangePasswordFirst(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	pw, _, err := e.archive.EnsureAdmin(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := signIn(t, e, "admin", pw); p.MustChangePassword {
+		t.Error("the first administrator must change the password they chose")
+	}
+	ops := as(t, "ops") // newEnv made department sales1
+	bob, err := e.archive.CreateUser(ops, va.User{Name: "bob", Department: "sales1", Roles: []va.Role{va.RoleEmployee}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const temporary, chosen = "a temporary password", "bob's chosen password"
+	if _, err := e.archive.SetPassword(ops, "bob", temporary); err != nil {
+		t.Fatal(err)
+	}
+	p := signIn(t, e, "bob", temporary)
+	if !p.MustChangePassword {
+		t.Fatal("bob's principal after the reset: no password change asked for")
+	}
+	pctx := va.WithPrincipal(ctx, p)
+	calls := map[string]func() error{
+		"ListCustomers":    func() error { _, _, err := e.archive.ListCustomers(pctx, 1, 10); return err },
+		"CreateCustomer":   func() error { _, err := e.archive.CreateCustomer(pctx, customer("C1", "华东电气")); return err },
+		"ListDepartments":  func() error { _, err := e.archive.ListDepartments(pctx); return err },
+		"GetDepartment":    func() error { _, err := e.archive.GetDepartment(pctx, "sales1"); return err },
+		"CreateToken":      func() error { _, _, err := e.archive.CreateToken(pctx, "mine", 0); return err },
+		"ListTokens":       func() error { _, err := e.archive.ListTokens(pctx); return err },
+		"Inbox":            func() error { _, err := e.archive.Inbox(pctx, false, 1, 10); return err },
+		"MarkRead":         func() error { _, err := e.archive.MarkRead(pctx, nil); return err },
+		"GetUser":          func() error { _, err := e.archive.GetUser(pctx, "bob"); return err },
+		"UpdateUser":       func() error { _, err := e.archive.UpdateUser(pctx, *bob); return err },
+		"DataKeysByMaster": func() error { _, err := e.archive.DataKeysByMaster(pctx); return err },
+	}
+	for name, call := range calls {
+		if err := call(); !va.IsKind(err, va.Forbidden) || !strings.HasPrefix(va.ErrorMessage(err), "change your password first") {
+			t.Errorf("%s while the password must be changed: %v, want Forbidden: change your password first", name, err)
+		}
+	}
+	if me, err := e.archive.Me(pctx); err != nil || !me.MustChangePassword {
+		t.Errorf("Me: %+v, %v", me, err)
+	}
+	if _, err := e.archive.ChangePassword(pctx, temporary, chosen); err != nil {
+		t.Fatal(err)
+	}
+	p = signIn(t, e, "bob", chosen)
+	if p.MustChangePassword {
+		t.Error("bob must still change his password after changing it")
+	}
+	if _, err := e.archive.ListDepartments(va.WithPrincipal(ctx, p)); err != nil {
+		t.Errorf("ListDepartments after the change: %v", err)
+	}
+}
+
+// signIn signs user in and returns the principal of the session.
+func signIn(t *testing.T, e *env, user va.UserName, password string) *va.Principal {
+	t.Helper()
+	token, _, err := e.archive.Login(t.Context(), user, password, "127.0.0.1")
+	if err != nil {
+		t.Fatalf("sign in as %s: %v", user, err)
+	}
+	p, _, err := e.archive.Authenticate(t.Context(), token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestPasswordResetIsMailed: the user whose password someone else set is
+// told by mail when they have an address, as by every notification.
+func TestPasswordResetIsMailed(t *testing.T) {
+	ts := startSMTP(t, smtpOptions{})
+	e := mailingEnv(t, ts)
+	ops := as(t, "ops")
+	if _, err := e.archive.CreateUser(ops, va.User{Name: "mia", Email: "mia@visit.example", Roles: []va.Role{va.RoleMarketing}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.archive.SetPassword(ops, "mia", "set by the operator"); err != nil {
+		t.Fatal(err)
+	}
+	if m := onlyMail(t, ts, "mia@visit.example"); !strings.Contains(m.subject, "密码已被管理员重置") || !strings.Contains(m.body, va.EventPasswordReset) {
+		t.Errorf("mail subject %q body %q", m.subject, m.body)
+	}
 }

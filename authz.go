@@ -7,15 +7,37 @@ import "context"
 // only a trusted actor (WithActor: the CLI run by an operator who holds
 // the store's credentials) is not; a context with neither is refused.
 
+// caller returns the Principal that ctx acts for, or nil for a trusted
+// actor. Nobody named is Unauthenticated; a principal who must change
+// their password first is Forbidden (PasswordChangeRequired).
+func caller(ctx context.Context, op string) (*Principal, error) {
+	switch p := anyPrincipal(ctx); {
+	case p != nil && p.MustChangePassword:
+		return nil, PasswordChangeRequired(op)
+	case p != nil:
+		return p, nil
+	case ActorFrom(ctx) != "":
+		return nil, nil
+	}
+	return nil, E(op, Unauthenticated, nil, "the request does not say who makes it")
+}
+
+// signedIn returns the Principal that ctx acts for: what is personal
+// (tokens, an inbox) needs one, and a trusted actor is told to sign in.
+func signedIn(ctx context.Context, op string) (*Principal, error) {
+	p, err := caller(ctx, op)
+	if err == nil && p == nil {
+		err = E(op, Unauthenticated, nil, "sign in first")
+	}
+	return p, err
+}
+
 // allow returns nil when the caller in ctx may do act on res, Forbidden
-// when they may not, and Unauthenticated when nobody is named.
+// when they may not, and the error of caller when there is no caller.
 func (a *Archive) allow(ctx context.Context, op string, act Action, res Resource) error {
-	p := PrincipalFrom(ctx)
+	p, err := caller(ctx, op)
 	if p == nil {
-		if ActorFrom(ctx) != "" {
-			return nil
-		}
-		return E(op, Unauthenticated, nil, "the request does not say who makes it")
+		return err
 	}
 	if a.policy.Allowed(p, act, res) {
 		return nil
@@ -38,7 +60,7 @@ func (a *Archive) mayEver(ctx context.Context, op string, act Action, kind Resou
 // is NotFound, so that guessing ids teaches nothing.
 func (a *Archive) visible(ctx context.Context, op string, res Resource, what string) error {
 	err := a.allow(ctx, op, ActRead, res)
-	if IsKind(err, Forbidden) {
+	if IsKind(err, Forbidden) && PrincipalFrom(ctx) != nil { // the policy's refusal
 		return E(op, NotFound, nil, "%s not found", what)
 	}
 	return err
@@ -66,12 +88,9 @@ func (a *Archive) recordRevealer(ctx context.Context) func(Resource) bool {
 // scope returns what the caller may do act on, for the index; nil for a
 // trusted actor (no limit).
 func (a *Archive) scope(ctx context.Context, op string, act Action, kind ResourceKind) (*Scope, error) {
-	p := PrincipalFrom(ctx)
+	p, err := caller(ctx, op)
 	if p == nil {
-		if ActorFrom(ctx) != "" {
-			return nil, nil
-		}
-		return nil, E(op, Unauthenticated, nil, "the request does not say who makes it")
+		return nil, err
 	}
 	s := a.policy.Scope(p, act, kind)
 	return &s, nil

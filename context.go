@@ -15,9 +15,14 @@ func WithActor(ctx context.Context, u UserName) context.Context {
 }
 
 // ActorFrom returns the actor carried by ctx: the principal's name, or
-// the trusted actor of WithActor, or "" when there is none.
+// the trusted actor of WithActor, or "" when there is none. A principal
+// always wins over a trusted actor, and one who must change their
+// password first is no actor.
 func ActorFrom(ctx context.Context) UserName {
-	if p := PrincipalFrom(ctx); p != nil {
+	if p := anyPrincipal(ctx); p != nil {
+		if p.MustChangePassword {
+			return ""
+		}
 		return p.Name
 	}
 	u, _ := ctx.Value(actorKey).(UserName)

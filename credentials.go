@@ -4,12 +4,10 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 )
 
-// The caches of sessions and API tokens, and the limiter of failed
-// sign-ins.
+// The caches of sessions and API tokens.
 
 func (c *accounts) session(hash string) *Session {
 	c.mu.RLock()
@@ -66,15 +64,24 @@ func (c *accounts) dropToken(id string) {
 }
 
 func (c *accounts) tokensOf(u UserName) []APIToken {
+	out := []APIToken{}
+	for _, t := range c.storedTokensOf(u) {
+		out = append(out, t.APIToken)
+	}
+	return out
+}
+
+// storedTokensOf returns the tokens of user u, by id.
+func (c *accounts) storedTokensOf(u UserName) []*storedToken {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	out := []APIToken{}
+	var out []*storedToken
 	for _, t := range c.tokens {
 		if t.User == u {
-			out = append(out, t.APIToken)
+			out = append(out, t)
 		}
 	}
-	slices.SortFunc(out, func(x, y APIToken) int { return strings.Compare(x.ID, y.ID) })
+	slices.SortFunc(out, func(x, y *storedToken) int { return strings.Compare(x.ID, y.ID) })
 	return out
 }
 
@@ -112,54 +119,4 @@ func (a *Archive) followCredential(ctx context.Context, c Change) error {
 	}
 	a.accounts.putToken(&t)
 	return nil
-}
-
-// Sign-in limits: after this many failures within failWindow, a user name
-// or a client address must wait until the window has passed.
-const (
-	maxUserFailures = 5
-	maxAddrFailures = 20
-	failWindow      = 15 * time.Minute
-)
-
-// loginLimiter counts recent failed sign-ins per user name and per
-// address. It is per process: each replica limits on its own.
-type loginLimiter struct {
-	mu    sync.Mutex
-	fails map[string][]time.Time
-}
-
-// blocked returns how long name or addr must wait, or 0.
-func (l *loginLimiter) blocked(name UserName, addr string, now time.Time) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.fails == nil {
-		l.fails = map[string][]time.Time{}
-	}
-	return max(l.wait("u:"+string(name), maxUserFailures, now), l.wait("a:"+addr, maxAddrFailures, now))
-}
-
-func (l *loginLimiter) wait(key string, limit int, now time.Time) time.Duration {
-	recent := slices.DeleteFunc(l.fails[key], func(t time.Time) bool { return now.Sub(t) >= failWindow })
-	l.fails[key] = recent
-	if len(recent) < limit {
-		return 0
-	}
-	return failWindow - now.Sub(recent[len(recent)-limit])
-}
-
-func (l *loginLimiter) fail(name UserName, addr string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.fails == nil || len(l.fails) > 100000 {
-		l.fails = map[string][]time.Time{}
-	}
-	l.fails["u:"+string(name)] = append(l.fails["u:"+string(name)], now)
-	l.fails["a:"+addr] = append(l.fails["a:"+addr], now)
-}
-
-func (l *loginLimiter) reset(name UserName) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.fails, "u:"+string(name))
 }

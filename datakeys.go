@@ -156,13 +156,11 @@ func (a *Archive) markDestroyed(ctx context.Context, prefix string) ([]Change, e
 
 // trustedOnly refuses requests: op is for the operator's CLI.
 func trustedOnly(ctx context.Context, op string) error {
-	if PrincipalFrom(ctx) != nil {
+	p, err := caller(ctx, op)
+	if p != nil {
 		return E(op, Forbidden, nil, "this is done by the operator with the visitarchive command, not over the API")
 	}
-	if ActorFrom(ctx) == "" {
-		return E(op, Unauthenticated, nil, "the request does not say who makes it")
-	}
-	return nil
+	return err
 }
 
 // DataKeysByMaster counts the data keys wrapped under each master key, so

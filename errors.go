@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Kind classifies an error so that every edge (HTTP, CLI) can answer it the
@@ -63,6 +64,9 @@ type Error struct {
 	Msg    string       // for the user
 	Err    error        // the cause, for logs
 	Fields []FieldError // for Invalid: which fields and why
+	// RetryAfter, for TooManyRequests, is how long to wait before
+	// trying again.
+	RetryAfter time.Duration
 }
 
 // E builds an *Error. Msg may use fmt verbs with args.
@@ -118,6 +122,16 @@ func ErrorFields(err error) []FieldError {
 		return e.Fields
 	}
 	return nil
+}
+
+// ErrorRetryAfter returns the RetryAfter of the first *Error in err's
+// chain, or 0.
+func ErrorRetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }
 
 // IsKind reports whether err carries kind k.

@@ -23,6 +23,7 @@ const (
 	EventRecordReturned  = "record.returned"  // to the author
 	EventRecordApproved  = "record.approved"  // to the author and the archivists
 	EventRecordOverdue   = "record.overdue"   // to the author and the supervisors
+	EventPasswordReset   = "user.password"    // to the user whose password someone else set
 )
 
 // Notification is one message in a user's inbox.
@@ -31,7 +32,7 @@ type Notification struct {
 	To      UserName     `json:"to"`
 	Time    time.Time    `json:"time"`
 	Event   string       `json:"event"`
-	Kind    ResourceKind `json:"kind"`   // record or plan
+	Kind    ResourceKind `json:"kind"`   // record, plan or user
 	Object  string       `json:"object"` // its id
 	From    UserName     `json:"from,omitempty"`
 	Message string       `json:"message"`
@@ -203,9 +204,9 @@ func (a *Archive) inboxKeys(ctx context.Context, me UserName) ([]string, map[str
 
 // inboxOwner returns the signed-in caller; an inbox is personal.
 func (a *Archive) inboxOwner(ctx context.Context, op string) (UserName, error) {
-	p := PrincipalFrom(ctx)
-	if p == nil {
-		return "", E(op, Unauthenticated, nil, "an inbox belongs to a signed-in user")
+	p, err := signedIn(ctx, op)
+	if err != nil {
+		return "", err
 	}
 	return p.Name, nil
 }

@@ -3,6 +3,7 @@ package visitarchive
 import (
 	"regexp"
 	"slices"
+	"strings"
 )
 
 // Role is what a user does in the company (DESIGN.md §1); the policy
@@ -34,9 +35,11 @@ const GrantSensitive Grant = "sensitive"
 // Grants lists every grant.
 var Grants = []string{"sensitive"}
 
-// separated are pairs of roles that one user may not hold together
-// (三员分立): who administers accounts does not audit them.
-var separated = [][2]Role{{RoleSysadmin, RoleAuditor}}
+// ContentRoles are the roles that read records, plans or customers, or
+// the audit trail of them. Separation of duties (三员分立): whoever
+// administers accounts holds none of them, so that a sysadmin cannot
+// grant themselves the content they administer access to.
+var ContentRoles = []Role{RoleEmployee, RoleSupervisor, RoleMarketing, RoleService, RoleArchivist, RoleAuditor, RoleManager}
 
 // User is a person who signs in. Heads lists the departments the user heads
 // as a supervisor. A disabled user cannot sign in and their sessions and
@@ -51,6 +54,15 @@ type User struct {
 	Heads       []string `json:"heads,omitempty"`
 	Grants      []Grant  `json:"grants,omitempty"`
 	Disabled    bool     `json:"disabled"`
+	// MustChangePassword is set while the user's password is one that
+	// someone else chose (an administrator's reset, a new account):
+	// until the user chooses their own, they may do nothing else. Kept by
+	// the Archive; ignored in requests.
+	MustChangePassword bool `json:"must_change_password"`
+	// TokensRevoked is how many API tokens of the user the change that
+	// answers with this User revoked (disabling a user revokes them
+	// all). It is in that answer only, never stored.
+	TokensRevoked int `json:"tokens_revoked,omitempty"`
 	Audit
 }
 
@@ -75,11 +87,7 @@ func (u *User) Validate() error {
 	for i, r := range u.Roles {
 		c.oneOf("roles["+itoa(i)+"]", string(r), Roles)
 	}
-	for _, pair := range separated {
-		if u.Has(pair[0]) && u.Has(pair[1]) {
-			c.add("roles", "%s and %s may not be held by one user (separation of duties)", pair[0], pair[1])
-		}
-	}
+	u.checkDuties(&c)
 	if (u.Has(RoleEmployee) || u.Has(RoleSupervisor)) && u.Department == "" {
 		c.add("department", "is required for employees and supervisors")
 	}
@@ -98,6 +106,26 @@ func (u *User) Validate() error {
 		c.oneOf("grants["+itoa(i)+"]", string(g), Grants)
 	}
 	return c.result("user.validate", "user")
+}
+
+// checkDuties reports a sysadmin who also holds a content role or a grant
+// (separation of duties).
+func (u *User) checkDuties(c *checker) {
+	if !u.Has(RoleSysadmin) {
+		return
+	}
+	var held []string
+	for _, r := range ContentRoles {
+		if u.Has(r) {
+			held = append(held, string(r))
+		}
+	}
+	if len(held) > 0 {
+		c.add("roles", "sysadmin may not be held with %s (separation of duties: a sysadmin holds no role that reads content)", strings.Join(held, ", "))
+	}
+	if len(u.Grants) > 0 {
+		c.add("grants", "a sysadmin holds no grants (separation of duties)")
+	}
 }
 
 // Department is a unit of the company; records and plans belong to one.

@@ -426,10 +426,7 @@ func TestParallelArchivingIsGapFree(t *testing.T) {
 // recipient's mailbox; one without an address gets only the inbox.
 func TestNotificationsAreMailed(t *testing.T) {
 	ts := startSMTP(t, smtpOptions{})
-	e := &env{dir: t.TempDir(), mailer: &va.SMTPMailer{Addr: ts.addr, From: "archive@visit.example", Timeout: 5 * time.Second}}
-	e.openStore = backends["disk"](t, e.dir)
-	e.open(t, true)
-	e.addDepartments(t)
+	e := mailingEnv(t, ts)
 	ctx := people(t, e)
 	sam, err := e.archive.GetUser(as(t, "root"), "sam")
 	if err != nil {
@@ -443,18 +440,36 @@ func TestNotificationsAreMailed(t *testing.T) {
 	if _, err := e.archive.SubmitRecord(ctx["alice"], r.ID, r.Version); err != nil {
 		t.Fatal(err)
 	}
+	m := onlyMail(t, ts, "sam@visit.example")
+	if !strings.Contains(m.subject, "拜访记录待审核") || !strings.Contains(m.body, string(r.ID)) {
+		t.Fatalf("mail subject %q body %q", m.subject, m.body)
+	}
+}
+
+// mailingEnv is an env on disk whose Archive mails notifications through
+// the mail server ts.
+func mailingEnv(t *testing.T, ts *testSMTP) *env {
+	t.Helper()
+	e := &env{dir: t.TempDir(), mailer: &va.SMTPMailer{Addr: ts.addr, From: "archive@visit.example", Timeout: 5 * time.Second}}
+	e.openStore = backends["disk"](t, e.dir)
+	e.open(t, true)
+	e.addDepartments(t)
+	return e
+}
+
+// onlyMail waits for a mail to reach ts and returns it, failing unless it
+// is the only one and went to to alone.
+func onlyMail(t *testing.T, ts *testSMTP, to string) parsed {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for len(ts.messages()) == 0 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	msgs := ts.messages()
-	if len(msgs) != 1 || !slices.Equal(msgs[0].to, []string{"sam@visit.example"}) {
+	if len(msgs) != 1 || !slices.Equal(msgs[0].to, []string{to}) {
 		t.Fatalf("mails: %+v", msgs)
 	}
-	m := parseMail(t, msgs[0].data)
-	if !strings.Contains(m.subject, "拜访记录待审核") || !strings.Contains(m.body, string(r.ID)) {
-		t.Fatalf("mail subject %q body %q", m.subject, m.body)
-	}
+	return parseMail(t, msgs[0].data)
 }
 
 // hiddenCustomers is the shipped policy except that nobody may read a
@@ -470,7 +485,7 @@ func (p hiddenCustomers) Allowed(pr *va.Principal, act va.Action, res va.Resourc
 // the caller may not read answers exactly as one naming a customer that
 // does not exist.
 func TestHiddenCustomerLikeMissing(t *testing.T) {
-	e := &env{dir: t.TempDir(), policy: hiddenCustomers{mustPolicy(t)}}
+	e := &env{dir: t.TempDir(), adjust: func(c *va.Config) { c.Policy = hiddenCustomers{mustPolicy(t)} }}
 	e.openStore = backends["disk"](t, e.dir)
 	e.open(t, true)
 	e.addDepartments(t)

@@ -106,9 +106,9 @@
 // which count only if the user still holds them. A disabled or unknown
 // user is allowed nothing, and a change takes effect for the next
 // decision. Malformed department ids and unknown roles or grants in a User
-// give no rights, and a user holding both sysadmin and auditor (which
-// User.Validate refuses: separation of duties) holds neither, so a bad
-// object can lose rights but never gain them.
+// give no rights, and a user holding sysadmin together with a role that
+// reads content (which User.Validate refuses: separation of duties) holds
+// neither, so a bad object can lose rights but never gain them.
 //
 // Should Casbin ever fail to change the assignments, Err reports it and
 // every decision is a denial until a SetUsers succeeds.

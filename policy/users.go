@@ -133,17 +133,19 @@ func assignments(u *visitarchive.User) (g, g2 [][]string) {
 const selfRole = "self"
 
 // heldRoles returns the roles of u, sorted, without roles that break
-// separation of duties: User.Validate refuses a user who both administers
-// accounts and audits, and should such a user reach the policy anyway, it
-// gets neither role.
+// separation of duties: User.Validate refuses a sysadmin who also holds a
+// role that reads content (visitarchive.ContentRoles), and should such a
+// user reach the policy anyway (an object stored before the rule), it
+// holds neither the sysadmin role nor those roles.
 func heldRoles(u *visitarchive.User) []visitarchive.Role {
 	roles := sortedUnique(slices.Clone(u.Roles))
-	if slices.Contains(roles, visitarchive.RoleSysadmin) && slices.Contains(roles, visitarchive.RoleAuditor) {
-		roles = slices.DeleteFunc(roles, func(r visitarchive.Role) bool {
-			return r == visitarchive.RoleSysadmin || r == visitarchive.RoleAuditor
-		})
+	if !slices.Contains(roles, visitarchive.RoleSysadmin) ||
+		!slices.ContainsFunc(roles, func(r visitarchive.Role) bool { return slices.Contains(visitarchive.ContentRoles, r) }) {
+		return roles
 	}
-	return roles
+	return slices.DeleteFunc(roles, func(r visitarchive.Role) bool {
+		return r == visitarchive.RoleSysadmin || slices.Contains(visitarchive.ContentRoles, r)
+	})
 }
 
 // roleDomains returns the departments where u holds role r: an employee

@@ -49,6 +49,9 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 		return visitarchive.E("auth", visitarchive.Forbidden, nil,
 			"the request lacks the CSRF token of your session: send it in the X-CSRF-Token header")
 	}
+	if p.MustChangePassword && !servesPasswordChange(c) {
+		return visitarchive.PasswordChangeRequired("auth")
+	}
 	p.Addr = c.IP()
 	c.Locals(credentialKey, cred)
 	c.SetUserContext(visitarchive.WithPrincipal(c.UserContext(), p))
@@ -61,6 +64,18 @@ func isPublic(c *fiber.Ctx) bool {
 	case openAPIPath:
 		return isSafeMethod(c.Method())
 	case apiPrefix + "/auth/login":
+		return true
+	}
+	return false
+}
+
+// servesPasswordChange reports whether the request is one of the three a
+// user who must change their password may make: the change, who am I,
+// sign out. The Archive refuses them everything else too; answering here
+// first gives every other route the same 403, whatever its input.
+func servesPasswordChange(c *fiber.Ctx) bool {
+	switch c.Method() + " " + c.Path() {
+	case "PUT " + apiPrefix + "/auth/password", "GET " + apiPrefix + "/auth/me", "POST " + apiPrefix + "/auth/logout":
 		return true
 	}
 	return false
@@ -114,8 +129,16 @@ type loginResponse struct {
 	Expires   time.Time          `json:"expires"`
 }
 
+// loginBodyLimit caps the body of a sign-in: a user name of at most 64
+// characters and a password of at most 1024 bytes, even all \u escapes,
+// fit. A larger body is refused before it is parsed.
+const loginBodyLimit = 8 << 10
+
 func (s *Server) login(c *fiber.Ctx) error {
 	const op = "auth.login"
+	if len(c.Body()) > loginBodyLimit {
+		return visitarchive.E(op, visitarchive.TooLarge, nil, "a sign-in is at most %d bytes", loginBodyLimit)
+	}
 	req, _, err := decodeBody[loginRequest](c, op)
 	if err != nil {
 		return err
@@ -124,9 +147,6 @@ func (s *Server) login(c *fiber.Ctx) error {
 		return invalid(op, "sign-in", visitarchive.FieldError{Field: "user", Message: "user and password are required"})
 	}
 	token, sess, err := s.archive.Login(c.UserContext(), visitarchive.UserName(req.name()), req.Password, c.IP())
-	if visitarchive.IsKind(err, visitarchive.TooManyRequests) {
-		c.Set(fiber.HeaderRetryAfter, "900")
-	}
 	if err != nil {
 		return err
 	}
@@ -179,17 +199,26 @@ type passwordChange struct {
 	NewPassword string `json:"new_password"`
 }
 
+// passwordSetResult is the answer of a password change or reset: every
+// session of the user has ended, and their API tokens are revoked.
+type passwordSetResult struct {
+	// MustChangePassword is true when someone else set the password.
+	MustChangePassword bool `json:"must_change_password"`
+	TokensRevoked      int  `json:"tokens_revoked"`
+}
+
 func (s *Server) changePassword(c *fiber.Ctx) error {
 	const op = "auth.password"
 	req, _, err := decodeBody[passwordChange](c, op)
 	if err != nil {
 		return err
 	}
-	if err := s.archive.ChangePassword(c.UserContext(), req.OldPassword, req.NewPassword); err != nil {
+	n, err := s.archive.ChangePassword(c.UserContext(), req.OldPassword, req.NewPassword)
+	if err != nil {
 		return err
 	}
 	c.ClearCookie(sessionCookie, csrfCookie)
-	return c.SendStatus(http.StatusNoContent)
+	return c.JSON(passwordSetResult{TokensRevoked: n})
 }
 
 // tokenRequest is the body of POST /auth/tokens.

@@ -328,16 +328,25 @@ func TestChangePassword(t *testing.T) {
 	if got := fieldNames(res.apiError(t)); !slices.Equal(got, []string{"new_password"}) {
 		t.Errorf("fields = %v, want [new_password], the member of the request", got)
 	}
+	res = ts.withCookie(s, "PUT", "/api/v1/auth/password", change(testPassword, testPassword), headerCSRF, s.csrf).
+		wantError(t, http.StatusUnprocessableEntity, "invalid")
+	if got := fieldNames(res.apiError(t)); !slices.Equal(got, []string{"new_password"}) {
+		t.Errorf("the same password again: fields = %v, want [new_password]", got)
+	}
 	meIs(t, ts.withCookie(s, "GET", "/api/v1/auth/me", ""), "alice") // refusals end nothing
 
+	var done passwordSetResult
 	ts.withCookie(s, "PUT", "/api/v1/auth/password", change(testPassword, newPassword), headerCSRF, s.csrf).
-		want(t, http.StatusNoContent)
+		want(t, http.StatusOK).decode(t, &done)
+	if done != (passwordSetResult{TokensRevoked: 1}) {
+		t.Errorf("answer %+v, want alice's one API token revoked", done)
+	}
 	for _, sess := range []session{s, other} { // this session and another
 		ts.withCookie(sess, "GET", "/api/v1/auth/me", "").wantError(t, http.StatusUnauthorized, "unauthenticated")
 	}
-	// Other users' sessions and the user's API tokens go on.
+	// The user's API tokens are revoked; other users' sessions go on.
+	ts.call("GET", "/api/v1/auth/me", "").wantError(t, http.StatusUnauthorized, "unauthenticated")
 	meIs(t, ts.withCookie(bob, "GET", "/api/v1/auth/me", ""), "bob")
-	meIs(t, ts.call("GET", "/api/v1/auth/me", ""), "alice")
 	ts.signIn("alice", testPassword).wantError(t, http.StatusUnauthorized, "unauthenticated")
 	ts.login("alice", newPassword)
 
@@ -383,7 +392,7 @@ func TestSetPassword(t *testing.T) {
 	meIs(t, ts.withCookie(bob, "GET", "/api/v1/auth/me", ""), "bob")
 	ts.signIn("bob", newPassword).wantError(t, http.StatusUnauthorized, "unauthenticated")
 
-	ts.callAs("root", "PUT", "/api/v1/users/bob/password", body).want(t, http.StatusNoContent)
+	ts.callAs("root", "PUT", "/api/v1/users/bob/password", body).want(t, http.StatusOK)
 	ts.withCookie(bob, "GET", "/api/v1/auth/me", "").wantError(t, http.StatusUnauthorized, "unauthenticated")
 	meIs(t, ts.withCookie(alice, "GET", "/api/v1/auth/me", ""), "alice")
 	ts.signIn("bob", testPassword).wantError(t, http.StatusUnauthorized, "unauthenticated")
@@ -581,7 +590,7 @@ func TestSecretsNotStored(t *testing.T) {
 		secrets["session of "+who] = s.token
 		sessions = append(sessions, s)
 	}
-	ts.callAs("root", "PUT", "/api/v1/users/bob/password", mustJSON(t, passwordSet{Password: newPassword})).want(t, http.StatusNoContent)
+	ts.callAs("root", "PUT", "/api/v1/users/bob/password", mustJSON(t, passwordSet{Password: newPassword})).want(t, http.StatusOK)
 	s := ts.login("bob", newPassword)
 	secrets["session after a new password"] = s.token
 	ts.withCookie(sessions[0], "POST", "/api/v1/auth/logout", "", headerCSRF, sessions[0].csrf).want(t, http.StatusNoContent)

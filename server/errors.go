@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -65,6 +67,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	}
 	if status >= 500 {
 		s.logger(c).Error("request failed", "status", status, "err", err)
+	}
+	if d := visitarchive.ErrorRetryAfter(err); d > 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int((d+time.Second-1)/time.Second)))
 	}
 	// The web UI will choose HTML here for browsers; the API is JSON.
 	return c.Status(status).JSON(body)

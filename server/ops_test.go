@@ -171,6 +171,8 @@ func TestOpenAPISchemas(t *testing.T) {
 		"JournalPage":     reflect.TypeFor[journalPage](),
 		"UserCreate":      reflect.TypeFor[userCreate](),
 
+		"PasswordSetResult": reflect.TypeFor[passwordSetResult](),
+
 		"Review":           reflect.TypeFor[visitarchive.Review](),
 		"Class":            reflect.TypeFor[visitarchive.Class](),
 		"PaperLocation":    reflect.TypeFor[visitarchive.PaperLocation](),

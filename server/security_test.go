@@ -613,7 +613,7 @@ func TestSysadminNoContent(t *testing.T) {
 	if len(users.Users) != len(people)+1 {
 		t.Errorf("root lists %d users, want %d", len(users.Users), len(people)+1)
 	}
-	ts.callAs("root", "PUT", "/api/v1/users/lee/password", `{"password":"lee's first password"}`).want(t, http.StatusNoContent)
+	ts.callAs("root", "PUT", "/api/v1/users/lee/password", `{"password":"lee's first password"}`).want(t, http.StatusOK)
 	meIs(t, ts.withCookie(ts.login("lee", "lee's first password"), "GET", "/api/v1/auth/me", ""), "lee")
 	// Separation of duties: no sysadmin audits.
 	ts.patchUser("root", "root", `{"roles":["sysadmin","auditor"]}`).wantError(t, http.StatusUnprocessableEntity, "invalid")

@@ -59,7 +59,8 @@ type userCreate struct {
 }
 
 // createUser creates a user and, when the body has one, sets its
-// password. A password that breaks the rules creates nothing.
+// password, which the user must change at the first sign-in. A password
+// that breaks the rules creates nothing.
 func (s *Server) createUser(c *fiber.Ctx) error {
 	const op = "user.create"
 	if _, err := queryParams(c, op); err != nil {
@@ -81,7 +82,7 @@ func (s *Server) createUser(c *fiber.Ctx) error {
 		return err
 	}
 	if req.Password != "" {
-		if err := s.archive.SetPassword(c.UserContext(), created.Name, req.Password); err != nil {
+		if _, err := s.archive.SetPassword(c.UserContext(), created.Name, req.Password); err != nil {
 			return err
 		}
 		if created, err = s.archive.GetUser(c.UserContext(), created.Name); err != nil {
@@ -139,8 +140,9 @@ func (s *Server) setPassword(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.archive.SetPassword(c.UserContext(), visitarchive.UserName(id), req.Password); err != nil {
+	n, err := s.archive.SetPassword(c.UserContext(), visitarchive.UserName(id), req.Password)
+	if err != nil {
 		return err
 	}
-	return c.SendStatus(http.StatusNoContent)
+	return c.JSON(passwordSetResult{MustChangePassword: true, TokensRevoked: n})
 }

@@ -87,8 +87,14 @@ func TestUserCommands(t *testing.T) {
 	if !strings.Contains(out, "alice") || !strings.Contains(out, "auditor") {
 		t.Errorf("user list:\n%s", out)
 	}
-	mustCLI(t, "user", "disable", "--data", data, "--actor", "ops", "alice")
+	if out := mustCLI(t, "user", "disable", "--data", data, "--actor", "ops", "alice"); !strings.Contains(out, "1 API token(s) were revoked") {
+		t.Errorf("user disable: %s", out)
+	}
 	waitFor(t, func() bool { return get("/api/v1/auth/me") == http.StatusUnauthorized }, "the server to refuse the disabled user")
+	mustCLI(t, "user", "enable", "--data", data, "--actor", "ops", "alice")
+	if out := mustCLI(t, "user", "passwd", "--data", data, "--actor", "ops", "alice"); !strings.Contains(out, "alice must change it at the next sign-in") {
+		t.Errorf("user passwd: %s", out)
+	}
 	if _, err := cli(t, "user", "add", "--data", data, "--actor", "ops", "eve", "sysadmin,auditor"); err == nil ||
 		!strings.Contains(err.Error(), "separation of duties") {
 		t.Errorf("sysadmin and auditor in one account: %v", err)

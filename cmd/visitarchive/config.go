@@ -43,6 +43,9 @@ type storeFlags struct {
 	smtpFrom     string
 	smtpUsername string
 
+	// passwordChecks bounds the password checks that run at once.
+	passwordChecks int
+
 	// indexOptional lets a command go on without the index when another
 	// process (a running server) holds it.
 	indexOptional bool
@@ -79,6 +82,7 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.smtpFrom, "smtp-from", env("VISITARCHIVE_SMTP_FROM", ""), "sender address of mail notifications; overrides the config file (VISITARCHIVE_SMTP_FROM)")
 	// The password has no flag: it would show in the process list.
 	fs.StringVar(&f.smtpUsername, "smtp-username", env("VISITARCHIVE_SMTP_USERNAME", ""), "SMTP user name; overrides the config file (VISITARCHIVE_SMTP_USERNAME); the password comes only from "+smtpPasswordEnv)
+	fs.IntVar(&f.passwordChecks, "password-checks", envInt("VISITARCHIVE_PASSWORD_CHECKS", 0), "password checks that may run at once, each taking 64 MiB; more sign-ins at once wait up to 2s, then get 429 (VISITARCHIVE_PASSWORD_CHECKS; default twice the cores)")
 	fs.StringVar(&f.logFormat, "log-format", env("VISITARCHIVE_LOG_FORMAT", "text"), "log format: text or json (VISITARCHIVE_LOG_FORMAT)")
 	fs.StringVar(&f.logLevel, "log-level", env("VISITARCHIVE_LOG_LEVEL", "info"), "log level: debug, info, warn, error (VISITARCHIVE_LOG_LEVEL)")
 }
@@ -86,6 +90,13 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 func env(name, def string) string {
 	if v, ok := os.LookupEnv(name); ok {
 		return v
+	}
+	return def
+}
+
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return n
 	}
 	return def
 }
@@ -237,7 +248,7 @@ func (f *storeFlags) open(ctx context.Context, log *slog.Logger, progress func(d
 		return nil, err
 	}
 	cfg := va.Config{Store: c.store, Journal: c.journal, Logger: log, ReindexProgress: progress,
-		Passwords: policy.DefaultArgon2id(), SensitiveFields: f.sensitiveFields(), Keys: keys,
+		Passwords: policy.DefaultArgon2id(), PasswordChecks: f.passwordChecks, SensitiveFields: f.sensitiveFields(), Keys: keys,
 		Workflow: set.workflow, ImportDeadline: f.importDeadline}
 	if set.mailer != nil {
 		cfg.Mailer = set.mailer // not a nil *SMTPMailer in the interface

@@ -117,8 +117,39 @@ func shownPassword(t *testing.T, out string) string {
 	return m[1]
 }
 
-// apiToken signs user in on base and makes an API token.
+// apiToken signs user in on base and makes an API token. A user whose
+// password was set for them (user add, user passwd) changes it first.
 func apiToken(t *testing.T, base, user, password string) string {
+	t.Helper()
+	c, csrf, mustChange := signIn(t, base, user, password)
+	if mustChange {
+		req, _ := http.NewRequest("PUT", base+"/api/v1/auth/password",
+			strings.NewReader(`{"old_password":"`+password+`","new_password":"`+password+`-changed"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-CSRF-Token", csrf)
+		resp, err := c.Do(req)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("change the password of %s: %v %v", user, resp, err)
+		}
+		resp.Body.Close()
+		c, csrf, _ = signIn(t, base, user, password+"-changed")
+	}
+	req, _ := http.NewRequest("POST", base+"/api/v1/auth/tokens", strings.NewReader(`{"name":"test"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-CSRF-Token", csrf)
+	resp, err := c.Do(req)
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("make a token for %s: %v %v", user, resp, err)
+	}
+	defer resp.Body.Close()
+	var tok struct{ Token string }
+	json.NewDecoder(resp.Body).Decode(&tok)
+	return tok.Token
+}
+
+// signIn signs user in on base and returns a client with the session,
+// its CSRF token, and whether the password must be changed first.
+func signIn(t *testing.T, base, user, password string) (*http.Client, string, bool) {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
@@ -127,22 +158,15 @@ func apiToken(t *testing.T, base, user, password string) string {
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("sign in as %s: %v %v", user, resp, err)
 	}
+	defer resp.Body.Close()
 	var login struct {
 		CSRF string `json:"csrf_token"`
+		User struct {
+			MustChange bool `json:"must_change_password"`
+		} `json:"user"`
 	}
 	json.NewDecoder(resp.Body).Decode(&login)
-	resp.Body.Close()
-	req, _ := http.NewRequest("POST", base+"/api/v1/auth/tokens", strings.NewReader(`{"name":"test"}`))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-CSRF-Token", login.CSRF)
-	resp, err = c.Do(req)
-	if err != nil || resp.StatusCode != http.StatusCreated {
-		t.Fatalf("make a token for %s: %v %v", user, resp, err)
-	}
-	defer resp.Body.Close()
-	var tok struct{ Token string }
-	json.NewDecoder(resp.Body).Decode(&tok)
-	return tok.Token
+	return c, login.CSRF, login.User.MustChange
 }
 
 func post(base, token, path, body string) (*http.Response, error) {

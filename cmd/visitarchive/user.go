@@ -70,10 +70,12 @@ const userUsage = `usage: visitarchive user <command> [flags] ARGS
 
   add NAME ROLES       create a user; ROLES comma-separated (employee, supervisor,
                        marketing, service, archivist, auditor, manager, sysadmin);
-                       prints a random password unless --password-stdin
-  passwd NAME          set a new password (random and printed unless --password-stdin);
-                       ends the user's sessions
-  disable NAME         disable a user and end their sessions
+                       prints a random password unless --password-stdin; the user
+                       must change it at the first sign-in
+  passwd NAME          set a new password (random and printed unless --password-stdin),
+                       which the user must change at the next sign-in; ends the
+                       user's sessions and revokes their API tokens
+  disable NAME         disable a user, end their sessions and revoke their API tokens
   enable NAME          enable a disabled user
   roles NAME ROLES     replace a user's roles (and --department, --heads, --grants)
   list                 list users
@@ -148,7 +150,8 @@ func setPassword(ctx context.Context, a *va.Archive, f *userFlags, name va.UserN
 		}
 		pw = strings.TrimRight(line, "\r\n")
 	}
-	if err := a.SetPassword(ctx, name, pw); err != nil {
+	n, err := a.SetPassword(ctx, name, pw)
+	if err != nil {
 		return explain(err)
 	}
 	if f.stdin {
@@ -156,30 +159,33 @@ func setPassword(ctx context.Context, a *va.Archive, f *userFlags, name va.UserN
 	} else {
 		fmt.Fprintf(stdout, "Password of %s, shown only this once:\n\n    %s\n\n", name, pw)
 	}
+	fmt.Fprintf(stdout, "%s must change it at the next sign-in; their sessions have ended and %d API token(s) were revoked.\n", name, n)
 	return nil
 }
 
-// changeUser applies change to the current version of user name.
-func changeUser(ctx context.Context, a *va.Archive, name string, change func(*va.User)) error {
+// changeUser applies change to the current version of user name and
+// returns the answer of the update.
+func changeUser(ctx context.Context, a *va.Archive, name string, change func(*va.User)) (*va.User, error) {
 	u, err := a.GetUser(ctx, va.UserName(name))
 	if err != nil {
-		return explain(err)
+		return nil, explain(err)
 	}
 	change(u)
-	if _, err := a.UpdateUser(ctx, *u); err != nil {
-		return explain(err)
+	if u, err = a.UpdateUser(ctx, *u); err != nil {
+		return nil, explain(err)
 	}
-	return nil
+	return u, nil
 }
 
 func userDisable(ctx context.Context, a *va.Archive, _ *userFlags, args []string, stdout io.Writer) error {
 	if err := wantArgs(args, 1, "disable NAME"); err != nil {
 		return err
 	}
-	if err := changeUser(ctx, a, args[0], func(u *va.User) { u.Disabled = true }); err != nil {
+	u, err := changeUser(ctx, a, args[0], func(u *va.User) { u.Disabled = true })
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Disabled %s; their sessions have ended.\n", args[0])
+	fmt.Fprintf(stdout, "Disabled %s; their sessions have ended and %d API token(s) were revoked.\n", args[0], u.TokensRevoked)
 	return nil
 }
 
@@ -187,7 +193,7 @@ func userEnable(ctx context.Context, a *va.Archive, _ *userFlags, args []string,
 	if err := wantArgs(args, 1, "enable NAME"); err != nil {
 		return err
 	}
-	if err := changeUser(ctx, a, args[0], func(u *va.User) { u.Disabled = false }); err != nil {
+	if _, err := changeUser(ctx, a, args[0], func(u *va.User) { u.Disabled = false }); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Enabled %s.\n", args[0])
@@ -198,7 +204,7 @@ func userRoles(ctx context.Context, a *va.Archive, f *userFlags, args []string, 
 	if err := wantArgs(args, 2, "roles NAME ROLES [--department D] [--heads D1,D2] [--grants sensitive]"); err != nil {
 		return err
 	}
-	err := changeUser(ctx, a, args[0], func(u *va.User) {
+	_, err := changeUser(ctx, a, args[0], func(u *va.User) {
 		u.Roles, u.Heads, u.Grants = roles(args[1]), splitList(f.heads), grants(f.grants)
 		if f.dept != "" {
 			u.Department = f.dept
