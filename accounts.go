@@ -25,87 +25,43 @@ type storedUser struct {
 // accounts caches users, departments, sessions and API tokens.
 type accounts struct {
 	ttl      time.Duration
+	users    *cache[UserName, storedUser]
+	depts    *cache[string, Department]
 	mu       sync.RWMutex
-	users    map[UserName]*storedUser
-	depts    map[string]*Department
 	sessions map[string]*Session     // by the hash of the session token
 	tokens   map[string]*storedToken // by token id
 }
 
-func (c *accounts) user(name UserName) *storedUser {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.users[name]
-}
+func (c *accounts) user(name UserName) *storedUser { return c.users.get(name) }
 
-func (c *accounts) dept(id string) *Department {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.depts[id]
-}
+func (c *accounts) dept(id string) *Department { return c.depts.get(id) }
 
 // putUser keeps u unless a newer version is cached.
-func (c *accounts) putUser(u *storedUser) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if old := c.users[u.Name]; old != nil && old.Version >= u.Version {
-		return false
-	}
-	c.users[u.Name] = u
-	return true
-}
-
-func (c *accounts) putDept(d *Department) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if old := c.depts[d.ID]; old == nil || old.Version < d.Version {
-		c.depts[d.ID] = d
-	}
-}
+func (c *accounts) putUser(u *storedUser) bool { return c.users.put(u) }
 
 func (c *accounts) allUsers() []*User {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	out := make([]*User, 0, len(c.users))
-	for _, u := range c.users {
-		out = append(out, &u.User)
+	all := c.users.all()
+	out := make([]*User, len(all))
+	for i, u := range all {
+		out[i] = &u.User
 	}
-	slices.SortFunc(out, func(x, y *User) int { return strings.Compare(string(x.Name), string(y.Name)) })
 	return out
 }
 
-func (c *accounts) allDepts() []*Department {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	out := make([]*Department, 0, len(c.depts))
-	for _, d := range c.depts {
-		out = append(out, d)
-	}
-	slices.SortFunc(out, func(x, y *Department) int { return strings.Compare(x.ID, y.ID) })
-	return out
-}
+func (c *accounts) allDepts() []*Department { return c.depts.all() }
 
 // loadAccounts reads the users, departments and API tokens the catalog
 // records and gives the users to the policy.
 func (a *Archive) loadAccounts(ctx context.Context) error {
 	c := &a.accounts
 	c.mu.Lock()
-	c.users, c.depts = map[UserName]*storedUser{}, map[string]*Department{}
 	c.sessions, c.tokens = map[string]*Session{}, map[string]*storedToken{}
 	c.mu.Unlock()
-	for _, e := range a.catalog.currents(UsersPrefix) {
-		var u storedUser
-		if err := readSealed(ctx, a.store, e.key, e.sum, &u); err != nil {
-			return err
-		}
-		a.accounts.putUser(&u)
+	if err := c.users.load(ctx, a); err != nil {
+		return err
 	}
-	for _, e := range a.catalog.currents(DepartmentsPrefix) {
-		var d Department
-		if err := readSealed(ctx, a.store, e.key, e.sum, &d); err != nil {
-			return err
-		}
-		a.accounts.putDept(&d)
+	if err := c.depts.load(ctx, a); err != nil {
+		return err
 	}
 	if err := a.loadCredentials(ctx); err != nil {
 		return err
@@ -114,35 +70,19 @@ func (a *Archive) loadAccounts(ctx context.Context) error {
 	return nil
 }
 
-// followUser reads the user that c wrote into the cache and the policy.
-func (a *Archive) followUser(ctx context.Context, c Change) error {
-	var u storedUser
-	if err := a.readChange(ctx, c, &u); err != nil {
-		return err
-	}
-	if a.accounts.putUser(&u) {
-		a.policy.PutUser(&u.User)
-	}
-	return nil
-}
-
-func (a *Archive) followDept(ctx context.Context, c Change) error {
-	var d Department
-	if err := a.readChange(ctx, c, &d); err != nil {
-		return err
-	}
-	a.accounts.putDept(&d)
-	return nil
-}
-
 // followAccounts applies a journaled change to users, departments,
 // sessions or tokens that another process may have made.
 func (a *Archive) followAccounts(ctx context.Context, c Change) error {
 	switch {
 	case strings.HasPrefix(c.Key, UsersPrefix) && c.Wrote():
-		return a.followUser(ctx, c)
+		u, err := a.accounts.users.follow(ctx, a, c)
+		if u != nil {
+			a.policy.PutUser(&u.User)
+		}
+		return err
 	case strings.HasPrefix(c.Key, DepartmentsPrefix) && c.Wrote():
-		return a.followDept(ctx, c)
+		_, err := a.accounts.depts.follow(ctx, a, c)
+		return err
 	case strings.HasPrefix(c.Key, SessionsPrefix), strings.HasPrefix(c.Key, TokensPrefix):
 		return a.followCredential(ctx, c)
 	case strings.HasPrefix(c.Key, DataKeysPrefix) && c.Removed:
@@ -207,10 +147,10 @@ func (a *Archive) stamp(ctx context.Context, cur *Audit) Audit {
 // and the objects of extra (notifications, already written), which are
 // removed again if u cannot be written.
 func (a *Archive) writeUser(ctx context.Context, op string, u *storedUser, detail string, extra ...Change) error {
-	key := UserKey(u.Name, u.Version)
-	info, err := a.putVersion(ctx, op, "user", string(u.Name), u.Version, key, u)
+	ch, err := userKind.put(ctx, a, op, u)
 	if err == nil {
-		err = a.commit(ctx, op, Change{Key: key, SHA256: info.SHA256, Detail: detail}, u, extra...)
+		ch.Detail = detail
+		err = a.commit(ctx, op, ch, u, extra...)
 	} else {
 		for _, c := range extra {
 			a.dropObject(ctx, c.Key)
@@ -332,15 +272,14 @@ func (a *Archive) CreateDepartment(ctx context.Context, d Department) (*Departme
 }
 
 func (a *Archive) writeDept(ctx context.Context, op string, d *Department) error {
-	key := DepartmentKey(d.ID, d.Version)
-	info, err := a.putVersion(ctx, op, "department", d.ID, d.Version, key, d)
+	ch, err := departmentKind.put(ctx, a, op, d)
 	if err != nil {
 		return err
 	}
-	if err := a.commit(ctx, op, Change{Key: key, SHA256: info.SHA256}, d); err != nil {
+	if err := a.commit(ctx, op, ch, d); err != nil {
 		return err
 	}
-	a.accounts.putDept(d)
+	a.accounts.depts.put(d)
 	return nil
 }
 

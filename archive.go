@@ -79,8 +79,8 @@ type Archive struct {
 	dummyOnce sync.Once
 	dummy     string // see dummyHash
 
-	customers customerCache
-	plans     planCache
+	customers *cache[CustomerID, storedCustomer]
+	plans     *cache[PlanID, Plan]
 	workflow  WorkflowConfig
 	mailer    Mailer
 	refCodes  refCodes
@@ -110,6 +110,8 @@ func New(cfg Config) *Archive {
 	a.workflow, a.mailer = cfg.Workflow, cfg.Mailer
 	a.importDeadline = cmp.Or(cfg.ImportDeadline, DefaultImportDeadline)
 	a.sensitive = append(slices.Clone(DefaultSensitiveFields), cfg.SensitiveFields...)
+	a.customers, a.plans = newCache(customerKind), newCache(planKind)
+	a.accounts.users, a.accounts.depts = newCache(userKind), newCache(departmentKind)
 	a.accounts.ttl = cfg.SessionTTL
 	if a.accounts.ttl <= 0 {
 		a.accounts.ttl = DefaultSessionTTL
@@ -170,10 +172,10 @@ func (a *Archive) readCatalog(ctx context.Context, head uint64) error {
 // loadCaches loads the current accounts, plans and customers the catalog
 // records.
 func (a *Archive) loadCaches(ctx context.Context) error {
-	if err := a.loadCustomers(ctx); err != nil {
+	if err := a.customers.load(ctx, a); err != nil {
 		return err
 	}
-	if err := a.loadPlans(ctx); err != nil {
+	if err := a.plans.load(ctx, a); err != nil {
 		return err
 	}
 	return a.loadAccounts(ctx)
@@ -232,20 +234,6 @@ func (a *Archive) put(ctx context.Context, key string, v any) (ObjectInfo, error
 		return ObjectInfo{}, fmt.Errorf("encode %s: %w", key, err)
 	}
 	return a.store.Put(ctx, key, bytes.NewReader(b), int64(len(b)))
-}
-
-// putVersion writes version v of object id (a "record", "customer", …)
-// create-only under key. A taken key means the object exists already (v 1)
-// or someone else changed it first: Conflict, saying which.
-func (a *Archive) putVersion(ctx context.Context, op, what, id string, v int, key string, obj any) (ObjectInfo, error) {
-	info, err := a.put(ctx, key, obj)
-	switch {
-	case !IsKind(err, Conflict):
-		return info, err
-	case v == 1:
-		return info, E(op, Conflict, err, "%s %s already exists", what, id)
-	}
-	return info, E(op, Conflict, err, "%s %s was changed by someone else (version %d exists); reload it and apply your change again", what, id, v)
 }
 
 // checkVersion answers Conflict when an update names another version of

@@ -2,70 +2,17 @@ package visitarchive
 
 import (
 	"context"
-	"slices"
-	"strings"
-	"sync"
 )
 
-// customerCache holds the latest version of every customer. Records are
-// indexed with their customer's attributes, and imports check thousands of
-// customer references, so these reads must not go to the store. The cache
-// is rebuilt from the store at Open and follows the journal after that.
-type customerCache struct {
-	mu sync.RWMutex
-	m  map[CustomerID]*Customer
-}
-
-// loadCustomers fills the cache with the current version of every
-// customer the catalog records.
-func (a *Archive) loadCustomers(ctx context.Context) error {
-	es := a.catalog.currents(CustomersPrefix)
-	all := make([]*Customer, len(es))
-	if err := parallel(ctx, len(es), func(i int) error {
-		var s storedCustomer
-		err := readSealed(ctx, a.store, es[i].key, es[i].sum, &s)
-		all[i] = &s.Customer
-		return err
-	}); err != nil {
-		return err
+// customer returns the current version of customer id, contacts sealed
+// away, from the cache; nil when there is none. Records are indexed with
+// their customer's attributes, and imports check thousands of customer
+// references, so these reads must not go to the store.
+func (a *Archive) customer(id CustomerID) *Customer {
+	if s := a.customers.get(id); s != nil {
+		return &s.Customer
 	}
-	m := make(map[CustomerID]*Customer, len(all))
-	for _, cu := range all {
-		m[cu.ID] = cu
-	}
-	a.customers.mu.Lock()
-	a.customers.m = m
-	a.customers.mu.Unlock()
 	return nil
-}
-
-func (c *customerCache) get(id CustomerID) *Customer {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.m[id]
-}
-
-// put keeps cu unless the cache already has a newer version.
-func (c *customerCache) put(cu *Customer) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = map[CustomerID]*Customer{}
-	}
-	if old := c.m[cu.ID]; old == nil || old.Version < cu.Version {
-		c.m[cu.ID] = cu
-	}
-}
-
-func (c *customerCache) sorted() []*Customer {
-	c.mu.RLock()
-	all := make([]*Customer, 0, len(c.m))
-	for _, cu := range c.m {
-		all = append(all, cu)
-	}
-	c.mu.RUnlock()
-	slices.SortFunc(all, func(x, y *Customer) int { return strings.Compare(string(x.ID), string(y.ID)) })
-	return all
 }
 
 // CreateCustomer validates c and stores it as version 1. c.ID may be chosen
@@ -100,28 +47,22 @@ func (a *Archive) writeCustomer(ctx context.Context, op string, c *Customer) err
 	if err != nil {
 		return err
 	}
-	key := CustomerKey(c.ID, c.Version)
-	info, err := a.putVersion(ctx, op, "customer", string(c.ID), c.Version, key, s)
+	ch, err := customerKind.put(ctx, a, op, s)
 	if err != nil {
 		a.dropObject(ctx, keyChange.Key)
 		return err
 	}
-	if err := a.commit(ctx, op, Change{Key: key, SHA256: info.SHA256}, s, keyChange); err != nil {
+	if err := a.commit(ctx, op, ch, s, keyChange); err != nil {
 		return err
 	}
-	a.customers.put(&s.Customer)
+	a.customers.put(s)
 	return nil
 }
 
 // loadCustomer returns the stored form of the latest version of customer
 // id, or NotFound.
 func (a *Archive) loadCustomer(ctx context.Context, op string, id CustomerID) (*storedCustomer, error) {
-	if !ValidID(string(id)) {
-		return nil, E(op, NotFound, nil, "customer %q not found", id)
-	}
-	var s storedCustomer
-	_, err := a.readCurrent(ctx, CustomersPrefix+string(id)+"/", "customer "+string(id), &s)
-	return &s, err
+	return customerKind.current(ctx, a, op, id)
 }
 
 // GetCustomer returns the latest version of customer id, with contacts if
@@ -148,10 +89,13 @@ func (a *Archive) ListCustomers(ctx context.Context, page, size int) ([]*Custome
 	if page < 1 || size < 1 || size > MaxPageSize {
 		return nil, 0, E(op, Invalid, nil, "page must be at least 1 and size between 1 and %d", MaxPageSize)
 	}
-	all := a.customers.sorted()
+	all := a.customers.all()
 	from := min((page-1)*size, len(all))
-	to := min(from+size, len(all))
-	return all[from:to], len(all), nil
+	out := make([]*Customer, 0, min(from+size, len(all))-from)
+	for _, s := range all[from:min(from+size, len(all))] {
+		out = append(out, &s.Customer)
+	}
+	return out, len(all), nil
 }
 
 // UpdateCustomer replaces customer c.ID with c. c.Version must be the

@@ -86,17 +86,14 @@ func (a *Archive) followChange(ctx context.Context, c Change) error {
 	if !c.Wrote() {
 		return nil
 	}
+	var err error
 	switch {
 	case strings.HasPrefix(c.Key, PlansPrefix):
-		return a.followPlan(ctx, c)
+		_, err = a.plans.follow(ctx, a, c)
 	case strings.HasPrefix(c.Key, CustomersPrefix):
-		cu, err := a.freshCustomer(ctx, c)
-		if err == nil {
-			a.customers.put(cu)
-		}
-		return err
+		_, err = a.customers.follow(ctx, a, c)
 	}
-	return nil
+	return err
 }
 
 // applyEntry indexes the records that entry e wrote, and re-indexes the
@@ -110,7 +107,7 @@ func (a *Archive) applyEntry(ctx context.Context, e Entry) error {
 		}
 		switch {
 		case prefix == CustomersPrefix && version > 1:
-			cu := a.customers.get(CustomerID(id))
+			cu := a.customer(CustomerID(id))
 			if cu == nil {
 				continue
 			}
@@ -161,26 +158,24 @@ func (a *Archive) forgetFresh(e Entry) {
 // this process wrote it, else read from the store and checked against the
 // hash c recorded.
 func (a *Archive) freshRecord(ctx context.Context, c Change) (*storedRecord, error) {
-	if v, ok := a.fresh.Load(c.Key); ok {
-		return v.(*storedRecord), nil
+	if r, ok := a.freshObject(c.Key).(*storedRecord); ok {
+		return r, nil
 	}
 	var r storedRecord
 	return &r, a.readChange(ctx, c, &r)
 }
 
-// freshCustomer is freshRecord for a customer, contacts sealed away.
-func (a *Archive) freshCustomer(ctx context.Context, c Change) (*Customer, error) {
-	if v, ok := a.fresh.Load(c.Key); ok {
-		return &v.(*storedCustomer).Customer, nil
-	}
-	var s storedCustomer
-	return &s.Customer, a.readChange(ctx, c, &s)
+// freshObject returns the object this process wrote at key and has not
+// yet indexed, or nil.
+func (a *Archive) freshObject(key string) any {
+	v, _ := a.fresh.Load(key)
+	return v
 }
 
 // indexDoc is what the index gets of the stored record s: no sensitive
 // field, only their blind hashes.
 func (a *Archive) indexDoc(s *storedRecord) IndexDoc {
-	return IndexDoc{Record: &s.Record, Customer: a.customers.get(s.CustomerID), Blind: s.Blind}
+	return IndexDoc{Record: &s.Record, Customer: a.customer(s.CustomerID), Blind: s.Blind}
 }
 
 // customerDocs returns the latest version of every indexed record of cu,
@@ -279,7 +274,7 @@ func (a *Archive) readBatch(ctx context.Context, es []catEntry, out chan<- []Ind
 		return err
 	}
 	for i := range docs {
-		docs[i].Customer = a.customers.get(docs[i].Record.CustomerID)
+		docs[i].Customer = a.customer(docs[i].Record.CustomerID)
 	}
 	select {
 	case out <- docs:

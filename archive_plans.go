@@ -3,73 +3,13 @@ package visitarchive
 import (
 	"context"
 	"encoding/json"
-	"maps"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 )
 
-// Plans are kept in memory as well as in the store, loaded at Open and
-// following the journal like users, so that listings and the overdue
-// checks need no index of their own.
-
-type planCache struct {
-	mu sync.RWMutex
-	m  map[PlanID]*Plan
-}
-
-// loadPlans fills the cache with the current version of every plan the
-// catalog records.
-func (a *Archive) loadPlans(ctx context.Context) error {
-	m := map[PlanID]*Plan{}
-	for _, e := range a.catalog.currents(PlansPrefix) {
-		var p Plan
-		if err := readSealed(ctx, a.store, e.key, e.sum, &p); err != nil {
-			return err
-		}
-		m[p.ID] = &p
-	}
-	a.plans.mu.Lock()
-	a.plans.m = m
-	a.plans.mu.Unlock()
-	return nil
-}
-
-func (c *planCache) get(id PlanID) *Plan {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.m[id]
-}
-
-// put keeps p unless a newer version is cached.
-func (c *planCache) put(p *Plan) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if old := c.m[p.ID]; old == nil || old.Version < p.Version {
-		c.m[p.ID] = p
-	}
-}
-
-func (c *planCache) all() []*Plan {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return slices.Collect(maps.Values(c.m))
-}
-
-// followPlan caches the plan that c wrote (by this process or another).
-func (a *Archive) followPlan(ctx context.Context, c Change) error {
-	if v, ok := a.fresh.Load(c.Key); ok {
-		a.plans.put(v.(*Plan))
-		return nil
-	}
-	var p Plan
-	if err := a.readChange(ctx, c, &p); err != nil {
-		return err
-	}
-	a.plans.put(&p)
-	return nil
-}
+// Plans are kept in memory (Archive.plans) as well as in the store, so
+// that listings and the overdue checks need no index of their own.
 
 // CreatePlan stores p as version 1 of a new draft plan of the caller's
 // department (unless p names one).
@@ -131,15 +71,14 @@ func (a *Archive) writePlan(ctx context.Context, op string, p *Plan, ns ...notic
 	if err != nil {
 		return err
 	}
-	key := PlanKey(p.ID, p.Version)
-	info, err := a.putVersion(ctx, op, "plan", string(p.ID), p.Version, key, p)
+	ch, err := planKind.put(ctx, a, op, p)
 	if err != nil {
 		for _, c := range notes {
 			a.dropObject(ctx, c.Key)
 		}
 		return err
 	}
-	if err := a.commit(ctx, op, Change{Key: key, SHA256: info.SHA256}, p, notes...); err != nil {
+	if err := a.commit(ctx, op, ch, p, notes...); err != nil {
 		return err
 	}
 	a.mail(sent)
@@ -148,12 +87,7 @@ func (a *Archive) writePlan(ctx context.Context, op string, p *Plan, ns ...notic
 
 // loadPlan returns the latest version of plan id from the store.
 func (a *Archive) loadPlan(ctx context.Context, op string, id PlanID) (*Plan, error) {
-	if !ValidID(string(id)) {
-		return nil, E(op, NotFound, nil, "plan %q not found", id)
-	}
-	var p Plan
-	_, err := a.readCurrent(ctx, PlansPrefix+string(id)+"/", "plan "+string(id), &p)
-	return &p, err
+	return planKind.current(ctx, a, op, id)
 }
 
 // GetPlan returns the latest version of plan id if the caller may read it.
@@ -356,14 +290,11 @@ func (a *Archive) planDecidedNotices(p *Plan, d PlanDecision) []notice {
 // PlanHistory lists every version of plan id, oldest first.
 func (a *Archive) PlanHistory(ctx context.Context, id PlanID) ([]VersionInfo, error) {
 	const op = "plan.history"
-	if _, err := a.GetPlan(ctx, id); err != nil {
-		return nil, err
-	}
-	cur, err := a.loadPlan(ctx, op, id)
+	cur, err := a.GetPlan(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	return versions(ctx, a.store, cur.Version, func(v int) string { return PlanKey(id, v) }, func(p *Plan) VersionInfo {
+	return planKind.history(ctx, a, id, cur.Version, func(p *Plan) VersionInfo {
 		return VersionInfo{Version: p.Version, Actor: p.UpdatedBy, Time: p.UpdatedAt}
 	})
 }

@@ -60,7 +60,7 @@ func (a *Archive) checkRecord(ctx context.Context, op string, r *Record) error {
 // records or plans may read every customer today; this keeps it so if
 // the permission table changes.)
 func (a *Archive) customerFor(ctx context.Context, id CustomerID) *Customer {
-	cu := a.customers.get(id)
+	cu := a.customer(id)
 	if cu == nil || !a.Allowed(ctx, ActRead, Resource{Kind: KindCustomer}) {
 		return nil
 	}
@@ -104,10 +104,9 @@ func (a *Archive) writeRecordWith(ctx context.Context, op string, r *Record, ext
 	s, keyChange, err := a.sealRecord(ctx, r)
 	if err == nil {
 		extra = append(extra, keyChange)
-		key := RecordKey(r.ID, r.Version)
-		var info ObjectInfo
-		if info, err = a.putVersion(ctx, op, "record", string(r.ID), r.Version, key, s); err == nil {
-			return a.commit(ctx, op, Change{Key: key, SHA256: info.SHA256}, s, extra...)
+		var ch Change
+		if ch, err = recordKind.put(ctx, a, op, s); err == nil {
+			return a.commit(ctx, op, ch, s, extra...)
 		}
 	}
 	for _, c := range extra {
@@ -119,12 +118,7 @@ func (a *Archive) writeRecordWith(ctx context.Context, op string, r *Record, ext
 // loadRecord returns the stored form of the latest version of record id,
 // or NotFound.
 func (a *Archive) loadRecord(ctx context.Context, op string, id RecordID) (*storedRecord, error) {
-	if !ValidID(string(id)) {
-		return nil, E(op, NotFound, nil, "record %q not found", id)
-	}
-	var r storedRecord
-	_, err := a.readCurrent(ctx, RecordsPrefix+string(id)+"/", "record "+string(id), &r)
-	return &r, err
+	return recordKind.current(ctx, a, op, id)
 }
 
 // GetRecord returns the latest version of record id, with its sensitive
@@ -237,7 +231,7 @@ func (a *Archive) RecordHistory(ctx context.Context, id RecordID) ([]VersionInfo
 	if err := a.visible(ctx, op, RecordResource(&s.Record), "record "+string(id)); err != nil {
 		return nil, err
 	}
-	return versions(ctx, a.store, s.Version, func(v int) string { return RecordKey(id, v) }, func(r *storedRecord) VersionInfo {
+	return recordKind.history(ctx, a, id, s.Version, func(r *storedRecord) VersionInfo {
 		return VersionInfo{Version: r.Version, Actor: r.UpdatedBy, Time: r.UpdatedAt}
 	})
 }

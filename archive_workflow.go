@@ -213,7 +213,7 @@ func (a *Archive) asSeen(ctx context.Context, r *Record) *Record {
 func (a *Archive) reviewChecks(ctx context.Context, op string, r *Record, now time.Time) error {
 	var c checker
 	ctype := ""
-	if cu := a.customers.get(r.CustomerID); cu != nil {
+	if cu := a.customer(r.CustomerID); cu != nil {
 		ctype = string(cu.Type)
 	}
 	for _, f := range a.workflow.required(ctype) {

@@ -115,7 +115,7 @@ func (a *Archive) classify(op string, r *Record) (Archival, string, error) {
 	if r.VisitStart.IsZero() {
 		return Archival{}, "", invalidField(op, "visit_start", "is required to classify the record by year")
 	}
-	cu := a.customers.get(r.CustomerID)
+	cu := a.customer(r.CustomerID)
 	if cu == nil {
 		return Archival{}, "", invalidField(op, "customer_id", "names a customer that no longer exists")
 	}

@@ -206,16 +206,6 @@ func readSealed(ctx context.Context, store Store, key string, want sum, v any) e
 	return nil
 }
 
-// readCurrent reads the current version of the object whose versions live
-// in dir into v, and returns its key; what names the object in a NotFound.
-func (a *Archive) readCurrent(ctx context.Context, dir, what string, v any) (string, error) {
-	e, ok := a.catalog.current(dir)
-	if !ok {
-		return "", E("get", NotFound, nil, "%s not found", what)
-	}
-	return e.key, readSealed(ctx, a.store, e.key, e.sum, v)
-}
-
 // readObject reads the flat object at key into v if the journal recorded
 // it; otherwise NotFound.
 func (a *Archive) readObject(ctx context.Context, key string, v any) error {
@@ -230,23 +220,4 @@ func (a *Archive) readObject(ctx context.Context, key string, v any) error {
 // checking it against the SHA-256 c recorded.
 func (a *Archive) readChange(ctx context.Context, c Change, v any) error {
 	return readSealed(ctx, a.store, c.Key, sumOf(c.SHA256), v)
-}
-
-// versions reads versions 1 to current of an object, oldest first, the key
-// of each from keyOf, and describes each with info and the SHA-256 of its
-// content. Only the current version is in the catalog; the ones before it
-// were current once, and verify checks them against the journal.
-func versions[T any](ctx context.Context, store Store, current int, keyOf func(v int) string, info func(*T) VersionInfo) ([]VersionInfo, error) {
-	out := make([]VersionInfo, 0, current)
-	for v := 1; v <= current; v++ {
-		var obj T
-		meta, err := readJSON(ctx, store, keyOf(v), &obj)
-		if err != nil {
-			return nil, err
-		}
-		vi := info(&obj)
-		vi.SHA256 = meta.SHA256
-		out = append(out, vi)
-	}
-	return out, nil
 }

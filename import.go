@@ -151,7 +151,7 @@ func (im *importer) customer(n int, c *Customer) ([]*importItem, error) {
 	if c.ID == "" {
 		c.ID = CustomerID(NewID("C", im.a.now()))
 	}
-	if im.known[c.ID] != nil || im.a.customers.get(c.ID) != nil {
+	if im.known[c.ID] != nil || im.a.customer(c.ID) != nil {
 		return nil, E("import", Conflict, nil, "customer %s already exists", c.ID)
 	}
 	c.Version, c.Hidden = 1, nil
@@ -188,7 +188,7 @@ func (im *importer) record(n int, r *Record) ([]*importItem, error) {
 	}
 	cu := im.known[r.CustomerID]
 	if cu == nil {
-		cu = im.a.customers.get(r.CustomerID)
+		cu = im.a.customer(r.CustomerID)
 	}
 	if cu == nil {
 		e := E("import", Invalid, nil, "the record names a customer that does not exist")
@@ -374,7 +374,7 @@ func (im *importer) count(batch []*importItem) {
 		}
 		switch obj := it.obj.(type) {
 		case *storedCustomer:
-			im.a.customers.put(&obj.Customer)
+			im.a.customers.put(obj)
 			im.rep.Customers++
 		case *storedRecord:
 			im.rep.Records++

@@ -29,9 +29,7 @@ const (
 func IntentKey(id string) string { return IntentsPrefix + id + ".json" }
 
 // PlanKey is the key of version v of plan id.
-func PlanKey(id PlanID, v int) string {
-	return fmt.Sprintf("%s%s/%010d.json", PlansPrefix, id, v)
-}
+func PlanKey(id PlanID, v int) string { return planKind.key(id, v) }
 
 // NotificationKey is the key of notification id in the inbox of user to;
 // NotificationReadKey marks it read.
@@ -74,14 +72,10 @@ func CustomerDataKeyPrefix(id CustomerID) string {
 }
 
 // UserKey is the key of version v of user name.
-func UserKey(name UserName, v int) string {
-	return fmt.Sprintf("%s%s/%010d.json", UsersPrefix, name, v)
-}
+func UserKey(name UserName, v int) string { return userKind.key(name, v) }
 
 // DepartmentKey is the key of version v of department id.
-func DepartmentKey(id string, v int) string {
-	return fmt.Sprintf("%s%s/%010d.json", DepartmentsPrefix, id, v)
-}
+func DepartmentKey(id string, v int) string { return departmentKind.key(id, v) }
 
 // SessionKey is the key of the session whose token hashes to hash.
 func SessionKey(hash string) string { return SessionsPrefix + hash + ".json" }
@@ -92,14 +86,10 @@ func TokenKey(name UserName, id string) string {
 }
 
 // CustomerKey is the key of version v of customer id.
-func CustomerKey(id CustomerID, v int) string {
-	return fmt.Sprintf("%s%s/%010d.json", CustomersPrefix, id, v)
-}
+func CustomerKey(id CustomerID, v int) string { return customerKind.key(id, v) }
 
 // RecordKey is the key of version v of record id.
-func RecordKey(id RecordID, v int) string {
-	return fmt.Sprintf("%s%s/%010d.json", RecordsPrefix, id, v)
-}
+func RecordKey(id RecordID, v int) string { return recordKind.key(id, v) }
 
 // ParseVersionKey splits the key of a versioned object (a record, plan,
 // customer, user or department) into its prefix ("records/", …), id and

@@ -1,0 +1,17 @@
+package visitarchive
+
+// The kinds of versioned object (see versioned.go), each with its key
+// layout, its name in messages, and how to tell an object's id and
+// version.
+var (
+	recordKind = kind[RecordID, storedRecord]{RecordsPrefix, "record",
+		func(r *storedRecord) (RecordID, int) { return r.ID, r.Version }}
+	customerKind = kind[CustomerID, storedCustomer]{CustomersPrefix, "customer",
+		func(c *storedCustomer) (CustomerID, int) { return c.ID, c.Version }}
+	planKind = kind[PlanID, Plan]{PlansPrefix, "plan",
+		func(p *Plan) (PlanID, int) { return p.ID, p.Version }}
+	userKind = kind[UserName, storedUser]{UsersPrefix, "user",
+		func(u *storedUser) (UserName, int) { return u.Name, u.Version }}
+	departmentKind = kind[string, Department]{DepartmentsPrefix, "department",
+		func(d *Department) (string, int) { return d.ID, d.Version }}
+)
