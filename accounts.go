@@ -22,25 +22,45 @@ type storedUser struct {
 	Epoch        int    `json:"epoch"`
 }
 
-// accounts caches users, departments, sessions and API tokens.
-type accounts struct {
+// Accounts are the people who sign in and what they sign in with: users,
+// departments, sessions, API tokens, passwords and the limits of failed
+// sign-ins. An Archive holds one (Archive.Accounts): accounts are written
+// through its store and journal like everything else, and its policy
+// decides who may change them.
+type Accounts struct {
+	a        *Archive
 	ttl      time.Duration
 	users    *cache[UserName, storedUser]
 	depts    *cache[string, Department]
 	mu       sync.RWMutex
 	sessions map[string]*Session     // by the hash of the session token
 	tokens   map[string]*storedToken // by token id
+
+	passwords PasswordHasher
+	logins    loginLimiter
+	checks    *checkGate // bounds password checks
+	dummyOnce sync.Once
+	dummy     string // see dummyHash
 }
 
-func (c *accounts) user(name UserName) *storedUser { return c.users.get(name) }
+func newAccounts(a *Archive, cfg Config) *Accounts {
+	return &Accounts{a: a, ttl: cmp.Or(cfg.SessionTTL, DefaultSessionTTL),
+		users: newCache(userKind), depts: newCache(departmentKind),
+		passwords: cfg.Passwords, checks: newCheckGate(cfg.PasswordChecks, cfg.PasswordCheckWait)}
+}
 
-func (c *accounts) dept(id string) *Department { return c.depts.get(id) }
+// Accounts returns the users, departments and credentials of a.
+func (a *Archive) Accounts() *Accounts { return a.accounts }
+
+func (ac *Accounts) user(name UserName) *storedUser { return ac.users.get(name) }
+
+func (ac *Accounts) dept(id string) *Department { return ac.depts.get(id) }
 
 // putUser keeps u unless a newer version is cached.
-func (c *accounts) putUser(u *storedUser) bool { return c.users.put(u) }
+func (ac *Accounts) putUser(u *storedUser) bool { return ac.users.put(u) }
 
-func (c *accounts) allUsers() []*User {
-	all := c.users.all()
+func (ac *Accounts) allUsers() []*User {
+	all := ac.users.all()
 	out := make([]*User, len(all))
 	for i, u := range all {
 		out[i] = &u.User
@@ -48,45 +68,44 @@ func (c *accounts) allUsers() []*User {
 	return out
 }
 
-func (c *accounts) allDepts() []*Department { return c.depts.all() }
+func (ac *Accounts) allDepts() []*Department { return ac.depts.all() }
 
-// loadAccounts reads the users, departments and API tokens the catalog
+// load reads the users, departments and API tokens the catalog
 // records and gives the users to the policy.
-func (a *Archive) loadAccounts(ctx context.Context) error {
-	c := &a.accounts
-	c.mu.Lock()
-	c.sessions, c.tokens = map[string]*Session{}, map[string]*storedToken{}
-	c.mu.Unlock()
-	if err := c.users.load(ctx, a); err != nil {
+func (ac *Accounts) load(ctx context.Context) error {
+	ac.mu.Lock()
+	ac.sessions, ac.tokens = map[string]*Session{}, map[string]*storedToken{}
+	ac.mu.Unlock()
+	if err := ac.users.load(ctx, ac.a); err != nil {
 		return err
 	}
-	if err := c.depts.load(ctx, a); err != nil {
+	if err := ac.depts.load(ctx, ac.a); err != nil {
 		return err
 	}
-	if err := a.loadCredentials(ctx); err != nil {
+	if err := ac.loadCredentials(ctx); err != nil {
 		return err
 	}
-	a.policy.SetUsers(c.allUsers())
+	ac.a.policy.SetUsers(ac.allUsers())
 	return nil
 }
 
-// followAccounts applies a journaled change to users, departments,
+// follow applies a journaled change to users, departments,
 // sessions or tokens that another process may have made.
-func (a *Archive) followAccounts(ctx context.Context, c Change) error {
+func (ac *Accounts) follow(ctx context.Context, c Change) error {
 	switch {
 	case strings.HasPrefix(c.Key, UsersPrefix) && c.Wrote():
-		u, err := a.accounts.users.follow(ctx, a, c)
+		u, err := ac.users.follow(ctx, ac.a, c)
 		if u != nil {
-			a.policy.PutUser(&u.User)
+			ac.a.policy.PutUser(&u.User)
 		}
 		return err
 	case strings.HasPrefix(c.Key, DepartmentsPrefix) && c.Wrote():
-		_, err := a.accounts.depts.follow(ctx, a, c)
+		_, err := ac.depts.follow(ctx, ac.a, c)
 		return err
 	case strings.HasPrefix(c.Key, SessionsPrefix), strings.HasPrefix(c.Key, TokensPrefix):
-		return a.followCredential(ctx, c)
+		return ac.followCredential(ctx, c)
 	case strings.HasPrefix(c.Key, DataKeysPrefix) && c.Removed:
-		a.dataKeys.forget(dirOf(c.Key))
+		ac.a.dataKeys.forget(dirOf(c.Key))
 	}
 	return nil
 }
@@ -99,35 +118,35 @@ var deptResource = Resource{Kind: KindDepartment}
 
 // CreateUser stores u as version 1, without a password: SetPassword gives
 // it one. Departments named must exist.
-func (a *Archive) CreateUser(ctx context.Context, u User) (*User, error) {
+func (ac *Accounts) CreateUser(ctx context.Context, u User) (*User, error) {
 	const op = "user.create"
-	if err := a.allow(ctx, op, ActCreate, userResource); err != nil {
+	if err := ac.a.allow(ctx, op, ActCreate, userResource); err != nil {
 		return nil, err
 	}
-	if err := a.checkUser(op, &u); err != nil {
+	if err := ac.checkUser(op, &u); err != nil {
 		return nil, err
 	}
-	if a.accounts.user(u.Name) != nil {
+	if ac.user(u.Name) != nil {
 		return nil, E(op, Conflict, nil, "user %s already exists", u.Name)
 	}
 	u.MustChangePassword, u.TokensRevoked = false, 0
 	s := &storedUser{User: u}
 	s.Version = 1
-	s.Audit = a.stamp(ctx, nil)
-	return &s.User, a.writeUser(ctx, op, s, "")
+	s.Audit = ac.a.stamp(ctx, nil)
+	return &s.User, ac.writeUser(ctx, op, s, "")
 }
 
 // checkUser validates u and that its departments exist.
-func (a *Archive) checkUser(op string, u *User) error {
+func (ac *Accounts) checkUser(op string, u *User) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
 	var c checker
-	if u.Department != "" && a.accounts.dept(u.Department) == nil {
+	if u.Department != "" && ac.dept(u.Department) == nil {
 		c.add("department", "no department %s exists; create it first", u.Department)
 	}
 	for i, d := range u.Heads {
-		if a.accounts.dept(d) == nil {
+		if ac.dept(d) == nil {
 			c.add("heads["+itoa(i)+"]", "no department %s exists; create it first", d)
 		}
 	}
@@ -146,32 +165,32 @@ func (a *Archive) stamp(ctx context.Context, cur *Audit) Audit {
 // writeUser stores u, journaled as op with detail (for the audit trail)
 // and the objects of extra (notifications, already written), which are
 // removed again if u cannot be written.
-func (a *Archive) writeUser(ctx context.Context, op string, u *storedUser, detail string, extra ...Change) error {
-	ch, err := userKind.put(ctx, a, op, u)
+func (ac *Accounts) writeUser(ctx context.Context, op string, u *storedUser, detail string, extra ...Change) error {
+	ch, err := userKind.put(ctx, ac.a, op, u)
 	if err == nil {
 		ch.Detail = detail
-		err = a.commit(ctx, op, ch, u, extra...)
+		err = ac.a.commit(ctx, op, ch, u, extra...)
 	} else {
 		for _, c := range extra {
-			a.dropObject(ctx, c.Key)
+			ac.a.dropObject(ctx, c.Key)
 		}
 	}
 	if err != nil {
 		return err
 	}
-	if a.accounts.putUser(u) {
-		a.policy.PutUser(&u.User)
+	if ac.putUser(u) {
+		ac.a.policy.PutUser(&u.User)
 	}
 	return nil
 }
 
 // GetUser returns user name, or NotFound.
-func (a *Archive) GetUser(ctx context.Context, name UserName) (*User, error) {
+func (ac *Accounts) GetUser(ctx context.Context, name UserName) (*User, error) {
 	const op = "user.get"
-	if err := a.visible(ctx, op, userResource, "user "+string(name)); err != nil {
+	if err := ac.a.visible(ctx, op, userResource, "user "+string(name)); err != nil {
 		return nil, err
 	}
-	u := a.accounts.user(name)
+	u := ac.user(name)
 	if u == nil {
 		return nil, E(op, NotFound, nil, "user %s not found", name)
 	}
@@ -180,11 +199,11 @@ func (a *Archive) GetUser(ctx context.Context, name UserName) (*User, error) {
 }
 
 // ListUsers returns every user, by name.
-func (a *Archive) ListUsers(ctx context.Context) ([]*User, error) {
-	if err := a.allow(ctx, "user.list", ActRead, userResource); err != nil {
+func (ac *Accounts) ListUsers(ctx context.Context) ([]*User, error) {
+	if err := ac.a.allow(ctx, "user.list", ActRead, userResource); err != nil {
 		return nil, err
 	}
-	return a.accounts.allUsers(), nil
+	return ac.allUsers(), nil
 }
 
 // UpdateUser replaces user u.Name with u (display name, department,
@@ -192,19 +211,19 @@ func (a *Archive) ListUsers(ctx context.Context) ([]*User, error) {
 // user ends their sessions and revokes their API tokens (so that enabling
 // them again brings none back); the answer says how many in
 // TokensRevoked.
-func (a *Archive) UpdateUser(ctx context.Context, u User) (*User, error) {
+func (ac *Accounts) UpdateUser(ctx context.Context, u User) (*User, error) {
 	const op = "user.update"
-	if err := a.allow(ctx, op, ActUpdate, userResource); err != nil {
+	if err := ac.a.allow(ctx, op, ActUpdate, userResource); err != nil {
 		return nil, err
 	}
-	cur := a.accounts.user(u.Name)
+	cur := ac.user(u.Name)
 	if cur == nil {
 		return nil, E(op, NotFound, nil, "user %s not found", u.Name)
 	}
 	if err := checkVersion(op, "user", string(u.Name), cur.Version, u.Version); err != nil {
 		return nil, err
 	}
-	if err := a.checkUser(op, &u); err != nil {
+	if err := ac.checkUser(op, &u); err != nil {
 		return nil, err
 	}
 	if err := checkSelfChange(op, PrincipalFrom(ctx), &cur.User, &u); err != nil {
@@ -212,11 +231,11 @@ func (a *Archive) UpdateUser(ctx context.Context, u User) (*User, error) {
 	}
 	u.MustChangePassword, u.TokensRevoked = cur.MustChangePassword, 0
 	next := &storedUser{User: u, PasswordHash: cur.PasswordHash, Epoch: cur.Epoch}
-	next.Version, next.Audit = cur.Version+1, a.stamp(ctx, &cur.Audit)
+	next.Version, next.Audit = cur.Version+1, ac.a.stamp(ctx, &cur.Audit)
 	if u.Disabled && !cur.Disabled {
 		next.Epoch++
 	}
-	if err := a.writeUser(ctx, op, next, ""); err != nil {
+	if err := ac.writeUser(ctx, op, next, ""); err != nil {
 		return nil, err
 	}
 	v := next.User
@@ -227,7 +246,7 @@ func (a *Archive) UpdateUser(ctx context.Context, u User) (*User, error) {
 	if !u.Disabled { // tokens left from before this rule die now
 		why = "user enabled by " + string(ActorFrom(ctx)) + "; tokens of a disabled user stay revoked"
 	}
-	n, err := a.revokeTokensOf(ctx, u.Name, why)
+	n, err := ac.revokeTokensOf(ctx, u.Name, why)
 	v.TokensRevoked = n
 	return &v, err
 }
@@ -256,40 +275,40 @@ func sameSet[T cmp.Ordered](a, b []T) bool {
 }
 
 // CreateDepartment stores d as version 1.
-func (a *Archive) CreateDepartment(ctx context.Context, d Department) (*Department, error) {
+func (ac *Accounts) CreateDepartment(ctx context.Context, d Department) (*Department, error) {
 	const op = "department.create"
-	if err := a.allow(ctx, op, ActCreate, deptResource); err != nil {
+	if err := ac.a.allow(ctx, op, ActCreate, deptResource); err != nil {
 		return nil, err
 	}
 	if err := d.Validate(); err != nil {
 		return nil, err
 	}
-	if a.accounts.dept(d.ID) != nil {
+	if ac.dept(d.ID) != nil {
 		return nil, E(op, Conflict, nil, "department %s already exists", d.ID)
 	}
-	d.Version, d.Audit = 1, a.stamp(ctx, nil)
-	return &d, a.writeDept(ctx, op, &d)
+	d.Version, d.Audit = 1, ac.a.stamp(ctx, nil)
+	return &d, ac.writeDept(ctx, op, &d)
 }
 
-func (a *Archive) writeDept(ctx context.Context, op string, d *Department) error {
-	ch, err := departmentKind.put(ctx, a, op, d)
+func (ac *Accounts) writeDept(ctx context.Context, op string, d *Department) error {
+	ch, err := departmentKind.put(ctx, ac.a, op, d)
 	if err != nil {
 		return err
 	}
-	if err := a.commit(ctx, op, ch, d); err != nil {
+	if err := ac.a.commit(ctx, op, ch, d); err != nil {
 		return err
 	}
-	a.accounts.depts.put(d)
+	ac.depts.put(d)
 	return nil
 }
 
 // GetDepartment returns department id, or NotFound.
-func (a *Archive) GetDepartment(ctx context.Context, id string) (*Department, error) {
+func (ac *Accounts) GetDepartment(ctx context.Context, id string) (*Department, error) {
 	const op = "department.get"
 	if _, err := actor(ctx, op); err != nil {
 		return nil, err
 	}
-	d := a.accounts.dept(id)
+	d := ac.dept(id)
 	if d == nil {
 		return nil, E(op, NotFound, nil, "department %s not found", id)
 	}
@@ -299,21 +318,21 @@ func (a *Archive) GetDepartment(ctx context.Context, id string) (*Department, er
 
 // ListDepartments returns every department, by id. Every signed-in user
 // may list them: forms offer them as choices.
-func (a *Archive) ListDepartments(ctx context.Context) ([]*Department, error) {
+func (ac *Accounts) ListDepartments(ctx context.Context) ([]*Department, error) {
 	if _, err := actor(ctx, "department.list"); err != nil {
 		return nil, err
 	}
-	return a.accounts.allDepts(), nil
+	return ac.allDepts(), nil
 }
 
 // UpdateDepartment replaces department d.ID with d; d.Version must be
 // current.
-func (a *Archive) UpdateDepartment(ctx context.Context, d Department) (*Department, error) {
+func (ac *Accounts) UpdateDepartment(ctx context.Context, d Department) (*Department, error) {
 	const op = "department.update"
-	if err := a.allow(ctx, op, ActUpdate, deptResource); err != nil {
+	if err := ac.a.allow(ctx, op, ActUpdate, deptResource); err != nil {
 		return nil, err
 	}
-	cur := a.accounts.dept(d.ID)
+	cur := ac.dept(d.ID)
 	if cur == nil {
 		return nil, E(op, NotFound, nil, "department %s not found", d.ID)
 	}
@@ -323,18 +342,18 @@ func (a *Archive) UpdateDepartment(ctx context.Context, d Department) (*Departme
 	if err := d.Validate(); err != nil {
 		return nil, err
 	}
-	d.Version, d.Audit = cur.Version+1, a.stamp(ctx, &cur.Audit)
-	return &d, a.writeDept(ctx, op, &d)
+	d.Version, d.Audit = cur.Version+1, ac.a.stamp(ctx, &cur.Audit)
+	return &d, ac.writeDept(ctx, op, &d)
 }
 
 // Me returns the signed-in caller's own account, also while they must
 // change their password first.
-func (a *Archive) Me(ctx context.Context) (*User, error) {
+func (ac *Accounts) Me(ctx context.Context) (*User, error) {
 	p := anyPrincipal(ctx)
 	if p == nil {
 		return nil, E("auth.me", Unauthenticated, nil, "sign in first")
 	}
-	u := a.accounts.user(p.Name)
+	u := ac.user(p.Name)
 	if u == nil {
 		return nil, E("auth.me", Unauthenticated, nil, "your account no longer exists")
 	}

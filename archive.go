@@ -70,14 +70,9 @@ type Archive struct {
 
 	policy    Authorizer
 	keys      Keyring
-	passwords PasswordHasher
 	sensitive []string // sealed record fields
 	dataKeys  dataKeys
-	accounts  accounts
-	logins    loginLimiter
-	checks    *checkGate // bounds password checks
-	dummyOnce sync.Once
-	dummy     string // see dummyHash
+	accounts  *Accounts
 
 	customers *cache[CustomerID, storedCustomer]
 	plans     *cache[PlanID, Plan]
@@ -105,17 +100,12 @@ func New(cfg Config) *Archive {
 	if a.now == nil {
 		a.now = time.Now
 	}
-	a.policy, a.keys, a.passwords = cfg.Policy, cfg.Keys, cfg.Passwords
-	a.checks = newCheckGate(cfg.PasswordChecks, cfg.PasswordCheckWait)
+	a.policy, a.keys = cfg.Policy, cfg.Keys
+	a.accounts = newAccounts(a, cfg)
 	a.workflow, a.mailer = cfg.Workflow, cfg.Mailer
 	a.importDeadline = cmp.Or(cfg.ImportDeadline, DefaultImportDeadline)
 	a.sensitive = append(slices.Clone(DefaultSensitiveFields), cfg.SensitiveFields...)
 	a.customers, a.plans = newCache(customerKind), newCache(planKind)
-	a.accounts.users, a.accounts.depts = newCache(userKind), newCache(departmentKind)
-	a.accounts.ttl = cfg.SessionTTL
-	if a.accounts.ttl <= 0 {
-		a.accounts.ttl = DefaultSessionTTL
-	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -127,7 +117,7 @@ func New(cfg Config) *Archive {
 // brings the index up to the journal head, rebuilding it from the store
 // when it is empty.
 func (a *Archive) Open(ctx context.Context) error {
-	if a.policy == nil || a.keys == nil || a.passwords == nil {
+	if a.policy == nil || a.keys == nil || a.accounts.passwords == nil {
 		return E("open", Internal, nil, "the archive needs a policy, a keyring and a password hasher")
 	}
 	if err := checkSensitiveFields(a.sensitive); err != nil {
@@ -178,7 +168,7 @@ func (a *Archive) loadCaches(ctx context.Context) error {
 	if err := a.plans.load(ctx, a); err != nil {
 		return err
 	}
-	return a.loadAccounts(ctx)
+	return a.accounts.load(ctx)
 }
 
 // openIndex brings the index up to head, or rebuilds it when it is empty.

@@ -80,7 +80,7 @@ func (a *Archive) follow(ctx context.Context, upto uint64) error {
 
 // followChange applies one journaled change to the caches.
 func (a *Archive) followChange(ctx context.Context, c Change) error {
-	if err := a.followAccounts(ctx, c); err != nil {
+	if err := a.accounts.follow(ctx, c); err != nil {
 		return err
 	}
 	if !c.Wrote() {

@@ -105,7 +105,7 @@ func newEnv(t *testing.T) *env {
 func (e *env) addDepartments(t *testing.T) {
 	t.Helper()
 	for _, d := range []string{"sales1", "sales2"} {
-		if _, err := e.archive.CreateDepartment(as(t, "root"), va.Department{ID: d, Name: d}); err != nil {
+		if _, err := e.archive.Accounts().CreateDepartment(as(t, "root"), va.Department{ID: d, Name: d}); err != nil {
 			t.Fatal(err)
 		}
 	}

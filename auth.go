@@ -73,44 +73,44 @@ func hashToken(t string) string {
 // loginLimiter), and so is a sign-in when too many passwords are being
 // checked at once. A name that no user can have (see ValidID) is refused
 // at once, uncounted: it tells nothing about the users that exist.
-func (a *Archive) Login(ctx context.Context, name UserName, password, addr string) (token string, s *Session, err error) {
+func (ac *Accounts) Login(ctx context.Context, name UserName, password, addr string) (token string, s *Session, err error) {
 	const op = "auth.login"
 	wrong := E(op, Unauthenticated, nil, "wrong user name or password")
 	if !ValidID(string(name)) {
 		return "", nil, wrong
 	}
-	u := a.accounts.user(name)
-	ok, err := a.tryPassword(ctx, op, u, name, password, addr)
+	u := ac.user(name)
+	ok, err := ac.tryPassword(ctx, op, u, name, password, addr)
 	if err != nil {
 		return "", nil, err
 	}
 	if !ok {
 		return "", nil, wrong
 	}
-	now := a.now()
+	now := ac.a.now()
 	token = sessionPrefix + randomToken(32)
-	s = &Session{User: u.Name, Epoch: u.Epoch, Created: now.UTC(), Expires: now.Add(a.accounts.ttl).UTC(),
+	s = &Session{User: u.Name, Epoch: u.Epoch, Created: now.UTC(), Expires: now.Add(ac.ttl).UTC(),
 		CSRF: randomToken(24), Addr: addr}
 	key := SessionKey(hashToken(token))
-	info, err := a.put(ctx, key, s)
+	info, err := ac.a.put(ctx, key, s)
 	if err != nil {
 		return "", nil, err
 	}
-	if err := a.commit(WithActor(ctx, u.Name), op, Change{Key: key, SHA256: info.SHA256, Addr: addr}, s); err != nil {
+	if err := ac.a.commit(WithActor(ctx, u.Name), op, Change{Key: key, SHA256: info.SHA256, Addr: addr}, s); err != nil {
 		return "", nil, err
 	}
-	a.accounts.putSession(hashToken(token), s)
+	ac.putSession(hashToken(token), s)
 	return token, s, nil
 }
 
 // Logout ends the session of token.
-func (a *Archive) Logout(ctx context.Context, token string) error {
+func (ac *Accounts) Logout(ctx context.Context, token string) error {
 	h := hashToken(token)
-	s := a.accounts.dropSession(h)
+	s := ac.dropSession(h)
 	if s == nil {
 		return nil // unknown, or a concurrent sign-out or sweep ended it
 	}
-	return a.removeJournaled(ctx, Change{Actor: s.User, Action: "auth.logout", Key: SessionKey(h), Removed: true})
+	return ac.a.removeJournaled(ctx, Change{Actor: s.User, Action: "auth.logout", Key: SessionKey(h), Removed: true})
 }
 
 // EndExpiredSessions removes the sessions that have expired, from the
@@ -119,16 +119,16 @@ func (a *Archive) Logout(ctx context.Context, token string) error {
 // sessions do not pile up in the store and in memory. It knows the
 // sessions this process loaded at start or has met since; another
 // replica's new sessions are its own to remove.
-func (a *Archive) EndExpiredSessions(ctx context.Context) (int, error) {
+func (ac *Accounts) EndExpiredSessions(ctx context.Context) (int, error) {
 	n := 0
-	for _, h := range a.accounts.expiredSessions(a.now()) {
-		s := a.accounts.dropSession(h)
+	for _, h := range ac.expiredSessions(ac.a.now()) {
+		s := ac.dropSession(h)
 		if s == nil {
 			continue // signed out meanwhile
 		}
 		c := Change{Actor: "system", Action: "auth.expire", Key: SessionKey(h), Removed: true}
-		if err := a.removeJournaled(ctx, c); err != nil {
-			a.accounts.putSession(h, s) // so that the next sweep tries again
+		if err := ac.a.removeJournaled(ctx, c); err != nil {
+			ac.putSession(h, s) // so that the next sweep tries again
 			return n, err
 		}
 		n++
@@ -159,34 +159,34 @@ func (a *Archive) deleteRemoved(ctx context.Context, cs ...Change) error {
 // Authenticate returns the principal of a session or API token, and the
 // session (nil for an API token). An unknown, expired, revoked or
 // outdated credential, or a disabled user, is Unauthenticated.
-func (a *Archive) Authenticate(ctx context.Context, credential string) (*Principal, *Session, error) {
+func (ac *Accounts) Authenticate(ctx context.Context, credential string) (*Principal, *Session, error) {
 	const op = "auth"
 	switch {
 	case strings.HasPrefix(credential, sessionPrefix):
-		return a.authSession(ctx, credential)
+		return ac.authSession(ctx, credential)
 	case strings.HasPrefix(credential, apiTokenPrefix):
-		p, err := a.authToken(credential)
+		p, err := ac.authToken(credential)
 		return p, nil, err
 	}
 	return nil, nil, E(op, Unauthenticated, nil, "the credential is not a session or an API token")
 }
 
-func (a *Archive) authSession(ctx context.Context, token string) (*Principal, *Session, error) {
+func (ac *Accounts) authSession(ctx context.Context, token string) (*Principal, *Session, error) {
 	const op = "auth.session"
 	h := hashToken(token)
-	s := a.accounts.session(h)
+	s := ac.session(h)
 	if s == nil {
-		stored, err := a.storedSession(ctx, h)
+		stored, err := ac.storedSession(ctx, h)
 		if err != nil {
 			return nil, nil, E(op, Unauthenticated, err, "the session is unknown or has ended; sign in again")
 		}
 		s = stored
-		a.accounts.putSession(h, s)
+		ac.putSession(h, s)
 	}
-	if !a.now().Before(s.Expires) {
+	if !ac.a.now().Before(s.Expires) {
 		return nil, nil, E(op, Unauthenticated, nil, "the session has expired; sign in again")
 	}
-	u := a.accounts.user(s.User)
+	u := ac.user(s.User)
 	if u == nil || u.Disabled || u.Epoch != s.Epoch {
 		return nil, nil, E(op, Unauthenticated, nil, "the session has ended (password changed or account disabled); sign in again")
 	}
@@ -196,28 +196,28 @@ func (a *Archive) authSession(ctx context.Context, token string) (*Principal, *S
 // storedSession reads the session whose token hashes to h from the store,
 // if the journal recorded it. Another replica may have made it since this
 // one last followed the journal: then it follows first.
-func (a *Archive) storedSession(ctx context.Context, h string) (*Session, error) {
+func (ac *Accounts) storedSession(ctx context.Context, h string) (*Session, error) {
 	key := SessionKey(h)
-	if _, ok := a.catalog.object(key); !ok {
-		if err := a.SyncIndex(ctx); err != nil {
+	if _, ok := ac.a.catalog.object(key); !ok {
+		if err := ac.a.SyncIndex(ctx); err != nil {
 			return nil, err
 		}
 	}
 	var s Session
-	return &s, a.readObject(ctx, key, &s)
+	return &s, ac.a.readObject(ctx, key, &s)
 }
 
-func (a *Archive) authToken(token string) (*Principal, error) {
+func (ac *Accounts) authToken(token string) (*Principal, error) {
 	const op = "auth.token"
 	id, secret, ok := strings.Cut(strings.TrimPrefix(token, apiTokenPrefix), "_")
-	t := a.accounts.token(id)
+	t := ac.token(id)
 	if !ok || secret == "" || t == nil || subtle.ConstantTimeCompare([]byte(t.Hash), []byte(hashToken(token))) != 1 {
 		return nil, E(op, Unauthenticated, nil, "the API token is unknown or revoked")
 	}
-	if !t.Expires.IsZero() && !a.now().Before(t.Expires) {
+	if !t.Expires.IsZero() && !ac.a.now().Before(t.Expires) {
 		return nil, E(op, Unauthenticated, nil, "the API token has expired; make a new one")
 	}
-	u := a.accounts.user(t.User)
+	u := ac.user(t.User)
 	if u == nil || u.Disabled {
 		return nil, E(op, Unauthenticated, nil, "the account of this API token is disabled")
 	}
@@ -226,7 +226,7 @@ func (a *Archive) authToken(token string) (*Principal, error) {
 
 // CreateToken makes a personal API token for the caller, valid for ttl (0:
 // until revoked). The token is returned once; only its hash is kept.
-func (a *Archive) CreateToken(ctx context.Context, name string, ttl time.Duration) (string, *APIToken, error) {
+func (ac *Accounts) CreateToken(ctx context.Context, name string, ttl time.Duration) (string, *APIToken, error) {
 	const op = "token.create"
 	p, err := signedIn(ctx, op)
 	if err != nil {
@@ -237,7 +237,7 @@ func (a *Archive) CreateToken(ctx context.Context, name string, ttl time.Duratio
 		e.Fields = []FieldError{{Field: "name", Message: "is required, at most 100 characters: say what the token is for"}}
 		return "", nil, e
 	}
-	now := a.now().UTC()
+	now := ac.a.now().UTC()
 	t := &storedToken{APIToken: APIToken{ID: NewID("T", now), User: p.Name, Name: name, Created: now}}
 	if ttl > 0 {
 		t.Expires = now.Add(ttl)
@@ -245,62 +245,62 @@ func (a *Archive) CreateToken(ctx context.Context, name string, ttl time.Duratio
 	token := apiTokenPrefix + t.ID + "_" + randomToken(32)
 	t.Hash = hashToken(token)
 	key := TokenKey(p.Name, t.ID)
-	info, err := a.put(ctx, key, t)
+	info, err := ac.a.put(ctx, key, t)
 	if err != nil {
 		return "", nil, err
 	}
-	if err := a.commit(ctx, op, Change{Key: key, SHA256: info.SHA256}, t); err != nil {
+	if err := ac.a.commit(ctx, op, Change{Key: key, SHA256: info.SHA256}, t); err != nil {
 		return "", nil, err
 	}
-	a.accounts.putToken(t)
+	ac.putToken(t)
 	v := t.APIToken
 	return token, &v, nil
 }
 
 // ListTokens returns the caller's API tokens.
-func (a *Archive) ListTokens(ctx context.Context) ([]APIToken, error) {
+func (ac *Accounts) ListTokens(ctx context.Context) ([]APIToken, error) {
 	p, err := signedIn(ctx, "token.list")
 	if err != nil {
 		return nil, err
 	}
-	return a.accounts.tokensOf(p.Name), nil
+	return ac.tokensOf(p.Name), nil
 }
 
 // RevokeToken revokes API token id of the caller; a sysadmin may revoke
 // anyone's.
-func (a *Archive) RevokeToken(ctx context.Context, id string) error {
+func (ac *Accounts) RevokeToken(ctx context.Context, id string) error {
 	const op = "token.revoke"
 	p, err := signedIn(ctx, op)
 	if err != nil {
 		return err
 	}
-	t := a.accounts.token(id)
-	if t == nil || t.User != p.Name && !a.policy.Allowed(p, ActUpdate, userResource) {
+	t := ac.token(id)
+	if t == nil || t.User != p.Name && !ac.a.policy.Allowed(p, ActUpdate, userResource) {
 		return E(op, NotFound, nil, "token %s not found", id)
 	}
-	a.accounts.dropToken(id)
-	return a.removeJournaled(ctx, Change{Actor: p.Name, Action: op, Key: TokenKey(t.User, t.ID), Removed: true})
+	ac.dropToken(id)
+	return ac.a.removeJournaled(ctx, Change{Actor: p.Name, Action: op, Key: TokenKey(t.User, t.ID), Removed: true})
 }
 
 // revokeTokensOf revokes every API token of user, journaling the removals
 // in one entry with why and the caller as their actor, and returns how
 // many it revoked. When the journal refuses, the tokens stay, so that the
 // caller may try again.
-func (a *Archive) revokeTokensOf(ctx context.Context, user UserName, why string) (int, error) {
-	tokens := a.accounts.storedTokensOf(user)
+func (ac *Accounts) revokeTokensOf(ctx context.Context, user UserName, why string) (int, error) {
+	tokens := ac.storedTokensOf(user)
 	changes := make([]Change, len(tokens))
 	for i, t := range tokens {
-		a.accounts.dropToken(t.ID)
+		ac.dropToken(t.ID)
 		changes[i] = Change{Actor: ActorFrom(ctx), Action: "token.revoke", Key: TokenKey(user, t.ID), Removed: true, Detail: why}
 	}
 	if len(changes) == 0 {
 		return 0, nil
 	}
-	if _, err := a.journal.Append(ctx, changes...); err != nil {
+	if _, err := ac.a.journal.Append(ctx, changes...); err != nil {
 		for _, t := range tokens {
-			a.accounts.putToken(t)
+			ac.putToken(t)
 		}
 		return 0, err
 	}
-	return len(tokens), a.deleteRemoved(ctx, changes...)
+	return len(tokens), ac.a.deleteRemoved(ctx, changes...)
 }

@@ -16,20 +16,20 @@ func TestEndExpiredSessions(t *testing.T) {
 	ctx := t.Context()
 	start := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 	e.setNow(start)
-	pw, _, err := e.archive.EnsureAdmin(ctx, "")
+	pw, _, err := e.archive.Accounts().EnsureAdmin(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	login := func() string {
 		t.Helper()
-		token, _, err := e.archive.Login(ctx, "admin", pw, "127.0.0.1")
+		token, _, err := e.archive.Accounts().Login(ctx, "admin", pw, "127.0.0.1")
 		if err != nil {
 			t.Fatal(err)
 		}
 		return token
 	}
 	old, loggedOut := login(), login()
-	if err := e.archive.Logout(ctx, loggedOut); err != nil {
+	if err := e.archive.Accounts().Logout(ctx, loggedOut); err != nil {
 		t.Fatal(err)
 	}
 	e.setNow(start.Add(time.Hour))
@@ -39,23 +39,23 @@ func TestEndExpiredSessions(t *testing.T) {
 	}
 
 	e.setNow(start.Add(va.DefaultSessionTTL)) // old expires now, fresh in an hour
-	if n, err := e.archive.EndExpiredSessions(ctx); err != nil || n != 1 {
+	if n, err := e.archive.Accounts().EndExpiredSessions(ctx); err != nil || n != 1 {
 		t.Fatalf("first sweep removed %d (%v), want 1", n, err)
 	}
-	if n, err := e.archive.EndExpiredSessions(ctx); err != nil || n != 0 {
+	if n, err := e.archive.Accounts().EndExpiredSessions(ctx); err != nil || n != 0 {
 		t.Fatalf("second sweep removed %d (%v), want 0", n, err)
 	}
 	if got := e.sessionObjects(t); got != 1 {
 		t.Fatalf("%d session objects after the sweep, want 1", got)
 	}
-	if _, _, err := e.archive.Authenticate(ctx, fresh); err != nil {
+	if _, _, err := e.archive.Accounts().Authenticate(ctx, fresh); err != nil {
 		t.Fatalf("the unexpired session no longer works: %v", err)
 	}
 
 	e.close(t)
 	e.open(t, true) // a restart does not bring the removed session back
 	e.setNow(start)
-	_, _, err = e.archive.Authenticate(ctx, old)
+	_, _, err = e.archive.Accounts().Authenticate(ctx, old)
 	if !va.IsKind(err, va.Unauthenticated) {
 		t.Fatalf("the swept session, before its expiry time, authenticated: %v", err)
 	}
@@ -84,7 +84,7 @@ func (e *env) sessionObjects(t *testing.T) int {
 func TestMustChangePasswordFirst(t *testing.T) {
 	e := newEnv(t)
 	ctx := t.Context()
-	pw, _, err := e.archive.EnsureAdmin(ctx, "")
+	pw, _, err := e.archive.Accounts().EnsureAdmin(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,12 +92,12 @@ func TestMustChangePasswordFirst(t *testing.T) {
 		t.Error("the first administrator must change the password they chose")
 	}
 	ops := as(t, "ops") // newEnv made department sales1
-	bob, err := e.archive.CreateUser(ops, va.User{Name: "bob", Department: "sales1", Roles: []va.Role{va.RoleEmployee}})
+	bob, err := e.archive.Accounts().CreateUser(ops, va.User{Name: "bob", Department: "sales1", Roles: []va.Role{va.RoleEmployee}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	const temporary, chosen = "a temporary password", "bob's chosen password"
-	if _, err := e.archive.SetPassword(ops, "bob", temporary); err != nil {
+	if _, err := e.archive.Accounts().SetPassword(ops, "bob", temporary); err != nil {
 		t.Fatal(err)
 	}
 	p := signIn(t, e, "bob", temporary)
@@ -108,14 +108,14 @@ func TestMustChangePasswordFirst(t *testing.T) {
 	calls := map[string]func() error{
 		"ListCustomers":    func() error { _, _, err := e.archive.ListCustomers(pctx, 1, 10); return err },
 		"CreateCustomer":   func() error { _, err := e.archive.CreateCustomer(pctx, customer("C1", "华东电气")); return err },
-		"ListDepartments":  func() error { _, err := e.archive.ListDepartments(pctx); return err },
-		"GetDepartment":    func() error { _, err := e.archive.GetDepartment(pctx, "sales1"); return err },
-		"CreateToken":      func() error { _, _, err := e.archive.CreateToken(pctx, "mine", 0); return err },
-		"ListTokens":       func() error { _, err := e.archive.ListTokens(pctx); return err },
+		"ListDepartments":  func() error { _, err := e.archive.Accounts().ListDepartments(pctx); return err },
+		"GetDepartment":    func() error { _, err := e.archive.Accounts().GetDepartment(pctx, "sales1"); return err },
+		"CreateToken":      func() error { _, _, err := e.archive.Accounts().CreateToken(pctx, "mine", 0); return err },
+		"ListTokens":       func() error { _, err := e.archive.Accounts().ListTokens(pctx); return err },
 		"Inbox":            func() error { _, err := e.archive.Inbox(pctx, false, 1, 10); return err },
 		"MarkRead":         func() error { _, err := e.archive.MarkRead(pctx, nil); return err },
-		"GetUser":          func() error { _, err := e.archive.GetUser(pctx, "bob"); return err },
-		"UpdateUser":       func() error { _, err := e.archive.UpdateUser(pctx, *bob); return err },
+		"GetUser":          func() error { _, err := e.archive.Accounts().GetUser(pctx, "bob"); return err },
+		"UpdateUser":       func() error { _, err := e.archive.Accounts().UpdateUser(pctx, *bob); return err },
 		"DataKeysByMaster": func() error { _, err := e.archive.DataKeysByMaster(pctx); return err },
 	}
 	for name, call := range calls {
@@ -123,17 +123,17 @@ func TestMustChangePasswordFirst(t *testing.T) {
 			t.Errorf("%s while the password must be changed: %v, want Forbidden: change your password first", name, err)
 		}
 	}
-	if me, err := e.archive.Me(pctx); err != nil || !me.MustChangePassword {
+	if me, err := e.archive.Accounts().Me(pctx); err != nil || !me.MustChangePassword {
 		t.Errorf("Me: %+v, %v", me, err)
 	}
-	if _, err := e.archive.ChangePassword(pctx, temporary, chosen); err != nil {
+	if _, err := e.archive.Accounts().ChangePassword(pctx, temporary, chosen); err != nil {
 		t.Fatal(err)
 	}
 	p = signIn(t, e, "bob", chosen)
 	if p.MustChangePassword {
 		t.Error("bob must still change his password after changing it")
 	}
-	if _, err := e.archive.ListDepartments(va.WithPrincipal(ctx, p)); err != nil {
+	if _, err := e.archive.Accounts().ListDepartments(va.WithPrincipal(ctx, p)); err != nil {
 		t.Errorf("ListDepartments after the change: %v", err)
 	}
 }
@@ -141,11 +141,11 @@ func TestMustChangePasswordFirst(t *testing.T) {
 // signIn signs user in and returns the principal of the session.
 func signIn(t *testing.T, e *env, user va.UserName, password string) *va.Principal {
 	t.Helper()
-	token, _, err := e.archive.Login(t.Context(), user, password, "127.0.0.1")
+	token, _, err := e.archive.Accounts().Login(t.Context(), user, password, "127.0.0.1")
 	if err != nil {
 		t.Fatalf("sign in as %s: %v", user, err)
 	}
-	p, _, err := e.archive.Authenticate(t.Context(), token)
+	p, _, err := e.archive.Accounts().Authenticate(t.Context(), token)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,10 +158,10 @@ func TestPasswordResetIsMailed(t *testing.T) {
 	ts := startSMTP(t, smtpOptions{})
 	e := mailingEnv(t, ts)
 	ops := as(t, "ops")
-	if _, err := e.archive.CreateUser(ops, va.User{Name: "mia", Email: "mia@visit.example", Roles: []va.Role{va.RoleMarketing}}); err != nil {
+	if _, err := e.archive.Accounts().CreateUser(ops, va.User{Name: "mia", Email: "mia@visit.example", Roles: []va.Role{va.RoleMarketing}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.archive.SetPassword(ops, "mia", "set by the operator"); err != nil {
+	if _, err := e.archive.Accounts().SetPassword(ops, "mia", "set by the operator"); err != nil {
 		t.Fatal(err)
 	}
 	if m := onlyMail(t, ts, "mia@visit.example"); !strings.Contains(m.subject, "密码已被管理员重置") || !strings.Contains(m.body, va.EventPasswordReset) {

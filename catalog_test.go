@@ -76,7 +76,7 @@ func TestUnrecordedObjectsAreNotServed(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := mustCreate(t, e.archive, ctx, record("C1", "真实的摘要", 1))
-		if _, err := e.archive.CreateUser(ctx, va.User{Name: "dan", DisplayName: "Dan", Roles: []va.Role{va.RoleMarketing}}); err != nil {
+		if _, err := e.archive.Accounts().CreateUser(ctx, va.User{Name: "dan", DisplayName: "Dan", Roles: []va.Role{va.RoleMarketing}}); err != nil {
 			t.Fatal(err)
 		}
 		const password = "forged password 123"
@@ -101,7 +101,7 @@ func TestUnrecordedObjectsAreNotServed(t *testing.T) {
 			if _, err := e.archive.GetCustomer(ctx, "CX"); !va.IsKind(err, va.NotFound) {
 				t.Errorf("GetCustomer of a forged customer: %v; want NotFound", err)
 			}
-			if _, _, err := e.archive.Login(t.Context(), "mallory", password, "192.0.2.1"); !va.IsKind(err, va.Unauthenticated) {
+			if _, _, err := e.archive.Accounts().Login(t.Context(), "mallory", password, "192.0.2.1"); !va.IsKind(err, va.Unauthenticated) {
 				t.Errorf("sign-in as a forged user: %v; want Unauthenticated", err)
 			}
 		}

@@ -9,35 +9,35 @@ import (
 
 // The caches of sessions and API tokens.
 
-func (c *accounts) session(hash string) *Session {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.sessions[hash]
+func (ac *Accounts) session(hash string) *Session {
+	ac.mu.RLock()
+	defer ac.mu.RUnlock()
+	return ac.sessions[hash]
 }
 
-func (c *accounts) putSession(hash string, s *Session) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.sessions[hash] = s
+func (ac *Accounts) putSession(hash string, s *Session) {
+	ac.mu.Lock()
+	defer ac.mu.Unlock()
+	ac.sessions[hash] = s
 }
 
 // dropSession forgets a session and returns it, or nil when it was not
 // cached (or another caller dropped it first).
-func (c *accounts) dropSession(hash string) *Session {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s := c.sessions[hash]
-	delete(c.sessions, hash)
+func (ac *Accounts) dropSession(hash string) *Session {
+	ac.mu.Lock()
+	defer ac.mu.Unlock()
+	s := ac.sessions[hash]
+	delete(ac.sessions, hash)
 	return s
 }
 
 // expiredSessions returns the hashes of the cached sessions that expired
 // by now.
-func (c *accounts) expiredSessions(now time.Time) []string {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
+func (ac *Accounts) expiredSessions(now time.Time) []string {
+	ac.mu.RLock()
+	defer ac.mu.RUnlock()
 	var out []string
-	for h, s := range c.sessions {
+	for h, s := range ac.sessions {
 		if !now.Before(s.Expires) {
 			out = append(out, h)
 		}
@@ -45,38 +45,38 @@ func (c *accounts) expiredSessions(now time.Time) []string {
 	return out
 }
 
-func (c *accounts) token(id string) *storedToken {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.tokens[id]
+func (ac *Accounts) token(id string) *storedToken {
+	ac.mu.RLock()
+	defer ac.mu.RUnlock()
+	return ac.tokens[id]
 }
 
-func (c *accounts) putToken(t *storedToken) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.tokens[t.ID] = t
+func (ac *Accounts) putToken(t *storedToken) {
+	ac.mu.Lock()
+	defer ac.mu.Unlock()
+	ac.tokens[t.ID] = t
 }
 
-func (c *accounts) dropToken(id string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.tokens, id)
+func (ac *Accounts) dropToken(id string) {
+	ac.mu.Lock()
+	defer ac.mu.Unlock()
+	delete(ac.tokens, id)
 }
 
-func (c *accounts) tokensOf(u UserName) []APIToken {
+func (ac *Accounts) tokensOf(u UserName) []APIToken {
 	out := []APIToken{}
-	for _, t := range c.storedTokensOf(u) {
+	for _, t := range ac.storedTokensOf(u) {
 		out = append(out, t.APIToken)
 	}
 	return out
 }
 
 // storedTokensOf returns the tokens of user u, by id.
-func (c *accounts) storedTokensOf(u UserName) []*storedToken {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
+func (ac *Accounts) storedTokensOf(u UserName) []*storedToken {
+	ac.mu.RLock()
+	defer ac.mu.RUnlock()
 	var out []*storedToken
-	for _, t := range c.tokens {
+	for _, t := range ac.tokens {
 		if t.User == u {
 			out = append(out, t)
 		}
@@ -87,36 +87,36 @@ func (c *accounts) storedTokensOf(u UserName) []*storedToken {
 
 // loadCredentials reads the API tokens the catalog records. Sessions are
 // read when first used, so that old sign-ins cost nothing at start.
-func (a *Archive) loadCredentials(ctx context.Context) error {
-	for _, e := range a.catalog.objectsUnder(TokensPrefix) {
+func (ac *Accounts) loadCredentials(ctx context.Context) error {
+	for _, e := range ac.a.catalog.objectsUnder(TokensPrefix) {
 		var t storedToken
-		if err := readSealed(ctx, a.store, e.key, e.sum, &t); err != nil {
+		if err := readSealed(ctx, ac.a.store, e.key, e.sum, &t); err != nil {
 			return err
 		}
-		a.accounts.putToken(&t)
+		ac.putToken(&t)
 	}
 	return nil
 }
 
 // followCredential applies a session or token change that another
 // process journaled.
-func (a *Archive) followCredential(ctx context.Context, c Change) error {
+func (ac *Accounts) followCredential(ctx context.Context, c Change) error {
 	if strings.HasPrefix(c.Key, SessionsPrefix) {
 		if c.Removed {
 			hash := strings.TrimSuffix(strings.TrimPrefix(c.Key, SessionsPrefix), ".json")
-			a.accounts.dropSession(hash)
+			ac.dropSession(hash)
 		}
 		return nil // new sessions are read when first used
 	}
 	if c.Removed {
 		id := strings.TrimSuffix(c.Key[strings.LastIndexByte(c.Key, '/')+1:], ".json")
-		a.accounts.dropToken(id)
+		ac.dropToken(id)
 		return nil
 	}
 	var t storedToken
-	if err := a.readChange(ctx, c, &t); err != nil {
+	if err := ac.a.readChange(ctx, c, &t); err != nil {
 		return err
 	}
-	a.accounts.putToken(&t)
+	ac.putToken(&t)
 	return nil
 }

@@ -48,50 +48,50 @@ func checkPassword(op, field, pw string) error {
 // counts against the limits before the password is checked, so that a
 // burst checks no more than they allow. Reached limits, and no room to
 // check a password soon, are TooManyRequests.
-func (a *Archive) tryPassword(ctx context.Context, op string, u *storedUser, name UserName, password, addr string) (bool, error) {
-	try, wait := a.logins.reserve(name, addr, a.now())
+func (ac *Accounts) tryPassword(ctx context.Context, op string, u *storedUser, name UserName, password, addr string) (bool, error) {
+	try, wait := ac.logins.reserve(name, addr, ac.a.now())
 	if wait > 0 {
 		e := E(op, TooManyRequests, nil, "too many failed attempts; try again in %d minutes", int(wait.Minutes())+1)
 		e.RetryAfter = wait
 		return false, e
 	}
-	ok, err := a.passwordMatches(ctx, op, u, password)
+	ok, err := ac.passwordMatches(ctx, op, u, password)
 	switch {
 	case err != nil:
-		a.logins.cancel(try)
+		ac.logins.cancel(try)
 	case ok:
-		a.logins.succeeded(try)
+		ac.logins.succeeded(try)
 	}
 	return ok, err
 }
 
 // passwordMatches reports whether u may sign in with password. It always
 // runs the hash, for an unknown user too, in one of the bounded slots of
-// a.checks.
-func (a *Archive) passwordMatches(ctx context.Context, op string, u *storedUser, password string) (bool, error) {
+// ac.checks.
+func (ac *Accounts) passwordMatches(ctx context.Context, op string, u *storedUser, password string) (bool, error) {
 	var ok bool
 	var err error
-	busy := a.checks.run(ctx, op, func() {
-		hash := a.dummyHash()
+	busy := ac.checks.run(ctx, op, func() {
+		hash := ac.dummyHash()
 		if u != nil && u.PasswordHash != "" {
 			hash = u.PasswordHash
 		}
-		ok, err = a.passwords.Verify(hash, password)
+		ok, err = ac.passwords.Verify(hash, password)
 	})
 	if busy != nil {
 		return false, busy
 	}
 	if err != nil {
-		a.log.Error("a stored password hash is unreadable", "err", err)
+		ac.a.log.Error("a stored password hash is unreadable", "err", err)
 	}
 	return ok && err == nil && u != nil && u.PasswordHash != "" && !u.Disabled, nil
 }
 
-// hash hashes password in one of the bounded slots of a.checks.
-func (a *Archive) hash(ctx context.Context, op, password string) (string, error) {
+// hash hashes password in one of the bounded slots of ac.checks.
+func (ac *Accounts) hash(ctx context.Context, op, password string) (string, error) {
 	var h string
 	var err error
-	if busy := a.checks.run(ctx, op, func() { h, err = a.passwords.Hash(password) }); busy != nil {
+	if busy := ac.checks.run(ctx, op, func() { h, err = ac.passwords.Hash(password) }); busy != nil {
 		return "", busy
 	}
 	return h, err
@@ -99,11 +99,11 @@ func (a *Archive) hash(ctx context.Context, op, password string) (string, error)
 
 // dummyHash is checked when a sign-in names no user, so that an unknown
 // user takes as long as a wrong password and the answer reveals nothing.
-func (a *Archive) dummyHash() string {
-	a.dummyOnce.Do(func() {
-		a.dummy, _ = a.passwords.Hash(randomToken(16))
+func (ac *Accounts) dummyHash() string {
+	ac.dummyOnce.Do(func() {
+		ac.dummy, _ = ac.passwords.Hash(randomToken(16))
 	})
-	return a.dummy
+	return ac.dummy
 }
 
 // SetPassword sets the password of user name for them: an
@@ -113,9 +113,9 @@ func (a *Archive) dummyHash() string {
 // the journal names who set it. Their sessions end and their API tokens
 // are revoked; SetPassword returns how many. A sysadmin changes their own
 // password with ChangePassword, like everyone.
-func (a *Archive) SetPassword(ctx context.Context, name UserName, password string) (int, error) {
+func (ac *Accounts) SetPassword(ctx context.Context, name UserName, password string) (int, error) {
 	const op = "user.password"
-	if err := a.allow(ctx, op, ActUpdate, userResource); err != nil {
+	if err := ac.a.allow(ctx, op, ActUpdate, userResource); err != nil {
 		return 0, err
 	}
 	if p := PrincipalFrom(ctx); p != nil && p.Name == name {
@@ -124,19 +124,19 @@ func (a *Archive) SetPassword(ctx context.Context, name UserName, password strin
 	if err := checkPassword(op, "password", password); err != nil {
 		return 0, err
 	}
-	return a.setPassword(ctx, op, name, password, true)
+	return ac.setPassword(ctx, op, name, password, true)
 }
 
 // ChangePassword changes the caller's own password, given the current one,
 // which also serves a caller who must change it first. It ends their
 // sessions, revokes their API tokens and returns how many.
-func (a *Archive) ChangePassword(ctx context.Context, old, password string) (int, error) {
+func (ac *Accounts) ChangePassword(ctx context.Context, old, password string) (int, error) {
 	const op = "auth.password"
 	p := anyPrincipal(ctx)
 	if p == nil {
 		return 0, E(op, Unauthenticated, nil, "sign in first")
 	}
-	ok, err := a.tryPassword(ctx, op, a.accounts.user(p.Name), p.Name, old, p.Addr)
+	ok, err := ac.tryPassword(ctx, op, ac.user(p.Name), p.Name, old, p.Addr)
 	if err != nil {
 		return 0, err
 	}
@@ -153,24 +153,24 @@ func (a *Archive) ChangePassword(ctx context.Context, old, password string) (int
 	}
 	me := *p
 	me.MustChangePassword = false // this change is what they may do
-	return a.setPassword(WithPrincipal(ctx, &me), op, p.Name, password, false)
+	return ac.setPassword(WithPrincipal(ctx, &me), op, p.Name, password, false)
 }
 
 // setPassword stores a new hash of password, which has passed the rules,
 // ends the user's sessions, revokes their API tokens and returns how many.
 // forced marks a password someone else chose (see SetPassword).
-func (a *Archive) setPassword(ctx context.Context, op string, name UserName, password string, forced bool) (int, error) {
-	cur := a.accounts.user(name)
+func (ac *Accounts) setPassword(ctx context.Context, op string, name UserName, password string, forced bool) (int, error) {
+	cur := ac.user(name)
 	if cur == nil {
 		return 0, E(op, NotFound, nil, "user %s not found", name)
 	}
-	hash, err := a.hash(ctx, op, password)
+	hash, err := ac.hash(ctx, op, password)
 	if err != nil {
 		return 0, err
 	}
 	next := &storedUser{User: cur.User, PasswordHash: hash, Epoch: cur.Epoch + 1}
 	next.MustChangePassword, next.TokensRevoked = forced, 0
-	next.Version, next.Audit = cur.Version+1, a.stamp(ctx, &cur.Audit)
+	next.Version, next.Audit = cur.Version+1, ac.a.stamp(ctx, &cur.Audit)
 	by := string(ActorFrom(ctx))
 	detail, why := "", "password changed by "+by
 	var notes []Change
@@ -178,15 +178,15 @@ func (a *Archive) setPassword(ctx context.Context, op string, name UserName, pas
 	if forced {
 		detail = fmt.Sprintf("password of %s set by %s; %s must change it at the next sign-in", name, by, name)
 		why = fmt.Sprintf("password of %s set by %s", name, by)
-		if notes, sent, err = a.deliver(ctx, passwordNotice(name)); err != nil {
+		if notes, sent, err = ac.a.deliver(ctx, passwordNotice(name)); err != nil {
 			return 0, err
 		}
 	}
-	if err := a.writeUser(ctx, op, next, detail, notes...); err != nil {
+	if err := ac.writeUser(ctx, op, next, detail, notes...); err != nil {
 		return 0, err
 	}
-	a.mail(sent)
-	return a.revokeTokensOf(ctx, name, why)
+	ac.a.mail(sent)
+	return ac.revokeTokensOf(ctx, name, why)
 }
 
 // passwordNotice tells user name that someone else set their password, so
@@ -201,8 +201,8 @@ func passwordNotice(name UserName) notice {
 // returns the password and true when it created the user. The operator
 // who starts the server chose or received the password, so it need not
 // be changed at the first sign-in.
-func (a *Archive) EnsureAdmin(ctx context.Context, password string) (string, bool, error) {
-	if len(a.accounts.allUsers()) > 0 {
+func (ac *Accounts) EnsureAdmin(ctx context.Context, password string) (string, bool, error) {
+	if len(ac.allUsers()) > 0 {
 		return "", false, nil
 	}
 	if password == "" {
@@ -212,10 +212,10 @@ func (a *Archive) EnsureAdmin(ctx context.Context, password string) (string, boo
 		return "", false, err
 	}
 	ctx = WithActor(ctx, "system")
-	if _, err := a.CreateUser(ctx, User{Name: "admin", DisplayName: "Administrator", Roles: []Role{RoleSysadmin}}); err != nil {
+	if _, err := ac.CreateUser(ctx, User{Name: "admin", DisplayName: "Administrator", Roles: []Role{RoleSysadmin}}); err != nil {
 		return "", false, err
 	}
-	_, err := a.setPassword(ctx, "user.password", "admin", password, false)
+	_, err := ac.setPassword(ctx, "user.password", "admin", password, false)
 	return password, true, err
 }
 

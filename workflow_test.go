@@ -33,7 +33,7 @@ func people(t *testing.T, e *env) map[string]context.Context {
 	}
 	ctxs := map[string]context.Context{}
 	for _, u := range users {
-		got, err := e.archive.CreateUser(root, u)
+		got, err := e.archive.Accounts().CreateUser(root, u)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -428,12 +428,12 @@ func TestNotificationsAreMailed(t *testing.T) {
 	ts := startSMTP(t, smtpOptions{})
 	e := mailingEnv(t, ts)
 	ctx := people(t, e)
-	sam, err := e.archive.GetUser(as(t, "root"), "sam")
+	sam, err := e.archive.Accounts().GetUser(as(t, "root"), "sam")
 	if err != nil {
 		t.Fatal(err)
 	}
 	sam.Email = "sam@visit.example"
-	if _, err := e.archive.UpdateUser(as(t, "root"), *sam); err != nil {
+	if _, err := e.archive.Accounts().UpdateUser(as(t, "root"), *sam); err != nil {
 		t.Fatal(err)
 	}
 	r := mustCreate(t, e.archive, ctx["alice"], keyForm(3))

@@ -41,7 +41,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 		return visitarchive.E("auth", visitarchive.Unauthenticated, nil,
 			"sign in first (POST /api/v1/auth/login), or send an API token as Authorization: Bearer <token>")
 	}
-	p, sess, err := s.archive.Authenticate(c.UserContext(), cred)
+	p, sess, err := s.archive.Accounts().Authenticate(c.UserContext(), cred)
 	if err != nil {
 		return err
 	}
@@ -146,16 +146,16 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if req.name() == "" || req.Password == "" {
 		return invalid(op, "sign-in", visitarchive.FieldError{Field: "user", Message: "user and password are required"})
 	}
-	token, sess, err := s.archive.Login(c.UserContext(), visitarchive.UserName(req.name()), req.Password, c.IP())
+	token, sess, err := s.archive.Accounts().Login(c.UserContext(), visitarchive.UserName(req.name()), req.Password, c.IP())
 	if err != nil {
 		return err
 	}
 	s.setSessionCookies(c, token, sess)
-	p, _, err := s.archive.Authenticate(c.UserContext(), token)
+	p, _, err := s.archive.Accounts().Authenticate(c.UserContext(), token)
 	if err != nil {
 		return err
 	}
-	me, err := s.archive.Me(visitarchive.WithPrincipal(c.UserContext(), p))
+	me, err := s.archive.Accounts().Me(visitarchive.WithPrincipal(c.UserContext(), p))
 	if err != nil {
 		return err
 	}
@@ -174,7 +174,7 @@ func (s *Server) setSessionCookies(c *fiber.Ctx, token string, sess *visitarchiv
 
 func (s *Server) logout(c *fiber.Ctx) error {
 	if cred, _ := c.Locals(credentialKey).(string); cred != "" {
-		if err := s.archive.Logout(c.UserContext(), cred); err != nil {
+		if err := s.archive.Accounts().Logout(c.UserContext(), cred); err != nil {
 			return err
 		}
 	}
@@ -186,7 +186,7 @@ func (s *Server) me(c *fiber.Ctx) error {
 	if _, err := queryParams(c, "auth.me"); err != nil {
 		return err
 	}
-	u, err := s.archive.Me(c.UserContext())
+	u, err := s.archive.Accounts().Me(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -213,7 +213,7 @@ func (s *Server) changePassword(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	n, err := s.archive.ChangePassword(c.UserContext(), req.OldPassword, req.NewPassword)
+	n, err := s.archive.Accounts().ChangePassword(c.UserContext(), req.OldPassword, req.NewPassword)
 	if err != nil {
 		return err
 	}
@@ -248,7 +248,7 @@ func (s *Server) createToken(c *fiber.Ctx) error {
 	if req.ExpiresInDays < 0 || req.ExpiresInDays > 3650 {
 		return invalid(op, "token", visitarchive.FieldError{Field: "expires_in_days", Message: "must be between 0 (never) and 3650"})
 	}
-	token, t, err := s.archive.CreateToken(c.UserContext(), req.Name, time.Duration(req.ExpiresInDays)*24*time.Hour)
+	token, t, err := s.archive.Accounts().CreateToken(c.UserContext(), req.Name, time.Duration(req.ExpiresInDays)*24*time.Hour)
 	if err != nil {
 		return err
 	}
@@ -259,7 +259,7 @@ func (s *Server) listTokens(c *fiber.Ctx) error {
 	if _, err := queryParams(c, "token.list"); err != nil {
 		return err
 	}
-	list, err := s.archive.ListTokens(c.UserContext())
+	list, err := s.archive.Accounts().ListTokens(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -271,7 +271,7 @@ func (s *Server) revokeToken(c *fiber.Ctx) error {
 	if !visitarchive.ValidID(id) {
 		return notFound("token.revoke", "no such token")
 	}
-	if err := s.archive.RevokeToken(c.UserContext(), id); err != nil {
+	if err := s.archive.Accounts().RevokeToken(c.UserContext(), id); err != nil {
 		return err
 	}
 	return c.SendStatus(http.StatusNoContent)

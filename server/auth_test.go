@@ -97,7 +97,7 @@ func meIs(t *testing.T, res *result, name string) {
 // patchUser changes user name as who, at the user's current version.
 func (ts *testServer) patchUser(who, name, patch string) *result {
 	ts.t.Helper()
-	u, err := ts.archive.GetUser(visitarchive.WithActor(ts.t.Context(), "test"), visitarchive.UserName(name))
+	u, err := ts.archive.Accounts().GetUser(visitarchive.WithActor(ts.t.Context(), "test"), visitarchive.UserName(name))
 	if err != nil {
 		ts.t.Fatal(err)
 	}

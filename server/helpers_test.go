@@ -120,12 +120,12 @@ func (ts *testServer) addPeople() {
 	t := ts.t
 	ctx := visitarchive.WithActor(t.Context(), "setup")
 	for _, d := range []string{"sales1", "sales2", "marketing", "service", "admin", "audit", "board", "it"} {
-		if _, err := ts.archive.CreateDepartment(ctx, visitarchive.Department{ID: d, Name: "Dept " + d}); err != nil {
+		if _, err := ts.archive.Accounts().CreateDepartment(ctx, visitarchive.Department{ID: d, Name: "Dept " + d}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, p := range people {
-		u, err := ts.archive.CreateUser(ctx, visitarchive.User{Name: visitarchive.UserName(p.name), Department: p.dept,
+		u, err := ts.archive.Accounts().CreateUser(ctx, visitarchive.User{Name: visitarchive.UserName(p.name), Department: p.dept,
 			Roles: p.roles, Heads: p.heads, Grants: p.grants})
 		if err != nil {
 			t.Fatal(err)
@@ -133,13 +133,13 @@ func (ts *testServer) addPeople() {
 		// A password someone else set must be changed: the person does.
 		// (Set in their name, it leaves no notice in their inbox.)
 		me := visitarchive.WithPrincipal(t.Context(), visitarchive.PrincipalOf(u))
-		if _, err := ts.archive.SetPassword(visitarchive.WithActor(t.Context(), u.Name), u.Name, "a password to change"); err != nil {
+		if _, err := ts.archive.Accounts().SetPassword(visitarchive.WithActor(t.Context(), u.Name), u.Name, "a password to change"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := ts.archive.ChangePassword(me, "a password to change", testPassword); err != nil {
+		if _, err := ts.archive.Accounts().ChangePassword(me, "a password to change", testPassword); err != nil {
 			t.Fatal(err)
 		}
-		token, _, err := ts.archive.CreateToken(me, "tests", 0)
+		token, _, err := ts.archive.Accounts().CreateToken(me, "tests", 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -138,7 +138,7 @@ func (ts *testServer) getRecord(id visitarchive.RecordID) *visitarchive.Record {
 func (ts *testServer) policyAllows(who string, act visitarchive.Action, r *visitarchive.Record) bool {
 	ts.t.Helper()
 	ctx := ts.t.Context()
-	u, err := ts.archive.GetUser(visitarchive.WithActor(ctx, "test"), visitarchive.UserName(who))
+	u, err := ts.archive.Accounts().GetUser(visitarchive.WithActor(ctx, "test"), visitarchive.UserName(who))
 	if err != nil {
 		ts.t.Fatal(err)
 	}
@@ -462,14 +462,14 @@ func (ts *testServer) snapshot() string {
 	for _, r := range page.Records {
 		b.WriteString("record " + string(r.ID) + " v" + strconv.Itoa(r.Version) + "\n")
 	}
-	users, err := ts.archive.ListUsers(ctx)
+	users, err := ts.archive.Accounts().ListUsers(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range users {
 		b.WriteString("user " + string(u.Name) + " v" + strconv.Itoa(u.Version) + "\n")
 	}
-	depts, err := ts.archive.ListDepartments(ctx)
+	depts, err := ts.archive.Accounts().ListDepartments(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -505,7 +505,7 @@ func TestAuditorReadsOnly(t *testing.T) {
 	ts.callAs("aud", "GET", "/api/v1/departments/sales1", "").want(t, http.StatusOK)
 
 	version := func(name visitarchive.UserName) string {
-		u, err := ts.archive.GetUser(visitarchive.WithActor(t.Context(), "test"), name)
+		u, err := ts.archive.Accounts().GetUser(visitarchive.WithActor(t.Context(), "test"), name)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,10 +17,10 @@ func (s *Server) userAPI() *objectAPI[visitarchive.User] {
 		what:   "user",
 		prefix: apiPrefix + "/users",
 		get: func(ctx context.Context, id string) (*visitarchive.User, error) {
-			return a.GetUser(ctx, visitarchive.UserName(id))
+			return a.Accounts().GetUser(ctx, visitarchive.UserName(id))
 		},
-		create:  a.CreateUser,
-		update:  a.UpdateUser,
+		create:  a.Accounts().CreateUser,
+		update:  a.Accounts().UpdateUser,
 		ident:   func(u *visitarchive.User) (string, int) { return string(u.Name), u.Version },
 		idField: "name",
 		manage: func(u, cur *visitarchive.User, id string, version int) {
@@ -38,9 +38,9 @@ func (s *Server) departmentAPI() *objectAPI[visitarchive.Department] {
 	return &objectAPI[visitarchive.Department]{
 		what:   "department",
 		prefix: apiPrefix + "/departments",
-		get:    a.GetDepartment,
-		create: a.CreateDepartment,
-		update: a.UpdateDepartment,
+		get:    a.Accounts().GetDepartment,
+		create: a.Accounts().CreateDepartment,
+		update: a.Accounts().UpdateDepartment,
 		ident:  func(d *visitarchive.Department) (string, int) { return d.ID, d.Version },
 		manage: func(d, cur *visitarchive.Department, id string, version int) {
 			d.ID, d.Version, d.Audit = id, version, visitarchive.Audit{}
@@ -77,15 +77,15 @@ func (s *Server) createUser(c *fiber.Ctx) error {
 	}
 	u := req.User
 	u.Version, u.Audit = 0, visitarchive.Audit{}
-	created, err := s.archive.CreateUser(c.UserContext(), u)
+	created, err := s.archive.Accounts().CreateUser(c.UserContext(), u)
 	if err != nil {
 		return err
 	}
 	if req.Password != "" {
-		if _, err := s.archive.SetPassword(c.UserContext(), created.Name, req.Password); err != nil {
+		if _, err := s.archive.Accounts().SetPassword(c.UserContext(), created.Name, req.Password); err != nil {
 			return err
 		}
-		if created, err = s.archive.GetUser(c.UserContext(), created.Name); err != nil {
+		if created, err = s.archive.Accounts().GetUser(c.UserContext(), created.Name); err != nil {
 			return err
 		}
 	}
@@ -102,7 +102,7 @@ func (s *Server) listUsers(c *fiber.Ctx) error {
 	if _, err := queryParams(c, "user.list"); err != nil {
 		return err
 	}
-	list, err := s.archive.ListUsers(c.UserContext())
+	list, err := s.archive.Accounts().ListUsers(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func (s *Server) listDepartments(c *fiber.Ctx) error {
 	if _, err := queryParams(c, "department.list"); err != nil {
 		return err
 	}
-	list, err := s.archive.ListDepartments(c.UserContext())
+	list, err := s.archive.Accounts().ListDepartments(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func (s *Server) setPassword(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	n, err := s.archive.SetPassword(c.UserContext(), visitarchive.UserName(id), req.Password)
+	n, err := s.archive.Accounts().SetPassword(c.UserContext(), visitarchive.UserName(id), req.Password)
 	if err != nil {
 		return err
 	}

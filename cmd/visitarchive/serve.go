@@ -70,7 +70,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	go follow(ctx, c.archive, c.keys, log)
 	go repeat(ctx, log, chore{"overdue records notified", "records", c.archive.NotifyOverdue}, overdueFirst, overdueInterval)
-	go repeat(ctx, log, chore{"expired sessions removed", "sessions", c.archive.EndExpiredSessions}, sweepFirst, sweepInterval)
+	go repeat(ctx, log, chore{"expired sessions removed", "sessions", c.archive.Accounts().EndExpiredSessions}, sweepFirst, sweepInterval)
 	go repeat(ctx, log, chore{"unrecorded objects removed", "objects", c.removeUnrecorded(va.UnrecordedGrace)}, unrecordedFirst, unrecordedInterval)
 	go repeat(ctx, log, chore{"journal head checkpointed", "entries", c.checkpoint}, checkpointInterval, checkpointInterval)
 	if c.mailer != nil {
@@ -103,7 +103,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // password once, to stdout and never to the log.
 func firstAdmin(ctx context.Context, a *va.Archive, stdout io.Writer) error {
 	given := os.Getenv("VISITARCHIVE_ADMIN_PASSWORD")
-	pw, created, err := a.EnsureAdmin(ctx, given)
+	pw, created, err := a.Accounts().EnsureAdmin(ctx, given)
 	if err != nil {
 		return fmt.Errorf("create the first administrator: %w", err)
 	}

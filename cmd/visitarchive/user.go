@@ -126,7 +126,7 @@ func userAdd(ctx context.Context, a *va.Archive, f *userFlags, args []string, st
 	}
 	u := va.User{Name: va.UserName(args[0]), DisplayName: f.display, Email: f.email, Department: f.dept,
 		Roles: roles(args[1]), Heads: splitList(f.heads), Grants: grants(f.grants)}
-	if _, err := a.CreateUser(ctx, u); err != nil {
+	if _, err := a.Accounts().CreateUser(ctx, u); err != nil {
 		return explain(err)
 	}
 	fmt.Fprintf(stdout, "Created user %s.\n", u.Name)
@@ -150,7 +150,7 @@ func setPassword(ctx context.Context, a *va.Archive, f *userFlags, name va.UserN
 		}
 		pw = strings.TrimRight(line, "\r\n")
 	}
-	n, err := a.SetPassword(ctx, name, pw)
+	n, err := a.Accounts().SetPassword(ctx, name, pw)
 	if err != nil {
 		return explain(err)
 	}
@@ -166,12 +166,12 @@ func setPassword(ctx context.Context, a *va.Archive, f *userFlags, name va.UserN
 // changeUser applies change to the current version of user name and
 // returns the answer of the update.
 func changeUser(ctx context.Context, a *va.Archive, name string, change func(*va.User)) (*va.User, error) {
-	u, err := a.GetUser(ctx, va.UserName(name))
+	u, err := a.Accounts().GetUser(ctx, va.UserName(name))
 	if err != nil {
 		return nil, explain(err)
 	}
 	change(u)
-	if u, err = a.UpdateUser(ctx, *u); err != nil {
+	if u, err = a.Accounts().UpdateUser(ctx, *u); err != nil {
 		return nil, explain(err)
 	}
 	return u, nil
@@ -218,7 +218,7 @@ func userRoles(ctx context.Context, a *va.Archive, f *userFlags, args []string, 
 }
 
 func userList(ctx context.Context, a *va.Archive, _ *userFlags, args []string, stdout io.Writer) error {
-	users, err := a.ListUsers(ctx)
+	users, err := a.Accounts().ListUsers(ctx)
 	if err != nil {
 		return err
 	}
@@ -242,7 +242,7 @@ func deptAdd(ctx context.Context, a *va.Archive, _ *userFlags, args []string, st
 	if err := wantArgs(args, 2, "dept ID NAME"); err != nil {
 		return err
 	}
-	if _, err := a.CreateDepartment(ctx, va.Department{ID: args[0], Name: args[1]}); err != nil {
+	if _, err := a.Accounts().CreateDepartment(ctx, va.Department{ID: args[0], Name: args[1]}); err != nil {
 		return explain(err)
 	}
 	fmt.Fprintf(stdout, "Created department %s.\n", args[0])
