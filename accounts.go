@@ -360,3 +360,19 @@ func (ac *Accounts) Me(ctx context.Context) (*User, error) {
 	v := u.User
 	return &v, nil
 }
+
+// usersWith returns the enabled users who hold role; with a dept, only
+// those who head it.
+func (ac *Accounts) usersWith(role Role, dept string) []UserName {
+	var out []UserName
+	for _, u := range ac.allUsers() {
+		if u.Disabled || !u.Has(role) {
+			continue
+		}
+		if dept != "" && !slices.Contains(u.Heads, dept) {
+			continue
+		}
+		out = append(out, u.Name)
+	}
+	return out
+}

@@ -73,6 +73,7 @@ type Archive struct {
 	sensitive []string // sealed record fields
 	dataKeys  dataKeys
 	accounts  *Accounts
+	inbox     *Inbox
 
 	customers *cache[CustomerID, storedCustomer]
 	plans     *cache[PlanID, Plan]
@@ -101,7 +102,7 @@ func New(cfg Config) *Archive {
 		a.now = time.Now
 	}
 	a.policy, a.keys = cfg.Policy, cfg.Keys
-	a.accounts = newAccounts(a, cfg)
+	a.accounts, a.inbox = newAccounts(a, cfg), &Inbox{a}
 	a.workflow, a.mailer = cfg.Workflow, cfg.Mailer
 	a.importDeadline = cmp.Or(cfg.ImportDeadline, DefaultImportDeadline)
 	a.sensitive = append(slices.Clone(DefaultSensitiveFields), cfg.SensitiveFields...)

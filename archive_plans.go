@@ -67,7 +67,7 @@ func (a *Archive) checkVisitors(c *checker, visitors []UserName) {
 
 // writePlan stores p and the notifications of ns in one journal entry.
 func (a *Archive) writePlan(ctx context.Context, op string, p *Plan, ns ...notice) error {
-	notes, sent, err := a.deliver(ctx, ns...)
+	notes, sent, err := a.inbox.deliver(ctx, ns...)
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func (a *Archive) writePlan(ctx context.Context, op string, p *Plan, ns ...notic
 	if err := a.commit(ctx, op, ch, p, notes...); err != nil {
 		return err
 	}
-	a.mail(sent)
+	a.inbox.mail(sent)
 	return nil
 }
 
@@ -176,9 +176,9 @@ func (a *Archive) SubmitPlan(ctx context.Context, id PlanID, version int) (*Plan
 // planSubmittedNotice tells the deciders of p: the supervisors of its
 // department, or the managers for a major plan.
 func (a *Archive) planSubmittedNotice(p *Plan) notice {
-	to := a.usersWith(RoleSupervisor, p.Department)
+	to := a.accounts.usersWith(RoleSupervisor, p.Department)
 	if p.Major {
-		to = a.usersWith(RoleManager, "")
+		to = a.accounts.usersWith(RoleManager, "")
 	}
 	msg := "拜访计划待审批 Plan to decide: " + p.CustomerName + " " + p.VisitStart.Format(time.DateOnly)
 	if p.Revision > 0 {
@@ -282,7 +282,7 @@ func (a *Archive) planDecidedNotices(p *Plan, d PlanDecision) []notice {
 	if d.Decision == StatusApproved {
 		ns = append(ns, notice{event: EventPlanApproved, kind: KindPlan, object: string(p.ID),
 			message: "新的已批准拜访计划 Approved visit plan: " + what,
-			to:      slices.Concat(a.usersWith(RoleMarketing, ""), a.usersWith(RoleService, ""))})
+			to:      slices.Concat(a.accounts.usersWith(RoleMarketing, ""), a.accounts.usersWith(RoleService, ""))})
 	}
 	return ns
 }

@@ -80,7 +80,7 @@ func (a *Archive) SubmitRecord(ctx context.Context, id RecordID, version int) (*
 	r.Status, r.Rounds = StatusSubmitted, r.Rounds+1
 	n := notice{event: EventRecordSubmitted, kind: KindRecord, object: string(r.ID),
 		message: "拜访记录待审核 Record to review: " + r.CustomerName + " " + r.VisitStart.Format(time.DateOnly),
-		to:      a.usersWith(RoleSupervisor, r.Department)}
+		to:      a.accounts.usersWith(RoleSupervisor, r.Department)}
 	return a.moveRecord(ctx, op, r, n)
 }
 
@@ -172,7 +172,7 @@ func (a *Archive) ApproveRecord(ctx context.Context, id RecordID, version int, c
 	r.Reviews = append(r.Reviews, Review{Round: r.Rounds, Decision: StatusApproved, Reviewer: r.Reviewer, Time: now, Comment: comment})
 	n := notice{event: EventRecordApproved, kind: KindRecord, object: string(r.ID),
 		message: "拜访记录已批准，待归档 Record approved, to archive: " + r.CustomerName + " " + r.VisitStart.Format(time.DateOnly),
-		to:      append([]UserName{r.CreatedBy}, a.usersWith(RoleArchivist, "")...)}
+		to:      append([]UserName{r.CreatedBy}, a.accounts.usersWith(RoleArchivist, "")...)}
 	return a.moveRecord(ctx, op, r, n)
 }
 
@@ -184,7 +184,7 @@ func (a *Archive) moveRecord(ctx context.Context, op string, r *Record, ns ...no
 
 // moveRecordWith is moveRecord journaling the objects of extra too.
 func (a *Archive) moveRecordWith(ctx context.Context, op string, r *Record, extra []Change, ns ...notice) (*Record, error) {
-	notes, sent, err := a.deliver(ctx, ns...)
+	notes, sent, err := a.inbox.deliver(ctx, ns...)
 	if err != nil {
 		for _, c := range extra {
 			a.dropObject(ctx, c.Key)
@@ -194,7 +194,7 @@ func (a *Archive) moveRecordWith(ctx context.Context, op string, r *Record, extr
 	if err := a.writeRecordWith(ctx, op, r, append(extra, notes...)); err != nil {
 		return nil, err
 	}
-	a.mail(sent)
+	a.inbox.mail(sent)
 	return a.asSeen(ctx, r), nil
 }
 
@@ -346,8 +346,8 @@ func (a *Archive) notifyOverdue(ctx context.Context, id RecordID) (bool, error) 
 	if err == nil {
 		n := notice{event: EventRecordOverdue, kind: KindRecord, object: string(id),
 			message: "拜访记录已逾期未提交 Record overdue: " + s.CustomerName + " " + s.VisitStart.Format(time.DateOnly),
-			to:      append([]UserName{s.CreatedBy}, a.usersWith(RoleSupervisor, s.Department)...)}
-		notes, sent, err = a.deliver(ctx, n)
+			to:      append([]UserName{s.CreatedBy}, a.accounts.usersWith(RoleSupervisor, s.Department)...)}
+		notes, sent, err = a.inbox.deliver(ctx, n)
 	}
 	if err == nil {
 		_, err = a.append(ctx, a.stampActor(ctx, append(notes, marker))...)
@@ -359,7 +359,7 @@ func (a *Archive) notifyOverdue(ctx context.Context, id RecordID) (bool, error) 
 		return false, err
 	}
 	a.overdueSeen.Store(id, true)
-	a.mail(sent)
+	a.inbox.mail(sent)
 	return true, nil
 }
 

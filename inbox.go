@@ -40,6 +40,13 @@ type Notification struct {
 	Read bool `json:"read"`
 }
 
+// Inbox holds every user's notifications; the Archive holds one
+// (Archive.Inbox) and delivers to it with the changes that cause them.
+type Inbox struct{ a *Archive }
+
+// Inbox returns the inboxes of a's users.
+func (a *Archive) Inbox() *Inbox { return a.inbox }
+
 // notice is a notification before it has recipients.
 type notice struct {
 	event   string
@@ -53,15 +60,15 @@ type notice struct {
 // except the caller, and returns the changes to journal with the write
 // that caused them; the mail goes out once the caller has committed (see
 // mail). On an error nothing is left behind.
-func (a *Archive) deliver(ctx context.Context, ns ...notice) ([]Change, []*Notification, error) {
+func (in *Inbox) deliver(ctx context.Context, ns ...notice) ([]Change, []*Notification, error) {
 	var changes []Change
 	var sent []*Notification
 	for _, n := range ns {
-		c, s, err := a.deliverOne(ctx, n)
+		c, s, err := in.deliverOne(ctx, n)
 		changes, sent = append(changes, c...), append(sent, s...)
 		if err != nil {
 			for _, c := range changes {
-				a.dropObject(ctx, c.Key)
+				in.a.dropObject(ctx, c.Key)
 			}
 			return nil, nil, err
 		}
@@ -69,7 +76,7 @@ func (a *Archive) deliver(ctx context.Context, ns ...notice) ([]Change, []*Notif
 	return changes, sent, nil
 }
 
-func (a *Archive) deliverOne(ctx context.Context, n notice) ([]Change, []*Notification, error) {
+func (in *Inbox) deliverOne(ctx context.Context, n notice) ([]Change, []*Notification, error) {
 	from := ActorFrom(ctx)
 	to := slices.Clone(n.to)
 	slices.Sort(to)
@@ -79,11 +86,11 @@ func (a *Archive) deliverOne(ctx context.Context, n notice) ([]Change, []*Notifi
 		if to == from || to == "" {
 			continue
 		}
-		now := a.now().UTC()
+		now := in.a.now().UTC()
 		m := &Notification{ID: NewID("N", now), To: to, Time: now, Event: n.event, Kind: n.kind,
 			Object: n.object, From: from, Message: n.message}
 		key := NotificationKey(to, m.ID)
-		info, err := a.put(ctx, key, m)
+		info, err := in.a.put(ctx, key, m)
 		if err != nil {
 			return changes, sent, err
 		}
@@ -96,12 +103,12 @@ func (a *Archive) deliverOne(ctx context.Context, n notice) ([]Change, []*Notifi
 // mail sends notes by e-mail to those of their recipients who have an
 // address, in the background: a mail server that is down delays nothing
 // and loses nothing, since the inbox holds every notification.
-func (a *Archive) mail(notes []*Notification) {
-	if a.mailer == nil {
+func (in *Inbox) mail(notes []*Notification) {
+	if in.a.mailer == nil {
 		return
 	}
 	for _, n := range notes {
-		u := a.accounts.user(n.To)
+		u := in.a.accounts.user(n.To)
 		if u == nil || u.Email == "" || u.Disabled {
 			continue
 		}
@@ -110,27 +117,11 @@ func (a *Archive) mail(notes []*Notification) {
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			if err := a.mailer.Send(ctx, m); err != nil {
-				a.log.Warn("notification not mailed; it is in the inbox", "to", n.To, "event", n.Event, "err", err)
+			if err := in.a.mailer.Send(ctx, m); err != nil {
+				in.a.log.Warn("notification not mailed; it is in the inbox", "to", n.To, "event", n.Event, "err", err)
 			}
 		}()
 	}
-}
-
-// usersWith returns the enabled users who hold role; with a dept, only
-// those who head it.
-func (a *Archive) usersWith(role Role, dept string) []UserName {
-	var out []UserName
-	for _, u := range a.accounts.allUsers() {
-		if u.Disabled || !u.Has(role) {
-			continue
-		}
-		if dept != "" && !slices.Contains(u.Heads, dept) {
-			continue
-		}
-		out = append(out, u.Name)
-	}
-	return out
 }
 
 // InboxPage is one page of a user's notifications, newest first.
@@ -140,11 +131,11 @@ type InboxPage struct {
 	Notifications []*Notification `json:"notifications"`
 }
 
-// Inbox returns the caller's notifications, newest first; only the
+// List returns the caller's notifications, newest first; only the
 // unread ones when unreadOnly.
-func (a *Archive) Inbox(ctx context.Context, unreadOnly bool, page, size int) (*InboxPage, error) {
+func (in *Inbox) List(ctx context.Context, unreadOnly bool, page, size int) (*InboxPage, error) {
 	const op = "inbox.list"
-	me, err := a.inboxOwner(ctx, op)
+	me, err := in.owner(ctx, op)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +144,7 @@ func (a *Archive) Inbox(ctx context.Context, unreadOnly bool, page, size int) (*
 	if err := c.result(op, "query"); err != nil {
 		return nil, err
 	}
-	ids, read, err := a.inboxKeys(ctx, me)
+	ids, read, err := in.ids(ctx, me)
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +166,7 @@ func (a *Archive) Inbox(ctx context.Context, unreadOnly bool, page, size int) (*
 	out.Notifications = make([]*Notification, len(show))
 	err = parallel(ctx, len(show), func(i int) error {
 		var n Notification
-		if err := a.readObject(ctx, NotificationKey(me, show[i]), &n); err != nil {
+		if err := in.a.readObject(ctx, NotificationKey(me, show[i]), &n); err != nil {
 			return err
 		}
 		n.Read = read[n.ID]
@@ -185,13 +176,13 @@ func (a *Archive) Inbox(ctx context.Context, unreadOnly bool, page, size int) (*
 	return out, err
 }
 
-// inboxKeys lists the notification ids of user me, oldest first, and which
+// ids lists the notification ids of user me, oldest first, and which
 // are read.
-func (a *Archive) inboxKeys(ctx context.Context, me UserName) ([]string, map[string]bool, error) {
+func (in *Inbox) ids(ctx context.Context, me UserName) ([]string, map[string]bool, error) {
 	var ids []string
 	read := map[string]bool{}
 	prefix := InboxPrefix + string(me) + "/"
-	for _, e := range a.catalog.objects(prefix) {
+	for _, e := range in.a.catalog.objects(prefix) {
 		name := strings.TrimPrefix(e.key, prefix)
 		if id, ok := strings.CutSuffix(name, ".read.json"); ok {
 			read[id] = true
@@ -202,8 +193,8 @@ func (a *Archive) inboxKeys(ctx context.Context, me UserName) ([]string, map[str
 	return ids, read, nil
 }
 
-// inboxOwner returns the signed-in caller; an inbox is personal.
-func (a *Archive) inboxOwner(ctx context.Context, op string) (UserName, error) {
+// owner returns the signed-in caller; an inbox is personal.
+func (in *Inbox) owner(ctx context.Context, op string) (UserName, error) {
 	p, err := signedIn(ctx, op)
 	if err != nil {
 		return "", err
@@ -214,13 +205,13 @@ func (a *Archive) inboxOwner(ctx context.Context, op string) (UserName, error) {
 // MarkRead marks notifications of the caller read: those named, or all
 // when ids is empty. It returns how many it marked; marking one twice is
 // not an error.
-func (a *Archive) MarkRead(ctx context.Context, ids []string) (int, error) {
+func (in *Inbox) MarkRead(ctx context.Context, ids []string) (int, error) {
 	const op = "inbox.read"
-	me, err := a.inboxOwner(ctx, op)
+	me, err := in.owner(ctx, op)
 	if err != nil {
 		return 0, err
 	}
-	all, read, err := a.inboxKeys(ctx, me)
+	all, read, err := in.ids(ctx, me)
 	if err != nil {
 		return 0, err
 	}
@@ -238,7 +229,7 @@ func (a *Archive) MarkRead(ctx context.Context, ids []string) (int, error) {
 			continue
 		}
 		key := NotificationReadKey(me, id)
-		info, err := a.put(ctx, key, map[string]any{"read_at": a.now().UTC()})
+		info, err := in.a.put(ctx, key, map[string]any{"read_at": in.a.now().UTC()})
 		if IsKind(err, Conflict) {
 			continue // marked meanwhile, by another tab
 		}
@@ -250,9 +241,9 @@ func (a *Archive) MarkRead(ctx context.Context, ids []string) (int, error) {
 	if len(changes) == 0 {
 		return 0, nil
 	}
-	if _, err := a.append(ctx, changes...); err != nil {
+	if _, err := in.a.append(ctx, changes...); err != nil {
 		for _, c := range changes {
-			a.dropObject(ctx, c.Key)
+			in.a.dropObject(ctx, c.Key)
 		}
 		return 0, err
 	}

@@ -178,14 +178,14 @@ func (ac *Accounts) setPassword(ctx context.Context, op string, name UserName, p
 	if forced {
 		detail = fmt.Sprintf("password of %s set by %s; %s must change it at the next sign-in", name, by, name)
 		why = fmt.Sprintf("password of %s set by %s", name, by)
-		if notes, sent, err = ac.a.deliver(ctx, passwordNotice(name)); err != nil {
+		if notes, sent, err = ac.a.inbox.deliver(ctx, passwordNotice(name)); err != nil {
 			return 0, err
 		}
 	}
 	if err := ac.writeUser(ctx, op, next, detail, notes...); err != nil {
 		return 0, err
 	}
-	ac.a.mail(sent)
+	ac.a.inbox.mail(sent)
 	return ac.revokeTokensOf(ctx, name, why)
 }
 

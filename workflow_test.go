@@ -65,7 +65,7 @@ func fieldsOf(err error) []string {
 
 func notificationEvents(t *testing.T, e *env, ctx context.Context) []string {
 	t.Helper()
-	page, err := e.archive.Inbox(ctx, false, 1, 100)
+	page, err := e.archive.Inbox().List(ctx, false, 1, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +195,7 @@ func TestRecordWorkflow(t *testing.T) {
 	if ev := notificationEvents(t, e, ctx["arc"]); !slices.Equal(ev, []string{"record.approved " + id}) {
 		t.Errorf("arc's inbox: %v", ev)
 	}
-	if n, err := e.archive.MarkRead(ctx["arc"], nil); err != nil || n != 1 {
+	if n, err := e.archive.Inbox().MarkRead(ctx["arc"], nil); err != nil || n != 1 {
 		t.Fatalf("mark read: %d, %v", n, err)
 	}
 	// Every move, notification, claim and mark is journaled.
@@ -338,14 +338,14 @@ func TestOverdueRecords(t *testing.T) {
 			t.Errorf("%s's inbox: %v", who, ev)
 		}
 	}
-	page, err := e.archive.Inbox(ctx["alice"], true, 1, 10)
+	page, err := e.archive.Inbox().List(ctx["alice"], true, 1, 10)
 	if err != nil || page.Unread != 1 {
 		t.Fatalf("unread: %+v, %v", page, err)
 	}
-	if n, err := e.archive.MarkRead(ctx["alice"], nil); err != nil || n != 1 {
+	if n, err := e.archive.Inbox().MarkRead(ctx["alice"], nil); err != nil || n != 1 {
 		t.Fatalf("mark read: %d, %v", n, err)
 	}
-	if page, err = e.archive.Inbox(ctx["alice"], true, 1, 10); err != nil || page.Unread != 0 || len(page.Notifications) != 0 {
+	if page, err = e.archive.Inbox().List(ctx["alice"], true, 1, 10); err != nil || page.Unread != 0 || len(page.Notifications) != 0 {
 		t.Fatalf("after reading: %+v, %v", page, err)
 	}
 }

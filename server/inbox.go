@@ -21,7 +21,7 @@ func (s *Server) inbox(c *fiber.Ctx) error {
 	if len(fe) > 0 {
 		return invalid(op, "query", fe...)
 	}
-	page, err := s.archive.Inbox(c.UserContext(), unread, pg, size) // checks their range
+	page, err := s.archive.Inbox().List(c.UserContext(), unread, pg, size) // checks their range
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func (s *Server) markOneRead(c *fiber.Ctx) error {
 }
 
 func (s *Server) mark(c *fiber.Ctx, ids []string) error {
-	n, err := s.archive.MarkRead(c.UserContext(), ids)
+	n, err := s.archive.Inbox().MarkRead(c.UserContext(), ids)
 	if err != nil {
 		return err
 	}
