@@ -120,7 +120,7 @@ var deptResource = Resource{Kind: KindDepartment}
 // it one. Departments named must exist.
 func (ac *Accounts) CreateUser(ctx context.Context, u User) (*User, error) {
 	const op = "user.create"
-	if err := ac.a.allow(ctx, op, ActCreate, userResource); err != nil {
+	if err := ac.a.allow(ctx, op, PermCreate, userResource); err != nil {
 		return nil, err
 	}
 	if err := ac.checkUser(op, &u); err != nil {
@@ -200,7 +200,7 @@ func (ac *Accounts) GetUser(ctx context.Context, name UserName) (*User, error) {
 
 // ListUsers returns every user, by name.
 func (ac *Accounts) ListUsers(ctx context.Context) ([]*User, error) {
-	if err := ac.a.allow(ctx, "user.list", ActRead, userResource); err != nil {
+	if err := ac.a.allow(ctx, "user.list", PermRead, userResource); err != nil {
 		return nil, err
 	}
 	return ac.allUsers(), nil
@@ -213,7 +213,7 @@ func (ac *Accounts) ListUsers(ctx context.Context) ([]*User, error) {
 // TokensRevoked.
 func (ac *Accounts) UpdateUser(ctx context.Context, u User) (*User, error) {
 	const op = "user.update"
-	if err := ac.a.allow(ctx, op, ActUpdate, userResource); err != nil {
+	if err := ac.a.allow(ctx, op, PermUpdate, userResource); err != nil {
 		return nil, err
 	}
 	cur := ac.user(u.Name)
@@ -277,7 +277,7 @@ func sameSet[T cmp.Ordered](a, b []T) bool {
 // CreateDepartment stores d as version 1.
 func (ac *Accounts) CreateDepartment(ctx context.Context, d Department) (*Department, error) {
 	const op = "department.create"
-	if err := ac.a.allow(ctx, op, ActCreate, deptResource); err != nil {
+	if err := ac.a.allow(ctx, op, PermCreate, deptResource); err != nil {
 		return nil, err
 	}
 	if err := d.Validate(); err != nil {
@@ -329,7 +329,7 @@ func (ac *Accounts) ListDepartments(ctx context.Context) ([]*Department, error) 
 // current.
 func (ac *Accounts) UpdateDepartment(ctx context.Context, d Department) (*Department, error) {
 	const op = "department.update"
-	if err := ac.a.allow(ctx, op, ActUpdate, deptResource); err != nil {
+	if err := ac.a.allow(ctx, op, PermUpdate, deptResource); err != nil {
 		return nil, err
 	}
 	cur := ac.dept(d.ID)

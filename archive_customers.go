@@ -23,7 +23,7 @@ func (a *Archive) CreateCustomer(ctx context.Context, c Customer) (*Customer, er
 	if err != nil {
 		return nil, err
 	}
-	if err := a.allow(ctx, op, ActCreate, customerResource); err != nil {
+	if err := a.allow(ctx, op, PermCreate, customerResource); err != nil {
 		return nil, err
 	}
 	if err := c.Validate(); err != nil {
@@ -83,7 +83,7 @@ func (a *Archive) GetCustomer(ctx context.Context, id CustomerID) (*Customer, er
 // total. Contacts are not listed: GetCustomer shows them.
 func (a *Archive) ListCustomers(ctx context.Context, page, size int) ([]*Customer, int, error) {
 	const op = "customer.list"
-	if err := a.allow(ctx, op, ActRead, customerResource); err != nil {
+	if err := a.allow(ctx, op, PermRead, customerResource); err != nil {
 		return nil, 0, err
 	}
 	if page < 1 || size < 1 || size > MaxPageSize {
@@ -110,7 +110,7 @@ func (a *Archive) UpdateCustomer(ctx context.Context, c Customer) (*Customer, er
 	if err := a.visible(ctx, op, customerResource, "customer "+string(c.ID)); err != nil {
 		return nil, err
 	}
-	if err := a.allow(ctx, op, ActUpdate, customerResource); err != nil {
+	if err := a.allow(ctx, op, PermUpdate, customerResource); err != nil {
 		return nil, err
 	}
 	cur, err := a.loadCustomer(ctx, op, c.ID)

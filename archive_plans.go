@@ -18,7 +18,7 @@ func (a *Archive) CreatePlan(ctx context.Context, p Plan) (*Plan, error) {
 	if _, err := actor(ctx, op); err != nil {
 		return nil, err
 	}
-	if err := a.mayEver(ctx, op, ActCreate, KindPlan); err != nil {
+	if err := a.mayEver(ctx, op, PermCreate, KindPlan); err != nil {
 		return nil, err
 	}
 	if pr := PrincipalFrom(ctx); pr != nil && p.Department == "" {
@@ -32,7 +32,7 @@ func (a *Archive) CreatePlan(ctx context.Context, p Plan) (*Plan, error) {
 	}
 	p.Version, p.Status, p.Revision, p.Decisions, p.ChangeReason = 1, StatusDraft, 0, nil, ""
 	p.Audit = a.stamp(ctx, nil)
-	if err := a.allow(ctx, op, ActCreate, PlanResource(&p)); err != nil {
+	if err := a.allow(ctx, op, PermCreate, PlanResource(&p)); err != nil {
 		return nil, err
 	}
 	return &p, a.writePlan(ctx, op, &p)
@@ -102,7 +102,7 @@ func (a *Archive) GetPlan(ctx context.Context, id PlanID) (*Plan, error) {
 
 // currentPlan loads plan id for a change: visible to the caller, at the
 // version named, and open to move.
-func (a *Archive) currentPlan(ctx context.Context, op string, id PlanID, version int, move string, act Action) (*Plan, error) {
+func (a *Archive) currentPlan(ctx context.Context, op string, id PlanID, version int, move string, perm Permission) (*Plan, error) {
 	cur, err := a.loadPlan(ctx, op, id)
 	if err != nil {
 		return nil, err
@@ -111,7 +111,7 @@ func (a *Archive) currentPlan(ctx context.Context, op string, id PlanID, version
 	if err := a.visible(ctx, op, res, "plan "+string(id)); err != nil {
 		return nil, err
 	}
-	if err := a.mayMove(ctx, op, act, res, string(id), planMoves, move); err != nil {
+	if err := a.mayMove(ctx, op, perm, res, string(id), planMoves, move); err != nil {
 		return nil, err
 	}
 	return cur, checkVersion(op, "plan", string(id), cur.Version, version)
@@ -130,7 +130,7 @@ func (a *Archive) UpdatePlan(ctx context.Context, p Plan) (*Plan, error) {
 	if cur.Status == StatusApproved {
 		move = "change"
 	}
-	if cur, err = a.currentPlan(ctx, op, p.ID, p.Version, move, ActUpdate); err != nil {
+	if cur, err = a.currentPlan(ctx, op, p.ID, p.Version, move, PermUpdate); err != nil {
 		return nil, err
 	}
 	if err := keepDepartment(op, &p.Department, cur.Department); err != nil {
@@ -164,7 +164,7 @@ func (a *Archive) UpdatePlan(ctx context.Context, p Plan) (*Plan, error) {
 // SubmitPlan sends draft plan id to its deciders.
 func (a *Archive) SubmitPlan(ctx context.Context, id PlanID, version int) (*Plan, error) {
 	const op = "plan.submit"
-	cur, err := a.currentPlan(ctx, op, id, version, "submit", ActUpdate)
+	cur, err := a.currentPlan(ctx, op, id, version, "submit", PermUpdate)
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +205,7 @@ func (a *Archive) DecidePlan(ctx context.Context, id PlanID, v PlanVerdict) (*Pl
 	if v.Approve {
 		move = "approve"
 	}
-	cur, err := a.currentPlan(ctx, op, id, v.Version, move, ActReview)
+	cur, err := a.currentPlan(ctx, op, id, v.Version, move, PermReview)
 	if err != nil {
 		return nil, err
 	}
@@ -328,7 +328,7 @@ func (a *Archive) ListPlans(ctx context.Context, q PlanQuery) (*PlanPage, error)
 			return nil, err
 		}
 	}
-	scope, err := a.scope(ctx, op, ActRead, KindPlan) // one policy call, not one a plan
+	scope, err := a.scope(ctx, op, PermRead, KindPlan) // one policy call, not one a plan
 	if err != nil {
 		return nil, err
 	}

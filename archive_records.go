@@ -15,7 +15,7 @@ func (a *Archive) CreateRecord(ctx context.Context, r Record) (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := a.mayEver(ctx, op, ActCreate, KindRecord); err != nil {
+	if err := a.mayEver(ctx, op, PermCreate, KindRecord); err != nil {
 		return nil, err
 	}
 	if p := PrincipalFrom(ctx); p != nil && r.Department == "" {
@@ -31,7 +31,7 @@ func (a *Archive) CreateRecord(ctx context.Context, r Record) (*Record, error) {
 	r.Version, r.Status, r.Hidden, r.Annotations = 1, StatusDraft, nil, nil
 	r.Workflow = Workflow{DueAt: a.dueAt(r.VisitEnd)}
 	r.Audit = Audit{CreatedAt: now, CreatedBy: u, UpdatedAt: now, UpdatedBy: u}
-	if err := a.allow(ctx, op, ActCreate, RecordResource(&r)); err != nil {
+	if err := a.allow(ctx, op, PermCreate, RecordResource(&r)); err != nil {
 		return nil, err
 	}
 	return &r, a.writeRecord(ctx, op, &r)
@@ -61,7 +61,7 @@ func (a *Archive) checkRecord(ctx context.Context, op string, r *Record) error {
 // the permission table changes.)
 func (a *Archive) customerFor(ctx context.Context, id CustomerID) *Customer {
 	cu := a.customer(id)
-	if cu == nil || !a.Allowed(ctx, ActRead, Resource{Kind: KindCustomer}) {
+	if cu == nil || !a.Allowed(ctx, PermRead, Resource{Kind: KindCustomer}) {
 		return nil
 	}
 	return cu
@@ -182,7 +182,7 @@ func (a *Archive) UpdateRecord(ctx context.Context, r Record) (*Record, error) {
 	if r.Rounds == 0 && !r.DueAt.IsZero() { // imported records keep having no deadline
 		r.DueAt = a.dueAt(r.VisitEnd)
 	}
-	if err := a.allow(ctx, op, ActUpdate, RecordResource(&r)); err != nil {
+	if err := a.allow(ctx, op, PermUpdate, RecordResource(&r)); err != nil {
 		return nil, err
 	}
 	return &r, a.writeRecord(ctx, op, &r)
@@ -196,7 +196,7 @@ func (a *Archive) mayUpdate(ctx context.Context, op string, cur *Record) error {
 	if err := a.visible(ctx, op, res, "record "+string(cur.ID)); err != nil {
 		return err
 	}
-	return a.mayMove(ctx, op, ActUpdate, res, string(cur.ID), recordMoves, "update")
+	return a.mayMove(ctx, op, PermUpdate, res, string(cur.ID), recordMoves, "update")
 }
 
 // keepHidden copies into r the stored sensitive values of cur when the
@@ -333,23 +333,23 @@ func (a *Archive) search(ctx context.Context, op string, q SearchQuery) (*Search
 	if err := a.hasIndex(op); err != nil {
 		return nil, err
 	}
-	if err := a.limitQuery(ctx, op, ActRead, &q); err != nil {
+	if err := a.limitQuery(ctx, op, PermRead, &q); err != nil {
 		return nil, err
 	}
 	return a.index.Search(ctx, q)
 }
 
-// limitQuery limits q to the records the caller may do act on; a lookup
+// limitQuery limits q to the records the caller may do perm on; a lookup
 // by phone or e-mail further to those whose sensitive fields they may see.
-func (a *Archive) limitQuery(ctx context.Context, op string, act Action, q *SearchQuery) error {
-	scope, err := a.scope(ctx, op, act, KindRecord)
+func (a *Archive) limitQuery(ctx context.Context, op string, perm Permission, q *SearchQuery) error {
+	scope, err := a.scope(ctx, op, perm, KindRecord)
 	if err != nil || scope == nil {
 		q.Blind = a.blindTokens(q.ContactPhone, q.ContactEmail)
 		return err
 	}
 	if q.ContactPhone != "" || q.ContactEmail != "" {
 		q.Blind = a.blindTokens(q.ContactPhone, q.ContactEmail)
-		sensitive, err := a.scope(ctx, op, ActReadSensitive, KindRecord)
+		sensitive, err := a.scope(ctx, op, PermReadSensitive, KindRecord)
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -12,9 +13,9 @@ import (
 // journaled with its actor and with the notifications it sends.
 
 // currentRecord loads record id for a move: visible to the caller, open
-// to move in its state, allowed by act, and at the version named.
-func (a *Archive) currentRecord(ctx context.Context, op string, id RecordID, version int, move string, act Action) (*storedRecord, error) {
-	cur, err := a.recordFor(ctx, op, id, move, act)
+// to move in its state, allowed by perm, and at the version named.
+func (a *Archive) currentRecord(ctx context.Context, op string, id RecordID, version int, move string, perm Permission) (*storedRecord, error) {
+	cur, err := a.recordFor(ctx, op, id, move, perm)
 	if err != nil {
 		return nil, err
 	}
@@ -22,7 +23,7 @@ func (a *Archive) currentRecord(ctx context.Context, op string, id RecordID, ver
 }
 
 // recordFor is currentRecord at whatever version is the latest.
-func (a *Archive) recordFor(ctx context.Context, op string, id RecordID, move string, act Action) (*storedRecord, error) {
+func (a *Archive) recordFor(ctx context.Context, op string, id RecordID, move string, perm Permission) (*storedRecord, error) {
 	cur, err := a.loadRecord(ctx, op, id)
 	if err != nil {
 		return nil, err
@@ -31,7 +32,7 @@ func (a *Archive) recordFor(ctx context.Context, op string, id RecordID, move st
 	if err := a.visible(ctx, op, res, "record "+string(id)); err != nil {
 		return nil, err
 	}
-	return cur, a.mayMove(ctx, op, act, res, string(id), recordMoves, move)
+	return cur, a.mayMove(ctx, op, perm, res, string(id), recordMoves, move)
 }
 
 // checkedNext is nextRecord for submission and approval: the form must
@@ -63,7 +64,7 @@ func (a *Archive) nextRecord(ctx context.Context, cur *storedRecord) (*Record, e
 // deadline marks the record late, with the delay.
 func (a *Archive) SubmitRecord(ctx context.Context, id RecordID, version int) (*Record, error) {
 	const op = "record.submit"
-	cur, err := a.currentRecord(ctx, op, id, version, "submit", ActUpdate)
+	cur, err := a.currentRecord(ctx, op, id, version, "submit", PermUpdate)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +95,7 @@ type ReturnVerdict struct {
 // ReturnRecord returns submitted record id to its author for correction.
 func (a *Archive) ReturnRecord(ctx context.Context, id RecordID, v ReturnVerdict) (*Record, error) {
 	const op = "record.return"
-	cur, err := a.currentRecord(ctx, op, id, v.Version, "return", ActReview)
+	cur, err := a.currentRecord(ctx, op, id, v.Version, "return", PermReview)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +155,7 @@ func (a *Archive) notOwnRecord(ctx context.Context, op string, r *Record) error 
 // ApproveRecord approves submitted record id after checking it again.
 func (a *Archive) ApproveRecord(ctx context.Context, id RecordID, version int, comment string) (*Record, error) {
 	const op = "record.approve"
-	cur, err := a.currentRecord(ctx, op, id, version, "approve", ActReview)
+	cur, err := a.currentRecord(ctx, op, id, version, "approve", PermReview)
 	if err != nil {
 		return nil, err
 	}
@@ -262,10 +263,10 @@ func (a *Archive) linkedPlan(ctx context.Context, r *Record) *Plan {
 		return nil
 	}
 	res := PlanResource(p)
-	if a.Allowed(ctx, ActRead, res) {
+	if a.Allowed(ctx, PermRead, res) {
 		return p
 	}
-	if u := a.accounts.user(r.CreatedBy); u != nil && a.policy.Allowed(PrincipalOf(&u.User), ActRead, res) {
+	if u := a.accounts.user(r.CreatedBy); u != nil && a.policy.Allowed(PrincipalOf(&u.User), PermRead, res) {
 		return p
 	}
 	return nil
@@ -369,4 +370,25 @@ func (a *Archive) stampActor(ctx context.Context, changes []Change) []Change {
 		changes[i].Actor = ActorFrom(ctx)
 	}
 	return changes
+}
+
+// mayMove checks move, a workflow action on the object res with id,
+// whose states allow the moves of moves: Forbidden when the caller's roles
+// never allow perm on it; Conflict, naming the state and the moves it
+// allows, when they would in another state; nil when both allow it.
+func (a *Archive) mayMove(ctx context.Context, op string, perm Permission, res Resource, id string, moves map[RecordStatus][]string, move string) error {
+	allowed := moves[res.Status]
+	if slices.Contains(allowed, move) {
+		return a.allow(ctx, op, perm, res)
+	}
+	names := "none"
+	if len(allowed) > 0 {
+		names = strings.Join(allowed, ", ")
+	}
+	stateErr := E(op, Conflict, nil, "%s %s is %s; it cannot %s now. Allowed: %s", res.Kind, id, res.Status, move, names)
+	res.Status = openState(moves, move)
+	if err := a.allow(ctx, op, perm, res); err != nil {
+		return err
+	}
+	return stateErr
 }

@@ -1,10 +1,8 @@
 package visitarchive
 
 import (
-	"context"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -104,27 +102,6 @@ var recordMoves = map[RecordStatus][]string{
 	StatusReturned:  {"update", "submit"},
 	StatusApproved:  {"archive"},
 	StatusArchived:  {"annotate"},
-}
-
-// mayMove checks move, a workflow action on the object res with id,
-// whose states allow the moves of moves: Forbidden when the caller's roles
-// never allow act on it; Conflict, naming the state and the moves it
-// allows, when they would in another state; nil when both allow it.
-func (a *Archive) mayMove(ctx context.Context, op string, act Action, res Resource, id string, moves map[RecordStatus][]string, move string) error {
-	allowed := moves[res.Status]
-	if slices.Contains(allowed, move) {
-		return a.allow(ctx, op, act, res)
-	}
-	names := "none"
-	if len(allowed) > 0 {
-		names = strings.Join(allowed, ", ")
-	}
-	stateErr := E(op, Conflict, nil, "%s %s is %s; it cannot %s now. Allowed: %s", res.Kind, id, res.Status, move, names)
-	res.Status = openState(moves, move)
-	if err := a.allow(ctx, op, act, res); err != nil {
-		return err
-	}
-	return stateErr
 }
 
 // openState returns a state in which move is open.

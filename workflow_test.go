@@ -477,7 +477,7 @@ func onlyMail(t *testing.T, ts *testSMTP, to string) parsed {
 // lets every role that files records and plans read every customer.
 type hiddenCustomers struct{ va.Authorizer }
 
-func (p hiddenCustomers) Allowed(pr *va.Principal, act va.Action, res va.Resource) bool {
+func (p hiddenCustomers) Allowed(pr *va.Principal, act va.Permission, res va.Resource) bool {
 	return res.Kind != va.KindCustomer && p.Authorizer.Allowed(pr, act, res)
 }
 

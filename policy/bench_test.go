@@ -11,7 +11,7 @@ func BenchmarkAllowed(b *testing.B) {
 	p := va.PrincipalOf(propertyUsers()[0])
 	res := va.Resource{Kind: va.KindRecord, Department: "sales", Owner: p.Name, Status: va.StatusDraft}
 	for b.Loop() {
-		e.Allowed(p, va.ActUpdate, res)
+		e.Allowed(p, va.PermUpdate, res)
 	}
 }
 
@@ -19,7 +19,7 @@ func BenchmarkScope(b *testing.B) {
 	e := newEnforcer(b, propertyUsers()...)
 	p := va.PrincipalOf(propertyUsers()[2])
 	for b.Loop() {
-		e.Scope(p, va.ActRead, va.KindRecord)
+		e.Scope(p, va.PermRead, va.KindRecord)
 	}
 }
 

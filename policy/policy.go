@@ -66,7 +66,7 @@ func (e *Enforcer) Table() [][]string { return policyRows(e.table) }
 // are those of p.Name as last given to SetUsers or PutUser, never those
 // p carries, so a change of roles takes effect at once; an unknown or
 // disabled user is denied everything.
-func (e *Enforcer) Allowed(p *visitarchive.Principal, act visitarchive.Action, res visitarchive.Resource) bool {
+func (e *Enforcer) Allowed(p *visitarchive.Principal, act visitarchive.Permission, res visitarchive.Resource) bool {
 	if p == nil || p.Name == "" {
 		return false
 	}

@@ -104,7 +104,7 @@ func TestScopeMatchesAllowed(t *testing.T) {
 
 // checkScopeShape fails on a scope an index would misread: an empty
 // non-nil list (matches nothing), or clauses beside All.
-func checkScopeShape(t *testing.T, p *va.Principal, act va.Action, kind va.ResourceKind, s va.Scope) {
+func checkScopeShape(t *testing.T, p *va.Principal, act va.Permission, kind va.ResourceKind, s va.Scope) {
 	t.Helper()
 	if s.All && len(s.Clauses) > 0 {
 		t.Errorf("%s %s %s: scope is All and has clauses: %+v", p.Name, act, kind, s)
@@ -159,7 +159,7 @@ func TestSensitiveWithinRead(t *testing.T) {
 		for _, kind := range kinds {
 			for range 2 * samples(kind) {
 				res := randomResource(r, kind, p)
-				if e.Allowed(p, va.ActReadSensitive, res) && !e.Allowed(p, va.ActRead, res) {
+				if e.Allowed(p, va.PermReadSensitive, res) && !e.Allowed(p, va.PermRead, res) {
 					t.Errorf("%s may read the sensitive fields of %+v but not read it", p.Name, res)
 				}
 			}
@@ -177,8 +177,8 @@ func TestUpdateWithinRead(t *testing.T) {
 		for _, kind := range []va.ResourceKind{va.KindRecord, va.KindPlan} {
 			for range 2 * samples(kind) {
 				res := randomResource(r, kind, p)
-				for _, act := range []va.Action{va.ActUpdate, va.ActReview, va.ActArchive, va.ActAnnotate, va.ActExport} {
-					if e.Allowed(p, act, res) && !e.Allowed(p, va.ActRead, res) {
+				for _, act := range []va.Permission{va.PermUpdate, va.PermReview, va.PermArchive, va.PermAnnotate, va.PermExport} {
+					if e.Allowed(p, act, res) && !e.Allowed(p, va.PermRead, res) {
 						t.Errorf("%s may %s %+v but not read it", p.Name, act, res)
 					}
 				}
@@ -198,50 +198,50 @@ func TestScopeShapes(t *testing.T) {
 	yes, no := true, false
 	tests := []struct {
 		who  va.UserName
-		act  va.Action
+		act  va.Permission
 		kind va.ResourceKind
 		want va.Scope
 	}{
-		{"aud", va.ActRead, va.KindRecord, va.Scope{All: true}},
-		{"emp", va.ActRead, va.KindCustomer, va.Scope{All: true}},
-		{"emp", va.ActRead, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{
+		{"aud", va.PermRead, va.KindRecord, va.Scope{All: true}},
+		{"emp", va.PermRead, va.KindCustomer, va.Scope{All: true}},
+		{"emp", va.PermRead, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{
 			{Owner: "emp"},
 			{Participant: "emp"},
 		}}},
-		{"emp", va.ActUpdate, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{
+		{"emp", va.PermUpdate, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{
 			{Owner: "emp", Statuses: []va.RecordStatus{va.StatusDraft, va.StatusReturned}},
 		}}},
-		{"emp", va.ActUpdate, va.KindPlan, va.Scope{Clauses: []va.ScopeClause{
+		{"emp", va.PermUpdate, va.KindPlan, va.Scope{Clauses: []va.ScopeClause{
 			{Owner: "emp", Statuses: []va.RecordStatus{va.StatusDraft, va.StatusApproved}},
 			{Participant: "emp", Statuses: approved},
 		}}},
-		{"emp", va.ActAnnotate, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{
+		{"emp", va.PermAnnotate, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{
 			{Owner: "emp", Statuses: archived},
 			{Participant: "emp", Statuses: archived},
 		}}},
-		{"sup2", va.ActReview, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{
+		{"sup2", va.PermReview, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{
 			{Departments: []string{"export", "sales"}},
 		}}},
-		{"sup2", va.ActReview, va.KindPlan, va.Scope{Clauses: []va.ScopeClause{
+		{"sup2", va.PermReview, va.KindPlan, va.Scope{Clauses: []va.ScopeClause{
 			{Departments: []string{"export", "sales"}, Major: &no},
 		}}},
-		{"sup2", va.ActAnnotate, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{
+		{"sup2", va.PermAnnotate, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{
 			{Departments: []string{"export", "sales"}, Statuses: archived},
 		}}},
-		{"mgr", va.ActReview, va.KindPlan, va.Scope{Clauses: []va.ScopeClause{{Major: &yes}}}},
-		{"mgr-sup", va.ActReview, va.KindPlan, va.Scope{Clauses: []va.ScopeClause{
+		{"mgr", va.PermReview, va.KindPlan, va.Scope{Clauses: []va.ScopeClause{{Major: &yes}}}},
+		{"mgr-sup", va.PermReview, va.KindPlan, va.Scope{Clauses: []va.ScopeClause{
 			{Departments: []string{"sales"}, Major: &no},
 			{Major: &yes},
 		}}},
-		{"arc", va.ActAnnotate, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{{Statuses: archived}}}},
-		{"mkt", va.ActRead, va.KindPlan, va.Scope{Clauses: []va.ScopeClause{{Statuses: released}}}},
-		{"mkt", va.ActRead, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{{Statuses: released}}}},
-		{"mkt", va.ActReadSensitive, va.KindRecord, va.Scope{}},
-		{"mkt-g", va.ActReadSensitive, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{{Statuses: released}}}},
-		{"mgr-arc", va.ActExport, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{{Statuses: released}}}},
-		{"sys", va.ActRead, va.KindRecord, va.Scope{}},
-		{"off", va.ActRead, va.KindJournal, va.Scope{}},
-		{"ghost", va.ActRead, va.KindJournal, va.Scope{}},
+		{"arc", va.PermAnnotate, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{{Statuses: archived}}}},
+		{"mkt", va.PermRead, va.KindPlan, va.Scope{Clauses: []va.ScopeClause{{Statuses: released}}}},
+		{"mkt", va.PermRead, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{{Statuses: released}}}},
+		{"mkt", va.PermReadSensitive, va.KindRecord, va.Scope{}},
+		{"mkt-g", va.PermReadSensitive, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{{Statuses: released}}}},
+		{"mgr-arc", va.PermExport, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{{Statuses: released}}}},
+		{"sys", va.PermRead, va.KindRecord, va.Scope{}},
+		{"off", va.PermRead, va.KindJournal, va.Scope{}},
+		{"ghost", va.PermRead, va.KindJournal, va.Scope{}},
 	}
 	for _, tt := range tests {
 		p := &va.Principal{Name: tt.who, Grants: []va.Grant{va.GrantSensitive}}

@@ -11,7 +11,7 @@ import (
 // each permission row that applies to one of p's roles becomes one
 // clause. It reads the same rows and role assignments as Allowed, so for
 // every res of kind, Allowed(p, act, res) == Scope(p, act, kind).Match(res).
-func (e *Enforcer) Scope(p *visitarchive.Principal, act visitarchive.Action, kind visitarchive.ResourceKind) visitarchive.Scope {
+func (e *Enforcer) Scope(p *visitarchive.Principal, act visitarchive.Permission, kind visitarchive.ResourceKind) visitarchive.Scope {
 	if p == nil || p.Name == "" {
 		return visitarchive.Scope{}
 	}

@@ -15,7 +15,7 @@ import (
 type rule struct {
 	role visitarchive.Role
 	kind visitarchive.ResourceKind
-	act  visitarchive.Action
+	act  visitarchive.Permission
 	cond string // as written, such as "own+draft"
 }
 
@@ -28,10 +28,10 @@ var (
 		visitarchive.KindUser, visitarchive.KindDepartment, visitarchive.KindJournal,
 		visitarchive.KindAccessLog,
 	}
-	actions = []visitarchive.Action{
-		visitarchive.ActRead, visitarchive.ActReadSensitive, visitarchive.ActCreate,
-		visitarchive.ActUpdate, visitarchive.ActReview, visitarchive.ActArchive,
-		visitarchive.ActAnnotate, visitarchive.ActExport, visitarchive.ActManage,
+	actions = []visitarchive.Permission{
+		visitarchive.PermRead, visitarchive.PermReadSensitive, visitarchive.PermCreate,
+		visitarchive.PermUpdate, visitarchive.PermReview, visitarchive.PermArchive,
+		visitarchive.PermAnnotate, visitarchive.PermExport, visitarchive.PermManage,
 	}
 )
 
@@ -132,7 +132,7 @@ func parseRow(rec []string) (rule, error) {
 		return rule{}, fmt.Errorf("want \"p, role, kind, action, condition\", got %q", rec)
 	}
 	row := rule{role: visitarchive.Role(rec[1]), kind: visitarchive.ResourceKind(rec[2]),
-		act: visitarchive.Action(rec[3]), cond: rec[4]}
+		act: visitarchive.Permission(rec[3]), cond: rec[4]}
 	switch {
 	case !slices.Contains(visitarchive.Roles, rec[1]) && rec[1] != selfRole:
 		return rule{}, fmt.Errorf("unknown role %q; want one of %v", rec[1], visitarchive.Roles)

@@ -63,18 +63,18 @@ func TestPutUserTakesEffectAtOnce(t *testing.T) {
 	e := newEnforcer(t, u)
 	p := va.PrincipalOf(u) // signed in before the changes below
 	journal := va.Resource{Kind: va.KindJournal}
-	if !e.Allowed(p, va.ActRead, journal) {
+	if !e.Allowed(p, va.PermRead, journal) {
 		t.Fatal("auditor may not read the journal")
 	}
 
 	e.PutUser(user("dora", "audit", va.RoleManager))
-	if e.Allowed(p, va.ActRead, journal) {
+	if e.Allowed(p, va.PermRead, journal) {
 		t.Error("revoked auditor still reads the journal")
 	}
-	if s := e.Scope(p, va.ActRead, va.KindJournal); s.All || len(s.Clauses) > 0 {
+	if s := e.Scope(p, va.PermRead, va.KindJournal); s.All || len(s.Clauses) > 0 {
 		t.Errorf("revoked auditor still has a journal scope: %+v", s)
 	}
-	if !e.Allowed(p, va.ActRead, va.Resource{Kind: va.KindPlan, Department: "sales"}) {
+	if !e.Allowed(p, va.PermRead, va.Resource{Kind: va.KindPlan, Department: "sales"}) {
 		t.Error("new manager role does not count")
 	}
 
@@ -84,7 +84,7 @@ func TestPutUserTakesEffectAtOnce(t *testing.T) {
 	deniedEverything(t, e, p, "disabled by PutUser")
 
 	e.PutUser(user("dora", "audit", va.RoleAuditor))
-	if !e.Allowed(p, va.ActRead, journal) {
+	if !e.Allowed(p, va.PermRead, journal) {
 		t.Error("re-enabled auditor may not read the journal")
 	}
 }
@@ -96,16 +96,16 @@ func TestPutUserMovesDepartment(t *testing.T) {
 		return va.Resource{Kind: va.KindRecord, Department: dept, Owner: "ed", Status: va.StatusDraft}
 	}
 	e.PutUser(user("ed", "export", va.RoleEmployee))
-	if !e.Allowed(p, va.ActRead, in("sales")) {
+	if !e.Allowed(p, va.PermRead, in("sales")) {
 		t.Error("moved employee no longer reads the records they wrote in the old department")
 	}
-	if e.Allowed(p, va.ActCreate, in("sales")) || !e.Allowed(p, va.ActCreate, in("export")) {
+	if e.Allowed(p, va.PermCreate, in("sales")) || !e.Allowed(p, va.PermCreate, in("export")) {
 		t.Error("moved employee creates in the old department, or not in the new one")
 	}
-	if e.Allowed(p, va.ActRead, va.Resource{Kind: va.KindRecord, Department: "sales", Owner: "other"}) {
+	if e.Allowed(p, va.PermRead, va.Resource{Kind: va.KindRecord, Department: "sales", Owner: "other"}) {
 		t.Error("moved employee reads a colleague's record")
 	}
-	if !e.Allowed(&va.Principal{Name: "other"}, va.ActRead,
+	if !e.Allowed(&va.Principal{Name: "other"}, va.PermRead,
 		va.Resource{Kind: va.KindRecord, Department: "sales", Owner: "other"}) {
 		t.Error("PutUser of one user changed another")
 	}
@@ -116,14 +116,14 @@ func TestPutUserRevokesGrant(t *testing.T) {
 	e := newEnforcer(t, u)
 	p := va.PrincipalOf(u)
 	res := va.Resource{Kind: va.KindRecord, Department: "sales", Status: va.StatusApproved}
-	if !e.Allowed(p, va.ActReadSensitive, res) {
+	if !e.Allowed(p, va.PermReadSensitive, res) {
 		t.Fatal("granted marketing may not read sensitive fields")
 	}
 	e.PutUser(user("gil", "marketing", va.RoleMarketing))
-	if e.Allowed(p, va.ActReadSensitive, res) {
+	if e.Allowed(p, va.PermReadSensitive, res) {
 		t.Error("revoked grant still counts for a principal that carries it")
 	}
-	if s := e.Scope(p, va.ActReadSensitive, va.KindRecord); len(s.Clauses) > 0 || s.All {
+	if s := e.Scope(p, va.PermReadSensitive, va.KindRecord); len(s.Clauses) > 0 || s.All {
 		t.Errorf("revoked grant still in scope: %+v", s)
 	}
 }
@@ -132,12 +132,12 @@ func TestSetUsersReplacesAll(t *testing.T) {
 	e := newEnforcer(t, user("a", "audit", va.RoleAuditor))
 	e.SetUsers([]*va.User{user("b", "audit", va.RoleAuditor)})
 	deniedEverything(t, e, &va.Principal{Name: "a"}, "user left out of SetUsers")
-	if !e.Allowed(&va.Principal{Name: "b"}, va.ActRead, va.Resource{Kind: va.KindJournal}) {
+	if !e.Allowed(&va.Principal{Name: "b"}, va.PermRead, va.Resource{Kind: va.KindJournal}) {
 		t.Error("user given to SetUsers has no rights")
 	}
 	// The last object of a user named twice wins.
 	e.SetUsers([]*va.User{user("b", "audit", va.RoleAuditor), user("b", "it", va.RoleSysadmin), nil})
-	if e.Allowed(&va.Principal{Name: "b"}, va.ActRead, va.Resource{Kind: va.KindJournal}) {
+	if e.Allowed(&va.Principal{Name: "b"}, va.PermRead, va.Resource{Kind: va.KindJournal}) {
 		t.Error("first of two objects of one user counted")
 	}
 }
@@ -161,7 +161,7 @@ func TestAuditorChangesNothing(t *testing.T) {
 	u := user("aud", "audit", va.RoleAuditor)
 	e := newEnforcer(t, u)
 	p := va.PrincipalOf(u)
-	for _, act := range []va.Action{va.ActCreate, va.ActUpdate, va.ActReview, va.ActArchive, va.ActManage} {
+	for _, act := range []va.Permission{va.PermCreate, va.PermUpdate, va.PermReview, va.PermArchive, va.PermManage} {
 		for _, res := range everyResource(p.Name) {
 			if e.Allowed(p, act, res) {
 				t.Errorf("auditor may %s %+v", act, res)
@@ -184,20 +184,20 @@ func TestSeparationOfDuties(t *testing.T) {
 	}
 	e := newEnforcer(t, both, lead, user("sys", "it", va.RoleSysadmin))
 	for _, name := range []va.UserName{"sys", "both", "lead"} {
-		if e.Allowed(&va.Principal{Name: name}, va.ActRead, va.Resource{Kind: va.KindJournal}) {
+		if e.Allowed(&va.Principal{Name: name}, va.PermRead, va.Resource{Kind: va.KindJournal}) {
 			t.Errorf("%s reads the journal", name)
 		}
 	}
 	for _, name := range []va.UserName{"both", "lead"} {
-		if e.Allowed(&va.Principal{Name: name}, va.ActManage, va.Resource{Kind: va.KindUser}) {
+		if e.Allowed(&va.Principal{Name: name}, va.PermManage, va.Resource{Kind: va.KindUser}) {
 			t.Errorf("%s, holding sysadmin and a content role, manages users", name)
 		}
 	}
 	draft := va.Resource{Kind: va.KindRecord, Department: "d1", Owner: "x", Status: va.StatusSubmitted}
-	if e.Allowed(&va.Principal{Name: "lead"}, va.ActRead, draft) {
+	if e.Allowed(&va.Principal{Name: "lead"}, va.PermRead, draft) {
 		t.Error("a sysadmin who is also a supervisor reads the records of the department they head")
 	}
-	if !e.Allowed(&va.Principal{Name: "sys"}, va.ActManage, va.Resource{Kind: va.KindUser}) {
+	if !e.Allowed(&va.Principal{Name: "sys"}, va.PermManage, va.Resource{Kind: va.KindUser}) {
 		t.Error("a plain sysadmin lost the right to manage users")
 	}
 }
@@ -214,10 +214,10 @@ func TestUserNamedLikeRole(t *testing.T) {
 	e.PutUser(heads(user("marketing", "sales", va.RoleEmployee), "sales"))
 	mia := &va.Principal{Name: "mia"}
 	draft := va.Resource{Kind: va.KindRecord, Department: "sales", Owner: "x", Status: va.StatusDraft}
-	if e.Allowed(mia, va.ActReview, draft) || e.Allowed(mia, va.ActRead, draft) {
+	if e.Allowed(mia, va.PermReview, draft) || e.Allowed(mia, va.PermRead, draft) {
 		t.Error("marketing staff inherit the rights of the user named marketing")
 	}
-	if e.Allowed(&va.Principal{Name: "auditor"}, va.ActRead, va.Resource{Kind: va.KindJournal}) {
+	if e.Allowed(&va.Principal{Name: "auditor"}, va.PermRead, va.Resource{Kind: va.KindJournal}) {
 		t.Error("a sysadmin named auditor reads the journal")
 	}
 }
@@ -237,7 +237,7 @@ func TestMalformedUserGainsNothing(t *testing.T) {
 		deniedEverything(t, e, &va.Principal{Name: name, Grants: []va.Grant{va.GrantSensitive}}, "malformed user")
 	}
 	p := &va.Principal{Name: "weird", Grants: []va.Grant{"everything", va.GrantSensitive}}
-	if e.Allowed(p, va.ActReadSensitive, va.Resource{Kind: va.KindCustomer}) {
+	if e.Allowed(p, va.PermReadSensitive, va.Resource{Kind: va.KindCustomer}) {
 		t.Error("an unknown grant counts as the sensitive grant")
 	}
 }
@@ -253,7 +253,7 @@ func TestFailClosed(t *testing.T) {
 		t.Error("Err() = nil after a failure")
 	}
 	e.SetUsers([]*va.User{u})
-	if e.Err() != nil || !e.Allowed(va.PrincipalOf(u), va.ActRead, va.Resource{Kind: va.KindJournal}) {
+	if e.Err() != nil || !e.Allowed(va.PrincipalOf(u), va.PermRead, va.Resource{Kind: va.KindJournal}) {
 		t.Errorf("SetUsers did not recover: Err() = %v", e.Err())
 	}
 }
@@ -265,7 +265,7 @@ func TestTwoEnforcers(t *testing.T) {
 	b := newEnforcer(t, user("x", "it", va.RoleSysadmin))
 	p := &va.Principal{Name: "x"}
 	journal := va.Resource{Kind: va.KindJournal}
-	if !a.Allowed(p, va.ActRead, journal) || b.Allowed(p, va.ActRead, journal) {
+	if !a.Allowed(p, va.PermRead, journal) || b.Allowed(p, va.PermRead, journal) {
 		t.Error("two enforcers share their state")
 	}
 }
@@ -291,9 +291,9 @@ func TestConcurrentUse(t *testing.T) {
 	for range 2 {
 		wg.Go(func() {
 			for range 200 {
-				e.Allowed(&va.Principal{Name: "dora"}, va.ActRead, va.Resource{Kind: va.KindJournal})
-				e.Scope(&va.Principal{Name: "dora"}, va.ActRead, va.KindRecord)
-				if e.Allowed(&va.Principal{Name: "sys"}, va.ActRead, va.Resource{Kind: va.KindJournal}) {
+				e.Allowed(&va.Principal{Name: "dora"}, va.PermRead, va.Resource{Kind: va.KindJournal})
+				e.Scope(&va.Principal{Name: "dora"}, va.PermRead, va.KindRecord)
+				if e.Allowed(&va.Principal{Name: "sys"}, va.PermRead, va.Resource{Kind: va.KindJournal}) {
 					t.Error("sysadmin read the journal during updates")
 				}
 			}

@@ -135,7 +135,7 @@ func (ts *testServer) getRecord(id visitarchive.RecordID) *visitarchive.Record {
 }
 
 // policyAllows reports what the policy lets who do to r.
-func (ts *testServer) policyAllows(who string, act visitarchive.Action, r *visitarchive.Record) bool {
+func (ts *testServer) policyAllows(who string, act visitarchive.Permission, r *visitarchive.Record) bool {
 	ts.t.Helper()
 	ctx := ts.t.Context()
 	u, err := ts.archive.Accounts().GetUser(visitarchive.WithActor(ctx, "test"), visitarchive.UserName(who))
@@ -150,7 +150,7 @@ func (ts *testServer) readable(who string, all []*visitarchive.Record) []*visita
 	ts.t.Helper()
 	var out []*visitarchive.Record
 	for _, r := range all {
-		if ts.policyAllows(who, visitarchive.ActRead, ts.getRecord(r.ID)) {
+		if ts.policyAllows(who, visitarchive.PermRead, ts.getRecord(r.ID)) {
 			out = append(out, r)
 		}
 	}
@@ -204,7 +204,7 @@ func (ts *testServer) checkListings(t *testing.T, who string, all []*visitarchiv
 		t.Errorf("%s: list shows %v of %d, want %v", who, got, page.Total, wantIDs)
 	}
 	for _, r := range page.Records {
-		sensitive := ts.policyAllows(who, visitarchive.ActReadSensitive, ts.getRecord(r.ID))
+		sensitive := ts.policyAllows(who, visitarchive.PermReadSensitive, ts.getRecord(r.ID))
 		if shown := r.ContactPhone != ""; shown != sensitive {
 			t.Errorf("%s: record %s (%s) shows contact_phone %q; may read sensitive fields: %v", who, r.ID, r.Status, r.ContactPhone, sensitive)
 		}

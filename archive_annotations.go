@@ -21,7 +21,7 @@ type Annotation struct {
 // AnnotateRecord adds a correction to archived record id.
 func (a *Archive) AnnotateRecord(ctx context.Context, id RecordID, n Annotation) (*Annotation, error) {
 	const op = "record.annotate"
-	if _, err := a.recordFor(ctx, op, id, "annotate", ActAnnotate); err != nil {
+	if _, err := a.recordFor(ctx, op, id, "annotate", PermAnnotate); err != nil {
 		return nil, err
 	}
 	var c checker

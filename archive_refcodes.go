@@ -74,7 +74,7 @@ const staleReservation = 2 * time.Minute
 // retention period and reference code, and the paper location if given.
 func (a *Archive) ArchiveRecord(ctx context.Context, id RecordID, req ArchiveRequest) (*Record, error) {
 	const op = "record.archive"
-	cur, err := a.currentRecord(ctx, op, id, req.Version, "archive", ActArchive)
+	cur, err := a.currentRecord(ctx, op, id, req.Version, "archive", PermArchive)
 	if err != nil {
 		return nil, err
 	}

@@ -32,34 +32,34 @@ func signedIn(ctx context.Context, op string) (*Principal, error) {
 	return p, err
 }
 
-// allow returns nil when the caller in ctx may do act on res, Forbidden
+// allow returns nil when the caller in ctx may do perm on res, Forbidden
 // when they may not, and the error of caller when there is no caller.
-func (a *Archive) allow(ctx context.Context, op string, act Action, res Resource) error {
+func (a *Archive) allow(ctx context.Context, op string, perm Permission, res Resource) error {
 	p, err := caller(ctx, op)
 	if p == nil {
 		return err
 	}
-	if a.policy.Allowed(p, act, res) {
+	if a.policy.Allowed(p, perm, res) {
 		return nil
 	}
-	return E(op, Forbidden, nil, "your roles do not allow you to %s this %s", act, res.Kind)
+	return E(op, Forbidden, nil, "your roles do not allow you to %s this %s", perm, res.Kind)
 }
 
-// mayEver refuses a caller whose roles allow act on nothing of kind,
+// mayEver refuses a caller whose roles allow perm on nothing of kind,
 // before the checks of what they send: those checks say which customers
 // and plans exist, which such a caller is not to learn.
-func (a *Archive) mayEver(ctx context.Context, op string, act Action, kind ResourceKind) error {
-	s, err := a.scope(ctx, op, act, kind)
+func (a *Archive) mayEver(ctx context.Context, op string, perm Permission, kind ResourceKind) error {
+	s, err := a.scope(ctx, op, perm, kind)
 	if err != nil || s == nil || s.All || len(s.Clauses) > 0 {
 		return err
 	}
-	return E(op, Forbidden, nil, "your roles do not allow you to %s this %s", act, kind)
+	return E(op, Forbidden, nil, "your roles do not allow you to %s this %s", perm, kind)
 }
 
 // visible is allow for reading, except that what the caller may not read
 // is NotFound, so that guessing ids teaches nothing.
 func (a *Archive) visible(ctx context.Context, op string, res Resource, what string) error {
-	err := a.allow(ctx, op, ActRead, res)
+	err := a.allow(ctx, op, PermRead, res)
 	if IsKind(err, Forbidden) && PrincipalFrom(ctx) != nil { // the policy's refusal
 		return E(op, NotFound, nil, "%s not found", what)
 	}
@@ -68,14 +68,14 @@ func (a *Archive) visible(ctx context.Context, op string, res Resource, what str
 
 // reveals reports whether the caller may see the sensitive fields of res.
 func (a *Archive) reveals(ctx context.Context, res Resource) bool {
-	return a.allow(ctx, "", ActReadSensitive, res) == nil
+	return a.allow(ctx, "", PermReadSensitive, res) == nil
 }
 
 // recordRevealer decides, for a page of records, whether the caller may
 // see each one's sensitive fields: from the policy's scope, fetched once,
 // rather than one policy decision per record.
 func (a *Archive) recordRevealer(ctx context.Context) func(Resource) bool {
-	s, err := a.scope(ctx, "", ActReadSensitive, KindRecord)
+	s, err := a.scope(ctx, "", PermReadSensitive, KindRecord)
 	switch {
 	case err != nil:
 		return func(Resource) bool { return false }
@@ -85,19 +85,19 @@ func (a *Archive) recordRevealer(ctx context.Context) func(Resource) bool {
 	return s.Match
 }
 
-// scope returns what the caller may do act on, for the index; nil for a
+// scope returns what the caller may do perm on, for the index; nil for a
 // trusted actor (no limit).
-func (a *Archive) scope(ctx context.Context, op string, act Action, kind ResourceKind) (*Scope, error) {
+func (a *Archive) scope(ctx context.Context, op string, perm Permission, kind ResourceKind) (*Scope, error) {
 	p, err := caller(ctx, op)
 	if p == nil {
 		return nil, err
 	}
-	s := a.policy.Scope(p, act, kind)
+	s := a.policy.Scope(p, perm, kind)
 	return &s, nil
 }
 
-// Allowed reports whether the caller in ctx may do act on res; the server
+// Allowed reports whether the caller in ctx may do perm on res; the server
 // uses it to refuse early and to show what a user may do.
-func (a *Archive) Allowed(ctx context.Context, act Action, res Resource) bool {
-	return a.allow(ctx, "", act, res) == nil
+func (a *Archive) Allowed(ctx context.Context, perm Permission, res Resource) bool {
+	return a.allow(ctx, "", perm, res) == nil
 }

@@ -85,7 +85,7 @@ type AccessFilter struct {
 // walking the journal. Only callers allowed to read the access log may.
 func (a *Archive) AccessLog(ctx context.Context, f AccessFilter) ([]AccessEvent, error) {
 	const op = "audit.access"
-	if err := a.allow(ctx, op, ActRead, Resource{Kind: KindAccessLog}); err != nil {
+	if err := a.allow(ctx, op, PermRead, Resource{Kind: KindAccessLog}); err != nil {
 		return nil, err
 	}
 	if err := f.check(op); err != nil {
@@ -171,7 +171,7 @@ type Export struct {
 // filters and size, before anything is sent. Write sends the records.
 func (a *Archive) ExportRecords(ctx context.Context, q SearchQuery) (*Export, error) {
 	const op = "record.export"
-	scope, err := a.scope(ctx, op, ActExport, KindRecord)
+	scope, err := a.scope(ctx, op, PermExport, KindRecord)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +179,7 @@ func (a *Archive) ExportRecords(ctx context.Context, q SearchQuery) (*Export, er
 		return nil, E(op, Forbidden, nil, "your roles do not allow bulk export")
 	}
 	q.Sort, q.Page, q.Size, q.NoFacets = SortVisitStart, 1, MaxPageSize, true
-	if err := a.limitQuery(ctx, op, ActExport, &q); err != nil {
+	if err := a.limitQuery(ctx, op, PermExport, &q); err != nil {
 		return nil, err
 	}
 	if q.Now.IsZero() {
@@ -280,7 +280,7 @@ func describeQuery(q SearchQuery) string {
 // number after, oldest first: the audit trail, for auditors.
 func (a *Archive) JournalEntries(ctx context.Context, after uint64, limit int) ([]Entry, error) {
 	const op = "audit.journal"
-	if err := a.allow(ctx, op, ActRead, Resource{Kind: KindJournal}); err != nil {
+	if err := a.allow(ctx, op, PermRead, Resource{Kind: KindJournal}); err != nil {
 		return nil, err
 	}
 	out := []Entry{}

@@ -275,7 +275,7 @@ func (ac *Accounts) RevokeToken(ctx context.Context, id string) error {
 		return err
 	}
 	t := ac.token(id)
-	if t == nil || t.User != p.Name && !ac.a.policy.Allowed(p, ActUpdate, userResource) {
+	if t == nil || t.User != p.Name && !ac.a.policy.Allowed(p, PermUpdate, userResource) {
 		return E(op, NotFound, nil, "token %s not found", id)
 	}
 	ac.dropToken(id)

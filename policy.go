@@ -1,19 +1,20 @@
 package visitarchive
 
-// Action is what a caller wants to do to a resource.
-type Action string
+// Permission is what a caller wants to do to a resource: what the policy
+// allows or refuses. (A journal Change has an Action: what was done.)
+type Permission string
 
-// The actions the policy knows.
+// The permissions the policy knows.
 const (
-	ActRead          Action = "read"           // see the content
-	ActReadSensitive Action = "read_sensitive" // see contact details and the decision chain
-	ActCreate        Action = "create"
-	ActUpdate        Action = "update"
-	ActReview        Action = "review"   // approve, return or reject (workflow)
-	ActArchive       Action = "archive"  // classify and archive (workflow)
-	ActAnnotate      Action = "annotate" // add a correction to an archived record
-	ActExport        Action = "export"   // bulk export
-	ActManage        Action = "manage"   // users and departments
+	PermRead          Permission = "read"           // see the content
+	PermReadSensitive Permission = "read_sensitive" // see contact details and the decision chain
+	PermCreate        Permission = "create"
+	PermUpdate        Permission = "update"
+	PermReview        Permission = "review"   // approve, return or reject (workflow)
+	PermArchive       Permission = "archive"  // classify and archive (workflow)
+	PermAnnotate      Permission = "annotate" // add a correction to an archived record
+	PermExport        Permission = "export"   // bulk export
+	PermManage        Permission = "manage"   // users and departments
 )
 
 // Kind of resource the policy knows.
@@ -52,13 +53,13 @@ func RecordResource(r *Record) Resource {
 // Authorizer decides who may do what; policy/ implements it with Casbin.
 // Default is deny: an action or kind the policy does not name is refused.
 type Authorizer interface {
-	// Allowed reports whether p may do act on res.
-	Allowed(p *Principal, act Action, res Resource) bool
+	// Allowed reports whether p may do perm on res.
+	Allowed(p *Principal, perm Permission, res Resource) bool
 
-	// Scope returns the resources of kind that p may do act on, as filters
+	// Scope returns the resources of kind that p may do perm on, as filters
 	// an index can apply, so that searches never check hit by hit. For
-	// any res of that kind, Allowed(p, act, res) == Scope(...).Match(res).
-	Scope(p *Principal, act Action, kind ResourceKind) Scope
+	// any res of that kind, Allowed(p, perm, res) == Scope(...).Match(res).
+	Scope(p *Principal, perm Permission, kind ResourceKind) Scope
 
 	// SetUsers replaces every role assignment with those of users; PutUser
 	// replaces those of one user. Roles come only from User objects, and a
@@ -126,18 +127,6 @@ func contains[T comparable](s []T, v T) bool {
 		}
 	}
 	return false
-}
-
-// PasswordHasher hashes passwords for storage and checks them; policy/
-// implements it with argon2id.
-type PasswordHasher interface {
-	// Hash returns an encoded hash of password that carries its own salt
-	// and parameters.
-	Hash(password string) (string, error)
-
-	// Verify reports whether password matches hash. A malformed hash is an
-	// error, a wrong password is (false, nil).
-	Verify(hash, password string) (bool, error)
 }
 
 // Intersect returns the scope of what is in both s and o.

@@ -13,6 +13,18 @@ import (
 // Passwords: the rules, the check at sign-in, and setting one, by its
 // user (ChangePassword) or by an administrator (SetPassword).
 
+// PasswordHasher hashes passwords for storage and checks them; policy/
+// implements it with argon2id.
+type PasswordHasher interface {
+	// Hash returns an encoded hash of password that carries its own salt
+	// and parameters.
+	Hash(password string) (string, error)
+
+	// Verify reports whether password matches hash. A malformed hash is an
+	// error, a wrong password is (false, nil).
+	Verify(hash, password string) (bool, error)
+}
+
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 12
 
@@ -115,7 +127,7 @@ func (ac *Accounts) dummyHash() string {
 // password with ChangePassword, like everyone.
 func (ac *Accounts) SetPassword(ctx context.Context, name UserName, password string) (int, error) {
 	const op = "user.password"
-	if err := ac.a.allow(ctx, op, ActUpdate, userResource); err != nil {
+	if err := ac.a.allow(ctx, op, PermUpdate, userResource); err != nil {
 		return 0, err
 	}
 	if p := PrincipalFrom(ctx); p != nil && p.Name == name {
