@@ -77,30 +77,12 @@ func (s *steps) ran() int {
 	return s.calls
 }
 
-// syncBuffer is a log that the runner's loops write while the test reads.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // TestRunnerLoop: a job runs First after Start, then Every after each run,
 // until Stop; what it did and its failures are logged, runs that did
 // nothing are not, and a failed run is tried again at the next interval.
 func TestRunnerLoop(t *testing.T) {
 	job := &steps{results: []result{{0, nil}, {3, nil}, {1, errors.New("index unavailable")}}}
-	var logs syncBuffer
+	var logs bytes.Buffer // read after Stop, which waits for the loops
 	r := retention.NewRunner(slog.New(slog.NewTextHandler(&logs, nil)),
 		retention.Job{Name: "overdue-notices", First: 5 * time.Second, Every: time.Minute, Run: job.run})
 	clock := newFakeClock()
@@ -150,7 +132,7 @@ func stopWithin(t *testing.T, r *retention.Runner) {
 // the error that the cancellation causes is no failure of the job.
 func TestRunnerStopEndsRun(t *testing.T) {
 	started := make(chan struct{})
-	var logs syncBuffer
+	var logs bytes.Buffer // read after Stop, which waits for the loops
 	r := retention.NewRunner(slog.New(slog.NewTextHandler(&logs, nil)), retention.Job{
 		Name: "checkpoint", Every: time.Minute,
 		Run: func(ctx context.Context) (int, error) {
