@@ -1,9 +1,12 @@
-// Package retention holds the retention schedule (保管期限表): the rules
-// that give each archival class its retention period. Later it will also
-// hold the retention jobs, disposition (appraisal and destruction), legal
-// holds, backups and fixity checks; today it has the schedule.
+// Package retention holds the retention schedule (保管期限表) and the
+// archive's scheduled work: the Runner and the jobs it runs. Disposition
+// (appraisal and destruction), legal holds, backups and fixity checks
+// come here as jobs too.
 //
-// A schedule is configuration, written as JSON:
+// # The schedule
+//
+// The schedule gives each archival class its retention period. It is
+// configuration, written as JSON:
 //
 //	{
 //	  "rules": [
@@ -19,4 +22,55 @@
 // none), the first listed among equals; a class no rule matches gets the
 // default. Retentions are "D10" (ten years), "D30" (thirty years) and "Y"
 // (permanent).
+//
+// # The job runner
+//
+// A Job is a name, a schedule and a one-shot Run that returns how many
+// things it did. A Runner runs each of its jobs in a loop of its own, in
+// the manner of Litestream's replica loops: Start runs Run First after it
+// is called, then Every after the previous run ended (never two runs of a
+// job at once), until Stop, which cancels the run in flight and waits for
+// it. RunOnce runs one job now, as its loop would: tests call it, and
+// the command line will. The clock is the Runner's Now and After, which a
+// test replaces to end each wait when it chooses instead of sleeping.
+//
+// A run that did something is logged at info (job, items); one that did
+// nothing only at debug, since most runs find nothing to do; a failure at
+// warn with its error, and the next run tries again: a job must be safe to
+// repeat after it failed part way. A run that Stop cancels is no
+// failure: no warning, no error counted. The Runner is a
+// prometheus.Collector of these series, labelled job, which serve exports
+// on /metrics:
+//
+//	visitarchive_job_last_run_timestamp_seconds      when the last run ended
+//	visitarchive_job_last_success_timestamp_seconds  when the last successful run ended
+//	visitarchive_job_last_duration_seconds           how long the last run took
+//	visitarchive_job_items_total                     things the runs did
+//	visitarchive_job_errors_total                    runs that failed
+//
+// An alert on time() - last_success greater than twice a job's Every
+// finds a job that keeps failing or has stopped.
+//
+// # The jobs
+//
+// The server runs:
+//
+//	overdue-notices      5 s after the start, then every minute: notify about
+//	                     records past their filing deadline (each once)
+//	expired-sessions     after 1 min, then hourly: remove expired sessions
+//	unrecorded-objects   after the grace period and 1 min, then daily: remove
+//	                     objects no journal entry records (a crash's leftovers)
+//	journal-checkpoints  every minute: pin the journal's head (and serve
+//	                     pins it once more when it stops, after the Runner)
+//
+// Each job is built by a function of this package (OverdueNotices,
+// ExpiredSessions, UnrecordedObjects, JournalCheckpoints) from the few
+// operations it needs, declared here as a small interface of its own —
+// OverdueNotifier, SessionEnder, UnrecordedRemover, Checkpointer — which
+// *visitarchive.Archive (or the journal) satisfies and cmd passes in. A new
+// job follows the same pattern: it declares the Archive operations it
+// calls as an interface in this package, one or two methods, rather than
+// taking the whole Archive, so that what a job may do is visible in its
+// signature, a test can hand it a stub, and the package does not depend
+// on storage, index or server. cmd adds the job to the server's Runner.
 package retention

@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/retention"
 )
 
 func TestMetrics(t *testing.T) {
@@ -44,6 +45,32 @@ func TestMetrics(t *testing.T) {
 	}
 	if ct := res.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
 		t.Errorf("Content-Type = %q", ct)
+	}
+}
+
+// TestMetricsOfJobs: the series of the scheduled jobs, given as
+// Config.Collectors, are on /metrics with those of the server.
+func TestMetricsOfJobs(t *testing.T) {
+	var jobs *retention.Runner
+	ts := newTestServer(t, func(cfg *Config) {
+		jobs = retention.NewRunner(nil, retention.OverdueNotices(cfg.Archive))
+		cfg.Collectors = append(cfg.Collectors, jobs)
+	})
+	if _, err := jobs.RunOnce(t.Context(), "overdue-notices"); err != nil {
+		t.Fatal(err)
+	}
+	text := string(ts.call("GET", "/metrics", "").want(t, http.StatusOK).body)
+	for _, want := range []string{
+		`visitarchive_job_items_total{job="overdue-notices"} 0`,
+		`visitarchive_job_errors_total{job="overdue-notices"} 0`,
+		`visitarchive_job_last_run_timestamp_seconds{job="overdue-notices"}`,
+		`visitarchive_job_last_success_timestamp_seconds{job="overdue-notices"}`,
+		`visitarchive_job_last_duration_seconds{job="overdue-notices"}`,
+		`visitarchive_http_requests_in_flight`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 }
 

@@ -60,8 +60,12 @@ type Config struct {
 
 	// Registry receives the HTTP metrics and is what /metrics serves; nil
 	// means a registry of the server's own with the Go and process
-	// collectors. cmd passes one when other components add metrics.
+	// collectors.
 	Registry *prometheus.Registry
+
+	// Collectors are other components' metrics (the scheduled jobs'), to
+	// be registered into the Registry and served on /metrics too.
+	Collectors []prometheus.Collector
 
 	// Location is the time zone in which query dates without a time
 	// (from=2026-03-01) are read; nil means time.Local.
@@ -107,6 +111,7 @@ func New(cfg Config) *Server {
 		s.reg = newRegistry()
 	}
 	s.metrics = newMetrics(s.reg)
+	s.reg.MustRegister(cfg.Collectors...)
 	s.customers, s.records, s.plans = s.customerAPI(), s.recordAPI(), s.planAPI()
 	s.users, s.departments = s.userAPI(), s.departmentAPI()
 	limit := cfg.BodyLimit

@@ -16,6 +16,7 @@ import (
 	va "github.com/visitarchive/visitarchive"
 	"github.com/visitarchive/visitarchive/index"
 	"github.com/visitarchive/visitarchive/policy"
+	"github.com/visitarchive/visitarchive/retention"
 	"github.com/visitarchive/visitarchive/storage/disk"
 	"github.com/visitarchive/visitarchive/storage/journal"
 	"github.com/visitarchive/visitarchive/storage/keyring"
@@ -188,21 +189,14 @@ type components struct {
 	mailer *va.SMTPMailer
 }
 
-// removeUnrecorded returns the job that removes the objects no journal
-// entry records that are older than grace, as the system.
-func (c *components) removeUnrecorded(grace time.Duration) func(context.Context) (int, error) {
-	return func(ctx context.Context) (int, error) {
-		objs, err := journal.Unrecorded(ctx, c.store)
-		if err != nil {
-			return 0, err
-		}
-		return c.archive.RemoveUnrecorded(va.WithActor(ctx, "system"), objs, grace)
-	}
-}
-
-// checkpoint pins the journal's head, as a chore that counts nothing.
-func (c *components) checkpoint(ctx context.Context) (int, error) {
-	return 0, c.journal.Checkpoint(ctx)
+// jobs returns the runner of the server's scheduled work.
+func (c *components) jobs(log *slog.Logger) *retention.Runner {
+	unrecorded := func(ctx context.Context) ([]va.ObjectInfo, error) { return journal.Unrecorded(ctx, c.store) }
+	return retention.NewRunner(log,
+		retention.OverdueNotices(c.archive),
+		retention.ExpiredSessions(c.archive.Accounts()),
+		retention.UnrecordedObjects(c.archive, unrecorded),
+		retention.JournalCheckpoints(c.journal))
 }
 
 // Close pins the journal's head with a checkpoint, so that verify can

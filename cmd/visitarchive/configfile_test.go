@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"io"
 	"log"
-	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -266,69 +264,6 @@ func TestServeSaysMailIsOff(t *testing.T) {
 	cmd.Wait()
 	if !strings.Contains(logs.String(), "mail notifications are off") {
 		t.Errorf("the log does not say that mail is off:\n%s", logs)
-	}
-}
-
-// overdueStub answers NotifyOverdue from a list of results.
-type overdueStub struct {
-	mu      sync.Mutex
-	results []overdueResult
-	calls   int
-	done    chan struct{} // closed at the first call after the results ran out: the last one is logged
-}
-
-type overdueResult struct {
-	n   int
-	err error
-}
-
-func (s *overdueStub) NotifyOverdue(context.Context) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.calls++
-	if s.calls == len(s.results)+1 {
-		close(s.done)
-	}
-	if s.calls > len(s.results) {
-		return 0, nil
-	}
-	r := s.results[s.calls-1]
-	return r.n, r.err
-}
-
-// TestRepeat: a chore runs again and again until its context ends; what it did
-// and its failures are logged, runs that did nothing are not.
-func TestRepeat(t *testing.T) {
-	stub := &overdueStub{done: make(chan struct{}), results: []overdueResult{
-		{0, nil}, {3, nil}, {1, errors.New("index unavailable")},
-	}}
-	var buf syncBuffer
-	log := slog.New(slog.NewTextHandler(&buf, nil))
-	ctx, cancel := context.WithCancel(t.Context())
-	stopped := make(chan struct{})
-	go func() {
-		repeat(ctx, log, chore{"overdue records notified", "records", stub.NotifyOverdue}, time.Millisecond, time.Millisecond)
-		close(stopped)
-	}()
-	select {
-	case <-stub.done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the loop did not call NotifyOverdue three times")
-	}
-	cancel()
-	select {
-	case <-stopped:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the loop did not stop with its context")
-	}
-	got := buf.String()
-	for _, w := range []string{"level=INFO msg=\"overdue records notified\" records=3", "level=WARN", "records=1", `err="index unavailable"`} {
-		if !strings.Contains(got, w) {
-			t.Errorf("log lacks %q:\n%s", w, got)
-		}
-	}
-	if strings.Count(got, "\n") != 2 {
-		t.Errorf("a run that notified nobody was logged:\n%s", got)
 	}
 }
 

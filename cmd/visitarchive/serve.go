@@ -9,6 +9,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	va "github.com/visitarchive/visitarchive"
 	"github.com/visitarchive/visitarchive/server"
 	"github.com/visitarchive/visitarchive/storage/keyring"
@@ -17,35 +19,6 @@ import (
 // followInterval is how often the server brings its index up to entries
 // that other processes (an import, another replica) appended.
 const followInterval = 2 * time.Second
-
-// The server looks for records past their filing deadline every
-// overdueInterval, the first time overdueFirst after it starts (after the
-// index has caught up). NotifyOverdue notifies about a record only once,
-// so a look that finds nothing new costs one search.
-const (
-	overdueInterval = time.Minute
-	overdueFirst    = 5 * time.Second
-)
-
-// The server removes expired sessions every sweepInterval, the first
-// time sweepFirst after it starts.
-const (
-	sweepInterval = time.Hour
-	sweepFirst    = time.Minute
-)
-
-// The server removes the objects no journal entry records (see
-// visitarchive.RemoveUnrecorded) once unrecordedFirst after it starts, when
-// those a crash left are past the grace period, then every
-// unrecordedInterval.
-const (
-	unrecordedFirst    = va.UnrecordedGrace + time.Minute
-	unrecordedInterval = 24 * time.Hour
-)
-
-// The server pins the journal's head with a checkpoint every
-// checkpointInterval, and when it stops.
-const checkpointInterval = time.Minute
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, sf := newFlags("serve", stderr)
@@ -69,16 +42,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	go follow(ctx, c.archive, c.keys, log)
-	go repeat(ctx, log, chore{"overdue records notified", "records", c.archive.NotifyOverdue}, overdueFirst, overdueInterval)
-	go repeat(ctx, log, chore{"expired sessions removed", "sessions", c.archive.Accounts().EndExpiredSessions}, sweepFirst, sweepInterval)
-	go repeat(ctx, log, chore{"unrecorded objects removed", "objects", c.removeUnrecorded(va.UnrecordedGrace)}, unrecordedFirst, unrecordedInterval)
-	go repeat(ctx, log, chore{"journal head checkpointed", "entries", c.checkpoint}, checkpointInterval, checkpointInterval)
+	jobs := c.jobs(log)
+	jobs.Start(ctx)
+	// Deferred after c.Close, so run before it: the last checkpoint is
+	// Close's, once no job can append any more.
+	defer jobs.Stop()
 	if c.mailer != nil {
 		log.Info("mailing notifications", "smtp", c.mailer.Addr)
 	} else {
 		log.Info("mail notifications are off: no SMTP server is configured")
 	}
-	srv := server.New(server.Config{Archive: c.archive, Logger: log})
+	srv := server.New(server.Config{Archive: c.archive, Logger: log, Collectors: []prometheus.Collector{jobs}})
 	// Listen before serving, so that a signal that comes at once still
 	// finds a server to shut down.
 	ln, err := net.Listen("tcp", *addr)
@@ -148,37 +122,6 @@ func follow(ctx context.Context, a *va.Archive, keys *keyring.Live, log *slog.Lo
 				}
 			}
 		}
-	}
-}
-
-// A chore is work the server repeats; run returns how many things it
-// did, which the log lines call count.
-type chore struct {
-	name  string // what the log lines say was done, such as "overdue records notified"
-	count string // what run counts, such as "records"
-	run   func(context.Context) (int, error)
-}
-
-// repeat runs c after first, then every interval after the previous run
-// ended, until ctx ends. A run that did nothing is not logged; one that
-// failed is tried again at the next interval.
-func repeat(ctx context.Context, log *slog.Logger, c chore, first, interval time.Duration) {
-	t := time.NewTimer(first)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		n, err := c.run(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			log.Warn(c.name+": failed; trying again later", c.count, n, "err", err)
-		case n > 0:
-			log.Info(c.name, c.count, n)
-		}
-		t.Reset(interval)
 	}
 }
 
