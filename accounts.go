@@ -31,7 +31,7 @@ type Accounts struct {
 	a        *Archive
 	ttl      time.Duration
 	users    *cache[UserName, storedUser]
-	depts    *cache[string, Department]
+	depts    *cache[DepartmentID, Department]
 	mu       sync.RWMutex
 	sessions map[string]*Session     // by the hash of the session token
 	tokens   map[string]*storedToken // by token id
@@ -54,7 +54,7 @@ func (a *Archive) Accounts() *Accounts { return a.accounts }
 
 func (ac *Accounts) user(name UserName) *storedUser { return ac.users.get(name) }
 
-func (ac *Accounts) dept(id string) *Department { return ac.depts.get(id) }
+func (ac *Accounts) dept(id DepartmentID) *Department { return ac.depts.get(id) }
 
 // putUser keeps u unless a newer version is cached.
 func (ac *Accounts) putUser(u *storedUser) bool { return ac.users.put(u) }
@@ -303,7 +303,7 @@ func (ac *Accounts) writeDept(ctx context.Context, op string, d *Department) err
 }
 
 // GetDepartment returns department id, or NotFound.
-func (ac *Accounts) GetDepartment(ctx context.Context, id string) (*Department, error) {
+func (ac *Accounts) GetDepartment(ctx context.Context, id DepartmentID) (*Department, error) {
 	const op = "department.get"
 	if _, err := actor(ctx, op); err != nil {
 		return nil, err
@@ -336,7 +336,7 @@ func (ac *Accounts) UpdateDepartment(ctx context.Context, d Department) (*Depart
 	if cur == nil {
 		return nil, E(op, NotFound, nil, "department %s not found", d.ID)
 	}
-	if err := checkVersion(op, "department", d.ID, cur.Version, d.Version); err != nil {
+	if err := checkVersion(op, "department", string(d.ID), cur.Version, d.Version); err != nil {
 		return nil, err
 	}
 	if err := d.Validate(); err != nil {
@@ -363,7 +363,7 @@ func (ac *Accounts) Me(ctx context.Context) (*User, error) {
 
 // usersWith returns the enabled users who hold role; with a dept, only
 // those who head it.
-func (ac *Accounts) usersWith(role Role, dept string) []UserName {
+func (ac *Accounts) usersWith(role Role, dept DepartmentID) []UserName {
 	var out []UserName
 	for _, u := range ac.allUsers() {
 		if u.Disabled || !u.Has(role) {

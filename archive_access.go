@@ -253,7 +253,7 @@ func describeQuery(q SearchQuery) string {
 	add("customer", string(q.CustomerID))
 	add("customer_type", q.CustomerType)
 	add("business_area", q.BusinessArea)
-	add("department", q.Department)
+	add("department", string(q.Department))
 	add("visitor", string(q.Visitor))
 	add("intent", q.Intent)
 	add("status", q.Status)

@@ -303,7 +303,7 @@ func (a *Archive) PlanHistory(ctx context.Context, id PlanID) ([]VersionInfo, er
 type PlanQuery struct {
 	Status     string
 	CustomerID CustomerID
-	Department string
+	Department DepartmentID
 	Visitor    UserName
 	// MissingRecord keeps the approved plans whose visit has ended and
 	// that no record names.

@@ -69,7 +69,7 @@ func (a *Archive) customerFor(ctx context.Context, id CustomerID) *Customer {
 
 // checkDepartment reports a department that does not exist. Every
 // signed-in user may list the departments, so saying so tells nothing.
-func (a *Archive) checkDepartment(c *checker, dept string) {
+func (a *Archive) checkDepartment(c *checker, dept DepartmentID) {
 	if dept != "" && a.accounts.dept(dept) == nil {
 		c.add("department", "no department %s exists", dept)
 	}
@@ -81,12 +81,12 @@ func (a *Archive) checkDepartment(c *checker, dept string) {
 // would leave the review and overdue lists of its supervisors for those
 // of another department, and a right to move it would have to hold in
 // both departments.
-func keepDepartment(op string, next *string, cur string) error {
+func keepDepartment(op string, next *DepartmentID, cur DepartmentID) error {
 	if *next == "" {
 		*next = cur
 	}
 	if *next != cur {
-		return invalidField(op, "department", "is "+cur+" and cannot change: a record or plan stays in the department it was created in")
+		return invalidField(op, "department", "is "+string(cur)+" and cannot change: a record or plan stays in the department it was created in")
 	}
 	return nil
 }

@@ -105,7 +105,7 @@ func newEnv(t *testing.T) *env {
 func (e *env) addDepartments(t *testing.T) {
 	t.Helper()
 	for _, d := range []string{"sales1", "sales2"} {
-		if _, err := e.archive.Accounts().CreateDepartment(as(t, "root"), va.Department{ID: d, Name: d}); err != nil {
+		if _, err := e.archive.Accounts().CreateDepartment(as(t, "root"), va.Department{ID: va.DepartmentID(d), Name: d}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -293,7 +293,7 @@ func TestRecordAndPlanNeedTheirDepartment(t *testing.T) {
 	created := mustCreate(t, e.archive, ctx, record("C1", "x", 1))
 	for _, d := range []string{"nowhere", "sales2"} {
 		next := *created
-		next.Department = d
+		next.Department = va.DepartmentID(d)
 		_, err := e.archive.UpdateRecord(ctx, next)
 		wantDepartment("a record moved to "+d, err)
 	}

@@ -12,6 +12,6 @@ var (
 		func(p *Plan) (PlanID, int) { return p.ID, p.Version }}
 	userKind = kind[UserName, storedUser]{UsersPrefix, "user",
 		func(u *storedUser) (UserName, int) { return u.Name, u.Version }}
-	departmentKind = kind[string, Department]{DepartmentsPrefix, "department",
-		func(d *Department) (string, int) { return d.ID, d.Version }}
+	departmentKind = kind[DepartmentID, Department]{DepartmentsPrefix, "department",
+		func(d *Department) (DepartmentID, int) { return d.ID, d.Version }}
 )

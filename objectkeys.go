@@ -75,7 +75,7 @@ func CustomerDataKeyPrefix(id CustomerID) string {
 func UserKey(name UserName, v int) string { return userKind.key(name, v) }
 
 // DepartmentKey is the key of version v of department id.
-func DepartmentKey(id string, v int) string { return departmentKind.key(id, v) }
+func DepartmentKey(id DepartmentID, v int) string { return departmentKind.key(id, v) }
 
 // SessionKey is the key of the session whose token hashes to hash.
 func SessionKey(hash string) string { return SessionsPrefix + hash + ".json" }

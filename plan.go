@@ -13,16 +13,16 @@ type Plan struct {
 	Version int          `json:"version"`
 	Status  RecordStatus `json:"status"` // draft, submitted, approved, rejected
 
-	CustomerID   CustomerID `json:"customer_id"`
-	CustomerName string     `json:"customer_name"`
-	Department   string     `json:"department"`
-	VisitStart   time.Time  `json:"visit_start,omitzero"`
-	VisitEnd     time.Time  `json:"visit_end,omitzero"`
-	Location     string     `json:"location"`
-	Purpose      string     `json:"purpose"`
-	Topics       []string   `json:"topics"` // main topics (主要议题)
-	Visitors     []UserName `json:"visitors"`
-	Major        bool       `json:"major"` // decided by a manager
+	CustomerID   CustomerID   `json:"customer_id"`
+	CustomerName string       `json:"customer_name"`
+	Department   DepartmentID `json:"department"`
+	VisitStart   time.Time    `json:"visit_start,omitzero"`
+	VisitEnd     time.Time    `json:"visit_end,omitzero"`
+	Location     string       `json:"location"`
+	Purpose      string       `json:"purpose"`
+	Topics       []string     `json:"topics"` // main topics (主要议题)
+	Visitors     []UserName   `json:"visitors"`
+	Major        bool         `json:"major"` // decided by a manager
 
 	// ChangeReason says why an approved plan was changed; required for
 	// that change, kept until the next one.
@@ -76,7 +76,7 @@ func (p *Plan) Validate() error {
 	c.required("location", p.Location)
 	c.required("purpose", p.Purpose)
 	for _, f := range []struct{ name, v string }{
-		{"customer_name", p.CustomerName}, {"department", p.Department}, {"location", p.Location},
+		{"customer_name", p.CustomerName}, {"department", string(p.Department)}, {"location", p.Location},
 	} {
 		c.text(f.name, f.v, shortText)
 	}

@@ -37,7 +37,7 @@ const (
 // applicable (a customer has no department).
 type Resource struct {
 	Kind         ResourceKind
-	Department   string
+	Department   DepartmentID
 	Owner        UserName
 	Participants []UserName
 	Status       RecordStatus
@@ -78,7 +78,7 @@ type Scope struct {
 
 // ScopeClause matches the resources that meet all of its non-empty fields.
 type ScopeClause struct {
-	Departments []string       // the resource belongs to one of these
+	Departments []DepartmentID // the resource belongs to one of these
 	Owner       UserName       // the resource was created by this user
 	Participant UserName       // this user is one of the participants
 	Statuses    []RecordStatus // the resource is in one of these states

@@ -10,9 +10,9 @@ import (
 // grants, plus the address the request came from (for the access log).
 type Principal struct {
 	Name       UserName
-	Department string
+	Department DepartmentID
 	Roles      []Role
-	Heads      []string
+	Heads      []DepartmentID
 	Grants     []Grant
 	Addr       string
 

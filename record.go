@@ -19,7 +19,7 @@ type Record struct {
 	VisitEnd          time.Time       `json:"visit_end,omitzero"`
 	Location          string          `json:"location"`
 	Visitors          []UserName      `json:"visitors"`
-	Department        string          `json:"department"`
+	Department        DepartmentID    `json:"department"`
 	ContactName       string          `json:"contact_name"`
 	ContactPhone      string          `json:"contact_phone,omitempty"` // sensitive
 	ContactEmail      string          `json:"contact_email,omitempty"` // sensitive
@@ -147,7 +147,7 @@ func (r *Record) validateText(c *checker) {
 	}{
 		{"customer_name", r.CustomerName, shortText},
 		{"location", r.Location, shortText},
-		{"department", r.Department, shortText},
+		{"department", string(r.Department), shortText},
 		{"contact_name", r.ContactName, shortText},
 		{"topic", r.Topic, shortText},
 		{"summary", r.Summary, longText},

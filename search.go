@@ -52,7 +52,7 @@ type SearchQuery struct {
 	CustomerID   CustomerID // exact
 	CustomerType string
 	BusinessArea string
-	Department   string
+	Department   DepartmentID
 	Visitor      UserName
 	Intent       string
 	Status       string

@@ -45,15 +45,15 @@ var ContentRoles = []Role{RoleEmployee, RoleSupervisor, RoleMarketing, RoleServi
 // as a supervisor. A disabled user cannot sign in and their sessions and
 // tokens stop working.
 type User struct {
-	Name        UserName `json:"name"`
-	Version     int      `json:"version"`
-	DisplayName string   `json:"display_name"`
-	Email       string   `json:"email,omitempty"` // where notifications are mailed, if set
-	Department  string   `json:"department"`
-	Roles       []Role   `json:"roles"`
-	Heads       []string `json:"heads,omitempty"`
-	Grants      []Grant  `json:"grants,omitempty"`
-	Disabled    bool     `json:"disabled"`
+	Name        UserName       `json:"name"`
+	Version     int            `json:"version"`
+	DisplayName string         `json:"display_name"`
+	Email       string         `json:"email,omitempty"` // where notifications are mailed, if set
+	Department  DepartmentID   `json:"department"`
+	Roles       []Role         `json:"roles"`
+	Heads       []DepartmentID `json:"heads,omitempty"`
+	Grants      []Grant        `json:"grants,omitempty"`
+	Disabled    bool           `json:"disabled"`
 	// MustChangePassword is set while the user's password is one that
 	// someone else chose (an administrator's reset, a new account):
 	// until the user chooses their own, they may do nothing else. Kept by
@@ -78,7 +78,7 @@ func (u *User) Validate() error {
 	}
 	c.text("display_name", u.DisplayName, shortText)
 	c.email("email", u.Email)
-	if u.Department != "" && !ValidID(u.Department) {
+	if u.Department != "" && !ValidID(string(u.Department)) {
 		c.add("department", "is not a valid department id")
 	}
 	if len(u.Roles) == 0 {
@@ -98,7 +98,7 @@ func (u *User) Validate() error {
 		c.add("heads", "a supervisor heads at least one department")
 	}
 	for i, d := range u.Heads {
-		if !ValidID(d) {
+		if !ValidID(string(d)) {
 			c.add("heads["+itoa(i)+"]", "is not a valid department id")
 		}
 	}
@@ -128,11 +128,14 @@ func (u *User) checkDuties(c *checker) {
 	}
 }
 
+// DepartmentID names a department, such as "sales-eu".
+type DepartmentID string
+
 // Department is a unit of the company; records and plans belong to one.
 type Department struct {
-	ID      string `json:"id"` // a short code such as "sales-eu"
-	Version int    `json:"version"`
-	Name    string `json:"name"`
+	ID      DepartmentID `json:"id"` // a short code such as "sales-eu"
+	Version int          `json:"version"`
+	Name    string       `json:"name"`
 	Audit
 }
 
@@ -141,7 +144,7 @@ var deptPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
 // Validate reports every field of d that breaks a rule.
 func (d *Department) Validate() error {
 	var c checker
-	if !deptPattern.MatchString(d.ID) {
+	if !deptPattern.MatchString(string(d.ID)) {
 		c.add("id", "is required: letters, digits, '-' and '_', at most 64")
 	}
 	c.required("name", d.Name)

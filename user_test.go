@@ -18,7 +18,7 @@ func TestUserValidateDuties(t *testing.T) {
 		{"sysadmin alone", va.User{Roles: []va.Role{va.RoleSysadmin}}, nil},
 		{"marketing with a grant", va.User{Roles: []va.Role{va.RoleMarketing}, Grants: []va.Grant{va.GrantSensitive}}, nil},
 		{"sysadmin and auditor", va.User{Roles: []va.Role{va.RoleSysadmin, va.RoleAuditor}}, []string{"roles"}},
-		{"sysadmin and supervisor", va.User{Department: "d1", Heads: []string{"d1"},
+		{"sysadmin and supervisor", va.User{Department: "d1", Heads: []va.DepartmentID{"d1"},
 			Roles: []va.Role{va.RoleSupervisor, va.RoleSysadmin}}, []string{"roles"}},
 		{"sysadmin and employee", va.User{Department: "d1", Roles: []va.Role{va.RoleSysadmin, va.RoleEmployee}}, []string{"roles"}},
 		{"sysadmin and marketing, granted", va.User{Roles: []va.Role{va.RoleSysadmin, va.RoleMarketing},

@@ -24,7 +24,7 @@ func people(t *testing.T, e *env) map[string]context.Context {
 	users := []va.User{
 		{Name: "alice", Department: "sales1", Roles: []va.Role{va.RoleEmployee}},
 		{Name: "carol", Department: "sales1", Roles: []va.Role{va.RoleEmployee}},
-		{Name: "sam", Department: "sales1", Roles: []va.Role{va.RoleSupervisor}, Heads: []string{"sales1"}},
+		{Name: "sam", Department: "sales1", Roles: []va.Role{va.RoleSupervisor}, Heads: []va.DepartmentID{"sales1"}},
 		{Name: "ann", Roles: []va.Role{va.RoleArchivist}},
 		{Name: "arc", Roles: []va.Role{va.RoleArchivist}},
 		{Name: "mia", Roles: []va.Role{va.RoleMarketing}},

@@ -85,7 +85,7 @@ func genDocs(n int) []visitarchive.IndexDoc {
 		r := &visitarchive.Record{
 			ID: visitarchive.RecordID(fmt.Sprintf("G%06d", i)), Status: "draft",
 			CustomerID: c.ID, CustomerName: c.Name, Topic: pick(genTopics), Summary: b.String(),
-			VisitStart: start.Add(time.Duration(i) * 37 * time.Minute), Department: pick(genDepts),
+			VisitStart: start.Add(time.Duration(i) * 37 * time.Minute), Department: visitarchive.DepartmentID(pick(genDepts)),
 			Visitors:          []visitarchive.UserName{visitarchive.UserName(pick(genUsers))},
 			CooperationIntent: visitarchive.Intent(pick(visitarchive.Intents)),
 		}

@@ -211,7 +211,7 @@ func Document(d visitarchive.IndexDoc) any {
 	}
 	put(fieldCustomerID, string(r.CustomerID))
 	put(fieldCustomerName, customerName(d))
-	put(fieldDepartment, r.Department)
+	put(fieldDepartment, string(r.Department))
 	put(fieldStatus, string(r.Status))
 	put(fieldIntent, string(r.CooperationIntent))
 	put(fieldPlanID, string(r.PlanID))

@@ -302,7 +302,7 @@ func fieldFilters(q visitarchive.SearchQuery) []query.Query {
 		{fieldCustomerID, string(q.CustomerID)},
 		{fieldCustomerType, q.CustomerType},
 		{fieldBusinessArea, q.BusinessArea},
-		{fieldDepartment, q.Department},
+		{fieldDepartment, string(q.Department)},
 		{fieldVisitors, string(q.Visitor)},
 		{fieldIntent, q.Intent},
 		{fieldStatus, q.Status},

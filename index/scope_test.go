@@ -32,7 +32,7 @@ func scopeRecords() []*visitarchive.Record {
 		st visitarchive.RecordStatus, summary string) *visitarchive.Record {
 		r := &visitarchive.Record{
 			ID: visitarchive.RecordID("S" + pad2(n)), CustomerID: "K1", Status: st,
-			Department: dept, Summary: summary,
+			Department: visitarchive.DepartmentID(dept), Summary: summary,
 			VisitStart: time.Date(2025, 3, n, 9, 0, 0, 0, time.FixedZone("CST", 8*3600)),
 		}
 		for _, v := range strings.Fields(visitors) {
@@ -86,7 +86,9 @@ func scopeIndex(t testing.TB) (*Index, []*visitarchive.Record) {
 
 // depts and statuses return a non-nil list even when empty: an empty
 // list allows nothing, where nil allows any.
-func depts(d ...string) []string { return append([]string{}, d...) }
+func depts(d ...visitarchive.DepartmentID) []visitarchive.DepartmentID {
+	return append([]visitarchive.DepartmentID{}, d...)
+}
 
 func statuses(s ...visitarchive.RecordStatus) []visitarchive.RecordStatus {
 	return append([]visitarchive.RecordStatus{}, s...)
@@ -201,7 +203,7 @@ func TestSearchScopeAgreesWithMatch(t *testing.T) {
 // randomScope draws up to three clauses from values that hit, miss and
 // sit on the edges (nil against empty lists, the empty department).
 func randomScope(rng *rand.Rand) *visitarchive.Scope {
-	deptSets := [][]string{nil, nil, {}, {sales}, {key, intl}, {""}, {"", sales}, {"采购部"}}
+	deptSets := [][]visitarchive.DepartmentID{nil, nil, {}, {sales}, {key, intl}, {""}, {"", sales}, {"采购部"}}
 	users := []visitarchive.UserName{"", "", "zhangwei", "lina", "tom", "chenjie", "nobody"}
 	statusSets := [][]visitarchive.RecordStatus{nil, nil, {}, {draft}, {submitted, approved}, {returned, archived}, {"", draft}}
 	s := &visitarchive.Scope{All: rng.IntN(20) == 0}

@@ -21,10 +21,10 @@ func TestCases(t *testing.T) {
 		user("mo", "board", va.RoleManager),
 	}
 	e := newEnforcer(t, users...)
-	rec := func(dept string, owner va.UserName, st va.RecordStatus, parts ...va.UserName) va.Resource {
+	rec := func(dept va.DepartmentID, owner va.UserName, st va.RecordStatus, parts ...va.UserName) va.Resource {
 		return va.Resource{Kind: va.KindRecord, Department: dept, Owner: owner, Status: st, Participants: parts}
 	}
-	plan := func(dept string, owner va.UserName, st va.RecordStatus, parts ...va.UserName) va.Resource {
+	plan := func(dept va.DepartmentID, owner va.UserName, st va.RecordStatus, parts ...va.UserName) va.Resource {
 		return va.Resource{Kind: va.KindPlan, Department: dept, Owner: owner, Status: st, Participants: parts}
 	}
 	major := func(res va.Resource) va.Resource {

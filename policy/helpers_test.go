@@ -19,11 +19,11 @@ func newEnforcer(t testing.TB, users ...*va.User) *Enforcer {
 
 // user returns an enabled user with roles.
 func user(name, dept string, roles ...va.Role) *va.User {
-	return &va.User{Name: va.UserName(name), Department: dept, Roles: roles}
+	return &va.User{Name: va.UserName(name), Department: va.DepartmentID(dept), Roles: roles}
 }
 
 // heads makes u a supervisor of depts.
-func heads(u *va.User, depts ...string) *va.User {
+func heads(u *va.User, depts ...va.DepartmentID) *va.User {
 	u.Roles = append(u.Roles, va.RoleSupervisor)
 	u.Heads = depts
 	return u

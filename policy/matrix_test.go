@@ -181,7 +181,7 @@ func representative(kind va.ResourceKind, me va.UserName) []va.Resource {
 			for _, parts := range [][]va.UserName{{"someone", "third"}, {"someone", me}} {
 				for _, st := range allStatuses {
 					for _, major := range []bool{false, true} {
-						out = append(out, va.Resource{Kind: kind, Department: dept, Owner: owner,
+						out = append(out, va.Resource{Kind: kind, Department: va.DepartmentID(dept), Owner: owner,
 							Participants: parts, Status: st, Major: major})
 					}
 				}
@@ -215,7 +215,7 @@ func fact(f string, u *va.User, res va.Resource) bool {
 	case "home":
 		home := u.Heads
 		if u.Has(va.RoleEmployee) {
-			home = []string{u.Department}
+			home = []va.DepartmentID{u.Department}
 		}
 		return slices.Contains(home, res.Department)
 	case "own":

@@ -125,7 +125,7 @@ func requestDomain(res visitarchive.Resource) string {
 	case res.Department == "":
 		return noDepartment
 	}
-	return res.Department
+	return string(res.Department)
 }
 
 // sortedUnique sorts s and drops repeats.

@@ -55,7 +55,7 @@ func randomResource(r *rand.Rand, kind va.ResourceKind, p *va.Principal) va.Reso
 	pick := func(s ...string) string { return s[r.IntN(len(s))] }
 	res := va.Resource{
 		Kind:       kind,
-		Department: pick("sales", "export", "marketing", "", "*", "-"),
+		Department: va.DepartmentID(pick("sales", "export", "marketing", "", "*", "-")),
 		Owner:      va.UserName(pick(string(p.Name), "someone", "")),
 		Status:     va.RecordStatus(pick("draft", "submitted", "returned", "approved", "rejected", "archived", "")),
 		Major:      r.IntN(2) == 0,
@@ -220,17 +220,17 @@ func TestScopeShapes(t *testing.T) {
 			{Participant: "emp", Statuses: archived},
 		}}},
 		{"sup2", va.PermReview, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{
-			{Departments: []string{"export", "sales"}},
+			{Departments: []va.DepartmentID{"export", "sales"}},
 		}}},
 		{"sup2", va.PermReview, va.KindPlan, va.Scope{Clauses: []va.ScopeClause{
-			{Departments: []string{"export", "sales"}, Major: &no},
+			{Departments: []va.DepartmentID{"export", "sales"}, Major: &no},
 		}}},
 		{"sup2", va.PermAnnotate, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{
-			{Departments: []string{"export", "sales"}, Statuses: archived},
+			{Departments: []va.DepartmentID{"export", "sales"}, Statuses: archived},
 		}}},
 		{"mgr", va.PermReview, va.KindPlan, va.Scope{Clauses: []va.ScopeClause{{Major: &yes}}}},
 		{"mgr-sup", va.PermReview, va.KindPlan, va.Scope{Clauses: []va.ScopeClause{
-			{Departments: []string{"sales"}, Major: &no},
+			{Departments: []va.DepartmentID{"sales"}, Major: &no},
 			{Major: &yes},
 		}}},
 		{"arc", va.PermAnnotate, va.KindRecord, va.Scope{Clauses: []va.ScopeClause{{Statuses: archived}}}},

@@ -74,7 +74,7 @@ func (e *Enforcer) domains(name visitarchive.UserName, kind visitarchive.Resourc
 // reports false when the row cannot apply: a grant p lacks, or states
 // (or major and ordinary) that exclude each other.
 func clauseOf(cond string, depts []string, name visitarchive.UserName, granted bool) (visitarchive.ScopeClause, bool) {
-	c := visitarchive.ScopeClause{Departments: slices.Clone(depts)}
+	c := visitarchive.ScopeClause{Departments: departmentIDs(depts)}
 	for part := range strings.SplitSeq(cond, "+") {
 		switch part {
 		case "any":
@@ -235,4 +235,17 @@ func sortStates(s []visitarchive.RecordStatus) []visitarchive.RecordStatus {
 		return slices.Index(stateOrder, a) - slices.Index(stateOrder, b)
 	})
 	return s
+}
+
+// departmentIDs types the department names of a policy row; nil (any
+// department) stays nil.
+func departmentIDs(depts []string) []visitarchive.DepartmentID {
+	if depts == nil {
+		return nil
+	}
+	out := make([]visitarchive.DepartmentID, len(depts))
+	for i, d := range depts {
+		out[i] = visitarchive.DepartmentID(d)
+	}
+	return out
 }

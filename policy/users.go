@@ -155,9 +155,9 @@ func heldRoles(u *visitarchive.User) []visitarchive.Role {
 func roleDomains(u *visitarchive.User, r visitarchive.Role) []string {
 	switch {
 	case r == visitarchive.RoleEmployee:
-		return validDepartments([]string{u.Department})
+		return validDepartments([]string{string(u.Department)})
 	case r == visitarchive.RoleSupervisor:
-		return validDepartments(u.Heads)
+		return validDepartments(names(u.Heads))
 	case slices.Contains(visitarchive.Roles, string(r)):
 		return []string{anyDepartment}
 	}
@@ -172,4 +172,13 @@ func validDepartments(ids []string) []string {
 		}
 	}
 	return sortedUnique(ok)
+}
+
+// names untypes department ids for the policy's tables.
+func names(ids []visitarchive.DepartmentID) []string {
+	out := make([]string, len(ids))
+	for i, d := range ids {
+		out[i] = string(d)
+	}
+	return out
 }

@@ -51,7 +51,7 @@ func TestUnknownAndDisabledDenied(t *testing.T) {
 	e := newEnforcer(t, off, user("aud", "audit", va.RoleAuditor))
 	// The principal's own roles count for nothing: only the user objects do.
 	deniedEverything(t, e, &va.Principal{Name: "ghost", Department: "sales",
-		Roles: []va.Role{va.RoleAuditor, va.RoleEmployee}, Heads: []string{"sales"}}, "unknown user")
+		Roles: []va.Role{va.RoleAuditor, va.RoleEmployee}, Heads: []va.DepartmentID{"sales"}}, "unknown user")
 	deniedEverything(t, e, &va.Principal{Name: "off", Department: "sales",
 		Roles: []va.Role{va.RoleAuditor, va.RoleEmployee}}, "disabled user")
 	deniedEverything(t, e, nil, "nil principal")
@@ -93,7 +93,7 @@ func TestPutUserMovesDepartment(t *testing.T) {
 	e := newEnforcer(t, user("ed", "sales", va.RoleEmployee), user("other", "sales", va.RoleEmployee))
 	p := &va.Principal{Name: "ed"}
 	in := func(dept string) va.Resource {
-		return va.Resource{Kind: va.KindRecord, Department: dept, Owner: "ed", Status: va.StatusDraft}
+		return va.Resource{Kind: va.KindRecord, Department: va.DepartmentID(dept), Owner: "ed", Status: va.StatusDraft}
 	}
 	e.PutUser(user("ed", "export", va.RoleEmployee))
 	if !e.Allowed(p, va.PermRead, in("sales")) {

@@ -95,14 +95,14 @@ func newTestServerWith(t *testing.T, archive func(*visitarchive.Config), adjust 
 var people = []struct {
 	name, dept string
 	roles      []visitarchive.Role
-	heads      []string
+	heads      []visitarchive.DepartmentID
 	grants     []visitarchive.Grant
 }{
 	{"alice", "sales1", []visitarchive.Role{visitarchive.RoleEmployee}, nil, nil},
 	{"carol", "sales1", []visitarchive.Role{visitarchive.RoleEmployee}, nil, nil},
 	{"bob", "sales2", []visitarchive.Role{visitarchive.RoleEmployee}, nil, nil},
-	{"sam", "sales1", []visitarchive.Role{visitarchive.RoleSupervisor}, []string{"sales1"}, nil},
-	{"sue", "sales2", []visitarchive.Role{visitarchive.RoleSupervisor}, []string{"sales2"}, nil},
+	{"sam", "sales1", []visitarchive.Role{visitarchive.RoleSupervisor}, []visitarchive.DepartmentID{"sales1"}, nil},
+	{"sue", "sales2", []visitarchive.Role{visitarchive.RoleSupervisor}, []visitarchive.DepartmentID{"sales2"}, nil},
 	{"mia", "marketing", []visitarchive.Role{visitarchive.RoleMarketing}, nil, nil},
 	{"meg", "marketing", []visitarchive.Role{visitarchive.RoleMarketing}, nil, []visitarchive.Grant{visitarchive.GrantSensitive}},
 	{"sid", "service", []visitarchive.Role{visitarchive.RoleService}, nil, nil},
@@ -120,12 +120,12 @@ func (ts *testServer) addPeople() {
 	t := ts.t
 	ctx := visitarchive.WithActor(t.Context(), "setup")
 	for _, d := range []string{"sales1", "sales2", "marketing", "service", "admin", "audit", "board", "it"} {
-		if _, err := ts.archive.Accounts().CreateDepartment(ctx, visitarchive.Department{ID: d, Name: "Dept " + d}); err != nil {
+		if _, err := ts.archive.Accounts().CreateDepartment(ctx, visitarchive.Department{ID: visitarchive.DepartmentID(d), Name: "Dept " + d}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, p := range people {
-		u, err := ts.archive.Accounts().CreateUser(ctx, visitarchive.User{Name: visitarchive.UserName(p.name), Department: p.dept,
+		u, err := ts.archive.Accounts().CreateUser(ctx, visitarchive.User{Name: visitarchive.UserName(p.name), Department: visitarchive.DepartmentID(p.dept),
 			Roles: p.roles, Heads: p.heads, Grants: p.grants})
 		if err != nil {
 			t.Fatal(err)

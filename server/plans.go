@@ -49,7 +49,7 @@ func (s *Server) listPlans(c *fiber.Ctx) error {
 	q := visitarchive.PlanQuery{
 		Status:        p["status"],
 		CustomerID:    visitarchive.CustomerID(p["customer"]),
-		Department:    p["department"],
+		Department:    visitarchive.DepartmentID(p["department"]),
 		Visitor:       visitarchive.UserName(p["visitor"]),
 		MissingRecord: p.flag("missing_record", &fe),
 		Page:          p.pageInt("page", &fe),

@@ -82,7 +82,7 @@ func (s *Server) searchQuery(op string, p params) (visitarchive.SearchQuery, err
 		CustomerID:   visitarchive.CustomerID(p["customer"]),
 		CustomerType: p["customer_type"],
 		BusinessArea: p["business_area"],
-		Department:   p["department"],
+		Department:   visitarchive.DepartmentID(p["department"]),
 		Visitor:      visitarchive.UserName(p["visitor"]),
 		Intent:       p["intent"],
 		Status:       p["status"],

@@ -180,7 +180,7 @@ func (ts *testServer) checkListings(t *testing.T, who string, all []*visitarchiv
 	wantFacets := map[string]map[string]int{"department": {}, "status": {}, "visitors": {}}
 	for _, r := range want {
 		cur := ts.getRecord(r.ID)
-		wantFacets["department"][cur.Department]++
+		wantFacets["department"][string(cur.Department)]++
 		wantFacets["status"][string(cur.Status)]++
 		for _, v := range cur.Visitors {
 			wantFacets["visitors"][string(v)]++
@@ -474,7 +474,7 @@ func (ts *testServer) snapshot() string {
 		t.Fatal(err)
 	}
 	for _, d := range depts {
-		b.WriteString("department " + d.ID + " v" + strconv.Itoa(d.Version) + "\n")
+		b.WriteString("department " + string(d.ID) + " v" + strconv.Itoa(d.Version) + "\n")
 	}
 	return b.String()
 }
@@ -601,7 +601,7 @@ func TestSysadminNoContent(t *testing.T) {
 	ts.callAs("root", "POST", "/api/v1/users", `{"name":"lee","department":"legal","roles":["employee"]}`).want(t, http.StatusCreated)
 	var u visitarchive.User
 	ts.patchUser("root", "lee", `{"roles":["employee","supervisor"],"heads":["legal"]}`).want(t, http.StatusOK).decode(t, &u)
-	if !u.Has(visitarchive.RoleSupervisor) || !slices.Equal(u.Heads, []string{"legal"}) {
+	if !u.Has(visitarchive.RoleSupervisor) || !slices.Equal(u.Heads, []visitarchive.DepartmentID{"legal"}) {
 		t.Errorf("lee after the role change: %+v", u)
 	}
 	ts.callAs("root", "GET", "/api/v1/users/lee", "").want(t, http.StatusOK).decode(t, &u)

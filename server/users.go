@@ -38,12 +38,14 @@ func (s *Server) departmentAPI() *objectAPI[visitarchive.Department] {
 	return &objectAPI[visitarchive.Department]{
 		what:   "department",
 		prefix: apiPrefix + "/departments",
-		get:    a.Accounts().GetDepartment,
+		get: func(ctx context.Context, id string) (*visitarchive.Department, error) {
+			return a.Accounts().GetDepartment(ctx, visitarchive.DepartmentID(id))
+		},
 		create: a.Accounts().CreateDepartment,
 		update: a.Accounts().UpdateDepartment,
-		ident:  func(d *visitarchive.Department) (string, int) { return d.ID, d.Version },
+		ident:  func(d *visitarchive.Department) (string, int) { return string(d.ID), d.Version },
 		manage: func(d, cur *visitarchive.Department, id string, version int) {
-			d.ID, d.Version, d.Audit = id, version, visitarchive.Audit{}
+			d.ID, d.Version, d.Audit = visitarchive.DepartmentID(id), version, visitarchive.Audit{}
 			if cur != nil {
 				d.Audit = cur.Audit
 			}

@@ -341,7 +341,7 @@ func (g *generator) visitors(r *va.Record, c *customer) {
 			r.Visitors = append(r.Visitors, va.UserName(users[other]))
 		}
 	}
-	r.Department = departments[dept]
+	r.Department = va.DepartmentID(departments[dept])
 }
 
 func containsUser(us []va.UserName, u string) bool {

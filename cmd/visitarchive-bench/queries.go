@@ -118,7 +118,7 @@ func (qg *queryGen) anyText() string {
 func (qg *queryGen) filter(q *va.SearchQuery, k int) {
 	kinds := []func(){
 		func() { q.CustomerType = pick(qg.rng, []string{"key", "regular", "prospect"}) },
-		func() { q.Department = pick(qg.rng, departments) },
+		func() { q.Department = va.DepartmentID(pick(qg.rng, departments)) },
 		func() { q.Intent = pick(qg.rng, va.Intents) },
 		func() { q.Country = countries[pickCountry(qg.rng)].code },
 		func() { q.BusinessArea = pick(qg.rng, areas).name },

@@ -87,28 +87,13 @@ type userFlags struct {
 	stdin                                      bool
 }
 
-func splitList(s string) []string {
-	var out []string
+// splitList splits a comma-separated flag into its values.
+func splitList[T ~string](s string) []T {
+	var out []T
 	for _, v := range strings.Split(s, ",") {
 		if v = strings.TrimSpace(v); v != "" {
-			out = append(out, v)
+			out = append(out, T(v))
 		}
-	}
-	return out
-}
-
-func roles(s string) []va.Role {
-	var out []va.Role
-	for _, r := range splitList(s) {
-		out = append(out, va.Role(r))
-	}
-	return out
-}
-
-func grants(s string) []va.Grant {
-	var out []va.Grant
-	for _, g := range splitList(s) {
-		out = append(out, va.Grant(g))
 	}
 	return out
 }
@@ -124,8 +109,8 @@ func userAdd(ctx context.Context, a *va.Archive, f *userFlags, args []string, st
 	if err := wantArgs(args, 2, "add NAME ROLES [flags]"); err != nil {
 		return err
 	}
-	u := va.User{Name: va.UserName(args[0]), DisplayName: f.display, Email: f.email, Department: f.dept,
-		Roles: roles(args[1]), Heads: splitList(f.heads), Grants: grants(f.grants)}
+	u := va.User{Name: va.UserName(args[0]), DisplayName: f.display, Email: f.email, Department: va.DepartmentID(f.dept),
+		Roles: splitList[va.Role](args[1]), Heads: splitList[va.DepartmentID](f.heads), Grants: splitList[va.Grant](f.grants)}
 	if _, err := a.Accounts().CreateUser(ctx, u); err != nil {
 		return explain(err)
 	}
@@ -205,9 +190,9 @@ func userRoles(ctx context.Context, a *va.Archive, f *userFlags, args []string, 
 		return err
 	}
 	_, err := changeUser(ctx, a, args[0], func(u *va.User) {
-		u.Roles, u.Heads, u.Grants = roles(args[1]), splitList(f.heads), grants(f.grants)
+		u.Roles, u.Heads, u.Grants = splitList[va.Role](args[1]), splitList[va.DepartmentID](f.heads), splitList[va.Grant](f.grants)
 		if f.dept != "" {
-			u.Department = f.dept
+			u.Department = va.DepartmentID(f.dept)
 		}
 	})
 	if err != nil {
@@ -225,7 +210,7 @@ func userList(ctx context.Context, a *va.Archive, _ *userFlags, args []string, s
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tDEPARTMENT\tROLES\tHEADS\tGRANTS\tDISABLED")
 	for _, u := range users {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%v\n", u.Name, u.Department, join(u.Roles), strings.Join(u.Heads, ","), join(u.Grants), u.Disabled)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%v\n", u.Name, u.Department, join(u.Roles), join(u.Heads), join(u.Grants), u.Disabled)
 	}
 	return tw.Flush()
 }
@@ -242,7 +227,7 @@ func deptAdd(ctx context.Context, a *va.Archive, _ *userFlags, args []string, st
 	if err := wantArgs(args, 2, "dept ID NAME"); err != nil {
 		return err
 	}
-	if _, err := a.Accounts().CreateDepartment(ctx, va.Department{ID: args[0], Name: args[1]}); err != nil {
+	if _, err := a.Accounts().CreateDepartment(ctx, va.Department{ID: va.DepartmentID(args[0]), Name: args[1]}); err != nil {
 		return explain(err)
 	}
 	fmt.Fprintf(stdout, "Created department %s.\n", args[0])
