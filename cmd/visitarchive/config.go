@@ -16,6 +16,7 @@ import (
 	va "github.com/visitarchive/visitarchive"
 	"github.com/visitarchive/visitarchive/index"
 	"github.com/visitarchive/visitarchive/policy"
+	"github.com/visitarchive/visitarchive/smtpmail"
 	"github.com/visitarchive/visitarchive/storage/disk"
 	"github.com/visitarchive/visitarchive/storage/journal"
 	"github.com/visitarchive/visitarchive/storage/keyring"
@@ -185,7 +186,7 @@ type components struct {
 	index   *index.Index
 	archive *va.Archive
 	// mailer is the mail server the archive sends through, or nil.
-	mailer *va.SMTPMailer
+	mailer *smtpmail.Mailer
 }
 
 // removeUnrecorded returns the job that removes the objects no journal
@@ -251,7 +252,7 @@ func (f *storeFlags) open(ctx context.Context, log *slog.Logger, progress func(d
 		Passwords: policy.DefaultArgon2id(), PasswordChecks: f.passwordChecks, SensitiveFields: f.sensitiveFields(), Keys: keys,
 		Workflow: set.workflow, ImportDeadline: f.importDeadline}
 	if set.mailer != nil {
-		cfg.Mailer = set.mailer // not a nil *SMTPMailer in the interface
+		cfg.Mailer = set.mailer // not a nil *smtpmail.Mailer in the interface
 	}
 	if cfg.Policy, err = policy.New(); err != nil {
 		return nil, err
