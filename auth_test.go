@@ -6,6 +6,7 @@ import (
 	"time"
 
 	va "github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/smtpmail/smtptest"
 	"github.com/visitarchive/visitarchive/storage/journal"
 )
 
@@ -155,7 +156,7 @@ func signIn(t *testing.T, e *env, user va.UserName, password string) *va.Princip
 // TestPasswordResetIsMailed: the user whose password someone else set is
 // told by mail when they have an address, as by every notification.
 func TestPasswordResetIsMailed(t *testing.T) {
-	ts := startSMTP(t, smtpOptions{})
+	ts := smtptest.Start(t, smtptest.Options{})
 	e := mailingEnv(t, ts)
 	ops := as(t, "ops")
 	if _, err := e.archive.Accounts().CreateUser(ops, va.User{Name: "mia", Email: "mia@visit.example", Roles: []va.Role{va.RoleMarketing}}); err != nil {
@@ -164,7 +165,7 @@ func TestPasswordResetIsMailed(t *testing.T) {
 	if _, err := e.archive.Accounts().SetPassword(ops, "mia", "set by the operator"); err != nil {
 		t.Fatal(err)
 	}
-	if m := onlyMail(t, ts, "mia@visit.example"); !strings.Contains(m.subject, "密码已被管理员重置") || !strings.Contains(m.body, va.EventPasswordReset) {
-		t.Errorf("mail subject %q body %q", m.subject, m.body)
+	if m := onlyMail(t, ts, "mia@visit.example"); !strings.Contains(m.Subject, "密码已被管理员重置") || !strings.Contains(m.Body, va.EventPasswordReset) {
+		t.Errorf("mail subject %q body %q", m.Subject, m.Body)
 	}
 }

@@ -24,8 +24,10 @@
 // filing period, forms per customer type, fonds and area codes);
 // archiving.go (classification, retention from the Schedule, gap-free
 // reference codes); annotations.go (corrections of archived records);
-// inbox.go (notifications) and mail.go (SMTP).
+// inbox.go (notifications, and who gets them by mail) and mail.go (the
+// Mailer they are sent with; smtpmail sends them over SMTP).
 //
-// This package imports only the standard library; infrastructure lives in
-// the sub-packages and is wired together in cmd/visitarchive.
+// This package imports only the standard library and does no I/O (no
+// network, file or process); infrastructure lives in the sub-packages and
+// is wired together in cmd/visitarchive.
 package visitarchive

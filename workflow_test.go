@@ -11,6 +11,8 @@ import (
 	"time"
 
 	va "github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/smtpmail"
+	"github.com/visitarchive/visitarchive/smtpmail/smtptest"
 	"github.com/visitarchive/visitarchive/storage/journal"
 )
 
@@ -425,7 +427,7 @@ func TestParallelArchivingIsGapFree(t *testing.T) {
 // With a mail server configured, a notification also reaches the
 // recipient's mailbox; one without an address gets only the inbox.
 func TestNotificationsAreMailed(t *testing.T) {
-	ts := startSMTP(t, smtpOptions{})
+	ts := smtptest.Start(t, smtptest.Options{})
 	e := mailingEnv(t, ts)
 	ctx := people(t, e)
 	sam, err := e.archive.Accounts().GetUser(as(t, "root"), "sam")
@@ -441,16 +443,16 @@ func TestNotificationsAreMailed(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := onlyMail(t, ts, "sam@visit.example")
-	if !strings.Contains(m.subject, "拜访记录待审核") || !strings.Contains(m.body, string(r.ID)) {
-		t.Fatalf("mail subject %q body %q", m.subject, m.body)
+	if !strings.Contains(m.Subject, "拜访记录待审核") || !strings.Contains(m.Body, string(r.ID)) {
+		t.Fatalf("mail subject %q body %q", m.Subject, m.Body)
 	}
 }
 
 // mailingEnv is an env on disk whose Archive mails notifications through
 // the mail server ts.
-func mailingEnv(t *testing.T, ts *testSMTP) *env {
+func mailingEnv(t *testing.T, ts *smtptest.Server) *env {
 	t.Helper()
-	e := &env{dir: t.TempDir(), mailer: &va.SMTPMailer{Addr: ts.addr, From: "archive@visit.example", Timeout: 5 * time.Second}}
+	e := &env{dir: t.TempDir(), mailer: &smtpmail.Mailer{Addr: ts.Addr, From: "archive@visit.example", Timeout: 5 * time.Second}}
 	e.openStore = backends["disk"](t, e.dir)
 	e.open(t, true)
 	e.addDepartments(t)
@@ -459,17 +461,17 @@ func mailingEnv(t *testing.T, ts *testSMTP) *env {
 
 // onlyMail waits for a mail to reach ts and returns it, failing unless it
 // is the only one and went to to alone.
-func onlyMail(t *testing.T, ts *testSMTP, to string) parsed {
+func onlyMail(t *testing.T, ts *smtptest.Server, to string) smtptest.Parsed {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for len(ts.messages()) == 0 && time.Now().Before(deadline) {
+	for len(ts.Messages()) == 0 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	msgs := ts.messages()
-	if len(msgs) != 1 || !slices.Equal(msgs[0].to, []string{to}) {
+	msgs := ts.Messages()
+	if len(msgs) != 1 || !slices.Equal(msgs[0].To, []string{to}) {
 		t.Fatalf("mails: %+v", msgs)
 	}
-	return parseMail(t, msgs[0].data)
+	return smtptest.Parse(t, msgs[0].Data)
 }
 
 // hiddenCustomers is the shipped policy except that nobody may read a

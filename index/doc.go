@@ -239,9 +239,9 @@
 // hands each shard at most MaxBatch changes at a time. Merges add their
 // own. At 100,000 records a rebuild holds up to about 360 MB live for
 // moments, and with Go's default pacing the heap then grows to twice that;
-// LimitMemory, which every visitarchive command calls first, sets a soft
-// limit (MemoryLimit) under which the collector works harder instead. The
-// rest of a process's resident memory is Bleve's memory-mapped segment
+// every visitarchive command first sets a soft limit of the heap
+// (cmd/internal/memlimit), under which the collector works harder instead.
+// The rest of a process's resident memory is Bleve's memory-mapped segment
 // files: the pages a search or a merge has read.
 //
 // # Internal keys

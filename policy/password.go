@@ -7,36 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
 
 	"github.com/visitarchive/visitarchive"
 )
-
-// Password length limits. The upper one keeps hashing cheap for a hostile
-// client; no one types more.
-const (
-	MinPasswordLength = 12   // characters
-	MaxPasswordBytes  = 1024 // bytes
-)
-
-// CheckPassword returns an Invalid error that says why pw may not be
-// chosen as a password, or nil.
-func CheckPassword(pw string) error {
-	var msg string
-	switch {
-	case utf8.RuneCountInString(pw) < MinPasswordLength:
-		msg = fmt.Sprintf("must have at least %d characters", MinPasswordLength)
-	case len(pw) > MaxPasswordBytes:
-		msg = fmt.Sprintf("may have at most %d bytes", MaxPasswordBytes)
-	default:
-		return nil
-	}
-	e := visitarchive.E("password.check", visitarchive.Invalid, nil, "the password %s", msg)
-	e.Fields = []visitarchive.FieldError{{Field: "password", Message: msg}}
-	return e
-}
 
 // Argon2id hashes passwords with argon2id (RFC 9106) into the PHC string
 // format, $argon2id$v=19$m=<KiB>,t=<passes>,p=<threads>$<salt>$<hash>, with

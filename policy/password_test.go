@@ -6,8 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	va "github.com/visitarchive/visitarchive"
 )
 
 // cheap is a hasher fast enough for tests.
@@ -122,31 +120,6 @@ func TestArgon2idAbsurdParameters(t *testing.T) {
 	for _, p := range [][3]uint32{{1 << 30, 1, 1}, {64, 0, 1}, {64, 1, 0}, {7, 1, 1}, {64, 100, 1}} {
 		if _, err := NewArgon2id(p[0], p[1], uint8(p[2])); err == nil {
 			t.Errorf("NewArgon2id%v accepted", p)
-		}
-	}
-}
-
-func TestCheckPassword(t *testing.T) {
-	tests := []struct {
-		pw string
-		ok bool
-	}{
-		{"", false},
-		{"elevenchars", false},
-		{"twelve chars", true},
-		{"十二个字的中文密码也可以", true}, // characters, not bytes
-		{"十一个字的中文密码不行", false},
-		{strings.Repeat("x", MaxPasswordBytes), true},
-		{strings.Repeat("x", MaxPasswordBytes+1), false},
-	}
-	for _, tt := range tests {
-		err := CheckPassword(tt.pw)
-		if (err == nil) != tt.ok {
-			t.Errorf("CheckPassword(%d bytes) = %v, want ok %v", len(tt.pw), err, tt.ok)
-		}
-		if err != nil && (!va.IsKind(err, va.Invalid) || len(va.ErrorFields(err)) != 1 ||
-			!strings.Contains(va.ErrorMessage(err), "password")) {
-			t.Errorf("CheckPassword: %v is not an Invalid error naming the password field", err)
 		}
 	}
 }

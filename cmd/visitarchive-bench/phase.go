@@ -16,7 +16,7 @@ import (
 	"time"
 
 	va "github.com/visitarchive/visitarchive"
-	"github.com/visitarchive/visitarchive/index"
+	"github.com/visitarchive/visitarchive/cmd/internal/memlimit"
 )
 
 // Files of the working directory that the parent writes for the children.
@@ -91,7 +91,7 @@ func runPhase(ctx context.Context, o *options) error {
 	case "floor":
 		err = p.floor(ctx)
 	default:
-		index.LimitMemory() // as the visitarchive command does
+		memlimit.Set() // as the visitarchive command does
 		err = p.archive(ctx)
 	}
 	if err != nil {

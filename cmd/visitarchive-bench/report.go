@@ -204,7 +204,7 @@ const notes = `
   empty store and index; Archive.Search over the query set; then
   Archive.Reindex from the store into a fresh, empty index. Our processes
   keep the soft memory limit that the visitarchive command sets
-  (index.LimitMemory); Bleve alone runs with Go's defaults.
+  (memlimit.Set); Bleve alone runs with Go's defaults.
 - **The MinIO floor**: the import without our layers, on a MinIO of its
   own started fresh (see its table). Bleve alone indexes the corpus as
   above while the S3 backend alone writes the objects our import writes,

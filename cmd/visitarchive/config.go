@@ -17,6 +17,7 @@ import (
 	"github.com/visitarchive/visitarchive/index"
 	"github.com/visitarchive/visitarchive/policy"
 	"github.com/visitarchive/visitarchive/retention"
+	"github.com/visitarchive/visitarchive/smtpmail"
 	"github.com/visitarchive/visitarchive/storage/disk"
 	"github.com/visitarchive/visitarchive/storage/journal"
 	"github.com/visitarchive/visitarchive/storage/keyring"
@@ -186,7 +187,7 @@ type components struct {
 	index   *index.Index
 	archive *va.Archive
 	// mailer is the mail server the archive sends through, or nil.
-	mailer *va.SMTPMailer
+	mailer *smtpmail.Mailer
 }
 
 // jobs returns the runner of the server's scheduled work.
@@ -245,7 +246,7 @@ func (f *storeFlags) open(ctx context.Context, log *slog.Logger, progress func(d
 		Passwords: policy.DefaultArgon2id(), PasswordChecks: f.passwordChecks, SensitiveFields: f.sensitiveFields(), Keys: keys,
 		Workflow: set.workflow, ImportDeadline: f.importDeadline}
 	if set.mailer != nil {
-		cfg.Mailer = set.mailer // not a nil *SMTPMailer in the interface
+		cfg.Mailer = set.mailer // not a nil *smtpmail.Mailer in the interface
 	}
 	if cfg.Policy, err = policy.New(); err != nil {
 		return nil, err

@@ -15,6 +15,7 @@ import (
 
 	va "github.com/visitarchive/visitarchive"
 	"github.com/visitarchive/visitarchive/retention"
+	"github.com/visitarchive/visitarchive/smtpmail"
 )
 
 // fileConfig is the configuration file (--config): what a company sets
@@ -51,7 +52,7 @@ const smtpPasswordEnv = "VISITARCHIVE_SMTP_PASSWORD"
 // the flags and the environment.
 type settings struct {
 	workflow va.WorkflowConfig
-	mailer   *va.SMTPMailer // nil when mail is not configured
+	mailer   *smtpmail.Mailer // nil when mail is not configured
 }
 
 // settings reads the configuration file, if one is given, and applies the
@@ -146,14 +147,14 @@ func (w *workflowFile) config() (va.WorkflowConfig, error) {
 
 // mailer returns the SMTP mailer of the file and the flags, or nil when
 // neither names a server.
-func (s *smtpFile) mailer(f *storeFlags) (*va.SMTPMailer, error) {
+func (s *smtpFile) mailer(f *storeFlags) (*smtpmail.Mailer, error) {
 	if s == nil {
 		s = &smtpFile{}
 	}
 	if s.Password != nil {
 		return nil, fmt.Errorf("smtp.password: the password is not read from the file; set %s in the server's environment", smtpPasswordEnv)
 	}
-	m := &va.SMTPMailer{Addr: s.Addr, From: s.From, Username: s.Username, Password: os.Getenv(smtpPasswordEnv)}
+	m := &smtpmail.Mailer{Addr: s.Addr, From: s.From, Username: s.Username, Password: os.Getenv(smtpPasswordEnv)}
 	for _, o := range []struct{ flag, dst *string }{
 		{&f.smtpAddr, &m.Addr}, {&f.smtpFrom, &m.From}, {&f.smtpUsername, &m.Username},
 	} {

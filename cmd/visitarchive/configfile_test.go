@@ -3,20 +3,15 @@ package main
 import (
 	"context"
 	"io"
-	"log"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-sasl"
-	"github.com/emersion/go-smtp"
-
 	va "github.com/visitarchive/visitarchive"
 	"github.com/visitarchive/visitarchive/retention"
+	"github.com/visitarchive/visitarchive/smtpmail/smtptest"
 )
 
 // writeConfig writes a configuration file and returns its path.
@@ -211,9 +206,10 @@ func TestConfigErrorsFromCommands(t *testing.T) {
 // environment.
 func TestSMTPPasswordFromEnvironment(t *testing.T) {
 	const password = "env-only-Secret-42"
-	srv := startAuthSMTP(t, "va", password)
+	// loopback, where the mailer sends credentials in clear
+	srv := smtptest.Start(t, smtptest.Options{Users: map[string]string{"va": password}, InsecureAuth: true})
 	t.Setenv(smtpPasswordEnv, password)
-	cfg := writeConfig(t, `{"smtp": {"addr": "`+srv.addr+`", "from": "visitarchive@example.com", "username": "va"}}`)
+	cfg := writeConfig(t, `{"smtp": {"addr": "`+srv.Addr+`", "from": "visitarchive@example.com", "username": "va"}}`)
 	s, err := (&storeFlags{configFile: cfg}).settings()
 	if err != nil {
 		t.Fatal(err)
@@ -221,7 +217,7 @@ func TestSMTPPasswordFromEnvironment(t *testing.T) {
 	if err := s.mailer.Send(t.Context(), va.Mail{To: []string{"bob@example.com"}, Subject: "拜访记录待审核", Body: "R1"}); err != nil {
 		t.Fatalf("send with the password of %s: %v", smtpPasswordEnv, err)
 	}
-	if got := srv.delivered(); got != 1 {
+	if got := len(srv.Messages()); got != 1 {
 		t.Errorf("server received %d messages, want 1", got)
 	}
 	for _, s := range []string{s.mailer.String(), s.mailer.GoString()} {
@@ -266,74 +262,3 @@ func TestServeSaysMailIsOff(t *testing.T) {
 		t.Errorf("the log does not say that mail is off:\n%s", logs)
 	}
 }
-
-// authSMTP is an SMTP server on loopback that takes mail only after AUTH
-// PLAIN with one user name and password.
-type authSMTP struct {
-	addr       string
-	user, pass string
-	mu         sync.Mutex
-	n          int
-}
-
-func startAuthSMTP(t *testing.T, user, pass string) *authSMTP {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &authSMTP{addr: l.Addr().String(), user: user, pass: pass}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &authSession{s: s}, nil }))
-	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true // loopback, where the mailer sends credentials in clear
-	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
-	srv.ErrorLog = log.New(io.Discard, "", 0)
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	return s
-}
-
-func (s *authSMTP) delivered() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.n
-}
-
-type authSession struct {
-	s      *authSMTP
-	authed bool
-}
-
-func (a *authSession) AuthMechanisms() []string { return []string{sasl.Plain} }
-
-func (a *authSession) Auth(string) (sasl.Server, error) {
-	return sasl.NewPlainServer(func(_, user, pass string) error {
-		if user != a.s.user || pass != a.s.pass {
-			return smtp.ErrAuthFailed
-		}
-		a.authed = true
-		return nil
-	}), nil
-}
-
-func (a *authSession) Mail(string, *smtp.MailOptions) error {
-	if !a.authed {
-		return smtp.ErrAuthRequired
-	}
-	return nil
-}
-
-func (a *authSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
-
-func (a *authSession) Data(r io.Reader) error {
-	if _, err := io.Copy(io.Discard, r); err != nil {
-		return err
-	}
-	a.s.mu.Lock()
-	a.s.n++
-	a.s.mu.Unlock()
-	return nil
-}
-
-func (a *authSession) Reset()        {}
-func (a *authSession) Logout() error { return nil }

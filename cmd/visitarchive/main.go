@@ -26,7 +26,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/visitarchive/visitarchive/index"
+	"github.com/visitarchive/visitarchive/cmd/internal/memlimit"
 )
 
 // command is one subcommand.
@@ -49,7 +49,7 @@ var commands = []command{
 var errFailed = errors.New("failed")
 
 func main() {
-	index.LimitMemory()
+	memlimit.Set()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

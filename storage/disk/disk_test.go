@@ -1,7 +1,6 @@
 package disk_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,9 +9,7 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/visitarchive/visitarchive"
@@ -20,7 +17,7 @@ import (
 	"github.com/visitarchive/visitarchive/storage/storagetest"
 )
 
-func open(t *testing.T, dir string) *disk.Store {
+func open(t testing.TB, dir string) *disk.Store {
 	t.Helper()
 	s, err := disk.Open(dir)
 	if err != nil {
@@ -30,13 +27,22 @@ func open(t *testing.T, dir string) *disk.Store {
 	return s
 }
 
+// newStore opens a store in a new directory.
+func newStore(tb testing.TB) visitarchive.Store { return open(tb, tb.TempDir()) }
+
 func TestConformance(t *testing.T) {
-	storagetest.Run(t, func(t *testing.T) visitarchive.Store {
-		return open(t, t.TempDir())
-	}, storagetest.Options{Corrupt: func(t *testing.T, s visitarchive.Store, key string) {
-		flipByte(t, s.(*disk.Store), key, 128+7) // a byte of the body
-	}})
+	storagetest.Run(t, func(t *testing.T) visitarchive.Store { return newStore(t) }, storagetest.Options{
+		Corrupt: func(t *testing.T, s visitarchive.Store, key string) {
+			flipByte(t, s.(*disk.Store), key, 128+7) // a byte of the body
+		},
+		Reopen: func(t *testing.T, s visitarchive.Store) visitarchive.Store {
+			return open(t, s.(*disk.Store).Dir()) // as another process would
+		},
+	})
 }
+
+func BenchmarkPut(b *testing.B)      { storagetest.BenchmarkPut(b, newStore) }
+func BenchmarkPutBatch(b *testing.B) { storagetest.BenchmarkPutBatch(b, newStore) }
 
 // flipByte inverts the byte at off in the file of key.
 func flipByte(t *testing.T, s *disk.Store, key string, off int64) {
@@ -211,87 +217,22 @@ func TestKeyDirectoryClash(t *testing.T) {
 	put(t, s, "c/d", "now fine")
 }
 
-func TestPutBatch(t *testing.T) {
+// A batch with failures leaves no temporary behind (the rest of
+// PutBatch's contract is in the conformance suite).
+func TestPutBatchLeavesNoTemporaries(t *testing.T) {
 	s := open(t, t.TempDir())
 	put(t, s, "m/exists", "old")
-	objs := []disk.Object{
+	res := s.PutBatch(t.Context(), []disk.Object{
 		{Key: "m/1", Body: strings.NewReader("one"), Size: 3},
 		{Key: "m/exists", Body: strings.NewReader("new"), Size: 3},
-		{Key: "m/2/deep", Body: strings.NewReader("two"), Size: -1},
 		{Key: "../bad", Body: strings.NewReader("x"), Size: 1},
 		{Key: "m/1", Body: strings.NewReader("dup"), Size: 3},
 		{Key: "m/3", Body: strings.NewReader("short"), Size: 9},
-	}
-	res := s.PutBatch(t.Context(), objs)
-	want := []visitarchive.Kind{-1, visitarchive.Conflict, -1, visitarchive.Invalid, visitarchive.Conflict, visitarchive.Invalid}
-	for i, r := range res {
-		switch {
-		case want[i] < 0 && r.Err != nil:
-			t.Errorf("object %d: %v", i, r.Err)
-		case want[i] >= 0:
-			wantKind(t, fmt.Sprintf("object %d", i), r.Err, want[i])
-		}
-	}
-	for key, body := range map[string]string{"m/1": "one", "m/exists": "old", "m/2/deep": "two"} {
-		rc, _, err := s.Get(t.Context(), key)
-		if err != nil {
-			t.Fatalf("Get %s: %v", key, err)
-		}
-		got, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil || string(got) != body {
-			t.Errorf("Get %s: %q, %v; want %q", key, got, err, body)
-		}
+	})
+	if res[0].Err != nil {
+		t.Fatalf("PutBatch: %v", res[0].Err)
 	}
 	if entries, _ := os.ReadDir(filepath.Join(s.Dir(), "tmp")); len(entries) != 0 {
 		t.Errorf("PutBatch left %d temporaries", len(entries))
 	}
-}
-
-// BenchmarkPut measures durable single-object Puts of 2 KiB (a visit
-// record) from 8 concurrent writers.
-func BenchmarkPut(b *testing.B) {
-	s, err := disk.Open(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	body := bytes.Repeat([]byte("x"), 2048)
-	var n atomic.Int64
-	b.SetParallelism(max(1, 8/runtime.GOMAXPROCS(0)))
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			key := fmt.Sprintf("records/R%d/0000000001.json", n.Add(1))
-			if _, err := s.Put(b.Context(), key, bytes.NewReader(body), int64(len(body))); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "puts/s")
-}
-
-// BenchmarkPutBatch measures the same objects put in batches of 500.
-func BenchmarkPutBatch(b *testing.B) {
-	s, err := disk.Open(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	body := bytes.Repeat([]byte("x"), 2048)
-	const batch = 500
-	objs := make([]disk.Object, batch)
-	n := 0
-	for b.Loop() {
-		for i := range objs {
-			n++
-			objs[i] = disk.Object{Key: fmt.Sprintf("records/R%d/0000000001.json", n), Body: bytes.NewReader(body), Size: int64(len(body))}
-		}
-		for _, r := range s.PutBatch(b.Context(), objs) {
-			if r.Err != nil {
-				b.Fatal(r.Err)
-			}
-		}
-	}
-	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "puts/s")
 }

@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"io"
 	"net"
 	"os"
-	"runtime"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/minio/minio-go/v7"
@@ -21,6 +18,13 @@ import (
 )
 
 func TestMain(m *testing.M) { s3test.Main(m) }
+
+// newStore opens a store on a new bucket of the test MinIO.
+func newStore(tb testing.TB) visitarchive.Store { return s3test.Open(tb, false) }
+
+// The store is no visitarchive.BatchStore: the suite skips BenchmarkPutBatch.
+func BenchmarkPut(b *testing.B)      { storagetest.BenchmarkPut(b, newStore) }
+func BenchmarkPutBatch(b *testing.B) { storagetest.BenchmarkPutBatch(b, newStore) }
 
 func TestConformance(t *testing.T) {
 	storagetest.Run(t, func(t *testing.T) visitarchive.Store {
@@ -196,25 +200,6 @@ func TestSpoolRemoved(t *testing.T) {
 	if entries, _ := os.ReadDir(cfg.TempDir); len(entries) != 0 {
 		t.Errorf("%d spool files left in %s", len(entries), cfg.TempDir)
 	}
-}
-
-// BenchmarkPut measures Puts of 2 KiB (a visit record) from 8 concurrent
-// writers against the test MinIO.
-func BenchmarkPut(b *testing.B) {
-	st := s3test.Open(b, false)
-	body := bytes.Repeat([]byte("x"), 2048)
-	var n atomic.Int64
-	b.SetParallelism(max(1, 8/runtime.GOMAXPROCS(0)))
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			key := fmt.Sprintf("records/R%d/0000000001.json", n.Add(1))
-			if _, err := st.Put(b.Context(), key, bytes.NewReader(body), int64(len(body))); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "puts/s")
 }
 
 // The signature of a PUT covers the SHA-256 recorded for the body, so the

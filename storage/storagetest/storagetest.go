@@ -12,8 +12,21 @@
 //			s, err := disk.Open(t.TempDir())
 //			...
 //			return s
-//		}, storagetest.Options{Corrupt: corrupt})
+//		}, storagetest.Options{Corrupt: corrupt, Reopen: reopen})
 //	}
+//
+// A store that implements visitarchive.BatchStore is also held to
+// PutBatch's contract (the subtests under PutBatch): each object created
+// only when its key is free, as one Put after another in the batch's order
+// (a key given twice is created by the first and a Conflict for the
+// second); one result per object, in order; a failed object fails alone
+// and leaves nothing visible; an interrupted batch leaves each object whole
+// or absent, as its result says; and what PutBatch acknowledged is there
+// for a store opened afterwards. For a store that does not implement it
+// these subtests are skipped: the S3 store does not, today.
+//
+// BenchmarkPut and BenchmarkPutBatch measure a backend's writes; each
+// backend's tests run them for that backend.
 package storagetest
 
 import (
@@ -39,6 +52,11 @@ type Options struct {
 	// interface, so each backend supplies it; when nil, the corruption
 	// test is skipped.
 	Corrupt func(t *testing.T, s visitarchive.Store, key string)
+
+	// Reopen opens a second store over the data of s, as a process started
+	// after s's writes would open it; the PutBatch checks read back through
+	// it what PutBatch acknowledged. When nil, they read back through s.
+	Reopen func(t *testing.T, s visitarchive.Store) visitarchive.Store
 }
 
 // Run runs the conformance suite. newStore must return a new, empty store
@@ -70,6 +88,7 @@ func Run(t *testing.T, newStore func(t *testing.T) visitarchive.Store, opts ...O
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
 	}
+	t.Run("PutBatch", func(t *testing.T) { runBatch(t, newStore, o) })
 }
 
 func sum(b []byte) string {
