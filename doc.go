@@ -1,33 +1,69 @@
 // Package visitarchive is the domain of the customer-visit archive
-// (客户拜访档案库): customers, visit records on the unified form, users and
-// departments, their validation, the errors every layer shares, and the
-// small interfaces that storage, index, policy and retention implement.
-// Archive ties them together: it asks the policy (Authorizer) before every
-// read and write, seals sensitive fields with per-object data keys
-// (Keyring), writes every change as an immutable object, journals it, logs
-// every read, and keeps the search index in step.
-//
-// Where things are: record.go, customer.go and user.go hold the types;
-// catalog.go what the journal recorded, through which every reader finds
-// objects (never through a listing of the store); unrecorded.go and
-// intents.go the removal of objects no journal entry records;
-// archive_*.go the Archive's methods per kind; authz.go how a caller is
-// checked (a Principal from the server, or a trusted CLI actor); seal.go
-// and datakeys.go encryption at rest; auth.go and credentials.go sign-in,
-// sessions and API tokens; access.go the access log and export; import.go
-// bulk import; archive_index.go how the index follows the journal.
-//
-// The visit workflow: plan.go and archive_plans.go (plans: draft,
-// submitted, approved or rejected); workflow.go (the states and moves of a
-// record, its Workflow fields) and archive_workflow.go (submit, return,
-// approve, the review checks, overdue notices); workflow_config.go (the
-// filing period, forms per customer type, fonds and area codes);
-// archiving.go (classification, retention from the Schedule, gap-free
-// reference codes); annotations.go (corrections of archived records);
-// inbox.go (notifications, and who gets them by mail) and mail.go (the
-// Mailer they are sent with; smtpmail sends them over SMTP).
+// (客户拜访档案库): customers, visit plans and records on the unified form,
+// users and departments, their validation, the errors every layer shares,
+// and the small interfaces that storage, index, policy, retention and mail
+// implement. Archive ties them together: it asks the policy (Authorizer)
+// before every read and write, seals sensitive fields with per-object data
+// keys (Keyring), writes every change as an immutable object, journals it,
+// logs every read, and keeps the search index in step.
 //
 // This package imports only the standard library and does no I/O (no
 // network, file or process); infrastructure lives in the sub-packages and
 // is wired together in cmd/visitarchive.
+//
+// # Files
+//
+// Files named archive_*.go hold methods of Archive, accounts_*.go methods
+// of Accounts; every other file holds a domain type or rule.
+//
+// The domain:
+//
+//	record.go          the visit record on the unified form
+//	plan.go            the visit plan
+//	customer.go        the customer and its contacts
+//	user.go            users, roles, grants and departments (DepartmentID)
+//	workflow.go        the states of a record and the moves between them
+//	workflow_config.go filing period, forms per customer type, fonds, area codes
+//	search.go          the search query and its results
+//	validate.go        the field checks every type uses
+//	jsontext.go        text that is not text: invalid UTF-8, lone surrogates
+//	errors.go          the one error type and its kinds
+//	ids.go             identifiers
+//	context.go         the caller of a request (principal.go: the signed-in one)
+//	policy.go          permissions, resources, scopes and the Authorizer
+//	seal.go            sealing sensitive fields (AES-256-GCM) and blind hashes
+//	objectkeys.go      the object-key layout of the store, documented once
+//	store.go, journal.go, keyring.go, mail.go
+//	                   the interfaces the adapters implement
+//
+// The Archive and what it writes through:
+//
+//	archive.go             Config, Archive, Open, commit: one write, journaled
+//	catalog.go             what the journal recorded: readers find objects only
+//	                       through it, never through a listing of the store
+//	versioned.go, kinds.go one versioned kind (current, put, history) and the
+//	                       cache of current versions; the kinds
+//	archive_index.go       following the journal: catalog, caches, index; reindex
+//	archive_policy.go      asking the policy: allow, visible, reveals, scope
+//	archive_records.go     records: create, read, update, list, search, history
+//	archive_customers.go   customers
+//	archive_plans.go       plans: draft, submit, decide (approve, adjust, reject)
+//	archive_workflow.go    records: submit, return, approve, review checks, overdue
+//	archive_refcodes.go    archiving: classification, retention, gap-free 档号
+//	archive_annotations.go corrections of archived records
+//	archive_access.go      the access log, the journal for auditors, export
+//	archive_seal.go        the data keys in use; sealing and opening objects
+//	archive_datakeys.go    data-key maintenance: rewrap, destroy
+//	archive_import.go      bulk import, a journal entry per batch
+//	archive_intents.go     the intent of an import batch, swept after a crash
+//	archive_unrecorded.go  removing objects no journal entry records
+//	inbox.go               Inbox: notifications, and who gets them by mail
+//
+// Accounts (Archive.Accounts):
+//
+//	accounts.go             users and departments
+//	accounts_signin.go      sign-in, sessions, API tokens
+//	accounts_passwords.go   the password rule, checks, changes and resets
+//	accounts_credentials.go the caches of sessions and tokens
+//	accounts_limiter.go     the limits of failed sign-ins
 package visitarchive

@@ -6,8 +6,46 @@ import (
 	"strings"
 )
 
-// Object keys. storage/doc.go documents the whole layout; every key the
-// domain writes is built here so that the layout has one home.
+// Object keys: the layout of the store, documented here once.
+// Every piece of state is an immutable object; a change writes a new object
+// and never replaces one. The keys are:
+//
+//	customers/<id>/<version:010d>.json    one version of a customer, JSON
+//	records/<id>/<version:010d>.json      one version of a visit record, JSON
+//	users/<name>/<version:010d>.json      one version of a user (with the password hash)
+//	departments/<id>/<version:010d>.json  one version of a department
+//	datakeys/records/<id>/<v:010d>.json   the data key of a record's sealed fields,
+//	datakeys/customers/<id>/<v:010d>.json wrapped by a master key; a new version
+//	                                      per master-key rotation; deleted to destroy
+//	datakeys/<kind>/<id>/destroyed.json   the mark a destroyed data key leaves
+//	sessions/<sha256 of token>.json       one sign-in; deleted at logout or, once expired, within the hour
+//	tokens/<user>/<id>.json               one API token (its hash); deleted when revoked
+//	plans/<id>/<version:010d>.json        one version of a visit plan
+//	inbox/<user>/<id>.json                one notification in a user's inbox
+//	inbox/<user>/<id>.read.json           the mark that it was read
+//	annotations/<record>/<id>.json        a correction of an archived record
+//	refcodes/<series>/<number:06d>.json   the claim of one reference-code number:
+//	                                      series is <fonds>-KF-<year>-<period>-<area>
+//	archiving/<record>/<version:010d>.json  the reservation of archiving that
+//	                                      version to one archivist
+//	notices/overdue/<record>.json         the mark that the overdue notice went out
+//	intents/<id>.json                     the intent of an import batch: the objects it is
+//	                                      writing and its deadline; removed once journaled,
+//	                                      never itself journaled
+//	journal/<seq:020d>.json               one hash-chained journal entry
+//	checkpoints/<seq:020d>.json           a checkpoint of the journal head
+//
+// Customers and records hold their sensitive fields sealed (AES-256-GCM
+// under their data key) in a "sealed" member, and records the keyed hashes
+// of contact phone and e-mail in "blind"; neither is ever returned by the
+// API. The master keys live outside the store, in the key file of
+// storage/keyring.
+//
+// Versions and sequence numbers are zero-padded so that the byte order in
+// which every backend lists keys is also their numeric order. The journal
+// builds its own keys (journal/, checkpoints/) in storage/journal; every
+// other key is built here. The rules every key obeys are in package
+// storage. A new prefix never nests inside an existing one.
 const (
 	CustomersPrefix   = "customers/"
 	RecordsPrefix     = "records/"

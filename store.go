@@ -9,7 +9,7 @@ import (
 
 // ObjectInfo describes one stored object.
 type ObjectInfo struct {
-	Key      string    // the object key; the layout is in storage/doc.go
+	Key      string    // the object key; the layout is in objectkeys.go
 	Size     int64     // bytes
 	SHA256   string    // lower-case hex of the content, recorded at write
 	Modified time.Time // when the store wrote it

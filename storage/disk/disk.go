@@ -37,7 +37,7 @@
 // the directory can change or remove files. Changes are detected (Get
 // checks the hash), not prevented. A key cannot also be a directory of
 // other keys ("a" and "a/b"); the second Put is a Conflict. The object-key
-// layout (storage/doc.go) never does this.
+// layout (objectkeys.go in the root package) never does this.
 package disk
 
 import (
