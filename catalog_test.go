@@ -12,7 +12,7 @@ import (
 	"time"
 
 	va "github.com/visitarchive/visitarchive"
-	"github.com/visitarchive/visitarchive/index"
+	"github.com/visitarchive/visitarchive/internal/testenv"
 	"github.com/visitarchive/visitarchive/storage/journal"
 )
 
@@ -72,47 +72,47 @@ func unrecordedKeys(t *testing.T, store va.Store) []string {
 func TestUnrecordedObjectsAreNotServed(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
 		ctx := as(t, "alice")
-		if _, err := e.archive.CreateCustomer(ctx, customer("C1", "客户")); err != nil {
+		if _, err := e.Archive.CreateCustomer(ctx, customer("C1", "客户")); err != nil {
 			t.Fatal(err)
 		}
-		r := mustCreate(t, e.archive, ctx, record("C1", "真实的摘要", 1))
-		if _, err := e.archive.Accounts().CreateUser(ctx, va.User{Name: "dan", DisplayName: "Dan", Roles: []va.Role{va.RoleMarketing}}); err != nil {
+		r := mustCreate(t, e.Archive, ctx, record("C1", "真实的摘要", 1))
+		if _, err := e.Archive.Accounts().CreateUser(ctx, va.User{Name: "dan", DisplayName: "Dan", Roles: []va.Role{va.RoleMarketing}}); err != nil {
 			t.Fatal(err)
 		}
 		const password = "forged password 123"
-		hash, err := testHasher(t).Hash(password)
+		hash, err := testenv.Hasher(t).Hash(password)
 		if err != nil {
 			t.Fatal(err)
 		}
 		forged := []string{va.CustomerKey("CX", 1), va.RecordKey(r.ID, 2), va.UserKey("mallory", 1)}
-		forge(t, e.store, va.RecordKey(r.ID, 1), forged[1], map[string]any{"version": 2, "summary": "伪造的摘要"})
-		forge(t, e.store, va.CustomerKey("C1", 1), forged[0], map[string]any{"id": "CX", "name": "伪造客户"})
-		forge(t, e.store, va.UserKey("dan", 1), forged[2], map[string]any{"name": "mallory", "roles": []string{"auditor"}, "password_hash": hash})
+		forge(t, e.Store, va.RecordKey(r.ID, 1), forged[1], map[string]any{"version": 2, "summary": "伪造的摘要"})
+		forge(t, e.Store, va.CustomerKey("C1", 1), forged[0], map[string]any{"id": "CX", "name": "伪造客户"})
+		forge(t, e.Store, va.UserKey("dan", 1), forged[2], map[string]any{"name": "mallory", "roles": []string{"auditor"}, "password_hash": hash})
 
 		check := func(t *testing.T) {
 			t.Helper()
-			got, err := e.archive.GetRecord(ctx, r.ID)
+			got, err := e.Archive.GetRecord(ctx, r.ID)
 			if err != nil || got.Version != 1 || got.Summary != "真实的摘要" {
 				t.Errorf("GetRecord = version %d %q, %v; want version 1 as journaled", got.Version, got.Summary, err)
 			}
-			if ids := searchIDs(t, e.archive, va.SearchQuery{Text: "伪造"}); len(ids) != 0 {
+			if ids := searchIDs(t, e.Archive, va.SearchQuery{Text: "伪造"}); len(ids) != 0 {
 				t.Errorf("search for the forged text found %v", ids)
 			}
-			if _, err := e.archive.GetCustomer(ctx, "CX"); !va.IsKind(err, va.NotFound) {
+			if _, err := e.Archive.GetCustomer(ctx, "CX"); !va.IsKind(err, va.NotFound) {
 				t.Errorf("GetCustomer of a forged customer: %v; want NotFound", err)
 			}
-			if _, _, err := e.archive.Accounts().Login(t.Context(), "mallory", password, "192.0.2.1"); !va.IsKind(err, va.Unauthenticated) {
+			if _, _, err := e.Archive.Accounts().Login(t.Context(), "mallory", password, "192.0.2.1"); !va.IsKind(err, va.Unauthenticated) {
 				t.Errorf("sign-in as a forged user: %v; want Unauthenticated", err)
 			}
 		}
 		check(t)
-		e.close(t)
-		if err := os.RemoveAll(filepath.Join(e.dir, "index")); err != nil {
+		e.Close(t)
+		if err := os.RemoveAll(filepath.Join(e.Dir, "index")); err != nil {
 			t.Fatal(err)
 		}
-		e.open(t, true)
+		e.Open(t, true)
 		check(t)
-		if got := unrecordedKeys(t, e.store); !slices.Equal(got, forged) {
+		if got := unrecordedKeys(t, e.Store); !slices.Equal(got, forged) {
 			t.Errorf("verify reported unrecorded %v, want %v", got, forged)
 		}
 	})
@@ -124,29 +124,25 @@ func TestUnrecordedObjectsAreNotServed(t *testing.T) {
 func TestOpenRefusesAJournalCutBehindItsIndex(t *testing.T) {
 	e := newEnv(t)
 	ctx := as(t, "alice")
-	if _, err := e.archive.CreateCustomer(ctx, customer("C1", "客户")); err != nil {
+	if _, err := e.Archive.CreateCustomer(ctx, customer("C1", "客户")); err != nil {
 		t.Fatal(err)
 	}
-	mustCreate(t, e.archive, ctx, record("C1", "摘要", 1))
-	head, err := e.journal.Head(t.Context())
+	mustCreate(t, e.Archive, ctx, record("C1", "摘要", 1))
+	head, err := e.Journal.Head(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.close(t)
-	if err := e.store.Delete(t.Context(), journal.EntryKey(head)); err != nil {
+	e.Close(t)
+	if err := e.Store.Delete(t.Context(), journal.EntryKey(head)); err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	j, err := journal.Open(t.Context(), e.store, log)
+	j, err := journal.Open(t.Context(), e.Store, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	idx, err := index.Open(filepath.Join(e.dir, "index"), log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.index = idx // closed at the end of the test
-	a := va.New(va.Config{Store: e.store, Journal: j, Index: idx, Policy: mustPolicy(t), Keys: e.keyring(t), Passwords: testHasher(t)})
+	idx := testenv.OpenIndex(t, filepath.Join(e.Dir, "index"), log)
+	a := va.New(va.Config{Store: e.Store, Journal: j, Index: idx, Policy: testenv.Policy(t), Keys: e.Keyring(t), Passwords: testenv.Hasher(t)})
 	if err := a.Open(t.Context()); !va.IsKind(err, va.Integrity) || !strings.Contains(err.Error(), "removed from the journal's end") {
 		t.Errorf("Open over a journal cut behind its index: %v; want an Integrity error that says so", err)
 	}

@@ -47,33 +47,33 @@ func TestNoPlaintextAtRest(t *testing.T) {
 		ctx := as(t, "alice")
 		c := customer("C1", "Acme")
 		c.Contacts = []va.Contact{{Name: "Hans", Phone: secretContact, Email: secretEmail}}
-		if _, err := e.archive.CreateCustomer(ctx, c); err != nil {
+		if _, err := e.Archive.CreateCustomer(ctx, c); err != nil {
 			t.Fatal(err)
 		}
-		r := mustCreate(t, e.archive, ctx, sensitiveRecord("C1", 1))
+		r := mustCreate(t, e.Archive, ctx, sensitiveRecord("C1", 1))
 		r.Summary = "更新后 LX-3021B"
-		if _, err := e.archive.UpdateRecord(ctx, *r); err != nil {
+		if _, err := e.Archive.UpdateRecord(ctx, *r); err != nil {
 			t.Fatal(err)
 		}
-		if rep, err := e.archive.Import(ctx, strings.NewReader(sealedImport), nil); err != nil || len(rep.Rejected) > 0 {
+		if rep, err := e.Archive.Import(ctx, strings.NewReader(sealedImport), nil); err != nil || len(rep.Rejected) > 0 {
 			t.Fatalf("import: %v %+v", err, rep)
 		}
 		secrets := []string{secretPhone, "13800138000", secretEmail, secretDecider, secretNote, secretContact,
 			importedPhone, importedEmails}
 		n := 0
 		for _, prefix := range []string{"customers/", "records/", "datakeys/", "journal/", "checkpoints/"} {
-			for info, err := range e.store.List(t.Context(), prefix, "") {
+			for info, err := range e.Store.List(t.Context(), prefix, "") {
 				if err != nil {
 					t.Fatal(err)
 				}
 				n++
-				checkNoSecret(t, info.Key, readObject(t, e.store, info.Key), secrets)
+				checkNoSecret(t, info.Key, readObject(t, e.Store, info.Key), secrets)
 			}
 		}
 		if n < 8 {
 			t.Errorf("only %d objects checked", n)
 		}
-		filepath.WalkDir(filepath.Join(e.dir, "index"), func(path string, d fs.DirEntry, err error) error {
+		filepath.WalkDir(filepath.Join(e.Dir, "index"), func(path string, d fs.DirEntry, err error) error {
 			if err == nil && !d.IsDir() {
 				b, _ := os.ReadFile(path)
 				checkNoSecret(t, path, b, secrets)
@@ -82,7 +82,7 @@ func TestNoPlaintextAtRest(t *testing.T) {
 		})
 
 		// The owner still reads them all.
-		got, err := e.archive.GetRecord(ctx, r.ID)
+		got, err := e.Archive.GetRecord(ctx, r.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -90,7 +90,7 @@ func TestNoPlaintextAtRest(t *testing.T) {
 			got.DecisionChain[0].Notes != secretNote || got.DecisionChain[0].Role != "采购总监" || len(got.Hidden) != 0 {
 			t.Errorf("opened record = %+v", got)
 		}
-		cu, err := e.archive.GetCustomer(ctx, "C2")
+		cu, err := e.Archive.GetCustomer(ctx, "C2")
 		if err != nil || len(cu.Contacts) != 1 || cu.Contacts[0].Phone != secretContact {
 			t.Errorf("imported customer = %+v, %v", cu, err)
 		}
@@ -125,9 +125,9 @@ func checkNoSecret(t *testing.T, where string, b []byte, secrets []string) {
 func TestContactLookup(t *testing.T) {
 	e := newEnv(t)
 	ctx := as(t, "alice")
-	e.archive.CreateCustomer(ctx, customer("C1", "Acme"))
-	r := mustCreate(t, e.archive, ctx, sensitiveRecord("C1", 1))
-	mustCreate(t, e.archive, ctx, record("C1", "没有联系方式", 2))
+	e.Archive.CreateCustomer(ctx, customer("C1", "Acme"))
+	r := mustCreate(t, e.Archive, ctx, sensitiveRecord("C1", 1))
+	mustCreate(t, e.Archive, ctx, record("C1", "没有联系方式", 2))
 	for _, tt := range []struct {
 		q    va.SearchQuery
 		want []va.RecordID
@@ -140,7 +140,7 @@ func TestContactLookup(t *testing.T) {
 		{va.SearchQuery{ContactPhone: "+8613800138000", Text: "报价"}, []va.RecordID{r.ID}},
 		{va.SearchQuery{ContactPhone: "+8613800138000", Text: "没有"}, nil},
 	} {
-		if got := searchIDs(t, e.archive, tt.q); !slices.Equal(got, tt.want) {
+		if got := searchIDs(t, e.Archive, tt.q); !slices.Equal(got, tt.want) {
 			t.Errorf("%+v: got %v, want %v", tt.q, got, tt.want)
 		}
 	}
@@ -151,14 +151,14 @@ func TestContactLookup(t *testing.T) {
 func TestDestroyedDataKey(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
 		ctx := as(t, "alice")
-		e.archive.CreateCustomer(ctx, customer("C1", "Acme"))
-		r := mustCreate(t, e.archive, ctx, sensitiveRecord("C1", 1))
-		if ok, err := e.archive.DestroyRecordKey(ctx, r.ID); err != nil || !ok {
+		e.Archive.CreateCustomer(ctx, customer("C1", "Acme"))
+		r := mustCreate(t, e.Archive, ctx, sensitiveRecord("C1", 1))
+		if ok, err := e.Archive.DestroyRecordKey(ctx, r.ID); err != nil || !ok {
 			t.Fatalf("destroy: %v %v", ok, err)
 		}
-		e.close(t)
-		e.open(t, true) // no cached key survives
-		got, err := e.archive.GetRecord(ctx, r.ID)
+		e.Close(t)
+		e.Open(t, true) // no cached key survives
+		got, err := e.Archive.GetRecord(ctx, r.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -168,25 +168,25 @@ func TestDestroyedDataKey(t *testing.T) {
 		if got.Summary != r.Summary {
 			t.Errorf("the rest of the record changed: %q", got.Summary)
 		}
-		if n := countKeys(t, e.store, va.DataKeysPrefix); n != 1 {
+		if n := countKeys(t, e.Store, va.DataKeysPrefix); n != 1 {
 			t.Errorf("%d data key objects left, want only the mark of the destruction", n)
 		}
 		// No new key is made: sensitive fields cannot come back.
 		got.ContactPhone, got.DecisionChain = "+86 10 1234 5678", nil
-		if _, err := e.archive.UpdateRecord(ctx, *got); !va.IsKind(err, va.Conflict) {
+		if _, err := e.Archive.UpdateRecord(ctx, *got); !va.IsKind(err, va.Conflict) {
 			t.Errorf("update with a phone after the destruction: %v, want Conflict", err)
 		}
 		got.ContactPhone, got.Summary = "", "更正"
-		if _, err := e.archive.UpdateRecord(ctx, *got); err != nil {
+		if _, err := e.Archive.UpdateRecord(ctx, *got); err != nil {
 			t.Errorf("update without sensitive fields after the destruction: %v", err)
 		}
-		if ok, err := e.archive.DestroyRecordKey(ctx, r.ID); err != nil || ok {
+		if ok, err := e.Archive.DestroyRecordKey(ctx, r.ID); err != nil || ok {
 			t.Errorf("second destruction: %v %v, want false, nil", ok, err)
 		}
-		if n, err := e.archive.RewrapDataKeys(ctx, nil); err != nil || n != 0 {
+		if n, err := e.Archive.RewrapDataKeys(ctx, nil); err != nil || n != 0 {
 			t.Errorf("rewrap after the destruction: %d %v", n, err)
 		}
-		rep, err := journal.Verify(t.Context(), e.store, nil)
+		rep, err := journal.Verify(t.Context(), e.Store, nil)
 		if err != nil || !rep.OK() {
 			t.Errorf("verify after a destruction: %v %v", err, rep.Problems)
 		}
@@ -199,36 +199,36 @@ func TestDestroyedDataKey(t *testing.T) {
 func TestKeyRotation(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
 		ctx := as(t, "alice")
-		e.archive.CreateCustomer(ctx, customer("C1", "Acme"))
-		r := mustCreate(t, e.archive, ctx, sensitiveRecord("C1", 1))
-		before := objectHashes(t, e.store, va.RecordsPrefix)
-		path := filepath.Join(e.dir, "keyring.json")
-		old := e.keyring(t).Current()
+		e.Archive.CreateCustomer(ctx, customer("C1", "Acme"))
+		r := mustCreate(t, e.Archive, ctx, sensitiveRecord("C1", 1))
+		before := objectHashes(t, e.Store, va.RecordsPrefix)
+		path := filepath.Join(e.Dir, "keyring.json")
+		old := e.Keyring(t).Current()
 		if _, err := keyring.Rotate(path, time.Now()); err != nil {
 			t.Fatal(err)
 		}
-		e.close(t)
-		e.open(t, true)
-		n, err := e.archive.RewrapDataKeys(ctx, nil)
+		e.Close(t)
+		e.Open(t, true)
+		n, err := e.Archive.RewrapDataKeys(ctx, nil)
 		if err != nil || n != 1 { // the record's (the customer has no contacts)
 			t.Fatalf("rewrap: %d, %v", n, err)
 		}
-		if n, err := e.archive.RewrapDataKeys(ctx, nil); err != nil || n != 0 {
+		if n, err := e.Archive.RewrapDataKeys(ctx, nil); err != nil || n != 0 {
 			t.Errorf("second rewrap: %d, %v", n, err)
 		}
-		if after := objectHashes(t, e.store, va.RecordsPrefix); !slices.Equal(before, after) {
+		if after := objectHashes(t, e.Store, va.RecordsPrefix); !slices.Equal(before, after) {
 			t.Errorf("records were rewritten: %v → %v", before, after)
 		}
 		if _, err := keyring.Retire(path, old); err != nil {
 			t.Fatal(err)
 		}
-		e.close(t)
-		e.open(t, true)
-		got, err := e.archive.GetRecord(ctx, r.ID)
+		e.Close(t)
+		e.Open(t, true)
+		got, err := e.Archive.GetRecord(ctx, r.ID)
 		if err != nil || got.ContactPhone != secretPhone {
 			t.Errorf("after rotation and retirement: %+v, %v", got, err)
 		}
-		if rep, err := journal.Verify(t.Context(), e.store, nil); err != nil || !rep.OK() {
+		if rep, err := journal.Verify(t.Context(), e.Store, nil); err != nil || !rep.OK() {
 			t.Errorf("verify after rotation: %v %v", err, rep.Problems)
 		}
 	})
@@ -252,17 +252,17 @@ func objectHashes(t *testing.T, s va.Store, prefix string) []string {
 func TestReadsAreLogged(t *testing.T) {
 	e := newEnv(t)
 	alice, bob := as(t, "alice"), as(t, "bob")
-	e.archive.CreateCustomer(alice, customer("C1", "Acme"))
-	r1 := mustCreate(t, e.archive, alice, sensitiveRecord("C1", 1))
-	r2 := mustCreate(t, e.archive, alice, record("C1", "第二次拜访", 2))
+	e.Archive.CreateCustomer(alice, customer("C1", "Acme"))
+	r1 := mustCreate(t, e.Archive, alice, sensitiveRecord("C1", 1))
+	r2 := mustCreate(t, e.Archive, alice, record("C1", "第二次拜访", 2))
 	start := time.Now()
-	if _, err := e.archive.GetRecord(bob, r1.ID); err != nil {
+	if _, err := e.Archive.GetRecord(bob, r1.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.archive.Search(alice, va.SearchQuery{Text: "第二次"}); err != nil {
+	if _, err := e.Archive.Search(alice, va.SearchQuery{Text: "第二次"}); err != nil {
 		t.Fatal(err)
 	}
-	all, err := e.archive.AccessLog(alice, va.AccessFilter{From: start})
+	all, err := e.Archive.AccessLog(alice, va.AccessFilter{From: start})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,9 +277,9 @@ func TestReadsAreLogged(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("access log:\n got %q\nwant %q", got, want)
 	}
-	byBob, _ := e.archive.AccessLog(alice, va.AccessFilter{User: "bob"})
-	byRecord, _ := e.archive.AccessLog(alice, va.AccessFilter{Record: r2.ID})
-	later, _ := e.archive.AccessLog(alice, va.AccessFilter{From: time.Now().Add(time.Hour)})
+	byBob, _ := e.Archive.AccessLog(alice, va.AccessFilter{User: "bob"})
+	byRecord, _ := e.Archive.AccessLog(alice, va.AccessFilter{Record: r2.ID})
+	later, _ := e.Archive.AccessLog(alice, va.AccessFilter{From: time.Now().Add(time.Hour)})
 	if len(byBob) != 1 || len(byRecord) != 1 || len(later) != 0 {
 		t.Errorf("filters: by bob %d, by record %d, later %d; want 1, 1, 0", len(byBob), len(byRecord), len(later))
 	}
@@ -290,11 +290,11 @@ func TestReadsAreLogged(t *testing.T) {
 func TestReimportSealed(t *testing.T) {
 	e := newEnv(t)
 	ctx := as(t, "alice")
-	if _, err := e.archive.Import(ctx, strings.NewReader(sealedImport), nil); err != nil {
+	if _, err := e.Archive.Import(ctx, strings.NewReader(sealedImport), nil); err != nil {
 		t.Fatal(err)
 	}
-	keys := countKeys(t, e.store, va.DataKeysPrefix)
-	rep, err := e.archive.Import(ctx, strings.NewReader(sealedImport), nil)
+	keys := countKeys(t, e.Store, va.DataKeysPrefix)
+	rep, err := e.Archive.Import(ctx, strings.NewReader(sealedImport), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,7 +308,7 @@ func TestReimportSealed(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("rejections %q, want %q", got, want)
 	}
-	if n := countKeys(t, e.store, va.DataKeysPrefix); n != keys {
+	if n := countKeys(t, e.Store, va.DataKeysPrefix); n != keys {
 		t.Errorf("%d data keys after the second import, want %d", n, keys)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	va "github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/internal/testenv"
 )
 
 // Sign-in under attack (issue 13): bursts do not beat the limits, the
@@ -45,10 +46,10 @@ func (fastHasher) Verify(hash, pw string) (bool, error) { return hash == "fast:"
 // first administrator has password pw.
 func signInEnv(t *testing.T, h va.PasswordHasher) (e *env, pw string) {
 	t.Helper()
-	e = &env{dir: t.TempDir(), adjust: func(c *va.Config) { c.Passwords = h }}
-	e.openStore = backends["disk"](t, e.dir)
-	e.open(t, false)
-	pw, _, err := e.archive.Accounts().EnsureAdmin(t.Context(), "")
+	e = unopened(t)
+	e.adjust(func(c *va.Config) { c.Passwords = h })
+	e.Open(t, false)
+	pw, _, err := e.Archive.Accounts().EnsureAdmin(t.Context(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +66,7 @@ func burst(t *testing.T, e *env, n int, signIn func(i int) (va.UserName, string,
 		wg.Go(func() {
 			name, pw, addr := signIn(i)
 			<-start
-			_, _, errs[i] = e.archive.Accounts().Login(t.Context(), name, pw, addr)
+			_, _, errs[i] = e.Archive.Accounts().Login(t.Context(), name, pw, addr)
 		})
 	}
 	close(start)
@@ -89,7 +90,7 @@ func kinds(errs []error) map[va.Kind]int {
 // TestSignInBurstPerUser: of 30 wrong passwords for one user at once, from
 // 30 addresses, at most 5 are checked; the rest wait out the window.
 func TestSignInBurstPerUser(t *testing.T) {
-	h := &countingHasher{PasswordHasher: testHasher(t), delay: 50 * time.Millisecond}
+	h := &countingHasher{PasswordHasher: testenv.Hasher(t), delay: 50 * time.Millisecond}
 	e, pw := signInEnv(t, h)
 	errs := burst(t, e, 30, func(i int) (va.UserName, string, string) {
 		return "admin", "wrong password", fmt.Sprintf("10.0.0.%d", i)
@@ -100,7 +101,7 @@ func TestSignInBurstPerUser(t *testing.T) {
 	if got := kinds(errs); got[va.Unauthenticated] > 5 || got[va.TooManyRequests] < 25 {
 		t.Errorf("answers by kind: %v, want at most 5 unauthenticated and the rest too many requests", got)
 	}
-	if _, _, err := e.archive.Accounts().Login(t.Context(), "admin", pw, "10.1.0.1"); !va.IsKind(err, va.TooManyRequests) {
+	if _, _, err := e.Archive.Accounts().Login(t.Context(), "admin", pw, "10.1.0.1"); !va.IsKind(err, va.TooManyRequests) {
 		t.Errorf("the right password after the burst: %v, want too many requests", err)
 	}
 }
@@ -108,7 +109,7 @@ func TestSignInBurstPerUser(t *testing.T) {
 // TestSignInBurstPerAddress: of 30 sign-ins at once from one address, for
 // 30 user names, at most 20 are checked.
 func TestSignInBurstPerAddress(t *testing.T) {
-	h := &countingHasher{PasswordHasher: testHasher(t), delay: 50 * time.Millisecond}
+	h := &countingHasher{PasswordHasher: testenv.Hasher(t), delay: 50 * time.Millisecond}
 	e, _ := signInEnv(t, h)
 	errs := burst(t, e, 30, func(i int) (va.UserName, string, string) {
 		return va.UserName(fmt.Sprintf("user%d", i)), "wrong password", "10.0.0.1"
@@ -125,7 +126,7 @@ func TestSignInBurstPerAddress(t *testing.T) {
 // at most twice as many password checks at once as there are cores, each
 // of which takes the hasher's memory; the others are told to come back.
 func TestPasswordChecksBounded(t *testing.T) {
-	h := &countingHasher{PasswordHasher: testHasher(t), delay: 100 * time.Millisecond}
+	h := &countingHasher{PasswordHasher: testenv.Hasher(t), delay: 100 * time.Millisecond}
 	e, _ := signInEnv(t, h)
 	errs := burst(t, e, 60, func(i int) (va.UserName, string, string) {
 		return va.UserName(fmt.Sprintf("user%d", i)), "wrong password", fmt.Sprintf("10.0.%d.1", i)
@@ -144,13 +145,13 @@ func TestPasswordChecksBounded(t *testing.T) {
 // the answer of a wrong password, without a password check and without
 // counting against its address.
 func TestImpossibleNamesCostNothing(t *testing.T) {
-	h := &countingHasher{PasswordHasher: testHasher(t)}
+	h := &countingHasher{PasswordHasher: testenv.Hasher(t)}
 	e, pw := signInEnv(t, h)
-	_, _, wrong := e.archive.Accounts().Login(t.Context(), "admin", "wrong password", "10.9.9.9")
+	_, _, wrong := e.Archive.Accounts().Login(t.Context(), "admin", "wrong password", "10.9.9.9")
 	names := []string{strings.Repeat("x", 3<<20), strings.Repeat("a", 65), "a/b", "../admin", "-admin", "名字", "admin\x00", " admin"}
 	for range 3 {
 		for _, name := range names {
-			_, _, err := e.archive.Accounts().Login(t.Context(), va.UserName(name), "wrong password", "10.0.0.1")
+			_, _, err := e.Archive.Accounts().Login(t.Context(), va.UserName(name), "wrong password", "10.0.0.1")
 			if !va.IsKind(err, va.Unauthenticated) || va.ErrorMessage(err) != va.ErrorMessage(wrong) {
 				t.Errorf("sign-in as %.20q: %v, want the answer of a wrong password: %v", name, err, wrong)
 			}
@@ -159,7 +160,7 @@ func TestImpossibleNamesCostNothing(t *testing.T) {
 	if got := h.checks.Load(); got != 1 {
 		t.Errorf("%d password checks, want only the one of the wrong password", got)
 	}
-	if _, _, err := e.archive.Accounts().Login(t.Context(), "admin", pw, "10.0.0.1"); err != nil {
+	if _, _, err := e.Archive.Accounts().Login(t.Context(), "admin", pw, "10.0.0.1"); err != nil {
 		t.Errorf("sign-in from the address that tried %d impossible names: %v", 3*len(names), err)
 	}
 }
@@ -170,12 +171,12 @@ func TestImpossibleNamesCostNothing(t *testing.T) {
 func TestLimitsSurviveManyNames(t *testing.T) {
 	e, pw := signInEnv(t, fastHasher{})
 	for range 5 {
-		e.archive.Accounts().Login(t.Context(), "admin", "wrong password", "10.0.0.1")
+		e.Archive.Accounts().Login(t.Context(), "admin", "wrong password", "10.0.0.1")
 	}
 	for i := range 50_001 {
-		e.archive.Accounts().Login(t.Context(), va.UserName(fmt.Sprintf("u%d", i)), "wrong password", fmt.Sprintf("10.%d.%d.%d", i>>16, i>>8&255, i&255))
+		e.Archive.Accounts().Login(t.Context(), va.UserName(fmt.Sprintf("u%d", i)), "wrong password", fmt.Sprintf("10.%d.%d.%d", i>>16, i>>8&255, i&255))
 	}
-	if _, _, err := e.archive.Accounts().Login(t.Context(), "admin", pw, "10.200.0.1"); !va.IsKind(err, va.TooManyRequests) {
+	if _, _, err := e.Archive.Accounts().Login(t.Context(), "admin", pw, "10.200.0.1"); !va.IsKind(err, va.TooManyRequests) {
 		t.Errorf("the blocked user, after 50,001 other failures: %v, want too many requests", err)
 	}
 }

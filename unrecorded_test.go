@@ -9,6 +9,7 @@ import (
 	"time"
 
 	va "github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/internal/testenv"
 )
 
 // crashingJournal stops its process's work at the given append: the
@@ -56,9 +57,9 @@ func TestInterruptedImport(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
 		ctx := as(t, "carol")
 		file := importLines(600) // two batches: 1,000 objects, then the rest
-		crashed := &crashingJournal{Journal: e.journal, at: 2}
-		a := va.New(va.Config{Store: e.store, Journal: crashed, Policy: mustPolicy(t), Keys: e.keyring(t),
-			Passwords: testHasher(t), Now: e.now})
+		crashed := &crashingJournal{Journal: e.Journal, at: 2}
+		a := va.New(va.Config{Store: e.Store, Journal: crashed, Policy: testenv.Policy(t), Keys: e.Keyring(t),
+			Passwords: testenv.Hasher(t), Now: e.Clock.Now})
 		if err := a.Open(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -67,26 +68,26 @@ func TestInterruptedImport(t *testing.T) {
 			a.Import(ctx, strings.NewReader(file), nil)
 			t.Fatal("the import ran past its crash")
 		}()
-		left := unrecordedKeys(t, e.store)
+		left := unrecordedKeys(t, e.Store)
 		if len(left) != 2*(600-500) {
 			t.Fatalf("the crash left %d unrecorded objects; want the %d of the second batch", len(left), 2*(600-500))
 		}
 
-		e.close(t)
-		e.open(t, true) // a restart before the batch's deadline: nothing removed yet, nothing served
-		if _, err := e.archive.GetRecord(ctx, "R1500"); !va.IsKind(err, va.NotFound) {
+		e.Close(t)
+		e.Open(t, true) // a restart before the batch's deadline: nothing removed yet, nothing served
+		if _, err := e.Archive.GetRecord(ctx, "R1500"); !va.IsKind(err, va.NotFound) {
 			t.Errorf("a record of the unjournaled batch: %v; want NotFound", err)
 		}
-		journaled := countMatches(t, e.archive, "marker")
+		journaled := countMatches(t, e.Archive, "marker")
 		if journaled == 0 || journaled >= 600 {
 			t.Errorf("search finds %d records; want those of the batches journaled before the crash", journaled)
 		}
-		if n := len(unrecordedKeys(t, e.store)); n != len(left) {
+		if n := len(unrecordedKeys(t, e.Store)); n != len(left) {
 			t.Errorf("%d unrecorded objects after a restart within the deadline; want %d", n, len(left))
 		}
 
-		e.setNow(time.Now().Add(2*va.DefaultImportDeadline + time.Second))
-		rep, err := e.archive.Import(ctx, strings.NewReader(file), nil)
+		e.Clock.Set(time.Now().Add(2*va.DefaultImportDeadline + time.Second))
+		rep, err := e.Archive.Import(ctx, strings.NewReader(file), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -94,13 +95,13 @@ func TestInterruptedImport(t *testing.T) {
 			t.Errorf("re-run imported %d records and rejected %d lines; want %d, and the %d lines imported before",
 				rep.Records, len(rep.Rejected), 600-journaled, journaled+1)
 		}
-		if n := countMatches(t, e.archive, "marker"); n != 600 {
+		if n := countMatches(t, e.Archive, "marker"); n != 600 {
 			t.Errorf("search finds %d records after the re-run; want 600", n)
 		}
-		if got := unrecordedKeys(t, e.store); len(got) != 0 {
+		if got := unrecordedKeys(t, e.Store); len(got) != 0 {
 			t.Errorf("after the re-run, verify reports %d unrecorded objects, such as %s", len(got), got[0])
 		}
-		if n := countKeys(t, e.store, va.IntentsPrefix); n != 0 {
+		if n := countKeys(t, e.Store, va.IntentsPrefix); n != 0 {
 			t.Errorf("%d intents left", n)
 		}
 	})

@@ -188,7 +188,7 @@ func TestImportRefusesNonText(t *testing.T) {
 		`{"record":{"id":"R2","customer_id":"C1","visit_start":"2026-03-01T09:00:00Z","visit_end":"2026-03-01T10:00:00Z","summary":"x\u0000"}}`,
 		`{"record":{"id":"R3","customer_id":"C1","visit_start":"2026-03-01T09:00:00Z","visit_end":"2026-03-01T10:00:00Z","summary":"\ud83d\ude00"}}`,
 	}
-	rep, err := e.archive.Import(as(t, "carol"), strings.NewReader(strings.Join(lines, "\n")), nil)
+	rep, err := e.Archive.Import(as(t, "carol"), strings.NewReader(strings.Join(lines, "\n")), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

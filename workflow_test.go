@@ -11,6 +11,7 @@ import (
 	"time"
 
 	va "github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/internal/testenv"
 	"github.com/visitarchive/visitarchive/smtpmail"
 	"github.com/visitarchive/visitarchive/smtpmail/smtptest"
 	"github.com/visitarchive/visitarchive/storage/journal"
@@ -35,13 +36,13 @@ func people(t *testing.T, e *env) map[string]context.Context {
 	}
 	ctxs := map[string]context.Context{}
 	for _, u := range users {
-		got, err := e.archive.Accounts().CreateUser(root, u)
+		got, err := e.Archive.Accounts().CreateUser(root, u)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ctxs[string(u.Name)] = va.WithPrincipal(t.Context(), va.PrincipalOf(got))
 	}
-	if _, err := e.archive.CreateCustomer(root, customer("C1", "华东电气")); err != nil {
+	if _, err := e.Archive.CreateCustomer(root, customer("C1", "华东电气")); err != nil {
 		t.Fatal(err)
 	}
 	return ctxs
@@ -67,7 +68,7 @@ func fieldsOf(err error) []string {
 
 func notificationEvents(t *testing.T, e *env, ctx context.Context) []string {
 	t.Helper()
-	page, err := e.archive.Inbox().List(ctx, false, 1, 100)
+	page, err := e.Archive.Inbox().List(ctx, false, 1, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,28 +84,28 @@ func TestRecordWorkflow(t *testing.T) {
 	e := newEnv(t)
 	ctx := people(t, e)
 	visit := keyForm(2)
-	e.setNow(visit.VisitEnd.Add(time.Hour))
+	e.Clock.Set(visit.VisitEnd.Add(time.Hour))
 	r := visit
 	r.OnsiteNotes, r.DecisionChain = "", nil
-	got := mustCreate(t, e.archive, ctx["alice"], r)
+	got := mustCreate(t, e.Archive, ctx["alice"], r)
 	if want := visit.VisitEnd.Add(24 * time.Hour); !got.DueAt.Equal(want) {
 		t.Fatalf("due_at %v, want %v", got.DueAt, want)
 	}
 
 	// The form of a key customer needs the onsite notes and the chain.
-	_, err := e.archive.SubmitRecord(ctx["alice"], got.ID, got.Version)
+	_, err := e.Archive.SubmitRecord(ctx["alice"], got.ID, got.Version)
 	if !va.IsKind(err, va.Invalid) || !slices.Equal(fieldsOf(err), []string{"decision_chain", "onsite_notes"}) {
 		t.Fatalf("incomplete submit: %v, fields %v", err, fieldsOf(err))
 	}
 	r = visit
 	r.ID, r.Version = got.ID, got.Version
-	if got, err = e.archive.UpdateRecord(ctx["alice"], r); err != nil {
+	if got, err = e.Archive.UpdateRecord(ctx["alice"], r); err != nil {
 		t.Fatal(err)
 	}
 
 	// Late by two hours.
-	e.setNow(got.DueAt.Add(2 * time.Hour))
-	if got, err = e.archive.SubmitRecord(ctx["alice"], got.ID, got.Version); err != nil {
+	e.Clock.Set(got.DueAt.Add(2 * time.Hour))
+	if got, err = e.Archive.SubmitRecord(ctx["alice"], got.ID, got.Version); err != nil {
 		t.Fatal(err)
 	}
 	if got.Status != va.StatusSubmitted || !got.Late || got.DelaySeconds != 7200 || got.Rounds != 1 {
@@ -112,24 +113,24 @@ func TestRecordWorkflow(t *testing.T) {
 	}
 
 	// Invalid moves name the state and what it allows.
-	_, err = e.archive.SubmitRecord(ctx["alice"], got.ID, got.Version)
+	_, err = e.Archive.SubmitRecord(ctx["alice"], got.ID, got.Version)
 	if !va.IsKind(err, va.Conflict) || !strings.Contains(err.Error(), "is submitted") || !strings.Contains(err.Error(), "approve, return") {
 		t.Fatalf("second submit: %v", err)
 	}
-	if _, err := e.archive.ArchiveRecord(ctx["ann"], got.ID, va.ArchiveRequest{Version: got.Version}); !va.IsKind(err, va.NotFound) {
+	if _, err := e.Archive.ArchiveRecord(ctx["ann"], got.ID, va.ArchiveRequest{Version: got.Version}); !va.IsKind(err, va.NotFound) {
 		t.Fatalf("archivist and a submitted record: %v", err) // not hers to see yet
 	}
 	// An author may not review; an employee may never approve.
-	if _, err := e.archive.ApproveRecord(ctx["alice"], got.ID, got.Version, ""); !va.IsKind(err, va.Forbidden) {
+	if _, err := e.Archive.ApproveRecord(ctx["alice"], got.ID, got.Version, ""); !va.IsKind(err, va.Forbidden) {
 		t.Fatalf("alice approves: %v", err)
 	}
 
 	// Returned with comments, corrected, resubmitted.
-	_, err = e.archive.ReturnRecord(ctx["sam"], got.ID, va.ReturnVerdict{Version: got.Version})
+	_, err = e.Archive.ReturnRecord(ctx["sam"], got.ID, va.ReturnVerdict{Version: got.Version})
 	if !va.IsKind(err, va.Invalid) {
 		t.Fatalf("return without a comment: %v", err)
 	}
-	got, err = e.archive.ReturnRecord(ctx["sam"], got.ID, va.ReturnVerdict{Version: got.Version,
+	got, err = e.Archive.ReturnRecord(ctx["sam"], got.ID, va.ReturnVerdict{Version: got.Version,
 		Comment: "请补充", Fields: map[string]string{"summary": "写明报价金额"}})
 	if err != nil {
 		t.Fatal(err)
@@ -139,19 +140,19 @@ func TestRecordWorkflow(t *testing.T) {
 	}
 	r = *got
 	r.Summary += "，报价 12 万美元"
-	if got, err = e.archive.UpdateRecord(ctx["alice"], r); err != nil {
+	if got, err = e.Archive.UpdateRecord(ctx["alice"], r); err != nil {
 		t.Fatal(err)
 	}
-	if got, err = e.archive.SubmitRecord(ctx["alice"], got.ID, got.Version); err != nil {
+	if got, err = e.Archive.SubmitRecord(ctx["alice"], got.ID, got.Version); err != nil {
 		t.Fatal(err)
 	}
 	if got.Rounds != 2 || !got.Late || got.DelaySeconds != 7200 {
 		t.Fatalf("resubmitted: rounds %d late %v delay %d", got.Rounds, got.Late, got.DelaySeconds)
 	}
-	if _, err := e.archive.ApproveRecord(ctx["sam"], got.ID, got.Version-1, ""); !va.IsKind(err, va.Conflict) {
+	if _, err := e.Archive.ApproveRecord(ctx["sam"], got.ID, got.Version-1, ""); !va.IsKind(err, va.Conflict) {
 		t.Fatalf("approve a stale version: %v", err)
 	}
-	if got, err = e.archive.ApproveRecord(ctx["sam"], got.ID, got.Version, "好"); err != nil {
+	if got, err = e.Archive.ApproveRecord(ctx["sam"], got.ID, got.Version, "好"); err != nil {
 		t.Fatal(err)
 	}
 	if got.Reviewer != "sam" || len(got.Reviews) != 2 {
@@ -160,10 +161,10 @@ func TestRecordWorkflow(t *testing.T) {
 
 	// Archived: classified, coded, immutable, annotated.
 	loc := &va.PaperLocation{Cabinet: "A", Shelf: "2", Box: "17"}
-	if _, err := e.archive.ArchiveRecord(ctx["sam"], got.ID, va.ArchiveRequest{Version: got.Version}); !va.IsKind(err, va.Forbidden) {
+	if _, err := e.Archive.ArchiveRecord(ctx["sam"], got.ID, va.ArchiveRequest{Version: got.Version}); !va.IsKind(err, va.Forbidden) {
 		t.Fatalf("sam archives: %v", err)
 	}
-	if got, err = e.archive.ArchiveRecord(ctx["ann"], got.ID, va.ArchiveRequest{Version: got.Version, PaperLocation: loc}); err != nil {
+	if got, err = e.Archive.ArchiveRecord(ctx["ann"], got.ID, va.ArchiveRequest{Version: got.Version, PaperLocation: loc}); err != nil {
 		t.Fatal(err)
 	}
 	if got.ReferenceCode != "F001-KF·2026-D30-XNY-0001" || got.Retention != va.RetainD30 || *got.PaperLocation != *loc ||
@@ -172,13 +173,13 @@ func TestRecordWorkflow(t *testing.T) {
 	}
 	r = *got
 	r.Summary = "改写"
-	if _, err := e.archive.UpdateRecord(ctx["alice"], r); !va.IsKind(err, va.Conflict) {
+	if _, err := e.Archive.UpdateRecord(ctx["alice"], r); !va.IsKind(err, va.Conflict) {
 		t.Fatalf("edit an archived record: %v", err)
 	}
-	if _, err := e.archive.AnnotateRecord(ctx["alice"], got.ID, va.Annotation{Field: "summary", Reason: "金额笔误", Text: "应为 13 万美元"}); err != nil {
+	if _, err := e.Archive.AnnotateRecord(ctx["alice"], got.ID, va.Annotation{Field: "summary", Reason: "金额笔误", Text: "应为 13 万美元"}); err != nil {
 		t.Fatal(err)
 	}
-	shown, err := e.archive.GetRecord(ctx["alice"], got.ID)
+	shown, err := e.Archive.GetRecord(ctx["alice"], got.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,20 +198,20 @@ func TestRecordWorkflow(t *testing.T) {
 	if ev := notificationEvents(t, e, ctx["arc"]); !slices.Equal(ev, []string{"record.approved " + id}) {
 		t.Errorf("arc's inbox: %v", ev)
 	}
-	if n, err := e.archive.Inbox().MarkRead(ctx["arc"], nil); err != nil || n != 1 {
+	if n, err := e.Archive.Inbox().MarkRead(ctx["arc"], nil); err != nil || n != 1 {
 		t.Fatalf("mark read: %d, %v", n, err)
 	}
 	// Every move, notification, claim and mark is journaled.
-	if rep, err := journal.Verify(t.Context(), e.store, nil); err != nil || !rep.OK() {
+	if rep, err := journal.Verify(t.Context(), e.Store, nil); err != nil || !rep.OK() {
 		t.Fatalf("verify: %+v, %v", rep, err)
 	}
 	for _, prefix := range []string{va.InboxPrefix, va.RefCodesPrefix, va.ArchivingPrefix, va.AnnotationsPrefix} {
-		if countKeys(t, e.store, prefix) == 0 {
+		if countKeys(t, e.Store, prefix) == 0 {
 			t.Errorf("nothing under %s", prefix)
 		}
 	}
 	journaled := map[string]bool{}
-	for entry, err := range e.journal.Since(t.Context(), 0) {
+	for entry, err := range e.Journal.Since(t.Context(), 0) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -218,7 +219,7 @@ func TestRecordWorkflow(t *testing.T) {
 			journaled[c.Key] = journaled[c.Key] || c.Wrote()
 		}
 	}
-	for info, err := range e.store.List(t.Context(), "", "") {
+	for info, err := range e.Store.List(t.Context(), "", "") {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -232,25 +233,25 @@ func TestPlanWorkflow(t *testing.T) {
 	e := newEnv(t)
 	ctx := people(t, e)
 	start := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
-	e.setNow(start.Add(-48 * time.Hour))
-	p, err := e.archive.CreatePlan(ctx["alice"], va.Plan{CustomerID: "C1", VisitStart: start, VisitEnd: start.Add(2 * time.Hour),
+	e.Clock.Set(start.Add(-48 * time.Hour))
+	p, err := e.Archive.CreatePlan(ctx["alice"], va.Plan{CustomerID: "C1", VisitStart: start, VisitEnd: start.Add(2 * time.Hour),
 		Location: "苏州工厂", Purpose: "介绍 LX-3021B", Topics: []string{"报价"}, Visitors: []va.UserName{"alice", "carol"}, Major: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p, err = e.archive.SubmitPlan(ctx["alice"], p.ID, p.Version); err != nil {
+	if p, err = e.Archive.SubmitPlan(ctx["alice"], p.ID, p.Version); err != nil {
 		t.Fatal(err)
 	}
 	// A major plan is the manager's to decide.
-	if _, err := e.archive.DecidePlan(ctx["sam"], p.ID, va.PlanVerdict{Version: p.Version, Approve: true}); !va.IsKind(err, va.Forbidden) {
+	if _, err := e.Archive.DecidePlan(ctx["sam"], p.ID, va.PlanVerdict{Version: p.Version, Approve: true}); !va.IsKind(err, va.Forbidden) {
 		t.Fatalf("sam decides a major plan: %v", err)
 	}
 	adj := *p
 	adj.Location = "苏州新工厂"
-	if _, err := e.archive.DecidePlan(ctx["max"], p.ID, va.PlanVerdict{Version: p.Version, Approve: true, Adjusted: &adj}); !va.IsKind(err, va.Invalid) {
+	if _, err := e.Archive.DecidePlan(ctx["max"], p.ID, va.PlanVerdict{Version: p.Version, Approve: true, Adjusted: &adj}); !va.IsKind(err, va.Invalid) {
 		t.Fatalf("adjust without a comment: %v", err)
 	}
-	if p, err = e.archive.DecidePlan(ctx["max"], p.ID, va.PlanVerdict{Version: p.Version, Approve: true, Adjusted: &adj, Comment: "地点已变"}); err != nil {
+	if p, err = e.Archive.DecidePlan(ctx["max"], p.ID, va.PlanVerdict{Version: p.Version, Approve: true, Adjusted: &adj, Comment: "地点已变"}); err != nil {
 		t.Fatal(err)
 	}
 	if p.Status != va.StatusApproved || p.Location != "苏州新工厂" || !slices.Equal(p.Decisions[0].Adjusted, []string{"location"}) {
@@ -265,27 +266,27 @@ func TestPlanWorkflow(t *testing.T) {
 	// carol, a visitor, changes it with a reason: back to the manager.
 	ch := *p
 	ch.VisitStart, ch.VisitEnd = start.Add(24*time.Hour), start.Add(26*time.Hour)
-	if _, err := e.archive.UpdatePlan(ctx["carol"], ch); !va.IsKind(err, va.Invalid) {
+	if _, err := e.Archive.UpdatePlan(ctx["carol"], ch); !va.IsKind(err, va.Invalid) {
 		t.Fatalf("change without a reason: %v", err)
 	}
 	ch.ChangeReason = "客户改期"
-	if p, err = e.archive.UpdatePlan(ctx["carol"], ch); err != nil {
+	if p, err = e.Archive.UpdatePlan(ctx["carol"], ch); err != nil {
 		t.Fatal(err)
 	}
 	if p.Status != va.StatusSubmitted || p.Revision != 1 || len(p.Decisions) != 1 {
 		t.Fatalf("changed plan: status %s revision %d decisions %d", p.Status, p.Revision, len(p.Decisions))
 	}
-	if _, err := e.archive.UpdatePlan(ctx["alice"], *p); !va.IsKind(err, va.Conflict) || !strings.Contains(err.Error(), "Allowed: approve, reject") {
+	if _, err := e.Archive.UpdatePlan(ctx["alice"], *p); !va.IsKind(err, va.Conflict) || !strings.Contains(err.Error(), "Allowed: approve, reject") {
 		t.Fatalf("edit a submitted plan: %v", err)
 	}
-	if p, err = e.archive.DecidePlan(ctx["max"], p.ID, va.PlanVerdict{Version: p.Version, Approve: true}); err != nil {
+	if p, err = e.Archive.DecidePlan(ctx["max"], p.ID, va.PlanVerdict{Version: p.Version, Approve: true}); err != nil {
 		t.Fatal(err)
 	}
 
 	// After the visit and with no record, the plan is missing one.
-	e.setNow(ch.VisitEnd.Add(time.Hour))
+	e.Clock.Set(ch.VisitEnd.Add(time.Hour))
 	missing := func() []va.PlanID {
-		page, err := e.archive.ListPlans(ctx["sam"], va.PlanQuery{MissingRecord: true})
+		page, err := e.Archive.ListPlans(ctx["sam"], va.PlanQuery{MissingRecord: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -300,7 +301,7 @@ func TestPlanWorkflow(t *testing.T) {
 	}
 	r := keyForm(2)
 	r.PlanID, r.VisitStart, r.VisitEnd = p.ID, ch.VisitStart, ch.VisitEnd
-	mustCreate(t, e.archive, ctx["alice"], r)
+	mustCreate(t, e.Archive, ctx["alice"], r)
 	if got := missing(); len(got) != 0 {
 		t.Fatalf("missing records after filing: %v", got)
 	}
@@ -309,11 +310,11 @@ func TestPlanWorkflow(t *testing.T) {
 func TestOverdueRecords(t *testing.T) {
 	e := newEnv(t)
 	ctx := people(t, e)
-	late := mustCreate(t, e.archive, ctx["alice"], keyForm(2))
-	onTime := mustCreate(t, e.archive, ctx["alice"], keyForm(20))
-	e.setNow(late.DueAt.Add(time.Minute))
+	late := mustCreate(t, e.Archive, ctx["alice"], keyForm(2))
+	onTime := mustCreate(t, e.Archive, ctx["alice"], keyForm(20))
+	e.Clock.Set(late.DueAt.Add(time.Minute))
 	overdue := func(who string) []va.RecordID {
-		page, err := e.archive.ListRecords(ctx[who], va.SearchQuery{Overdue: true})
+		page, err := e.Archive.ListRecords(ctx[who], va.SearchQuery{Overdue: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -330,7 +331,7 @@ func TestOverdueRecords(t *testing.T) {
 		t.Fatalf("overdue for marketing: %v", got)
 	}
 	for want := range []int{1, 0} {
-		n, err := e.archive.NotifyOverdue(t.Context())
+		n, err := e.Archive.NotifyOverdue(t.Context())
 		if err != nil || n != 1-want {
 			t.Fatalf("NotifyOverdue = %d, %v; want %d", n, err, 1-want)
 		}
@@ -340,14 +341,14 @@ func TestOverdueRecords(t *testing.T) {
 			t.Errorf("%s's inbox: %v", who, ev)
 		}
 	}
-	page, err := e.archive.Inbox().List(ctx["alice"], true, 1, 10)
+	page, err := e.Archive.Inbox().List(ctx["alice"], true, 1, 10)
 	if err != nil || page.Unread != 1 {
 		t.Fatalf("unread: %+v, %v", page, err)
 	}
-	if n, err := e.archive.Inbox().MarkRead(ctx["alice"], nil); err != nil || n != 1 {
+	if n, err := e.Archive.Inbox().MarkRead(ctx["alice"], nil); err != nil || n != 1 {
 		t.Fatalf("mark read: %d, %v", n, err)
 	}
-	if page, err = e.archive.Inbox().List(ctx["alice"], true, 1, 10); err != nil || page.Unread != 0 || len(page.Notifications) != 0 {
+	if page, err = e.Archive.Inbox().List(ctx["alice"], true, 1, 10); err != nil || page.Unread != 0 || len(page.Notifications) != 0 {
 		t.Fatalf("after reading: %+v, %v", page, err)
 	}
 }
@@ -357,10 +358,10 @@ func approvedRecords(t *testing.T, e *env, ctx map[string]context.Context, n int
 	t.Helper()
 	out := make([]*va.Record, n)
 	for i := range out {
-		r := mustCreate(t, e.archive, ctx["alice"], keyForm(1+i%28))
-		r, err := e.archive.SubmitRecord(ctx["alice"], r.ID, r.Version)
+		r := mustCreate(t, e.Archive, ctx["alice"], keyForm(1+i%28))
+		r, err := e.Archive.SubmitRecord(ctx["alice"], r.ID, r.Version)
 		if err == nil {
-			r, err = e.archive.ApproveRecord(ctx["sam"], r.ID, r.Version, "")
+			r, err = e.Archive.ApproveRecord(ctx["sam"], r.ID, r.Version, "")
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -384,7 +385,7 @@ func TestParallelArchivingIsGapFree(t *testing.T) {
 		for _, r := range recs {
 			for _, who := range []string{"ann", "arc"} {
 				wg.Go(func() {
-					got, err := e.archive.ArchiveRecord(ctx[who], r.ID, va.ArchiveRequest{Version: r.Version})
+					got, err := e.Archive.ArchiveRecord(ctx[who], r.ID, va.ArchiveRequest{Version: r.Version})
 					if va.IsKind(err, va.Conflict) {
 						return // the other archivist was first
 					}
@@ -418,7 +419,7 @@ func TestParallelArchivingIsGapFree(t *testing.T) {
 		if !slices.Equal(nums, want) {
 			t.Fatalf("numbers %v, want %v", nums, want)
 		}
-		if got := searchIDs(t, e.archive, va.SearchQuery{ReferenceCode: codes[recs[0].ID]}); !slices.Equal(got, []va.RecordID{recs[0].ID}) {
+		if got := searchIDs(t, e.Archive, va.SearchQuery{ReferenceCode: codes[recs[0].ID]}); !slices.Equal(got, []va.RecordID{recs[0].ID}) {
 			t.Fatalf("search by reference code: %v", got)
 		}
 	})
@@ -430,16 +431,16 @@ func TestNotificationsAreMailed(t *testing.T) {
 	ts := smtptest.Start(t, smtptest.Options{})
 	e := mailingEnv(t, ts)
 	ctx := people(t, e)
-	sam, err := e.archive.Accounts().GetUser(as(t, "root"), "sam")
+	sam, err := e.Archive.Accounts().GetUser(as(t, "root"), "sam")
 	if err != nil {
 		t.Fatal(err)
 	}
 	sam.Email = "sam@visit.example"
-	if _, err := e.archive.Accounts().UpdateUser(as(t, "root"), *sam); err != nil {
+	if _, err := e.Archive.Accounts().UpdateUser(as(t, "root"), *sam); err != nil {
 		t.Fatal(err)
 	}
-	r := mustCreate(t, e.archive, ctx["alice"], keyForm(3))
-	if _, err := e.archive.SubmitRecord(ctx["alice"], r.ID, r.Version); err != nil {
+	r := mustCreate(t, e.Archive, ctx["alice"], keyForm(3))
+	if _, err := e.Archive.SubmitRecord(ctx["alice"], r.ID, r.Version); err != nil {
 		t.Fatal(err)
 	}
 	m := onlyMail(t, ts, "sam@visit.example")
@@ -452,11 +453,11 @@ func TestNotificationsAreMailed(t *testing.T) {
 // the mail server ts.
 func mailingEnv(t *testing.T, ts *smtptest.Server) *env {
 	t.Helper()
-	e := &env{dir: t.TempDir(), mailer: &smtpmail.Mailer{Addr: ts.Addr, From: "archive@visit.example", Timeout: 5 * time.Second}}
-	e.openStore = backends["disk"](t, e.dir)
-	e.open(t, true)
-	e.addDepartments(t)
-	return e
+	e := unopened(t)
+	e.adjust(func(c *va.Config) {
+		c.Mailer = &smtpmail.Mailer{Addr: ts.Addr, From: "archive@visit.example", Timeout: 5 * time.Second}
+	})
+	return e.start(t)
 }
 
 // onlyMail waits for a mail to reach ts and returns it, failing unless it
@@ -487,19 +488,18 @@ func (p hiddenCustomers) Allowed(pr *va.Principal, act va.Permission, res va.Res
 // the caller may not read answers exactly as one naming a customer that
 // does not exist.
 func TestHiddenCustomerLikeMissing(t *testing.T) {
-	e := &env{dir: t.TempDir(), adjust: func(c *va.Config) { c.Policy = hiddenCustomers{mustPolicy(t)} }}
-	e.openStore = backends["disk"](t, e.dir)
-	e.open(t, true)
-	e.addDepartments(t)
+	e := unopened(t)
+	e.adjust(func(c *va.Config) { c.Policy = hiddenCustomers{testenv.Policy(t)} })
+	e.start(t)
 	alice := people(t, e)["alice"]
 	start := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	writes := map[string]func(customer va.CustomerID) error{
 		"record": func(customer va.CustomerID) error {
-			_, err := e.archive.CreateRecord(alice, record(string(customer), "x", 1))
+			_, err := e.Archive.CreateRecord(alice, record(string(customer), "x", 1))
 			return err
 		},
 		"plan": func(customer va.CustomerID) error {
-			_, err := e.archive.CreatePlan(alice, va.Plan{CustomerID: customer, VisitStart: start, VisitEnd: start.Add(time.Hour),
+			_, err := e.Archive.CreatePlan(alice, va.Plan{CustomerID: customer, VisitStart: start, VisitEnd: start.Add(time.Hour),
 				Location: "Hamburg", Purpose: "offer", Visitors: []va.UserName{"alice"}})
 			return err
 		},

@@ -97,7 +97,7 @@ func meIs(t *testing.T, res *result, name string) {
 // patchUser changes user name as who, at the user's current version.
 func (ts *testServer) patchUser(who, name, patch string) *result {
 	ts.t.Helper()
-	u, err := ts.archive.Accounts().GetUser(visitarchive.WithActor(ts.t.Context(), "test"), visitarchive.UserName(name))
+	u, err := ts.Archive.Accounts().GetUser(visitarchive.WithActor(ts.t.Context(), "test"), visitarchive.UserName(name))
 	if err != nil {
 		ts.t.Fatal(err)
 	}
@@ -596,7 +596,7 @@ func TestSecretsNotStored(t *testing.T) {
 	ts.withCookie(sessions[0], "POST", "/api/v1/auth/logout", "", headerCSRF, sessions[0].csrf).want(t, http.StatusNoContent)
 
 	files := 0
-	err := filepath.WalkDir(ts.storeDir, func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(filepath.Join(ts.Dir, "store"), func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -616,10 +616,10 @@ func TestSecretsNotStored(t *testing.T) {
 		t.Fatal(err)
 	}
 	if files < 20 {
-		t.Fatalf("read %d files under %s; is that the store?", files, ts.storeDir)
+		t.Fatalf("read %d files under %s; is that the store?", files, filepath.Join(ts.Dir, "store"))
 	}
 	for what, secret := range secrets {
-		if strings.Contains(ts.logs.String(), secret) {
+		if strings.Contains(ts.Logs.String(), secret) {
 			t.Errorf("%s is in the logs", what)
 		}
 	}
@@ -627,15 +627,15 @@ func TestSecretsNotStored(t *testing.T) {
 	// What is stored is the hash: the session is found by it.
 	ctx := t.Context()
 	sum := sha256.Sum256([]byte(s.token))
-	if _, err := ts.store.Stat(ctx, visitarchive.SessionKey(hex.EncodeToString(sum[:]))); err != nil {
+	if _, err := ts.Store.Stat(ctx, visitarchive.SessionKey(hex.EncodeToString(sum[:]))); err != nil {
 		t.Errorf("no session stored under the hash of its token: %v", err)
 	}
 	users := 0
-	for info, err := range ts.store.List(ctx, visitarchive.UsersPrefix, "") {
+	for info, err := range ts.Store.List(ctx, visitarchive.UsersPrefix, "") {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rc, _, err := ts.store.Get(ctx, info.Key)
+		rc, _, err := ts.Store.Get(ctx, info.Key)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -9,41 +8,24 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/visitarchive/visitarchive"
-	"github.com/visitarchive/visitarchive/policy"
-	"github.com/visitarchive/visitarchive/retention"
-	"github.com/visitarchive/visitarchive/storage/disk"
-	"github.com/visitarchive/visitarchive/storage/journal"
-	"github.com/visitarchive/visitarchive/storage/keyring"
+	"github.com/visitarchive/visitarchive/internal/testenv"
 )
 
 // cst is the time zone the test servers read query dates in.
 var cst = time.FixedZone("CST", 8*3600)
 
-// testServer is a Server over a real Archive: disk store, journal and
-// Bleve index in temporary directories.
+// testServer is a Server over a real Archive (see internal/testenv).
 type testServer struct {
-	t       *testing.T
-	srv     *Server
-	archive *visitarchive.Archive
-	index   closer // closed by tests that make the Archive unready
-	logs    *syncBuffer
-	tokens  map[string]string // API token by user name
-
-	// The Archive's store and journal, and the directory of the store,
-	// for tests that look at what is stored.
-	store    visitarchive.Store
-	journal  visitarchive.Journal
-	storeDir string
+	*testenv.Env
+	t      *testing.T
+	srv    *Server
+	tokens map[string]string // API token by user name
 }
-
-type closer interface{ Close() error }
 
 // newTestServer builds a testServer; cfg, if given, adjusts the Config
 // before the Server is built.
@@ -57,36 +39,14 @@ func newTestServer(t *testing.T, adjust ...func(*Config)) *testServer {
 // lifetime).
 func newTestServerWith(t *testing.T, archive func(*visitarchive.Config), adjust ...func(*Config)) *testServer {
 	t.Helper()
-	ctx := t.Context()
-	logs := &syncBuffer{}
-	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	dir := t.TempDir()
-	store, err := disk.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	j, err := journal.Open(ctx, store, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx := openTestIndex(t, t.TempDir(), logger)
-	acfg := visitarchive.Config{Store: store, Journal: j, Index: idx, Logger: logger,
-		Policy: newPolicy(t), Keys: newKeyring(t), Passwords: testHasher(t),
-		Workflow: visitarchive.WorkflowConfig{Schedule: retention.DefaultSchedule()}}
-	if archive != nil {
-		archive(&acfg)
-	}
-	a := visitarchive.New(acfg)
-	if err := a.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
-	cfg := Config{Archive: a, Logger: logger, Location: cst}
+	e := testenv.New(t)
+	e.Adjust = archive
+	e.Open(t, true)
+	cfg := Config{Archive: e.Archive, Logger: slog.New(slog.NewJSONHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug})), Location: cst}
 	for _, f := range adjust {
 		f(&cfg)
 	}
-	ts := &testServer{t: t, srv: New(cfg), archive: a, index: idx, logs: logs, tokens: map[string]string{},
-		store: store, journal: j, storeDir: dir}
+	ts := &testServer{Env: e, t: t, srv: New(cfg), tokens: map[string]string{}}
 	ts.addPeople()
 	return ts
 }
@@ -120,12 +80,12 @@ func (ts *testServer) addPeople() {
 	t := ts.t
 	ctx := visitarchive.WithActor(t.Context(), "setup")
 	for _, d := range []string{"sales1", "sales2", "marketing", "service", "admin", "audit", "board", "it"} {
-		if _, err := ts.archive.Accounts().CreateDepartment(ctx, visitarchive.Department{ID: visitarchive.DepartmentID(d), Name: "Dept " + d}); err != nil {
+		if _, err := ts.Archive.Accounts().CreateDepartment(ctx, visitarchive.Department{ID: visitarchive.DepartmentID(d), Name: "Dept " + d}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, p := range people {
-		u, err := ts.archive.Accounts().CreateUser(ctx, visitarchive.User{Name: visitarchive.UserName(p.name), Department: visitarchive.DepartmentID(p.dept),
+		u, err := ts.Archive.Accounts().CreateUser(ctx, visitarchive.User{Name: visitarchive.UserName(p.name), Department: visitarchive.DepartmentID(p.dept),
 			Roles: p.roles, Heads: p.heads, Grants: p.grants})
 		if err != nil {
 			t.Fatal(err)
@@ -133,64 +93,18 @@ func (ts *testServer) addPeople() {
 		// A password someone else set must be changed: the person does.
 		// (Set in their name, it leaves no notice in their inbox.)
 		me := visitarchive.WithPrincipal(t.Context(), visitarchive.PrincipalOf(u))
-		if _, err := ts.archive.Accounts().SetPassword(visitarchive.WithActor(t.Context(), u.Name), u.Name, "a password to change"); err != nil {
+		if _, err := ts.Archive.Accounts().SetPassword(visitarchive.WithActor(t.Context(), u.Name), u.Name, "a password to change"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := ts.archive.Accounts().ChangePassword(me, "a password to change", testPassword); err != nil {
+		if _, err := ts.Archive.Accounts().ChangePassword(me, "a password to change", testPassword); err != nil {
 			t.Fatal(err)
 		}
-		token, _, err := ts.archive.Accounts().CreateToken(me, "tests", 0)
+		token, _, err := ts.Archive.Accounts().CreateToken(me, "tests", 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ts.tokens[p.name] = token
 	}
-}
-
-func newPolicy(t *testing.T) *policy.Enforcer {
-	t.Helper()
-	e, err := policy.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
-}
-
-func newKeyring(t *testing.T) *keyring.Keyring {
-	t.Helper()
-	kr, err := keyring.Init(filepath.Join(t.TempDir(), "keyring.json"), time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return kr
-}
-
-// testHasher is argon2id with small parameters, so that tests stay fast.
-func testHasher(t *testing.T) policy.Argon2id {
-	t.Helper()
-	h, err := policy.NewArgon2id(1024, 1, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h
-}
-
-// syncBuffer is a log destination that tests read while requests run.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // listen serves ts on a free loopback port until the test ends and returns
@@ -357,7 +271,7 @@ func (ts *testServer) createRecord(js string) *visitarchive.Record {
 // customerCount returns how many customers the Archive has.
 func (ts *testServer) customerCount() int {
 	ts.t.Helper()
-	_, n, err := ts.archive.ListCustomers(visitarchive.WithActor(ts.t.Context(), "test"), 1, 1)
+	_, n, err := ts.Archive.ListCustomers(visitarchive.WithActor(ts.t.Context(), "test"), 1, 1)
 	if err != nil {
 		ts.t.Fatal(err)
 	}
@@ -371,7 +285,7 @@ func (ts *testServer) recordCount() uint64 {
 	if err := q.Normalize(); err != nil {
 		ts.t.Fatal(err)
 	}
-	p, err := ts.archive.ListRecords(visitarchive.WithActor(ts.t.Context(), "test"), q)
+	p, err := ts.Archive.ListRecords(visitarchive.WithActor(ts.t.Context(), "test"), q)
 	if err != nil {
 		ts.t.Fatal(err)
 	}

@@ -73,7 +73,7 @@ func TestAccessLog(t *testing.T) {
 	ts.call("GET", "/api/v1/search?q="+url.QueryEscape("机密项目"), "", headerRequestID, "log-test-2").want(t, http.StatusOK)
 	ts.call("GET", "/api/v1/customers/nobody", "", headerRequestID, "log-test-3").want(t, http.StatusNotFound)
 
-	logs := ts.logs.String()
+	logs := ts.Logs.String()
 	lines := logLines(t, logs, "request")
 	want := map[string]struct {
 		method, path string
@@ -163,7 +163,7 @@ func TestInternalErrors(t *testing.T) {
 			t.Errorf("%s: message %q, want internal error", tt.path, e.Message)
 		}
 		n := 0
-		for _, l := range logLines(t, ts.logs.String(), "request failed") {
+		for _, l := range logLines(t, ts.Logs.String(), "request failed") {
 			if l["request_id"] == tt.id {
 				n++
 				if !strings.Contains(l["err"].(string), "secret") {

@@ -88,7 +88,7 @@ func TestHealthAndReadiness(t *testing.T) {
 
 	// With the index closed the Archive cannot search: not ready, but
 	// still alive.
-	if err := ts.index.Close(); err != nil {
+	if err := ts.Index.Close(); err != nil {
 		t.Fatal(err)
 	}
 	res := ts.call("GET", "/readyz", "").want(t, http.StatusServiceUnavailable)
@@ -256,7 +256,7 @@ func TestGracefulShutdown(t *testing.T) {
 		close(started)
 		time.Sleep(300 * time.Millisecond)
 		ctx := visitarchive.WithActor(c.UserContext(), "alice")
-		cu, err := ts.archive.CreateCustomer(ctx, visitarchive.Customer{ID: "late", Name: "Late", Type: "key"})
+		cu, err := ts.Archive.CreateCustomer(ctx, visitarchive.Customer{ID: "late", Name: "Late", Type: "key"})
 		if err != nil {
 			return err
 		}
@@ -289,7 +289,7 @@ func TestGracefulShutdown(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the in-flight request was not answered")
 	}
-	if _, err := ts.archive.GetCustomer(visitarchive.WithActor(t.Context(), "test"), "late"); err != nil {
+	if _, err := ts.Archive.GetCustomer(visitarchive.WithActor(t.Context(), "test"), "late"); err != nil {
 		t.Errorf("the in-flight write was lost: %v", err)
 	}
 	if _, err := http.Get(base + "/healthz"); err == nil {

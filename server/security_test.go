@@ -82,13 +82,13 @@ func (ts *testServer) setStatus(id visitarchive.RecordID, status visitarchive.Re
 	t.Helper()
 	ctx := t.Context()
 	var last string
-	for info, err := range ts.store.List(ctx, visitarchive.RecordsPrefix+string(id)+"/", "") {
+	for info, err := range ts.Store.List(ctx, visitarchive.RecordsPrefix+string(id)+"/", "") {
 		if err != nil {
 			t.Fatal(err)
 		}
 		last = info.Key
 	}
-	rc, _, err := ts.store.Get(ctx, last)
+	rc, _, err := ts.Store.Get(ctx, last)
 	if err != nil {
 		t.Fatalf("record %s: %v", id, err)
 	}
@@ -112,14 +112,14 @@ func (ts *testServer) setStatus(id visitarchive.RecordID, status visitarchive.Re
 		t.Fatal(err)
 	}
 	key := visitarchive.RecordKey(id, version+1)
-	info, err := ts.store.Put(ctx, key, bytes.NewReader(b), int64(len(b)))
+	info, err := ts.Store.Put(ctx, key, bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ts.journal.Append(ctx, visitarchive.Change{Actor: "test", Action: "record.status", Key: key, SHA256: info.SHA256}); err != nil {
+	if _, err := ts.Journal.Append(ctx, visitarchive.Change{Actor: "test", Action: "record.status", Key: key, SHA256: info.SHA256}); err != nil {
 		t.Fatal(err)
 	}
-	if err := ts.archive.SyncIndex(ctx); err != nil {
+	if err := ts.Archive.SyncIndex(ctx); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -127,7 +127,7 @@ func (ts *testServer) setStatus(id visitarchive.RecordID, status visitarchive.Re
 // getRecord reads record id past the policy.
 func (ts *testServer) getRecord(id visitarchive.RecordID) *visitarchive.Record {
 	ts.t.Helper()
-	r, err := ts.archive.GetRecord(visitarchive.WithActor(ts.t.Context(), "test"), id)
+	r, err := ts.Archive.GetRecord(visitarchive.WithActor(ts.t.Context(), "test"), id)
 	if err != nil {
 		ts.t.Fatal(err)
 	}
@@ -138,11 +138,11 @@ func (ts *testServer) getRecord(id visitarchive.RecordID) *visitarchive.Record {
 func (ts *testServer) policyAllows(who string, act visitarchive.Permission, r *visitarchive.Record) bool {
 	ts.t.Helper()
 	ctx := ts.t.Context()
-	u, err := ts.archive.Accounts().GetUser(visitarchive.WithActor(ctx, "test"), visitarchive.UserName(who))
+	u, err := ts.Archive.Accounts().GetUser(visitarchive.WithActor(ctx, "test"), visitarchive.UserName(who))
 	if err != nil {
 		ts.t.Fatal(err)
 	}
-	return ts.archive.Allowed(visitarchive.WithPrincipal(ctx, visitarchive.PrincipalOf(u)), act, visitarchive.RecordResource(r))
+	return ts.Archive.Allowed(visitarchive.WithPrincipal(ctx, visitarchive.PrincipalOf(u)), act, visitarchive.RecordResource(r))
 }
 
 // readable returns the records of all that who may read, by visit start.
@@ -447,7 +447,7 @@ func (ts *testServer) snapshot() string {
 	t.Helper()
 	ctx := visitarchive.WithActor(t.Context(), "test")
 	var b strings.Builder
-	customers, _, err := ts.archive.ListCustomers(ctx, 1, 100)
+	customers, _, err := ts.Archive.ListCustomers(ctx, 1, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -455,21 +455,21 @@ func (ts *testServer) snapshot() string {
 		b.WriteString("customer " + string(c.ID) + " v" + strconv.Itoa(c.Version) + "\n")
 	}
 	q := visitarchive.SearchQuery{Sort: visitarchive.SortVisitStart, Size: 100}
-	page, err := ts.archive.ListRecords(ctx, q)
+	page, err := ts.Archive.ListRecords(ctx, q)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range page.Records {
 		b.WriteString("record " + string(r.ID) + " v" + strconv.Itoa(r.Version) + "\n")
 	}
-	users, err := ts.archive.Accounts().ListUsers(ctx)
+	users, err := ts.Archive.Accounts().ListUsers(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range users {
 		b.WriteString("user " + string(u.Name) + " v" + strconv.Itoa(u.Version) + "\n")
 	}
-	depts, err := ts.archive.Accounts().ListDepartments(ctx)
+	depts, err := ts.Archive.Accounts().ListDepartments(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -505,7 +505,7 @@ func TestAuditorReadsOnly(t *testing.T) {
 	ts.callAs("aud", "GET", "/api/v1/departments/sales1", "").want(t, http.StatusOK)
 
 	version := func(name visitarchive.UserName) string {
-		u, err := ts.archive.Accounts().GetUser(visitarchive.WithActor(t.Context(), "test"), name)
+		u, err := ts.Archive.Accounts().GetUser(visitarchive.WithActor(t.Context(), "test"), name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -709,7 +709,7 @@ func TestSensitiveFields(t *testing.T) {
 	for _, who := range []string{"mia", "meg", "sid"} {
 		ts.callAs(who, "PATCH", "/api/v1/customers/acme", `{"name":"Acme AG"}`, "If-Match", "1").wantError(t, http.StatusForbidden, "forbidden")
 	}
-	if c, err := ts.archive.GetCustomer(visitarchive.WithActor(t.Context(), "test"), "acme"); err != nil || c.Version != 1 {
+	if c, err := ts.Archive.GetCustomer(visitarchive.WithActor(t.Context(), "test"), "acme"); err != nil || c.Version != 1 {
 		t.Errorf("acme after refused edits: %+v, %v", c, err)
 	}
 }
@@ -948,8 +948,8 @@ func TestDatesOutOfRange(t *testing.T) {
 	}
 	// The edges of the range are in it.
 	ts.call("GET", "/api/v1/search?from=1900-01-01T00:00:00Z&to=2200-01-01T00:00:00Z", "").want(t, http.StatusOK)
-	if strings.Contains(ts.logs.String(), `"level":"ERROR"`) {
-		t.Errorf("dates out of range were logged as errors:\n%s", ts.logs.String())
+	if strings.Contains(ts.Logs.String(), `"level":"ERROR"`) {
+		t.Errorf("dates out of range were logged as errors:\n%s", ts.Logs.String())
 	}
 }
 
@@ -1143,10 +1143,10 @@ func TestExportStreams(t *testing.T) {
 			i, day.Format(time.RFC3339), day.Add(time.Hour).Format(time.RFC3339), strings.Repeat("拜访纪要 ", 100))
 	}
 	ctx := visitarchive.WithActor(t.Context(), "setup")
-	if rep, err := ts.archive.Import(ctx, strings.NewReader(lines.String()), nil); err != nil || rep.Records != 150 {
+	if rep, err := ts.Archive.Import(ctx, strings.NewReader(lines.String()), nil); err != nil || rep.Records != 150 {
 		t.Fatalf("import: %+v, %v", rep, err)
 	}
-	if err := ts.archive.SyncIndex(ctx); err != nil {
+	if err := ts.Archive.SyncIndex(ctx); err != nil {
 		t.Fatal(err)
 	}
 
@@ -1176,8 +1176,8 @@ func TestExportStreams(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || err == nil {
 		t.Errorf("an export that fails midway: status %d, %d bytes, read error %v; want 200 and a body cut short", resp.StatusCode, len(body), err)
 	}
-	if !strings.Contains(ts.logs.String(), "the export failed") {
-		t.Errorf("the failure is not logged:\n%s", ts.logs.String())
+	if !strings.Contains(ts.Logs.String(), "the export failed") {
+		t.Errorf("the failure is not logged:\n%s", ts.Logs.String())
 	}
 
 	// Failing on the first page, it answers a clean error.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/internal/testenv"
 )
 
 // Sign-in under attack (issue 13): bursts, storms and absurd names.
@@ -33,7 +34,7 @@ func slowServer(t *testing.T, delay time.Duration, adjust ...func(*visitarchive.
 	t.Helper()
 	d := new(atomic.Int64)
 	ts := newTestServerWith(t, func(c *visitarchive.Config) {
-		c.Passwords = slowHasher{testHasher(t), d}
+		c.Passwords = slowHasher{testenv.Hasher(t), d}
 		for _, f := range adjust {
 			f(c)
 		}

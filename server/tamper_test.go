@@ -17,7 +17,7 @@ func TestForgedVersionIsNotServed(t *testing.T) {
 	ts := newTestServer(t)
 	ts.createCustomer(customerJSON)
 	r := ts.createRecord(recordJSON("acme", "真实主题", "2026-03-01T09:00:00+08:00"))
-	rc, _, err := ts.store.Get(t.Context(), visitarchive.RecordKey(r.ID, 1))
+	rc, _, err := ts.Store.Get(t.Context(), visitarchive.RecordKey(r.ID, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,10 +28,10 @@ func TestForgedVersionIsNotServed(t *testing.T) {
 	rc.Close()
 	obj["version"], obj["topic"] = 3, "伪造主题"
 	b, _ := json.Marshal(obj)
-	if _, err := ts.store.Put(t.Context(), visitarchive.RecordKey(r.ID, 3), bytes.NewReader(b), int64(len(b))); err != nil {
+	if _, err := ts.Store.Put(t.Context(), visitarchive.RecordKey(r.ID, 3), bytes.NewReader(b), int64(len(b))); err != nil {
 		t.Fatal(err)
 	}
-	if err := ts.archive.SyncIndex(t.Context()); err != nil {
+	if err := ts.Archive.SyncIndex(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	var got visitarchive.Record

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/visitarchive/visitarchive/internal/testenv"
 )
 
 // startServer runs `visitarchive serve` on data in a child process (this
@@ -31,7 +32,7 @@ func startServer(t *testing.T, data string) (base string, cmd *exec.Cmd) {
 const adminPassword = "first-admin-password"
 
 // startServerOut is startServer that also returns the server's stdout.
-func startServerOut(t *testing.T, data string, env ...string) (base string, cmd *exec.Cmd, stdout *syncBuffer) {
+func startServerOut(t *testing.T, data string, env ...string) (base string, cmd *exec.Cmd, stdout *testenv.LogBuffer) {
 	t.Helper()
 	base, cmd, stdout, _ = startServerLogs(t, data, env...)
 	return base, cmd, stdout
@@ -39,7 +40,7 @@ func startServerOut(t *testing.T, data string, env ...string) (base string, cmd 
 
 // startServerLogs is startServerOut that also returns the server's log
 // (its stderr).
-func startServerLogs(t *testing.T, data string, env ...string) (base string, cmd *exec.Cmd, stdout, logs *syncBuffer) {
+func startServerLogs(t *testing.T, data string, env ...string) (base string, cmd *exec.Cmd, stdout, logs *testenv.LogBuffer) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -49,7 +50,7 @@ func startServerLogs(t *testing.T, data string, env ...string) (base string, cmd
 	ln.Close()
 	cmd = exec.Command(os.Args[0], "serve", "--data", data, "--addr", addr)
 	cmd.Env = append(append(os.Environ(), "VISITARCHIVE_TEST_MAIN=1", "VISITARCHIVE_ADMIN_PASSWORD="+adminPassword), env...)
-	stdout, logs = &syncBuffer{}, &syncBuffer{}
+	stdout, logs = &testenv.LogBuffer{}, &testenv.LogBuffer{}
 	cmd.Stderr, cmd.Stdout = logs, stdout
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -67,24 +68,6 @@ func startServerLogs(t *testing.T, data string, env ...string) (base string, cmd
 	cmd.Wait()
 	t.Fatalf("server did not become ready:\n%s%s", stdout.String(), logs.String())
 	return "", nil, nil, nil
-}
-
-// syncBuffer is a child's output that the test reads while it runs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // newData returns a data directory with a key file and an employee alice
