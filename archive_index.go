@@ -20,13 +20,19 @@ func (a *Archive) SyncIndex(ctx context.Context) error {
 	return a.syncIndex(ctx, head)
 }
 
-// syncIndex follows the journal up to and including entry upto: first the
-// catalog and the caches, then the index, each from where it stands.
+// syncIndex follows the journal up to entry upto at least: first the
+// catalog and the caches, then the index, each from where it stands, and
+// each as far as the journal goes. This is the group commit of the index:
+// writers whose entries land while another applies wait for it, and the
+// first of them then applies all of theirs in one batch (see indexFrom),
+// so that concurrent writes cost the index one batch, not one each.
 func (a *Archive) syncIndex(ctx context.Context, upto uint64) error {
 	a.syncMu.Lock()
 	defer a.syncMu.Unlock()
-	if err := a.follow(ctx, upto); err != nil {
-		return err
+	if a.catalog.head() < upto {
+		if err := a.follow(ctx); err != nil {
+			return err
+		}
 	}
 	if a.index == nil {
 		return nil
@@ -35,30 +41,15 @@ func (a *Archive) syncIndex(ctx context.Context, upto uint64) error {
 	if err != nil || last >= upto {
 		return err
 	}
-	for e, err := range a.journal.Since(ctx, last) {
-		if err != nil {
-			return err
-		}
-		if err := a.applyEntry(ctx, e); err != nil {
-			return fmt.Errorf("index entry %d: %w", e.Seq, err)
-		}
-		if e.Seq >= upto {
-			break
-		}
-	}
-	return nil
+	return a.indexFrom(ctx, last)
 }
 
-// follow applies the journal entries after the catalog's up to upto to the
-// catalog and to the caches of accounts, plans and customers, in order.
-// The caches go first: an entry the catalog has applied is never
-// followed again. a.syncMu is held.
-func (a *Archive) follow(ctx context.Context, upto uint64) error {
-	from := a.catalog.head()
-	if from >= upto {
-		return nil
-	}
-	for e, err := range a.journal.Since(ctx, from) {
+// follow applies the journal entries after the catalog's, as far as the
+// journal goes, to the catalog and to the caches of accounts, plans and
+// customers, in order. The caches go first: an entry the catalog has
+// applied is never followed again. a.syncMu is held.
+func (a *Archive) follow(ctx context.Context) error {
+	for e, err := range a.journal.Since(ctx, a.catalog.head()) {
 		if err != nil {
 			return err
 		}
@@ -70,9 +61,6 @@ func (a *Archive) follow(ctx context.Context, upto uint64) error {
 		a.catalog.apply(e)
 		if a.index == nil {
 			a.forgetFresh(e)
-		}
-		if e.Seq >= upto {
-			break
 		}
 	}
 	return nil
@@ -96,10 +84,71 @@ func (a *Archive) followChange(ctx context.Context, c Change) error {
 	return err
 }
 
-// applyEntry indexes the records that entry e wrote, and re-indexes the
-// records of any customer it changed, in one batch with e's sequence.
-func (a *Archive) applyEntry(ctx context.Context, e Entry) error {
-	var docs []IndexDoc
+// maxGroup is the most documents one Apply of the index takes; Apply
+// splits them further into Bleve batches (index.MaxBatch).
+const maxGroup = 2000
+
+// indexFrom applies the journal entries after last to the index, as far
+// as the journal goes, a group of entries to one Apply with the sequence of
+// its last entry. a.syncMu is held.
+func (a *Archive) indexFrom(ctx context.Context, last uint64) error {
+	g := newIndexGroup()
+	for e, err := range a.journal.Since(ctx, last) {
+		if err != nil {
+			return err
+		}
+		if err := a.entryDocs(ctx, e, g); err != nil {
+			return fmt.Errorf("index entry %d: %w", e.Seq, err)
+		}
+		if len(g.docs) >= maxGroup {
+			if err := a.applyGroup(ctx, g); err != nil {
+				return err
+			}
+			g = newIndexGroup()
+		}
+	}
+	return a.applyGroup(ctx, g)
+}
+
+// indexGroup is the documents of consecutive journal entries on their way
+// to one Apply: the latest of each record.
+type indexGroup struct {
+	seq     uint64 // of the last entry
+	docs    []IndexDoc
+	at      map[RecordID]int // the position of each record in docs
+	entries []Entry
+}
+
+func newIndexGroup() *indexGroup { return &indexGroup{at: map[RecordID]int{}} }
+
+// add puts d in the group, in place of an earlier version of its record.
+func (g *indexGroup) add(d IndexDoc) {
+	if i, ok := g.at[d.Record.ID]; ok {
+		g.docs[i] = d
+		return
+	}
+	g.at[d.Record.ID] = len(g.docs)
+	g.docs = append(g.docs, d)
+}
+
+// applyGroup applies g to the index; it does nothing for an empty group.
+func (a *Archive) applyGroup(ctx context.Context, g *indexGroup) error {
+	if g.seq == 0 {
+		return nil
+	}
+	if err := a.index.Apply(ctx, g.seq, g.docs, nil); err != nil {
+		return err
+	}
+	for _, e := range g.entries {
+		a.forgetFresh(e)
+	}
+	return nil
+}
+
+// entryDocs adds to g the records that entry e wrote, and the records of
+// any customer it changed, whose attributes they are indexed with.
+func (a *Archive) entryDocs(ctx context.Context, e Entry, g *indexGroup) error {
+	g.seq, g.entries = e.Seq, append(g.entries, e)
 	for _, c := range e.Changes {
 		prefix, id, version, ok := ParseVersionKey(c.Key)
 		if !ok || !c.Wrote() {
@@ -107,15 +156,9 @@ func (a *Archive) applyEntry(ctx context.Context, e Entry) error {
 		}
 		switch {
 		case prefix == CustomersPrefix && version > 1:
-			cu := a.customer(CustomerID(id))
-			if cu == nil {
-				continue
-			}
-			more, err := a.customerDocs(ctx, cu)
-			if err != nil {
+			if err := a.customerDocs(ctx, CustomerID(id), g); err != nil {
 				return err
 			}
-			docs = append(docs, more...)
 		case prefix == RecordsPrefix:
 			r, err := a.freshRecord(ctx, c)
 			if err != nil {
@@ -124,13 +167,9 @@ func (a *Archive) applyEntry(ctx context.Context, e Entry) error {
 				}
 				continue
 			}
-			docs = append(docs, a.indexDoc(r))
+			g.add(a.indexDoc(r))
 		}
 	}
-	if err := a.index.Apply(ctx, e.Seq, docs, nil); err != nil {
-		return err
-	}
-	a.forgetFresh(e)
 	return nil
 }
 
@@ -178,25 +217,31 @@ func (a *Archive) indexDoc(s *storedRecord) IndexDoc {
 	return IndexDoc{Record: &s.Record, Customer: a.customer(s.CustomerID), Blind: s.Blind}
 }
 
-// customerDocs returns the latest version of every indexed record of cu,
-// so that a change of the customer's type, area or country reaches them.
-func (a *Archive) customerDocs(ctx context.Context, cu *Customer) ([]IndexDoc, error) {
-	var docs []IndexDoc
+// customerDocs adds to g the current version of every indexed record of
+// customer id, so that a change of the customer's type, area or country
+// reaches them.
+func (a *Archive) customerDocs(ctx context.Context, id CustomerID, g *indexGroup) error {
+	cu := a.customer(id)
+	if cu == nil {
+		return nil
+	}
 	q := SearchQuery{CustomerID: cu.ID, Sort: SortVisitStart, Size: MaxPageSize, NoFacets: true}
 	for q.Page = 1; ; q.Page++ {
 		res, err := a.index.Search(ctx, q)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		recs, err := a.loadStored(ctx, res.Hits)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, r := range recs {
-			docs = append(docs, IndexDoc{Record: &r.Record, Customer: cu, Blind: r.Blind})
+			if _, ok := g.at[r.ID]; !ok { // one in the group is newer
+				g.add(IndexDoc{Record: &r.Record, Customer: cu, Blind: r.Blind})
+			}
 		}
 		if len(res.Hits) < q.Size {
-			return docs, nil
+			return nil
 		}
 	}
 }
@@ -219,7 +264,7 @@ func (a *Archive) Reindex(ctx context.Context, progress func(done, total int)) e
 	if err != nil {
 		return err
 	}
-	if err := a.follow(ctx, head); err != nil {
+	if err := a.follow(ctx); err != nil {
 		return err
 	}
 	head = a.catalog.head()

@@ -24,6 +24,7 @@ import (
 var (
 	keySchema  = []byte("visitarchive_schema_version")
 	keyLastSeq = []byte("visitarchive_last_seq")
+	keyPersist = []byte("visitarchive_persist") // see persist
 )
 
 // boltTimeout is how long Open waits for the lock of an index that another
@@ -33,8 +34,9 @@ const boltTimeout = time.Second
 // shardCount is how many Bleve indexes hold the records, split by a hash
 // of the record id and searched together through an alias, so that one
 // search (and one batch) uses every core. Shard 0 is the index directory
-// itself and also holds the schema version and the last sequence; shard
-// N > 0 is its subdirectory shardN.
+// itself and also holds the schema version; shard N > 0 is its
+// subdirectory shardN. Every shard holds the last journal sequence it
+// applied (see LastSeq).
 const shardCount = 2
 
 // Index is the Bleve index of visit records in one directory. It
@@ -158,7 +160,10 @@ func openOrCreate(dir string, log *slog.Logger, version int) (bleve.Index, error
 func create(dir string, version int) (bleve.Index, error) {
 	var shards []bleve.Index
 	for i := range shardCount {
-		si, err := bleve.NewUsing(shardDir(dir, i), NewMapping(), scorch.Name, bleve.Config.DefaultKVStore, runtimeConfig())
+		// Created writing every batch through, so that what creation
+		// writes is on disk when it returns.
+		si, err := bleve.NewUsing(shardDir(dir, i), NewMapping(), scorch.Name, bleve.Config.DefaultKVStore,
+			map[string]any{"bolt_timeout": boltTimeout.String()})
 		if err != nil {
 			closeAll(shards)
 			return nil, visitarchive.E("index.create", visitarchive.Unavailable, err,
@@ -174,6 +179,13 @@ func create(dir string, version int) (bleve.Index, error) {
 		_ = bi.Close()
 		return nil, unavailable("index.create", err)
 	}
+	if err := bi.Close(); err != nil {
+		return nil, unavailable("index.create", err)
+	}
+	bi, err := bleve.OpenUsing(dir, runtimeConfig())
+	if err != nil {
+		return nil, unavailable("index.create", err)
+	}
 	return bi, nil
 }
 
@@ -185,9 +197,47 @@ func recreate(dir string, version int) (bleve.Index, error) {
 	return create(dir, version)
 }
 
-// runtimeConfig is new each time: Bleve writes into it.
+// persistWait is how long Close waits for Bleve to write what it holds in
+// memory; what it does not write is caught up from the journal at the
+// next start.
+const persistWait = 30 * time.Second
+
+// persist waits until every shard has written to disk the batches it
+// took so far: with unsafe_batch, closing a shard drops what it has not
+// written yet.
+func (ix *Index) persist() error {
+	done := make(chan error, len(ix.shards))
+	for _, s := range ix.shards {
+		b := s.NewBatch()
+		b.SetInternal(keyPersist, nil) // a change, so that the batch is written at all
+		b.SetPersistedCallback(func(err error) { done <- err })
+		if err := s.Batch(b); err != nil {
+			return unavailable("index.close", err)
+		}
+	}
+	timeout := time.After(persistWait)
+	for range ix.shards {
+		select {
+		case err := <-done:
+			if err != nil {
+				return unavailable("index.close", err)
+			}
+		case <-timeout:
+			return visitarchive.E("index.close", visitarchive.Unavailable, nil,
+				"the index was not written to disk within %v; it catches up from the journal at the next start", persistWait)
+		}
+	}
+	return nil
+}
+
+// runtimeConfig is how every shard is opened; it is new each time, since
+// Bleve writes into it. unsafe_batch lets a batch
+// return once it is searchable, without waiting for Bleve to write it to
+// disk: the journal, not the index, makes a change durable, and the last
+// sequence each shard keeps is written with the same batch, so that after
+// a crash the index holds a prefix of the journal and catches up from it.
 func runtimeConfig() map[string]any {
-	return map[string]any{"bolt_timeout": boltTimeout.String()}
+	return map[string]any{"bolt_timeout": boltTimeout.String(), "unsafe_batch": true}
 }
 
 func isEmptyDir(dir string) bool {
@@ -229,7 +279,7 @@ func (ix *Index) Close() error {
 		ix.warmMu.Unlock()
 		ix.warming.Lock() // a warm under way ends first
 		defer ix.warming.Unlock()
-		var errs []error
+		errs := []error{ix.persist()}
 		for _, s := range ix.shards {
 			errs = append(errs, s.Close())
 		}
@@ -276,18 +326,18 @@ func (ix *Index) Apply(ctx context.Context, seq uint64, docs []visitarchive.Inde
 	for _, id := range deleted {
 		add(shardOf(string(id))).Delete(string(id))
 	}
+	// Each shard's last batch records seq, so that a shard holds seq
+	// exactly when it holds the changes up to it.
+	for i := range ix.shards {
+		add(i).SetInternal(keyLastSeq, binary.BigEndian.AppendUint64(nil, seq))
+	}
 	errs := make([]error, len(ix.shards))
 	var wg sync.WaitGroup
 	for i, s := range ix.shards {
-		if len(batches[i]) > 0 {
-			wg.Go(func() { errs[i] = applyBatches(s, batches[i]) })
-		}
+		wg.Go(func() { errs[i] = applyBatches(s, batches[i]) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		return unavailable(op, err)
-	}
-	if err := ix.shards[0].SetInternal(keyLastSeq, binary.BigEndian.AppendUint64(nil, seq)); err != nil {
 		return unavailable(op, err)
 	}
 	if len(docs) > 0 || len(deleted) > 0 {
@@ -332,19 +382,40 @@ func (ix *Index) search(ctx context.Context, req *bleve.SearchRequest) (*bleve.S
 	return res, nil
 }
 
-// LastSeq returns the seq of the last Apply, or 0 for a new index.
+// LastSeq returns the journal sequence every shard has applied (the seq
+// of the last Apply), or 0 for a new index. After a crash one shard may
+// hold a later one than another; catching up from the smaller re-applies
+// changes the other already holds, which leaves it as it was.
 func (ix *Index) LastSeq(ctx context.Context) (uint64, error) {
-	v, err := ix.shards[0].GetInternal(keyLastSeq)
+	var last uint64
+	for i, s := range ix.shards {
+		seq, ok, err := lastSeqOf(s)
+		switch {
+		case err != nil:
+			return 0, err
+		case !ok && i > 0: // written before every shard kept its own
+			continue
+		case i == 0 || seq < last:
+			last = seq
+		}
+	}
+	return last, nil
+}
+
+// lastSeqOf reads the last sequence shard s applied; ok is false when it
+// holds none.
+func lastSeqOf(s bleve.Index) (seq uint64, ok bool, err error) {
+	v, err := s.GetInternal(keyLastSeq)
 	switch {
 	case err != nil:
-		return 0, unavailable("index.last_seq", err)
+		return 0, false, unavailable("index.last_seq", err)
 	case v == nil:
-		return 0, nil
+		return 0, false, nil
 	case len(v) != 8:
-		return 0, visitarchive.E("index.last_seq", visitarchive.Unavailable, nil,
+		return 0, false, visitarchive.E("index.last_seq", visitarchive.Unavailable, nil,
 			"the index is damaged (last sequence of %d bytes); rebuild it", len(v))
 	}
-	return binary.BigEndian.Uint64(v), nil
+	return binary.BigEndian.Uint64(v), true, nil
 }
 
 // Count returns the number of indexed records.
