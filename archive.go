@@ -290,6 +290,22 @@ func (a *Archive) commit(ctx context.Context, action string, c Change, obj any, 
 	return nil
 }
 
+// commitSealed commits the object obj that ch wrote, or fails with err
+// from writing it, once the write of its new data key (keyDone) has ended:
+// with the key and the objects of extra in one entry, or, when anything
+// failed, removing them all again.
+func (a *Archive) commitSealed(ctx context.Context, op string, ch Change, obj any, err error, keyDone keyWrite, extra []Change) error {
+	keyChange, kerr := keyDone()
+	extra = append(extra, keyChange)
+	if err == nil && kerr == nil {
+		return a.commit(ctx, op, ch, obj, extra...)
+	}
+	for _, c := range append(extra, ch) {
+		a.dropObject(ctx, c.Key)
+	}
+	return cmp.Or(err, kerr)
+}
+
 // append journals changes whose objects are written (or removed) and
 // brings the catalog, the caches and the index up to them, so that this
 // process reads what it just wrote.

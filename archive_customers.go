@@ -43,16 +43,12 @@ func (a *Archive) CreateCustomer(ctx context.Context, c Customer) (*Customer, er
 var customerResource = Resource{Kind: KindCustomer}
 
 func (a *Archive) writeCustomer(ctx context.Context, op string, c *Customer) error {
-	s, keyChange, err := a.sealCustomer(ctx, c)
-	if err != nil {
-		return err
+	s, keyDone, err := a.sealCustomer(ctx, c)
+	var ch Change
+	if err == nil {
+		ch, err = customerKind.put(ctx, a, op, s) // beside the data key's
 	}
-	ch, err := customerKind.put(ctx, a, op, s)
-	if err != nil {
-		a.dropObject(ctx, keyChange.Key)
-		return err
-	}
-	if err := a.commit(ctx, op, ch, s, keyChange); err != nil {
+	if err := a.commitSealed(ctx, op, ch, s, err, keyDone, nil); err != nil {
 		return err
 	}
 	a.customers.put(s)

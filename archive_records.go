@@ -101,18 +101,12 @@ func (a *Archive) writeRecord(ctx context.Context, op string, r *Record) error {
 // written, such as notifications) in the same entry; they are removed
 // again if the record cannot be written.
 func (a *Archive) writeRecordWith(ctx context.Context, op string, r *Record, extra []Change) error {
-	s, keyChange, err := a.sealRecord(ctx, r)
+	s, keyDone, err := a.sealRecord(ctx, r)
+	var ch Change
 	if err == nil {
-		extra = append(extra, keyChange)
-		var ch Change
-		if ch, err = recordKind.put(ctx, a, op, s); err == nil {
-			return a.commit(ctx, op, ch, s, extra...)
-		}
+		ch, err = recordKind.put(ctx, a, op, s) // beside the data key's
 	}
-	for _, c := range extra {
-		a.dropObject(ctx, c.Key)
-	}
-	return err
+	return a.commitSealed(ctx, op, ch, s, err, keyDone, extra)
 }
 
 // loadRecord returns the stored form of the latest version of record id,

@@ -63,45 +63,65 @@ func (a *Archive) dataKey(ctx context.Context, prefix string) ([]byte, error) {
 	return k, nil
 }
 
-// newDataKey writes version 1 of a fresh data key under prefix and
-// returns it with the Change to journal.
-func (a *Archive) newDataKey(ctx context.Context, prefix string) ([]byte, Change, error) {
+// keyWrite waits for the write of a new data key that goes on beside the
+// write of the object it seals, so that the two wait for one sync of the
+// store, not two in a row. It returns the Change to journal; Key is ""
+// when no key was written.
+type keyWrite func() (Change, error)
+
+// noKeyWrite is the keyWrite of an object that needed no new data key.
+func noKeyWrite() (Change, error) { return Change{}, nil }
+
+// newDataKey makes a fresh data key for the object whose keys live under
+// prefix and starts writing its version 1.
+func (a *Archive) newDataKey(ctx context.Context, prefix string) ([]byte, keyWrite, error) {
 	k, w, err := a.keys.NewDataKey()
 	if err != nil {
-		return nil, Change{}, err
+		return nil, nil, err
 	}
 	key := prefix + fmt.Sprintf("%010d.json", 1)
-	info, err := a.put(ctx, key, w)
-	if err != nil {
-		return nil, Change{}, err
+	type result struct {
+		info ObjectInfo
+		err  error
 	}
-	a.dataKeys.put(prefix, k)
-	return k, Change{Action: "datakey.create", Key: key, SHA256: info.SHA256}, nil
+	done := make(chan result, 1)
+	go func() {
+		info, err := a.put(ctx, key, w)
+		done <- result{info, err}
+	}()
+	return k, func() (Change, error) {
+		r := <-done
+		if r.err != nil {
+			return Change{}, r.err
+		}
+		a.dataKeys.put(prefix, k)
+		return Change{Action: "datakey.create", Key: key, SHA256: r.info.SHA256}, nil
+	}, nil
 }
 
-// sealRecord returns the stored form of r, and the Change of a data key
-// it had to create (Key "" when none). The data key is created on the
-// first version that has something sensitive.
-func (a *Archive) sealRecord(ctx context.Context, r *Record) (*storedRecord, Change, error) {
+// sealRecord returns the stored form of r, and the write of a data key it
+// had to create, which the caller must wait for, whatever else fails. The
+// data key is created on the first version that has something sensitive.
+func (a *Archive) sealRecord(ctx context.Context, r *Record) (*storedRecord, keyWrite, error) {
 	s := &storedRecord{Record: *r}
 	s.Hidden, s.Annotations = nil, nil
 	secrets := takeSecrets(&s.Record, a.sensitive)
 	if secrets.empty() {
-		return s, Change{}, nil
+		return s, noKeyWrite, nil
 	}
 	s.Blind = a.blindOf(secrets)
 	prefix := RecordDataKeyPrefix(r.ID)
 	k, err := a.dataKey(ctx, prefix)
-	var created Change
+	created := keyWrite(noKeyWrite)
 	switch {
 	case IsKind(err, NotFound):
 		k, created, err = a.newDataKey(ctx, prefix)
 	case err == errKeyDestroyed:
-		return nil, Change{}, E("record.seal", Conflict, err,
+		return nil, noKeyWrite, E("record.seal", Conflict, err,
 			"the sensitive fields of record %s were destroyed for good; save it without contact details or a decision chain", r.ID)
 	}
 	if err != nil {
-		return nil, Change{}, fmt.Errorf("seal record %s: %w", r.ID, err)
+		return nil, noKeyWrite, fmt.Errorf("seal record %s: %w", r.ID, err)
 	}
 	s.Sealed, err = seal(k, secrets, "record/"+string(r.ID))
 	return s, created, err
@@ -147,20 +167,20 @@ func (a *Archive) openRecord(ctx context.Context, s *storedRecord, reveal bool) 
 }
 
 // sealCustomer returns the stored form of c with its contacts sealed.
-func (a *Archive) sealCustomer(ctx context.Context, c *Customer) (*storedCustomer, Change, error) {
+func (a *Archive) sealCustomer(ctx context.Context, c *Customer) (*storedCustomer, keyWrite, error) {
 	s := &storedCustomer{Customer: *c}
 	s.Hidden = nil
 	if len(c.Contacts) == 0 {
-		return s, Change{}, nil
+		return s, noKeyWrite, nil
 	}
 	prefix := CustomerDataKeyPrefix(c.ID)
 	k, err := a.dataKey(ctx, prefix)
-	var created Change
+	created := keyWrite(noKeyWrite)
 	if IsKind(err, NotFound) {
 		k, created, err = a.newDataKey(ctx, prefix)
 	}
 	if err != nil {
-		return nil, Change{}, fmt.Errorf("seal customer %s: %w", c.ID, err)
+		return nil, noKeyWrite, fmt.Errorf("seal customer %s: %w", c.ID, err)
 	}
 	s.Sealed, err = seal(k, c.Contacts, "customer/"+string(c.ID))
 	s.Contacts = nil
