@@ -69,6 +69,10 @@ type phaseResult struct {
 
 	MinIOPeakRSS int64   `json:"minio_peak_rss_bytes,omitempty"`
 	MinIOCPU     float64 `json:"minio_cpu_seconds,omitempty"`
+
+	// Writes (ours) is the write step: records created through the API
+	// of a running server (see writeResult).
+	Writes *writeResult `json:"writes,omitempty"`
 }
 
 // latency summarises the timed runs of the query set, in milliseconds.
