@@ -49,10 +49,10 @@ const (
 // (Bleve alone: its indexing), a `visitarchive serve` that searches, and
 // `visitarchive reindex`. Together they make one phaseResult, which each
 // child reads and adds to. The floor has one step, its indexing and PUTs.
-// The write step (write.go) comes last, since it adds
+// The write step (write.go, writefloor.go) comes last, since it adds
 // records to the index, and only when -writers names some.
 var phaseSteps = map[string][]string{
-	"bleve": {"index", "search"},
+	"bleve": {"index", "search", "write"},
 	"disk":  {"import", "search", "reindex", "write"},
 	"minio": {"import", "search", "reindex", "write"},
 	"floor": {"index"},

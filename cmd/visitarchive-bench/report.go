@@ -231,7 +231,8 @@ const notes = `
   the API: each number of -writers clients in turn, then search as an
   auditor, idle and while 8 clients write. The server's figures are its
   own process's; its peak is not in the phase's peak RSS above, which
-  stays that of the import, search and rebuild.
+  stays that of the import, search and rebuild. Bleve alone's write step
+  feeds the same records to its own index in small batches.
 `
 
 // printTables writes the budget and measurement tables, and those of the
@@ -241,6 +242,7 @@ func (r *report) printTables(w io.Writer) {
 	r.writeBudgetTable(w)
 	r.measurementTable(w)
 	r.writeTables(w)
+	r.writeFloorTable(w)
 	if len(r.Mismatches) > 0 {
 		fmt.Fprintf(w, "\nWARNING: %d queries found different numbers of records in different phases (see report.md).\n", len(r.Mismatches))
 	}

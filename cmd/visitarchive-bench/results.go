@@ -71,8 +71,10 @@ type phaseResult struct {
 	MinIOCPU     float64 `json:"minio_cpu_seconds,omitempty"`
 
 	// Writes (ours) is the write step: records created through the API
-	// of a running server (see writeResult).
-	Writes *writeResult `json:"writes,omitempty"`
+	// of a running server (see writeResult). WriteFloor (Bleve alone) is
+	// its floor: the same records fed to Bleve alone in small batches.
+	Writes     *writeResult `json:"writes,omitempty"`
+	WriteFloor []floorWrite `json:"write_floor,omitempty"`
 }
 
 // latency summarises the timed runs of the query set, in milliseconds.

@@ -196,6 +196,27 @@ func (r *report) writeTable(w io.Writer, res *phaseResult) {
 		"Its search found all %d records it acknowledged.\n", wr.ReadySeconds, mb(wr.ServerPeakRSS), wr.ServerCPU, wr.Indexed)
 }
 
+// writeFloorTable writes Bleve alone's write step beside its bulk
+// indexing.
+func (r *report) writeFloorTable(w io.Writer) {
+	b := r.Phases["bleve"]
+	if b == nil || len(b.WriteFloor) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n## The index alone under writes (Bleve alone)\n\n"+
+		"The records of the API levels, fed by one goroutine to the Bleve-alone index that its indexing built, one batch "+
+		"after another, in batches of each size. CPU is this process's from the first batch until it is idle again, as for "+
+		"the server. Bleve alone makes one Bleve batch per batch; index.Apply also records the journal sequence (one more), "+
+		"and the server stores and journals each record.\n\n"+
+		"| batch size | records | records/s | CPU per record | of it after the last batch | batch p50 / p99 |\n|---|---|---|---|---|---|\n")
+	for _, f := range b.WriteFloor {
+		fmt.Fprintf(w, "| %d | %d | %.0f | %.2f ms | %.2f ms | %.1f / %.1f ms |\n", f.Batch, f.Records, f.Rate, f.msPerRecord(),
+			1000*f.CPUAfter/float64(max(f.Records, 1)), f.BatchLatency.P50, f.BatchLatency.P99)
+	}
+	fmt.Fprintf(w, "| %d (bulk indexing) | %d | %.0f | %.2f ms | — | — |\n", bleveBatch, b.Records, b.IndexRate,
+		1000*b.StepCPU["index"]/float64(max(b.Records, 1)))
+}
+
 // plural is n and what, with an s unless n is 1.
 func plural(n int, what string) string {
 	if n == 1 {
