@@ -38,11 +38,15 @@ var hitFields = []string{"customer_id", "customer_name", "topic", "visit_start_t
 // index, fed index.Document of every record in batches of index.MaxBatch,
 // then queried with index.Query and the plain request index.Request makes
 // — without the store, the journal or the Archive. Its steps, index and
-// search, run in processes of their own, as the archive's do.
+// search (and write, the floor of the write step: writefloor.go), run in
+// processes of their own, as the archive's do.
 func (p *phase) bleve(ctx context.Context) error {
 	dir := filepath.Join(p.dir, "index")
-	if p.o.step == "index" {
+	switch p.o.step {
+	case "index":
 		return p.bleveBuild(ctx, dir)
+	case "write":
+		return p.bleveWrites(ctx, dir)
 	}
 	return p.bleveSearch(ctx, dir)
 }

@@ -3,7 +3,11 @@
 // on the disk backend and on MinIO, beside Bleve alone with the same
 // mapping, all on one generated corpus in one run. A last phase, the
 // floor, imports the corpus into MinIO without our layers (the S3 backend
-// and Bleve alone), to show what MinIO and Bleve cost together.
+// and Bleve alone), to show what MinIO and Bleve cost together. The write
+// step of each backend measures the budgets of issue 15: records created
+// one at a time through the API of a running `visitarchive serve` by 1, 8
+// and 32 clients, beside the bulk import and beside Bleve alone fed the
+// same records in small batches (write.go).
 //
 // Each step of each measured phase (import, search, reindex) runs in a
 // child process of its own (this binary again, with the internal -phase
@@ -37,6 +41,12 @@ type options struct {
 	minio    string
 	interval time.Duration
 
+	// The write step (write.go): levels of concurrent clients, records
+	// per level, and the visitarchive binary that serves them.
+	writers      string
+	writeRecords int
+	visitarchive string
+
 	// Internal: set by the parent for a phase child.
 	phase      string
 	step       string
@@ -56,9 +66,13 @@ func (o *options) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.rounds, "rounds", 3, "timed runs of the query set, after one untimed warm-up run")
 	fs.StringVar(&o.phases, "phases", "bleve,disk,minio,floor", "phases to run, comma-separated: bleve, disk, minio, floor (Bleve alone with the S3 backend alone)")
 	fs.StringVar(&o.minio, "minio", "bin/minio", "MinIO server binary for the minio and floor phases")
+	fs.StringVar(&o.writers, "writers", "1,8,32", "the write step: records created through the API of a running server by this many clients at once, each number in turn, "+
+		"beside search while 8 clients write, and Bleve alone fed the same records in small batches; none to leave it out")
+	fs.IntVar(&o.writeRecords, "write-records", 0, "records each number of -writers creates (default: 2,000 or a tenth of -n, whichever is smaller)")
+	fs.StringVar(&o.visitarchive, "visitarchive", "", "visitarchive binary of the write step (default: built from this module at the start of the run)")
 	fs.DurationVar(&o.interval, "progress", 5*time.Second, "interval of progress lines")
 	fs.StringVar(&o.phase, "phase", "", internal+"run one phase: bleve, disk, minio or floor")
-	fs.StringVar(&o.step, "step", "", internal+"run one step of the phase: index or search (bleve), import, search or reindex, index (floor)")
+	fs.StringVar(&o.step, "step", "", internal+"run one step of the phase: index, search or write (bleve), import, search, reindex or write, index (floor)")
 	fs.StringVar(&o.result, "result", "", internal+"file for the phase's results")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", internal+"directory for a CPU profile of each step of each phase, and heap profiles every 15 s")
 }

@@ -49,17 +49,28 @@ const (
 // (Bleve alone: its indexing), a `visitarchive serve` that searches, and
 // `visitarchive reindex`. Together they make one phaseResult, which each
 // child reads and adds to. The floor has one step, its indexing and PUTs.
+// The write step (write.go, writefloor.go) comes last, since it adds
+// records to the index, and only when -writers names some.
 var phaseSteps = map[string][]string{
-	"bleve": {"index", "search"},
-	"disk":  {"import", "search", "reindex"},
-	"minio": {"import", "search", "reindex"},
+	"bleve": {"index", "search", "write"},
+	"disk":  {"import", "search", "reindex", "write"},
+	"minio": {"import", "search", "reindex", "write"},
 	"floor": {"index"},
+}
+
+// stepsOf returns the steps of phase ph that o runs.
+func stepsOf(o *options, ph string) []string {
+	steps := phaseSteps[ph]
+	if w, err := parseWriters(o.writers); err == nil && len(w) == 0 {
+		steps = slices.DeleteFunc(slices.Clone(steps), func(s string) bool { return s == "write" })
+	}
+	return steps
 }
 
 // runPhase runs one step of one phase in this (child) process and adds
 // its results to o.result.
 func runPhase(ctx context.Context, o *options) error {
-	if !slices.Contains(phaseSteps[o.phase], o.step) {
+	if !slices.Contains(stepsOf(o, o.phase), o.step) {
 		return fmt.Errorf("phase %q has no step %q", o.phase, o.step)
 	}
 	var meta corpusMeta
@@ -85,11 +96,14 @@ func runPhase(ctx context.Context, o *options) error {
 	if err := os.MkdirAll(p.dir, 0o755); err != nil {
 		return err
 	}
-	switch o.phase {
-	case "bleve":
+	switch {
+	case o.phase == "bleve":
 		err = p.bleve(ctx)
-	case "floor":
+	case o.phase == "floor":
 		err = p.floor(ctx)
+	case o.step == "write":
+		// The server opens the store and the index, not this process.
+		err = p.write(ctx)
 	default:
 		memlimit.Set() // as the visitarchive command does
 		err = p.archive(ctx)

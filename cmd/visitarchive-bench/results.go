@@ -69,6 +69,12 @@ type phaseResult struct {
 
 	MinIOPeakRSS int64   `json:"minio_peak_rss_bytes,omitempty"`
 	MinIOCPU     float64 `json:"minio_cpu_seconds,omitempty"`
+
+	// Writes (ours) is the write step: records created through the API
+	// of a running server (see writeResult). WriteFloor (Bleve alone) is
+	// its floor: the same records fed to Bleve alone in small batches.
+	Writes     *writeResult `json:"writes,omitempty"`
+	WriteFloor []floorWrite `json:"write_floor,omitempty"`
 }
 
 // latency summarises the timed runs of the query set, in milliseconds.
@@ -166,10 +172,15 @@ type rssSampler struct {
 	peak, peakAnon atomic.Int64
 	allAnon        atomic.Int64 // peak of the anonymous part over the phase
 	page           int64
+	statm          string // the statm file of the process sampled
 }
 
-func newRSSSampler(ctx context.Context) *rssSampler {
-	s := &rssSampler{page: int64(os.Getpagesize())}
+func newRSSSampler(ctx context.Context) *rssSampler { return newProcessSampler(ctx, "self") }
+
+// newProcessSampler samples process pid ("self": this one) until ctx
+// ends.
+func newProcessSampler(ctx context.Context, pid string) *rssSampler {
+	s := &rssSampler{page: int64(os.Getpagesize()), statm: "/proc/" + pid + "/statm"}
 	go func() {
 		t := time.NewTicker(25 * time.Millisecond)
 		defer t.Stop()
@@ -186,19 +197,28 @@ func newRSSSampler(ctx context.Context) *rssSampler {
 }
 
 func (s *rssSampler) sample() {
-	b, err := os.ReadFile("/proc/self/statm")
-	if err != nil {
+	rss, anon, ok := s.current()
+	if !ok {
 		return
+	}
+	raise(&s.peak, rss)
+	raise(&s.peakAnon, anon)
+	raise(&s.allAnon, anon)
+}
+
+// current reads the resident set now, and its anonymous part, in bytes.
+func (s *rssSampler) current() (rss, anon int64, ok bool) {
+	b, err := os.ReadFile(s.statm)
+	if err != nil {
+		return 0, 0, false
 	}
 	f := strings.Fields(string(b)) // size resident shared ...
 	if len(f) < 3 {
-		return
+		return 0, 0, false
 	}
 	resident, _ := strconv.ParseInt(f[1], 10, 64)
 	shared, _ := strconv.ParseInt(f[2], 10, 64)
-	raise(&s.peak, resident*s.page)
-	raise(&s.peakAnon, (resident-shared)*s.page)
-	raise(&s.allAnon, (resident-shared)*s.page)
+	return resident * s.page, (resident - shared) * s.page, true
 }
 
 // raise sets v to x if x is larger.
