@@ -89,6 +89,9 @@ type Archive struct {
 	// syncMu serializes following the journal (catalog, caches, index),
 	// so that entries are applied in order exactly once.
 	syncMu sync.Mutex
+	// indexedSeq is the last journal entry this process has indexed, which
+	// may be past the index's LastSeq by entries that index nothing.
+	indexedSeq uint64
 	// fresh holds objects written but not yet indexed, by key, so that the
 	// index need not read back what was just written.
 	fresh sync.Map

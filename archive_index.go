@@ -38,8 +38,12 @@ func (a *Archive) syncIndex(ctx context.Context, upto uint64) error {
 		return nil
 	}
 	last, err := a.index.LastSeq(ctx)
-	if err != nil || last >= upto {
+	if err != nil {
 		return err
+	}
+	last = max(last, a.indexedSeq)
+	if last >= upto {
+		return nil
 	}
 	return a.indexFrom(ctx, last)
 }
@@ -131,14 +135,20 @@ func (g *indexGroup) add(d IndexDoc) {
 	g.docs = append(g.docs, d)
 }
 
-// applyGroup applies g to the index; it does nothing for an empty group.
+// applyGroup applies g to the index. A group that indexes nothing (the
+// access log's entries, users, plans) costs the index nothing: only this
+// process notes that it is done, and after a restart the index reads past
+// it again.
 func (a *Archive) applyGroup(ctx context.Context, g *indexGroup) error {
 	if g.seq == 0 {
 		return nil
 	}
-	if err := a.index.Apply(ctx, g.seq, g.docs, nil); err != nil {
-		return err
+	if len(g.docs) > 0 {
+		if err := a.index.Apply(ctx, g.seq, g.docs, nil); err != nil {
+			return err
+		}
 	}
+	a.indexedSeq = g.seq
 	for _, e := range g.entries {
 		a.forgetFresh(e)
 	}
