@@ -295,15 +295,21 @@ func (j *Journal) remember(e va.Entry) {
 	}
 }
 
-// Since yields the entries after seq after, in order, up to the head.
+// Since yields the entries after seq after, in order, up to the head this
+// Journal knew when Since was called: its own appends, and those of other
+// writers that Head or an append of its own has found. The newest come
+// from memory; the store is listed only for older ones.
 func (j *Journal) Since(ctx context.Context, after uint64) iter.Seq2[va.Entry, error] {
 	return func(yield func(va.Entry, error) bool) {
-		for seq := after + 1; ; seq++ {
+		j.mu.Lock()
+		head := j.head.Seq
+		j.mu.Unlock()
+		for seq := after + 1; seq <= head; seq++ {
 			j.mu.Lock()
 			e, ok := j.recent[seq]
 			j.mu.Unlock()
 			if !ok {
-				j.listFrom(ctx, seq-1, yield)
+				j.listFrom(ctx, seq-1, head, yield)
 				return
 			}
 			if !yield(e, nil) {
@@ -313,8 +319,8 @@ func (j *Journal) Since(ctx context.Context, after uint64) iter.Seq2[va.Entry, e
 	}
 }
 
-// listFrom yields the entries after seq from the store.
-func (j *Journal) listFrom(ctx context.Context, seq uint64, yield func(va.Entry, error) bool) {
+// listFrom yields the entries after seq up to head from the store.
+func (j *Journal) listFrom(ctx context.Context, seq, head uint64, yield func(va.Entry, error) bool) {
 	want := seq + 1
 	for info, err := range j.store.List(ctx, EntryPrefix, EntryKey(seq)) {
 		if err != nil {
@@ -325,7 +331,7 @@ func (j *Journal) listFrom(ctx context.Context, seq uint64, yield func(va.Entry,
 		if err == nil && e.Seq != want {
 			err = va.E("journal.since", va.Integrity, nil, "journal entry %s holds seq %d, want %d; run verify", info.Key, e.Seq, want)
 		}
-		if !yield(e, err) || err != nil {
+		if !yield(e, err) || err != nil || e.Seq >= head {
 			return
 		}
 		want++
