@@ -47,7 +47,8 @@
 //	archive_policy.go      asking the policy: allow, visible, reveals, scope
 //	archive_records.go     records: create, read, update, list, search, history
 //	archive_customers.go   customers
-//	archive_plans.go       plans: draft, submit, decide (approve, adjust, reject)
+//	archive_plans.go       plans: draft, submit, decide (approve, adjust, reject),
+//	                       change beside the approved plan, cancel
 //	archive_workflow.go    records: submit, return, approve, review checks, overdue
 //	archive_refcodes.go    archiving: classification, retention, gap-free 档号
 //	archive_annotations.go corrections of archived records

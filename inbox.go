@@ -19,6 +19,8 @@ const (
 	EventPlanSubmitted   = "plan.submitted"   // to the deciders
 	EventPlanDecided     = "plan.decided"     // to the planner and visitors
 	EventPlanApproved    = "plan.approved"    // to marketing and customer service
+	EventPlanChanged     = "plan.changed"     // to marketing and customer service
+	EventPlanCancelled   = "plan.cancelled"   // to everyone the plan concerns
 	EventRecordSubmitted = "record.submitted" // to the reviewers
 	EventRecordReturned  = "record.returned"  // to the author
 	EventRecordApproved  = "record.approved"  // to the author and the archivists

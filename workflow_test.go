@@ -263,7 +263,8 @@ func TestPlanWorkflow(t *testing.T) {
 		}
 	}
 
-	// carol, a visitor, changes it with a reason: back to the manager.
+	// carol, a visitor, changes it with a reason: the change waits for
+	// the manager beside the approved plan, which stays in force.
 	ch := *p
 	ch.VisitStart, ch.VisitEnd = start.Add(24*time.Hour), start.Add(26*time.Hour)
 	if _, err := e.Archive.UpdatePlan(ctx["carol"], ch); !va.IsKind(err, va.Invalid) {
@@ -273,14 +274,26 @@ func TestPlanWorkflow(t *testing.T) {
 	if p, err = e.Archive.UpdatePlan(ctx["carol"], ch); err != nil {
 		t.Fatal(err)
 	}
-	if p.Status != va.StatusSubmitted || p.Revision != 1 || len(p.Decisions) != 1 {
-		t.Fatalf("changed plan: status %s revision %d decisions %d", p.Status, p.Revision, len(p.Decisions))
+	if p.Status != va.StatusApproved || !p.VisitStart.Equal(start) || p.Revision != 0 || len(p.Decisions) != 1 ||
+		p.Pending == nil || p.Pending.Revision != 1 || !p.Pending.VisitStart.Equal(ch.VisitStart) {
+		t.Fatalf("changed plan: status %s start %v revision %d decisions %d pending %+v", p.Status, p.VisitStart, p.Revision, len(p.Decisions), p.Pending)
 	}
-	if _, err := e.Archive.UpdatePlan(ctx["alice"], *p); !va.IsKind(err, va.Conflict) || !strings.Contains(err.Error(), "Allowed: approve, reject") {
-		t.Fatalf("edit a submitted plan: %v", err)
+	if _, err := e.Archive.GetPlan(ctx["mia"], p.ID); err != nil {
+		t.Fatalf("marketing and a plan whose change waits: %v", err)
+	}
+	if _, err := e.Archive.UpdatePlan(ctx["alice"], *p); !va.IsKind(err, va.Conflict) || !strings.Contains(err.Error(), "Allowed: approve, reject, cancel") {
+		t.Fatalf("edit a plan whose change waits: %v", err)
 	}
 	if p, err = e.Archive.DecidePlan(ctx["max"], p.ID, va.PlanVerdict{Version: p.Version, Approve: true}); err != nil {
 		t.Fatal(err)
+	}
+	if p.Pending != nil || !p.VisitStart.Equal(ch.VisitStart) || p.Revision != 1 || p.ChangeReason != "客户改期" {
+		t.Fatalf("approved change: %+v", p)
+	}
+	for _, who := range []string{"mia", "sid"} {
+		if ev := notificationEvents(t, e, ctx[who]); !slices.Equal(ev, []string{"plan.approved " + string(p.ID), "plan.changed " + string(p.ID)}) {
+			t.Errorf("%s's inbox after the change: %v", who, ev)
+		}
 	}
 
 	// After the visit and with no record, the plan is missing one.

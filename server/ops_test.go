@@ -216,6 +216,7 @@ func TestOpenAPISchemas(t *testing.T) {
 		"PlanPage":         reflect.TypeFor[visitarchive.PlanPage](),
 		"PlanHistory":      reflect.TypeFor[planHistory](),
 		"PlanApproval":     reflect.TypeFor[planApproval](),
+		"PlanCancel":       reflect.TypeFor[planCancel](),
 		"Notification":     reflect.TypeFor[visitarchive.Notification](),
 		"InboxPage":        reflect.TypeFor[visitarchive.InboxPage](),
 		"MarkRead":         reflect.TypeFor[markRead](),

@@ -10,9 +10,10 @@ import (
 )
 
 // planAPI adapts the Archive's plan methods to objectAPI. Editing a draft
-// and changing an approved plan (with change_reason, which sends it back
-// for approval) are both an update: the Archive tells them apart by the
-// plan's state. Status, revision and decisions belong to the workflow.
+// and changing an approved plan (with change_reason, which waits beside
+// it for approval) are both an update: the Archive tells them apart by
+// the plan's state. Status, revision, decisions and the pending change
+// belong to the workflow.
 func (s *Server) planAPI() *objectAPI[visitarchive.Plan] {
 	a := s.archive
 	return &objectAPI[visitarchive.Plan]{
@@ -28,9 +29,9 @@ func (s *Server) planAPI() *objectAPI[visitarchive.Plan] {
 		},
 		manage: func(p, cur *visitarchive.Plan, id string, version int) {
 			p.ID, p.Version = visitarchive.PlanID(id), version
-			p.Status, p.Revision, p.Decisions, p.Audit = "", 0, nil, visitarchive.Audit{}
+			p.Status, p.Revision, p.Decisions, p.Pending, p.Audit = "", 0, nil, nil, visitarchive.Audit{}
 			if cur != nil {
-				p.Status, p.Revision, p.Decisions, p.Audit = cur.Status, cur.Revision, cur.Decisions, cur.Audit
+				p.Status, p.Revision, p.Decisions, p.Pending, p.Audit = cur.Status, cur.Revision, cur.Decisions, cur.Pending, cur.Audit
 			}
 		},
 	}
@@ -125,7 +126,8 @@ func (s *Server) approvePlan(c *fiber.Ctx) error {
 }
 
 // adjustedPlan merges the adjust member of an approval onto the plan at
-// the version the approval names.
+// the version the approval names, or onto its pending change, which is
+// what is decided then.
 func (s *Server) adjustedPlan(c *fiber.Ctx, op string, m *move[planApproval]) (*visitarchive.Plan, error) {
 	cur, err := s.plans.get(c.UserContext(), m.id)
 	if err != nil {
@@ -138,12 +140,31 @@ func (s *Server) adjustedPlan(c *fiber.Ctx, op string, m *move[planApproval]) (*
 	if err := json.Unmarshal(m.raw.members["adjust"], &adjust.members); err != nil {
 		return nil, err
 	}
-	p, err := mergePatch(op, cur, adjust)
+	decided := cur
+	if cur.Pending != nil {
+		decided = cur.Pending
+	}
+	p, err := mergePatch(op, decided, adjust)
 	if err != nil {
 		return nil, err
 	}
 	s.plans.manage(p, cur, m.id, cur.Version)
 	return p, nil
+}
+
+// planCancel is the body of POST /plans/:id/cancel.
+type planCancel struct {
+	Version int    `json:"version"`
+	Reason  string `json:"reason"`
+}
+
+func (s *Server) cancelPlan(c *fiber.Ctx) error {
+	m, err := readMove[visitarchive.Plan, planCancel](c, s.plans, "plan.cancel")
+	if err != nil {
+		return err
+	}
+	p, err := s.archive.CancelPlan(c.UserContext(), visitarchive.PlanID(m.id), m.version, m.body.Reason)
+	return s.plans.answer(c, p, err)
 }
 
 func (s *Server) rejectPlan(c *fiber.Ctx) error {
