@@ -211,11 +211,14 @@ func (a *Archive) planSubmittedNotice(p *Plan) notice {
 }
 
 // PlanVerdict is a decision on a submitted plan, as the decider gives it.
+// A decider who marks an ordinary plan major (Major, or Adjusted.Major)
+// escalates it: see DecidePlan.
 type PlanVerdict struct {
 	Version  int
 	Approve  bool
 	Comment  string
 	Adjusted *Plan // the plan as the decider changed it; nil: unchanged
+	Major    bool  // mark the plan major: send it to management
 }
 
 // DecidePlan approves or rejects submitted plan id, or the change of an
@@ -225,6 +228,13 @@ type PlanVerdict struct {
 // approved plan reaches marketing and customer service, and so does an
 // approved change, which replaces the plan; a rejected change leaves the
 // approved plan as it was.
+//
+// A supervisor who marks an ordinary plan (or change) major escalates it
+// instead of deciding it: the decision is kept as a recommendation
+// (Decision escalated, Recommends approved or rejected), the
+// adjustments of a recommended approval are applied, the plan (or
+// change) stays submitted, now major, and the managers are asked to
+// decide it. A major plan never becomes ordinary again (Invalid).
 func (a *Archive) DecidePlan(ctx context.Context, id PlanID, v PlanVerdict) (*Plan, error) {
 	const op = "plan.decide"
 	move := "reject"
@@ -250,8 +260,18 @@ func (a *Archive) DecidePlan(ctx context.Context, id PlanID, v PlanVerdict) (*Pl
 			return nil, err
 		}
 	}
-	if (!v.Approve || len(d.Adjusted) > 0) && v.Comment == "" {
-		return nil, invalidField(op, "comment", "is required to reject or adjust a plan: say why")
+	if v.Major && !form.Major {
+		form.Major = true
+		if v.Approve {
+			d.Adjusted = slices.Sorted(slices.Values(append(d.Adjusted, "major")))
+		}
+	}
+	escalate := form.Major && !proposed.Major
+	if (!v.Approve || len(d.Adjusted) > 0 || escalate) && v.Comment == "" {
+		return nil, invalidField(op, "comment", "is required to reject, adjust or escalate a plan: say why")
+	}
+	if escalate {
+		d.Recommends, d.Decision = d.Decision, DecisionEscalated
 	}
 	next := decided(cur, form, d.Decision)
 	next.Version, next.Audit = cur.Version+1, a.stamp(ctx, &cur.Audit)
@@ -262,18 +282,26 @@ func (a *Archive) DecidePlan(ctx context.Context, id PlanID, v PlanVerdict) (*Pl
 // decided returns plan cur after the decision on form, the plan or its
 // pending change as the decider left it: a submitted plan takes the
 // decision's state; an approved change becomes the plan; a rejected one
-// leaves the plan as it was.
+// leaves the plan as it was; an escalated plan or change, now major,
+// waits for management.
 func decided(cur *Plan, form Plan, decision RecordStatus) Plan {
-	switch {
-	case cur.Pending == nil:
+	if cur.Pending == nil {
 		form.Status = decision
-		return form
-	case decision == StatusApproved:
-		form.Status, form.Pending = StatusApproved, nil
+		if decision == DecisionEscalated {
+			form.Status = StatusSubmitted
+		}
 		return form
 	}
 	next := *cur
-	next.Pending = nil
+	switch decision {
+	case StatusApproved:
+		next = form
+		next.Status = StatusApproved
+	case DecisionEscalated:
+		next.Pending = &form
+	default:
+		next.Pending = nil
+	}
 	return next
 }
 
@@ -287,9 +315,11 @@ func (a *Archive) adjustPlan(ctx context.Context, op string, cur, adjusted *Plan
 	if err := keepDepartment(op, &next.Department, cur.Department); err != nil {
 		return Plan{}, nil, err
 	}
+	if cur.Major && !next.Major {
+		return Plan{}, nil, invalidField(op, "major", "cannot be cleared: a major plan stays major")
+	}
 	next.ID, next.Status, next.Revision, next.Decisions, next.ChangeReason = cur.ID, cur.Status, cur.Revision, cur.Decisions, cur.ChangeReason
-	next.Pending = nil
-	next.Department, next.Major, next.Audit = cur.Department, cur.Major, cur.Audit
+	next.Pending, next.Department, next.Audit = nil, cur.Department, cur.Audit
 	if err := a.checkPlan(ctx, op, &next); err != nil {
 		return Plan{}, nil, err
 	}
@@ -328,6 +358,9 @@ func jsonFields(v any) map[string]json.RawMessage {
 func (a *Archive) planDecidedNotices(cur, p *Plan, d PlanDecision) []notice {
 	what := planTitle(p)
 	told := append([]UserName{p.CreatedBy}, p.Visitors...)
+	if d.Decision == DecisionEscalated {
+		return []notice{a.planEscalatedNotice(cur, p, d)}
+	}
 	word := map[RecordStatus]string{StatusApproved: "已批准 approved", StatusRejected: "已驳回 rejected"}[d.Decision]
 	released := notice{event: EventPlanApproved, kind: KindPlan, object: string(p.ID),
 		message: "新的已批准拜访计划 Approved visit plan: " + what, to: a.releasedTo()}
@@ -347,6 +380,19 @@ func (a *Archive) planDecidedNotices(cur, p *Plan, d PlanDecision) []notice {
 		ns = append(ns, released)
 	}
 	return ns
+}
+
+// planEscalatedNotice asks the managers to decide plan p (or its pending
+// change), which the supervisor of d escalated, and tells the planner
+// (and the proposer of a change) that it went up.
+func (a *Archive) planEscalatedNotice(cur, p *Plan, d PlanDecision) notice {
+	rec := map[RecordStatus]string{StatusApproved: "建议批准 recommends approval", StatusRejected: "建议驳回 recommends rejection"}[d.Recommends]
+	to := append(a.accounts.usersWith(RoleManager, ""), p.CreatedBy)
+	if cur.Pending != nil {
+		to = append(to, cur.Pending.UpdatedBy)
+	}
+	return notice{event: EventPlanEscalated, kind: KindPlan, object: string(p.ID), to: to,
+		message: "拜访计划上报管理层审批 Plan escalated to management: " + planTitle(p) + ": " + string(d.By) + " " + rec + ": " + d.Comment}
 }
 
 // releasedTo are those who receive approved plans: marketing and

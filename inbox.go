@@ -18,6 +18,7 @@ import (
 const (
 	EventPlanSubmitted   = "plan.submitted"   // to the deciders
 	EventPlanDecided     = "plan.decided"     // to the planner and visitors
+	EventPlanEscalated   = "plan.escalated"   // to the managers, and the planner
 	EventPlanApproved    = "plan.approved"    // to marketing and customer service
 	EventPlanChanged     = "plan.changed"     // to marketing and customer service
 	EventPlanCancelled   = "plan.cancelled"   // to everyone the plan concerns

@@ -56,7 +56,14 @@ type PlanDecision struct {
 	// Adjusted names the fields the decider changed when approving.
 	Adjusted []string `json:"adjusted,omitempty"`
 	Revision int      `json:"revision"`
+	// Recommends is the decision a supervisor recommended when
+	// escalating the plan to management (approved or rejected).
+	Recommends RecordStatus `json:"recommends,omitempty"`
 }
+
+// DecisionEscalated is the decision of a supervisor who marked a plan
+// major and sent it to management.
+const DecisionEscalated RecordStatus = "escalated"
 
 // PlanResource returns what the policy needs of p. A plan whose pending
 // change is major is major: a manager decides the change.

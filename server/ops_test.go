@@ -217,6 +217,7 @@ func TestOpenAPISchemas(t *testing.T) {
 		"PlanHistory":      reflect.TypeFor[planHistory](),
 		"PlanApproval":     reflect.TypeFor[planApproval](),
 		"PlanCancel":       reflect.TypeFor[planCancel](),
+		"PlanRejection":    reflect.TypeFor[planRejection](),
 		"Notification":     reflect.TypeFor[visitarchive.Notification](),
 		"InboxPage":        reflect.TypeFor[visitarchive.InboxPage](),
 		"MarkRead":         reflect.TypeFor[markRead](),

@@ -101,8 +101,9 @@ func (s *Server) submitPlan(c *fiber.Ctx) error {
 }
 
 // planApproval is the body of POST /plans/:id/approve. Adjust holds the
-// fields the decider changes, merged onto the current plan as a PATCH
-// would be.
+// fields the decider changes, merged onto the current plan (or its
+// pending change) as a PATCH would be; adjust.major true escalates the
+// plan to management instead, recommending its approval.
 type planApproval struct {
 	Version int                `json:"version"`
 	Comment string             `json:"comment"`
@@ -167,12 +168,20 @@ func (s *Server) cancelPlan(c *fiber.Ctx) error {
 	return s.plans.answer(c, p, err)
 }
 
+// planRejection is the body of POST /plans/:id/reject. Major escalates
+// the plan to management instead, recommending its rejection.
+type planRejection struct {
+	Version int    `json:"version"`
+	Comment string `json:"comment"`
+	Major   bool   `json:"major"`
+}
+
 func (s *Server) rejectPlan(c *fiber.Ctx) error {
-	m, err := readMove[visitarchive.Plan, verdict](c, s.plans, "plan.reject")
+	m, err := readMove[visitarchive.Plan, planRejection](c, s.plans, "plan.reject")
 	if err != nil {
 		return err
 	}
-	v := visitarchive.PlanVerdict{Version: m.version, Comment: m.body.Comment}
+	v := visitarchive.PlanVerdict{Version: m.version, Comment: m.body.Comment, Major: m.body.Major}
 	p, err := s.archive.DecidePlan(c.UserContext(), visitarchive.PlanID(m.id), v)
 	return s.plans.answer(c, p, err)
 }

@@ -122,6 +122,70 @@ func TestMajorPlan(t *testing.T) {
 	}
 }
 
+// TestPlanEscalation: a supervisor deciding a plan marks it major and
+// sends it up; the decision is kept as a recommendation, and a manager
+// decides.
+func TestPlanEscalation(t *testing.T) {
+	ts, _ := newWorkflowServer(t, "2026-02-20T09:00:00+08:00")
+	p := ts.movePlan("alice", ts.createPlanAs("alice", planBody(t, "acme", "2026-03-01T09:00:00+08:00")), "submit", "")
+	path := "/api/v1/plans/" + string(p.ID)
+	res := ts.move("sam", path, "approve", p.Version, `{"adjust":{"major":true}}`).want(t, http.StatusUnprocessableEntity)
+	checkError(t, res, "invalid", "", []string{"comment"})
+
+	up := ts.movePlan("sam", p, "approve", `{"comment":"a big order: the board decides","adjust":{"major":true,"location":"Munich"}}`)
+	if up.Status != visitarchive.StatusSubmitted || !up.Major || up.Location != "Munich" || len(up.Decisions) != 1 {
+		t.Fatalf("escalated %+v", up)
+	}
+	if d := up.Decisions[0]; d.Decision != visitarchive.DecisionEscalated || d.Recommends != visitarchive.StatusApproved ||
+		d.By != "sam" || !slices.Equal(d.Adjusted, []string{"location", "major"}) {
+		t.Errorf("recommendation %+v", d)
+	}
+	if !ts.notified("max", visitarchive.EventPlanEscalated, string(p.ID), "a big order") {
+		t.Error("max was not asked to decide the escalated plan")
+	}
+	if n := ts.notification("mia", visitarchive.EventPlanApproved, string(p.ID)); n != nil {
+		t.Errorf("marketing told of a plan not yet approved: %+v", n)
+	}
+	ts.move("sam", path, "approve", up.Version, `{"comment":"ok"}`).wantError(t, http.StatusForbidden, "forbidden")
+	// A major plan stays major.
+	res = ts.move("max", path, "approve", up.Version, `{"comment":"no","adjust":{"major":false}}`).want(t, http.StatusUnprocessableEntity)
+	checkError(t, res, "invalid", "", []string{"major"})
+	ok := ts.movePlan("max", up, "approve", `{"comment":"go"}`)
+	if ok.Status != visitarchive.StatusApproved || len(ok.Decisions) != 2 || ok.Decisions[1].By != "max" {
+		t.Fatalf("approved by max %+v", ok)
+	}
+	if n := ts.notification("mia", visitarchive.EventPlanApproved, string(p.ID)); n == nil || n.From != "max" {
+		t.Errorf("marketing's notification %+v", n)
+	}
+
+	// A rejection is escalated alike, recommending rejection.
+	q := ts.movePlan("alice", ts.createPlanAs("alice", planBody(t, "acme", "2026-03-02T09:00:00+08:00")), "submit", "")
+	q = ts.movePlan("sam", q, "reject", `{"comment":"too costly","major":true}`)
+	if d := q.Decisions[0]; q.Status != visitarchive.StatusSubmitted || !q.Major || d.Decision != visitarchive.DecisionEscalated ||
+		d.Recommends != visitarchive.StatusRejected || d.Comment != "too costly" {
+		t.Fatalf("rejection escalated %+v", q)
+	}
+	if q = ts.movePlan("max", q, "reject", `{"comment":"agreed"}`); q.Status != visitarchive.StatusRejected {
+		t.Errorf("rejected by max %+v", q)
+	}
+
+	// So is a change of an approved plan: the plan stays in force.
+	c := ts.movePlanPatch("alice", ok, `{"location":"Berlin","change_reason":"the customer moved it"}`)
+	if c.Pending == nil || !c.Pending.Major {
+		t.Fatalf("a change of a major plan is major: %+v", c.Pending)
+	}
+	r := ts.approvedPlan(planBody(t, "acme", "2026-03-03T09:00:00+08:00"))
+	r = ts.movePlanPatch("alice", r, `{"location":"Berlin","change_reason":"the customer moved it"}`)
+	r = ts.movePlan("sam", r, "approve", `{"comment":"the board should see this","adjust":{"major":true}}`)
+	if r.Status != visitarchive.StatusApproved || r.Major || r.Location != "Hamburg" || r.Pending == nil || !r.Pending.Major {
+		t.Fatalf("change escalated %+v", r)
+	}
+	ts.move("sam", "/api/v1/plans/"+string(r.ID), "approve", r.Version, `{"comment":"ok"}`).wantError(t, http.StatusForbidden, "forbidden")
+	if r = ts.movePlan("max", r, "approve", `{"comment":"fine"}`); r.Location != "Berlin" || !r.Major || r.Pending != nil {
+		t.Errorf("change approved by max %+v", r)
+	}
+}
+
 // TestPlanChange: a change of an approved plan waits beside it for a
 // decision; the approved plan stays in force and visible meanwhile. A
 // rejected change leaves the plan as it was; an approved one replaces it
