@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -31,6 +32,7 @@ func (a *Archive) CreatePlan(ctx context.Context, p Plan) (*Plan, error) {
 		p.ID = PlanID(NewID("P", a.now()))
 	}
 	p.Version, p.Status, p.Revision, p.Decisions, p.ChangeReason, p.Pending = 1, StatusDraft, 0, nil, "", nil
+	p.AfterTheFact = false
 	p.Audit = a.stamp(ctx, nil)
 	if err := a.allow(ctx, op, PermCreate, PlanResource(&p)); err != nil {
 		return nil, err
@@ -161,6 +163,7 @@ func (a *Archive) UpdatePlan(ctx context.Context, p Plan) (*Plan, error) {
 	next := p
 	next.Version, next.Status, next.Revision, next.Decisions = cur.Version+1, cur.Status, cur.Revision, cur.Decisions
 	next.Department, next.Audit, next.ChangeReason, next.Pending = cur.Department, a.stamp(ctx, &cur.Audit), "", nil
+	next.AfterTheFact = false
 	return &next, a.writePlan(ctx, op, &next)
 }
 
@@ -179,6 +182,8 @@ func (a *Archive) proposeChange(ctx context.Context, op string, cur *Plan, p Pla
 	change.Version, change.Status, change.Revision = cur.Version+1, StatusSubmitted, nextRevision(cur)
 	change.Decisions, change.Pending, change.Department = nil, nil, cur.Department
 	change.Major, change.Audit = cur.Major || p.Major, a.stamp(ctx, &cur.Audit)
+	change.AfterTheFact = cur.AfterTheFact
+	a.markAfterTheFact(&change, cur.VisitStart)
 	next := *cur
 	next.Version, next.Pending, next.Audit = cur.Version+1, &change, change.Audit
 	return &next, a.writePlan(ctx, op, &next, a.planSubmittedNotice(&change))
@@ -193,7 +198,21 @@ func (a *Archive) SubmitPlan(ctx context.Context, id PlanID, version int) (*Plan
 	}
 	next := *cur
 	next.Version, next.Status, next.Audit = cur.Version+1, StatusSubmitted, a.stamp(ctx, &cur.Audit)
+	a.markAfterTheFact(&next, time.Time{})
 	return &next, a.writePlan(ctx, op, &next, a.planSubmittedNotice(&next))
+}
+
+// markAfterTheFact marks p after the fact when its visit starts, as of
+// now, within the lead time: if it is submitted (from is zero) or a
+// change or adjustment moves the start from from. A plan once after the
+// fact stays so.
+func (a *Archive) markAfterTheFact(p *Plan, from time.Time) {
+	if !from.IsZero() && p.VisitStart.Equal(from) {
+		return
+	}
+	if !a.now().Before(p.VisitStart.Add(-a.workflow.PlanLeadTime)) {
+		p.AfterTheFact = true
+	}
 }
 
 // planSubmittedNotice tells the deciders of p: the supervisors of its
@@ -206,6 +225,9 @@ func (a *Archive) planSubmittedNotice(p *Plan) notice {
 	msg := "拜访计划待审批 Plan to decide: " + planTitle(p)
 	if p.Revision > 0 {
 		msg = "拜访计划变更待审批 Changed plan to decide: " + planTitle(p) + ": " + p.ChangeReason
+	}
+	if p.AfterTheFact {
+		msg = "[事后补报 after the fact] " + msg
 	}
 	return notice{event: EventPlanSubmitted, kind: KindPlan, object: string(p.ID), message: msg, to: to}
 }
@@ -319,10 +341,11 @@ func (a *Archive) adjustPlan(ctx context.Context, op string, cur, adjusted *Plan
 		return Plan{}, nil, invalidField(op, "major", "cannot be cleared: a major plan stays major")
 	}
 	next.ID, next.Status, next.Revision, next.Decisions, next.ChangeReason = cur.ID, cur.Status, cur.Revision, cur.Decisions, cur.ChangeReason
-	next.Pending, next.Department, next.Audit = nil, cur.Department, cur.Audit
+	next.Pending, next.Department, next.Audit, next.AfterTheFact = nil, cur.Department, cur.Audit, cur.AfterTheFact
 	if err := a.checkPlan(ctx, op, &next); err != nil {
 		return Plan{}, nil, err
 	}
+	a.markAfterTheFact(&next, cur.VisitStart)
 	return next, changedFields(cur, &next), nil
 }
 
@@ -458,13 +481,19 @@ type PlanQuery struct {
 	// MissingRecord keeps the approved plans whose visit has ended and
 	// that no record names.
 	MissingRecord bool
-	Page, Size    int
+	// AfterTheFact is "true" or "false" to keep the plans that were, or
+	// were not, made after the fact; "" does not filter.
+	AfterTheFact string
+	Page, Size   int
 }
 
 // PlanPage is one page of plans, newest visit first, and the total.
 type PlanPage struct {
-	Total int     `json:"total"`
-	Plans []*Plan `json:"plans"`
+	Total int `json:"total"`
+	// AfterTheFact counts the plans among all matches (not only this
+	// page) that were not made in advance.
+	AfterTheFact int     `json:"after_the_fact"`
+	Plans        []*Plan `json:"plans"`
 }
 
 // ListPlans returns the plans that match q and that the caller may read.
@@ -501,14 +530,22 @@ func (a *Archive) ListPlans(ctx context.Context, q PlanQuery) (*PlanPage, error)
 		}
 		return strings.Compare(string(x.ID), string(y.ID))
 	})
+	page := &PlanPage{Total: len(out)}
+	for _, p := range out {
+		if p.AfterTheFact {
+			page.AfterTheFact++
+		}
+	}
 	lo := min((q.Page-1)*q.Size, len(out))
-	return &PlanPage{Total: len(out), Plans: out[lo:min(lo+q.Size, len(out))]}, nil
+	page.Plans = out[lo:min(lo+q.Size, len(out))]
+	return page, nil
 }
 
 func (q *PlanQuery) check(op string) error {
 	var c checker
 	c.pageSize(&q.Page, &q.Size)
 	c.oneOf("status", q.Status, []string{"draft", "submitted", "approved", "rejected", "cancelled"})
+	c.oneOf("after_the_fact", q.AfterTheFact, []string{"true", "false"})
 	return c.result(op, "query")
 }
 
@@ -517,7 +554,8 @@ func (q *PlanQuery) matches(p *Plan, now time.Time) bool {
 	case q.Status != "" && string(p.Status) != q.Status,
 		q.CustomerID != "" && p.CustomerID != q.CustomerID,
 		q.Department != "" && p.Department != q.Department,
-		q.Visitor != "" && !slices.Contains(p.Visitors, q.Visitor):
+		q.Visitor != "" && !slices.Contains(p.Visitors, q.Visitor),
+		q.AfterTheFact != "" && strconv.FormatBool(p.AfterTheFact) != q.AfterTheFact:
 		return false
 	case q.MissingRecord:
 		return p.Status == StatusApproved && p.VisitEnd.Before(now)

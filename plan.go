@@ -36,6 +36,11 @@ type Plan struct {
 	// Decisions keeps every decision on the plan and its changes, and
 	// its cancellation, oldest first.
 	Decisions []PlanDecision `json:"decisions,omitempty"`
+	// AfterTheFact says the plan was not made in advance (提前制定): it
+	// was submitted after its visit had started, or less than the
+	// configured lead time before; or a change moved the visit to such
+	// a time. It is accepted, marked, and counted.
+	AfterTheFact bool `json:"after_the_fact"`
 	// Pending is a change of the approved plan waiting for its decision:
 	// the plan as the change would make it, with its change_reason and
 	// revision, written by updated_by at updated_at, in status submitted.

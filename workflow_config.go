@@ -31,6 +31,10 @@ type WorkflowConfig struct {
 	// when that is a valid code).
 	Fonds     string
 	AreaCodes map[string]string
+	// PlanLeadTime is how long before its visit starts a plan must be
+	// submitted to count as made in advance (提前制定); a later one is
+	// marked after_the_fact. Zero, the default: before the visit starts.
+	PlanLeadTime time.Duration
 }
 
 // Workflow defaults.
@@ -69,6 +73,9 @@ func (w *WorkflowConfig) normalize() error {
 	var problems []string
 	if w.FilingPeriod < 0 {
 		problems = append(problems, "the filing period must be positive")
+	}
+	if w.PlanLeadTime < 0 {
+		problems = append(problems, "the plan lead time must not be negative")
 	}
 	if !codePattern.MatchString(w.Fonds) {
 		problems = append(problems, fmt.Sprintf("fonds code %q must be 1 to 12 capital letters or digits", w.Fonds))

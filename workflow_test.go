@@ -320,6 +320,37 @@ func TestPlanWorkflow(t *testing.T) {
 	}
 }
 
+// TestPlanLeadTime: with a lead time, a plan submitted less than that
+// before its visit is after the fact.
+func TestPlanLeadTime(t *testing.T) {
+	e := unopened(t)
+	e.adjust(func(c *va.Config) { c.Workflow.PlanLeadTime = 48 * time.Hour })
+	e.start(t)
+	ctx := people(t, e)
+	now := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+	e.Clock.Set(now)
+	for _, tc := range []struct {
+		start time.Time
+		want  bool
+	}{
+		{now.Add(24 * time.Hour), true},
+		{now.Add(48 * time.Hour), true},
+		{now.Add(49 * time.Hour), false},
+	} {
+		p, err := e.Archive.CreatePlan(ctx["alice"], va.Plan{CustomerID: "C1", VisitStart: tc.start, VisitEnd: tc.start.Add(time.Hour),
+			Location: "苏州", Purpose: "回访", Visitors: []va.UserName{"alice"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p, err = e.Archive.SubmitPlan(ctx["alice"], p.ID, p.Version); err != nil {
+			t.Fatal(err)
+		}
+		if p.AfterTheFact != tc.want {
+			t.Errorf("visit %v after submitting: after_the_fact %v, want %v", tc.start.Sub(now), p.AfterTheFact, tc.want)
+		}
+	}
+}
+
 func TestOverdueRecords(t *testing.T) {
 	e := newEnv(t)
 	ctx := people(t, e)

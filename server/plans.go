@@ -30,15 +30,17 @@ func (s *Server) planAPI() *objectAPI[visitarchive.Plan] {
 		manage: func(p, cur *visitarchive.Plan, id string, version int) {
 			p.ID, p.Version = visitarchive.PlanID(id), version
 			p.Status, p.Revision, p.Decisions, p.Pending, p.Audit = "", 0, nil, nil, visitarchive.Audit{}
+			p.AfterTheFact = false
 			if cur != nil {
 				p.Status, p.Revision, p.Decisions, p.Pending, p.Audit = cur.Status, cur.Revision, cur.Decisions, cur.Pending, cur.Audit
+				p.AfterTheFact = cur.AfterTheFact
 			}
 		},
 	}
 }
 
 // planParams are the query parameters of GET /plans.
-var planParams = []string{"status", "customer", "department", "visitor", "missing_record", "page", "size"}
+var planParams = []string{"status", "customer", "department", "visitor", "missing_record", "after_the_fact", "page", "size"}
 
 func (s *Server) listPlans(c *fiber.Ctx) error {
 	const op = "plan.list"
@@ -53,6 +55,7 @@ func (s *Server) listPlans(c *fiber.Ctx) error {
 		Department:    visitarchive.DepartmentID(p["department"]),
 		Visitor:       visitarchive.UserName(p["visitor"]),
 		MissingRecord: p.flag("missing_record", &fe),
+		AfterTheFact:  p["after_the_fact"],
 		Page:          p.pageInt("page", &fe),
 		Size:          p.pageInt("size", &fe),
 	}

@@ -324,6 +324,58 @@ func TestPlanCancel(t *testing.T) {
 	}
 }
 
+// TestPlanAfterTheFact: a plan submitted once its visit has started is
+// accepted but marked after_the_fact, which its decider sees, the list
+// filters and counts.
+func TestPlanAfterTheFact(t *testing.T) {
+	ts, clock := newWorkflowServer(t, "2026-03-01T10:00:00+08:00")
+	late := ts.createPlanAs("alice", planBody(t, "acme", "2026-03-01T09:00:00+08:00", func(m map[string]any) { m["after_the_fact"] = false }))
+	late = ts.movePlan("alice", late, "submit", "")
+	early := ts.createPlanAs("alice", planBody(t, "acme", "2026-03-05T09:00:00+08:00", func(m map[string]any) { m["after_the_fact"] = true }))
+	if early.AfterTheFact {
+		t.Error("after_the_fact is the server's")
+	}
+	early = ts.movePlan("alice", early, "submit", "")
+	if !late.AfterTheFact || early.AfterTheFact {
+		t.Fatalf("after_the_fact: started %v, in advance %v", late.AfterTheFact, early.AfterTheFact)
+	}
+	if !ts.notified("sam", visitarchive.EventPlanSubmitted, string(late.ID), "after the fact") ||
+		ts.notified("sam", visitarchive.EventPlanSubmitted, string(early.ID), "after the fact") {
+		t.Error("the notices to the decider do not tell plans made after the fact")
+	}
+	for q, want := range map[string][]visitarchive.PlanID{
+		"after_the_fact=true": {late.ID}, "after_the_fact=false": {early.ID}, "": sorted(late.ID, early.ID),
+	} {
+		if got := ts.planIDs("sam", "/api/v1/plans?"+q); !slices.Equal(got, want) {
+			t.Errorf("%s: %v, want %v", q, got, want)
+		}
+	}
+	var page visitarchive.PlanPage
+	ts.callAs("sam", "GET", "/api/v1/plans?size=1", "").want(t, http.StatusOK).decode(t, &page)
+	if page.Total != 2 || page.AfterTheFact != 1 {
+		t.Errorf("counts: total %d, after the fact %d", page.Total, page.AfterTheFact)
+	}
+	res := ts.callAs("sam", "GET", "/api/v1/plans?after_the_fact=yes", "").want(t, http.StatusUnprocessableEntity)
+	checkError(t, res, "invalid", "", []string{"after_the_fact"})
+
+	// A change that moves the visit to a time already begun is after the
+	// fact too; one that leaves the start alone is not.
+	early = ts.movePlan("sam", early, "approve", `{"comment":"ok"}`)
+	clock.set(at(t, "2026-03-05T12:00:00+08:00"))
+	c := ts.movePlanPatch("alice", early, `{"location":"Kiel","change_reason":"moved"}`)
+	if c.Pending.AfterTheFact {
+		t.Error("a change that keeps the start is after the fact")
+	}
+	c = ts.movePlan("sam", c, "reject", `{"comment":"no"}`)
+	c = ts.movePlanPatch("alice", c, `{"visit_start":"2026-03-05T10:00:00+08:00","change_reason":"we went an hour later"}`)
+	if !c.Pending.AfterTheFact || c.AfterTheFact {
+		t.Errorf("a change into the past: pending %v, plan %v", c.Pending.AfterTheFact, c.AfterTheFact)
+	}
+	if c = ts.movePlan("sam", c, "approve", `{"comment":"ok"}`); !c.AfterTheFact {
+		t.Error("the approved change into the past is not after the fact")
+	}
+}
+
 func TestPlanList(t *testing.T) {
 	ts, clock := newWorkflowServer(t, "2026-02-20T09:00:00+08:00")
 	draft := ts.createPlanAs("alice", planBody(t, "beta", "2026-03-05T09:00:00+08:00"))
@@ -383,6 +435,7 @@ func TestPlanList(t *testing.T) {
 		{"overdue=true", 400, ""},
 		{"status=returned", 422, "status"},
 		{"missing_record=yes", 422, "missing_record"},
+		{"status=cancelled&after_the_fact=1", 422, "after_the_fact"},
 		{"page=0", 422, "page"},
 		{"size=x", 422, "size"},
 		{"size=101", 422, "size"},

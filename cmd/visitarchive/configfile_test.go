@@ -110,6 +110,23 @@ func TestConfigDefaults(t *testing.T) {
 	}
 }
 
+// TestConfigPlanAndReviewTimes reads the durations of plans and reviews.
+func TestConfigPlanAndReviewTimes(t *testing.T) {
+	t.Setenv(smtpPasswordEnv, "")
+	f := &storeFlags{configFile: writeConfig(t, `{"workflow": {"plan_lead_time": "48h"}}`)}
+	s, err := f.settings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := s.workflow; w.PlanLeadTime != 48*time.Hour || w.FilingPeriod != 24*time.Hour {
+		t.Errorf("workflow %+v", w)
+	}
+	f.configFile = writeConfig(t, `{"workflow": {"plan_lead_time": "0s"}}`)
+	if s, err = f.settings(); err != nil || s.workflow.PlanLeadTime != 0 {
+		t.Errorf("plan_lead_time 0s: %v, %v", s, err)
+	}
+}
+
 func TestConfigFlagsOverrideTheFile(t *testing.T) {
 	t.Setenv(smtpPasswordEnv, "")
 	cfg := writeConfig(t, `{"workflow": {"filing_period": "36h"},
@@ -142,6 +159,8 @@ func TestConfigFileErrors(t *testing.T) {
 			[]string{`workflow.filing_period: "1 day" is not a duration`}},
 		{"negative duration", `{"workflow": {"filing_period": "-2h"}}`, storeFlags{},
 			[]string{`workflow.filing_period: "-2h" must be longer than zero`}},
+		{"negative lead time", `{"workflow": {"plan_lead_time": "-2h"}}`, storeFlags{},
+			[]string{`workflow.plan_lead_time: "-2h" must not be negative`}},
 		{"bad schedule", `{"workflow": {"retention_schedule": {"rules": [{"customer_type": "key", "retention": "D5"}]}}}`, storeFlags{},
 			[]string{`workflow.retention_schedule.default: is required`, `workflow.retention_schedule.rules[0].retention: "D5" is not a retention period`}},
 		{"wrong type", `{"workflow": {"fonds": 7}}`, storeFlags{}, []string{"line 1, column", "workflow.fonds must be a string, not a JSON number"}},
