@@ -35,12 +35,16 @@ type WorkflowConfig struct {
 	// submitted to count as made in advance (提前制定); a later one is
 	// marked after_the_fact. Zero, the default: before the visit starts.
 	PlanLeadTime time.Duration
+	// PlanTolerance is how far a record linked to a plan may begin before
+	// the plan's visit starts, or end after it ends (default 2 h).
+	PlanTolerance time.Duration
 }
 
 // Workflow defaults.
 const (
-	DefaultFilingPeriod = 24 * time.Hour
-	DefaultFonds        = "F001"
+	DefaultFilingPeriod  = 24 * time.Hour
+	DefaultFonds         = "F001"
+	DefaultPlanTolerance = 2 * time.Hour
 )
 
 // RequiredFields are the fields every submitted record needs, whatever
@@ -64,6 +68,9 @@ func (w *WorkflowConfig) normalize() error {
 	if w.FilingPeriod == 0 {
 		w.FilingPeriod = DefaultFilingPeriod
 	}
+	if w.PlanTolerance == 0 {
+		w.PlanTolerance = DefaultPlanTolerance
+	}
 	if w.Fonds == "" {
 		w.Fonds = DefaultFonds
 	}
@@ -76,6 +83,9 @@ func (w *WorkflowConfig) normalize() error {
 	}
 	if w.PlanLeadTime < 0 {
 		problems = append(problems, "the plan lead time must not be negative")
+	}
+	if w.PlanTolerance < 0 {
+		problems = append(problems, "the plan tolerance must be positive")
 	}
 	if !codePattern.MatchString(w.Fonds) {
 		problems = append(problems, fmt.Sprintf("fonds code %q must be 1 to 12 capital letters or digits", w.Fonds))

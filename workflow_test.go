@@ -351,6 +351,38 @@ func TestPlanLeadTime(t *testing.T) {
 	}
 }
 
+// TestPlanTolerance: the configured tolerance decides how far a record
+// may lie outside its plan's window.
+func TestPlanTolerance(t *testing.T) {
+	e := unopened(t)
+	e.adjust(func(c *va.Config) { c.Workflow.PlanTolerance = 30 * time.Minute })
+	e.start(t)
+	ctx := people(t, e)
+	r := keyForm(2)
+	e.Clock.Set(r.VisitStart.Add(-48 * time.Hour))
+	p, err := e.Archive.CreatePlan(ctx["alice"], va.Plan{CustomerID: "C1", VisitStart: r.VisitStart, VisitEnd: r.VisitEnd,
+		Location: "上海", Purpose: "报价", Visitors: []va.UserName{"alice"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err = e.Archive.SubmitPlan(ctx["alice"], p.ID, p.Version); err != nil {
+		t.Fatal(err)
+	}
+	if p, err = e.Archive.DecidePlan(ctx["sam"], p.ID, va.PlanVerdict{Version: p.Version, Approve: true}); err != nil {
+		t.Fatal(err)
+	}
+	e.Clock.Set(r.VisitEnd.Add(time.Hour))
+	for end, want := range map[time.Duration][]string{30 * time.Minute: nil, 31 * time.Minute: {"visit_end"}} {
+		f := r
+		f.PlanID, f.VisitEnd = p.ID, r.VisitEnd.Add(end)
+		got := mustCreate(t, e.Archive, ctx["alice"], f)
+		_, err := e.Archive.SubmitRecord(ctx["alice"], got.ID, got.Version)
+		if !slices.Equal(fieldsOf(err), want) {
+			t.Errorf("%v after the plan's end: %v, want fields %v", end, err, want)
+		}
+	}
+}
+
 func TestOverdueRecords(t *testing.T) {
 	e := newEnv(t)
 	ctx := people(t, e)

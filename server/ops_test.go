@@ -201,6 +201,7 @@ func TestOpenAPISchemas(t *testing.T) {
 		"PasswordSetResult": reflect.TypeFor[passwordSetResult](),
 
 		"Review":           reflect.TypeFor[visitarchive.Review](),
+		"VisitChange":      reflect.TypeFor[visitarchive.VisitChange](),
 		"Class":            reflect.TypeFor[visitarchive.Class](),
 		"PaperLocation":    reflect.TypeFor[visitarchive.PaperLocation](),
 		"Annotation":       reflect.TypeFor[visitarchive.Annotation](),

@@ -33,6 +33,7 @@ type workflowFile struct {
 	Fonds             string              `json:"fonds"`
 	AreaCodes         map[string]string   `json:"area_codes"`
 	PlanLeadTime      string              `json:"plan_lead_time"` // a Go duration; "0s" allowed
+	PlanTolerance     string              `json:"plan_tolerance"`
 }
 
 type smtpFile struct {
@@ -151,6 +152,7 @@ func (w *workflowFile) durations(cfg *va.WorkflowConfig) error {
 	}{
 		{"filing_period", w.FilingPeriod, &cfg.FilingPeriod, false},
 		{"plan_lead_time", w.PlanLeadTime, &cfg.PlanLeadTime, true},
+		{"plan_tolerance", w.PlanTolerance, &cfg.PlanTolerance, false},
 	} {
 		if d.value == "" {
 			continue

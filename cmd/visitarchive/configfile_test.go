@@ -113,12 +113,12 @@ func TestConfigDefaults(t *testing.T) {
 // TestConfigPlanAndReviewTimes reads the durations of plans and reviews.
 func TestConfigPlanAndReviewTimes(t *testing.T) {
 	t.Setenv(smtpPasswordEnv, "")
-	f := &storeFlags{configFile: writeConfig(t, `{"workflow": {"plan_lead_time": "48h"}}`)}
+	f := &storeFlags{configFile: writeConfig(t, `{"workflow": {"plan_lead_time": "48h", "plan_tolerance": "30m"}}`)}
 	s, err := f.settings()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w := s.workflow; w.PlanLeadTime != 48*time.Hour || w.FilingPeriod != 24*time.Hour {
+	if w := s.workflow; w.PlanLeadTime != 48*time.Hour || w.PlanTolerance != 30*time.Minute || w.FilingPeriod != 24*time.Hour {
 		t.Errorf("workflow %+v", w)
 	}
 	f.configFile = writeConfig(t, `{"workflow": {"plan_lead_time": "0s"}}`)
@@ -161,6 +161,8 @@ func TestConfigFileErrors(t *testing.T) {
 			[]string{`workflow.filing_period: "-2h" must be longer than zero`}},
 		{"negative lead time", `{"workflow": {"plan_lead_time": "-2h"}}`, storeFlags{},
 			[]string{`workflow.plan_lead_time: "-2h" must not be negative`}},
+		{"zero tolerance", `{"workflow": {"plan_tolerance": "0s"}}`, storeFlags{},
+			[]string{`workflow.plan_tolerance: "0s" must be longer than zero`}},
 		{"bad schedule", `{"workflow": {"retention_schedule": {"rules": [{"customer_type": "key", "retention": "D5"}]}}}`, storeFlags{},
 			[]string{`workflow.retention_schedule.default: is required`, `workflow.retention_schedule.rules[0].retention: "D5" is not a retention period`}},
 		{"wrong type", `{"workflow": {"fonds": 7}}`, storeFlags{}, []string{"line 1, column", "workflow.fonds must be a string, not a JSON number"}},
