@@ -26,7 +26,12 @@ const (
 	EventRecordReturned  = "record.returned"  // to the author
 	EventRecordApproved  = "record.approved"  // to the author and the archivists
 	EventRecordOverdue   = "record.overdue"   // to the author and the supervisors
-	EventPasswordReset   = "user.password"    // to the user whose password someone else set
+	// The reminders of the jobs (archive_reminders.go).
+	EventPlanRecordDue       = "plan.record_due"       // to the planner and visitors
+	EventPlanRecordMissing   = "plan.record_missing"   // to the supervisors, planner and visitors
+	EventRecordReviewDue     = "record.review_due"     // to the reviewers
+	EventRecordReviewOverdue = "record.review_overdue" // to the reviewers' supervisor, or the managers
+	EventPasswordReset       = "user.password"         // to the user whose password someone else set
 )
 
 // Notification is one message in a user's inbox.

@@ -38,6 +38,10 @@ type WorkflowConfig struct {
 	// PlanTolerance is how far a record linked to a plan may begin before
 	// the plan's visit starts, or end after it ends (default 2 h).
 	PlanTolerance time.Duration
+	// ReviewPeriod is how long a submitted record may wait for its review
+	// before its reviewers are reminded, and, as long again, before their
+	// own supervisor (or the managers) are told (default 2 days).
+	ReviewPeriod time.Duration
 }
 
 // Workflow defaults.
@@ -45,6 +49,7 @@ const (
 	DefaultFilingPeriod  = 24 * time.Hour
 	DefaultFonds         = "F001"
 	DefaultPlanTolerance = 2 * time.Hour
+	DefaultReviewPeriod  = 48 * time.Hour
 )
 
 // RequiredFields are the fields every submitted record needs, whatever
@@ -71,6 +76,9 @@ func (w *WorkflowConfig) normalize() error {
 	if w.PlanTolerance == 0 {
 		w.PlanTolerance = DefaultPlanTolerance
 	}
+	if w.ReviewPeriod == 0 {
+		w.ReviewPeriod = DefaultReviewPeriod
+	}
 	if w.Fonds == "" {
 		w.Fonds = DefaultFonds
 	}
@@ -86,6 +94,9 @@ func (w *WorkflowConfig) normalize() error {
 	}
 	if w.PlanTolerance < 0 {
 		problems = append(problems, "the plan tolerance must be positive")
+	}
+	if w.ReviewPeriod < 0 {
+		problems = append(problems, "the review period must be positive")
 	}
 	if !codePattern.MatchString(w.Fonds) {
 		problems = append(problems, fmt.Sprintf("fonds code %q must be 1 to 12 capital letters or digits", w.Fonds))

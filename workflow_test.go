@@ -359,18 +359,7 @@ func TestPlanTolerance(t *testing.T) {
 	e.start(t)
 	ctx := people(t, e)
 	r := keyForm(2)
-	e.Clock.Set(r.VisitStart.Add(-48 * time.Hour))
-	p, err := e.Archive.CreatePlan(ctx["alice"], va.Plan{CustomerID: "C1", VisitStart: r.VisitStart, VisitEnd: r.VisitEnd,
-		Location: "上海", Purpose: "报价", Visitors: []va.UserName{"alice"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p, err = e.Archive.SubmitPlan(ctx["alice"], p.ID, p.Version); err != nil {
-		t.Fatal(err)
-	}
-	if p, err = e.Archive.DecidePlan(ctx["sam"], p.ID, va.PlanVerdict{Version: p.Version, Approve: true}); err != nil {
-		t.Fatal(err)
-	}
+	p := approvedPlan(t, e, ctx, r.VisitStart, r.VisitEnd, "alice")
 	e.Clock.Set(r.VisitEnd.Add(time.Hour))
 	for end, want := range map[time.Duration][]string{30 * time.Minute: nil, 31 * time.Minute: {"visit_end"}} {
 		f := r

@@ -34,6 +34,7 @@ type workflowFile struct {
 	AreaCodes         map[string]string   `json:"area_codes"`
 	PlanLeadTime      string              `json:"plan_lead_time"` // a Go duration; "0s" allowed
 	PlanTolerance     string              `json:"plan_tolerance"`
+	ReviewPeriod      string              `json:"review_period"`
 }
 
 type smtpFile struct {
@@ -153,6 +154,7 @@ func (w *workflowFile) durations(cfg *va.WorkflowConfig) error {
 		{"filing_period", w.FilingPeriod, &cfg.FilingPeriod, false},
 		{"plan_lead_time", w.PlanLeadTime, &cfg.PlanLeadTime, true},
 		{"plan_tolerance", w.PlanTolerance, &cfg.PlanTolerance, false},
+		{"review_period", w.ReviewPeriod, &cfg.ReviewPeriod, false},
 	} {
 		if d.value == "" {
 			continue
