@@ -239,7 +239,7 @@ type PlanVerdict struct {
 	Version  int
 	Approve  bool
 	Comment  string
-	Adjusted *Plan // the plan as the decider changed it; nil: unchanged
+	Adjusted *Plan // the plan (or its pending change) as the decider changed it; nil: unchanged
 	Major    bool  // mark the plan major: send it to management
 }
 
@@ -379,11 +379,11 @@ func jsonFields(v any) map[string]json.RawMessage {
 // a change about decision d, which took plan cur to p; and marketing and
 // customer service about an approved plan or an approved change.
 func (a *Archive) planDecidedNotices(cur, p *Plan, d PlanDecision) []notice {
-	what := planTitle(p)
-	told := append([]UserName{p.CreatedBy}, p.Visitors...)
 	if d.Decision == DecisionEscalated {
 		return []notice{a.planEscalatedNotice(cur, p, d)}
 	}
+	what := planTitle(p)
+	told := append([]UserName{p.CreatedBy}, p.Visitors...)
 	word := map[RecordStatus]string{StatusApproved: "已批准 approved", StatusRejected: "已驳回 rejected"}[d.Decision]
 	released := notice{event: EventPlanApproved, kind: KindPlan, object: string(p.ID),
 		message: "新的已批准拜访计划 Approved visit plan: " + what, to: a.releasedTo()}

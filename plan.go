@@ -54,7 +54,7 @@ type Plan struct {
 // PlanDecision is one decision on a submitted plan or a change of it, or
 // the cancellation of the plan (Comment holds the reason).
 type PlanDecision struct {
-	Decision RecordStatus `json:"decision"` // approved, rejected or cancelled
+	Decision RecordStatus `json:"decision"` // approved, rejected, escalated or cancelled
 	By       UserName     `json:"by"`
 	Time     time.Time    `json:"time"`
 	Comment  string       `json:"comment,omitempty"`

@@ -37,6 +37,17 @@ func remind(t *testing.T, what string, run func(context.Context) (int, error), w
 	}
 }
 
+// remindsAt checks that run sends nothing a second before at, want
+// notices at at, and nothing more when run again.
+func remindsAt(t *testing.T, e *env, run func(context.Context) (int, error), at time.Time, want int) {
+	t.Helper()
+	e.Clock.Set(at.Add(-time.Second))
+	remind(t, "a second before "+at.String(), run, 0)
+	e.Clock.Set(at)
+	remind(t, "at "+at.String(), run, want)
+	remind(t, "again at "+at.String(), run, 0)
+}
+
 // TestPlanRecordReminders: an approved plan whose visit ended without a
 // record reminds its visitors when half the filing period is gone, and
 // tells the supervisor once it has passed; each once, restart or not.
@@ -58,11 +69,7 @@ func TestPlanRecordReminders(t *testing.T) {
 	mustCreate(t, e.Archive, ctx["alice"], r)
 	id := string(p.ID)
 
-	e.Clock.Set(end.Add(12*time.Hour - time.Second))
-	remind(t, "before half the filing period", e.Archive.RemindUnrecordedPlans, 0)
-	e.Clock.Set(end.Add(12 * time.Hour))
-	remind(t, "at half the filing period", e.Archive.RemindUnrecordedPlans, 1)
-	remind(t, "again", e.Archive.RemindUnrecordedPlans, 0)
+	remindsAt(t, e, e.Archive.RemindUnrecordedPlans, end.Add(12*time.Hour), 1) // half the filing period
 	for who, want := range map[string][]string{
 		"alice": {"plan.decided " + id, "plan.record_due " + id}, // the planner
 		"carol": {"plan.decided " + id, "plan.record_due " + id}, // the visitor
@@ -116,20 +123,14 @@ func TestReviewReminders(t *testing.T) {
 	}
 	id := string(r.ID)
 
-	e.Clock.Set(submitted.Add(48*time.Hour - time.Second))
-	remind(t, "within the review period", e.Archive.RemindUnreviewed, 0)
-	e.Clock.Set(submitted.Add(48 * time.Hour))
-	remind(t, "after the review period", e.Archive.RemindUnreviewed, 1)
-	remind(t, "again", e.Archive.RemindUnreviewed, 0)
+	remindsAt(t, e, e.Archive.RemindUnreviewed, submitted.Add(48*time.Hour), 1) // the review period
 	if got := onlyAbout(notificationEvents(t, e, ctx["sam"]), id); !slices.Equal(got, []string{"record.review_due " + id, "record.submitted " + id}) {
 		t.Errorf("sam after the review period: %v", got)
 	}
 	e.Close(t)
 	e.Open(t, true)
 	remind(t, "after a restart", e.Archive.RemindUnreviewed, 0)
-	e.Clock.Set(submitted.Add(96 * time.Hour))
-	remind(t, "after twice the review period", e.Archive.RemindUnreviewed, 1)
-	remind(t, "again", e.Archive.RemindUnreviewed, 0)
+	remindsAt(t, e, e.Archive.RemindUnreviewed, submitted.Add(96*time.Hour), 1) // twice the review period
 	// sam heads his own department: nobody supervises him but management.
 	if got := onlyAbout(notificationEvents(t, e, ctx["max"]), id); !slices.Equal(got, []string{"record.review_overdue " + id}) {
 		t.Errorf("max after twice the review period: %v", got)
