@@ -80,9 +80,10 @@ type Archive struct {
 	workflow  WorkflowConfig
 	mailer    Mailer
 	refCodes  refCodes
-	// overdueSeen holds the records whose overdue notice is known to be
-	// out, so that NotifyOverdue does not try them again.
-	overdueSeen sync.Map
+	// noticesDone holds the marker keys (notices/…) of the reminders
+	// known to be out, or moot, so that the jobs do not try them again
+	// (archive_reminders.go).
+	noticesDone sync.Map
 
 	// catalog is what the journal recorded: the objects readers may load.
 	catalog catalog

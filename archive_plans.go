@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -30,7 +31,8 @@ func (a *Archive) CreatePlan(ctx context.Context, p Plan) (*Plan, error) {
 	if p.ID == "" {
 		p.ID = PlanID(NewID("P", a.now()))
 	}
-	p.Version, p.Status, p.Revision, p.Decisions, p.ChangeReason = 1, StatusDraft, 0, nil, ""
+	p.Version, p.Status, p.Revision, p.Decisions, p.ChangeReason, p.Pending = 1, StatusDraft, 0, nil, "", nil
+	p.AfterTheFact = false
 	p.Audit = a.stamp(ctx, nil)
 	if err := a.allow(ctx, op, PermCreate, PlanResource(&p)); err != nil {
 		return nil, err
@@ -111,15 +113,31 @@ func (a *Archive) currentPlan(ctx context.Context, op string, id PlanID, version
 	if err := a.visible(ctx, op, res, "plan "+string(id)); err != nil {
 		return nil, err
 	}
-	if err := a.mayMove(ctx, op, perm, res, string(id), planMoves, move); err != nil {
+	if err := a.mayMovePlan(ctx, op, perm, cur, move); err != nil {
 		return nil, err
 	}
 	return cur, checkVersion(op, "plan", string(id), cur.Version, version)
 }
 
+// mayMovePlan is mayMove for plan cur. While a change of it waits for a
+// decision only the moves of pendingMoves are open: another is Conflict,
+// saying so, if the caller could make it otherwise.
+func (a *Archive) mayMovePlan(ctx context.Context, op string, perm Permission, cur *Plan, move string) error {
+	res := PlanResource(cur)
+	if cur.Pending == nil || slices.Contains(pendingMoves[res.Status], move) {
+		return a.mayMove(ctx, op, perm, res, string(cur.ID), movesOf(cur), move)
+	}
+	if err := a.mayMove(ctx, op, perm, res, string(cur.ID), planMoves, move); err != nil && !IsKind(err, Conflict) {
+		return err
+	}
+	return E(op, Conflict, nil, "plan %s is approved with a change (revision %d) waiting for a decision; it cannot %s now. Allowed: %s",
+		cur.ID, cur.Pending.Revision, move, strings.Join(pendingMoves[res.Status], ", "))
+}
+
 // UpdatePlan replaces plan p.ID with p at version p.Version. A draft is
 // simply edited. An approved plan may be changed by its planner or a
-// visitor with a change_reason: the change goes back for approval.
+// visitor with a change_reason: the change waits beside the approved
+// plan, which stays in force, for a decision (proposeChange).
 func (a *Archive) UpdatePlan(ctx context.Context, p Plan) (*Plan, error) {
 	const op = "plan.update"
 	cur, err := a.loadPlan(ctx, op, p.ID)
@@ -139,26 +157,36 @@ func (a *Archive) UpdatePlan(ctx context.Context, p Plan) (*Plan, error) {
 	if err := a.checkPlan(ctx, op, &p); err != nil {
 		return nil, err
 	}
-	// A plan stays in its department; and a change may make a plan
-	// major, never ordinary again, so that it cannot slip past the
-	// manager who decided it.
+	if move == "change" {
+		return a.proposeChange(ctx, op, cur, p)
+	}
 	next := p
 	next.Version, next.Status, next.Revision, next.Decisions = cur.Version+1, cur.Status, cur.Revision, cur.Decisions
-	next.Department, next.Audit = cur.Department, a.stamp(ctx, &cur.Audit)
-	if move == "change" {
-		next.Major = cur.Major || p.Major
+	next.Department, next.Audit, next.ChangeReason, next.Pending = cur.Department, a.stamp(ctx, &cur.Audit), "", nil
+	next.AfterTheFact = false
+	return &next, a.writePlan(ctx, op, &next)
+}
+
+// proposeChange writes the next version of approved plan cur: itself,
+// with the change p pending beside it, and asks the deciders. A plan
+// stays in its department; and a change may make a plan major, never
+// ordinary again, so that it cannot slip past the manager who decided
+// it.
+func (a *Archive) proposeChange(ctx context.Context, op string, cur *Plan, p Plan) (*Plan, error) {
+	// A PATCH carries the reason of the change in force unless it sends
+	// its own: that one does not count.
+	if p.ChangeReason == "" || p.ChangeReason == cur.ChangeReason {
+		return nil, invalidField(op, "change_reason", "is required to change an approved plan: say why it changes")
 	}
-	var n []notice
-	if move == "change" {
-		if p.ChangeReason == "" {
-			return nil, invalidField(op, "change_reason", "is required to change an approved plan: say why it changes")
-		}
-		next.Status, next.Revision = StatusSubmitted, cur.Revision+1
-		n = append(n, a.planSubmittedNotice(&next))
-	} else {
-		next.ChangeReason = ""
-	}
-	return &next, a.writePlan(ctx, op, &next, n...)
+	change := p
+	change.Version, change.Status, change.Revision = cur.Version+1, StatusSubmitted, nextRevision(cur)
+	change.Decisions, change.Pending, change.Department = nil, nil, cur.Department
+	change.Major, change.Audit = cur.Major || p.Major, a.stamp(ctx, &cur.Audit)
+	change.AfterTheFact = cur.AfterTheFact
+	a.markAfterTheFact(&change, cur.VisitStart)
+	next := *cur
+	next.Version, next.Pending, next.Audit = cur.Version+1, &change, change.Audit
+	return &next, a.writePlan(ctx, op, &next, a.planSubmittedNotice(&change))
 }
 
 // SubmitPlan sends draft plan id to its deciders.
@@ -170,7 +198,21 @@ func (a *Archive) SubmitPlan(ctx context.Context, id PlanID, version int) (*Plan
 	}
 	next := *cur
 	next.Version, next.Status, next.Audit = cur.Version+1, StatusSubmitted, a.stamp(ctx, &cur.Audit)
+	a.markAfterTheFact(&next, time.Time{})
 	return &next, a.writePlan(ctx, op, &next, a.planSubmittedNotice(&next))
+}
+
+// markAfterTheFact marks p after the fact when its visit starts, as of
+// now, within the lead time: if it is submitted (from is zero) or a
+// change or adjustment moves the start from from. A plan once after the
+// fact stays so.
+func (a *Archive) markAfterTheFact(p *Plan, from time.Time) {
+	if !from.IsZero() && p.VisitStart.Equal(from) {
+		return
+	}
+	if !a.now().Before(p.VisitStart.Add(-a.workflow.PlanLeadTime)) {
+		p.AfterTheFact = true
+	}
 }
 
 // planSubmittedNotice tells the deciders of p: the supervisors of its
@@ -180,25 +222,41 @@ func (a *Archive) planSubmittedNotice(p *Plan) notice {
 	if p.Major {
 		to = a.accounts.usersWith(RoleManager, "")
 	}
-	msg := "拜访计划待审批 Plan to decide: " + p.CustomerName + " " + p.VisitStart.Format(time.DateOnly)
+	msg := "拜访计划待审批 Plan to decide: " + planTitle(p)
 	if p.Revision > 0 {
-		msg = "拜访计划变更待审批 Changed plan to decide: " + p.CustomerName + " " + p.VisitStart.Format(time.DateOnly)
+		msg = "拜访计划变更待审批 Changed plan to decide: " + planTitle(p) + ": " + p.ChangeReason
+	}
+	if p.AfterTheFact {
+		msg = "[事后补报 after the fact] " + msg
 	}
 	return notice{event: EventPlanSubmitted, kind: KindPlan, object: string(p.ID), message: msg, to: to}
 }
 
 // PlanVerdict is a decision on a submitted plan, as the decider gives it.
+// A decider who marks an ordinary plan major (Major, or Adjusted.Major)
+// escalates it: see DecidePlan.
 type PlanVerdict struct {
 	Version  int
 	Approve  bool
 	Comment  string
-	Adjusted *Plan // the plan as the decider changed it; nil: unchanged
+	Adjusted *Plan // the plan (or its pending change) as the decider changed it; nil: unchanged
+	Major    bool  // mark the plan major: send it to management
 }
 
-// DecidePlan approves or rejects submitted plan id. A supervisor of its
-// department decides an ordinary plan, a manager a major one (the policy
-// says so). Approving may adjust the plan, with a comment; rejecting
-// needs one. An approved plan reaches marketing and customer service.
+// DecidePlan approves or rejects submitted plan id, or the change of an
+// approved plan that waits beside it. A supervisor of its department
+// decides an ordinary plan, a manager a major one (the policy says so).
+// Approving may adjust the plan, with a comment; rejecting needs one. An
+// approved plan reaches marketing and customer service, and so does an
+// approved change, which replaces the plan; a rejected change leaves the
+// approved plan as it was.
+//
+// A supervisor who marks an ordinary plan (or change) major escalates it
+// instead of deciding it: the decision is kept as a recommendation
+// (Decision escalated, Recommends approved or rejected), the
+// adjustments of a recommended approval are applied, the plan (or
+// change) stays submitted, now major, and the managers are asked to
+// decide it. A major plan never becomes ordinary again (Invalid).
 func (a *Archive) DecidePlan(ctx context.Context, id PlanID, v PlanVerdict) (*Plan, error) {
 	const op = "plan.decide"
 	move := "reject"
@@ -212,20 +270,61 @@ func (a *Archive) DecidePlan(ctx context.Context, id PlanID, v PlanVerdict) (*Pl
 	if err := checkComment(op, v.Comment); err != nil {
 		return nil, err
 	}
-	next := *cur
-	d := PlanDecision{Decision: StatusRejected, By: ActorFrom(ctx), Time: a.now().UTC(), Comment: v.Comment, Revision: cur.Revision}
+	proposed := cur // what is decided: the plan, or its pending change
+	if cur.Pending != nil {
+		proposed = cur.Pending
+	}
+	form := *proposed
+	d := PlanDecision{Decision: StatusRejected, By: ActorFrom(ctx), Time: a.now().UTC(), Comment: v.Comment, Revision: proposed.Revision}
 	if v.Approve {
 		d.Decision = StatusApproved
-		if next, d.Adjusted, err = a.adjustPlan(ctx, op, cur, v.Adjusted); err != nil {
+		if form, d.Adjusted, err = a.adjustPlan(ctx, op, proposed, v.Adjusted); err != nil {
 			return nil, err
 		}
 	}
-	if (!v.Approve || len(d.Adjusted) > 0) && v.Comment == "" {
-		return nil, invalidField(op, "comment", "is required to reject or adjust a plan: say why")
+	if v.Major && !form.Major {
+		form.Major = true
+		if v.Approve {
+			d.Adjusted = slices.Sorted(slices.Values(append(d.Adjusted, "major")))
+		}
 	}
-	next.Version, next.Status, next.Audit = cur.Version+1, d.Decision, a.stamp(ctx, &cur.Audit)
+	escalate := form.Major && !proposed.Major
+	if (!v.Approve || len(d.Adjusted) > 0 || escalate) && v.Comment == "" {
+		return nil, invalidField(op, "comment", "is required to reject, adjust or escalate a plan: say why")
+	}
+	if escalate {
+		d.Recommends, d.Decision = d.Decision, DecisionEscalated
+	}
+	next := decided(cur, form, d.Decision)
+	next.Version, next.Audit = cur.Version+1, a.stamp(ctx, &cur.Audit)
 	next.Decisions = append(slices.Clone(cur.Decisions), d)
-	return &next, a.writePlan(ctx, op, &next, a.planDecidedNotices(&next, d)...)
+	return &next, a.writePlan(ctx, op, &next, a.planDecidedNotices(cur, &next, d)...)
+}
+
+// decided returns plan cur after the decision on form, the plan or its
+// pending change as the decider left it: a submitted plan takes the
+// decision's state; an approved change becomes the plan; a rejected one
+// leaves the plan as it was; an escalated plan or change, now major,
+// waits for management.
+func decided(cur *Plan, form Plan, decision RecordStatus) Plan {
+	if cur.Pending == nil {
+		form.Status = decision
+		if decision == DecisionEscalated {
+			form.Status = StatusSubmitted
+		}
+		return form
+	}
+	next := *cur
+	switch decision {
+	case StatusApproved:
+		next = form
+		next.Status = StatusApproved
+	case DecisionEscalated:
+		next.Pending = &form
+	default:
+		next.Pending = nil
+	}
+	return next
 }
 
 // adjustPlan returns cur with the form of adjusted, checked, and the
@@ -238,11 +337,15 @@ func (a *Archive) adjustPlan(ctx context.Context, op string, cur, adjusted *Plan
 	if err := keepDepartment(op, &next.Department, cur.Department); err != nil {
 		return Plan{}, nil, err
 	}
+	if cur.Major && !next.Major {
+		return Plan{}, nil, invalidField(op, "major", "cannot be cleared: a major plan stays major")
+	}
 	next.ID, next.Status, next.Revision, next.Decisions, next.ChangeReason = cur.ID, cur.Status, cur.Revision, cur.Decisions, cur.ChangeReason
-	next.Department, next.Major, next.Audit = cur.Department, cur.Major, cur.Audit
+	next.Pending, next.Department, next.Audit, next.AfterTheFact = nil, cur.Department, cur.Audit, cur.AfterTheFact
 	if err := a.checkPlan(ctx, op, &next); err != nil {
 		return Plan{}, nil, err
 	}
+	a.markAfterTheFact(&next, cur.VisitStart)
 	return next, changedFields(cur, &next), nil
 }
 
@@ -272,19 +375,89 @@ func jsonFields(v any) map[string]json.RawMessage {
 	return m
 }
 
-// planDecidedNotices tell the planner and the visitors of p, and, when it
-// is approved, marketing and customer service.
-func (a *Archive) planDecidedNotices(p *Plan, d PlanDecision) []notice {
+// planDecidedNotices tell the planner, the visitors and the proposer of
+// a change about decision d, which took plan cur to p; and marketing and
+// customer service about an approved plan or an approved change.
+func (a *Archive) planDecidedNotices(cur, p *Plan, d PlanDecision) []notice {
+	if d.Decision == DecisionEscalated {
+		return []notice{a.planEscalatedNotice(cur, p, d)}
+	}
+	what := planTitle(p)
+	told := append([]UserName{p.CreatedBy}, p.Visitors...)
 	word := map[RecordStatus]string{StatusApproved: "已批准 approved", StatusRejected: "已驳回 rejected"}[d.Decision]
-	what := p.CustomerName + " " + p.VisitStart.Format(time.DateOnly)
-	ns := []notice{{event: EventPlanDecided, kind: KindPlan, object: string(p.ID),
-		message: "拜访计划" + word + ": " + what, to: append([]UserName{p.CreatedBy}, p.Visitors...)}}
+	released := notice{event: EventPlanApproved, kind: KindPlan, object: string(p.ID),
+		message: "新的已批准拜访计划 Approved visit plan: " + what, to: a.releasedTo()}
+	if cur.Pending != nil {
+		told = append(told, cur.Pending.UpdatedBy)
+		word = map[RecordStatus]string{StatusApproved: "变更已批准 change approved",
+			StatusRejected: "变更被驳回，原计划不变 change rejected, the approved plan stands"}[d.Decision]
+		released.event = EventPlanChanged
+		released.message = "拜访计划已变更 Approved plan changed: " + what + ", " + p.Location + ": " + p.ChangeReason
+	}
+	msg := "拜访计划" + word + ": " + what
+	if d.Comment != "" && d.Decision == StatusRejected {
+		msg += ": " + d.Comment
+	}
+	ns := []notice{{event: EventPlanDecided, kind: KindPlan, object: string(p.ID), message: msg, to: told}}
 	if d.Decision == StatusApproved {
-		ns = append(ns, notice{event: EventPlanApproved, kind: KindPlan, object: string(p.ID),
-			message: "新的已批准拜访计划 Approved visit plan: " + what,
-			to:      slices.Concat(a.accounts.usersWith(RoleMarketing, ""), a.accounts.usersWith(RoleService, ""))})
+		ns = append(ns, released)
 	}
 	return ns
+}
+
+// planEscalatedNotice asks the managers to decide plan p (or its pending
+// change), which the supervisor of d escalated, and tells the planner
+// (and the proposer of a change) that it went up.
+func (a *Archive) planEscalatedNotice(cur, p *Plan, d PlanDecision) notice {
+	rec := map[RecordStatus]string{StatusApproved: "建议批准 recommends approval", StatusRejected: "建议驳回 recommends rejection"}[d.Recommends]
+	to := append(a.accounts.usersWith(RoleManager, ""), p.CreatedBy)
+	if cur.Pending != nil {
+		to = append(to, cur.Pending.UpdatedBy)
+	}
+	return notice{event: EventPlanEscalated, kind: KindPlan, object: string(p.ID), to: to,
+		message: "拜访计划上报管理层审批 Plan escalated to management: " + planTitle(p) + ": " + string(d.By) + " " + rec + ": " + d.Comment}
+}
+
+// releasedTo are those who receive approved plans: marketing and
+// customer service.
+func (a *Archive) releasedTo() []UserName {
+	return slices.Concat(a.accounts.usersWith(RoleMarketing, ""), a.accounts.usersWith(RoleService, ""))
+}
+
+// planTitle names plan p in notices: its customer and the day of the
+// visit.
+func planTitle(p *Plan) string { return p.CustomerName + " " + p.VisitStart.Format(time.DateOnly) }
+
+// CancelPlan calls off approved plan id, with a reason: its planner or
+// a supervisor of its department may (the policy says so). A change
+// waiting for a decision goes with it. Everyone who prepared for the
+// visit is told: the planner, the visitors, the supervisors, marketing
+// and customer service. A cancelled plan needs no record.
+func (a *Archive) CancelPlan(ctx context.Context, id PlanID, version int, reason string) (*Plan, error) {
+	const op = "plan.cancel"
+	cur, err := a.currentPlan(ctx, op, id, version, "cancel", PermCancel)
+	if err != nil {
+		return nil, err
+	}
+	var c checker
+	if reason == "" {
+		c.add("reason", "is required to cancel a plan: say why")
+	}
+	c.text("reason", reason, longText)
+	if err := c.result(op, "cancellation"); err != nil {
+		return nil, err
+	}
+	next := *cur
+	next.Version, next.Status, next.Pending, next.Audit = cur.Version+1, StatusCancelled, nil, a.stamp(ctx, &cur.Audit)
+	next.Decisions = append(slices.Clone(cur.Decisions), PlanDecision{Decision: StatusCancelled, By: ActorFrom(ctx),
+		Time: a.now().UTC(), Comment: reason, Revision: cur.Revision})
+	to := slices.Concat([]UserName{cur.CreatedBy}, cur.Visitors, a.accounts.usersWith(RoleSupervisor, cur.Department), a.releasedTo())
+	if cur.Pending != nil {
+		to = append(to, cur.Pending.UpdatedBy)
+	}
+	n := notice{event: EventPlanCancelled, kind: KindPlan, object: string(id),
+		message: "拜访计划已取消 Plan cancelled: " + planTitle(cur) + ": " + reason, to: to}
+	return &next, a.writePlan(ctx, op, &next, n)
 }
 
 // PlanHistory lists every version of plan id, oldest first.
@@ -308,13 +481,19 @@ type PlanQuery struct {
 	// MissingRecord keeps the approved plans whose visit has ended and
 	// that no record names.
 	MissingRecord bool
-	Page, Size    int
+	// AfterTheFact is "true" or "false" to keep the plans that were, or
+	// were not, made after the fact; "" does not filter.
+	AfterTheFact string
+	Page, Size   int
 }
 
 // PlanPage is one page of plans, newest visit first, and the total.
 type PlanPage struct {
-	Total int     `json:"total"`
-	Plans []*Plan `json:"plans"`
+	Total int `json:"total"`
+	// AfterTheFact counts the plans among all matches (not only this
+	// page) that were not made in advance.
+	AfterTheFact int     `json:"after_the_fact"`
+	Plans        []*Plan `json:"plans"`
 }
 
 // ListPlans returns the plans that match q and that the caller may read.
@@ -351,14 +530,22 @@ func (a *Archive) ListPlans(ctx context.Context, q PlanQuery) (*PlanPage, error)
 		}
 		return strings.Compare(string(x.ID), string(y.ID))
 	})
+	page := &PlanPage{Total: len(out)}
+	for _, p := range out {
+		if p.AfterTheFact {
+			page.AfterTheFact++
+		}
+	}
 	lo := min((q.Page-1)*q.Size, len(out))
-	return &PlanPage{Total: len(out), Plans: out[lo:min(lo+q.Size, len(out))]}, nil
+	page.Plans = out[lo:min(lo+q.Size, len(out))]
+	return page, nil
 }
 
 func (q *PlanQuery) check(op string) error {
 	var c checker
 	c.pageSize(&q.Page, &q.Size)
-	c.oneOf("status", q.Status, []string{"draft", "submitted", "approved", "rejected"})
+	c.oneOf("status", q.Status, []string{"draft", "submitted", "approved", "rejected", "cancelled"})
+	c.oneOf("after_the_fact", q.AfterTheFact, []string{"true", "false"})
 	return c.result(op, "query")
 }
 
@@ -367,7 +554,8 @@ func (q *PlanQuery) matches(p *Plan, now time.Time) bool {
 	case q.Status != "" && string(p.Status) != q.Status,
 		q.CustomerID != "" && p.CustomerID != q.CustomerID,
 		q.Department != "" && p.Department != q.Department,
-		q.Visitor != "" && !slices.Contains(p.Visitors, q.Visitor):
+		q.Visitor != "" && !slices.Contains(p.Visitors, q.Visitor),
+		q.AfterTheFact != "" && strconv.FormatBool(p.AfterTheFact) != q.AfterTheFact:
 		return false
 	case q.MissingRecord:
 		return p.Status == StatusApproved && p.VisitEnd.Before(now)

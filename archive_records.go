@@ -173,9 +173,7 @@ func (a *Archive) UpdateRecord(ctx context.Context, r Record) (*Record, error) {
 	}
 	r.Version, r.Status, r.Hidden, r.Workflow, r.Annotations = cur.Version+1, cur.Status, nil, cur.Workflow, nil
 	r.Audit = Audit{CreatedAt: cur.CreatedAt, CreatedBy: cur.CreatedBy, UpdatedAt: a.now().UTC(), UpdatedBy: u}
-	if r.Rounds == 0 && !r.DueAt.IsZero() { // imported records keep having no deadline
-		r.DueAt = a.dueAt(r.VisitEnd)
-	}
+	a.revisit(&cur.Record, &r)
 	if err := a.allow(ctx, op, PermUpdate, RecordResource(&r)); err != nil {
 		return nil, err
 	}

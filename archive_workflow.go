@@ -58,6 +58,28 @@ func (a *Archive) nextRecord(ctx context.Context, cur *storedRecord) (*Record, e
 	return r, nil
 }
 
+// revisit carries the history of the visit times and the filing deadline
+// from cur to its next version r. A change of the visit times is kept in
+// VisitChanges, for the reviewer, and moves due_at only earlier: the
+// deadline a record was first given never moves later, so that editing
+// the times of a late draft cannot make it on time. Moved earlier after
+// the first submission, the deadline may make that submission late.
+func (a *Archive) revisit(cur, r *Record) {
+	if r.VisitStart.Equal(cur.VisitStart) && r.VisitEnd.Equal(cur.VisitEnd) {
+		return
+	}
+	r.VisitChanges = append(slices.Clone(cur.VisitChanges), VisitChange{FromStart: cur.VisitStart, FromEnd: cur.VisitEnd,
+		ToStart: r.VisitStart, ToEnd: r.VisitEnd, By: r.UpdatedBy, Time: r.UpdatedAt})
+	due := a.dueAt(r.VisitEnd)
+	if r.DueAt.IsZero() || !due.Before(r.DueAt) { // imported records keep having no deadline
+		return
+	}
+	r.DueAt = due
+	if !r.SubmittedAt.IsZero() && r.SubmittedAt.After(due) {
+		r.Late, r.DelaySeconds = true, int64(r.SubmittedAt.Sub(due)/time.Second)
+	}
+}
+
 // SubmitRecord submits draft or returned record id for review. The form
 // must be complete for its customer's type and pass the logical checks
 // (Invalid, per field, otherwise). The first submission after the
@@ -79,9 +101,12 @@ func (a *Archive) SubmitRecord(ctx context.Context, id RecordID, version int) (*
 		}
 	}
 	r.Status, r.Rounds = StatusSubmitted, r.Rounds+1
-	n := notice{event: EventRecordSubmitted, kind: KindRecord, object: string(r.ID),
-		message: "拜访记录待审核 Record to review: " + r.CustomerName + " " + r.VisitStart.Format(time.DateOnly),
-		to:      a.accounts.usersWith(RoleSupervisor, r.Department)}
+	msg := "拜访记录待审核 Record to review: " + r.CustomerName + " " + r.VisitStart.Format(time.DateOnly)
+	if n := len(r.VisitChanges); n > 0 {
+		msg += " [拜访时间改动 " + itoa(n) + " 次 visit times changed " + itoa(n) + "×]"
+	}
+	n := notice{event: EventRecordSubmitted, kind: KindRecord, object: string(r.ID), message: msg,
+		to: a.accounts.usersWith(RoleSupervisor, r.Department)}
 	return a.moveRecord(ctx, op, r, n)
 }
 
@@ -234,8 +259,10 @@ func (a *Archive) reviewChecks(ctx context.Context, op string, r *Record, now ti
 	return c.result(op, "record")
 }
 
-// checkLinkedPlan checks that the plan r names, if any, is approved and
-// for the same customer.
+// checkLinkedPlan checks that the plan r names, if any, is approved, for
+// the same customer, and that the visit lies within the plan's window,
+// give or take the configured tolerance. The approved plan counts, not a
+// change of it still waiting for its decision.
 func (a *Archive) checkLinkedPlan(ctx context.Context, c *checker, r *Record) {
 	if r.PlanID == "" {
 		return
@@ -248,6 +275,14 @@ func (a *Archive) checkLinkedPlan(ctx context.Context, c *checker, r *Record) {
 		c.add("plan_id", "plan %s is %s, not approved", r.PlanID, p.Status)
 	case p.CustomerID != r.CustomerID:
 		c.add("plan_id", "plan %s is for customer %s, not %s", r.PlanID, p.CustomerID, r.CustomerID)
+	default:
+		tol := a.workflow.PlanTolerance
+		if !r.VisitStart.IsZero() && r.VisitStart.Before(p.VisitStart.Add(-tol)) {
+			c.add("visit_start", "is more than %s before plan %s's visit starts (%s)", hours(tol), p.ID, p.VisitStart.Format(time.RFC3339))
+		}
+		if r.VisitEnd.After(p.VisitEnd.Add(tol)) {
+			c.add("visit_end", "is more than %s after plan %s's visit ends (%s)", hours(tol), p.ID, p.VisitEnd.Format(time.RFC3339))
+		}
 	}
 }
 
@@ -286,90 +321,6 @@ func fieldEmpty(r *Record, name string) bool {
 	}
 	v, ok := jsonFields(r)[name]
 	return !ok || string(v) == `""` || string(v) == "null"
-}
-
-// NotifyOverdue tells the author and the supervisors of every record that
-// was not submitted by its deadline, once per record (a create-only
-// marker, notices/overdue/<id>.json, says it was done), and returns how
-// many records it notified. The server runs it every minute.
-func (a *Archive) NotifyOverdue(ctx context.Context) (int, error) {
-	const op = "record.overdue"
-	if err := a.hasIndex(op); err != nil {
-		return 0, err
-	}
-	ctx = WithActor(ctx, "system")
-	q := SearchQuery{Overdue: true, Now: a.now(), Sort: SortVisitStart, Size: MaxPageSize, NoFacets: true}
-	done := 0
-	for q.Page = 1; ; q.Page++ {
-		res, err := a.index.Search(ctx, q)
-		if err != nil {
-			return done, err
-		}
-		for _, h := range res.Hits {
-			if _, seen := a.overdueSeen.Load(h.ID); seen {
-				continue
-			}
-			sent, err := a.notifyOverdue(ctx, h.ID)
-			if err != nil {
-				return done, err
-			}
-			if sent {
-				done++
-			}
-		}
-		if len(res.Hits) < q.Size {
-			return done, nil
-		}
-	}
-}
-
-// notifyOverdue notifies about record id unless that was done before:
-// the marker is claimed first, so that a record notified before costs one
-// write attempt a run.
-func (a *Archive) notifyOverdue(ctx context.Context, id RecordID) (bool, error) {
-	key := OverdueNoticeKey(id)
-	info, err := a.put(ctx, key, map[string]any{"record": id, "time": a.now().UTC()})
-	if IsKind(err, Conflict) {
-		a.overdueSeen.Store(id, true)
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	marker := Change{Action: "record.overdue", Key: key, SHA256: info.SHA256}
-	s, err := a.loadRecord(ctx, "record.overdue", id)
-	if err == nil && s.Status != StatusDraft { // submitted meanwhile
-		a.dropObject(ctx, key)
-		return false, nil
-	}
-	var notes []Change
-	var sent []*Notification
-	if err == nil {
-		n := notice{event: EventRecordOverdue, kind: KindRecord, object: string(id),
-			message: "拜访记录已逾期未提交 Record overdue: " + s.CustomerName + " " + s.VisitStart.Format(time.DateOnly),
-			to:      append([]UserName{s.CreatedBy}, a.accounts.usersWith(RoleSupervisor, s.Department)...)}
-		notes, sent, err = a.inbox.deliver(ctx, n)
-	}
-	if err == nil {
-		_, err = a.append(ctx, a.stampActor(ctx, append(notes, marker))...)
-	}
-	if err != nil {
-		for _, c := range append(notes, marker) {
-			a.dropObject(ctx, c.Key)
-		}
-		return false, err
-	}
-	a.overdueSeen.Store(id, true)
-	a.inbox.mail(sent)
-	return true, nil
-}
-
-// stampActor sets the actor of changes to the caller.
-func (a *Archive) stampActor(ctx context.Context, changes []Change) []Change {
-	for i := range changes {
-		changes[i].Actor = ActorFrom(ctx)
-	}
-	return changes
 }
 
 // mayMove checks move, a workflow action on the object res with id,

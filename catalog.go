@@ -22,7 +22,7 @@ import (
 // decides nothing.
 //
 // The claims that coordinate writers (reference-code numbers, archiving
-// reservations, overdue marks) are not in it: their existence is the lock,
+// reservations, the marks of reminders sent) are not in it: their existence is the lock,
 // before any entry records them.
 type catalog struct {
 	mu     sync.RWMutex

@@ -23,7 +23,8 @@
 //	customer.go        the customer and its contacts
 //	user.go            users, roles, grants and departments (DepartmentID)
 //	workflow.go        the states of a record and the moves between them
-//	workflow_config.go filing period, forms per customer type, fonds, area codes
+//	workflow_config.go filing period, plan lead time and tolerance, review
+//	                   period, forms per customer type, fonds, area codes
 //	search.go          the search query and its results
 //	validate.go        the field checks every type uses
 //	jsontext.go        text that is not text: invalid UTF-8, lone surrogates
@@ -47,8 +48,12 @@
 //	archive_policy.go      asking the policy: allow, visible, reveals, scope
 //	archive_records.go     records: create, read, update, list, search, history
 //	archive_customers.go   customers
-//	archive_plans.go       plans: draft, submit, decide (approve, adjust, reject)
-//	archive_workflow.go    records: submit, return, approve, review checks, overdue
+//	archive_plans.go       plans: draft, submit, decide (approve, adjust, reject),
+//	                       change beside the approved plan, cancel
+//	archive_workflow.go    records: submit, return, approve, review checks,
+//	                       the deadline and visit times of an edit
+//	archive_reminders.go   the reminders of the jobs, each once: records
+//	                       overdue, plans without a record, reviews waiting
 //	archive_refcodes.go    archiving: classification, retention, gap-free 档号
 //	archive_annotations.go corrections of archived records
 //	archive_access.go      the access log, the journal for auditors, export

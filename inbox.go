@@ -18,12 +18,20 @@ import (
 const (
 	EventPlanSubmitted   = "plan.submitted"   // to the deciders
 	EventPlanDecided     = "plan.decided"     // to the planner and visitors
+	EventPlanEscalated   = "plan.escalated"   // to the managers, and the planner
 	EventPlanApproved    = "plan.approved"    // to marketing and customer service
+	EventPlanChanged     = "plan.changed"     // to marketing and customer service
+	EventPlanCancelled   = "plan.cancelled"   // to everyone the plan concerns
 	EventRecordSubmitted = "record.submitted" // to the reviewers
 	EventRecordReturned  = "record.returned"  // to the author
 	EventRecordApproved  = "record.approved"  // to the author and the archivists
 	EventRecordOverdue   = "record.overdue"   // to the author and the supervisors
-	EventPasswordReset   = "user.password"    // to the user whose password someone else set
+	// The reminders of the jobs (archive_reminders.go).
+	EventPlanRecordDue       = "plan.record_due"       // to the planner and visitors
+	EventPlanRecordMissing   = "plan.record_missing"   // to the supervisors, planner and visitors
+	EventRecordReviewDue     = "record.review_due"     // to the reviewers
+	EventRecordReviewOverdue = "record.review_overdue" // to the reviewers' supervisor, or the managers
+	EventPasswordReset       = "user.password"         // to the user whose password someone else set
 )
 
 // Notification is one message in a user's inbox.

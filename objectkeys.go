@@ -29,6 +29,19 @@ import (
 //	archiving/<record>/<version:010d>.json  the reservation of archiving that
 //	                                      version to one archivist
 //	notices/overdue/<record>.json         the mark that the overdue notice went out
+//	notices/plan-record-due/<plan>/<revision>.json
+//	                                      the mark that the planner and visitors of an
+//	                                      approved plan (at that revision) without a record
+//	                                      were reminded, half the filing period after the visit
+//	notices/plan-record-missing/<plan>/<revision>.json
+//	                                      the mark that its supervisors were told it has no
+//	                                      record past the filing deadline
+//	notices/review-due/<record>/<version:010d>.json
+//	                                      the mark that the reviewers of that submitted
+//	                                      version were reminded, after the review period
+//	notices/review-overdue/<record>/<version:010d>.json
+//	                                      the mark that the reviewers' own supervisor (or the
+//	                                      managers) were told, after twice the review period
 //	intents/<id>.json                     the intent of an import batch: the objects it is
 //	                                      writing and its deadline; removed once journaled,
 //	                                      never itself journaled
@@ -99,6 +112,30 @@ func ArchivingKey(id RecordID, v int) string {
 
 // OverdueNoticeKey marks that the overdue notice of record id was sent.
 func OverdueNoticeKey(id RecordID) string { return NoticesPrefix + "overdue/" + string(id) + ".json" }
+
+// PlanRecordDueKey marks that the planner and visitors of plan id, at
+// revision rev, were reminded to file its record.
+func PlanRecordDueKey(id PlanID, rev int) string {
+	return NoticesPrefix + "plan-record-due/" + string(id) + "/" + strconv.Itoa(rev) + ".json"
+}
+
+// PlanRecordMissingKey marks that the supervisors of plan id, at revision
+// rev, were told that it has no record past the filing deadline.
+func PlanRecordMissingKey(id PlanID, rev int) string {
+	return NoticesPrefix + "plan-record-missing/" + string(id) + "/" + strconv.Itoa(rev) + ".json"
+}
+
+// ReviewDueKey marks that the reviewers of version v of record id, a
+// submission, were reminded to review it.
+func ReviewDueKey(id RecordID, v int) string {
+	return fmt.Sprintf("%sreview-due/%s/%010d.json", NoticesPrefix, id, v)
+}
+
+// ReviewOverdueKey marks that the supervisor of the reviewers of version
+// v of record id (or the managers) were told that its review is overdue.
+func ReviewOverdueKey(id RecordID, v int) string {
+	return fmt.Sprintf("%sreview-overdue/%s/%010d.json", NoticesPrefix, id, v)
+}
 
 // RecordDataKeyPrefix is where the versions of record id's data key live.
 func RecordDataKeyPrefix(id RecordID) string { return DataKeysPrefix + "records/" + string(id) + "/" }

@@ -6,12 +6,14 @@ import "time"
 // submits it; a supervisor of its department approves (possibly adjusting
 // it), or rejects it; a plan marked major is decided by a manager
 // instead. An approved plan reaches marketing and customer service. A
-// visitor may change an approved plan, with a reason: the change is
-// submitted again, and the earlier approval stays in the history.
+// visitor may change an approved plan, with a reason: the change waits
+// beside the approved plan (Pending) for a decision, and the approved
+// plan stays in force until the change is approved. The planner or a
+// supervisor may cancel an approved plan, with a reason.
 type Plan struct {
 	ID      PlanID       `json:"id"`
 	Version int          `json:"version"`
-	Status  RecordStatus `json:"status"` // draft, submitted, approved, rejected
+	Status  RecordStatus `json:"status"` // draft, submitted, approved, rejected, cancelled
 
 	CustomerID   CustomerID   `json:"customer_id"`
 	CustomerName string       `json:"customer_name"`
@@ -27,29 +29,52 @@ type Plan struct {
 	// ChangeReason says why an approved plan was changed; required for
 	// that change, kept until the next one.
 	ChangeReason string `json:"change_reason,omitempty"`
-	// Revision counts the changes made after an approval.
+	// Revision numbers the changes proposed after the first approval:
+	// the plan's is that of the change in force (0: none), a pending
+	// change's the next number, whether or not the change is approved.
 	Revision int `json:"revision"`
-	// Decisions keeps every approval and rejection, oldest first.
+	// Decisions keeps every decision on the plan and its changes, and
+	// its cancellation, oldest first.
 	Decisions []PlanDecision `json:"decisions,omitempty"`
+	// AfterTheFact says the plan was not made in advance (提前制定): it
+	// was submitted after its visit had started, or less than the
+	// configured lead time before; or a change moved the visit to such
+	// a time. It is accepted, marked, and counted.
+	AfterTheFact bool `json:"after_the_fact"`
+	// Pending is a change of the approved plan waiting for its decision:
+	// the plan as the change would make it, with its change_reason and
+	// revision, written by updated_by at updated_at, in status submitted.
+	// The plan itself stays approved and in force until the change is
+	// approved, which makes the change the plan; a rejection drops it.
+	Pending *Plan `json:"pending,omitempty"`
 
 	Audit
 }
 
-// PlanDecision is one decision on a submitted plan.
+// PlanDecision is one decision on a submitted plan or a change of it, or
+// the cancellation of the plan (Comment holds the reason).
 type PlanDecision struct {
-	Decision RecordStatus `json:"decision"` // approved or rejected
+	Decision RecordStatus `json:"decision"` // approved, rejected, escalated or cancelled
 	By       UserName     `json:"by"`
 	Time     time.Time    `json:"time"`
 	Comment  string       `json:"comment,omitempty"`
 	// Adjusted names the fields the decider changed when approving.
 	Adjusted []string `json:"adjusted,omitempty"`
 	Revision int      `json:"revision"`
+	// Recommends is the decision a supervisor recommended when
+	// escalating the plan to management (approved or rejected).
+	Recommends RecordStatus `json:"recommends,omitempty"`
 }
 
-// PlanResource returns what the policy needs of p.
+// DecisionEscalated is the decision of a supervisor who marked a plan
+// major and sent it to management.
+const DecisionEscalated RecordStatus = "escalated"
+
+// PlanResource returns what the policy needs of p. A plan whose pending
+// change is major is major: a manager decides the change.
 func PlanResource(p *Plan) Resource {
 	return Resource{Kind: KindPlan, Department: p.Department, Owner: p.CreatedBy,
-		Participants: p.Visitors, Status: p.Status, Major: p.Major}
+		Participants: p.Visitors, Status: p.Status, Major: p.Major || p.Pending != nil && p.Pending.Major}
 }
 
 // Validate reports every field of p that breaks a rule.
@@ -106,6 +131,31 @@ func (p *Plan) Validate() error {
 var planMoves = map[RecordStatus][]string{
 	StatusDraft:     {"update", "submit"},
 	StatusSubmitted: {"approve", "reject"},
-	StatusApproved:  {"change"},
+	StatusApproved:  {"change", "cancel"},
 	StatusRejected:  {},
+	StatusCancelled: {},
+}
+
+// pendingMoves are the actions open on an approved plan while a change of
+// it waits for its decision.
+var pendingMoves = map[RecordStatus][]string{
+	StatusApproved: {"approve", "reject", "cancel"},
+}
+
+// movesOf returns the moves table that applies to p.
+func movesOf(p *Plan) map[RecordStatus][]string {
+	if p.Pending != nil {
+		return pendingMoves
+	}
+	return planMoves
+}
+
+// nextRevision is the revision a new change of p gets: one more than
+// any change proposed before, approved or not.
+func nextRevision(p *Plan) int {
+	n := p.Revision
+	for _, d := range p.Decisions {
+		n = max(n, d.Revision)
+	}
+	return n + 1
 }

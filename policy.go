@@ -15,6 +15,7 @@ const (
 	PermAnnotate      Permission = "annotate" // add a correction to an archived record
 	PermExport        Permission = "export"   // bulk export
 	PermManage        Permission = "manage"   // users and departments
+	PermCancel        Permission = "cancel"   // call off an approved plan (workflow)
 )
 
 // Kind of resource the policy knows.

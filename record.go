@@ -59,7 +59,8 @@ const (
 	StatusReturned  RecordStatus = "returned"
 	StatusApproved  RecordStatus = "approved"
 	StatusArchived  RecordStatus = "archived"
-	StatusRejected  RecordStatus = "rejected" // plans only
+	StatusRejected  RecordStatus = "rejected"  // plans only
+	StatusCancelled RecordStatus = "cancelled" // plans only
 )
 
 // RecordStatuses lists the states of a record in workflow order.

@@ -13,6 +13,9 @@ type Workflow struct {
 	// DueAt is when the record must be submitted: visit_end plus the
 	// filing period (24 h unless configured otherwise).
 	DueAt time.Time `json:"due_at,omitzero"`
+	// VisitChanges keeps every change of the visit times after the
+	// record was created, oldest first, for the reviewer.
+	VisitChanges []VisitChange `json:"visit_changes,omitempty"`
 	// SubmittedAt is the first submission; Late says it came after DueAt,
 	// by DelaySeconds.
 	SubmittedAt  time.Time `json:"submitted_at,omitzero"`
@@ -26,6 +29,17 @@ type Workflow struct {
 	ApprovedAt time.Time `json:"approved_at,omitzero"`
 
 	Archival
+}
+
+// VisitChange is one change of a record's visit times: from what to
+// what, by whom and when.
+type VisitChange struct {
+	FromStart time.Time `json:"from_start"`
+	FromEnd   time.Time `json:"from_end"`
+	ToStart   time.Time `json:"to_start"`
+	ToEnd     time.Time `json:"to_end"`
+	By        UserName  `json:"by"`
+	Time      time.Time `json:"time"`
 }
 
 // Review is one supervisor's decision on one submission.

@@ -31,12 +31,25 @@ type WorkflowConfig struct {
 	// when that is a valid code).
 	Fonds     string
 	AreaCodes map[string]string
+	// PlanLeadTime is how long before its visit starts a plan must be
+	// submitted to count as made in advance (提前制定); a later one is
+	// marked after_the_fact. Zero, the default: before the visit starts.
+	PlanLeadTime time.Duration
+	// PlanTolerance is how far a record linked to a plan may begin before
+	// the plan's visit starts, or end after it ends (default 2 h).
+	PlanTolerance time.Duration
+	// ReviewPeriod is how long a submitted record may wait for its review
+	// before its reviewers are reminded, and, as long again, before their
+	// own supervisor (or the managers) are told (default 2 days).
+	ReviewPeriod time.Duration
 }
 
 // Workflow defaults.
 const (
-	DefaultFilingPeriod = 24 * time.Hour
-	DefaultFonds        = "F001"
+	DefaultFilingPeriod  = 24 * time.Hour
+	DefaultFonds         = "F001"
+	DefaultPlanTolerance = 2 * time.Hour
+	DefaultReviewPeriod  = 48 * time.Hour
 )
 
 // RequiredFields are the fields every submitted record needs, whatever
@@ -60,6 +73,12 @@ func (w *WorkflowConfig) normalize() error {
 	if w.FilingPeriod == 0 {
 		w.FilingPeriod = DefaultFilingPeriod
 	}
+	if w.PlanTolerance == 0 {
+		w.PlanTolerance = DefaultPlanTolerance
+	}
+	if w.ReviewPeriod == 0 {
+		w.ReviewPeriod = DefaultReviewPeriod
+	}
 	if w.Fonds == "" {
 		w.Fonds = DefaultFonds
 	}
@@ -69,6 +88,15 @@ func (w *WorkflowConfig) normalize() error {
 	var problems []string
 	if w.FilingPeriod < 0 {
 		problems = append(problems, "the filing period must be positive")
+	}
+	if w.PlanLeadTime < 0 {
+		problems = append(problems, "the plan lead time must not be negative")
+	}
+	if w.PlanTolerance < 0 {
+		problems = append(problems, "the plan tolerance must be positive")
+	}
+	if w.ReviewPeriod < 0 {
+		problems = append(problems, "the review period must be positive")
 	}
 	if !codePattern.MatchString(w.Fonds) {
 		problems = append(problems, fmt.Sprintf("fonds code %q must be 1 to 12 capital letters or digits", w.Fonds))

@@ -263,7 +263,8 @@ func TestPlanWorkflow(t *testing.T) {
 		}
 	}
 
-	// carol, a visitor, changes it with a reason: back to the manager.
+	// carol, a visitor, changes it with a reason: the change waits for
+	// the manager beside the approved plan, which stays in force.
 	ch := *p
 	ch.VisitStart, ch.VisitEnd = start.Add(24*time.Hour), start.Add(26*time.Hour)
 	if _, err := e.Archive.UpdatePlan(ctx["carol"], ch); !va.IsKind(err, va.Invalid) {
@@ -273,14 +274,26 @@ func TestPlanWorkflow(t *testing.T) {
 	if p, err = e.Archive.UpdatePlan(ctx["carol"], ch); err != nil {
 		t.Fatal(err)
 	}
-	if p.Status != va.StatusSubmitted || p.Revision != 1 || len(p.Decisions) != 1 {
-		t.Fatalf("changed plan: status %s revision %d decisions %d", p.Status, p.Revision, len(p.Decisions))
+	if p.Status != va.StatusApproved || !p.VisitStart.Equal(start) || p.Revision != 0 || len(p.Decisions) != 1 ||
+		p.Pending == nil || p.Pending.Revision != 1 || !p.Pending.VisitStart.Equal(ch.VisitStart) {
+		t.Fatalf("changed plan: status %s start %v revision %d decisions %d pending %+v", p.Status, p.VisitStart, p.Revision, len(p.Decisions), p.Pending)
 	}
-	if _, err := e.Archive.UpdatePlan(ctx["alice"], *p); !va.IsKind(err, va.Conflict) || !strings.Contains(err.Error(), "Allowed: approve, reject") {
-		t.Fatalf("edit a submitted plan: %v", err)
+	if _, err := e.Archive.GetPlan(ctx["mia"], p.ID); err != nil {
+		t.Fatalf("marketing and a plan whose change waits: %v", err)
+	}
+	if _, err := e.Archive.UpdatePlan(ctx["alice"], *p); !va.IsKind(err, va.Conflict) || !strings.Contains(err.Error(), "Allowed: approve, reject, cancel") {
+		t.Fatalf("edit a plan whose change waits: %v", err)
 	}
 	if p, err = e.Archive.DecidePlan(ctx["max"], p.ID, va.PlanVerdict{Version: p.Version, Approve: true}); err != nil {
 		t.Fatal(err)
+	}
+	if p.Pending != nil || !p.VisitStart.Equal(ch.VisitStart) || p.Revision != 1 || p.ChangeReason != "客户改期" {
+		t.Fatalf("approved change: %+v", p)
+	}
+	for _, who := range []string{"mia", "sid"} {
+		if ev := notificationEvents(t, e, ctx[who]); !slices.Equal(ev, []string{"plan.approved " + string(p.ID), "plan.changed " + string(p.ID)}) {
+			t.Errorf("%s's inbox after the change: %v", who, ev)
+		}
 	}
 
 	// After the visit and with no record, the plan is missing one.
@@ -304,6 +317,58 @@ func TestPlanWorkflow(t *testing.T) {
 	mustCreate(t, e.Archive, ctx["alice"], r)
 	if got := missing(); len(got) != 0 {
 		t.Fatalf("missing records after filing: %v", got)
+	}
+}
+
+// TestPlanLeadTime: with a lead time, a plan submitted less than that
+// before its visit is after the fact.
+func TestPlanLeadTime(t *testing.T) {
+	e := unopened(t)
+	e.adjust(func(c *va.Config) { c.Workflow.PlanLeadTime = 48 * time.Hour })
+	e.start(t)
+	ctx := people(t, e)
+	now := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+	e.Clock.Set(now)
+	for _, tc := range []struct {
+		start time.Time
+		want  bool
+	}{
+		{now.Add(24 * time.Hour), true},
+		{now.Add(48 * time.Hour), true},
+		{now.Add(49 * time.Hour), false},
+	} {
+		p, err := e.Archive.CreatePlan(ctx["alice"], va.Plan{CustomerID: "C1", VisitStart: tc.start, VisitEnd: tc.start.Add(time.Hour),
+			Location: "苏州", Purpose: "回访", Visitors: []va.UserName{"alice"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p, err = e.Archive.SubmitPlan(ctx["alice"], p.ID, p.Version); err != nil {
+			t.Fatal(err)
+		}
+		if p.AfterTheFact != tc.want {
+			t.Errorf("visit %v after submitting: after_the_fact %v, want %v", tc.start.Sub(now), p.AfterTheFact, tc.want)
+		}
+	}
+}
+
+// TestPlanTolerance: the configured tolerance decides how far a record
+// may lie outside its plan's window.
+func TestPlanTolerance(t *testing.T) {
+	e := unopened(t)
+	e.adjust(func(c *va.Config) { c.Workflow.PlanTolerance = 30 * time.Minute })
+	e.start(t)
+	ctx := people(t, e)
+	r := keyForm(2)
+	p := approvedPlan(t, e, ctx, r.VisitStart, r.VisitEnd, "alice")
+	e.Clock.Set(r.VisitEnd.Add(time.Hour))
+	for end, want := range map[time.Duration][]string{30 * time.Minute: nil, 31 * time.Minute: {"visit_end"}} {
+		f := r
+		f.PlanID, f.VisitEnd = p.ID, r.VisitEnd.Add(end)
+		got := mustCreate(t, e.Archive, ctx["alice"], f)
+		_, err := e.Archive.SubmitRecord(ctx["alice"], got.ID, got.Version)
+		if !slices.Equal(fieldsOf(err), want) {
+			t.Errorf("%v after the plan's end: %v, want fields %v", end, err, want)
+		}
 	}
 }
 

@@ -9,7 +9,7 @@
 // user, department, journal, access_log), its department, its owner (who
 // created it), its participants (the visitors), its workflow state (a
 // record: draft, submitted, returned, approved, archived; a plan: draft,
-// submitted, approved, rejected) and, for a plan, whether it is major
+// submitted, approved, rejected, cancelled) and, for a plan, whether it is major
 // (decided by a manager rather than a supervisor). Allowed answers one
 // question. Scope answers it for all resources of a kind at once, as
 // filters that a search index applies, so that results are never checked
@@ -17,8 +17,8 @@
 //
 // The actions are read, read_sensitive, create, update, review (approve,
 // return or reject), archive, annotate (add a correction to an archived
-// record), export and manage. The answer is no unless a row of the
-// permission table says yes.
+// record), export, manage and cancel (call off an approved plan). The
+// answer is no unless a row of the permission table says yes.
 //
 // # The permission table
 //
@@ -38,8 +38,9 @@
 //	returned     the state is returned (sent back for correction)
 //	approved     the state is approved
 //	archived     the state is archived
-//	released     the state is approved or archived (never submitted
-//	             or rejected)
+//	released     the state is approved, archived or cancelled (a plan
+//	             is cancelled only once approved; never submitted or
+//	             rejected)
 //	major        the plan is major (Resource.Major)
 //	ordinary     the plan is not major
 //	granted      the caller holds visitarchive.GrantSensitive
@@ -57,12 +58,15 @@
 //	            update own ones while draft or returned; annotate own and
 //	            taken-part ones once archived. Plans: update own drafts;
 //	            change an approved plan, own or taken part in (the domain
-//	            asks for a reason and submits it again).
+//	            asks for a reason and has the change decided); cancel
+//	            own plans.
 //	supervisor  records and plans of the departments they head: read,
 //	            read_sensitive; review records, and ordinary plans only;
-//	            annotate archived records. Customers as an employee.
-//	marketing,  approved and archived records and plans, and customers:
-//	service     read; read_sensitive only with the grant.
+//	            cancel plans; annotate archived records. Customers as an
+//	            employee.
+//	marketing,  released records and plans (approved, archived, or a
+//	service     plan cancelled once approved), and customers: read;
+//	            read_sensitive only with the grant.
 //	archivist   approved and archived records: read; archive approved ones;
 //	            read_sensitive, export and annotate archived ones.
 //	            Customers: read.

@@ -35,7 +35,8 @@ func withGrant(u *va.User) *va.User {
 	return u
 }
 
-// allStatuses are the states of records and plans (rejected is a plan's
-// only, returned a record's only; the tests try every state on both).
+// allStatuses are the states of records and plans (rejected and
+// cancelled are a plan's only, returned a record's only; the tests try
+// every state on both).
 var allStatuses = []va.RecordStatus{va.StatusDraft, va.StatusSubmitted, va.StatusReturned,
-	va.StatusApproved, va.StatusRejected, va.StatusArchived}
+	va.StatusApproved, va.StatusRejected, va.StatusArchived, va.StatusCancelled}

@@ -20,7 +20,7 @@ import (
 //	part      the caller took part in it (is a participant)
 //	granted   the caller holds the sensitive grant
 //	draft, submitted, returned, approved, rejected, archived: its state
-//	released  approved or archived
+//	released  approved, archived or cancelled
 //	major     a major plan; ordinary: not major
 //
 // The test evaluates these facts itself, independently of the table and
@@ -44,6 +44,7 @@ var matrix = []struct {
 	{va.KindRecord, va.PermAnnotate, "own&archived | part&archived", "home&archived", "-", "-", "archived", "-", "-", "-"},
 	{va.KindRecord, va.PermExport, "-", "-", "-", "-", "archived", "all", "released", "-"},
 	{va.KindRecord, va.PermManage, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindRecord, va.PermCancel, "-", "-", "-", "-", "-", "-", "-", "-"},
 
 	{va.KindPlan, va.PermRead, "own | part", "home", "released", "released", "-", "all", "all", "-"},
 	{va.KindPlan, va.PermReadSensitive, "own | part", "home", "released&granted", "released&granted", "-", "all", "-", "-"},
@@ -54,6 +55,7 @@ var matrix = []struct {
 	{va.KindPlan, va.PermAnnotate, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindPlan, va.PermExport, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindPlan, va.PermManage, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindPlan, va.PermCancel, "own", "home", "-", "-", "-", "-", "-", "-"},
 
 	{va.KindCustomer, va.PermRead, "all", "all", "all", "all", "all", "all", "all", "-"},
 	{va.KindCustomer, va.PermReadSensitive, "all", "all", "granted", "granted", "-", "all", "-", "-"},
@@ -64,6 +66,7 @@ var matrix = []struct {
 	{va.KindCustomer, va.PermAnnotate, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindCustomer, va.PermExport, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindCustomer, va.PermManage, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindCustomer, va.PermCancel, "-", "-", "-", "-", "-", "-", "-", "-"},
 
 	{va.KindUser, va.PermRead, "-", "-", "-", "-", "-", "all", "-", "all"},
 	{va.KindUser, va.PermReadSensitive, "-", "-", "-", "-", "-", "all", "-", "-"},
@@ -74,6 +77,7 @@ var matrix = []struct {
 	{va.KindUser, va.PermAnnotate, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindUser, va.PermExport, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindUser, va.PermManage, "-", "-", "-", "-", "-", "-", "-", "all"},
+	{va.KindUser, va.PermCancel, "-", "-", "-", "-", "-", "-", "-", "-"},
 
 	{va.KindDepartment, va.PermRead, "-", "-", "-", "-", "-", "all", "-", "all"},
 	{va.KindDepartment, va.PermReadSensitive, "-", "-", "-", "-", "-", "all", "-", "-"},
@@ -84,6 +88,7 @@ var matrix = []struct {
 	{va.KindDepartment, va.PermAnnotate, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindDepartment, va.PermExport, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindDepartment, va.PermManage, "-", "-", "-", "-", "-", "-", "-", "all"},
+	{va.KindDepartment, va.PermCancel, "-", "-", "-", "-", "-", "-", "-", "-"},
 
 	{va.KindJournal, va.PermRead, "-", "-", "-", "-", "-", "all", "-", "-"},
 	{va.KindJournal, va.PermReadSensitive, "-", "-", "-", "-", "-", "all", "-", "-"},
@@ -94,6 +99,7 @@ var matrix = []struct {
 	{va.KindJournal, va.PermAnnotate, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindJournal, va.PermExport, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindJournal, va.PermManage, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindJournal, va.PermCancel, "-", "-", "-", "-", "-", "-", "-", "-"},
 
 	{va.KindAccessLog, va.PermRead, "-", "-", "-", "-", "-", "all", "-", "-"},
 	{va.KindAccessLog, va.PermReadSensitive, "-", "-", "-", "-", "-", "all", "-", "-"},
@@ -104,6 +110,7 @@ var matrix = []struct {
 	{va.KindAccessLog, va.PermAnnotate, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindAccessLog, va.PermExport, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindAccessLog, va.PermManage, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindAccessLog, va.PermCancel, "-", "-", "-", "-", "-", "-", "-", "-"},
 }
 
 // matrixUsers are the callers of the matrix: one per role, and marketing
@@ -225,7 +232,7 @@ func fact(f string, u *va.User, res va.Resource) bool {
 	case "granted":
 		return slices.Contains(u.Grants, va.GrantSensitive)
 	case "released":
-		return res.Status == va.StatusApproved || res.Status == va.StatusArchived
+		return res.Status == va.StatusApproved || res.Status == va.StatusArchived || res.Status == va.StatusCancelled
 	case "major":
 		return res.Major
 	case "ordinary":

@@ -192,7 +192,7 @@ func TestUpdateWithinRead(t *testing.T) {
 func TestScopeShapes(t *testing.T) {
 	users := propertyUsers()
 	e := newEnforcer(t, users...)
-	released := []va.RecordStatus{va.StatusApproved, va.StatusArchived}
+	released := []va.RecordStatus{va.StatusApproved, va.StatusArchived, va.StatusCancelled}
 	archived := []va.RecordStatus{va.StatusArchived}
 	approved := []va.RecordStatus{va.StatusApproved}
 	yes, no := true, false

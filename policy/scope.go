@@ -228,6 +228,7 @@ func union[T comparable](a, b []T) []T {
 var stateOrder = []visitarchive.RecordStatus{
 	visitarchive.StatusDraft, visitarchive.StatusSubmitted, visitarchive.StatusReturned,
 	visitarchive.StatusApproved, visitarchive.StatusRejected, visitarchive.StatusArchived,
+	visitarchive.StatusCancelled,
 }
 
 func sortStates(s []visitarchive.RecordStatus) []visitarchive.RecordStatus {

@@ -32,6 +32,7 @@ var (
 		visitarchive.PermRead, visitarchive.PermReadSensitive, visitarchive.PermCreate,
 		visitarchive.PermUpdate, visitarchive.PermReview, visitarchive.PermArchive,
 		visitarchive.PermAnnotate, visitarchive.PermExport, visitarchive.PermManage,
+		visitarchive.PermCancel,
 	}
 )
 
@@ -49,7 +50,7 @@ var statusConditions = map[string][]visitarchive.RecordStatus{
 	"returned": {visitarchive.StatusReturned},
 	"approved": {visitarchive.StatusApproved},
 	"archived": {visitarchive.StatusArchived},
-	"released": {visitarchive.StatusApproved, visitarchive.StatusArchived},
+	"released": {visitarchive.StatusApproved, visitarchive.StatusArchived, visitarchive.StatusCancelled},
 }
 
 // majorConditions are the conditions on whether a plan is major, with the

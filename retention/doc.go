@@ -57,6 +57,14 @@
 //
 //	overdue-notices      5 s after the start, then every minute: notify about
 //	                     records past their filing deadline (each once)
+//	plan-record-reminders  10 s after the start, then every 5 minutes:
+//	                     approved plans whose visit ended without a record
+//	                     remind their visitors at half the filing period
+//	                     and tell their supervisors past it (each once)
+//	review-reminders     15 s after the start, then every 5 minutes: records
+//	                     unreviewed for the review period remind their
+//	                     reviewers, and after twice that tell the reviewers'
+//	                     supervisor or the managers (each once)
 //	expired-sessions     after 1 min, then hourly: remove expired sessions
 //	unrecorded-objects   after the grace period and 1 min, then daily: remove
 //	                     objects no journal entry records (a crash's leftovers)
@@ -64,9 +72,11 @@
 //	                     pins it once more when it stops, after the Runner)
 //
 // Each job is built by a function of this package (OverdueNotices,
-// ExpiredSessions, UnrecordedObjects, JournalCheckpoints) from the few
-// operations it needs, declared here as a small interface of its own —
-// OverdueNotifier, SessionEnder, UnrecordedRemover, Checkpointer — which
+// PlanRecordReminders, ReviewReminders, ExpiredSessions,
+// UnrecordedObjects, JournalCheckpoints) from the few operations it
+// needs, declared here as a small interface of its own — OverdueNotifier,
+// PlanReminder, ReviewReminder, SessionEnder, UnrecordedRemover,
+// Checkpointer — which
 // *visitarchive.Archive (or the journal) satisfies and cmd passes in. A new
 // job follows the same pattern: it declares the Archive operations it
 // calls as an interface in this package, one or two methods, rather than

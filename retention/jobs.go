@@ -24,6 +24,35 @@ func OverdueNotices(a OverdueNotifier) Job {
 	return Job{Name: "overdue-notices", First: 5 * time.Second, Every: time.Minute, Run: a.NotifyOverdue}
 }
 
+// PlanReminder chases the approved plans whose visit ended without a
+// record, each notice once, and returns how many it sent
+// (Archive.RemindUnrecordedPlans).
+type PlanReminder interface {
+	RemindUnrecordedPlans(ctx context.Context) (int, error)
+}
+
+// PlanRecordReminders chases the plans without a record every five
+// minutes, the first time 10 s after the server starts: half the filing
+// period after the visit the visitors are reminded, past it the
+// supervisors are told.
+func PlanRecordReminders(a PlanReminder) Job {
+	return Job{Name: "plan-record-reminders", First: 10 * time.Second, Every: 5 * time.Minute, Run: a.RemindUnrecordedPlans}
+}
+
+// ReviewReminder chases the submitted records left unreviewed, each
+// notice once, and returns how many it sent (Archive.RemindUnreviewed).
+type ReviewReminder interface {
+	RemindUnreviewed(ctx context.Context) (int, error)
+}
+
+// ReviewReminders chases the unreviewed records every five minutes, the
+// first time 15 s after the server starts: after the review period the
+// reviewers are reminded, after twice that their own supervisor (or the
+// managers) are told.
+func ReviewReminders(a ReviewReminder) Job {
+	return Job{Name: "review-reminders", First: 15 * time.Second, Every: 5 * time.Minute, Run: a.RemindUnreviewed}
+}
+
 // SessionEnder removes the expired sessions and returns how many it
 // removed (Accounts.EndExpiredSessions).
 type SessionEnder interface {

@@ -201,6 +201,7 @@ func TestOpenAPISchemas(t *testing.T) {
 		"PasswordSetResult": reflect.TypeFor[passwordSetResult](),
 
 		"Review":           reflect.TypeFor[visitarchive.Review](),
+		"VisitChange":      reflect.TypeFor[visitarchive.VisitChange](),
 		"Class":            reflect.TypeFor[visitarchive.Class](),
 		"PaperLocation":    reflect.TypeFor[visitarchive.PaperLocation](),
 		"Annotation":       reflect.TypeFor[visitarchive.Annotation](),
@@ -216,6 +217,8 @@ func TestOpenAPISchemas(t *testing.T) {
 		"PlanPage":         reflect.TypeFor[visitarchive.PlanPage](),
 		"PlanHistory":      reflect.TypeFor[planHistory](),
 		"PlanApproval":     reflect.TypeFor[planApproval](),
+		"PlanCancel":       reflect.TypeFor[planCancel](),
+		"PlanRejection":    reflect.TypeFor[planRejection](),
 		"Notification":     reflect.TypeFor[visitarchive.Notification](),
 		"InboxPage":        reflect.TypeFor[visitarchive.InboxPage](),
 		"MarkRead":         reflect.TypeFor[markRead](),

@@ -10,9 +10,10 @@ import (
 )
 
 // planAPI adapts the Archive's plan methods to objectAPI. Editing a draft
-// and changing an approved plan (with change_reason, which sends it back
-// for approval) are both an update: the Archive tells them apart by the
-// plan's state. Status, revision and decisions belong to the workflow.
+// and changing an approved plan (with change_reason, which waits beside
+// it for approval) are both an update: the Archive tells them apart by
+// the plan's state. Status, revision, decisions and the pending change
+// belong to the workflow.
 func (s *Server) planAPI() *objectAPI[visitarchive.Plan] {
 	a := s.archive
 	return &objectAPI[visitarchive.Plan]{
@@ -28,16 +29,18 @@ func (s *Server) planAPI() *objectAPI[visitarchive.Plan] {
 		},
 		manage: func(p, cur *visitarchive.Plan, id string, version int) {
 			p.ID, p.Version = visitarchive.PlanID(id), version
-			p.Status, p.Revision, p.Decisions, p.Audit = "", 0, nil, visitarchive.Audit{}
+			p.Status, p.Revision, p.Decisions, p.Pending, p.Audit = "", 0, nil, nil, visitarchive.Audit{}
+			p.AfterTheFact = false
 			if cur != nil {
-				p.Status, p.Revision, p.Decisions, p.Audit = cur.Status, cur.Revision, cur.Decisions, cur.Audit
+				p.Status, p.Revision, p.Decisions, p.Pending, p.Audit = cur.Status, cur.Revision, cur.Decisions, cur.Pending, cur.Audit
+				p.AfterTheFact = cur.AfterTheFact
 			}
 		},
 	}
 }
 
 // planParams are the query parameters of GET /plans.
-var planParams = []string{"status", "customer", "department", "visitor", "missing_record", "page", "size"}
+var planParams = []string{"status", "customer", "department", "visitor", "missing_record", "after_the_fact", "page", "size"}
 
 func (s *Server) listPlans(c *fiber.Ctx) error {
 	const op = "plan.list"
@@ -52,6 +55,7 @@ func (s *Server) listPlans(c *fiber.Ctx) error {
 		Department:    visitarchive.DepartmentID(p["department"]),
 		Visitor:       visitarchive.UserName(p["visitor"]),
 		MissingRecord: p.flag("missing_record", &fe),
+		AfterTheFact:  p["after_the_fact"],
 		Page:          p.pageInt("page", &fe),
 		Size:          p.pageInt("size", &fe),
 	}
@@ -100,8 +104,9 @@ func (s *Server) submitPlan(c *fiber.Ctx) error {
 }
 
 // planApproval is the body of POST /plans/:id/approve. Adjust holds the
-// fields the decider changes, merged onto the current plan as a PATCH
-// would be.
+// fields the decider changes, merged onto the current plan (or its
+// pending change) as a PATCH would be; adjust.major true escalates the
+// plan to management instead, recommending its approval.
 type planApproval struct {
 	Version int                `json:"version"`
 	Comment string             `json:"comment"`
@@ -125,7 +130,8 @@ func (s *Server) approvePlan(c *fiber.Ctx) error {
 }
 
 // adjustedPlan merges the adjust member of an approval onto the plan at
-// the version the approval names.
+// the version the approval names, or onto its pending change, which is
+// what is decided then.
 func (s *Server) adjustedPlan(c *fiber.Ctx, op string, m *move[planApproval]) (*visitarchive.Plan, error) {
 	cur, err := s.plans.get(c.UserContext(), m.id)
 	if err != nil {
@@ -138,7 +144,11 @@ func (s *Server) adjustedPlan(c *fiber.Ctx, op string, m *move[planApproval]) (*
 	if err := json.Unmarshal(m.raw.members["adjust"], &adjust.members); err != nil {
 		return nil, err
 	}
-	p, err := mergePatch(op, cur, adjust)
+	decided := cur
+	if cur.Pending != nil {
+		decided = cur.Pending
+	}
+	p, err := mergePatch(op, decided, adjust)
 	if err != nil {
 		return nil, err
 	}
@@ -146,12 +156,35 @@ func (s *Server) adjustedPlan(c *fiber.Ctx, op string, m *move[planApproval]) (*
 	return p, nil
 }
 
-func (s *Server) rejectPlan(c *fiber.Ctx) error {
-	m, err := readMove[visitarchive.Plan, verdict](c, s.plans, "plan.reject")
+// planCancel is the body of POST /plans/:id/cancel.
+type planCancel struct {
+	Version int    `json:"version"`
+	Reason  string `json:"reason"`
+}
+
+func (s *Server) cancelPlan(c *fiber.Ctx) error {
+	m, err := readMove[visitarchive.Plan, planCancel](c, s.plans, "plan.cancel")
 	if err != nil {
 		return err
 	}
-	v := visitarchive.PlanVerdict{Version: m.version, Comment: m.body.Comment}
+	p, err := s.archive.CancelPlan(c.UserContext(), visitarchive.PlanID(m.id), m.version, m.body.Reason)
+	return s.plans.answer(c, p, err)
+}
+
+// planRejection is the body of POST /plans/:id/reject. Major escalates
+// the plan to management instead, recommending its rejection.
+type planRejection struct {
+	Version int    `json:"version"`
+	Comment string `json:"comment"`
+	Major   bool   `json:"major"`
+}
+
+func (s *Server) rejectPlan(c *fiber.Ctx) error {
+	m, err := readMove[visitarchive.Plan, planRejection](c, s.plans, "plan.reject")
+	if err != nil {
+		return err
+	}
+	v := visitarchive.PlanVerdict{Version: m.version, Comment: m.body.Comment, Major: m.body.Major}
 	p, err := s.archive.DecidePlan(c.UserContext(), visitarchive.PlanID(m.id), v)
 	return s.plans.answer(c, p, err)
 }

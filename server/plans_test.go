@@ -122,8 +122,74 @@ func TestMajorPlan(t *testing.T) {
 	}
 }
 
-// TestPlanChange: an approved plan changed with a reason goes back to
-// submitted, and its history keeps the approval.
+// TestPlanEscalation: a supervisor deciding a plan marks it major and
+// sends it up; the decision is kept as a recommendation, and a manager
+// decides.
+func TestPlanEscalation(t *testing.T) {
+	ts, _ := newWorkflowServer(t, "2026-02-20T09:00:00+08:00")
+	p := ts.movePlan("alice", ts.createPlanAs("alice", planBody(t, "acme", "2026-03-01T09:00:00+08:00")), "submit", "")
+	path := "/api/v1/plans/" + string(p.ID)
+	res := ts.move("sam", path, "approve", p.Version, `{"adjust":{"major":true}}`).want(t, http.StatusUnprocessableEntity)
+	checkError(t, res, "invalid", "", []string{"comment"})
+
+	up := ts.movePlan("sam", p, "approve", `{"comment":"a big order: the board decides","adjust":{"major":true,"location":"Munich"}}`)
+	if up.Status != visitarchive.StatusSubmitted || !up.Major || up.Location != "Munich" || len(up.Decisions) != 1 {
+		t.Fatalf("escalated %+v", up)
+	}
+	if d := up.Decisions[0]; d.Decision != visitarchive.DecisionEscalated || d.Recommends != visitarchive.StatusApproved ||
+		d.By != "sam" || !slices.Equal(d.Adjusted, []string{"location", "major"}) {
+		t.Errorf("recommendation %+v", d)
+	}
+	if !ts.notified("max", visitarchive.EventPlanEscalated, string(p.ID), "a big order") {
+		t.Error("max was not asked to decide the escalated plan")
+	}
+	if n := ts.notification("mia", visitarchive.EventPlanApproved, string(p.ID)); n != nil {
+		t.Errorf("marketing told of a plan not yet approved: %+v", n)
+	}
+	ts.move("sam", path, "approve", up.Version, `{"comment":"ok"}`).wantError(t, http.StatusForbidden, "forbidden")
+	// A major plan stays major.
+	res = ts.move("max", path, "approve", up.Version, `{"comment":"no","adjust":{"major":false}}`).want(t, http.StatusUnprocessableEntity)
+	checkError(t, res, "invalid", "", []string{"major"})
+	ok := ts.movePlan("max", up, "approve", `{"comment":"go"}`)
+	if ok.Status != visitarchive.StatusApproved || len(ok.Decisions) != 2 || ok.Decisions[1].By != "max" {
+		t.Fatalf("approved by max %+v", ok)
+	}
+	if n := ts.notification("mia", visitarchive.EventPlanApproved, string(p.ID)); n == nil || n.From != "max" {
+		t.Errorf("marketing's notification %+v", n)
+	}
+
+	// A rejection is escalated alike, recommending rejection.
+	q := ts.movePlan("alice", ts.createPlanAs("alice", planBody(t, "acme", "2026-03-02T09:00:00+08:00")), "submit", "")
+	q = ts.movePlan("sam", q, "reject", `{"comment":"too costly","major":true}`)
+	if d := q.Decisions[0]; q.Status != visitarchive.StatusSubmitted || !q.Major || d.Decision != visitarchive.DecisionEscalated ||
+		d.Recommends != visitarchive.StatusRejected || d.Comment != "too costly" {
+		t.Fatalf("rejection escalated %+v", q)
+	}
+	if q = ts.movePlan("max", q, "reject", `{"comment":"agreed"}`); q.Status != visitarchive.StatusRejected {
+		t.Errorf("rejected by max %+v", q)
+	}
+
+	// So is a change of an approved plan: the plan stays in force.
+	c := ts.movePlanPatch("alice", ok, `{"location":"Berlin","change_reason":"the customer moved it"}`)
+	if c.Pending == nil || !c.Pending.Major {
+		t.Fatalf("a change of a major plan is major: %+v", c.Pending)
+	}
+	r := ts.approvedPlan(planBody(t, "acme", "2026-03-03T09:00:00+08:00"))
+	r = ts.movePlanPatch("alice", r, `{"location":"Berlin","change_reason":"the customer moved it"}`)
+	r = ts.movePlan("sam", r, "approve", `{"comment":"the board should see this","adjust":{"major":true}}`)
+	if r.Status != visitarchive.StatusApproved || r.Major || r.Location != "Hamburg" || r.Pending == nil || !r.Pending.Major {
+		t.Fatalf("change escalated %+v", r)
+	}
+	ts.move("sam", "/api/v1/plans/"+string(r.ID), "approve", r.Version, `{"comment":"ok"}`).wantError(t, http.StatusForbidden, "forbidden")
+	if r = ts.movePlan("max", r, "approve", `{"comment":"fine"}`); r.Location != "Berlin" || !r.Major || r.Pending != nil {
+		t.Errorf("change approved by max %+v", r)
+	}
+}
+
+// TestPlanChange: a change of an approved plan waits beside it for a
+// decision; the approved plan stays in force and visible meanwhile. A
+// rejected change leaves the plan as it was; an approved one replaces it
+// and reaches marketing and service.
 func TestPlanChange(t *testing.T) {
 	ts, _ := newWorkflowServer(t, "2026-02-20T09:00:00+08:00")
 	p := ts.approvedPlan(planBody(t, "acme", "2026-03-01T09:00:00+08:00"))
@@ -134,38 +200,180 @@ func TestPlanChange(t *testing.T) {
 	var changed visitarchive.Plan
 	ts.call("PATCH", path, `{"location":"Berlin","change_reason":"the customer moved the meeting"}`, "If-Match", "3").
 		want(t, http.StatusOK).decode(t, &changed)
-	if changed.Status != visitarchive.StatusSubmitted || changed.Revision != 1 || changed.Location != "Berlin" || changed.Version != 4 {
-		t.Fatalf("changed %+v", changed)
+	if changed.Status != visitarchive.StatusApproved || changed.Location != "Hamburg" || changed.Revision != 0 || changed.Version != 4 {
+		t.Fatalf("changed: the approved plan must stay in force: %+v", changed)
+	}
+	if c := changed.Pending; c == nil || c.Location != "Berlin" || c.ChangeReason != "the customer moved the meeting" ||
+		c.Revision != 1 || c.UpdatedBy != "alice" || c.Status != visitarchive.StatusSubmitted {
+		t.Fatalf("pending change %+v", changed.Pending)
 	}
 	if len(changed.Decisions) != 1 || changed.Decisions[0].Decision != visitarchive.StatusApproved || changed.Decisions[0].By != "sam" {
 		t.Errorf("decisions after the change %+v", changed.Decisions)
 	}
+	if !ts.notified("sam", visitarchive.EventPlanSubmitted, string(p.ID), "the customer moved the meeting") {
+		t.Error("sam was not asked to decide the change")
+	}
+	// Marketing and service still see the approved plan.
+	for _, who := range []string{"mia", "sid"} {
+		var seen visitarchive.Plan
+		ts.callAs(who, "GET", path, "").want(t, http.StatusOK).decode(t, &seen)
+		if seen.Location != "Hamburg" || seen.Status != visitarchive.StatusApproved {
+			t.Errorf("%s sees %+v", who, seen)
+		}
+		if got := ts.planIDs(who, "/api/v1/plans?status=approved"); !slices.Equal(got, []visitarchive.PlanID{p.ID}) {
+			t.Errorf("%s lists %v", who, got)
+		}
+	}
+
+	// While the change waits, nothing else changes the plan.
+	res = ts.call("PUT", path, planBody(t, "acme", "2026-03-01T09:00:00+08:00"), "If-Match", "4").want(t, http.StatusConflict)
+	checkError(t, res, "conflict", "waiting for a decision", nil)
+	checkError(t, res, "conflict", "approve, reject, cancel", nil)
+	ts.move("sam", path, "approve", 3, `{}`).wantError(t, http.StatusConflict, "conflict") // stale
+	res = ts.move("sam", path, "reject", 4, `{}`).want(t, http.StatusUnprocessableEntity)
+	checkError(t, res, "invalid", "", []string{"comment"})
+
+	// Rejected: the approved plan stands, the proposer hears of it.
+	rejected := ts.movePlan("sam", &changed, "reject", `{"comment":"keep Hamburg"}`)
+	if rejected.Status != visitarchive.StatusApproved || rejected.Location != "Hamburg" || rejected.Pending != nil ||
+		len(rejected.Decisions) != 2 || rejected.Decisions[1].Decision != visitarchive.StatusRejected || rejected.Decisions[1].Revision != 1 {
+		t.Fatalf("after the rejected change %+v", rejected)
+	}
+	if !ts.notified("alice", visitarchive.EventPlanDecided, string(p.ID), "keep Hamburg") {
+		t.Error("alice was not told of the rejected change")
+	}
+	if n := ts.notification("mia", visitarchive.EventPlanChanged, string(p.ID)); n != nil {
+		t.Errorf("marketing told of a rejected change: %+v", n)
+	}
+
+	// Changed again and approved: the change replaces the plan, and
+	// marketing and service are told.
+	again := ts.movePlanPatch("alice", rejected, `{"location":"Munich","change_reason":"their Munich office"}`)
+	approved := ts.movePlan("sam", again, "approve", `{"comment":"fine"}`)
+	if approved.Status != visitarchive.StatusApproved || approved.Location != "Munich" || approved.Pending != nil ||
+		approved.Revision != 2 || approved.ChangeReason != "their Munich office" || len(approved.Decisions) != 3 {
+		t.Fatalf("after the approved change %+v", approved)
+	}
+	for _, who := range []string{"mia", "sid"} {
+		if !ts.notified(who, visitarchive.EventPlanChanged, string(p.ID), "Munich") {
+			t.Errorf("%s was not told of the change", who)
+		}
+	}
+
 	var h planHistory
 	ts.call("GET", path+"/history", "").want(t, http.StatusOK).decode(t, &h)
 	var actors []visitarchive.UserName
 	for _, v := range h.Versions {
 		actors = append(actors, v.Actor)
 	}
-	if h.ID != p.ID || !slices.Equal(actors, []visitarchive.UserName{"alice", "alice", "sam", "alice"}) {
+	if h.ID != p.ID || !slices.Equal(actors, []visitarchive.UserName{"alice", "alice", "sam", "alice", "sam", "alice", "sam"}) {
 		t.Errorf("history %+v", h)
 	}
 	ts.callAs("bob", "GET", path+"/history", "").wantError(t, http.StatusNotFound, "not_found")
+}
 
-	// Submitted again: no edits until it is decided.
-	res = ts.call("PUT", path, planBody(t, "acme", "2026-03-01T09:00:00+08:00"), "If-Match", "4").want(t, http.StatusConflict)
-	checkError(t, res, "conflict", "is submitted", nil)
-	checkError(t, res, "conflict", "approve, reject", nil)
-	// A stale version is a conflict too.
-	ts.move("sam", path, "approve", 3, `{}`).wantError(t, http.StatusConflict, "conflict")
-	res = ts.move("sam", path, "reject", 4, `{}`).want(t, http.StatusUnprocessableEntity)
-	checkError(t, res, "invalid", "", []string{"comment"})
-	rejected := ts.movePlan("sam", &changed, "reject", `{"comment":"keep Hamburg"}`)
-	if rejected.Status != visitarchive.StatusRejected || len(rejected.Decisions) != 2 {
-		t.Errorf("rejected %+v", rejected)
+// TestPlanCancel: the planner or a supervisor cancels an approved plan
+// with a reason; everyone who prepared for it is told, and it needs no
+// record.
+func TestPlanCancel(t *testing.T) {
+	ts, clock := newWorkflowServer(t, "2026-02-20T09:00:00+08:00")
+	p := ts.approvedPlan(planBody(t, "acme", "2026-03-01T09:00:00+08:00", func(m map[string]any) { m["visitors"] = []string{"alice", "carol"} }))
+	other := ts.approvedPlan(planBody(t, "acme", "2026-03-02T09:00:00+08:00"))
+	path := "/api/v1/plans/" + string(p.ID)
+
+	ts.callAs("bob", "POST", path+"/cancel", `{"version":3,"reason":"x"}`).wantError(t, http.StatusNotFound, "not_found")
+	ts.callAs("mia", "POST", path+"/cancel", `{"version":3,"reason":"x"}`).wantError(t, http.StatusForbidden, "forbidden")
+	ts.callAs("carol", "POST", path+"/cancel", `{"version":3,"reason":"x"}`).wantError(t, http.StatusForbidden, "forbidden") // a visitor, not the planner
+	res := ts.callAs("alice", "POST", path+"/cancel", `{"version":3}`).want(t, http.StatusUnprocessableEntity)
+	checkError(t, res, "invalid", "", []string{"reason"})
+	ts.callAs("alice", "POST", path+"/cancel", `{"version":3,"reason":"x","comment":"y"}`).wantError(t, http.StatusBadRequest, "bad_request")
+
+	var cancelled visitarchive.Plan
+	ts.callAs("alice", "POST", path+"/cancel", `{"version":3,"reason":"the customer called it off"}`).
+		want(t, http.StatusOK).decode(t, &cancelled)
+	if cancelled.Status != visitarchive.StatusCancelled || cancelled.Version != 4 {
+		t.Fatalf("cancelled %+v", cancelled)
 	}
-	res = ts.move("alice", path, "submit", rejected.Version, "").want(t, http.StatusConflict)
-	checkError(t, res, "conflict", "is rejected", nil)
-	checkError(t, res, "conflict", "Allowed: none", nil)
+	if d := cancelled.Decisions[len(cancelled.Decisions)-1]; d.Decision != visitarchive.StatusCancelled || d.By != "alice" ||
+		d.Comment != "the customer called it off" {
+		t.Errorf("cancellation %+v", d)
+	}
+	for _, who := range []string{"mia", "sid", "sam", "carol"} {
+		if !ts.notified(who, visitarchive.EventPlanCancelled, string(p.ID), "the customer called it off") {
+			t.Errorf("%s was not told of the cancellation", who)
+		}
+	}
+	ts.callAs("mia", "GET", path, "").want(t, http.StatusOK) // what was released stays readable
+	res = ts.callAs("alice", "POST", path+"/cancel", `{"version":4,"reason":"again"}`).want(t, http.StatusConflict)
+	checkError(t, res, "conflict", "is cancelled", nil)
+	if got := ts.planIDs("alice", "/api/v1/plans?status=cancelled"); !slices.Equal(got, []visitarchive.PlanID{p.ID}) {
+		t.Errorf("status=cancelled: %v", got)
+	}
+
+	// A supervisor cancels too, even with a change waiting.
+	changed := ts.movePlanPatch("alice", other, `{"location":"Kiel","change_reason":"moved"}`)
+	gone := ts.movePlan("sam", changed, "cancel", `{"reason":"budget"}`)
+	if gone.Status != visitarchive.StatusCancelled || gone.Pending != nil {
+		t.Errorf("cancelled by sam %+v", gone)
+	}
+
+	// After the visits, neither needs a record.
+	clock.set(at(t, "2026-03-04T09:00:00+08:00"))
+	if got := ts.planIDs("sam", "/api/v1/plans?missing_record=true"); len(got) != 0 {
+		t.Errorf("missing_record lists cancelled plans: %v", got)
+	}
+}
+
+// TestPlanAfterTheFact: a plan submitted once its visit has started is
+// accepted but marked after_the_fact, which its decider sees, the list
+// filters and counts.
+func TestPlanAfterTheFact(t *testing.T) {
+	ts, clock := newWorkflowServer(t, "2026-03-01T10:00:00+08:00")
+	late := ts.createPlanAs("alice", planBody(t, "acme", "2026-03-01T09:00:00+08:00", func(m map[string]any) { m["after_the_fact"] = false }))
+	late = ts.movePlan("alice", late, "submit", "")
+	early := ts.createPlanAs("alice", planBody(t, "acme", "2026-03-05T09:00:00+08:00", func(m map[string]any) { m["after_the_fact"] = true }))
+	if early.AfterTheFact {
+		t.Error("after_the_fact is the server's")
+	}
+	early = ts.movePlan("alice", early, "submit", "")
+	if !late.AfterTheFact || early.AfterTheFact {
+		t.Fatalf("after_the_fact: started %v, in advance %v", late.AfterTheFact, early.AfterTheFact)
+	}
+	if !ts.notified("sam", visitarchive.EventPlanSubmitted, string(late.ID), "after the fact") ||
+		ts.notified("sam", visitarchive.EventPlanSubmitted, string(early.ID), "after the fact") {
+		t.Error("the notices to the decider do not tell plans made after the fact")
+	}
+	for q, want := range map[string][]visitarchive.PlanID{
+		"after_the_fact=true": {late.ID}, "after_the_fact=false": {early.ID}, "": sorted(late.ID, early.ID),
+	} {
+		if got := ts.planIDs("sam", "/api/v1/plans?"+q); !slices.Equal(got, want) {
+			t.Errorf("%s: %v, want %v", q, got, want)
+		}
+	}
+	var page visitarchive.PlanPage
+	ts.callAs("sam", "GET", "/api/v1/plans?size=1", "").want(t, http.StatusOK).decode(t, &page)
+	if page.Total != 2 || page.AfterTheFact != 1 {
+		t.Errorf("counts: total %d, after the fact %d", page.Total, page.AfterTheFact)
+	}
+	res := ts.callAs("sam", "GET", "/api/v1/plans?after_the_fact=yes", "").want(t, http.StatusUnprocessableEntity)
+	checkError(t, res, "invalid", "", []string{"after_the_fact"})
+
+	// A change that moves the visit to a time already begun is after the
+	// fact too; one that leaves the start alone is not.
+	early = ts.movePlan("sam", early, "approve", `{"comment":"ok"}`)
+	clock.set(at(t, "2026-03-05T12:00:00+08:00"))
+	c := ts.movePlanPatch("alice", early, `{"location":"Kiel","change_reason":"moved"}`)
+	if c.Pending.AfterTheFact {
+		t.Error("a change that keeps the start is after the fact")
+	}
+	c = ts.movePlan("sam", c, "reject", `{"comment":"no"}`)
+	c = ts.movePlanPatch("alice", c, `{"visit_start":"2026-03-05T10:00:00+08:00","change_reason":"we went an hour later"}`)
+	if !c.Pending.AfterTheFact || c.AfterTheFact {
+		t.Errorf("a change into the past: pending %v, plan %v", c.Pending.AfterTheFact, c.AfterTheFact)
+	}
+	if c = ts.movePlan("sam", c, "approve", `{"comment":"ok"}`); !c.AfterTheFact {
+		t.Error("the approved change into the past is not after the fact")
+	}
 }
 
 func TestPlanList(t *testing.T) {
@@ -227,6 +435,7 @@ func TestPlanList(t *testing.T) {
 		{"overdue=true", 400, ""},
 		{"status=returned", 422, "status"},
 		{"missing_record=yes", 422, "missing_record"},
+		{"status=cancelled&after_the_fact=1", 422, "after_the_fact"},
 		{"page=0", 422, "page"},
 		{"size=x", 422, "size"},
 		{"size=101", 422, "size"},

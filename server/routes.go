@@ -69,6 +69,7 @@ func (s *Server) routes() {
 	api.Post("/plans/:id/submit", s.submitPlan)
 	api.Post("/plans/:id/approve", s.approvePlan)
 	api.Post("/plans/:id/reject", s.rejectPlan)
+	api.Post("/plans/:id/cancel", s.cancelPlan)
 
 	api.Get("/inbox", s.inbox)
 	api.Post("/inbox/read", s.markRead)

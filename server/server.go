@@ -16,7 +16,7 @@
 //     per-field messages.
 //   - Server-managed fields (created_at, created_by, updated_at,
 //     updated_by; a record's status, workflow fields and annotations; a
-//     plan's status, revision and decisions) are ignored when a client
+//     plan's status, revision, decisions and pending change) are ignored when a client
 //     sends them, so that a GET → edit → PUT round trip works; the server
 //     always sets them. The openapi.json marks them readOnly.
 //   - Updates name the version they change with If-Match or a version

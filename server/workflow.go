@@ -77,7 +77,7 @@ type (
 	versionOnly struct {
 		Version int `json:"version"`
 	}
-	// verdict is the body of a record approval or a plan rejection.
+	// verdict is the body of a record approval.
 	verdict struct {
 		Version int    `json:"version"`
 		Comment string `json:"comment"`

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -194,7 +195,29 @@ func (ts *testServer) notification(who, event, object string) *visitarchive.Noti
 	return nil
 }
 
+// notified reports whether who has a notification of event about object
+// whose message holds text.
+func (ts *testServer) notified(who, event, object, text string) bool {
+	ts.t.Helper()
+	for _, n := range ts.inboxOf(who, "?size=100").Notifications {
+		if n.Event == event && n.Object == object && strings.Contains(n.Message, text) {
+			return true
+		}
+	}
+	return false
+}
+
 func sorted[T ~string](v ...T) []T {
 	slices.Sort(v)
 	return v
+}
+
+// movePlanPatch changes plan p with a PATCH as who, which must succeed,
+// and returns the plan.
+func (ts *testServer) movePlanPatch(who string, p *visitarchive.Plan, patch string) *visitarchive.Plan {
+	ts.t.Helper()
+	var got visitarchive.Plan
+	ts.callAs(who, "PATCH", "/api/v1/plans/"+string(p.ID), patch, "If-Match", strconv.Itoa(p.Version)).
+		want(ts.t, http.StatusOK).decode(ts.t, &got)
+	return &got
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -238,6 +239,95 @@ func TestFilingDeadline(t *testing.T) {
 	ts.callAs("sam", "GET", "/api/v1/search?overdue=true", "").want(t, http.StatusOK).decode(t, &only)
 	if only.Total != 1 || only.Hits[0].ID != b.ID {
 		t.Errorf("search overdue=true: %+v", only)
+	}
+}
+
+// TestDeadlineNeverMovesLater: the 24-hour rule cannot be dodged by
+// editing the visit times: due_at only ever moves earlier, and every
+// change of the visit times is kept on the record for the reviewer.
+func TestDeadlineNeverMovesLater(t *testing.T) {
+	ts, clock := newWorkflowServer(t, "2026-03-01T12:00:00+08:00")
+	r := ts.createRecordAs("alice", form(t, "acme", "2026-03-01T09:00:00+08:00"))
+	due := at(t, "2026-03-02T11:00:00+08:00")
+	if !r.DueAt.Equal(due) {
+		t.Fatalf("due at %v", r.DueAt)
+	}
+	path := "/api/v1/records/" + string(r.ID)
+
+	// Past the deadline, the visit is moved a day later: due_at stays.
+	clock.set(at(t, "2026-03-02T17:00:00+08:00"))
+	var moved visitarchive.Record
+	ts.call("PATCH", path, `{"visit_start":"2026-03-02T09:00:00+08:00","visit_end":"2026-03-02T11:00:00+08:00"}`, "If-Match", "1").
+		want(t, http.StatusOK).decode(t, &moved)
+	if !moved.DueAt.Equal(due) {
+		t.Errorf("due at %v after moving the visit later, want %v", moved.DueAt, due)
+	}
+	if len(moved.VisitChanges) != 1 {
+		t.Fatalf("visit changes %+v", moved.VisitChanges)
+	}
+	if c := moved.VisitChanges[0]; !c.FromStart.Equal(at(t, "2026-03-01T09:00:00+08:00")) || !c.FromEnd.Equal(at(t, "2026-03-01T11:00:00+08:00")) ||
+		!c.ToStart.Equal(at(t, "2026-03-02T09:00:00+08:00")) || !c.ToEnd.Equal(at(t, "2026-03-02T11:00:00+08:00")) ||
+		c.By != "alice" || !c.Time.Equal(clock.Now()) {
+		t.Errorf("visit change %+v", c)
+	}
+	// An edit that keeps the times adds nothing.
+	ts.call("PATCH", path, `{"summary":"更正"}`, "If-Match", "2").want(t, http.StatusOK).decode(t, &moved)
+	if len(moved.VisitChanges) != 1 {
+		t.Errorf("visit changes after an edit of the summary: %+v", moved.VisitChanges)
+	}
+	sub := ts.moveRecord("alice", &moved, "submit", "")
+	if !sub.Late || sub.DelaySeconds != int64(6*time.Hour/time.Second) || len(sub.VisitChanges) != 1 {
+		t.Errorf("submitted: late %v, delay %d, changes %d", sub.Late, sub.DelaySeconds, len(sub.VisitChanges))
+	}
+	if !ts.notified("sam", visitarchive.EventRecordSubmitted, string(r.ID), "visit times changed 1") {
+		t.Error("the reviewer's notice does not say the visit times changed")
+	}
+
+	// Moved earlier, the deadline follows; and a record submitted on
+	// time, returned, and moved earlier than its deadline allowed turns
+	// late.
+	clock.set(at(t, "2026-03-05T12:00:00+08:00"))
+	e := ts.createRecordAs("alice", form(t, "acme", "2026-03-05T09:00:00+08:00"))
+	e = ts.moveRecord("alice", e, "submit", "")
+	e = ts.moveRecord("sam", e, "return", `{"comment":"check the date"}`)
+	ts.call("PATCH", "/api/v1/records/"+string(e.ID), `{"visit_start":"2026-03-03T09:00:00+08:00","visit_end":"2026-03-03T11:00:00+08:00"}`,
+		"If-Match", strconv.Itoa(e.Version)).want(t, http.StatusOK).decode(t, &moved)
+	if want := at(t, "2026-03-04T11:00:00+08:00"); !moved.DueAt.Equal(want) || !moved.Late || moved.DelaySeconds != int64(25*time.Hour/time.Second) {
+		t.Errorf("moved earlier: due %v late %v delay %d", moved.DueAt, moved.Late, moved.DelaySeconds)
+	}
+}
+
+// TestRecordWithinItsPlan: a record linked to a plan must lie within the
+// plan's window, give or take the tolerance (2 h by default), checked at
+// submission.
+func TestRecordWithinItsPlan(t *testing.T) {
+	ts, clock := newWorkflowServer(t, "2026-02-20T12:00:00+08:00")
+	p := ts.approvedPlan(planBody(t, "acme", "2026-03-01T09:00:00+08:00")) // 09:00 to 11:00
+	ts.callAs("alice", "PATCH", "/api/v1/plans/"+string(p.ID), `{"visit_start":"2026-03-09T09:00:00+08:00","visit_end":"2026-03-09T11:00:00+08:00","change_reason":"maybe later"}`,
+		"If-Match", strconv.Itoa(p.Version)).want(t, http.StatusOK) // pending: the approved window counts
+	clock.set(at(t, "2026-03-01T16:00:00+08:00"))
+	for _, tc := range []struct {
+		start, end string
+		fields     []string
+	}{
+		{"2026-03-01T07:00:00+08:00", "2026-03-01T13:00:00+08:00", nil},
+		{"2026-03-01T10:00:00+08:00", "2026-03-01T12:30:00+08:00", nil},
+		{"2026-03-01T06:59:00+08:00", "2026-03-01T08:00:00+08:00", []string{"visit_start"}},
+		{"2026-03-01T12:00:00+08:00", "2026-03-01T13:01:00+08:00", []string{"visit_end"}},
+		{"2026-02-28T09:00:00+08:00", "2026-03-01T15:00:00+08:00", []string{"visit_end", "visit_start"}},
+	} {
+		r := ts.createRecordAs("alice", form(t, "acme", tc.start, func(m map[string]any) {
+			m["plan_id"], m["visit_end"] = p.ID, at(t, tc.end)
+		}))
+		res := ts.move("alice", "/api/v1/records/"+string(r.ID), "submit", r.Version, "")
+		if tc.fields == nil {
+			res.want(t, http.StatusOK)
+			continue
+		}
+		res.want(t, http.StatusUnprocessableEntity)
+		if got := sorted(fieldNames(res.apiError(t))...); !slices.Equal(got, tc.fields) {
+			t.Errorf("%s to %s: fields %v, want %v", tc.start, tc.end, got, tc.fields)
+		}
 	}
 }
 

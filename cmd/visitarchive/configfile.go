@@ -32,6 +32,9 @@ type workflowFile struct {
 	RetentionSchedule *retention.Schedule `json:"retention_schedule"`
 	Fonds             string              `json:"fonds"`
 	AreaCodes         map[string]string   `json:"area_codes"`
+	PlanLeadTime      string              `json:"plan_lead_time"` // a Go duration; "0s" allowed
+	PlanTolerance     string              `json:"plan_tolerance"`
+	ReviewPeriod      string              `json:"review_period"`
 }
 
 type smtpFile struct {
@@ -123,12 +126,8 @@ func (w *workflowFile) config() (va.WorkflowConfig, error) {
 	cfg := va.WorkflowConfig{FilingPeriod: va.DefaultFilingPeriod, Fonds: va.DefaultFonds}
 	var sched *retention.Schedule
 	if w != nil {
-		if w.FilingPeriod != "" {
-			d, err := positiveDuration(w.FilingPeriod)
-			if err != nil {
-				return cfg, fmt.Errorf("workflow.filing_period: %w", err)
-			}
-			cfg.FilingPeriod = d
+		if err := w.durations(&cfg); err != nil {
+			return cfg, err
 		}
 		if w.Fonds != "" {
 			cfg.Fonds = w.Fonds
@@ -143,6 +142,30 @@ func (w *workflowFile) config() (va.WorkflowConfig, error) {
 	}
 	cfg.Schedule = sched
 	return cfg, nil
+}
+
+// durations sets the durations of the file's workflow settings in cfg.
+func (w *workflowFile) durations(cfg *va.WorkflowConfig) error {
+	for _, d := range []struct {
+		key, value string
+		dst        *time.Duration
+		zeroOK     bool
+	}{
+		{"filing_period", w.FilingPeriod, &cfg.FilingPeriod, false},
+		{"plan_lead_time", w.PlanLeadTime, &cfg.PlanLeadTime, true},
+		{"plan_tolerance", w.PlanTolerance, &cfg.PlanTolerance, false},
+		{"review_period", w.ReviewPeriod, &cfg.ReviewPeriod, false},
+	} {
+		if d.value == "" {
+			continue
+		}
+		v, err := duration(d.value, d.zeroOK)
+		if err != nil {
+			return fmt.Errorf("workflow.%s: %w", d.key, err)
+		}
+		*d.dst = v
+	}
+	return nil
 }
 
 // mailer returns the SMTP mailer of the file and the flags, or nil when
@@ -188,12 +211,18 @@ func orNone(configFile string) string {
 	return "config file " + configFile
 }
 
-func positiveDuration(s string) (time.Duration, error) {
+func positiveDuration(s string) (time.Duration, error) { return duration(s, false) }
+
+// duration reads s, a Go duration longer than zero (or zero, when
+// zeroOK).
+func duration(s string, zeroOK bool) (time.Duration, error) {
 	d, err := time.ParseDuration(s)
 	switch {
 	case err != nil:
 		return 0, fmt.Errorf("%q is not a duration: write it like 24h, 36h or 90m", s)
-	case d <= 0:
+	case d < 0 && zeroOK:
+		return 0, fmt.Errorf("%q must not be negative", s)
+	case d <= 0 && !zeroOK:
 		return 0, fmt.Errorf("%q must be longer than zero", s)
 	}
 	return d, nil

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,6 +92,23 @@ func TestConfigFileDrivesTheWorkflow(t *testing.T) {
 	}
 }
 
+// TestServerRunsTheReminders: the server's runner has the jobs that
+// chase plans without a record and records without a review.
+func TestServerRunsTheReminders(t *testing.T) {
+	data, _ := newData(t)
+	c, err := (&storeFlags{data: data, storage: "disk", logFormat: "text", logLevel: "error"}).openBeside(t.Context(), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	jobs := c.jobs(slog.New(slog.DiscardHandler))
+	for _, name := range []string{"overdue-notices", "plan-record-reminders", "review-reminders"} {
+		if n, err := jobs.RunOnce(t.Context(), name); n != 0 || err != nil {
+			t.Errorf("%s: %d, %v; want 0, nil", name, n, err)
+		}
+	}
+}
+
 func TestConfigDefaults(t *testing.T) {
 	t.Setenv(smtpPasswordEnv, "")
 	s, err := (&storeFlags{}).settings()
@@ -107,6 +125,24 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	if s.mailer != nil {
 		t.Errorf("mailer without any SMTP setting: %v", s.mailer)
+	}
+}
+
+// TestConfigPlanAndReviewTimes reads the durations of plans and reviews.
+func TestConfigPlanAndReviewTimes(t *testing.T) {
+	t.Setenv(smtpPasswordEnv, "")
+	f := &storeFlags{configFile: writeConfig(t, `{"workflow": {"plan_lead_time": "48h", "plan_tolerance": "30m", "review_period": "72h"}}`)}
+	s, err := f.settings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := s.workflow; w.PlanLeadTime != 48*time.Hour || w.PlanTolerance != 30*time.Minute || w.ReviewPeriod != 72*time.Hour ||
+		w.FilingPeriod != 24*time.Hour {
+		t.Errorf("workflow %+v", w)
+	}
+	f.configFile = writeConfig(t, `{"workflow": {"plan_lead_time": "0s"}}`)
+	if s, err = f.settings(); err != nil || s.workflow.PlanLeadTime != 0 {
+		t.Errorf("plan_lead_time 0s: %v, %v", s, err)
 	}
 }
 
@@ -142,6 +178,10 @@ func TestConfigFileErrors(t *testing.T) {
 			[]string{`workflow.filing_period: "1 day" is not a duration`}},
 		{"negative duration", `{"workflow": {"filing_period": "-2h"}}`, storeFlags{},
 			[]string{`workflow.filing_period: "-2h" must be longer than zero`}},
+		{"negative lead time", `{"workflow": {"plan_lead_time": "-2h"}}`, storeFlags{},
+			[]string{`workflow.plan_lead_time: "-2h" must not be negative`}},
+		{"zero tolerance", `{"workflow": {"plan_tolerance": "0s"}}`, storeFlags{},
+			[]string{`workflow.plan_tolerance: "0s" must be longer than zero`}},
 		{"bad schedule", `{"workflow": {"retention_schedule": {"rules": [{"customer_type": "key", "retention": "D5"}]}}}`, storeFlags{},
 			[]string{`workflow.retention_schedule.default: is required`, `workflow.retention_schedule.rules[0].retention: "D5" is not a retention period`}},
 		{"wrong type", `{"workflow": {"fonds": 7}}`, storeFlags{}, []string{"line 1, column", "workflow.fonds must be a string, not a JSON number"}},
