@@ -222,9 +222,9 @@ func (a *Archive) planSubmittedNotice(p *Plan) notice {
 	if p.Major {
 		to = a.accounts.usersWith(RoleManager, "")
 	}
-	msg := "拜访计划待审批 Plan to decide: " + planTitle(p)
+	msg := "拜访计划待审批 Plan to decide: " + a.planTitle(p)
 	if p.Revision > 0 {
-		msg = "拜访计划变更待审批 Changed plan to decide: " + planTitle(p) + ": " + p.ChangeReason
+		msg = "拜访计划变更待审批 Changed plan to decide: " + a.planTitle(p) + ": " + p.ChangeReason
 	}
 	if p.AfterTheFact {
 		msg = "[事后补报 after the fact] " + msg
@@ -382,7 +382,7 @@ func (a *Archive) planDecidedNotices(cur, p *Plan, d PlanDecision) []notice {
 	if d.Decision == DecisionEscalated {
 		return []notice{a.planEscalatedNotice(cur, p, d)}
 	}
-	what := planTitle(p)
+	what := a.planTitle(p)
 	told := append([]UserName{p.CreatedBy}, p.Visitors...)
 	word := map[RecordStatus]string{StatusApproved: "已批准 approved", StatusRejected: "已驳回 rejected"}[d.Decision]
 	released := notice{event: EventPlanApproved, kind: KindPlan, object: string(p.ID),
@@ -415,7 +415,7 @@ func (a *Archive) planEscalatedNotice(cur, p *Plan, d PlanDecision) notice {
 		to = append(to, cur.Pending.UpdatedBy)
 	}
 	return notice{event: EventPlanEscalated, kind: KindPlan, object: string(p.ID), to: to,
-		message: "拜访计划上报管理层审批 Plan escalated to management: " + planTitle(p) + ": " + string(d.By) + " " + rec + ": " + d.Comment}
+		message: "拜访计划上报管理层审批 Plan escalated to management: " + a.planTitle(p) + ": " + string(d.By) + " " + rec + ": " + d.Comment}
 }
 
 // releasedTo are those who receive approved plans: marketing and
@@ -425,8 +425,8 @@ func (a *Archive) releasedTo() []UserName {
 }
 
 // planTitle names plan p in notices: its customer and the day of the
-// visit.
-func planTitle(p *Plan) string { return p.CustomerName + " " + p.VisitStart.Format(time.DateOnly) }
+// visit in the company's time zone.
+func (a *Archive) planTitle(p *Plan) string { return p.CustomerName + " " + a.localDate(p.VisitStart) }
 
 // CancelPlan calls off approved plan id, with a reason: its planner or
 // a supervisor of its department may (the policy says so). A change
@@ -456,7 +456,7 @@ func (a *Archive) CancelPlan(ctx context.Context, id PlanID, version int, reason
 		to = append(to, cur.Pending.UpdatedBy)
 	}
 	n := notice{event: EventPlanCancelled, kind: KindPlan, object: string(id),
-		message: "拜访计划已取消 Plan cancelled: " + planTitle(cur) + ": " + reason, to: to}
+		message: "拜访计划已取消 Plan cancelled: " + a.planTitle(cur) + ": " + reason, to: to}
 	return &next, a.writePlan(ctx, op, &next, n)
 }
 

@@ -363,6 +363,23 @@ func (a *Archive) blindTokens(phone, email string) []string {
 	return out
 }
 
+// Location is the company's time zone (WorkflowConfig.Location), set
+// once the Archive is open: the server reads dates without a time in it.
+func (a *Archive) Location() *time.Location { return a.workflow.Location }
+
+// localDate is the day of t in the company's time zone, as messages to
+// people show it: a visit at 07:00 in Shanghai is on that day there,
+// though it is the day before in UTC.
+func (a *Archive) localDate(t time.Time) string {
+	return t.In(a.workflow.Location).Format(time.DateOnly)
+}
+
+// localTime is t to the minute in the company's time zone, named, as
+// messages to people show a deadline: 2026-03-02 11:00 CST.
+func (a *Archive) localTime(t time.Time) string {
+	return t.In(a.workflow.Location).Format("2006-01-02 15:04 MST")
+}
+
 // dueAt is when a record of a visit that ended at end must be submitted.
 func (a *Archive) dueAt(end time.Time) time.Time {
 	if end.IsZero() {

@@ -119,7 +119,7 @@ func (a *Archive) classify(op string, r *Record) (Archival, string, error) {
 	if cu == nil {
 		return Archival{}, "", invalidField(op, "customer_id", "names a customer that no longer exists")
 	}
-	class := Class{CustomerType: string(cu.Type), BusinessArea: cu.BusinessArea, Year: r.VisitStart.Year()}
+	class := Class{CustomerType: string(cu.Type), BusinessArea: cu.BusinessArea, Year: r.VisitStart.In(a.workflow.Location).Year()}
 	area := a.workflow.areaCode(cu.BusinessArea)
 	period := a.workflow.Schedule.Retention(class)
 	series := fmt.Sprintf("%s-KF-%04d-%s-%s", a.workflow.Fonds, class.Year, period, area)

@@ -49,7 +49,7 @@ func (a *Archive) notifyOverdue(ctx context.Context, id RecordID) (bool, error) 
 			return nil, false, err
 		}
 		return []notice{{event: EventRecordOverdue, kind: KindRecord, object: string(id),
-			message: "拜访记录已逾期未提交 Record overdue: " + s.CustomerName + " " + s.VisitStart.Format(time.DateOnly),
+			message: "拜访记录已逾期未提交 Record overdue: " + s.CustomerName + " " + a.localDate(s.VisitStart),
 			to:      append([]UserName{s.CreatedBy}, a.accounts.usersWith(RoleSupervisor, s.Department)...)}}, true, nil
 	})
 }
@@ -114,10 +114,10 @@ func (a *Archive) chasePlan(ctx context.Context, p *Plan, now time.Time) (bool, 
 	deadline := p.VisitEnd.Add(a.workflow.FilingPeriod)
 	to := append([]UserName{p.CreatedBy}, p.Visitors...)
 	key, event := PlanRecordDueKey(p.ID, p.Revision), EventPlanRecordDue
-	msg := "请提交拜访记录 File the visit record, due " + deadline.UTC().Format(time.RFC3339) + ": " + planTitle(p)
+	msg := "请提交拜访记录 File the visit record, due " + a.localTime(deadline) + ": " + a.planTitle(p)
 	if !now.Before(deadline) {
 		key, event = PlanRecordMissingKey(p.ID, p.Revision), EventPlanRecordMissing
-		msg = "拜访计划逾期无拜访记录 No visit record past the deadline: " + planTitle(p)
+		msg = "拜访计划逾期无拜访记录 No visit record past the deadline: " + a.planTitle(p)
 		to = append(to, a.accounts.usersWith(RoleSupervisor, p.Department)...)
 	} else if a.noticeDone(key) {
 		return false, nil
@@ -169,7 +169,7 @@ func (a *Archive) RemindUnreviewed(ctx context.Context) (int, error) {
 func (a *Archive) chaseReview(ctx context.Context, r *Record, now time.Time) (int, error) {
 	period, submitted := a.workflow.ReviewPeriod, r.UpdatedAt
 	reviewers := a.accounts.usersWith(RoleSupervisor, r.Department)
-	what := r.CustomerName + " " + r.VisitStart.Format(time.DateOnly)
+	what := r.CustomerName + " " + a.localDate(r.VisitStart)
 	steps := []struct {
 		key, event, msg string
 		to              []UserName

@@ -101,7 +101,7 @@ func (a *Archive) SubmitRecord(ctx context.Context, id RecordID, version int) (*
 		}
 	}
 	r.Status, r.Rounds = StatusSubmitted, r.Rounds+1
-	msg := "拜访记录待审核 Record to review: " + r.CustomerName + " " + r.VisitStart.Format(time.DateOnly)
+	msg := "拜访记录待审核 Record to review: " + r.CustomerName + " " + a.localDate(r.VisitStart)
 	if n := len(r.VisitChanges); n > 0 {
 		msg += " [拜访时间改动 " + itoa(n) + " 次 visit times changed " + itoa(n) + "×]"
 	}
@@ -197,7 +197,7 @@ func (a *Archive) ApproveRecord(ctx context.Context, id RecordID, version int, c
 	r.Status, r.Reviewer, r.ApprovedAt = StatusApproved, ActorFrom(ctx), now
 	r.Reviews = append(r.Reviews, Review{Round: r.Rounds, Decision: StatusApproved, Reviewer: r.Reviewer, Time: now, Comment: comment})
 	n := notice{event: EventRecordApproved, kind: KindRecord, object: string(r.ID),
-		message: "拜访记录已批准，待归档 Record approved, to archive: " + r.CustomerName + " " + r.VisitStart.Format(time.DateOnly),
+		message: "拜访记录已批准，待归档 Record approved, to archive: " + r.CustomerName + " " + a.localDate(r.VisitStart),
 		to:      append([]UserName{r.CreatedBy}, a.accounts.usersWith(RoleArchivist, "")...)}
 	return a.moveRecord(ctx, op, r, n)
 }

@@ -42,6 +42,11 @@ type WorkflowConfig struct {
 	// before its reviewers are reminded, and, as long again, before their
 	// own supervisor (or the managers) are told (default 2 days).
 	ReviewPeriod time.Duration
+	// Location is the company's time zone: the day of a date without a
+	// time (a from=2026-03-01 filter), the year a visit is archived
+	// under and the dates that notifications show are read in it,
+	// whatever the zone of the server process (nil: DefaultTimeZone).
+	Location *time.Location
 }
 
 // Workflow defaults.
@@ -50,6 +55,7 @@ const (
 	DefaultFonds         = "F001"
 	DefaultPlanTolerance = 2 * time.Hour
 	DefaultReviewPeriod  = 48 * time.Hour
+	DefaultTimeZone      = "Asia/Shanghai"
 )
 
 // RequiredFields are the fields every submitted record needs, whatever
@@ -86,6 +92,13 @@ func (w *WorkflowConfig) normalize() error {
 	maps.Copy(forms, w.Forms)
 	w.Forms = forms
 	var problems []string
+	if w.Location == nil {
+		loc, err := time.LoadLocation(DefaultTimeZone)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("the default time zone %s is unknown here (%v): set one", DefaultTimeZone, err))
+		}
+		w.Location = loc
+	}
 	if w.FilingPeriod < 0 {
 		problems = append(problems, "the filing period must be positive")
 	}

@@ -31,8 +31,8 @@ func (s *Server) auditAccess(c *fiber.Ctx) error {
 	f := visitarchive.AccessFilter{
 		User:   visitarchive.UserName(p["user"]),
 		Record: visitarchive.RecordID(p["record"]),
-		From:   p.date("from", false, s.loc, &fe),
-		To:     p.date("to", true, s.loc, &fe),
+		From:   p.date("from", false, s.archive.Location(), &fe),
+		To:     p.date("to", true, s.archive.Location(), &fe),
 	}
 	if v := p["limit"]; v != "" {
 		n, err := strconv.Atoi(v)

@@ -92,8 +92,8 @@ func (s *Server) searchQuery(op string, p params) (visitarchive.SearchQuery, err
 		Sort:         p["sort"],
 		Page:         p.pageInt("page", &fe),
 		Size:         p.pageInt("size", &fe),
-		From:         p.date("from", false, s.loc, &fe),
-		To:           p.date("to", true, s.loc, &fe),
+		From:         p.date("from", false, s.archive.Location(), &fe),
+		To:           p.date("to", true, s.archive.Location(), &fe),
 
 		Reviewer:      visitarchive.UserName(p["reviewer"]),
 		ReferenceCode: p["reference_code"],

@@ -14,8 +14,8 @@ func TestSearch(t *testing.T) {
 	ts := newTestServer(t)
 	ts.createCustomer(customerJSON)
 	ts.createCustomer(`{"id":"beta","name":"Beta Ltd","customer_type":"prospect","country":"CN"}`)
-	// Late on 1 March in Shanghai, which is still 1 March in the server's
-	// zone (cst) but 15:30 UTC.
+	// Late on 1 March in Shanghai, which is still 1 March in the company's
+	// zone (Asia/Shanghai, the default) but 15:00 UTC.
 	march1 := ts.createRecord(recordJSON("acme", "Pump order", "2026-03-01T09:30:00+08:00"))
 	late := ts.createRecord(`{"customer_id":"acme","visit_start":"2026-03-01T23:00:00+08:00","visit_end":"2026-03-01T23:30:00+08:00","topic":"Dinner","summary":"晚宴 交流","cooperation_intent":"low"}`)
 	march2 := ts.createRecord(`{"customer_id":"beta","visit_start":"2026-03-02T00:00:00+08:00","visit_end":"2026-03-02T01:00:00+08:00","topic":"Night call","summary":"客户提出售后服务投诉","cooperation_intent":"medium","visitors":["bob"]}`)
@@ -33,7 +33,7 @@ func TestSearch(t *testing.T) {
 		{"intent=low", []visitarchive.RecordID{late.ID}},
 		{"visitor=bob", []visitarchive.RecordID{march2.ID}},
 		{"status=draft&customer=beta", []visitarchive.RecordID{march2.ID}},
-		// to as a date is the end of that day in the server's zone.
+		// to as a date is the end of that day in the company's zone.
 		{"from=2026-03-01&to=2026-03-01", []visitarchive.RecordID{march1.ID, late.ID}},
 		{"from=2026-03-02", []visitarchive.RecordID{march2.ID}},
 		{"to=2026-02-28", nil},

@@ -66,10 +66,6 @@ type Config struct {
 	// Collectors are other components' metrics (the scheduled jobs'), to
 	// be registered into the Registry and served on /metrics too.
 	Collectors []prometheus.Collector
-
-	// Location is the time zone in which query dates without a time
-	// (from=2026-03-01) are read; nil means time.Local.
-	Location *time.Location
 }
 
 // Server is the HTTP server of visitarchive.
@@ -78,7 +74,6 @@ type Server struct {
 	archive *visitarchive.Archive
 	log     *slog.Logger
 	timeout time.Duration
-	loc     *time.Location
 	reg     *prometheus.Registry
 	metrics *metrics
 
@@ -95,7 +90,6 @@ func New(cfg Config) *Server {
 		archive: cfg.Archive,
 		log:     cfg.Logger,
 		timeout: cfg.RequestTimeout,
-		loc:     cfg.Location,
 		reg:     cfg.Registry,
 	}
 	if s.log == nil {
@@ -103,9 +97,6 @@ func New(cfg Config) *Server {
 	}
 	if s.timeout <= 0 {
 		s.timeout = DefaultRequestTimeout
-	}
-	if s.loc == nil {
-		s.loc = time.Local
 	}
 	if s.reg == nil {
 		s.reg = newRegistry()

@@ -41,6 +41,7 @@ type storeFlags struct {
 	// override single values of it (see settings).
 	configFile   string
 	filingPeriod string
+	timezone     string
 	smtpAddr     string
 	smtpFrom     string
 	smtpUsername string
@@ -78,8 +79,9 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.s3.CreateBucket, "s3-create-bucket", envBool("VISITARCHIVE_S3_CREATE_BUCKET", false), "create the bucket, with object locking, when it does not exist (VISITARCHIVE_S3_CREATE_BUCKET)")
 	fs.StringVar(&f.keyFile, "key-file", env("VISITARCHIVE_KEY_FILE", ""), "key file of the master keys (VISITARCHIVE_KEY_FILE; default DATA/keyring.json); create one with 'visitarchive keys init'")
 	fs.StringVar(&f.sensitive, "sensitive-fields", env("VISITARCHIVE_SENSITIVE_FIELDS", ""), "record fields to encrypt at rest besides contact phone, e-mail and the decision chain, comma-separated, such as onsite_notes,competitor_info (VISITARCHIVE_SENSITIVE_FIELDS)")
-	fs.StringVar(&f.configFile, "config", env("VISITARCHIVE_CONFIG", ""), "JSON configuration file: workflow (filing period, plan lead time and tolerance, review period, forms, retention schedule, fonds, area codes) and smtp (VISITARCHIVE_CONFIG)")
+	fs.StringVar(&f.configFile, "config", env("VISITARCHIVE_CONFIG", ""), "JSON configuration file: timezone, workflow (filing period, plan lead time and tolerance, review period, forms, retention schedule, fonds, area codes) and smtp (VISITARCHIVE_CONFIG)")
 	fs.StringVar(&f.filingPeriod, "filing-period", env("VISITARCHIVE_FILING_PERIOD", ""), "how long after a visit its record is due, such as 24h; overrides the config file (VISITARCHIVE_FILING_PERIOD; default 24h)")
+	fs.StringVar(&f.timezone, "timezone", env("VISITARCHIVE_TIMEZONE", ""), "the company's time zone, an IANA name: dates without a time, the year of a reference code and the dates of notifications are read in it; overrides the config file (VISITARCHIVE_TIMEZONE; default "+va.DefaultTimeZone+")")
 	fs.StringVar(&f.smtpAddr, "smtp-addr", env("VISITARCHIVE_SMTP_ADDR", ""), "SMTP server host:port for mail notifications; overrides the config file (VISITARCHIVE_SMTP_ADDR; default: no mail)")
 	fs.StringVar(&f.smtpFrom, "smtp-from", env("VISITARCHIVE_SMTP_FROM", ""), "sender address of mail notifications; overrides the config file (VISITARCHIVE_SMTP_FROM)")
 	// The password has no flag: it would show in the process list.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,6 +23,9 @@ import (
 // once about its workflow and its mail server. Every key is optional; an
 // unknown key is an error, so that a misspelt one is not silently ignored.
 type fileConfig struct {
+	// Timezone is the company's time zone, an IANA name such as
+	// Asia/Shanghai (WorkflowConfig.Location).
+	Timezone string        `json:"timezone"`
 	Workflow *workflowFile `json:"workflow"`
 	SMTP     *smtpFile     `json:"smtp"`
 }
@@ -81,6 +85,12 @@ func (f *storeFlags) settings() (*settings, error) {
 		if wf.FilingPeriod, err = positiveDuration(f.filingPeriod); err != nil {
 			return nil, fmt.Errorf("--filing-period: %w", err)
 		}
+	}
+	if wf.Location, err = timeZone(fc.Timezone, f.timezone); err != nil {
+		if f.timezone != "" {
+			return nil, fmt.Errorf("--timezone: %w", err)
+		}
+		return nil, inFile(fmt.Errorf("timezone: %w", err))
 	}
 	s := &settings{workflow: wf}
 	if s.mailer, err = fc.SMTP.mailer(f); err != nil {
@@ -202,6 +212,18 @@ func (s *smtpFile) mailer(f *storeFlags) (*smtpmail.Mailer, error) {
 		return nil, fmt.Errorf("smtp: %s", va.ErrorMessage(err))
 	}
 	return m, nil
+}
+
+// timeZone loads the zone the flag names, else the one the file names,
+// else the default. The zone database is compiled into the binary
+// (time/tzdata), so that a machine without one finds the zone too.
+func timeZone(inFile, flag string) (*time.Location, error) {
+	name := cmp.Or(flag, inFile, va.DefaultTimeZone)
+	loc, err := time.LoadLocation(name)
+	if err != nil || name == "Local" {
+		return nil, fmt.Errorf("%q is not a time zone: give an IANA name such as Asia/Shanghai or UTC", name)
+	}
+	return loc, nil
 }
 
 func orNone(configFile string) string {

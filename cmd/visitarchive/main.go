@@ -11,10 +11,10 @@
 //
 // Every command takes the storage flags; each flag can also be set by the
 // environment variable named in its help text. The optional JSON file of
-// --config holds the workflow settings (filing period, plan lead time and
-// tolerance, review period, forms, retention schedule, fonds and area
-// codes) and the SMTP server; the SMTP password comes only from
-// VISITARCHIVE_SMTP_PASSWORD.
+// --config holds the company's time zone, the workflow settings (filing
+// period, plan lead time and tolerance, review period, forms, retention
+// schedule, fonds and area codes) and the SMTP server; the SMTP password
+// comes only from VISITARCHIVE_SMTP_PASSWORD.
 package main
 
 import (
@@ -26,6 +26,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // the company's time zone, also where the system has no zone database
 
 	"github.com/visitarchive/visitarchive/cmd/internal/memlimit"
 )
