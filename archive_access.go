@@ -188,6 +188,9 @@ func (a *Archive) ExportRecords(ctx context.Context, q SearchQuery) (*Export, er
 	if err := q.Normalize(); err != nil {
 		return nil, err
 	}
+	if err := a.checkCustomerFilter(ctx, op, q.CustomerID); err != nil {
+		return nil, err
+	}
 	if err := a.hasIndex(op); err != nil {
 		return nil, err
 	}
@@ -251,6 +254,7 @@ func describeQuery(q SearchQuery) string {
 	}
 	add("q", q.Text)
 	add("customer", string(q.CustomerID))
+	add("customer_name", q.CustomerName)
 	add("customer_type", q.CustomerType)
 	add("business_area", q.BusinessArea)
 	add("department", string(q.Department))

@@ -195,8 +195,10 @@ func (im *importer) record(n int, r *Record) ([]*importItem, error) {
 		e.Fields = []FieldError{{Field: "customer_id", Message: "no customer " + string(r.CustomerID) + " exists in the archive or on an earlier line"}}
 		return nil, e
 	}
-	if r.CustomerName == "" {
-		r.CustomerName = cu.Name
+	var c checker
+	nameFromCustomer(&c, cu, &r.CustomerName, nameOnFile{})
+	if err := c.result("import", "record"); err != nil {
+		return nil, err
 	}
 	if r.ID == "" {
 		r.ID = RecordID(NewID("R", im.a.now()))

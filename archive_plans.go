@@ -50,8 +50,8 @@ func (a *Archive) checkPlan(ctx context.Context, op string, p *Plan) error {
 	cu := a.customerFor(ctx, p.CustomerID)
 	if cu == nil {
 		c.add("customer_id", "no customer %s exists; create it first", p.CustomerID)
-	} else if p.CustomerName == "" {
-		p.CustomerName = cu.Name
+	} else {
+		nameFromCustomer(&c, cu, &p.CustomerName, a.planOnFile(p.ID))
 	}
 	a.checkDepartment(&c, p.Department)
 	a.checkVisitors(&c, p.Visitors)
@@ -500,6 +500,9 @@ type PlanPage struct {
 func (a *Archive) ListPlans(ctx context.Context, q PlanQuery) (*PlanPage, error) {
 	const op = "plan.list"
 	if err := q.check(op); err != nil {
+		return nil, err
+	}
+	if err := a.checkCustomerFilter(ctx, op, q.CustomerID); err != nil {
 		return nil, err
 	}
 	if q.MissingRecord {

@@ -2,6 +2,7 @@ package visitarchive
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -21,7 +22,7 @@ func (a *Archive) CreateRecord(ctx context.Context, r Record) (*Record, error) {
 	if p := PrincipalFrom(ctx); p != nil && r.Department == "" {
 		r.Department = p.Department
 	}
-	if err := a.checkRecord(ctx, op, &r); err != nil {
+	if err := a.checkRecord(ctx, op, &r, nameOnFile{}); err != nil {
 		return nil, err
 	}
 	now := a.now().UTC()
@@ -37,9 +38,10 @@ func (a *Archive) CreateRecord(ctx context.Context, r Record) (*Record, error) {
 	return &r, a.writeRecord(ctx, op, &r)
 }
 
-// checkRecord validates r, resolves its customer and checks that its
-// department exists.
-func (a *Archive) checkRecord(ctx context.Context, op string, r *Record) error {
+// checkRecord validates r, resolves its customer and its name (prev is
+// what the current version names, zero for a new record: see
+// nameFromCustomer) and checks that its department exists.
+func (a *Archive) checkRecord(ctx context.Context, op string, r *Record, prev nameOnFile) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
@@ -47,11 +49,46 @@ func (a *Archive) checkRecord(ctx context.Context, op string, r *Record) error {
 	cu := a.customerFor(ctx, r.CustomerID)
 	if cu == nil {
 		c.add("customer_id", "no customer %s exists; create it first", r.CustomerID)
-	} else if r.CustomerName == "" {
-		r.CustomerName = cu.Name
+	} else {
+		nameFromCustomer(&c, cu, &r.CustomerName, prev)
 	}
 	a.checkDepartment(&c, r.Department)
 	return c.result(op, "record")
+}
+
+// nameOnFile is the customer that the current version of a record or
+// plan names, and the name it gives it.
+type nameOnFile struct {
+	id   CustomerID
+	name string
+}
+
+// nameFromCustomer sets *name, the customer_name of a record or plan,
+// from its customer cu, and refuses another name sent: a visit cannot be
+// filed, or found by name, under the name of a customer it does not
+// name. prev is what the current version names (zero for a new object).
+// The name may be left out, or sent back as the current version has it:
+// it stays while the customer does (a visit keeps the name its customer
+// had then), and becomes the new customer's when customer_id changes.
+func nameFromCustomer(c *checker, cu *Customer, name *string, prev nameOnFile) {
+	switch {
+	case *name == cu.Name:
+	case *name != "" && *name != prev.name:
+		c.add("customer_name", "is %q, the name of customer %s: it comes from the customer that customer_id names; leave it out", cu.Name, cu.ID)
+	case prev.id == cu.ID && prev.name != "":
+		*name = prev.name
+	default:
+		*name = cu.Name
+	}
+}
+
+// planOnFile is the nameOnFile of the current version of plan id, from
+// the cache of plans.
+func (a *Archive) planOnFile(id PlanID) nameOnFile {
+	if cur := a.plans.get(id); id != "" && cur != nil {
+		return nameOnFile{cur.CustomerID, cur.CustomerName}
+	}
+	return nameOnFile{}
 }
 
 // customerFor returns customer id as a reference a write names, or nil
@@ -168,7 +205,7 @@ func (a *Archive) UpdateRecord(ctx context.Context, r Record) (*Record, error) {
 	if err := keepDepartment(op, &r.Department, cur.Department); err != nil {
 		return nil, err
 	}
-	if err := a.checkRecord(ctx, op, &r); err != nil {
+	if err := a.checkRecord(ctx, op, &r, nameOnFile{cur.CustomerID, cur.CustomerName}); err != nil {
 		return nil, err
 	}
 	r.Version, r.Status, r.Hidden, r.Workflow, r.Annotations = cur.Version+1, cur.Status, nil, cur.Workflow, nil
@@ -322,6 +359,9 @@ func (a *Archive) search(ctx context.Context, op string, q SearchQuery) (*Search
 	if err := q.Normalize(); err != nil {
 		return nil, err
 	}
+	if err := a.checkCustomerFilter(ctx, op, q.CustomerID); err != nil {
+		return nil, err
+	}
 	if err := a.hasIndex(op); err != nil {
 		return nil, err
 	}
@@ -329,6 +369,18 @@ func (a *Archive) search(ctx context.Context, op string, q SearchQuery) (*Search
 		return nil, err
 	}
 	return a.index.Search(ctx, q)
+}
+
+// checkCustomerFilter refuses a customer filter that names no customer:
+// most often a name given where an id belongs, which would silently
+// match nothing. Whoever may not read customers is told nothing of which
+// exist: their filter matches what it matches.
+func (a *Archive) checkCustomerFilter(ctx context.Context, op string, id CustomerID) error {
+	if id == "" || !a.Allowed(ctx, PermRead, customerResource) || a.customer(id) != nil {
+		return nil
+	}
+	return invalidField(op, "customer", fmt.Sprintf("takes a customer id, and no customer has the id %q: "+
+		"to find visits by the customer's name, search its words with q, or the exact name with customer_name", id))
 }
 
 // limitQuery limits q to the records the caller may do perm on; a lookup

@@ -49,7 +49,8 @@ const (
 // SearchQuery is a full-text query with filters. Empty fields do not filter.
 type SearchQuery struct {
 	Text         string     // words, Chinese words, model numbers
-	CustomerID   CustomerID // exact
+	CustomerID   CustomerID // exact; a customer that exists
+	CustomerName string     // exact: the customer_name on the record
 	CustomerType string
 	BusinessArea string
 	Department   DepartmentID
@@ -154,6 +155,7 @@ func (q *SearchQuery) Normalize() error {
 	c.date("from", q.From)
 	c.date("to", q.To)
 	c.text("q", q.Text, 500)
+	c.text("customer_name", q.CustomerName, shortText)
 	c.oneOf("late", q.Late, []string{"true", "false"})
 	c.oneOf("retention", q.Retention, Retentions)
 	if q.Overdue && q.Now.IsZero() {

@@ -44,10 +44,10 @@
 //	reference_code      keyword    keyword            no     no            yes
 //	retention           keyword    keyword            no     no            yes
 //	blind               keyword    keyword            no     no            no   (one value per hash)
+//	customer_name       keyword    keyword            yes    no            no
 //	visit_start         datetime   -                  no     no            yes
 //	open_due            datetime   -                  no     no            yes  (drafts only)
 //	visit_start_text    stored     (not indexed)      yes    no            no
-//	customer_name       stored     (not indexed)      yes    no            no
 //	topic               stored     (not indexed)      yes    no            no
 //
 // Why each choice:
@@ -111,8 +111,10 @@
 //     submitted or returned record has no open_due and is never overdue,
 //     however late it came (late says that). Its doc values serve the
 //     overdue facet.
-//   - customer_name and topic are stored only: hits show them without a
-//     read from the store, and searching them goes through text.
+//   - customer_name is the name on the record (the customer's when the
+//     record has none), stored for hits and a keyword for the exact
+//     CustomerName filter; its words are found through text. topic is
+//     stored only: hits show it, and searching it goes through text.
 //
 // # Analysis
 //
@@ -165,13 +167,14 @@
 // side by side (LX-3021B, T/T, "Müller Logistics") are the one pair of
 // grams, and three or more their phrase ANDed with their pairs.
 //
-// Filters are term queries on the keyword fields (Reviewer, ReferenceCode,
-// Retention, Late and PlanID among them), one term on blind for each of
-// SearchQuery.Blind (all must match; an empty value matches nothing), a
-// range on visit_start, for Overdue a range on open_due strictly before
-// SearchQuery.Now (a draft due exactly at Now is not overdue yet; Query
-// given Overdue without Now, which Normalize refuses, matches nothing),
-// and the scope; they narrow the matches without changing scores.
+// Filters are term queries on the keyword fields (CustomerName,
+// Reviewer, ReferenceCode, Retention, Late and PlanID among them), one
+// term on blind for each of SearchQuery.Blind (all must match; an empty
+// value matches nothing), a range on visit_start, for Overdue a range on
+// open_due strictly before SearchQuery.Now (a draft due exactly at Now is
+// not overdue yet; Query given Overdue without Now, which Normalize
+// refuses, matches nothing), and the scope; they narrow the matches
+// without changing scores.
 //
 // The scope (SearchQuery.Scope) is the caller's permission as a filter,
 // so that a search never checks hits one by one and hits, totals, facets

@@ -27,8 +27,9 @@ import (
 // mapping that no longer fits. Version 2 added created_by and blind;
 // version 3 the workflow fields late, reviewer, reference_code, retention
 // and open_due; version 4 split the index into shards (index.go); version
-// 5 added grams; version 6 added the word pairs to grams.
-const SchemaVersion = 6
+// 5 added grams; version 6 added the word pairs to grams; version 7
+// indexed customer_name as a keyword.
+const SchemaVersion = 7
 
 // Names of the analysis components this package defines.
 const (
@@ -119,9 +120,10 @@ func NewMapping() mapping.IndexMapping {
 		addField(dm, f, keywordField(f == fieldCustomerID))
 	}
 	addField(dm, fieldBlind, blindField())
+	addField(dm, fieldCustomerName, nameField())
 	addField(dm, fieldVisitStart, dateField())
 	addField(dm, fieldOpenDue, dateField())
-	for _, f := range []string{fieldCustomerName, fieldTopic, fieldVisitStartAt} {
+	for _, f := range []string{fieldTopic, fieldVisitStartAt} {
 		addField(dm, f, storedOnlyField())
 	}
 	im.DefaultMapping = dm
@@ -176,6 +178,14 @@ func keywordField(store bool) *mapping.FieldMapping {
 // vector, doc value) is one more place a guess could be checked against.
 func blindField() *mapping.FieldMapping {
 	f := keywordField(false)
+	f.DocValues = false
+	return f
+}
+
+// nameField holds the customer name of a record for an exact filter and
+// for hits to show: stored, but neither faceted nor sorted.
+func nameField() *mapping.FieldMapping {
+	f := keywordField(true)
 	f.DocValues = false
 	return f
 }

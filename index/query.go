@@ -300,6 +300,7 @@ func fieldFilters(q visitarchive.SearchQuery) []query.Query {
 	var qs []query.Query
 	for _, f := range []struct{ field, value string }{
 		{fieldCustomerID, string(q.CustomerID)},
+		{fieldCustomerName, q.CustomerName},
 		{fieldCustomerType, q.CustomerType},
 		{fieldBusinessArea, q.BusinessArea},
 		{fieldDepartment, string(q.Department)},

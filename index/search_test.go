@@ -152,6 +152,9 @@ func TestSearchFilters(t *testing.T) {
 		want string
 	}{
 		{"customer", visitarchive.SearchQuery{CustomerID: "C02"}, idRange(7, 12)},
+		{"customer_name", visitarchive.SearchQuery{CustomerName: "Müller Logistics GmbH"}, idRange(7, 12)},
+		{"customer_name is exact", visitarchive.SearchQuery{CustomerName: "Müller Logistics"}, ""},
+		{"customer_name in Chinese", visitarchive.SearchQuery{CustomerName: "杭州中心医院"}, "R37 R38 R39 R40 R41 R42"},
 		{"customer_type", visitarchive.SearchQuery{CustomerType: "key"},
 			idRange(1, 6) + " " + idRange(13, 18) + " " + idRange(25, 30)},
 		{"customer_type is exact", visitarchive.SearchQuery{CustomerType: "KEY"}, ""},

@@ -65,7 +65,7 @@ func (p params) checkText(op string) error {
 // Query parameters of searches and listings.
 var (
 	filterParams = []string{
-		"customer", "customer_type", "business_area", "department",
+		"customer", "customer_name", "customer_type", "business_area", "department",
 		"visitor", "intent", "status", "country", "from", "to",
 		"sort", "page", "size", "phone", "email",
 		"late", "overdue", "reviewer", "reference_code", "retention", "plan",
@@ -80,6 +80,7 @@ func (s *Server) searchQuery(op string, p params) (visitarchive.SearchQuery, err
 	q := visitarchive.SearchQuery{
 		Text:         p["q"],
 		CustomerID:   visitarchive.CustomerID(p["customer"]),
+		CustomerName: p["customer_name"],
 		CustomerType: p["customer_type"],
 		BusinessArea: p["business_area"],
 		Department:   visitarchive.DepartmentID(p["department"]),
