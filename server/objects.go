@@ -22,6 +22,11 @@ type objectAPI[T any] struct {
 	ident  func(t *T) (id string, version int)
 	// idField is the JSON name of the id ("id" when empty).
 	idField string
+	// assignsID says that the server gives each new object its id: one
+	// sent on create is Invalid. Otherwise an id taken would answer 409
+	// to a caller who may not read the object that holds it, for whom a
+	// GET of it is 404.
+	assignsID bool
 
 	// manage sets what the server owns on t before a write: the id and
 	// version, and every other server-managed field copied from cur (nil
@@ -40,6 +45,10 @@ func (o *objectAPI[T]) handleCreate(c *fiber.Ctx) error {
 		return err
 	}
 	id, _ := o.ident(t)
+	if o.assignsID && id != "" {
+		return invalid(op, "request body", visitarchive.FieldError{Field: "id",
+			Message: "is assigned by the server: leave it out, and read the new " + o.what + "'s id in the answer or its Location header"})
+	}
 	o.manage(t, nil, id, 0)
 	created, err := o.create(c.UserContext(), *t)
 	if err != nil {

@@ -17,8 +17,9 @@ import (
 func (s *Server) planAPI() *objectAPI[visitarchive.Plan] {
 	a := s.archive
 	return &objectAPI[visitarchive.Plan]{
-		what:   "plan",
-		prefix: apiPrefix + "/plans",
+		what:      "plan",
+		assignsID: true,
+		prefix:    apiPrefix + "/plans",
 		get: func(ctx context.Context, id string) (*visitarchive.Plan, error) {
 			return a.GetPlan(ctx, visitarchive.PlanID(id))
 		},

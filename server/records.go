@@ -14,8 +14,9 @@ import (
 func (s *Server) recordAPI() *objectAPI[visitarchive.Record] {
 	a := s.archive
 	return &objectAPI[visitarchive.Record]{
-		what:   "record",
-		prefix: apiPrefix + "/records",
+		what:      "record",
+		assignsID: true,
+		prefix:    apiPrefix + "/records",
 		get: func(ctx context.Context, id string) (*visitarchive.Record, error) {
 			return a.GetRecord(ctx, visitarchive.RecordID(id))
 		},
