@@ -210,7 +210,7 @@ func (ac *Accounts) ListUsers(ctx context.Context) ([]*User, error) {
 // roles, heads, grants, disabled). u.Version must be current. Disabling a
 // user ends their sessions and revokes their API tokens (so that enabling
 // them again brings none back); the answer says how many in
-// TokensRevoked.
+// TokensRevoked. An update that changes nothing writes nothing.
 func (ac *Accounts) UpdateUser(ctx context.Context, u User) (*User, error) {
 	const op = "user.update"
 	if err := ac.a.allow(ctx, op, PermUpdate, userResource); err != nil {
@@ -230,6 +230,10 @@ func (ac *Accounts) UpdateUser(ctx context.Context, u User) (*User, error) {
 		return nil, err
 	}
 	u.MustChangePassword, u.TokensRevoked = cur.MustChangePassword, 0
+	if unchanged(&cur.User, &u) {
+		v := cur.User
+		return &v, nil
+	}
 	next := &storedUser{User: u, PasswordHash: cur.PasswordHash, Epoch: cur.Epoch}
 	next.Version, next.Audit = cur.Version+1, ac.a.stamp(ctx, &cur.Audit)
 	if u.Disabled && !cur.Disabled {
@@ -326,7 +330,7 @@ func (ac *Accounts) ListDepartments(ctx context.Context) ([]*Department, error) 
 }
 
 // UpdateDepartment replaces department d.ID with d; d.Version must be
-// current.
+// current. An update that changes nothing writes nothing.
 func (ac *Accounts) UpdateDepartment(ctx context.Context, d Department) (*Department, error) {
 	const op = "department.update"
 	if err := ac.a.allow(ctx, op, PermUpdate, deptResource); err != nil {
@@ -341,6 +345,10 @@ func (ac *Accounts) UpdateDepartment(ctx context.Context, d Department) (*Depart
 	}
 	if err := d.Validate(); err != nil {
 		return nil, err
+	}
+	if unchanged(cur, &d) {
+		v := *cur
+		return &v, nil
 	}
 	d.Version, d.Audit = cur.Version+1, ac.a.stamp(ctx, &cur.Audit)
 	return &d, ac.writeDept(ctx, op, &d)

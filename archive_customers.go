@@ -96,7 +96,8 @@ func (a *Archive) ListCustomers(ctx context.Context, page, size int) ([]*Custome
 
 // UpdateCustomer replaces customer c.ID with c. c.Version must be the
 // version being changed: a stale version is Conflict. Contacts the caller
-// may not see keep their stored values.
+// may not see keep their stored values. An update that changes nothing
+// writes nothing and returns the current version.
 func (a *Archive) UpdateCustomer(ctx context.Context, c Customer) (*Customer, error) {
 	const op = "customer.update"
 	u, err := actor(ctx, op)
@@ -116,15 +117,19 @@ func (a *Archive) UpdateCustomer(ctx context.Context, c Customer) (*Customer, er
 	if err := checkVersion(op, "customer", string(c.ID), cur.Version, c.Version); err != nil {
 		return nil, err
 	}
-	if !a.reveals(ctx, customerResource) {
-		old, err := a.openCustomer(ctx, cur, true)
-		if err != nil {
-			return nil, err
-		}
+	old, err := a.openCustomer(ctx, cur, true)
+	if err != nil {
+		return nil, err
+	}
+	reveal := a.reveals(ctx, customerResource)
+	if !reveal {
 		c.Contacts = old.Contacts
 	}
 	if err := c.Validate(); err != nil {
 		return nil, err
+	}
+	if unchanged(old, &c, "hidden") {
+		return a.openCustomer(ctx, cur, reveal)
 	}
 	c.Version, c.Hidden = cur.Version+1, nil
 	c.Audit = Audit{CreatedAt: cur.CreatedAt, CreatedBy: cur.CreatedBy, UpdatedAt: a.now().UTC(), UpdatedBy: u}

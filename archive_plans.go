@@ -137,7 +137,8 @@ func (a *Archive) mayMovePlan(ctx context.Context, op string, perm Permission, c
 // UpdatePlan replaces plan p.ID with p at version p.Version. A draft is
 // simply edited. An approved plan may be changed by its planner or a
 // visitor with a change_reason: the change waits beside the approved
-// plan, which stays in force, for a decision (proposeChange).
+// plan, which stays in force, for a decision (proposeChange). An
+// update that changes nothing writes nothing (a reason alone included).
 func (a *Archive) UpdatePlan(ctx context.Context, p Plan) (*Plan, error) {
 	const op = "plan.update"
 	cur, err := a.loadPlan(ctx, op, p.ID)
@@ -164,6 +165,9 @@ func (a *Archive) UpdatePlan(ctx context.Context, p Plan) (*Plan, error) {
 	next.Version, next.Status, next.Revision, next.Decisions = cur.Version+1, cur.Status, cur.Revision, cur.Decisions
 	next.Department, next.Audit, next.ChangeReason, next.Pending = cur.Department, a.stamp(ctx, &cur.Audit), "", nil
 	next.AfterTheFact = false
+	if unchanged(cur, &next) {
+		return cur, nil
+	}
 	return &next, a.writePlan(ctx, op, &next)
 }
 
@@ -175,15 +179,18 @@ func (a *Archive) UpdatePlan(ctx context.Context, p Plan) (*Plan, error) {
 func (a *Archive) proposeChange(ctx context.Context, op string, cur *Plan, p Plan) (*Plan, error) {
 	// A PATCH carries the reason of the change in force unless it sends
 	// its own: that one does not count.
-	if p.ChangeReason == "" || p.ChangeReason == cur.ChangeReason {
-		return nil, invalidField(op, "change_reason", "is required to change an approved plan: say why it changes")
-	}
 	change := p
 	change.Version, change.Status, change.Revision = cur.Version+1, StatusSubmitted, nextRevision(cur)
 	change.Decisions, change.Pending, change.Department = nil, nil, cur.Department
 	change.Major, change.Audit = cur.Major || p.Major, a.stamp(ctx, &cur.Audit)
 	change.AfterTheFact = cur.AfterTheFact
 	a.markAfterTheFact(&change, cur.VisitStart)
+	if unchanged(cur, &change, "status", "revision", "decisions", "change_reason") {
+		return cur, nil
+	}
+	if p.ChangeReason == "" || p.ChangeReason == cur.ChangeReason {
+		return nil, invalidField(op, "change_reason", "is required to change an approved plan: say why it changes")
+	}
 	next := *cur
 	next.Version, next.Pending, next.Audit = cur.Version+1, &change, change.Audit
 	return &next, a.writePlan(ctx, op, &next, a.planSubmittedNotice(&change))

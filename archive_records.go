@@ -182,7 +182,8 @@ func (a *Archive) GetRecord(ctx context.Context, id RecordID) (*Record, error) {
 // UpdateRecord replaces record r.ID with r. r.Version must be the version
 // being changed: a stale version is Conflict. Sensitive fields the caller
 // may not see keep their stored values, and the department stays
-// (keepDepartment).
+// (keepDepartment). An update that changes nothing writes nothing and
+// returns the current version.
 func (a *Archive) UpdateRecord(ctx context.Context, r Record) (*Record, error) {
 	const op = "record.update"
 	u, err := actor(ctx, op)
@@ -213,6 +214,13 @@ func (a *Archive) UpdateRecord(ctx context.Context, r Record) (*Record, error) {
 	a.revisit(&cur.Record, &r)
 	if err := a.allow(ctx, op, PermUpdate, RecordResource(&r)); err != nil {
 		return nil, err
+	}
+	old, err := a.openRecord(ctx, cur, true)
+	if err != nil {
+		return nil, err
+	}
+	if unchanged(old, &r, "hidden") {
+		return a.asSeen(ctx, old), nil
 	}
 	return &r, a.writeRecord(ctx, op, &r)
 }

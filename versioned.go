@@ -80,6 +80,22 @@ func (k kind[ID, T]) history(ctx context.Context, a *Archive, id ID, current int
 	return out, nil
 }
 
+// stamped are the fields that every write sets anew: by themselves they
+// are no change.
+var stamped = []string{"version", "created_at", "created_by", "updated_at", "updated_by"}
+
+// unchanged reports whether next, the next version of an object, holds
+// what cur holds, but for the stamped fields and those of ignore: an
+// update that changes nothing writes nothing.
+func unchanged(cur, next any, ignore ...string) bool {
+	for _, f := range changedFields(cur, next) {
+		if !slices.Contains(stamped, f) && !slices.Contains(ignore, f) {
+			return false
+		}
+	}
+	return true
+}
+
 // cache holds the current version of every object of a kind: read on
 // every request or record, they must not cost a store read each. It is
 // loaded from the catalog at Open and follows the journal after.

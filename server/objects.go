@@ -1,9 +1,13 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -27,6 +31,11 @@ type objectAPI[T any] struct {
 	// to a caller who may not read the object that holds it, for whom a
 	// GET of it is 404.
 	assignsID bool
+
+	// serverFields are the fields of T that the server sets, besides
+	// auditFields, each with what changes them ({path} stands for the
+	// object's path): see checkServerFields.
+	serverFields map[string]string
 
 	// manage sets what the server owns on t before a write: the id and
 	// version, and every other server-managed field copied from cur (nil
@@ -150,12 +159,67 @@ func (o *objectAPI[T]) beginUpdate(c *fiber.Ctx, op string, types ...string) (*p
 }
 
 func (o *objectAPI[T]) finishUpdate(c *fiber.Ctx, u *pendingUpdate[T], t *T) error {
+	if err := o.checkServerFields(u, t); err != nil {
+		return err
+	}
 	o.manage(t, u.cur, u.id, u.version)
 	updated, err := o.update(c.UserContext(), *t)
 	if err != nil {
 		return err
 	}
 	return o.render(c, http.StatusOK, updated)
+}
+
+// auditFields are the fields the server sets on every write of every
+// kind.
+var auditFields = map[string]string{
+	"created_at": "is set by the server when the object is created",
+	"created_by": "is set by the server when the object is created",
+	"updated_at": "is set by the server on every write",
+	"updated_by": "is set by the server on every write",
+}
+
+// checkServerFields refuses an update whose body sets a field that the
+// server sets (serverFields, auditFields) to another value than the
+// current version has: the server would drop it without a word. Each
+// such field is named with what changes it. Sent back as a GET gave
+// them, or left out, they are fine, so that a GET → edit → PUT round
+// trip works; t is the new content the body makes (before manage).
+func (o *objectAPI[T]) checkServerFields(u *pendingUpdate[T], t *T) error {
+	sent, now := members(t), members(u.cur)
+	var fields []visitarchive.FieldError
+	var says []string
+	for _, name := range slices.Sorted(maps.Keys(u.body.members)) {
+		how, ok := o.serverFields[name]
+		if !ok {
+			how, ok = auditFields[name]
+		}
+		if !ok || !u.body.has(name) || bytes.Equal(sent[name], now[name]) {
+			continue
+		}
+		how = strings.ReplaceAll(how, "{path}", o.prefix+"/"+u.id)
+		fields = append(fields, visitarchive.FieldError{Field: name, Message: how})
+		says = append(says, name+" "+how)
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	e := visitarchive.E(u.op, visitarchive.Invalid, nil, "an edit does not change what the server sets: %s", strings.Join(says, "; "))
+	e.Fields = fields
+	return e
+}
+
+// members returns the JSON members of v, raw.
+func members(v any) map[string]json.RawMessage {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		panic("server: an API type does not encode: " + err.Error()) // a bug
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		panic("server: an API type is not a JSON object: " + err.Error())
+	}
+	return m
 }
 
 // render answers with t and its version as the ETag.
@@ -178,20 +242,13 @@ func (o *objectAPI[T]) pathID(c *fiber.Ctx, op string) (string, error) {
 // mergePatch applies the top-level members of patch to cur. The patch has
 // passed checkShape, and cur came from the Archive, so the result decodes.
 func mergePatch[T any](op string, cur *T, patch *jsonBody) (*T, error) {
-	raw, err := json.Marshal(cur)
-	if err != nil {
-		return nil, err
-	}
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &members); err != nil {
-		return nil, err
-	}
+	merged := members(cur)
 	for name, v := range patch.members {
 		if patch.tree[name] == nil {
-			delete(members, name)
+			delete(merged, name)
 			continue
 		}
-		members[name] = v
+		merged[name] = v
 	}
-	return decodeRaw[T](op, members)
+	return decodeRaw[T](op, merged)
 }

@@ -1037,7 +1037,7 @@ func TestDepartmentIsFixed(t *testing.T) {
 	ts.callAs("sue", "GET", path, "").wantError(t, http.StatusNotFound, "not_found")
 	// Left out, it stays as it is.
 	var got visitarchive.Record
-	ts.call("PUT", path, form(t, "acme", start, func(m map[string]any) { delete(m, "department") }), "If-Match", "1").
+	ts.call("PUT", path, form(t, "acme", start, func(m map[string]any) { delete(m, "department"); m["topic"] = "changed" }), "If-Match", "1").
 		want(t, http.StatusOK).decode(t, &got)
 	if got.Department != "sales1" || got.Version != 2 {
 		t.Errorf("after a PUT without a department: department %q, version %d", got.Department, got.Version)

@@ -16,9 +16,14 @@
 //     per-field messages.
 //   - Server-managed fields (created_at, created_by, updated_at,
 //     updated_by; a record's status, workflow fields and annotations; a
-//     plan's status, revision, decisions and pending change) are ignored when a client
-//     sends them, so that a GET → edit → PUT round trip works; the server
-//     always sets them. The openapi.json marks them readOnly.
+//     plan's status, revision, decisions, pending change and
+//     after_the_fact; a user's must_change_password) are the server's:
+//     ignored on create, and in an update accepted only as they are, so
+//     that a GET → edit → PUT round trip works. Another value is 422
+//     naming each such field and the move that changes it
+//     (checkServerFields). The openapi.json marks them readOnly.
+//   - An update that changes nothing answers the current version and
+//     writes nothing (the Archive's Update methods decide).
 //   - Updates name the version they change with If-Match or a version
 //     field; a stale version is 409. So do workflow moves (POST
 //     …/submit, …/approve and the like, in workflow.go), whose body may

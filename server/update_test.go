@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/visitarchive/visitarchive"
 )
@@ -78,16 +79,23 @@ func TestUpdateRejects(t *testing.T) {
 func TestIfMatchForms(t *testing.T) {
 	ts := newTestServer(t)
 	ts.createCustomer(customerJSON)
+	// Each update changes the name: one that changes nothing writes no
+	// new version.
+	named := func(v int) string { return `{"name":"Acme ` + itoa(v) + `","customer_type":"regular","country":"DE"}` }
 	for i, tt := range []struct {
 		name string
 		body func(v int) string
 		hdr  func(v int) []string
 	}{
-		{"bare", func(int) string { return putCustomer }, func(v int) []string { return []string{"If-Match", itoa(v)} }},
-		{"quoted", func(int) string { return putCustomer }, func(v int) []string { return []string{"If-Match", `"` + itoa(v) + `"`} }},
-		{"weak", func(int) string { return putCustomer }, func(v int) []string { return []string{"If-Match", `W/"` + itoa(v) + `"`} }},
-		{"body", func(v int) string { return `{"version":` + itoa(v) + `,"name":"x","customer_type":"key"}` }, func(int) []string { return nil }},
-		{"both agree", func(v int) string { return `{"version":` + itoa(v) + `,"name":"x","customer_type":"key"}` }, func(v int) []string { return []string{"If-Match", `"` + itoa(v) + `"`} }},
+		{"bare", named, func(v int) []string { return []string{"If-Match", itoa(v)} }},
+		{"quoted", named, func(v int) []string { return []string{"If-Match", `"` + itoa(v) + `"`} }},
+		{"weak", named, func(v int) []string { return []string{"If-Match", `W/"` + itoa(v) + `"`} }},
+		{"body", func(v int) string {
+			return `{"version":` + itoa(v) + `,"name":"x` + itoa(v) + `","customer_type":"key"}`
+		}, func(int) []string { return nil }},
+		{"both agree", func(v int) string {
+			return `{"version":` + itoa(v) + `,"name":"x` + itoa(v) + `","customer_type":"key"}`
+		}, func(v int) []string { return []string{"If-Match", `"` + itoa(v) + `"`} }},
 	} {
 		v := i + 1
 		res := ts.call("PUT", "/api/v1/customers/acme", tt.body(v), tt.hdr(v)...)
@@ -103,21 +111,21 @@ func TestIfMatchForms(t *testing.T) {
 func itoa(i int) string { return strconv.Itoa(i) }
 
 // TestPutAndPatch checks what PUT replaces and what PATCH keeps, and that
-// server-managed fields sent by the client are ignored.
+// server-managed fields sent back as they are do no harm.
 func TestPutAndPatch(t *testing.T) {
 	ts := newTestServer(t)
-	ts.createCustomer(customerJSON)
+	created := ts.createCustomer(customerJSON)
 
 	// PUT replaces everything: business_area and contacts go; the
-	// server-managed fields are ignored.
+	// server-managed fields, sent back unchanged, stay the server's.
 	body := `{"id":"acme","version":1,"name":"Acme GmbH","customer_type":"regular",` +
-		`"created_by":"mallory","created_at":"2000-01-01T00:00:00Z","updated_by":"mallory"}`
+		`"created_by":"alice","created_at":"` + created.CreatedAt.Format(time.RFC3339Nano) + `"}`
 	var c visitarchive.Customer
 	ts.callAs("bob", "PUT", "/api/v1/customers/acme", body).want(t, http.StatusOK).decode(t, &c)
 	if c.Version != 2 || c.Name != "Acme GmbH" || c.BusinessArea != "" || len(c.Contacts) != 0 {
 		t.Errorf("after PUT: %+v", c)
 	}
-	if c.CreatedBy != "alice" || c.UpdatedBy != "bob" || c.CreatedAt.Year() == 2000 {
+	if c.CreatedBy != "alice" || c.UpdatedBy != "bob" || !c.CreatedAt.Equal(created.CreatedAt) {
 		t.Errorf("server-managed fields after PUT: %+v", c.Audit)
 	}
 
@@ -140,7 +148,7 @@ func TestPutAndPatch(t *testing.T) {
 }
 
 // TestRecordStatusIgnored shows that a client cannot set a record's status,
-// on create or on update.
+// on create (ignored) or on update (422: TestServerFieldsAreNotEdited).
 func TestRecordStatusIgnored(t *testing.T) {
 	ts := newTestServer(t)
 	ts.createCustomer(customerJSON)
@@ -150,8 +158,10 @@ func TestRecordStatusIgnored(t *testing.T) {
 	if r.Status != visitarchive.StatusDraft || r.CreatedBy != "alice" {
 		t.Errorf("created status %q by %q, want draft by alice", r.Status, r.CreatedBy)
 	}
-	var u visitarchive.Record
 	ts.call("PATCH", "/api/v1/records/"+string(r.ID), `{"version":1,"status":"approved","topic":"Follow-up"}`).
+		wantError(t, http.StatusUnprocessableEntity, "invalid")
+	var u visitarchive.Record
+	ts.call("PATCH", "/api/v1/records/"+string(r.ID), `{"version":1,"status":"draft","topic":"Follow-up"}`).
 		want(t, http.StatusOK).decode(t, &u)
 	if u.Status != visitarchive.StatusDraft || u.Topic != "Follow-up" || u.Summary != r.Summary {
 		t.Errorf("after PATCH: status %q topic %q summary %q", u.Status, u.Topic, u.Summary)

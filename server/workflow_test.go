@@ -72,10 +72,13 @@ func TestRecordWorkflow(t *testing.T) {
 		t.Errorf("alice's notice of the return: %+v", n)
 	}
 
-	// Corrected: the workflow fields of the body are the server's.
+	// Corrected: the workflow fields of the body are the server's, and
+	// an edit that sets them is refused, naming each.
+	res = ts.call("PATCH", path, `{"summary":"LX-3021B and LX-3021C","rounds":9,"late":true,"reviewer":"alice","reference_code":"X-1","reviews":[],"annotations":[{"id":"A1","reason":"r","text":"t"}]}`,
+		"If-Match", "4").want(t, http.StatusUnprocessableEntity)
+	checkError(t, res, "invalid", "/submit", []string{"annotations", "late", "reference_code", "reviewer", "reviews", "rounds"})
 	var corrected visitarchive.Record
-	ts.call("PATCH", path, `{"summary":"LX-3021B and LX-3021C","rounds":9,"late":true,"reviewer":"alice","reference_code":"X-1","reviews":[],"annotations":[{"id":"A1","reason":"r","text":"t"}]}`,
-		"If-Match", "4").want(t, http.StatusOK).decode(t, &corrected)
+	ts.call("PATCH", path, `{"summary":"LX-3021B and LX-3021C","rounds":1}`, "If-Match", "4").want(t, http.StatusOK).decode(t, &corrected)
 	if corrected.Rounds != 1 || corrected.Late || corrected.Reviewer != "" || corrected.ReferenceCode != "" ||
 		len(corrected.Reviews) != 1 || len(corrected.Annotations) != 0 || corrected.Status != visitarchive.StatusReturned {
 		t.Fatalf("corrected %+v", corrected)
