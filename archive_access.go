@@ -10,17 +10,24 @@ import (
 	"time"
 )
 
-// Access events: every read of a record's content goes into the journal,
-// with who, when, which record, which fields and from which address, so
-// that auditors can answer "who has seen this" from the tamper-evident
-// trail. A read that cannot be logged is not served.
+// Access events: every read of personal data goes into the journal — a
+// record's content, a customer's contacts, a plan, an inbox — with who,
+// when, which object, which fields and from which address, so that
+// auditors can answer "who has seen this" from the tamper-evident trail.
+// A read that cannot be logged is not served.
 
 // Access actions in the journal.
 const (
-	ActionRead   = "record.read"   // a record's content was returned
-	ActionHit    = "record.hit"    // a record came back as a search hit
-	ActionExport = "record.export" // a bulk export, one event with its scope
+	ActionRead         = "record.read"   // a record's content was returned
+	ActionHit          = "record.hit"    // a record came back as a search hit
+	ActionExport       = "record.export" // a bulk export, one event with its scope
+	ActionCustomerRead = "customer.read" // a customer's contacts were returned
+	ActionPlanRead     = "plan.read"     // a plan, or its history, was returned
+	ActionInboxRead    = "inbox.list"    // a page of notifications was returned
 )
+
+// accessActions are the actions of access events.
+var accessActions = []string{ActionRead, ActionHit, ActionExport, ActionCustomerRead, ActionPlanRead, ActionInboxRead}
 
 // FieldsContent names the non-sensitive content of a record in an access
 // event; sensitive fields revealed are listed by name beside it.
@@ -61,22 +68,42 @@ func readFields(r *Record, revealed bool, sensitive []string) []string {
 	return fields
 }
 
-// AccessEvent is one read of a record, as auditors list them.
+// planRead is the access event of a read of plan p; fields are what of
+// it was seen (FieldsContent, or "history").
+func planRead(p *Plan, fields ...string) Change {
+	return Change{Action: ActionPlanRead, Key: PlanKey(p.ID, p.Version), Fields: fields}
+}
+
+// planReads are the access events of a listing of ps.
+func planReads(ps []*Plan) []Change {
+	out := make([]Change, len(ps))
+	for i, p := range ps {
+		out[i] = planRead(p, FieldsContent)
+	}
+	return out
+}
+
+// AccessEvent is one read, as auditors list them: of a record, a
+// customer's contacts, a plan, or the reader's inbox.
 type AccessEvent struct {
-	Seq    uint64    `json:"seq"`
-	Time   time.Time `json:"time"`
-	User   UserName  `json:"user"`
-	Action string    `json:"action"`
-	Record RecordID  `json:"record,omitempty"`
-	Fields []string  `json:"fields,omitempty"`
-	Addr   string    `json:"addr,omitempty"`
-	Detail string    `json:"detail,omitempty"`
+	Seq      uint64     `json:"seq"`
+	Time     time.Time  `json:"time"`
+	User     UserName   `json:"user"`
+	Action   string     `json:"action"`
+	Record   RecordID   `json:"record,omitempty"`
+	Customer CustomerID `json:"customer,omitempty"`
+	Plan     PlanID     `json:"plan,omitempty"`
+	Fields   []string   `json:"fields,omitempty"`
+	Addr     string     `json:"addr,omitempty"`
+	Detail   string     `json:"detail,omitempty"`
 }
 
 // AccessFilter selects access events; zero fields do not filter.
 type AccessFilter struct {
 	User     UserName
 	Record   RecordID
+	Customer CustomerID
+	Plan     PlanID
 	From, To time.Time // [From, To)
 	Limit    int       // at most this many, newest last (0: 1000)
 }
@@ -129,28 +156,29 @@ func (f AccessFilter) events(e Entry) []AccessEvent {
 		if !isAccess(c.Action) || f.User != "" && c.Actor != f.User {
 			continue
 		}
-		id := recordOfKey(c.Key)
-		if f.Record != "" && id != f.Record {
+		ev := AccessEvent{Seq: e.Seq, Time: e.Time, User: c.Actor, Action: c.Action,
+			Record: RecordID(idOfKey(RecordsPrefix, c.Key)), Customer: CustomerID(idOfKey(CustomersPrefix, c.Key)),
+			Plan: PlanID(idOfKey(PlansPrefix, c.Key)), Fields: c.Fields, Addr: c.Addr, Detail: c.Detail}
+		if f.Record != "" && ev.Record != f.Record || f.Customer != "" && ev.Customer != f.Customer ||
+			f.Plan != "" && ev.Plan != f.Plan {
 			continue
 		}
-		out = append(out, AccessEvent{Seq: e.Seq, Time: e.Time, User: c.Actor, Action: c.Action,
-			Record: id, Fields: c.Fields, Addr: c.Addr, Detail: c.Detail})
+		out = append(out, ev)
 	}
 	return out
 }
 
-func isAccess(action string) bool {
-	return action == ActionRead || action == ActionHit || action == ActionExport
-}
+func isAccess(action string) bool { return slices.Contains(accessActions, action) }
 
-// recordOfKey returns the record id in a records/ key, version or not.
-func recordOfKey(key string) RecordID {
-	rest, ok := strings.CutPrefix(key, RecordsPrefix)
+// idOfKey returns the id in a key under prefix (records/, …), version or
+// not; "" for a key under another prefix.
+func idOfKey(prefix, key string) string {
+	rest, ok := strings.CutPrefix(key, prefix)
 	if !ok {
 		return ""
 	}
 	id, _, _ := strings.Cut(rest, "/")
-	return RecordID(id)
+	return id
 }
 
 // recordRef is the key an access event names for a record whose version

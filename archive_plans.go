@@ -92,9 +92,20 @@ func (a *Archive) loadPlan(ctx context.Context, op string, id PlanID) (*Plan, er
 	return planKind.current(ctx, a, op, id)
 }
 
-// GetPlan returns the latest version of plan id if the caller may read it.
+// GetPlan returns the latest version of plan id if the caller may read
+// it, and logs the read.
 func (a *Archive) GetPlan(ctx context.Context, id PlanID) (*Plan, error) {
 	const op = "plan.get"
+	p, err := a.visiblePlan(ctx, op, id)
+	if err != nil {
+		return nil, err
+	}
+	return p, a.logAccess(ctx, op, []Change{planRead(p, FieldsContent)})
+}
+
+// visiblePlan returns the latest version of plan id if the caller may
+// read it.
+func (a *Archive) visiblePlan(ctx context.Context, op string, id PlanID) (*Plan, error) {
 	p, err := a.loadPlan(ctx, op, id)
 	if err != nil {
 		return nil, err
@@ -467,16 +478,21 @@ func (a *Archive) CancelPlan(ctx context.Context, id PlanID, version int, reason
 	return &next, a.writePlan(ctx, op, &next, n)
 }
 
-// PlanHistory lists every version of plan id, oldest first.
+// PlanHistory lists every version of plan id, oldest first, and logs
+// the read.
 func (a *Archive) PlanHistory(ctx context.Context, id PlanID) ([]VersionInfo, error) {
 	const op = "plan.history"
-	cur, err := a.GetPlan(ctx, id)
+	cur, err := a.visiblePlan(ctx, op, id)
 	if err != nil {
 		return nil, err
 	}
-	return planKind.history(ctx, a, id, cur.Version, func(p *Plan) VersionInfo {
+	vs, err := planKind.history(ctx, a, id, cur.Version, func(p *Plan) VersionInfo {
 		return VersionInfo{Version: p.Version, Actor: p.UpdatedBy, Time: p.UpdatedAt}
 	})
+	if err != nil {
+		return nil, err
+	}
+	return vs, a.logAccess(ctx, op, []Change{planRead(cur, "history")})
 }
 
 // PlanQuery filters plan listings; empty fields do not filter.
@@ -503,7 +519,8 @@ type PlanPage struct {
 	Plans        []*Plan `json:"plans"`
 }
 
-// ListPlans returns the plans that match q and that the caller may read.
+// ListPlans returns the plans that match q and that the caller may read,
+// and logs the reads.
 func (a *Archive) ListPlans(ctx context.Context, q PlanQuery) (*PlanPage, error) {
 	const op = "plan.list"
 	if err := q.check(op); err != nil {
@@ -548,7 +565,7 @@ func (a *Archive) ListPlans(ctx context.Context, q PlanQuery) (*PlanPage, error)
 	}
 	lo := min((q.Page-1)*q.Size, len(out))
 	page.Plans = out[lo:min(lo+q.Size, len(out))]
-	return page, nil
+	return page, a.logAccess(ctx, op, planReads(page.Plans))
 }
 
 func (q *PlanQuery) check(op string) error {

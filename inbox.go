@@ -2,6 +2,7 @@ package visitarchive
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -140,7 +141,8 @@ type InboxPage struct {
 }
 
 // List returns the caller's notifications, newest first; only the
-// unread ones when unreadOnly.
+// unread ones when unreadOnly. The read is logged, naming the
+// notifications shown: they tell of customers, visits and people.
 func (in *Inbox) List(ctx context.Context, unreadOnly bool, page, size int) (*InboxPage, error) {
 	const op = "inbox.list"
 	me, err := in.owner(ctx, op)
@@ -181,7 +183,12 @@ func (in *Inbox) List(ctx context.Context, unreadOnly bool, page, size int) (*In
 		out.Notifications[i] = &n
 		return nil
 	})
-	return out, err
+	if err != nil || len(show) == 0 {
+		return out, err
+	}
+	ev := Change{Action: ActionInboxRead, Key: InboxPrefix + string(me), Fields: []string{"notifications"},
+		Detail: fmt.Sprintf("%d notification(s): %s", len(show), strings.Join(show, " "))}
+	return out, in.a.logAccess(ctx, op, []Change{ev})
 }
 
 // ids lists the notification ids of user me, oldest first, and which

@@ -20,19 +20,22 @@ type accessLog struct {
 	Events []visitarchive.AccessEvent `json:"events"`
 }
 
-// auditAccess lists reads of records by user, record and period.
+// auditAccess lists reads by user, object (record, customer, plan) and
+// period.
 func (s *Server) auditAccess(c *fiber.Ctx) error {
 	const op = "audit.access"
-	p, err := queryParams(c, op, "user", "record", "from", "to", "limit")
+	p, err := queryParams(c, op, "user", "record", "customer", "plan", "from", "to", "limit")
 	if err != nil {
 		return err
 	}
 	var fe []visitarchive.FieldError
 	f := visitarchive.AccessFilter{
-		User:   visitarchive.UserName(p["user"]),
-		Record: visitarchive.RecordID(p["record"]),
-		From:   p.date("from", false, s.archive.Location(), &fe),
-		To:     p.date("to", true, s.archive.Location(), &fe),
+		User:     visitarchive.UserName(p["user"]),
+		Record:   visitarchive.RecordID(p["record"]),
+		Customer: visitarchive.CustomerID(p["customer"]),
+		Plan:     visitarchive.PlanID(p["plan"]),
+		From:     p.date("from", false, s.archive.Location(), &fe),
+		To:       p.date("to", true, s.archive.Location(), &fe),
 	}
 	if v := p["limit"]; v != "" {
 		n, err := strconv.Atoi(v)
