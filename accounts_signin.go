@@ -71,12 +71,12 @@ func hashToken(t string) string {
 // answers alike, whether or not the user exists; repeated failures per
 // user and per address are TooManyRequests for a while (see
 // loginLimiter), and so is a sign-in when too many passwords are being
-// checked at once. A name that no user can have (see ValidID) is refused
+// checked at once. A name that no user can have (see ValidUserName) is refused
 // at once, uncounted: it tells nothing about the users that exist.
 func (ac *Accounts) Login(ctx context.Context, name UserName, password, addr string) (token string, s *Session, err error) {
 	const op = "auth.login"
 	wrong := E(op, Unauthenticated, nil, "wrong user name or password")
-	if !ValidID(string(name)) {
+	if !ValidUserName(string(name)) {
 		return "", nil, wrong
 	}
 	u := ac.user(name)

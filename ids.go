@@ -23,6 +23,19 @@ var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
 // ValidID reports whether s may be used as an identifier.
 func ValidID(s string) bool { return idPattern.MatchString(s) }
 
+// userNamePattern is what a user name may look like: the characters of
+// an ID and '.', for logins such as first.last. A user name is a segment
+// of object keys (users/, tokens/, inbox/), so a '.' neither starts nor
+// ends one and never follows another: no name is "." or "..", a hidden
+// file (".x"), one that systems which drop a final dot confuse with
+// another ("x."), or holds "..", which path checks take for a way up.
+var userNamePattern = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9_-]|\.[A-Za-z0-9_-])*$`)
+
+// ValidUserName reports whether s may be a user name: at most 64
+// letters, digits, '.', '-' and '_', starting with a letter or digit, a
+// '.' only between two other characters. Every valid ID is one.
+func ValidUserName(s string) bool { return len(s) <= 64 && userNamePattern.MatchString(s) }
+
 // Crockford's base32: sortable, no I, L, O or U.
 const idAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 

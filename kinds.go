@@ -5,13 +5,13 @@ package visitarchive
 // version.
 var (
 	recordKind = kind[RecordID, storedRecord]{RecordsPrefix, "record",
-		func(r *storedRecord) (RecordID, int) { return r.ID, r.Version }}
+		func(r *storedRecord) (RecordID, int) { return r.ID, r.Version }, ValidID}
 	customerKind = kind[CustomerID, storedCustomer]{CustomersPrefix, "customer",
-		func(c *storedCustomer) (CustomerID, int) { return c.ID, c.Version }}
+		func(c *storedCustomer) (CustomerID, int) { return c.ID, c.Version }, ValidID}
 	planKind = kind[PlanID, Plan]{PlansPrefix, "plan",
-		func(p *Plan) (PlanID, int) { return p.ID, p.Version }}
+		func(p *Plan) (PlanID, int) { return p.ID, p.Version }, ValidID}
 	userKind = kind[UserName, storedUser]{UsersPrefix, "user",
-		func(u *storedUser) (UserName, int) { return u.Name, u.Version }}
+		func(u *storedUser) (UserName, int) { return u.Name, u.Version }, ValidUserName}
 	departmentKind = kind[DepartmentID, Department]{DepartmentsPrefix, "department",
-		func(d *Department) (DepartmentID, int) { return d.ID, d.Version }}
+		func(d *Department) (DepartmentID, int) { return d.ID, d.Version }, ValidID}
 )

@@ -177,7 +177,11 @@ func ParseVersionKey(key string) (prefix, id string, version int, ok bool) {
 		}
 		id, file, found := strings.Cut(rest, "/")
 		num, found2 := strings.CutSuffix(file, ".json")
-		if !found || !found2 || len(num) != 10 || !ValidID(id) {
+		valid := ValidID
+		if p == UsersPrefix {
+			valid = ValidUserName
+		}
+		if !found || !found2 || len(num) != 10 || !valid(id) {
 			return "", "", 0, false
 		}
 		v, err := strconv.Atoi(num)

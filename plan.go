@@ -120,7 +120,7 @@ func (p *Plan) Validate() error {
 		c.add("visitors", "has %d entries; at most 50 are allowed", len(p.Visitors))
 	}
 	for i, v := range p.Visitors {
-		if !ValidID(string(v)) {
+		if !ValidUserName(string(v)) {
 			c.add("visitors["+itoa(i)+"]", "is not a valid user name")
 		}
 	}

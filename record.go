@@ -119,7 +119,7 @@ func (r *Record) Validate() error {
 		c.add("visitors", "has %d entries; at most 50 are allowed", len(r.Visitors))
 	}
 	for i, v := range r.Visitors {
-		if !ValidID(string(v)) {
+		if !ValidUserName(string(v)) {
 			c.add("visitors["+itoa(i)+"]", "is not a valid user name")
 		}
 	}

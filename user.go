@@ -73,8 +73,8 @@ func (u *User) Has(r Role) bool { return slices.Contains(u.Roles, r) }
 // must exist; the Archive checks that, not Validate.
 func (u *User) Validate() error {
 	var c checker
-	if !ValidID(string(u.Name)) {
-		c.add("name", "is required: letters, digits, '-' and '_', at most 64, starting with a letter or digit")
+	if !ValidUserName(string(u.Name)) {
+		c.add("name", "is required: letters, digits, '.', '-' and '_', at most 64, starting with a letter or digit; a '.' only between two other characters, such as li.wei")
 	}
 	c.text("display_name", u.DisplayName, shortText)
 	c.email("email", u.Email)

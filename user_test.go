@@ -2,6 +2,7 @@ package visitarchive_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	va "github.com/visitarchive/visitarchive"
@@ -45,5 +46,33 @@ func TestUserValidateDuties(t *testing.T) {
 				t.Errorf("refused fields = %v, want %v (%v)", got, tt.want, tt.u.Validate())
 			}
 		})
+	}
+}
+
+// TestUserNames: first.last logins are user names; a name that could be
+// unsafe as a segment of an object key, or be taken for another, is not.
+// IDs of other kinds keep their stricter rule.
+func TestUserNames(t *testing.T) {
+	for _, name := range []string{"alice", "li.wei", "first.last", "a.b.c", "a_b-c", "x.-y", "bob_", "a--b", "A1", strings.Repeat("a", 64)} {
+		if !va.ValidUserName(name) {
+			t.Errorf("ValidUserName(%q) = false", name)
+		}
+	}
+	for _, name := range []string{"", ".", "..", ".x", "x.", "a..b", "a/b", "a b", "-a", "_a", "é", "a\x00", "li.wei.", strings.Repeat("a", 65),
+		strings.Repeat("a.", 32) + "a"} {
+		if va.ValidUserName(name) {
+			t.Errorf("ValidUserName(%q) = true", name)
+		}
+	}
+	if va.ValidID("li.wei") {
+		t.Error(`ValidID("li.wei") = true: other ids stay without dots`)
+	}
+	u := va.User{Name: "li.wei", Roles: []va.Role{va.RoleMarketing}}
+	if err := u.Validate(); err != nil {
+		t.Errorf("a user li.wei: %v", err)
+	}
+	u.Name = "li..wei"
+	if err := u.Validate(); !va.IsKind(err, va.Invalid) {
+		t.Errorf("a user li..wei: %v", err)
 	}
 }

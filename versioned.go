@@ -21,6 +21,7 @@ type kind[ID ~string, T any] struct {
 	prefix string             // such as RecordsPrefix
 	what   string             // "record", as messages name it
 	ref    func(*T) (ID, int) // the id and version of an object
+	valid  func(string) bool  // whether an id may be one (ValidID, ValidUserName)
 }
 
 // key is the object key of version v of id.
@@ -32,7 +33,7 @@ func (k kind[ID, T]) dir(id ID) string { return k.prefix + string(id) + "/" }
 // current reads the current version of id; an invalid id, or one the
 // journal never recorded, is NotFound.
 func (k kind[ID, T]) current(ctx context.Context, a *Archive, op string, id ID) (*T, error) {
-	if !ValidID(string(id)) {
+	if !k.valid(string(id)) {
 		return nil, E(op, NotFound, nil, "%s %q not found", k.what, id)
 	}
 	e, ok := a.catalog.current(k.dir(id))

@@ -102,7 +102,7 @@ func (e *Enforcer) add(g, g2 [][]string) error {
 // only lose rights, never gain them: a department named "*" would
 // otherwise stand for all of them.
 func assignments(u *visitarchive.User) (g, g2 [][]string) {
-	if u.Disabled || !visitarchive.ValidID(string(u.Name)) {
+	if u.Disabled || !visitarchive.ValidUserName(string(u.Name)) {
 		return nil, nil
 	}
 	sub := subject(u.Name)

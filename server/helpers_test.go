@@ -91,21 +91,30 @@ func (ts *testServer) addPeople() {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// A password someone else set must be changed: the person does.
-		// (Set in their name, it leaves no notice in their inbox.)
-		me := visitarchive.WithPrincipal(t.Context(), visitarchive.PrincipalOf(u))
-		if _, err := ts.Archive.Accounts().SetPassword(visitarchive.WithActor(t.Context(), u.Name), u.Name, "a password to change"); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := ts.Archive.Accounts().ChangePassword(me, "a password to change", testPassword); err != nil {
-			t.Fatal(err)
-		}
-		token, _, err := ts.Archive.Accounts().CreateToken(me, "tests", 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ts.tokens[p.name] = token
+		ts.signUp(u)
 	}
+}
+
+// signUp gives user u the password testPassword and an API token.
+func (ts *testServer) signUp(u *visitarchive.User) {
+	t := ts.t
+	t.Helper()
+	// A password someone else set must be changed: the person does.
+	// (Set in their name, it leaves no notice in their inbox.)
+	me := visitarchive.WithPrincipal(t.Context(), visitarchive.PrincipalOf(u))
+	if _, err := ts.Archive.Accounts().SetPassword(visitarchive.WithActor(t.Context(), u.Name), u.Name, "a password to change"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.Archive.Accounts().ChangePassword(me, "a password to change", testPassword); err != nil {
+		t.Fatal(err)
+	}
+	chosen := *u
+	chosen.MustChangePassword = false
+	token, _, err := ts.Archive.Accounts().CreateToken(visitarchive.WithPrincipal(t.Context(), visitarchive.PrincipalOf(&chosen)), "tests", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.tokens[string(u.Name)] = token
 }
 
 // listen serves ts on a free loopback port until the test ends and returns

@@ -26,6 +26,9 @@ type objectAPI[T any] struct {
 	ident  func(t *T) (id string, version int)
 	// idField is the JSON name of the id ("id" when empty).
 	idField string
+	// validID says whether an id in a path may name an object (nil:
+	// visitarchive.ValidID).
+	validID func(string) bool
 	// assignsID says that the server gives each new object its id: one
 	// sent on create is Invalid. Otherwise an id taken would answer 409
 	// to a caller who may not read the object that holds it, for whom a
@@ -233,7 +236,11 @@ func (o *objectAPI[T]) render(c *fiber.Ctx, status int, t *T) error {
 // issued is NotFound, like any other id that names nothing.
 func (o *objectAPI[T]) pathID(c *fiber.Ctx, op string) (string, error) {
 	id := c.Params("id")
-	if !visitarchive.ValidID(id) {
+	valid := o.validID
+	if valid == nil {
+		valid = visitarchive.ValidID
+	}
+	if !valid(id) {
 		return "", notFound(op, "no such %s", o.what)
 	}
 	return id, nil

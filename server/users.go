@@ -23,6 +23,7 @@ func (s *Server) userAPI() *objectAPI[visitarchive.User] {
 		update:  a.Accounts().UpdateUser,
 		ident:   func(u *visitarchive.User) (string, int) { return string(u.Name), u.Version },
 		idField: "name",
+		validID: visitarchive.ValidUserName,
 		serverFields: map[string]string{
 			"must_change_password": "is set when someone else sets the password (PUT {path}/password) " +
 				"and cleared when the user chooses their own (PUT " + apiPrefix + "/auth/password)",

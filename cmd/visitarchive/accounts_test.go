@@ -157,3 +157,20 @@ func TestKeyRotationCommands(t *testing.T) {
 		t.Errorf("record after rotation and retirement: %+v, %v", r, err)
 	}
 }
+
+// TestDottedNamesInTheCLI: first.last is a user name for the commands
+// too, as the account added and as the operator (--actor, which defaults
+// to $USER).
+func TestDottedNamesInTheCLI(t *testing.T) {
+	data := t.TempDir()
+	mustCLI(t, "keys", "init", "--data", data)
+	mustCLI(t, "user", "dept", "--data", data, "--actor", "first.last", "sales1", "Sales 1")
+	mustCLI(t, "user", "add", "--data", data, "--actor", "first.last", "--department", "sales1", "li.wei", "employee")
+	if out := mustCLI(t, "user", "list", "--data", data); !strings.Contains(out, "li.wei") {
+		t.Errorf("user list:\n%s", out)
+	}
+	if _, err := cli(t, "user", "add", "--data", data, "--actor", "first..last", "kim", "marketing"); err == nil ||
+		!strings.Contains(err.Error(), "--actor") {
+		t.Errorf("--actor first..last: %v", err)
+	}
+}

@@ -21,7 +21,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if fs.NArg() != 1 {
 		return fmt.Errorf("usage: visitarchive import [flags] FILE.jsonl")
 	}
-	if !va.ValidID(*actor) {
+	if !va.ValidUserName(*actor) {
 		return fmt.Errorf("--actor %q is not a valid user name", *actor)
 	}
 	f, err := os.Open(fs.Arg(0))

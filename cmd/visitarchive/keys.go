@@ -27,7 +27,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if !va.ValidID(*who) {
+	if !va.ValidUserName(*who) {
 		return fmt.Errorf("--actor %q is not a valid user name", *who)
 	}
 	ctx = va.WithActor(ctx, va.UserName(*who))

@@ -39,7 +39,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	if !va.ValidID(uf.actor) {
+	if !va.ValidUserName(uf.actor) {
 		return fmt.Errorf("--actor %q is not a valid user name", uf.actor)
 	}
 	c, err := sf.openBeside(ctx, stderr)

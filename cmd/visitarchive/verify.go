@@ -67,7 +67,7 @@ func printVerify(w io.Writer, rep *journal.Report, took time.Duration) {
 // removeUnrecorded removes objs, which no journal entry records, through
 // the archive, so that each removal is journaled.
 func removeUnrecorded(ctx context.Context, sf *storeFlags, stdout, stderr io.Writer, actor va.UserName, objs []va.ObjectInfo, grace time.Duration) error {
-	if !va.ValidID(string(actor)) {
+	if !va.ValidUserName(string(actor)) {
 		return fmt.Errorf("--actor %q is not a valid user name", actor)
 	}
 	c, err := sf.openBeside(ctx, stderr)
