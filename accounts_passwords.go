@@ -130,13 +130,22 @@ func (ac *Accounts) SetPassword(ctx context.Context, name UserName, password str
 	if err := ac.a.allow(ctx, op, PermUpdate, userResource); err != nil {
 		return 0, err
 	}
-	if p := PrincipalFrom(ctx); p != nil && p.Name == name {
-		return 0, E(op, Forbidden, nil, "change your own password with your current one, as every user does, not as an administrator")
+	if err := notOwnPassword(ctx, op, name); err != nil {
+		return 0, err
 	}
 	if err := checkPassword(op, "password", password); err != nil {
 		return 0, err
 	}
 	return ac.setPassword(ctx, op, name, password, true)
+}
+
+// notOwnPassword refuses an administrator's setting of their own
+// password: they change it like every user, with the current one.
+func notOwnPassword(ctx context.Context, op string, name UserName) error {
+	if p := PrincipalFrom(ctx); p != nil && p.Name == name {
+		return E(op, Forbidden, nil, "change your own password with your current one, as every user does, not as an administrator")
+	}
+	return nil
 }
 
 // ChangePassword changes the caller's own password, given the current one,

@@ -101,3 +101,72 @@ func (a *Archive) scope(ctx context.Context, op string, perm Permission, kind Re
 func (a *Archive) Allowed(ctx context.Context, perm Permission, res Resource) bool {
 	return a.allow(ctx, "", perm, res) == nil
 }
+
+// MayWrite tells, before anything a request sends is read, whether the
+// caller may make the write move on the object of kind with id ("" and
+// move "create" for a new one): NotFound when they may not read the
+// object or there is none, Forbidden when their roles never allow the
+// move on it, Conflict when its state does not allow the move now, nil
+// otherwise. The write checks again, with what is sent. The server asks
+// first, so that a caller who may not write is refused alike whatever the
+// body holds: authentication, then authorization, then the request.
+//
+// The moves: create, update (PUT and PATCH); submit, return, approve,
+// archive and annotate of a record; submit, approve and reject of a
+// plan; password of a user (another's, set by an administrator).
+func (a *Archive) MayWrite(ctx context.Context, kind ResourceKind, id, move string) error {
+	op := string(kind) + "." + move
+	if move == "create" {
+		if kind == KindRecord || kind == KindPlan {
+			return a.mayEver(ctx, op, PermCreate, kind)
+		}
+		return a.allow(ctx, op, PermCreate, Resource{Kind: kind})
+	}
+	switch kind {
+	case KindRecord:
+		_, err := a.recordFor(ctx, op, RecordID(id), move, movePerms[move])
+		return err
+	case KindPlan:
+		p, err := a.visiblePlan(ctx, op, PlanID(id))
+		if err != nil {
+			return err
+		}
+		if move == "update" && p.Status == StatusApproved {
+			move = "change"
+		}
+		return a.mayMove(ctx, op, movePerms[move], PlanResource(p), id, planMoves, move)
+	case KindCustomer:
+		return a.mayChange(ctx, op, customerResource, "customer "+id, a.customer(CustomerID(id)) != nil)
+	case KindUser:
+		if err := a.mayChange(ctx, op, userResource, "user "+id, a.accounts.user(UserName(id)) != nil); err != nil || move != "password" {
+			return err
+		}
+		return notOwnPassword(ctx, op, UserName(id))
+	case KindDepartment:
+		// Everyone may read the departments.
+		if a.accounts.dept(DepartmentID(id)) == nil {
+			return E(op, NotFound, nil, "department %s not found", id)
+		}
+		return a.allow(ctx, op, PermUpdate, deptResource)
+	}
+	return E(op, Internal, nil, "no write %s of a %s", move, kind)
+}
+
+// movePerms are the permissions the moves of MayWrite need.
+var movePerms = map[string]Permission{
+	"update": PermUpdate, "change": PermUpdate, "submit": PermUpdate,
+	"return": PermReview, "approve": PermReview, "reject": PermReview,
+	"archive": PermArchive, "annotate": PermAnnotate,
+}
+
+// mayChange checks that the caller may read res (NotFound otherwise, as
+// when there is no such object) and update it (Forbidden otherwise).
+func (a *Archive) mayChange(ctx context.Context, op string, res Resource, what string, exists bool) error {
+	if err := a.visible(ctx, op, res, what); err != nil {
+		return err
+	}
+	if !exists {
+		return E(op, NotFound, nil, "%s not found", what)
+	}
+	return a.allow(ctx, op, PermUpdate, res)
+}

@@ -12,8 +12,9 @@ import (
 func (s *Server) customerAPI() *objectAPI[visitarchive.Customer] {
 	a := s.archive
 	return &objectAPI[visitarchive.Customer]{
-		what:   "customer",
-		prefix: apiPrefix + "/customers",
+		archive: a,
+		what:    "customer",
+		prefix:  apiPrefix + "/customers",
 		get: func(ctx context.Context, id string) (*visitarchive.Customer, error) {
 			return a.GetCustomer(ctx, visitarchive.CustomerID(id))
 		},

@@ -116,3 +116,80 @@ func (ts *testServer) tokenOf(who string) string {
 	}
 	return list.Tokens[0].ID
 }
+
+// TestAuthorizationBeforeBody goes through every write route of the
+// server that someone may be refused: a caller who may not make the
+// write is answered 403, or 404 when they may not read its object,
+// whatever the request holds — no version, values of the wrong type,
+// unknown fields, malformed JSON, the wrong content type, no body.
+// Authentication comes first, then authorization, then the request.
+// (The routes of one's own account and inbox — password, tokens, the
+// inbox's reads — need only a sign-in.)
+func TestAuthorizationBeforeBody(t *testing.T) {
+	ts, _ := newWorkflowServer(t, "2026-03-10T09:00:00+08:00")
+	start := "2026-03-01T09:00:00+08:00"
+	r := "/api/v1/records/" + string(ts.createRecordAs("alice", form(t, "acme", start)).ID)
+	p := "/api/v1/plans/" + string(ts.createPlanAs("alice", planBody(t, "acme", start)).ID)
+	bodies := []struct{ body, ctype string }{
+		{`{"version":1,"name":"x"}`, ""},
+		{`{}`, ""},
+		{`{"version":"one","bogus":true,"roles":7}`, ""},
+		{`{"version":1,`, ""},
+		{`[1]`, ""},
+		{`{"version":1}`, "text/plain"},
+		{"", ""},
+	}
+	for _, c := range []struct {
+		who, method, path string
+		status            int
+	}{
+		{"aud", "POST", "/api/v1/users", 403},
+		{"alice", "POST", "/api/v1/users", 403},
+		{"aud", "PATCH", "/api/v1/users/alice", 403},
+		{"aud", "PUT", "/api/v1/users/alice", 403},
+		{"alice", "PATCH", "/api/v1/users/alice", 404},
+		{"aud", "PUT", "/api/v1/users/bob/password", 403},
+		{"alice", "PUT", "/api/v1/users/bob/password", 404},
+		{"alice", "POST", "/api/v1/departments", 403},
+		{"aud", "PATCH", "/api/v1/departments/sales1", 403},
+		{"alice", "PUT", "/api/v1/departments/sales1", 403},
+		{"mia", "POST", "/api/v1/customers", 403},
+		{"root", "POST", "/api/v1/customers", 403},
+		{"mia", "PATCH", "/api/v1/customers/acme", 403},
+		{"root", "PUT", "/api/v1/customers/acme", 404},
+		{"mia", "POST", "/api/v1/records", 403},
+		{"root", "POST", "/api/v1/records", 403},
+		{"bob", "PATCH", r, 404},
+		{"aud", "PUT", r, 403},
+		{"sam", "PATCH", r, 403},
+		{"bob", "POST", r + "/submit", 404},
+		{"aud", "POST", r + "/submit", 403},
+		{"aud", "POST", r + "/return", 403},
+		{"alice", "POST", r + "/approve", 403},
+		{"bob", "POST", r + "/approve", 404},
+		{"aud", "POST", r + "/archive", 403},
+		{"aud", "POST", r + "/annotations", 403},
+		{"bob", "POST", r + "/annotations", 404},
+		{"mia", "POST", "/api/v1/plans", 403},
+		{"bob", "PATCH", p, 404},
+		{"aud", "PUT", p, 403},
+		{"aud", "POST", p + "/submit", 403},
+		{"aud", "POST", p + "/approve", 403},
+		{"alice", "POST", p + "/reject", 403},
+		{"mia", "POST", p + "/reject", 404},
+	} {
+		for _, b := range bodies {
+			hdr := []string{"If-Match", "-"}
+			if b.ctype != "" {
+				hdr = append(hdr, "Content-Type", b.ctype)
+			}
+			res := ts.callAs(c.who, c.method, c.path, b.body, hdr...)
+			if res.status != c.status {
+				t.Errorf("%s %s as %s with %q (%s): %d, want %d: %s", c.method, c.path, c.who, b.body, b.ctype, res.status, c.status, res.body)
+			}
+		}
+	}
+	if got := ts.getRecord(visitarchive.RecordID(strings.TrimPrefix(r, "/api/v1/records/"))); got.Version != 1 {
+		t.Errorf("the record changed: %+v", got)
+	}
+}

@@ -18,12 +18,13 @@ import (
 // kind of versioned object, so that customers, records and the kinds later
 // issues add answer alike. The funcs adapt it to the Archive.
 type objectAPI[T any] struct {
-	what   string // "customer": in messages and operation names
-	prefix string // where the collection lives, such as /api/v1/customers
-	get    func(ctx context.Context, id string) (*T, error)
-	create func(ctx context.Context, t T) (*T, error)
-	update func(ctx context.Context, t T) (*T, error)
-	ident  func(t *T) (id string, version int)
+	archive *visitarchive.Archive
+	what    string // "customer": in messages, operation names and as the kind of resource
+	prefix  string // where the collection lives, such as /api/v1/customers
+	get     func(ctx context.Context, id string) (*T, error)
+	create  func(ctx context.Context, t T) (*T, error)
+	update  func(ctx context.Context, t T) (*T, error)
+	ident   func(t *T) (id string, version int)
 	// idField is the JSON name of the id ("id" when empty).
 	idField string
 	// validID says whether an id in a path may name an object (nil:
@@ -49,6 +50,9 @@ type objectAPI[T any] struct {
 
 func (o *objectAPI[T]) handleCreate(c *fiber.Ctx) error {
 	op := o.what + ".create"
+	if err := o.authorize(c, "", "create"); err != nil {
+		return err
+	}
 	if _, err := queryParams(c, op); err != nil {
 		return err
 	}
@@ -126,11 +130,15 @@ type pendingUpdate[T any] struct {
 }
 
 // beginUpdate checks everything about an update that does not depend on
-// how the new content is built: the path id, the body, the version named,
-// and that it is the current one.
+// how the new content is built: the path id, that the caller may update
+// the object, the body, the version named, and that it is the current
+// one.
 func (o *objectAPI[T]) beginUpdate(c *fiber.Ctx, op string, types ...string) (*pendingUpdate[T], error) {
 	id, err := o.pathID(c, op)
 	if err != nil {
+		return nil, err
+	}
+	if err := o.authorize(c, id, "update"); err != nil {
 		return nil, err
 	}
 	if _, err := queryParams(c, op); err != nil {
@@ -223,6 +231,14 @@ func members(v any) map[string]json.RawMessage {
 		panic("server: an API type is not a JSON object: " + err.Error())
 	}
 	return m
+}
+
+// authorize asks the Archive whether the caller may make the write move
+// on object id ("" for a create), before the request is read any
+// further: a caller who may not is refused alike whatever they send
+// (visitarchive.Archive.MayWrite).
+func (o *objectAPI[T]) authorize(c *fiber.Ctx, id, move string) error {
+	return o.archive.MayWrite(c.UserContext(), visitarchive.ResourceKind(o.what), id, move)
 }
 
 // render answers with t and its version as the ETag.

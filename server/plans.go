@@ -17,6 +17,7 @@ import (
 func (s *Server) planAPI() *objectAPI[visitarchive.Plan] {
 	a := s.archive
 	return &objectAPI[visitarchive.Plan]{
+		archive:   a,
 		what:      "plan",
 		assignsID: true,
 		prefix:    apiPrefix + "/plans",

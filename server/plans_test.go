@@ -465,11 +465,16 @@ func TestPlanInput(t *testing.T) {
 	ts.call("POST", path+"/submit", `{"version":1}`, "If-Match", "2").wantError(t, http.StatusBadRequest, "bad_request")
 	ts.call("POST", path+"/submit?force=1", `{"version":1}`).wantError(t, http.StatusBadRequest, "bad_request")
 	ts.call("POST", "/api/v1/plans/P404/submit", `{"version":1}`).wantError(t, http.StatusNotFound, "not_found")
-	res = ts.callAs("sam", "POST", path+"/approve", `{"version":1,"adjust":{"visit_start":"soon"}}`).want(t, http.StatusUnprocessableEntity)
-	checkError(t, res, "invalid", "", []string{"adjust.visit_start"})
+	// A draft is not sam's to approve yet: the state answers before the
+	// body is read.
+	ts.callAs("sam", "POST", path+"/approve", `{"version":1,"adjust":{"visit_start":"soon"}}`).wantError(t, http.StatusConflict, "conflict")
 	// Approving a draft: the state says no, naming what it allows.
 	res = ts.callAs("sam", "POST", path+"/approve", `{"version":1}`).want(t, http.StatusConflict)
 	if e := res.apiError(t); !strings.Contains(e.Message, "is draft") || !strings.Contains(e.Message, "update, submit") {
 		t.Errorf("approve a draft: %s", e.Message)
 	}
+	// Submitted, it is: then the body is read.
+	ts.movePlan("alice", p, "submit", "")
+	res = ts.callAs("sam", "POST", path+"/approve", `{"version":2,"adjust":{"visit_start":"soon"}}`).want(t, http.StatusUnprocessableEntity)
+	checkError(t, res, "invalid", "", []string{"adjust.visit_start"})
 }

@@ -14,6 +14,7 @@ import (
 func (s *Server) recordAPI() *objectAPI[visitarchive.Record] {
 	a := s.archive
 	return &objectAPI[visitarchive.Record]{
+		archive:   a,
 		what:      "record",
 		assignsID: true,
 		prefix:    apiPrefix + "/records",

@@ -8,6 +8,13 @@
 // Archive asks the policy before it does anything; the server only
 // authenticates (auth.go: session cookie with CSRF token, or API token).
 //
+// A write is checked in this order: authentication (the middleware),
+// authorization (objectAPI.authorize asks Archive.MayWrite: 404 when the
+// caller may not read the object, 403 when they may not make the write,
+// 409 when its state refuses it), then the request — query, content
+// type, body, version, values — so that a caller who may not write is
+// refused alike whatever they send.
+//
 // Input rules that clients rely on:
 //   - JSON bodies need Content-Type application/json (415 otherwise), at
 //     most Config.BodyLimit bytes (413), one well-formed object (400, with

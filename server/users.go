@@ -14,8 +14,9 @@ import (
 func (s *Server) userAPI() *objectAPI[visitarchive.User] {
 	a := s.archive
 	return &objectAPI[visitarchive.User]{
-		what:   "user",
-		prefix: apiPrefix + "/users",
+		archive: a,
+		what:    "user",
+		prefix:  apiPrefix + "/users",
 		get: func(ctx context.Context, id string) (*visitarchive.User, error) {
 			return a.Accounts().GetUser(ctx, visitarchive.UserName(id))
 		},
@@ -41,8 +42,9 @@ func (s *Server) userAPI() *objectAPI[visitarchive.User] {
 func (s *Server) departmentAPI() *objectAPI[visitarchive.Department] {
 	a := s.archive
 	return &objectAPI[visitarchive.Department]{
-		what:   "department",
-		prefix: apiPrefix + "/departments",
+		archive: a,
+		what:    "department",
+		prefix:  apiPrefix + "/departments",
 		get: func(ctx context.Context, id string) (*visitarchive.Department, error) {
 			return a.Accounts().GetDepartment(ctx, visitarchive.DepartmentID(id))
 		},
@@ -70,6 +72,9 @@ type userCreate struct {
 // that breaks the rules creates nothing.
 func (s *Server) createUser(c *fiber.Ctx) error {
 	const op = "user.create"
+	if err := s.users.authorize(c, "", "create"); err != nil {
+		return err
+	}
 	if _, err := queryParams(c, op); err != nil {
 		return err
 	}
@@ -141,6 +146,9 @@ func (s *Server) setPassword(c *fiber.Ctx) error {
 	const op = "user.password"
 	id, err := s.users.pathID(c, op)
 	if err != nil {
+		return err
+	}
+	if err := s.users.authorize(c, id, "password"); err != nil {
 		return err
 	}
 	req, _, err := decodeBody[passwordSet](c, op)

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"net/http"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -24,12 +25,17 @@ type move[B any] struct {
 	raw     *jsonBody
 }
 
-// readMove reads a move on an object of o: the path id, no query
-// parameters, a body of B (which may be empty when If-Match names the
-// version) and the version.
+// readMove reads a move on an object of o, op naming the kind and the
+// move ("record.submit"): the path id, that the caller may make the move,
+// no query parameters, a body of B (which may be empty when If-Match
+// names the version) and the version.
 func readMove[T, B any](c *fiber.Ctx, o *objectAPI[T], op string) (*move[B], error) {
 	id, err := o.pathID(c, op)
 	if err != nil {
+		return nil, err
+	}
+	_, name, _ := strings.Cut(op, ".")
+	if err := o.authorize(c, id, name); err != nil {
 		return nil, err
 	}
 	if _, err := queryParams(c, op); err != nil {
@@ -152,6 +158,9 @@ func (s *Server) annotateRecord(c *fiber.Ctx) error {
 	const op = "record.annotate"
 	id, err := s.records.pathID(c, op)
 	if err != nil {
+		return err
+	}
+	if err := s.records.authorize(c, id, "annotate"); err != nil {
 		return err
 	}
 	if _, err := queryParams(c, op); err != nil {

@@ -409,20 +409,28 @@ func TestWorkflowFilters(t *testing.T) {
 	ts.call("GET", "/api/v1/export/records?overdue=true", "").wantError(t, http.StatusBadRequest, "bad_request")
 }
 
-// TestMoveInput: every new POST refuses malformed JSON and unknown
-// fields with 400, and the wrong content type with 415, before anything
-// happens.
+// TestMoveInput: every new POST, made by someone who may make it, refuses
+// malformed JSON and unknown fields with 400, and the wrong content type
+// with 415, before anything happens. (Someone who may not gets 403 or 404
+// whatever they send: TestAuthorizationBeforeBody.)
 func TestMoveInput(t *testing.T) {
 	ts, _ := newWorkflowServer(t, "2026-03-01T12:00:00+08:00")
-	r := ts.createRecordAs("alice", form(t, "acme", "2026-03-01T09:00:00+08:00"))
+	start := "2026-03-01T09:00:00+08:00"
+	r := ts.createRecordAs("alice", form(t, "acme", start))
+	submitted := ts.moveRecord("alice", ts.createRecordAs("alice", form(t, "acme", start)), "submit", "")
+	approved := ts.approvedRecord(form(t, "acme", start))
+	archived := ts.moveRecord("ann", ts.approvedRecord(form(t, "acme", start)), "archive", "")
 	p := ts.createPlanAs("alice", planBody(t, "acme", "2026-03-05T09:00:00+08:00"))
-	rp, pp := "/api/v1/records/"+string(r.ID), "/api/v1/plans/"+string(p.ID)
-	paths := []string{
-		"/api/v1/plans", pp + "/submit", pp + "/approve", pp + "/reject",
-		rp + "/submit", rp + "/return", rp + "/approve", rp + "/archive", rp + "/annotations",
-		"/api/v1/inbox/read", "/api/v1/inbox/N1/read",
-	}
-	for _, path := range paths {
+	sp := ts.movePlan("alice", ts.createPlanAs("alice", planBody(t, "acme", "2026-03-05T09:00:00+08:00")), "submit", "")
+	rec := func(r *visitarchive.Record) string { return "/api/v1/records/" + string(r.ID) }
+	rp, pp, spp := rec(r), "/api/v1/plans/"+string(p.ID), "/api/v1/plans/"+string(sp.ID)
+	for _, c := range []struct{ who, path string }{
+		{"alice", "/api/v1/plans"}, {"alice", pp + "/submit"}, {"sam", spp + "/approve"}, {"sam", spp + "/reject"},
+		{"alice", rp + "/submit"}, {"sam", rec(submitted) + "/return"}, {"sam", rec(submitted) + "/approve"},
+		{"ann", rec(approved) + "/archive"}, {"alice", rec(archived) + "/annotations"},
+		{"alice", "/api/v1/inbox/read"}, {"alice", "/api/v1/inbox/N1/read"},
+	} {
+		path := c.path
 		for _, tt := range []struct {
 			body, ctype string
 			status      int
@@ -437,7 +445,7 @@ func TestMoveInput(t *testing.T) {
 			if tt.ctype != "" {
 				hdr = []string{"Content-Type", tt.ctype}
 			}
-			res := ts.call("POST", path, tt.body, hdr...)
+			res := ts.callAs(c.who, "POST", path, tt.body, hdr...)
 			if res.status != tt.status {
 				t.Errorf("POST %s %s: status %d, want %d (%s)", path, tt.body, res.status, tt.status, res.body)
 				continue
