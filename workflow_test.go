@@ -68,16 +68,22 @@ func fieldsOf(err error) []string {
 
 func notificationEvents(t *testing.T, e *env, ctx context.Context) []string {
 	t.Helper()
-	page, err := e.Archive.Inbox().List(ctx, false, 1, 100)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []string
-	for _, n := range page.Notifications {
+	for _, n := range notifications(t, e, ctx) {
 		out = append(out, n.Event+" "+n.Object)
 	}
 	slices.Sort(out)
 	return out
+}
+
+// notifications returns the first 100 notifications in the inbox of ctx.
+func notifications(t *testing.T, e *env, ctx context.Context) []*va.Notification {
+	t.Helper()
+	page, err := e.Archive.Inbox().List(ctx, false, 1, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return page.Notifications
 }
 
 func TestRecordWorkflow(t *testing.T) {

@@ -39,16 +39,12 @@ func (ts *testServer) head() uint64 {
 // TestEditsThatChangeNothing: a PUT or PATCH that changes nothing answers
 // the current version and writes nothing, for every kind that is edited.
 func TestEditsThatChangeNothing(t *testing.T) {
-	ts, _ := newWorkflowServer(t, "2026-03-10T09:00:00+08:00")
-	start := "2026-03-01T09:00:00+08:00"
-	r := ts.createRecord(form(t, "acme", start))
-	var p visitarchive.Plan
-	ts.call("POST", "/api/v1/plans", planBody(t, "acme", start)).want(t, http.StatusCreated).decode(t, &p)
+	ts, record, plan := draftsServer(t)
 	for _, c := range []struct {
 		who, path, patch string
 	}{
-		{"alice", "/api/v1/records/" + string(r.ID), `{"topic":"LX-3021B 报价","rounds":0,"late":false}`},
-		{"alice", "/api/v1/plans/" + string(p.ID), `{"location":"Hamburg","status":"draft"}`},
+		{"alice", record, `{"topic":"LX-3021B 报价","rounds":0,"late":false}`},
+		{"alice", plan, `{"location":"Hamburg","status":"draft"}`},
 		{"alice", "/api/v1/customers/acme", `{"country":"DE"}`},
 		{"root", "/api/v1/users/alice", `{"department":"sales1","must_change_password":false}`},
 		{"root", "/api/v1/departments/sales1", `{"name":"Dept sales1"}`},
@@ -79,12 +75,7 @@ func TestEditsThatChangeNothing(t *testing.T) {
 // sets is 422 naming it and the move that changes it, and writes
 // nothing; sent back unchanged, the same field is fine.
 func TestServerFieldsAreNotEdited(t *testing.T) {
-	ts, _ := newWorkflowServer(t, "2026-03-10T09:00:00+08:00")
-	start := "2026-03-01T09:00:00+08:00"
-	r := ts.createRecord(form(t, "acme", start))
-	var p visitarchive.Plan
-	ts.call("POST", "/api/v1/plans", planBody(t, "acme", start)).want(t, http.StatusCreated).decode(t, &p)
-	record, plan := "/api/v1/records/"+string(r.ID), "/api/v1/plans/"+string(p.ID)
+	ts, record, plan := draftsServer(t)
 	for _, c := range []struct {
 		who, method, path, body string
 		fields                  []string
@@ -96,7 +87,7 @@ func TestServerFieldsAreNotEdited(t *testing.T) {
 		{"alice", "PATCH", record, `{"reviews":[{"round":1,"decision":"approved","reviewer":"sam"}],"reference_code":"F001-X"}`,
 			[]string{"reference_code", "reviews"}, []string{record + "/return and /approve", record + "/archive"}},
 		{"alice", "PATCH", record, `{"due_at":"2027-01-01T00:00:00Z"}`, []string{"due_at"}, []string{"change visit_end"}},
-		{"alice", "PUT", record, strings.Replace(form(t, "acme", start), `{`, `{"created_by":"mallory",`, 1), []string{"created_by"}, nil},
+		{"alice", "PUT", record, strings.Replace(form(t, "acme", draftStart), `{`, `{"created_by":"mallory",`, 1), []string{"created_by"}, nil},
 		{"alice", "PATCH", plan, `{"decisions":[{"decision":"approved","by":"sam"}],"revision":3}`,
 			[]string{"decisions", "revision"}, []string{plan + "/approve"}},
 		{"alice", "PATCH", "/api/v1/customers/acme", `{"updated_by":"mallory"}`, []string{"updated_by"}, nil},

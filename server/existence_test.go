@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"path"
 	"strings"
 	"testing"
 
@@ -14,31 +15,29 @@ import (
 // users and departments are the client's, and whoever may create one may
 // read them all (GET answers 200), so a 409 tells them nothing new.
 func TestCreateRevealsNothingHidden(t *testing.T) {
-	ts, _ := newWorkflowServer(t, "2026-03-10T09:00:00+08:00")
-	start := "2026-03-01T09:00:00+08:00"
-	r := ts.createRecord(form(t, "acme", start))
-	var p visitarchive.Plan
-	ts.call("POST", "/api/v1/plans", planBody(t, "acme", start)).want(t, http.StatusCreated).decode(t, &p)
+	ts, record, plan := draftsServer(t)
+	start := draftStart
 	// bob, of sales2, may read neither.
-	ts.callAs("bob", "GET", "/api/v1/records/"+string(r.ID), "").wantError(t, http.StatusNotFound, "not_found")
-	ts.callAs("bob", "GET", "/api/v1/plans/"+string(p.ID), "").wantError(t, http.StatusNotFound, "not_found")
+	ts.callAs("bob", "GET", record, "").wantError(t, http.StatusNotFound, "not_found")
+	ts.callAs("bob", "GET", plan, "").wantError(t, http.StatusNotFound, "not_found")
+	rid, pid := path.Base(record), path.Base(plan)
 
 	withID := func(id string) func(map[string]any) { return func(m map[string]any) { m["id"] = id } }
 	inSales2 := func(m map[string]any) { m["department"], m["visitors"] = "sales2", []string{"bob"} }
 	sameAnswer(t, "a record with an id",
-		ts.callAs("bob", "POST", "/api/v1/records", form(t, "acme", start, inSales2, withID(string(r.ID)))),
+		ts.callAs("bob", "POST", "/api/v1/records", form(t, "acme", start, inSales2, withID(rid))),
 		ts.callAs("bob", "POST", "/api/v1/records", form(t, "acme", start, inSales2, withID("R-none"))),
 		http.StatusUnprocessableEntity, "id")
 	sameAnswer(t, "a plan with an id",
-		ts.callAs("bob", "POST", "/api/v1/plans", planBody(t, "acme", start, inSales2, withID(string(p.ID)))),
+		ts.callAs("bob", "POST", "/api/v1/plans", planBody(t, "acme", start, inSales2, withID(pid))),
 		ts.callAs("bob", "POST", "/api/v1/plans", planBody(t, "acme", start, inSales2, withID("P-none"))),
 		http.StatusUnprocessableEntity, "id")
 	// Even the id of the caller's own record is refused: ids are the
 	// server's.
-	ts.call("POST", "/api/v1/records", form(t, "acme", start, withID(string(r.ID)))).
+	ts.call("POST", "/api/v1/records", form(t, "acme", start, withID(rid))).
 		wantError(t, http.StatusUnprocessableEntity, "invalid")
 	sameAnswer(t, "an annotation of a record",
-		ts.callAs("bob", "POST", "/api/v1/records/"+string(r.ID)+"/annotations", `{"reason":"x","text":"y"}`),
+		ts.callAs("bob", "POST", record+"/annotations", `{"reason":"x","text":"y"}`),
 		ts.callAs("bob", "POST", "/api/v1/records/R-none/annotations", `{"reason":"x","text":"y"}`),
 		http.StatusNotFound, "")
 	sameAnswer(t, "a token with an id",
@@ -126,10 +125,7 @@ func (ts *testServer) tokenOf(who string) string {
 // (The routes of one's own account and inbox — password, tokens, the
 // inbox's reads — need only a sign-in.)
 func TestAuthorizationBeforeBody(t *testing.T) {
-	ts, _ := newWorkflowServer(t, "2026-03-10T09:00:00+08:00")
-	start := "2026-03-01T09:00:00+08:00"
-	r := "/api/v1/records/" + string(ts.createRecordAs("alice", form(t, "acme", start)).ID)
-	p := "/api/v1/plans/" + string(ts.createPlanAs("alice", planBody(t, "acme", start)).ID)
+	ts, r, p := draftsServer(t)
 	bodies := []struct{ body, ctype string }{
 		{`{"version":1,"name":"x"}`, ""},
 		{`{}`, ""},
@@ -189,7 +185,7 @@ func TestAuthorizationBeforeBody(t *testing.T) {
 			}
 		}
 	}
-	if got := ts.getRecord(visitarchive.RecordID(strings.TrimPrefix(r, "/api/v1/records/"))); got.Version != 1 {
+	if got := ts.getRecord(visitarchive.RecordID(path.Base(r))); got.Version != 1 {
 		t.Errorf("the record changed: %+v", got)
 	}
 }

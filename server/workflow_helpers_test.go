@@ -59,6 +59,20 @@ func newWorkflowServer(t *testing.T, now string) (*testServer, *testClock) {
 	return ts, clock
 }
 
+// draftsServer is newWorkflowServer on 10 March 2026 with a draft record
+// and a draft plan of alice's, of a visit to acme on 1 March at 09:00 in
+// Shanghai (draftStart), and the paths of the two.
+func draftsServer(t *testing.T) (ts *testServer, record, plan string) {
+	t.Helper()
+	ts, _ = newWorkflowServer(t, "2026-03-10T09:00:00+08:00")
+	r := ts.createRecordAs("alice", form(t, "acme", draftStart))
+	p := ts.createPlanAs("alice", planBody(t, "acme", draftStart))
+	return ts, "/api/v1/records/" + string(r.ID), "/api/v1/plans/" + string(p.ID)
+}
+
+// draftStart is when the visit of draftsServer's record and plan starts.
+const draftStart = "2026-03-01T09:00:00+08:00"
+
 // form returns a record body for customer with every field the form of a
 // key customer needs, for a two-hour visit from start; set changes it.
 func form(t *testing.T, customer, start string, set ...func(map[string]any)) string {
