@@ -112,8 +112,8 @@ func (a *Archive) Allowed(ctx context.Context, perm Permission, res Resource) bo
 // body holds: authentication, then authorization, then the request.
 //
 // The moves: create, update (PUT and PATCH); submit, return, approve,
-// archive and annotate of a record; submit, approve and reject of a
-// plan; password of a user (another's, set by an administrator).
+// archive and annotate of a record; submit, approve, reject and cancel
+// of a plan; password of a user (another's, set by an administrator).
 func (a *Archive) MayWrite(ctx context.Context, kind ResourceKind, id, move string) error {
 	op := string(kind) + "." + move
 	if move == "create" {
@@ -134,7 +134,7 @@ func (a *Archive) MayWrite(ctx context.Context, kind ResourceKind, id, move stri
 		if move == "update" && p.Status == StatusApproved {
 			move = "change"
 		}
-		return a.mayMove(ctx, op, movePerms[move], PlanResource(p), id, planMoves, move)
+		return a.mayMovePlan(ctx, op, movePerms[move], p, move)
 	case KindCustomer:
 		return a.mayChange(ctx, op, customerResource, "customer "+id, a.customer(CustomerID(id)) != nil)
 	case KindUser:
@@ -156,7 +156,7 @@ func (a *Archive) MayWrite(ctx context.Context, kind ResourceKind, id, move stri
 var movePerms = map[string]Permission{
 	"update": PermUpdate, "change": PermUpdate, "submit": PermUpdate,
 	"return": PermReview, "approve": PermReview, "reject": PermReview,
-	"archive": PermArchive, "annotate": PermAnnotate,
+	"archive": PermArchive, "annotate": PermAnnotate, "cancel": PermCancel,
 }
 
 // mayChange checks that the caller may read res (NotFound otherwise, as

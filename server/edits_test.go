@@ -40,11 +40,14 @@ func (ts *testServer) head() uint64 {
 // the current version and writes nothing, for every kind that is edited.
 func TestEditsThatChangeNothing(t *testing.T) {
 	ts, record, plan := draftsServer(t)
+	approved := "/api/v1/plans/" + string(ts.approvedPlan(planBody(t, "acme", "2026-03-20T09:00:00+08:00")).ID)
 	for _, c := range []struct {
 		who, path, patch string
 	}{
 		{"alice", record, `{"topic":"LX-3021B 报价","rounds":0,"late":false}`},
 		{"alice", plan, `{"location":"Hamburg","status":"draft"}`},
+		// An approved plan "changed" by a reason alone proposes nothing.
+		{"alice", approved, `{"change_reason":"a reason, and no change"}`},
 		{"alice", "/api/v1/customers/acme", `{"country":"DE"}`},
 		{"root", "/api/v1/users/alice", `{"department":"sales1","must_change_password":false}`},
 		{"root", "/api/v1/departments/sales1", `{"name":"Dept sales1"}`},

@@ -173,6 +173,8 @@ func TestAuthorizationBeforeBody(t *testing.T) {
 		{"aud", "POST", p + "/approve", 403},
 		{"alice", "POST", p + "/reject", 403},
 		{"mia", "POST", p + "/reject", 404},
+		{"aud", "POST", p + "/cancel", 403},
+		{"bob", "POST", p + "/cancel", 404},
 	} {
 		for _, b := range bodies {
 			hdr := []string{"If-Match", "-"}
