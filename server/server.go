@@ -5,8 +5,9 @@
 // Handlers parse, call the *visitarchive.Archive with c.UserContext() (which
 // carries the deadline, the request id and the caller's Principal) and
 // render; every error goes through the one ErrorHandler in errors.go. The
-// Archive asks the policy before it does anything; the server only
-// authenticates (auth.go: session cookie with CSRF token, or API token).
+// Archive asks the policy before it does anything; the server
+// authenticates (auth.go: session cookie with CSRF token, or API token),
+// and decides nothing about permissions itself.
 //
 // A write is checked in this order: authentication (the middleware),
 // authorization (objectAPI.authorize asks Archive.MayWrite: 404 when the
