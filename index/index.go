@@ -236,9 +236,37 @@ func (ix *Index) persist() error {
 // disk: the journal, not the index, makes a change durable, and the last
 // sequence each shard keeps is written with the same batch, so that after
 // a crash the index holds a prefix of the journal and catches up from it.
+//
+// The merge and persister options are measured, not guessed (see
+// docs/performance.md, "Interactive writes"): with Bleve's defaults every
+// small write made a segment that the merger rewrote together with the
+// large segments of earlier imports, 53% of a writing server's CPU.
 func runtimeConfig() map[string]any {
-	return map[string]any{"bolt_timeout": boltTimeout.String(), "unsafe_batch": true}
+	return map[string]any{"bolt_timeout": boltTimeout.String(), "unsafe_batch": true,
+		"scorchMergePlanOptions": map[string]any{
+			// Segments under this many records form the lowest tier of
+			// the merge plan (Bleve: 2,000). With the default the small
+			// segments of single writes were merged with the large ones
+			// of earlier imports; at 20 they merge among themselves
+			// first.
+			"FloorSegmentSize": floorSegmentSize,
+		},
+		"scorchPersisterOptions": map[string]any{
+			// The persister waits this long before it writes what new
+			// batches brought, so that it merges them in memory and
+			// writes one segment instead of many (Bleve: 0). Batches do
+			// not wait for it (unsafe_batch).
+			"PersisterNapTimeMSec":      persisterNap.Milliseconds(),
+			"PersisterNapUnderNumFiles": 1000,
+		},
+	}
 }
+
+// The merge options runtimeConfig sets; see there.
+const (
+	floorSegmentSize = 20
+	persisterNap     = 200 * time.Millisecond
+)
 
 func isEmptyDir(dir string) bool {
 	ents, err := os.ReadDir(dir)
