@@ -30,7 +30,8 @@ bin/minio:
 # The benchmark harness (not part of `make test`): import, search, reindex
 # and memory against the budgets of issue 2 at 100,000 records, on disk and
 # on MinIO, beside Bleve alone and the import into MinIO without our
-# layers (the floor). About 40 minutes on 2 cores; the report is
+# layers (the floor), and records created through the API by 1, 8 and 32
+# clients (the write step). About an hour on 2 cores; the report is
 # bench-out/report.md, the raw figures bench-out/results.json.
 .PHONY: bench
 bench: bin/minio
