@@ -132,7 +132,7 @@ func badRequest(op, msg string, args ...any) error {
 }
 
 // invalid reports fields of what ("body", "query") that break a rule.
-func invalid(op, what string, fields ...visitarchive.FieldError) error {
+func invalid(op string, what visitarchive.Word, fields ...visitarchive.FieldError) error {
 	e := visitarchive.E(op, visitarchive.Invalid, nil, "the %s has %d invalid value(s)", what, len(fields))
 	e.Fields = fields
 	return e
