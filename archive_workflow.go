@@ -332,7 +332,7 @@ func (a *Archive) mayMove(ctx context.Context, op string, perm Permission, res R
 	if slices.Contains(allowed, move) {
 		return a.allow(ctx, op, perm, res)
 	}
-	names := "none"
+	var names any = Word("none")
 	if len(allowed) > 0 {
 		names = strings.Join(allowed, ", ")
 	}
