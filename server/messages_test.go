@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"go/types"
 	"io/fs"
 	"maps"
 	"path/filepath"
@@ -27,9 +28,12 @@ const errorsCatalogue = "../i18n/catalog_errors_zh.go"
 // tables of the fields it sets. Each Chinese takes the arguments of its
 // English, each with the same verb (%d stays %d; %[2]s may move it).
 func TestMessageCatalogue(t *testing.T) {
-	used, err := messageKeys("..")
+	used, unseen, err := messageKeys("..")
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, where := range unseen {
+		t.Errorf("%s: a message made of something else than a literal (a format and its arguments)", where)
 	}
 	for _, table := range []map[string]string{recordFields, planFields, userFields, auditFields} {
 		for name, how := range table {
@@ -118,8 +122,10 @@ func catalogueEntries(path string) (map[string]string, error) {
 // invalid); a FieldError literal's Message is its key; the constants of
 // ResourceKind and Permission are Words of messages
 // (Word(res.Kind), Word(perm)); and the server says some keys itself
-// (i18n.Text). Only literals are keys: a format that is a variable is a
-// parameter of such a function, or a mistake that this test cannot see.
+// (i18n.Text). Only literals are keys, so a format must be a literal, a
+// parameter that its function passes on, or the Format of a message kept;
+// the test reports any other (but those of seenElsewhere), since it
+// cannot see what it says.
 //
 // The CLI speaks English (cmd/), the web pages have their catalogue
 // (server/web), and smtpmail's errors go to the log only: mail is sent
@@ -150,11 +156,14 @@ type sourceFile struct {
 }
 
 // messageKeys returns the keys of the messages of the Go code under the
-// module at root, each with where it is used.
-func messageKeys(root string) (map[string][]string, error) {
+// module at root, each with where it is used, and where a message is
+// made of something else than a literal, a parameter that a function
+// passes on, or the Format of a message kept (Error, FieldError,
+// Message): a message that this test cannot see.
+func messageKeys(root string) (keys map[string][]string, unseen []string, err error) {
 	files, err := sourceFiles(root)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	funcs := map[messageFunc]messageArg{
 		{"", "E", false}:           {index: 3},
@@ -167,11 +176,11 @@ func messageKeys(root string) (map[string][]string, error) {
 			more = sf.findHelpers(funcs) || more
 		}
 	}
-	keys := map[string][]string{}
+	c := &collector{funcs: funcs, keys: map[string][]string{}}
 	for _, sf := range files {
-		sf.collect(funcs, keys)
+		c.collect(sf)
 	}
-	return keys, nil
+	return c.keys, c.unseen, nil
 }
 
 func sourceFiles(root string) ([]*sourceFile, error) {
@@ -335,32 +344,74 @@ func (sf *sourceFile) helperArg(typ *ast.FuncType, body *ast.BlockStmt, funcs ma
 	return found, ok
 }
 
-// collect adds the keys of sf to keys.
-func (sf *sourceFile) collect(funcs map[messageFunc]messageArg, keys map[string][]string) {
-	add := func(n ast.Node, e ast.Expr) {
-		if s, ok := stringLiteral(e); ok {
-			keys[s] = append(keys[s], sf.path+":"+strconv.Itoa(sf.fset.Position(n.Pos()).Line))
+// collector gathers the keys of the files it is given.
+type collector struct {
+	funcs  map[messageFunc]messageArg
+	keys   map[string][]string
+	unseen []string
+	sf     *sourceFile
+}
+
+// seenElsewhere are the messages made of something else than a literal
+// whose keys the test finds another way: by file, the expression.
+var seenElsewhere = map[string]string{
+	"errors.go":         "sprintf(format, args...)", // FieldErrorf itself
+	"server/objects.go": "how",                      // the tables of the fields the server sets
+	"server/lang.go":    "say(l, m)",                // the translation itself
+}
+
+// collect adds the keys of sf.
+func (c *collector) collect(sf *sourceFile) {
+	c.sf = sf
+	for _, d := range sf.file.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok {
+			if fd.Body != nil {
+				c.walk(fd.Body, paramNames(fd.Type, nil))
+			}
+			continue
+		}
+		c.walk(d, nil)
+	}
+}
+
+// paramNames returns the names of the parameters of typ and of outer.
+func paramNames(typ *ast.FuncType, outer map[string]bool) map[string]bool {
+	ps := maps.Clone(outer)
+	if ps == nil {
+		ps = map[string]bool{}
+	}
+	for _, f := range typ.Params.List {
+		for _, n := range f.Names {
+			ps[n.Name] = true
 		}
 	}
-	ast.Inspect(sf.file, func(n ast.Node) bool {
+	return ps
+}
+
+// walk collects the keys of n, in a function whose parameters are ps.
+func (c *collector) walk(n ast.Node, ps map[string]bool) {
+	ast.Inspect(n, func(n ast.Node) bool {
 		switch n := n.(type) {
+		case *ast.FuncLit:
+			c.walk(n.Body, paramNames(n.Type, ps))
+			return false
 		case *ast.CallExpr:
-			sf.collectCall(n, funcs, add)
+			c.call(n, ps)
 		case *ast.CompositeLit:
-			if sf.isRoot(n.Type, "FieldError") {
-				fieldMessage(n, add)
+			if c.sf.isRoot(n.Type, "FieldError") {
+				c.fieldMessage(n)
 			}
-			if at, ok := n.Type.(*ast.ArrayType); ok && sf.isRoot(at.Elt, "FieldError") {
+			if at, ok := n.Type.(*ast.ArrayType); ok && c.sf.isRoot(at.Elt, "FieldError") {
 				for _, e := range n.Elts {
 					if lit, ok := e.(*ast.CompositeLit); ok {
-						fieldMessage(lit, add)
+						c.fieldMessage(lit)
 					}
 				}
 			}
 		case *ast.ValueSpec: // const KindRecord ResourceKind = "record"
-			if sf.root == "." && (sf.isRoot(n.Type, "ResourceKind") || sf.isRoot(n.Type, "Permission")) {
+			if c.sf.root == "." && (c.sf.isRoot(n.Type, "ResourceKind") || c.sf.isRoot(n.Type, "Permission")) {
 				for _, v := range n.Values {
-					add(v, v)
+					c.add(v, true)
 				}
 			}
 		}
@@ -368,34 +419,55 @@ func (sf *sourceFile) collect(funcs map[messageFunc]messageArg, keys map[string]
 	})
 }
 
-func (sf *sourceFile) collectCall(call *ast.CallExpr, funcs map[messageFunc]messageArg, add func(ast.Node, ast.Expr)) {
+// add adds the key that e holds; when e is no literal and must be,
+// where it is goes to unseen.
+func (c *collector) add(e ast.Expr, mustBe bool) {
+	line := c.sf.path + ":" + strconv.Itoa(c.sf.fset.Position(e.Pos()).Line)
+	if s, ok := stringLiteral(e); ok {
+		c.keys[s] = append(c.keys[s], line)
+	} else if mustBe && seenElsewhere[c.sf.path] != types.ExprString(e) {
+		c.unseen = append(c.unseen, line+": "+types.ExprString(e))
+	}
+}
+
+func (c *collector) call(call *ast.CallExpr, ps map[string]bool) {
+	sf := c.sf
 	if sf.isRoot(call.Fun, "Word") && len(call.Args) == 1 {
-		add(call, call.Args[0])
+		c.add(call.Args[0], false) // Word(res.Kind): the constants of ResourceKind
 		return
 	}
 	if sel, ok := call.Fun.(*ast.SelectorExpr); ok && len(call.Args) >= 2 {
 		if x, ok := sel.X.(*ast.Ident); ok && x.Name == "i18n" && (sel.Sel.Name == "Text" || sel.Sel.Name == "Sprintf") {
-			add(call, call.Args[1])
+			c.add(call.Args[1], false) // the server saying a message of a Message
 			return
 		}
 	}
 	fn, ok := sf.callee(call)
-	arg, isMessage := funcs[fn]
+	arg, isMessage := c.funcs[fn]
 	if !ok || !isMessage || arg.index >= len(call.Args) {
 		return
 	}
 	if fn == (messageFunc{"", "E", false}) && sf.isRoot(call.Args[1], "Internal") {
 		return
 	}
-	add(call, call.Args[arg.index])
+	e := call.Args[arg.index]
+	if id, ok := e.(*ast.Ident); ok && ps[id.Name] {
+		return // passed on: the callers' literals are the keys
+	}
+	if sel, ok := e.(*ast.SelectorExpr); ok && sel.Sel.Name == "Format" {
+		return // a message kept, made again
+	}
+	// A method is known by its name only: a method of another type
+	// (catalog.add) may share it, so only its literals count.
+	c.add(e, !arg.word && !fn.method)
 }
 
 // fieldMessage adds the Message of a FieldError literal.
-func fieldMessage(lit *ast.CompositeLit, add func(ast.Node, ast.Expr)) {
+func (c *collector) fieldMessage(lit *ast.CompositeLit) {
 	for _, e := range lit.Elts {
 		if kv, ok := e.(*ast.KeyValueExpr); ok {
 			if id, ok := kv.Key.(*ast.Ident); ok && id.Name == "Message" {
-				add(kv, kv.Value)
+				c.add(kv.Value, true)
 			}
 		}
 	}
