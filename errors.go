@@ -96,10 +96,10 @@ func E(op string, kind Kind, err error, msg string, args ...any) *Error {
 // not translate, and the edges that do (the server, package i18n) look
 // the format up in their message catalogue, in which the English format
 // is the key, and format the translation with the same arguments. An
-// argument that is a Word or a Message is translated as well: a Message
-// is a sentence inside another one, a Word one of the words that
-// sentences name ("record", "query"). Every other argument (an id, a
-// number, a state such as "draft") is shown as it is. A test of the
+// argument that is a Word, a Message or Messages is translated as well:
+// a Message is a sentence inside another one, a Word one of the words
+// that sentences name ("record", "query"). Every other argument (an id,
+// a number, a state such as "draft") is shown as it is. A test of the
 // server finds every format and Word literal of the code and checks that
 // the catalogue has it.
 type Message struct {

@@ -17,7 +17,7 @@ const langCookie = "va_lang"
 // choice (the va_lang cookie), else the best match of Accept-Language,
 // else Chinese, which is therefore also what a client that sends no
 // Accept-Language gets. A choice stored with the user's account, once
-// there is one, comes first.
+// there is one, belongs beside the cookie's, before Accept-Language.
 func requestLang(c *fiber.Ctx) i18n.Lang {
 	return i18n.Negotiate(c.Cookies(langCookie), c.Get(fiber.HeaderAcceptLanguage))
 }
