@@ -187,7 +187,7 @@ func (ac *Accounts) writeUser(ctx context.Context, op string, u *storedUser, det
 // GetUser returns user name, or NotFound.
 func (ac *Accounts) GetUser(ctx context.Context, name UserName) (*User, error) {
 	const op = "user.get"
-	if err := ac.a.visible(ctx, op, userResource, "user "+string(name)); err != nil {
+	if err := ac.a.visible(ctx, op, userResource, string(name)); err != nil {
 		return nil, err
 	}
 	u := ac.user(name)

@@ -233,7 +233,7 @@ func (a *Archive) put(ctx context.Context, key string, v any) (ObjectInfo, error
 
 // checkVersion answers Conflict when an update names another version of
 // object id than the current one.
-func checkVersion(op, what, id string, current, named int) error {
+func checkVersion(op string, what Word, id string, current, named int) error {
 	if named == current {
 		return nil
 	}

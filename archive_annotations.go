@@ -69,7 +69,7 @@ func (a *Archive) Annotations(ctx context.Context, id RecordID) ([]Annotation, e
 	if err != nil {
 		return nil, err
 	}
-	if err := a.visible(ctx, op, RecordResource(&s.Record), "record "+string(id)); err != nil {
+	if err := a.visible(ctx, op, RecordResource(&s.Record), string(id)); err != nil {
 		return nil, err
 	}
 	out, err := a.annotations(ctx, id)

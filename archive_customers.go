@@ -66,7 +66,7 @@ func (a *Archive) loadCustomer(ctx context.Context, op string, id CustomerID) (*
 // read.
 func (a *Archive) GetCustomer(ctx context.Context, id CustomerID) (*Customer, error) {
 	const op = "customer.get"
-	if err := a.visible(ctx, op, customerResource, "customer "+string(id)); err != nil {
+	if err := a.visible(ctx, op, customerResource, string(id)); err != nil {
 		return nil, err
 	}
 	s, err := a.loadCustomer(ctx, op, id)
@@ -111,7 +111,7 @@ func (a *Archive) UpdateCustomer(ctx context.Context, c Customer) (*Customer, er
 	if err != nil {
 		return nil, err
 	}
-	if err := a.visible(ctx, op, customerResource, "customer "+string(c.ID)); err != nil {
+	if err := a.visible(ctx, op, customerResource, string(c.ID)); err != nil {
 		return nil, err
 	}
 	if err := a.allow(ctx, op, PermUpdate, customerResource); err != nil {

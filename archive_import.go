@@ -192,7 +192,7 @@ func (im *importer) record(n int, r *Record) ([]*importItem, error) {
 	}
 	if cu == nil {
 		e := E("import", Invalid, nil, "the record names a customer that does not exist")
-		e.Fields = []FieldError{{Field: "customer_id", Message: "no customer " + string(r.CustomerID) + " exists in the archive or on an earlier line"}}
+		e.Fields = []FieldError{FieldErrorf("customer_id", "no customer %s exists in the archive or on an earlier line", r.CustomerID)}
 		return nil, e
 	}
 	var c checker

@@ -110,7 +110,7 @@ func (a *Archive) visiblePlan(ctx context.Context, op string, id PlanID) (*Plan,
 	if err != nil {
 		return nil, err
 	}
-	return p, a.visible(ctx, op, PlanResource(p), "plan "+string(id))
+	return p, a.visible(ctx, op, PlanResource(p), string(id))
 }
 
 // currentPlan loads plan id for a change: visible to the caller, at the
@@ -121,7 +121,7 @@ func (a *Archive) currentPlan(ctx context.Context, op string, id PlanID, version
 		return nil, err
 	}
 	res := PlanResource(cur)
-	if err := a.visible(ctx, op, res, "plan "+string(id)); err != nil {
+	if err := a.visible(ctx, op, res, string(id)); err != nil {
 		return nil, err
 	}
 	if err := a.mayMovePlan(ctx, op, perm, cur, move); err != nil {

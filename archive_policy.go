@@ -42,7 +42,7 @@ func (a *Archive) allow(ctx context.Context, op string, perm Permission, res Res
 	if a.policy.Allowed(p, perm, res) {
 		return nil
 	}
-	return E(op, Forbidden, nil, "your roles do not allow you to %s this %s", perm, res.Kind)
+	return E(op, Forbidden, nil, "your roles do not allow you to %s this %s", Word(perm), Word(res.Kind))
 }
 
 // mayEver refuses a caller whose roles allow perm on nothing of kind,
@@ -53,15 +53,16 @@ func (a *Archive) mayEver(ctx context.Context, op string, perm Permission, kind 
 	if err != nil || s == nil || s.All || len(s.Clauses) > 0 {
 		return err
 	}
-	return E(op, Forbidden, nil, "your roles do not allow you to %s this %s", perm, kind)
+	return E(op, Forbidden, nil, "your roles do not allow you to %s this %s", Word(perm), Word(kind))
 }
 
 // visible is allow for reading, except that what the caller may not read
-// is NotFound, so that guessing ids teaches nothing.
-func (a *Archive) visible(ctx context.Context, op string, res Resource, what string) error {
+// is NotFound, so that guessing ids teaches nothing: the answer is the
+// one of object id of res's kind not existing (see kind.get).
+func (a *Archive) visible(ctx context.Context, op string, res Resource, id string) error {
 	err := a.allow(ctx, op, PermRead, res)
 	if IsKind(err, Forbidden) && PrincipalFrom(ctx) != nil { // the policy's refusal
-		return E(op, NotFound, nil, "%s not found", what)
+		return E(op, NotFound, nil, "%s %s not found", Word(res.Kind), id)
 	}
 	return err
 }
@@ -136,9 +137,9 @@ func (a *Archive) MayWrite(ctx context.Context, kind ResourceKind, id, move stri
 		}
 		return a.mayMovePlan(ctx, op, movePerms[move], p, move)
 	case KindCustomer:
-		return a.mayChange(ctx, op, customerResource, "customer "+id, a.customer(CustomerID(id)) != nil)
+		return a.mayChange(ctx, op, customerResource, id, a.customer(CustomerID(id)) != nil)
 	case KindUser:
-		if err := a.mayChange(ctx, op, userResource, "user "+id, a.accounts.user(UserName(id)) != nil); err != nil || move != "password" {
+		if err := a.mayChange(ctx, op, userResource, id, a.accounts.user(UserName(id)) != nil); err != nil || move != "password" {
 			return err
 		}
 		return notOwnPassword(ctx, op, UserName(id))
@@ -161,12 +162,12 @@ var movePerms = map[string]Permission{
 
 // mayChange checks that the caller may read res (NotFound otherwise, as
 // when there is no such object) and update it (Forbidden otherwise).
-func (a *Archive) mayChange(ctx context.Context, op string, res Resource, what string, exists bool) error {
-	if err := a.visible(ctx, op, res, what); err != nil {
+func (a *Archive) mayChange(ctx context.Context, op string, res Resource, id string, exists bool) error {
+	if err := a.visible(ctx, op, res, id); err != nil {
 		return err
 	}
 	if !exists {
-		return E(op, NotFound, nil, "%s not found", what)
+		return E(op, NotFound, nil, "%s %s not found", Word(res.Kind), id)
 	}
 	return a.allow(ctx, op, PermUpdate, res)
 }

@@ -2,7 +2,6 @@ package visitarchive
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 )
@@ -123,7 +122,7 @@ func keepDepartment(op string, next *DepartmentID, cur DepartmentID) error {
 		*next = cur
 	}
 	if *next != cur {
-		return invalidField(op, "department", "is "+string(cur)+" and cannot change: a record or plan stays in the department it was created in")
+		return invalidField(op, "department", "is %s and cannot change: a record or plan stays in the department it was created in", cur)
 	}
 	return nil
 }
@@ -162,7 +161,7 @@ func (a *Archive) GetRecord(ctx context.Context, id RecordID) (*Record, error) {
 		return nil, err
 	}
 	res := RecordResource(&s.Record)
-	if err := a.visible(ctx, op, res, "record "+string(id)); err != nil {
+	if err := a.visible(ctx, op, res, string(id)); err != nil {
 		return nil, err
 	}
 	reveal := a.reveals(ctx, res)
@@ -230,7 +229,7 @@ func (a *Archive) UpdateRecord(ctx context.Context, r Record) (*Record, error) {
 // (Conflict otherwise).
 func (a *Archive) mayUpdate(ctx context.Context, op string, cur *Record) error {
 	res := RecordResource(cur)
-	if err := a.visible(ctx, op, res, "record "+string(cur.ID)); err != nil {
+	if err := a.visible(ctx, op, res, string(cur.ID)); err != nil {
 		return err
 	}
 	return a.mayMove(ctx, op, PermUpdate, res, string(cur.ID), recordMoves, "update")
@@ -265,7 +264,7 @@ func (a *Archive) RecordHistory(ctx context.Context, id RecordID) ([]VersionInfo
 	if err != nil {
 		return nil, err
 	}
-	if err := a.visible(ctx, op, RecordResource(&s.Record), "record "+string(id)); err != nil {
+	if err := a.visible(ctx, op, RecordResource(&s.Record), string(id)); err != nil {
 		return nil, err
 	}
 	return recordKind.history(ctx, a, id, s.Version, func(r *storedRecord) VersionInfo {
@@ -387,8 +386,8 @@ func (a *Archive) checkCustomerFilter(ctx context.Context, op string, id Custome
 	if id == "" || !a.Allowed(ctx, PermRead, customerResource) || a.customer(id) != nil {
 		return nil
 	}
-	return invalidField(op, "customer", fmt.Sprintf("takes a customer id, and no customer has the id %q: "+
-		"to find visits by the customer's name, search its words with q, or the exact name with customer_name", id))
+	return invalidField(op, "customer", "takes a customer id, and no customer has the id %q: "+
+		"to find visits by the customer's name, search its words with q, or the exact name with customer_name", id)
 }
 
 // limitQuery limits q to the records the caller may do perm on; a lookup

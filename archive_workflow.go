@@ -29,7 +29,7 @@ func (a *Archive) recordFor(ctx context.Context, op string, id RecordID, move st
 		return nil, err
 	}
 	res := RecordResource(&cur.Record)
-	if err := a.visible(ctx, op, res, "record "+string(id)); err != nil {
+	if err := a.visible(ctx, op, res, string(id)); err != nil {
 		return nil, err
 	}
 	return cur, a.mayMove(ctx, op, perm, res, string(id), recordMoves, move)
@@ -332,11 +332,11 @@ func (a *Archive) mayMove(ctx context.Context, op string, perm Permission, res R
 	if slices.Contains(allowed, move) {
 		return a.allow(ctx, op, perm, res)
 	}
-	names := "none"
+	var names any = Word("none")
 	if len(allowed) > 0 {
 		names = strings.Join(allowed, ", ")
 	}
-	stateErr := E(op, Conflict, nil, "%s %s is %s; it cannot %s now. Allowed: %s", res.Kind, id, res.Status, move, names)
+	stateErr := E(op, Conflict, nil, "%s %s is %s; it cannot %s now. Allowed: %s", Word(res.Kind), id, res.Status, move, names)
 	res.Status = openState(moves, move)
 	if err := a.allow(ctx, op, perm, res); err != nil {
 		return err

@@ -28,7 +28,9 @@
 //	search.go          the search query and its results
 //	validate.go        the field checks every type uses
 //	jsontext.go        text that is not text: invalid UTF-8, lone surrogates
-//	errors.go          the one error type and its kinds
+//	errors.go          the one error type and its kinds; messages kept as
+//	                   their format and arguments (Message, Word), which
+//	                   the edges translate
 //	ids.go             identifiers
 //	context.go         the caller of a request (principal.go: the signed-in one)
 //	policy.go          permissions, resources, scopes and the Authorizer

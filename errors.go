@@ -51,9 +51,20 @@ func (k Kind) String() string {
 }
 
 // FieldError names one field that failed validation, by its JSON path.
+// Message is in English; Format and Args are what it was made of
+// (FieldErrorf), so that an edge can say it in the user's language (see
+// Message). A FieldError without a Format has Message as its key.
 type FieldError struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	Format  string `json:"-"`
+	Args    []any  `json:"-"`
+}
+
+// FieldErrorf returns the FieldError of field whose message is format
+// with args, as fmt formats them.
+func FieldErrorf(field, format string, args ...any) FieldError {
+	return FieldError{Field: field, Message: sprintf(format, args...), Format: format, Args: args}
 }
 
 // Error is the one error type of the project. Msg is safe to show a user;
@@ -61,20 +72,70 @@ type FieldError struct {
 type Error struct {
 	Op     string       // the operation, such as "record.update"
 	Kind   Kind         // how the edges answer it
-	Msg    string       // for the user
+	Msg    string       // for the user, in English (logs and the CLI show it)
 	Err    error        // the cause, for logs
 	Fields []FieldError // for Invalid: which fields and why
 	// RetryAfter, for TooManyRequests, is how long to wait before
 	// trying again.
 	RetryAfter time.Duration
+	// Format and Args are what E made Msg of, so that an edge can say it
+	// in the user's language (see Message). An Error without a Format
+	// has Msg as its key.
+	Format string
+	Args   []any
 }
 
-// E builds an *Error. Msg may use fmt verbs with args.
+// E builds an *Error. Msg may use fmt verbs with args; E keeps the format
+// and args apart too (Format, Args), for translations.
 func E(op string, kind Kind, err error, msg string, args ...any) *Error {
-	if len(args) > 0 {
-		msg = fmt.Sprintf(msg, args...)
+	return &Error{Op: op, Kind: kind, Msg: sprintf(msg, args...), Err: err, Format: msg, Args: args}
+}
+
+// Message is a message for a user kept as its fmt format and arguments,
+// as Error and FieldError keep theirs: the root speaks English and does
+// not translate, and the edges that do (the server, package i18n) look
+// the format up in their message catalogue, in which the English format
+// is the key, and format the translation with the same arguments. An
+// argument that is a Word, a Message or Messages is translated as well:
+// a Message is a sentence inside another one, a Word one of the words
+// that sentences name ("record", "query"). Every other argument (an id,
+// a number, a state such as "draft") is shown as it is. A test of the
+// server finds every format and Word literal of the code and checks that
+// the catalogue has it.
+type Message struct {
+	Format string
+	Args   []any
+}
+
+// Msgf returns the Message of format and args.
+func Msgf(format string, args ...any) Message { return Message{Format: format, Args: args} }
+
+// String returns m in English.
+func (m Message) String() string { return sprintf(m.Format, m.Args...) }
+
+// Word is a word that messages name, translated with them (see Message).
+type Word string
+
+// Messages are messages in a row, such as the problems of one request.
+// String joins them with "; "; a translation joins them as its language
+// does.
+type Messages []Message
+
+func (ms Messages) String() string {
+	s := make([]string, len(ms))
+	for i, m := range ms {
+		s[i] = m.String()
 	}
-	return &Error{Op: op, Kind: kind, Msg: msg, Err: err}
+	return strings.Join(s, "; ")
+}
+
+// sprintf formats format with args, and leaves a format without args as
+// it is (as E always has).
+func sprintf(format string, args ...any) string {
+	if len(args) == 0 {
+		return format
+	}
+	return fmt.Sprintf(format, args...)
 }
 
 func (e *Error) Error() string {

@@ -15,7 +15,7 @@ import (
 // text and passes. b that is not well-formed JSON passes too: the decoder
 // that follows reports it with its position. Every edge that decodes
 // JSON from outside (request bodies, import lines) calls it first.
-func CheckJSONText(op, what string, b []byte) error {
+func CheckJSONText(op string, what Word, b []byte) error {
 	if !utf8.Valid(b) {
 		return E(op, BadRequest, nil, "the %s is not valid UTF-8", what)
 	}
@@ -26,9 +26,8 @@ func CheckJSONText(op, what string, b []byte) error {
 	if !found {
 		return nil
 	}
-	msg := `holds a \u escape of half a UTF-16 surrogate pair (\ud800 to \udfff), which is not a character`
 	e := E(op, Invalid, nil, "the %s holds a lone surrogate escape", what)
-	e.Fields = []FieldError{{Field: field, Message: msg}}
+	e.Fields = []FieldError{FieldErrorf(field, `holds a \u escape of half a UTF-16 surrogate pair (\ud800 to \udfff), which is not a character`)}
 	return e
 }
 

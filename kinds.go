@@ -4,14 +4,14 @@ package visitarchive
 // layout, its name in messages, and how to tell an object's id and
 // version.
 var (
-	recordKind = kind[RecordID, storedRecord]{RecordsPrefix, "record",
+	recordKind = kind[RecordID, storedRecord]{RecordsPrefix, KindRecord,
 		func(r *storedRecord) (RecordID, int) { return r.ID, r.Version }, ValidID}
-	customerKind = kind[CustomerID, storedCustomer]{CustomersPrefix, "customer",
+	customerKind = kind[CustomerID, storedCustomer]{CustomersPrefix, KindCustomer,
 		func(c *storedCustomer) (CustomerID, int) { return c.ID, c.Version }, ValidID}
-	planKind = kind[PlanID, Plan]{PlansPrefix, "plan",
+	planKind = kind[PlanID, Plan]{PlansPrefix, KindPlan,
 		func(p *Plan) (PlanID, int) { return p.ID, p.Version }, ValidID}
-	userKind = kind[UserName, storedUser]{UsersPrefix, "user",
+	userKind = kind[UserName, storedUser]{UsersPrefix, KindUser,
 		func(u *storedUser) (UserName, int) { return u.Name, u.Version }, ValidUserName}
-	departmentKind = kind[DepartmentID, Department]{DepartmentsPrefix, "department",
+	departmentKind = kind[DepartmentID, Department]{DepartmentsPrefix, KindDepartment,
 		func(d *Department) (DepartmentID, int) { return d.ID, d.Version }, ValidID}
 )

@@ -1,7 +1,6 @@
 package visitarchive
 
 import (
-	"fmt"
 	"net/mail"
 	"regexp"
 	"time"
@@ -12,7 +11,7 @@ import (
 type checker struct{ errs []FieldError }
 
 func (c *checker) add(field, format string, args ...any) {
-	c.errs = append(c.errs, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	c.errs = append(c.errs, FieldErrorf(field, format, args...))
 }
 
 func (c *checker) required(field, v string) {
@@ -25,8 +24,8 @@ func (c *checker) required(field, v string) {
 // characters, not bytes, so that Chinese and English get the same
 // allowance.
 func (c *checker) text(field, v string, max int) {
-	if msg := TextProblem(v); msg != "" {
-		c.add(field, "%s", msg)
+	if m, bad := TextProblem(v); bad {
+		c.add(field, m.Format, m.Args...)
 		return
 	}
 	if n := utf8.RuneCountInString(v); n > max {
@@ -34,22 +33,22 @@ func (c *checker) text(field, v string, max int) {
 	}
 }
 
-// TextProblem says what makes v something other than text, or "" when
-// nothing does: bytes that are not UTF-8, or a control character other
+// TextProblem says what makes v something other than text, if anything
+// does: bytes that are not UTF-8, or a control character other
 // than tab, line feed and carriage return. NUL and the escape codes of
 // terminals have no place in a form, and they break the tools (logs,
 // exports, terminals) that show it later. The server holds query
 // parameters to the same rule.
-func TextProblem(v string) string {
+func TextProblem(v string) (problem Message, bad bool) {
 	if !utf8.ValidString(v) {
-		return "is not valid UTF-8"
+		return Msgf("is not valid UTF-8"), true
 	}
 	for _, r := range v {
 		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' {
-			return fmt.Sprintf("holds the control character U+%04X; only tab, line feed and carriage return are allowed", r)
+			return Msgf("holds the control character U+%04X; only tab, line feed and carriage return are allowed", r), true
 		}
 	}
-	return ""
+	return Message{}, false
 }
 
 // The times people give (visits, plans, the dates of searches and
@@ -102,7 +101,7 @@ func (c *checker) oneOf(field, v string, allowed []string) {
 }
 
 // result returns nil or an Invalid error that lists every field.
-func (c *checker) result(op, what string) error {
+func (c *checker) result(op string, what Word) error {
 	if len(c.errs) == 0 {
 		return nil
 	}

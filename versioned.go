@@ -19,7 +19,7 @@ import (
 // kind is one kind of versioned object, stored as T.
 type kind[ID ~string, T any] struct {
 	prefix string             // such as RecordsPrefix
-	what   string             // "record", as messages name it
+	what   ResourceKind       // KindRecord: messages name it (as a Word)
 	ref    func(*T) (ID, int) // the id and version of an object
 	valid  func(string) bool  // whether an id may be one (ValidID, ValidUserName)
 }
@@ -34,11 +34,11 @@ func (k kind[ID, T]) dir(id ID) string { return k.prefix + string(id) + "/" }
 // journal never recorded, is NotFound.
 func (k kind[ID, T]) current(ctx context.Context, a *Archive, op string, id ID) (*T, error) {
 	if !k.valid(string(id)) {
-		return nil, E(op, NotFound, nil, "%s %q not found", k.what, id)
+		return nil, E(op, NotFound, nil, "%s %q not found", Word(k.what), id)
 	}
 	e, ok := a.catalog.current(k.dir(id))
 	if !ok {
-		return nil, E(op, NotFound, nil, "%s %s not found", k.what, id)
+		return nil, E(op, NotFound, nil, "%s %s not found", Word(k.what), id)
 	}
 	var t T
 	return &t, readSealed(ctx, a.store, e.key, e.sum, &t)
@@ -57,9 +57,9 @@ func (k kind[ID, T]) put(ctx context.Context, a *Archive, op string, obj *T) (Ch
 	case !IsKind(err, Conflict):
 		return Change{}, err
 	case v == 1:
-		return Change{}, E(op, Conflict, err, "%s %s already exists", k.what, id)
+		return Change{}, E(op, Conflict, err, "%s %s already exists", Word(k.what), id)
 	}
-	return Change{}, E(op, Conflict, err, "%s %s was changed by someone else (version %d exists); reload it and apply your change again", k.what, id, v)
+	return Change{}, E(op, Conflict, err, "%s %s was changed by someone else (version %d exists); reload it and apply your change again", Word(k.what), id, v)
 }
 
 // history describes versions 1 to current of id, oldest first, each by

@@ -128,9 +128,10 @@ func openState(moves map[RecordStatus][]string, move string) RecordStatus {
 	return ""
 }
 
-// invalidField is an Invalid error about one field.
-func invalidField(op, field, msg string) error {
-	e := E(op, Invalid, nil, "%s %s", field, msg)
-	e.Fields = []FieldError{{Field: field, Message: msg}}
+// invalidField is an Invalid error about one field, whose message is
+// format with args.
+func invalidField(op, field, format string, args ...any) error {
+	e := E(op, Invalid, nil, "%s %s", field, Msgf(format, args...))
+	e.Fields = []FieldError{FieldErrorf(field, format, args...)}
 	return e
 }

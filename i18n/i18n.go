@@ -3,8 +3,9 @@
 // text a person reads — a page's labels, a validation error, an API error
 // message, a date — is written in English in the code and looked up here
 // by that English text: the English is the key, and a missing translation
-// falls back to it. catalog_zh.go holds the Chinese of every key; a test
-// finds every key the code uses and fails when one has no Chinese.
+// falls back to it. The catalog_*zh.go files hold the Chinese of the keys
+// (catalog_errors_zh.go those of the API's error messages); tests find
+// every key the code uses and fail when one has no Chinese.
 //
 // The language of a request is the signed-in user's choice if they made
 // one, else the best match of the browser's Accept-Language, else Chinese.

@@ -461,14 +461,13 @@ func (ix *Index) Count(ctx context.Context) (uint64, error) {
 // unavailable wraps a failure of Bleve itself: the index is closed,
 // damaged, or the caller gave up waiting.
 func unavailable(op string, err error) error {
-	msg := "the search index is unavailable"
 	switch {
 	case errors.Is(err, bleve.ErrorIndexClosed):
-		msg = "the search index is closed"
+		return visitarchive.E(op, visitarchive.Unavailable, err, "the search index is closed")
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		msg = "the search was cancelled or timed out"
+		return visitarchive.E(op, visitarchive.Unavailable, err, "the search was cancelled or timed out")
 	}
-	return visitarchive.E(op, visitarchive.Unavailable, err, "%s", msg)
+	return visitarchive.E(op, visitarchive.Unavailable, err, "the search index is unavailable")
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

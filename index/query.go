@@ -128,8 +128,7 @@ func textQueries(text string, forMarks bool) ([]query.Query, error) {
 	}
 	if len(qs) > maxTerms {
 		e := visitarchive.E("index.query", visitarchive.Invalid, nil, "the query is invalid")
-		e.Fields = []visitarchive.FieldError{{Field: "q",
-			Message: "has too many words; at most " + itoa(maxTerms) + " are allowed"}}
+		e.Fields = []visitarchive.FieldError{visitarchive.FieldErrorf("q", "has too many words; at most %d are allowed", maxTerms)}
 		return nil, e
 	}
 	return qs, nil

@@ -1,7 +1,6 @@
 package retention
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -78,7 +77,7 @@ func (s *Schedule) Retention(c va.Class) va.Retention {
 func (s *Schedule) Validate() error {
 	var fields []va.FieldError
 	add := func(field, format string, args ...any) {
-		fields = append(fields, va.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+		fields = append(fields, va.FieldErrorf(field, format, args...))
 	}
 	checkRetention(add, "default", s.Default)
 	first := map[[2]string]int{}

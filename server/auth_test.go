@@ -444,6 +444,7 @@ func sendFrom(t *testing.T, ip, base, method, path, body string) *result {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept-Language", "en")
 	res, err := client.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s from %s: %v", method, path, ip, err)

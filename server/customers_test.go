@@ -158,7 +158,7 @@ func TestBodyLimit(t *testing.T) {
 		}
 		defer conn.Close()
 		fmt.Fprintf(conn, "POST /api/v1/customers HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer "+ts.tokens["alice"]+"\r\n"+
-			"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n", DefaultBodyLimit+1)
+			"Content-Type: application/json\r\nAccept-Language: en\r\nContent-Length: %d\r\n\r\n", DefaultBodyLimit+1)
 		hres, err := http.ReadResponse(bufio.NewReader(conn), nil)
 		if err != nil {
 			t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/i18n"
 )
 
 // kindStatus maps each error kind to its HTTP status.
@@ -55,10 +56,11 @@ type errorDetail struct {
 }
 
 // handleError is the one Fiber ErrorHandler. It answers every error that a
-// handler, a middleware or Fiber itself returns, and logs server-side
-// failures once, with the request id.
+// handler, a middleware or Fiber itself returns, in the language of the
+// request (requestLang), and logs server-side failures once, with the
+// request id.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
-	status, body := s.describe(err)
+	status, code, e := describe(err)
 	if requestID(c) == "" {
 		// Fiber rejected the request before the middleware ran (body
 		// over the limit, malformed request line): still give it an id.
@@ -72,11 +74,25 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int((d+time.Second-1)/time.Second)))
 	}
 	// The web UI will choose HTML here for browsers; the API is JSON.
-	return c.Status(status).JSON(body)
+	return writeError(c, status, code, e)
 }
 
-// describe turns err into a status and the body that the client sees.
-func (s *Server) describe(err error) (int, errorBody) {
+// writeError answers e with status and code, its message and those of
+// its fields in the language of the request.
+func writeError(c *fiber.Ctx, status int, code string, e *visitarchive.Error) error {
+	l := requestLang(c)
+	msg := e.Msg // as the log has it
+	if l != i18n.English || e.Kind == visitarchive.Internal {
+		msg = say(l, messageOf(e))
+	}
+	c.Set(fiber.HeaderContentLanguage, string(l))
+	c.Vary(fiber.HeaderAcceptLanguage)
+	return c.Status(status).JSON(errorBody{errorDetail{Code: code, Message: msg, Fields: fieldsIn(l, e.Fields)}})
+}
+
+// describe turns err into a status, the code of its kind, and the error
+// whose message and fields the client sees.
+func describe(err error) (int, string, *visitarchive.Error) {
 	var fe *fiber.Error
 	var ve *visitarchive.Error
 	switch {
@@ -85,45 +101,41 @@ func (s *Server) describe(err error) (int, errorBody) {
 		if !ok {
 			status = http.StatusInternalServerError
 		}
-		return status, errorBody{errorDetail{
-			Code:    ve.Kind.String(),
-			Message: visitarchive.ErrorMessage(err),
-			Fields:  visitarchive.ErrorFields(err),
-		}}
+		return status, ve.Kind.String(), ve
 	case errors.Is(err, context.DeadlineExceeded):
-		return http.StatusServiceUnavailable, errorBody{errorDetail{
-			Code:    visitarchive.Unavailable.String(),
-			Message: "the request took too long; try again later",
-		}}
+		return http.StatusServiceUnavailable, visitarchive.Unavailable.String(),
+			visitarchive.E("http", visitarchive.Unavailable, err, "the request took too long; try again later")
 	case errors.As(err, &fe):
-		return fe.Code, fiberErrorBody(fe)
+		return describeFiber(fe)
 	}
-	return http.StatusInternalServerError, errorBody{errorDetail{
-		Code: visitarchive.Internal.String(), Message: "internal error",
-	}}
+	return http.StatusInternalServerError, visitarchive.Internal.String(),
+		visitarchive.E("http", visitarchive.Internal, err, "internal error")
 }
 
-// fiberErrorBody describes the errors that Fiber raises itself.
-func fiberErrorBody(fe *fiber.Error) errorBody {
-	d := errorDetail{Message: fe.Message}
-	if k, ok := statusKind[fe.Code]; ok {
-		d.Code = k.String()
-	} else {
+// describeFiber describes the errors that Fiber raises itself.
+func describeFiber(fe *fiber.Error) (int, string, *visitarchive.Error) {
+	kind, ok := statusKind[fe.Code]
+	code := kind.String()
+	if !ok {
 		// Such as 405 or 408, which have no kind of their own.
-		d.Code = strings.ReplaceAll(strings.ToLower(http.StatusText(fe.Code)), " ", "_")
+		kind = visitarchive.BadRequest
+		code = strings.ReplaceAll(strings.ToLower(http.StatusText(fe.Code)), " ", "_")
 	}
-	switch fe.Code {
-	case http.StatusNotFound:
-		d.Message = "no such resource"
-	case http.StatusRequestEntityTooLarge:
-		d.Message = "the request body is larger than the limit"
-	case http.StatusMethodNotAllowed:
-		d.Message = "this method is not allowed on this resource"
+	var e *visitarchive.Error
+	switch {
+	case fe.Code >= 500:
+		e = visitarchive.E("http", visitarchive.Internal, fe, "internal error")
+	case fe.Code == http.StatusNotFound:
+		e = visitarchive.E("http", kind, fe, "no such resource")
+	case fe.Code == http.StatusRequestEntityTooLarge:
+		e = visitarchive.E("http", kind, fe, "the request body is larger than the limit")
+	case fe.Code == http.StatusMethodNotAllowed:
+		e = visitarchive.E("http", kind, fe, "this method is not allowed on this resource")
+	default:
+		// Fiber's own words, which the catalogue may not know.
+		e = &visitarchive.Error{Op: "http", Kind: kind, Msg: fe.Message, Err: fe}
 	}
-	if fe.Code >= 500 {
-		d.Message = "internal error"
-	}
-	return errorBody{d}
+	return fe.Code, code, e
 }
 
 // badRequest, invalid and friends build the errors handlers return most.
@@ -132,7 +144,7 @@ func badRequest(op, msg string, args ...any) error {
 }
 
 // invalid reports fields of what ("body", "query") that break a rule.
-func invalid(op, what string, fields ...visitarchive.FieldError) error {
+func invalid(op string, what visitarchive.Word, fields ...visitarchive.FieldError) error {
 	e := visitarchive.E(op, visitarchive.Invalid, nil, "the %s has %d invalid value(s)", what, len(fields))
 	e.Fields = fields
 	return e

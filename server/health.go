@@ -34,8 +34,7 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 		return c.JSON(statusBody{Status: "ready"})
 	}
 	s.logger(c).Warn("not ready", "err", err)
-	_, body := s.describe(err)
-	body.Error.Code = visitarchive.Unavailable.String()
-	body.Error.Message = "not ready: " + body.Error.Message
-	return c.Status(http.StatusServiceUnavailable).JSON(body)
+	_, _, e := describe(err)
+	return writeError(c, http.StatusServiceUnavailable, visitarchive.Unavailable.String(),
+		visitarchive.E("ready", visitarchive.Unavailable, err, "not ready: %s", messageOf(e)))
 }

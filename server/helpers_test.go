@@ -147,6 +147,7 @@ func (ts *testServer) send(base, method, path string, body io.Reader, hdr ...str
 	}
 	req.Header.Set("Authorization", "Bearer "+ts.tokens["alice"])
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept-Language", "en")
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
@@ -171,8 +172,9 @@ type result struct {
 
 // call sends a request as alice (an employee of sales1). hdr holds header
 // name/value pairs. Unless they say otherwise, a request carries alice's
-// API token, and Content-Type: application/json when it has a body; a
-// value of "-" removes the header.
+// API token, Accept-Language: en (the tests read the messages in
+// English; those of lang_test.go in Chinese), and Content-Type:
+// application/json when it has a body; a value of "-" removes the header.
 func (ts *testServer) call(method, path, body string, hdr ...string) *result {
 	ts.t.Helper()
 	return ts.callAs("alice", method, path, body, hdr...)
@@ -183,6 +185,7 @@ func (ts *testServer) callAs(who, method, path, body string, hdr ...string) *res
 	ts.t.Helper()
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+ts.tokens[who])
+	req.Header.Set("Accept-Language", "en")
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}

@@ -37,8 +37,8 @@ type objectAPI[T any] struct {
 	assignsID bool
 
 	// serverFields are the fields of T that the server sets, besides
-	// auditFields, each with what changes them ({path} stands for the
-	// object's path): see checkServerFields.
+	// auditFields, each with what changes them (a message in which %s,
+	// if any, stands for the object's path): see checkServerFields.
 	serverFields map[string]string
 
 	// manage sets what the server owns on t before a write: the id and
@@ -62,8 +62,8 @@ func (o *objectAPI[T]) handleCreate(c *fiber.Ctx) error {
 	}
 	id, _ := o.ident(t)
 	if o.assignsID && id != "" {
-		return invalid(op, "request body", visitarchive.FieldError{Field: "id",
-			Message: "is assigned by the server: leave it out, and read the new " + o.what + "'s id in the answer or its Location header"})
+		return invalid(op, "request body", visitarchive.FieldErrorf("id",
+			"is assigned by the server: leave it out, and read the new %s's id in the answer or its Location header", visitarchive.Word(o.what)))
 	}
 	o.manage(t, nil, id, 0)
 	created, err := o.create(c.UserContext(), *t)
@@ -163,7 +163,7 @@ func (o *objectAPI[T]) beginUpdate(c *fiber.Ctx, op string, types ...string) (*p
 		return nil, err
 	}
 	_, curVersion := o.ident(cur)
-	if err := checkCurrent(op, o.what, version, curVersion); err != nil {
+	if err := checkCurrent(op, visitarchive.Word(o.what), version, curVersion); err != nil {
 		return nil, err
 	}
 	return &pendingUpdate[T]{op: op, id: id, version: version, body: body, cur: cur}, nil
@@ -199,7 +199,7 @@ var auditFields = map[string]string{
 func (o *objectAPI[T]) checkServerFields(u *pendingUpdate[T], t *T) error {
 	sent, now := members(t), members(u.cur)
 	var fields []visitarchive.FieldError
-	var says []string
+	var says visitarchive.Messages
 	for _, name := range slices.Sorted(maps.Keys(u.body.members)) {
 		how, ok := o.serverFields[name]
 		if !ok {
@@ -208,14 +208,17 @@ func (o *objectAPI[T]) checkServerFields(u *pendingUpdate[T], t *T) error {
 		if !ok || !u.body.has(name) || bytes.Equal(sent[name], now[name]) {
 			continue
 		}
-		how = strings.ReplaceAll(how, "{path}", o.prefix+"/"+u.id)
-		fields = append(fields, visitarchive.FieldError{Field: name, Message: how})
-		says = append(says, name+" "+how)
+		var path []any
+		if strings.Contains(how, "%s") {
+			path = append(path, o.prefix+"/"+u.id)
+		}
+		fields = append(fields, visitarchive.FieldErrorf(name, how, path...))
+		says = append(says, visitarchive.Msgf("%s %s", name, visitarchive.Msgf(how, path...)))
 	}
 	if len(fields) == 0 {
 		return nil
 	}
-	e := visitarchive.E(u.op, visitarchive.Invalid, nil, "an edit does not change what the server sets: %s", strings.Join(says, "; "))
+	e := visitarchive.E(u.op, visitarchive.Invalid, nil, "an edit does not change what the server sets: %s", says)
 	e.Fields = fields
 	return e
 }
@@ -257,7 +260,7 @@ func (o *objectAPI[T]) pathID(c *fiber.Ctx, op string) (string, error) {
 		valid = visitarchive.ValidID
 	}
 	if !valid(id) {
-		return "", notFound(op, "no such %s", o.what)
+		return "", notFound(op, "no such %s", visitarchive.Word(o.what))
 	}
 	return id, nil
 }

@@ -29,14 +29,7 @@ func (s *Server) planAPI() *objectAPI[visitarchive.Plan] {
 		ident: func(p *visitarchive.Plan) (string, int) {
 			return string(p.ID), p.Version
 		},
-		serverFields: map[string]string{
-			"status":    "is changed by the decisions: POST {path}/submit, /approve, /reject and /cancel",
-			"revision":  "numbers the changes of an approved plan: a PUT or PATCH with a change_reason proposes one",
-			"decisions": "are added by POST {path}/approve, /reject and /cancel",
-			"pending": "is the change waiting for a decision: a PUT or PATCH of the approved plan with a change_reason " +
-				"proposes it, POST {path}/approve or /reject decides it",
-			"after_the_fact": "is set when the plan is submitted, or its visit moved, too late to count as made in advance",
-		},
+		serverFields: planFields,
 		manage: func(p, cur *visitarchive.Plan, id string, version int) {
 			p.ID, p.Version = visitarchive.PlanID(id), version
 			p.Status, p.Revision, p.Decisions, p.Pending, p.Audit = "", 0, nil, nil, visitarchive.Audit{}
@@ -47,6 +40,16 @@ func (s *Server) planAPI() *objectAPI[visitarchive.Plan] {
 			}
 		},
 	}
+}
+
+// planFields are the fields of a plan that its decisions set.
+var planFields = map[string]string{
+	"status":    "is changed by the decisions: POST %s/submit, /approve, /reject and /cancel",
+	"revision":  "numbers the changes of an approved plan: a PUT or PATCH with a change_reason proposes one",
+	"decisions": "are added by POST %s/approve, /reject and /cancel",
+	"pending": "is the change waiting for a decision: a PUT or PATCH of the approved plan with a change_reason " +
+		"proposes it, POST %s/approve or /reject decides it",
+	"after_the_fact": "is set when the plan is submitted, or its visit moved, too late to count as made in advance",
 }
 
 // planParams are the query parameters of GET /plans.

@@ -52,8 +52,8 @@ func queryParams(c *fiber.Ctx, op string, allowed ...string) (params, error) {
 func (p params) checkText(op string) error {
 	var fe []visitarchive.FieldError
 	for _, name := range slices.Sorted(maps.Keys(p)) {
-		if msg := visitarchive.TextProblem(p[name]); msg != "" {
-			fe = append(fe, visitarchive.FieldError{Field: name, Message: msg})
+		if m, bad := visitarchive.TextProblem(p[name]); bad {
+			fe = append(fe, visitarchive.FieldErrorf(name, m.Format, m.Args...))
 		}
 	}
 	if len(fe) > 0 {
@@ -123,7 +123,7 @@ func (s *Server) searchQuery(op string, p params) (visitarchive.SearchQuery, err
 // oneOf reports name unless its value v is empty or one of valid.
 func oneOf(fe *[]visitarchive.FieldError, name, v string, valid []string) {
 	if v != "" && !slices.Contains(valid, v) {
-		*fe = append(*fe, visitarchive.FieldError{Field: name, Message: "must be one of " + strings.Join(valid, ", ")})
+		*fe = append(*fe, visitarchive.FieldErrorf(name, "must be one of %s", strings.Join(valid, ", ")))
 	}
 }
 

@@ -40,23 +40,23 @@ func (s *Server) recordAPI() *objectAPI[visitarchive.Record] {
 
 // recordFields are the fields of a record that its workflow sets.
 var recordFields = map[string]string{
-	"status":         "is changed by the workflow: POST {path}/submit, /return, /approve and /archive",
+	"status":         "is changed by the workflow: POST %s/submit, /return, /approve and /archive",
 	"due_at":         "follows visit_end and the filing period: change visit_end",
 	"visit_changes":  "keeps every change of the visit times: change visit_start or visit_end",
-	"submitted_at":   "is set when the record is first submitted: POST {path}/submit",
-	"late":           "is set when the record is first submitted: POST {path}/submit",
-	"delay_seconds":  "is set when the record is first submitted: POST {path}/submit",
-	"rounds":         "counts the submissions: POST {path}/submit",
-	"reviews":        "are added by the review: POST {path}/return and /approve",
-	"reviewer":       "is set when the record is approved: POST {path}/approve",
-	"approved_at":    "is set when the record is approved: POST {path}/approve",
-	"reference_code": "is set when the record is archived: POST {path}/archive",
-	"class":          "is set when the record is archived: POST {path}/archive",
-	"retention":      "is set when the record is archived: POST {path}/archive",
-	"paper_location": "is set when the record is archived: POST {path}/archive",
-	"archived_by":    "is set when the record is archived: POST {path}/archive",
-	"archived_at":    "is set when the record is archived: POST {path}/archive",
-	"annotations":    "are added by POST {path}/annotations once the record is archived",
+	"submitted_at":   "is set when the record is first submitted: POST %s/submit",
+	"late":           "is set when the record is first submitted: POST %s/submit",
+	"delay_seconds":  "is set when the record is first submitted: POST %s/submit",
+	"rounds":         "counts the submissions: POST %s/submit",
+	"reviews":        "are added by the review: POST %s/return and /approve",
+	"reviewer":       "is set when the record is approved: POST %s/approve",
+	"approved_at":    "is set when the record is approved: POST %s/approve",
+	"reference_code": "is set when the record is archived: POST %s/archive",
+	"class":          "is set when the record is archived: POST %s/archive",
+	"retention":      "is set when the record is archived: POST %s/archive",
+	"paper_location": "is set when the record is archived: POST %s/archive",
+	"archived_by":    "is set when the record is archived: POST %s/archive",
+	"archived_at":    "is set when the record is archived: POST %s/archive",
+	"annotations":    "are added by POST %s/annotations once the record is archived",
 }
 
 func (s *Server) listRecords(c *fiber.Ctx) error {

@@ -4,8 +4,12 @@
 //
 // Handlers parse, call the *visitarchive.Archive with c.UserContext() (which
 // carries the deadline, the request id and the caller's Principal) and
-// render; every error goes through the one ErrorHandler in errors.go. The
-// Archive asks the policy before it does anything; the server
+// render; every error goes through the one ErrorHandler in errors.go,
+// which says its message in the language of the request (lang.go: the
+// va_lang cookie, Accept-Language, else Chinese) from the format and
+// arguments that the root's errors keep, by i18n's catalogue;
+// TestMessageCatalogue holds the catalogue to every message of the code.
+// The Archive asks the policy before it does anything; the server
 // authenticates (auth.go: session cookie with CSRF token, or API token),
 // and decides nothing about permissions itself.
 //

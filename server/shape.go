@@ -36,8 +36,8 @@ type shapeCheck struct {
 
 var timeType = reflect.TypeFor[time.Time]()
 
-func (sc *shapeCheck) wrong(path, msg string) {
-	sc.fields = append(sc.fields, visitarchive.FieldError{Field: path, Message: msg})
+func (sc *shapeCheck) wrong(path, format string, args ...any) {
+	sc.fields = append(sc.fields, visitarchive.FieldErrorf(path, format, args...))
 }
 
 // walk checks v (from a decoder with UseNumber) against t. JSON null is

@@ -20,15 +20,12 @@ func (s *Server) userAPI() *objectAPI[visitarchive.User] {
 		get: func(ctx context.Context, id string) (*visitarchive.User, error) {
 			return a.Accounts().GetUser(ctx, visitarchive.UserName(id))
 		},
-		create:  a.Accounts().CreateUser,
-		update:  a.Accounts().UpdateUser,
-		ident:   func(u *visitarchive.User) (string, int) { return string(u.Name), u.Version },
-		idField: "name",
-		validID: visitarchive.ValidUserName,
-		serverFields: map[string]string{
-			"must_change_password": "is set when someone else sets the password (PUT {path}/password) " +
-				"and cleared when the user chooses their own (PUT " + apiPrefix + "/auth/password)",
-		},
+		create:       a.Accounts().CreateUser,
+		update:       a.Accounts().UpdateUser,
+		ident:        func(u *visitarchive.User) (string, int) { return string(u.Name), u.Version },
+		idField:      "name",
+		validID:      visitarchive.ValidUserName,
+		serverFields: userFields,
 		manage: func(u, cur *visitarchive.User, id string, version int) {
 			u.Name, u.Version, u.Audit = visitarchive.UserName(id), version, visitarchive.Audit{}
 			if cur != nil {
@@ -36,6 +33,12 @@ func (s *Server) userAPI() *objectAPI[visitarchive.User] {
 			}
 		},
 	}
+}
+
+// userFields are the fields of a user that the server sets.
+var userFields = map[string]string{
+	"must_change_password": "is set when someone else sets the password (PUT %s/password) " +
+		"and cleared when the user chooses their own (PUT " + apiPrefix + "/auth/password)",
 }
 
 // departmentAPI adapts the Archive's department methods to objectAPI.

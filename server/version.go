@@ -91,7 +91,7 @@ func checkBodyID(op string, body *jsonBody, field, pathID string) error {
 // checkCurrent answers Conflict when the version an update names is not
 // the current one, before any work is done. The Archive checks again
 // atomically: two updates of one version cannot both pass.
-func checkCurrent(op, what string, named, current int) error {
+func checkCurrent(op string, what visitarchive.Word, named, current int) error {
 	if named == current {
 		return nil
 	}
