@@ -14,12 +14,17 @@ import (
 const langCookie = "va_lang"
 
 // requestLang returns the language of the answers to c: the user's
-// choice (the va_lang cookie), else the best match of Accept-Language,
-// else Chinese, which is therefore also what a client that sends no
-// Accept-Language gets. A choice stored with the user's account, once
-// there is one, belongs beside the cookie's, before Accept-Language.
+// choice (the va_lang cookie), else the best match of Accept-Language
+// (Chinese when it names neither language). A client that says nothing —
+// no cookie, no Accept-Language: a script, curl — gets English, as the API
+// always answered; every browser says something. A choice stored with the
+// user's account, once there is one, belongs beside the cookie's.
 func requestLang(c *fiber.Ctx) i18n.Lang {
-	return i18n.Negotiate(c.Cookies(langCookie), c.Get(fiber.HeaderAcceptLanguage))
+	choice, accept := c.Cookies(langCookie), c.Get(fiber.HeaderAcceptLanguage)
+	if choice == "" && accept == "" {
+		return i18n.English
+	}
+	return i18n.Negotiate(choice, accept)
 }
 
 // messageOf returns what a client is told of e: its message, or "internal

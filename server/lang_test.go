@@ -11,8 +11,8 @@ import (
 )
 
 // TestErrorLanguage: an error answers in the language the user chose
-// (va_lang), else the one Accept-Language prefers, else Chinese; the
-// answer says which (Content-Language) and that it depends on
+// (va_lang), else the one Accept-Language prefers, else Chinese, and
+// English to a client that says nothing (a script); the answer says which (Content-Language) and that it depends on
 // Accept-Language (Vary).
 func TestErrorLanguage(t *testing.T) {
 	ts := newTestServer(t)
@@ -20,7 +20,8 @@ func TestErrorLanguage(t *testing.T) {
 		accept, cookie string
 		want           string
 	}{
-		{"-", "", "zh"},
+		{"-", "", "en"},
+		{"-", langCookie + "=zh", "zh"},
 		{"en-US,en;q=0.9", "", "en"},
 		{"zh-CN,zh;q=0.9,en;q=0.8", "", "zh"},
 		{"fr-FR", "", "zh"},
@@ -42,7 +43,7 @@ func TestErrorLanguage(t *testing.T) {
 	}
 }
 
-// TestErrorsInChinese: a client that asks for no language is answered in
+// TestErrorsInChinese: a client that asks for Chinese is answered in
 // Chinese, message and fields; the code stays English. Words that a
 // message names (the kind of object, the part of the request) are
 // Chinese too, a sentence inside a sentence is, and ids, field names and
@@ -50,7 +51,7 @@ func TestErrorLanguage(t *testing.T) {
 func TestErrorsInChinese(t *testing.T) {
 	ts, record, _ := draftsServer(t)
 	ts.srv.App().Get("/test/panic", func(*fiber.Ctx) error { panic("secret detail") })
-	zh := []string{"Accept-Language", "-"}
+	zh := []string{"Accept-Language", "zh-CN,zh;q=0.9"}
 	for _, tt := range []struct {
 		who, method, path, body string
 		status                  int
