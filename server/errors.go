@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/server/web"
 )
 
 // kindStatus maps each error kind to its HTTP status.
@@ -71,7 +72,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if d := visitarchive.ErrorRetryAfter(err); d > 0 {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int((d+time.Second-1)/time.Second)))
 	}
-	// The web UI will choose HTML here for browsers; the API is JSON.
+	if web.Owns(c) { // a page: answered with a page
+		return s.web.HandleError(c, status, err)
+	}
 	return c.Status(status).JSON(body)
 }
 
