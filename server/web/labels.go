@@ -1,6 +1,11 @@
 package web
 
-import "github.com/visitarchive/visitarchive/i18n"
+import (
+	"context"
+
+	"github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/i18n"
+)
 
 // The labels of the unified form's fields are the policy's own terms
 // (外贸企业客户拜访记录归档管理制度): 拜访时间, 拜访对象, 拜访人员, 拜访主题 and
@@ -108,4 +113,27 @@ func Value(l i18n.Lang, field, v string) string {
 		return i18n.Text(l, k)
 	}
 	return v
+}
+
+// departmentNames are the names of the departments by id, which everyone
+// may read, for pages that show a department by its name; a department
+// the Archive does not answer for keeps its id.
+func (w *Web) departmentNames(ctx context.Context) map[string]string {
+	names := map[string]string{}
+	depts, err := w.archive.Accounts().ListDepartments(ctx)
+	if err != nil {
+		return names
+	}
+	for _, d := range depts {
+		names[string(d.ID)] = d.Name
+	}
+	return names
+}
+
+// departmentName is the name of department id, or id.
+func departmentName(names map[string]string, id visitarchive.DepartmentID) string {
+	if n := names[string(id)]; n != "" {
+		return n
+	}
+	return string(id)
 }

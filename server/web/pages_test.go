@@ -253,7 +253,8 @@ func TestSearchPage(t *testing.T) {
 	s := newSite(t)
 	alice := s.signIn("alice", "zh-CN")
 	_, body := alice.get("/search?q=" + url.QueryEscape("数据中心"))
-	for _, want := range []string{"找到 1 条记录", "<mark>数据中心</mark>", customerName, "重点客户 <span class=\"count\">1</span>"} {
+	for _, want := range []string{"找到 1 条记录", "<mark>数据中心</mark>", customerName, "重点客户 <span class=\"count\">1</span>",
+		"部门 sales1 <span class=\"count\">1</span>"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the search for 数据中心 lacks %q", want)
 		}
@@ -294,7 +295,7 @@ func TestRecordPage(t *testing.T) {
 	_, body := s.signIn("alice", "zh-CN").get(path)
 	for _, want := range []string{"拜访对象", "拜访时间", "2026年3月2日 09:00", "拜访人员", "拜访主题", "沟通内容摘要", "客户基本情况",
 		"需求痛点", "客户意见和建议", "市场动态、竞争对手信息", "合作意向", "跟进计划", "现场情况", "决策链",
-		contactPhoneHTML, "李总", "已批准", "内容完整", "修改历史"} {
+		contactPhoneHTML, "李总", "已批准", "内容完整", "修改历史", "部门 sales1"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("alice's record page lacks %q\n%s", want, body)
 		}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"slices"
 	"strings"
 
@@ -68,16 +69,16 @@ func (w *Web) record(c *fiber.Ctx, r *Request) error {
 	if v.Annotations, err = w.archive.Annotations(ctx, id); err != nil {
 		return err
 	}
-	v.Fields = w.recordFieldViews(r, rec)
+	v.Fields = w.recordFieldViews(ctx, r, rec)
 	v.ChainHidden = slices.ContainsFunc(rec.Hidden, func(h string) bool { return strings.HasPrefix(h, "decision_chain") })
 	return w.render(c, r, "record", msg("Visit record"), v)
 }
 
-func (w *Web) recordFieldViews(r *Request, rec *visitarchive.Record) []fieldView {
+func (w *Web) recordFieldViews(ctx context.Context, r *Request, rec *visitarchive.Record) []fieldView {
 	values := map[string]string{
 		"customer_name": rec.CustomerName, "location": rec.Location,
 		"visit_time": formatTime(r.Lang, w.archive.Location(), rec.VisitStart, true) + " – " + formatTime(r.Lang, w.archive.Location(), rec.VisitEnd, true),
-		"visitors":   joinNames(rec.Visitors), "department": string(rec.Department), "plan_id": string(rec.PlanID),
+		"visitors":   joinNames(rec.Visitors), "department": departmentName(w.departmentNames(ctx), rec.Department), "plan_id": string(rec.PlanID),
 		"contact_name": rec.ContactName, "contact_phone": rec.ContactPhone, "contact_email": rec.ContactEmail,
 		"topic": rec.Topic, "summary": rec.Summary, "customer_situation": rec.CustomerSituation,
 		"needs": rec.Needs, "product_feedback": rec.ProductFeedback, "customer_feedback": rec.CustomerFeedback,

@@ -100,6 +100,7 @@ func (w *Web) search(c *fiber.Ctx, r *Request) error {
 	if err == nil {
 		res, err = w.archive.Search(c.UserContext(), q)
 	}
+	names := facetNames{depts: w.departmentNames(c.UserContext()), customers: map[string]string{}}
 	switch {
 	case visitarchive.IsKind(err, visitarchive.Invalid):
 		v.Errors = fieldErrors(r.Lang, err)
@@ -107,10 +108,10 @@ func (w *Web) search(c *fiber.Ctx, r *Request) error {
 	case err != nil:
 		return err
 	default:
-		w.fillResults(c, r, &v, q, res)
+		w.fillResults(c, r, &v, q, res, names)
 	}
 	v.Sorts = sortChoices(r, params)
-	v.Filters = activeFilters(c, r, params, v.Hits)
+	v.Filters = activeFilters(c, r, params, names)
 	return w.render(c, r, "search", msg("Search"), v)
 }
 
@@ -144,12 +145,15 @@ func withDefaults(params map[string]string) map[string]string {
 	return q
 }
 
-func (w *Web) fillResults(c *fiber.Ctx, r *Request, v *searchView, q visitarchive.SearchQuery, res *visitarchive.SearchResult) {
+// facetNames are the names that facets show for ids: of the customers
+// of the hits, and of the departments.
+type facetNames struct{ customers, depts map[string]string }
+
+func (w *Web) fillResults(c *fiber.Ctx, r *Request, v *searchView, q visitarchive.SearchQuery, res *visitarchive.SearchResult, names facetNames) {
 	v.Ran, v.Total = true, res.Total
 	v.Pager = newPager(c, q.Page, q.Size, int(min(res.Total, uint64(maxSearchPages*q.Size))))
-	names := map[string]string{} // customer names by id, from the hits
 	for _, h := range res.Hits {
-		names[string(h.CustomerID)] = h.CustomerName
+		names.customers[string(h.CustomerID)] = h.CustomerName
 		v.Hits = append(v.Hits, hitView{URL: objectLink(visitarchive.KindRecord, string(h.ID)),
 			CustomerName: h.CustomerName, VisitStart: h.VisitStart, Topic: h.Topic,
 			Fragments: fragments(r, h.Fragments)})
@@ -195,10 +199,14 @@ func fragments(r *Request, byField map[string][]string) []fragmentView {
 }
 
 // facetLabel is how a facet's value is shown: a label for fixed values,
-// a customer's name for its id when a hit tells it, else the value.
-func facetLabel(r *Request, facet, value string, names map[string]string) string {
-	if n := names[value]; facet == "customer_id" && n != "" {
-		return n
+// a customer's name for its id when a hit tells it, a department's name,
+// else the value.
+func facetLabel(r *Request, facet, value string, names facetNames) string {
+	switch {
+	case facet == "customer_id" && names.customers[value] != "":
+		return names.customers[value]
+	case facet == "department":
+		return departmentName(names.depts, visitarchive.DepartmentID(value))
 	}
 	return Value(r.Lang, facet, value)
 }
@@ -236,20 +244,13 @@ func sortChoices(r *Request, params map[string]string) []sortChoice {
 
 // activeFilters are the facet filters in force, each with the link that
 // lets it go.
-func activeFilters(c *fiber.Ctx, r *Request, params map[string]string, hits []hitView) []filterView {
+func activeFilters(c *fiber.Ctx, r *Request, params map[string]string, names facetNames) []filterView {
 	var out []filterView
 	for _, f := range facetParams {
-		v, ok := params[f.param]
-		if !ok {
-			continue
+		if v, ok := params[f.param]; ok {
+			out = append(out, filterView{Label: Label(r.Lang, f.facet), Value: facetLabel(r, f.facet, v, names),
+				Remove: withParam(c, f.param, "")})
 		}
-		label := Value(r.Lang, f.facet, v)
-		if f.facet == "customer_id" {
-			if i := slices.IndexFunc(hits, func(h hitView) bool { return h.CustomerName != "" }); i >= 0 {
-				label = hits[i].CustomerName // every hit is that customer's
-			}
-		}
-		out = append(out, filterView{Label: Label(r.Lang, f.facet), Value: label, Remove: withParam(c, f.param, "")})
 	}
 	return out
 }
