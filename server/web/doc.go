@@ -94,10 +94,13 @@
 // jar, redirects not followed) whose post adds the session's CSRF
 // token, for the quick tests of what a page answers (pages_test.go).
 // browser_test.go drives the same site in headless Chromium (chromedp,
-// one browser per test binary): b := s.browser(t, lang) signs in with
-// the form, b.visit(path) loads a page and checks it — no request to
-// another host, no serious or critical axe-core violation — and
-// b.screenshot saves it under testdata/screenshots/ (ignored by git).
+// one browser per test binary): b := s.browser(t, "zh") opens a tab of
+// its own (its own cookies) in that language, b.signIn("alice", password)
+// signs in with the form by keyboard, b.visit(path) loads a page, and
+// b.check("name") runs axe-core on it (a serious or critical violation
+// fails the test) and saves its screenshot as
+// testdata/screenshots/name-zh.png (ignored by git). Every tab fails its
+// test if a page asked anything of another host than the server.
 // Without Chromium the browser tests skip locally and fail when CI is
 // set; make test installs it.
 package web

@@ -48,9 +48,20 @@ func newPager(c *fiber.Ctx, page, size, total int) Pager {
 }
 
 // pageURL is this page's URL at page n, its other parameters kept.
-func pageURL(c *fiber.Ctx, n int) string {
+func pageURL(c *fiber.Ctx, n int) string { return withParam(c, "page", strconv.Itoa(n)) }
+
+// withParam is this page's URL with name set to value (left out when
+// value is ""), its other non-empty parameters kept; but for a change of
+// the page itself, the list starts again at its first page.
+func withParam(c *fiber.Ctx, name, value string) string {
 	q := url.Values{}
-	c.Context().QueryArgs().VisitAll(func(k, v []byte) { q.Add(string(k), string(v)) })
-	q.Set("page", strconv.Itoa(n))
+	c.Context().QueryArgs().VisitAll(func(k, v []byte) {
+		if key := string(k); key != name && key != "page" && len(v) > 0 {
+			q.Add(key, string(v))
+		}
+	})
+	if value != "" {
+		q.Set(name, value)
+	}
 	return c.Path() + "?" + q.Encode()
 }

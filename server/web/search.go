@@ -3,7 +3,6 @@ package web
 import (
 	"maps"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -209,21 +208,6 @@ func facetLabel(r *Request, facet, value string, names facetNames) string {
 		return departmentName(names.depts, visitarchive.DepartmentID(value))
 	}
 	return Value(r.Lang, facet, value)
-}
-
-// withParam is this page's URL with name set to value (removed when
-// value is ""), back on the first page.
-func withParam(c *fiber.Ctx, name, value string) string {
-	q := url.Values{}
-	c.Context().QueryArgs().VisitAll(func(k, v []byte) {
-		if key := string(k); key != name && key != "page" && len(v) > 0 {
-			q.Add(key, string(v))
-		}
-	})
-	if value != "" {
-		q.Set(name, value)
-	}
-	return c.Path() + "?" + q.Encode()
 }
 
 func sortChoices(r *Request, params map[string]string) []sortChoice {
