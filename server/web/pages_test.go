@@ -15,15 +15,21 @@ import (
 // Tests of the pages over HTTP, without a browser: what each answer says
 // and what it sets. browser_test.go drives the same pages in Chromium.
 
+// maxPageSize is the most a page may weigh without its images (issue 17).
+const maxPageSize = 200 << 10
+
 // Every page, signed in or not, carries the security headers; a page
-// with personal data is never cached.
+// with personal data is never cached. None is heavy.
 func TestSecurityHeaders(t *testing.T) {
 	s := newSite(t)
 	anon := s.newClient("zh-CN")
 	alice := s.signIn("alice", "zh-CN")
 	check := func(who string, c *client, path string) {
 		t.Helper()
-		res, _ := c.get(path)
+		res, body := c.get(path)
+		if len(body) > maxPageSize {
+			t.Errorf("%s %s: %d bytes, over %d", who, path, len(body), maxPageSize)
+		}
 		csp := res.Header.Get("Content-Security-Policy")
 		for _, want := range []string{"default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'"} {
 			if !strings.Contains(csp, want) {

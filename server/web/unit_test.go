@@ -1,6 +1,8 @@
 package web
 
 import (
+	"io/fs"
+	"regexp"
 	"testing"
 	"time"
 
@@ -69,5 +71,27 @@ func TestFormatTime(t *testing.T) {
 	}
 	if got := formatTime(i18n.Chinese, shanghai, time.Time{}, true); got != "" {
 		t.Errorf("the zero time = %q", got)
+	}
+}
+
+// The Content-Security-Policy allows no inline code: no template may
+// hold a script or style of its own, or an event handler attribute.
+func TestNoInlineCode(t *testing.T) {
+	inline := regexp.MustCompile(`(?i)<script(?:\s[^>]*)?>\s*[^<\s]|<style|\sstyle\s*=|\son[a-z]+\s*=|javascript:`)
+	err := fs.WalkDir(files, "templates", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		src, err := fs.ReadFile(files, path)
+		if err != nil {
+			return err
+		}
+		for _, m := range inline.FindAllString(string(src), -1) {
+			t.Errorf("%s: inline code %q: the CSP blocks it; use static/app.js or app.css", path, m)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
