@@ -59,29 +59,36 @@ func templateKeys(t *testing.T) map[string]string {
 	for name := range funcs(i18n.Chinese, nil, nil) {
 		stub[name] = func(...any) string { return "" }
 	}
-	err := fs.WalkDir(files, "templates", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		src, err := fs.ReadFile(files, path)
+	eachTemplate(t, func(path, src string) {
+		tmpl, err := template.New(path).Funcs(stub).Parse(src)
 		if err != nil {
-			return err
-		}
-		tmpl, err := template.New(path).Funcs(stub).Parse(string(src))
-		if err != nil {
-			return err
+			t.Fatal(err)
 		}
 		for _, tt := range tmpl.Templates() {
 			if tt.Tree != nil {
 				walk(tt.Tree.Root, func(k string) { keys[k] = path })
 			}
 		}
-		return nil
+	})
+	return keys
+}
+
+// eachTemplate calls f with the path and text of every template file.
+func eachTemplate(t *testing.T, f func(path, src string)) {
+	t.Helper()
+	err := fs.WalkDir(files, "templates", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		src, err := fs.ReadFile(files, path)
+		if err == nil {
+			f(path, string(src))
+		}
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return keys
 }
 
 // walk calls found with the key of every call of a translating function

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"io/fs"
 	"regexp"
 	"testing"
 	"time"
@@ -78,20 +77,9 @@ func TestFormatTime(t *testing.T) {
 // hold a script or style of its own, or an event handler attribute.
 func TestNoInlineCode(t *testing.T) {
 	inline := regexp.MustCompile(`(?i)<script(?:\s[^>]*)?>\s*[^<\s]|<style|\sstyle\s*=|\son[a-z]+\s*=|javascript:`)
-	err := fs.WalkDir(files, "templates", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		src, err := fs.ReadFile(files, path)
-		if err != nil {
-			return err
-		}
-		for _, m := range inline.FindAllString(string(src), -1) {
+	eachTemplate(t, func(path, src string) {
+		for _, m := range inline.FindAllString(src, -1) {
 			t.Errorf("%s: inline code %q: the CSP blocks it; use static/app.js or app.css", path, m)
 		}
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
