@@ -6,7 +6,7 @@
 # version into ./bin the first time (5 to 15 minutes), reused after.
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 
-.PHONY: run test build vet
+.PHONY: run test build vet chromium
 
 # The first run creates the key file of the encrypted fields under ./data
 # (keep a copy elsewhere) and prints the first administrator's password.
@@ -21,8 +21,22 @@ vet:
 	gofmt -l . | (! grep .) || (echo "gofmt: the files above are not formatted" && exit 1)
 	go vet ./...
 
-test: bin/minio vet
+test: bin/minio chromium vet
 	go test -race -timeout 30m ./...
+
+# The browser tests of the pages (server/web) drive Debian's chromium,
+# headless, with the CJK fonts for their screenshots. Nothing to do when
+# chromium is there; as root (CI) it is installed; anyone else is told how,
+# and the browser tests skip (they fail when CI is set).
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		apt-get update && apt-get install -y chromium fonts-noto-cjk; \
+	else \
+		echo "make: the browser tests need chromium: sudo apt-get install chromium fonts-noto-cjk" >&2; \
+		echo "make: (or set VISITARCHIVE_CHROMIUM to a Chromium binary); without it they skip, and fail when CI is set" >&2; \
+		if [ -n "$$CI" ]; then exit 1; fi; \
+	fi
 
 bin/minio:
 	GOBIN=$(CURDIR)/bin CGO_ENABLED=0 go install github.com/minio/minio@$(MINIO_VERSION)

@@ -103,6 +103,14 @@ func (a *Archive) Allowed(ctx context.Context, perm Permission, res Resource) bo
 	return a.allow(ctx, "", perm, res) == nil
 }
 
+// MayEver reports whether the caller's roles allow perm on anything of
+// kind at all: the pages ask it which links to show (Search to whoever may
+// read some record, Users to whoever may manage them), so that a menu
+// never offers what the policy refuses and nothing but the policy decides.
+func (a *Archive) MayEver(ctx context.Context, perm Permission, kind ResourceKind) bool {
+	return a.mayEver(ctx, "", perm, kind) == nil
+}
+
 // MayWrite tells, before anything a request sends is read, whether the
 // caller may make the write move on the object of kind with id ("" and
 // move "create" for a new one): NotFound when they may not read the

@@ -115,6 +115,7 @@ func TestMustChangePasswordFirst(t *testing.T) {
 		"ListTokens":       func() error { _, err := e.Archive.Accounts().ListTokens(pctx); return err },
 		"Inbox":            func() error { _, err := e.Archive.Inbox().List(pctx, false, 1, 10); return err },
 		"MarkRead":         func() error { _, err := e.Archive.Inbox().MarkRead(pctx, nil); return err },
+		"Unread":           func() error { _, err := e.Archive.Inbox().Unread(pctx); return err },
 		"GetUser":          func() error { _, err := e.Archive.Accounts().GetUser(pctx, "bob"); return err },
 		"UpdateUser":       func() error { _, err := e.Archive.Accounts().UpdateUser(pctx, *bob); return err },
 		"DataKeysByMaster": func() error { _, err := e.Archive.DataKeysByMaster(pctx); return err },

@@ -191,6 +191,27 @@ func (in *Inbox) List(ctx context.Context, unreadOnly bool, page, size int) (*In
 	return out, in.a.logAccess(ctx, op, []Change{ev})
 }
 
+// Unread returns how many of the caller's notifications are unread. It
+// reads none of them, so it is no read of their content and is not
+// logged: a page shows it in its header on every request.
+func (in *Inbox) Unread(ctx context.Context) (int, error) {
+	me, err := in.owner(ctx, "inbox.unread")
+	if err != nil {
+		return 0, err
+	}
+	ids, read, err := in.ids(ctx, me)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		if !read[id] {
+			n++
+		}
+	}
+	return n, nil
+}
+
 // ids lists the notification ids of user me, oldest first, and which
 // are read.
 func (in *Inbox) ids(ctx context.Context, me UserName) ([]string, map[string]bool, error) {

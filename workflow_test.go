@@ -416,8 +416,14 @@ func TestOverdueRecords(t *testing.T) {
 	if err != nil || page.Unread != 1 {
 		t.Fatalf("unread: %+v, %v", page, err)
 	}
+	if n, err := e.Archive.Inbox().Unread(ctx["alice"]); err != nil || n != 1 {
+		t.Fatalf("Unread = %d, %v; want 1", n, err)
+	}
 	if n, err := e.Archive.Inbox().MarkRead(ctx["alice"], nil); err != nil || n != 1 {
 		t.Fatalf("mark read: %d, %v", n, err)
+	}
+	if n, err := e.Archive.Inbox().Unread(ctx["alice"]); err != nil || n != 0 {
+		t.Fatalf("Unread after reading = %d, %v; want 0", n, err)
 	}
 	if page, err = e.Archive.Inbox().List(ctx["alice"], true, 1, 10); err != nil || page.Unread != 0 || len(page.Notifications) != 0 {
 		t.Fatalf("after reading: %+v, %v", page, err)
@@ -582,5 +588,33 @@ func TestHiddenCustomerLikeMissing(t *testing.T) {
 		if !va.IsKind(hidden, va.Invalid) || h != m {
 			t.Errorf("a %s of a hidden customer: %s; of a missing one: %s", what, h, m)
 		}
+	}
+}
+
+// MayEver answers what the roles allow on some object of a kind, as the
+// pages' menus ask it.
+func TestMayEver(t *testing.T) {
+	e := newEnv(t)
+	ctx := people(t, e)
+	for _, tt := range []struct {
+		who  string
+		perm va.Permission
+		kind va.ResourceKind
+		want bool
+	}{
+		{"alice", va.PermRead, va.KindRecord, true},
+		{"alice", va.PermReview, va.KindRecord, false},
+		{"sam", va.PermReview, va.KindRecord, true},
+		{"ann", va.PermArchive, va.KindRecord, true},
+		{"mia", va.PermArchive, va.KindRecord, false},
+		{"mia", va.PermRead, va.KindJournal, false},
+		{"max", va.PermReview, va.KindPlan, true},
+	} {
+		if got := e.Archive.MayEver(ctx[tt.who], tt.perm, tt.kind); got != tt.want {
+			t.Errorf("MayEver(%s, %s, %s) = %v, want %v", tt.who, tt.perm, tt.kind, got, tt.want)
+		}
+	}
+	if e.Archive.MayEver(t.Context(), va.PermRead, va.KindRecord) {
+		t.Error("MayEver without a caller = true")
 	}
 }

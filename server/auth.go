@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/server/web"
 )
 
 // Authentication at the edge. A browser signs in with POST /auth/login and
@@ -20,10 +21,10 @@ import (
 // token. Every request under /api/v1 except the sign-in and the OpenAPI
 // document is refused with 401 without one or the other.
 
-// Cookie and header names.
+// Cookie and header names; the pages share the cookies.
 const (
-	sessionCookie = "va_session"
-	csrfCookie    = "va_csrf"
+	sessionCookie = web.SessionCookie
+	csrfCookie    = web.CSRFCookie
 	headerCSRF    = "X-CSRF-Token"
 )
 
@@ -150,7 +151,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.setSessionCookies(c, token, sess)
+	web.SetSessionCookies(c, token, sess)
 	p, _, err := s.archive.Accounts().Authenticate(c.UserContext(), token)
 	if err != nil {
 		return err
@@ -160,16 +161,6 @@ func (s *Server) login(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(loginResponse{User: me, CSRFToken: sess.CSRF, Expires: sess.Expires})
-}
-
-// setSessionCookies sets the session cookie (HttpOnly) and the CSRF cookie
-// (readable by the page's script). Both are Secure over TLS.
-func (s *Server) setSessionCookies(c *fiber.Ctx, token string, sess *visitarchive.Session) {
-	secure := c.Protocol() == "https"
-	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: token, Path: "/", Expires: sess.Expires,
-		HTTPOnly: true, Secure: secure, SameSite: fiber.CookieSameSiteStrictMode})
-	c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: sess.CSRF, Path: "/", Expires: sess.Expires,
-		Secure: secure, SameSite: fiber.CookieSameSiteStrictMode})
 }
 
 func (s *Server) logout(c *fiber.Ctx) error {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/visitarchive/visitarchive"
 	"github.com/visitarchive/visitarchive/i18n"
+	"github.com/visitarchive/visitarchive/server/web"
 )
 
 // kindStatus maps each error kind to its HTTP status.
@@ -73,7 +74,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if d := visitarchive.ErrorRetryAfter(err); d > 0 {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int((d+time.Second-1)/time.Second)))
 	}
-	// The web UI will choose HTML here for browsers; the API is JSON.
+	if web.Owns(c) { // a page: answered with a page
+		return s.web.HandleError(c, status, err)
+	}
 	return writeError(c, status, code, e)
 }
 
@@ -83,11 +86,11 @@ func writeError(c *fiber.Ctx, status int, code string, e *visitarchive.Error) er
 	l := requestLang(c)
 	msg := e.Msg // as the log has it
 	if l != i18n.English || e.Kind == visitarchive.Internal {
-		msg = say(l, messageOf(e))
+		msg = i18n.Say(l, i18n.MessageOf(e))
 	}
 	c.Set(fiber.HeaderContentLanguage, string(l))
 	c.Vary(fiber.HeaderAcceptLanguage)
-	return c.Status(status).JSON(errorBody{errorDetail{Code: code, Message: msg, Fields: fieldsIn(l, e.Fields)}})
+	return c.Status(status).JSON(errorBody{errorDetail{Code: code, Message: msg, Fields: i18n.Fields(l, e.Fields)}})
 }
 
 // describe turns err into a status, the code of its kind, and the error

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/i18n"
 )
 
 // readyTimeout bounds a readiness check: a load balancer wants a quick no
@@ -36,5 +37,5 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 	s.logger(c).Warn("not ready", "err", err)
 	_, _, e := describe(err)
 	return writeError(c, http.StatusServiceUnavailable, visitarchive.Unavailable.String(),
-		visitarchive.E("ready", visitarchive.Unavailable, err, "not ready: %s", messageOf(e)))
+		visitarchive.E("ready", visitarchive.Unavailable, err, "not ready: %s", i18n.MessageOf(e)))
 }

@@ -79,4 +79,8 @@ func (s *Server) routes() {
 	api.Get("/export/records", s.exportRecords)
 	api.Get("/audit/access", s.auditAccess)
 	api.Get("/audit/journal", s.auditJournal)
+
+	// The pages, whose table is web/routes.go: the same sign-in, the
+	// same Archive calls.
+	s.web.Routes(app)
 }

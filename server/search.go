@@ -30,3 +30,13 @@ func (s *Server) search(c *fiber.Ctx) error {
 	}
 	return c.JSON(res)
 }
+
+// pageSearchQuery reads the parameters of the search page as those of
+// GET /search (web.Config.SearchQuery): the same checks, the same errors.
+func (s *Server) pageSearchQuery(m map[string]string) (visitarchive.SearchQuery, error) {
+	p := params(m)
+	if err := p.checkText("search"); err != nil {
+		return visitarchive.SearchQuery{}, err
+	}
+	return s.searchQuery("search", p)
+}

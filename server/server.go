@@ -1,6 +1,7 @@
 // Package server is the HTTP edge of visitarchive: the REST API under
-// /api/v1, its OpenAPI document, and the operational endpoints /healthz,
-// /readyz and /metrics, on Fiber v2.
+// /api/v1, its OpenAPI document, the operational endpoints /healthz,
+// /readyz and /metrics, and the pages (package web, mounted at /), on
+// Fiber v2.
 //
 // Handlers parse, call the *visitarchive.Archive with c.UserContext() (which
 // carries the deadline, the request id and the caller's Principal) and
@@ -53,6 +54,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/server/web"
 )
 
 // Defaults for the zero values of Config.
@@ -93,6 +95,7 @@ type Server struct {
 	timeout time.Duration
 	reg     *prometheus.Registry
 	metrics *metrics
+	web     *web.Web // the pages
 
 	customers   *objectAPI[visitarchive.Customer]
 	records     *objectAPI[visitarchive.Record]
@@ -122,6 +125,7 @@ func New(cfg Config) *Server {
 	s.reg.MustRegister(cfg.Collectors...)
 	s.customers, s.records, s.plans = s.customerAPI(), s.recordAPI(), s.planAPI()
 	s.users, s.departments = s.userAPI(), s.departmentAPI()
+	s.web = web.New(web.Config{Archive: cfg.Archive, Logger: s.log, SearchQuery: s.pageSearchQuery})
 	limit := cfg.BodyLimit
 	if limit <= 0 {
 		limit = DefaultBodyLimit

@@ -1,0 +1,106 @@
+// Package web serves the pages of visitarchive: server-rendered HTML
+// (html/template) from templates and static files embedded in the
+// binary, in Simplified Chinese by default and English by a switch. No
+// page loads anything from another host: no CDN, no web font, no
+// script but static/app.js, which only enhances pages that work without
+// it.
+//
+// The pages are a second face of the same server, not a second system:
+// they use the API's session cookie (va_session) and its CSRF token, and
+// call the same Archive methods with the caller's Principal in
+// c.UserContext(), so the policy decides everything, as it does for the
+// API. The menu asks the policy too (Archive.MayEver), never a table of
+// its own. The server mounts the pages (Routes) and hands the errors of
+// page requests to HandleError (Owns says which), which answers with a
+// page in the user's language: a 403 or 404 says so, a 401 goes to the
+// sign-in page and back.
+//
+// # Files
+//
+//	web.go       Config, New, the embedded files, static files
+//	routes.go    the whole table of the pages
+//	request.go   what every page needs: the caller, the language, CSRF,
+//	             the security headers, redirects, safe "next" paths
+//	render.go    Page (what the layout shows), the templates per
+//	             language, the template functions
+//	nav.go       the menu, by what the policy allows
+//	labels.go    the labels of fields (the policy's terms) and of values
+//	flash.go     one-time notices after a redirect; msg, the marker of keys
+//	pager.go     paging of long lists
+//	errors.go    error pages
+//	account.go   sign-in (with the forced password change), sign-out,
+//	             password, the language switch, the start page
+//	tokens.go    API tokens
+//	search.go    search: words, dates, facets, highlights, pages
+//	records.go   the record page
+//	inbox.go     the inbox
+//	templates/layout.html    the frame of every page
+//	templates/partials.html  csrf, fielderror, pager
+//	templates/pages/*.html   one per page, defining "content"
+//	static/app.css, app.js   the one stylesheet and the one script
+//
+// # Adding a page
+//
+// A page family (the supervisor's reviews, the archivist's archiving, …)
+// is one Go file with its handlers and one template per page:
+//
+//  1. Write the handler as a handler: func(c *fiber.Ctx, r *Request)
+//     error. Parse the request, call the Archive with c.UserContext(),
+//     and end with w.render(c, r, "name", msg("Title"), data), where
+//     data is a struct of the page's own (its fields are what the
+//     template reads as .Data.X). Return the Archive's errors as they
+//     are: the error page says what they mean. For a form whose values
+//     are Invalid, render the form again with c.Status(422) and the
+//     messages by field (fieldErrors(r.Lang, err)) beside the fields,
+//     keeping what the user typed. After a POST that worked, redirect
+//     (redirect(c, path): 303), with a flash if there is something to
+//     say.
+//  2. Register it in routes.go: r.Get(path, w.page(w.handler)); a POST
+//     too, and the wrapper checks the form's _csrf. (w.public is for the
+//     pages of the signed-out, w.account for those a user with a
+//     password to change may see.)
+//  3. Add templates/pages/name.html defining "content"; the layout
+//     around it comes by itself. Forms that POST carry
+//     {{template "csrf" $}}; fields have a <label for>, and their error
+//     {{template "fielderror" index .Errors "field"}} in an element whose
+//     id the input names in aria-describedby; lists end with
+//     {{template "pager" .Pager}} (newPager).
+//  4. If everyone whose roles allow something should find the page, add
+//     a navItem to menu in nav.go with the permission and kind it needs;
+//     a page whose whole content is out of a user's roles starts with
+//     w.mayUse (403). If a kind of object gets a page of its own, add it
+//     to objectLinks (inbox.go): the inbox and search then link to it.
+//
+// # Translations
+//
+// Every text is written in English in the code and is the key of its
+// Chinese in i18n/catalog_web_zh.go: {{t "Text"}} and {{tf "%d of %d" a
+// b}} in templates; r.T("Text") and r.Tf in handlers; msg("Text") where
+// a key is kept to be translated later (tables of labels, titles,
+// flashes). Fields are labelled with {{label "topic"}} (labels.go: the
+// policy's terms; add a field there, once), values of fixed sets with
+// {{value "status" .Status}}, times with {{date}} and {{datetime}} (in
+// the company's zone, Archive.Location), numbers with {{num}}. The
+// Archive's error messages go through errorText and fieldErrors.
+// TestCatalogue reads every template and every Go file of the package
+// for these calls and fails on a key without Chinese, or whose verbs
+// differ: add the key to catalog_web_zh.go and it passes.
+//
+// # Tests
+//
+// site_test.go starts the whole server (server.New over
+// internal/testenv) on loopback with people and records: newSite(t).
+// s.signIn("alice", "zh-CN") is a browser without a browser (a cookie
+// jar, redirects not followed) whose post adds the session's CSRF
+// token, for the quick tests of what a page answers (pages_test.go).
+// browser_test.go drives the same site in headless Chromium (chromedp,
+// one browser per test binary): b := s.browser(t, "zh") opens a tab of
+// its own (its own cookies) in that language, b.signIn("alice", password)
+// signs in with the form by keyboard, b.visit(path) loads a page, and
+// b.check("name") runs axe-core on it (a serious or critical violation
+// fails the test) and saves its screenshot as
+// testdata/screenshots/name-zh.png (ignored by git). Every tab fails its
+// test if a page asked anything of another host than the server.
+// Without Chromium the browser tests skip locally and fail when CI is
+// set; make test installs it.
+package web

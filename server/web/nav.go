@@ -1,0 +1,58 @@
+package web
+
+import (
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/visitarchive/visitarchive"
+)
+
+// NavLink is one link of the menu, translated.
+type NavLink struct {
+	Label   string
+	Path    string
+	Current bool
+}
+
+// navItem is an entry of the menu: shown to whoever the policy allows
+// what it needs on some object of its kind (Archive.MayEver), or to
+// everyone signed in when it needs nothing. The menu never decides a
+// permission itself; the page it leads to asks the Archive again.
+type navItem struct {
+	label string // English key
+	path  string
+	perm  visitarchive.Permission // "" for every signed-in user
+	kind  visitarchive.ResourceKind
+}
+
+// menu is the navigation, in order. A page family adds its entry here.
+// (The inbox, the API tokens and the password are in the header, beside
+// the user's name, for everyone.)
+var menu = []navItem{
+	{label: msg("Search"), path: "/search", perm: visitarchive.PermRead, kind: visitarchive.KindRecord},
+}
+
+// nav returns the links of the menu that the user's roles allow.
+func (w *Web) nav(c *fiber.Ctx, r *Request) []NavLink {
+	ctx := c.UserContext()
+	var out []NavLink
+	for _, it := range menu {
+		if it.perm != "" && !w.archive.MayEver(ctx, it.perm, it.kind) {
+			continue
+		}
+		out = append(out, NavLink{Label: r.T(it.label), Path: it.path,
+			Current: c.Path() == it.path || strings.HasPrefix(c.Path(), it.path+"/")})
+	}
+	return out
+}
+
+// mayUse refuses (Forbidden) a user whose roles allow perm on nothing of
+// kind, asking the Archive as the menu does: a page of things that none
+// of their roles reach says so rather than show an empty list.
+func (w *Web) mayUse(c *fiber.Ctx, perm visitarchive.Permission, kind visitarchive.ResourceKind) error {
+	if w.archive.MayEver(c.UserContext(), perm, kind) {
+		return nil
+	}
+	return visitarchive.E("web", visitarchive.Forbidden, nil, "your roles do not allow you to %s any %s", perm, kind)
+}

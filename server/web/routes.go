@@ -1,0 +1,34 @@
+package web
+
+import "github.com/gofiber/fiber/v2"
+
+// Routes registers every page on r (the server's app, after the API):
+// the whole table of the pages. Each page family has a file of its own
+// (account.go, search.go, …) and templates under templates/pages/.
+//
+// Wrappers: public pages are for anyone; account pages for a signed-in
+// user, even one who must change their password first; page for a
+// signed-in user with a password of their own. Every POST needs the
+// session's CSRF token in the form (_csrf), but the sign-in's, which has
+// a token of its own.
+func (w *Web) Routes(r fiber.Router) {
+	r.Get("/static/:name", w.serveStatic)
+	r.Get("/lang", w.public(w.switchLang))
+	r.Get("/signin", w.public(w.signinForm))
+	r.Post("/signin", w.public(w.signin))
+	r.Post("/signout", w.account(w.signout))
+	r.Get("/password", w.account(w.passwordForm))
+	r.Post("/password", w.account(w.changePassword))
+
+	r.Get("/", w.page(w.home))
+	r.Get("/tokens", w.page(w.tokens))
+	r.Post("/tokens", w.page(w.createToken))
+	r.Post("/tokens/:id/revoke", w.page(w.revokeToken))
+
+	r.Get("/search", w.page(w.search))
+	r.Get("/records/:id", w.page(w.record))
+
+	r.Get("/inbox", w.page(w.inbox))
+	r.Post("/inbox/read", w.page(w.markAllRead))
+	r.Post("/inbox/:id/read", w.page(w.markRead))
+}
