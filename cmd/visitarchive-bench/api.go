@@ -109,30 +109,52 @@ func signIn(ctx context.Context, base string, user va.UserName, password string)
 
 // userToken does what a new user does before writing from a script:
 // signs in with the password the administrator set, changes it (PUT
-// /auth/password), signs in again and makes a personal API token.
-func userToken(ctx context.Context, base string, user va.UserName, password string) (string, error) {
+// /auth/password), signs in again and makes a personal API token. It
+// returns the token and the session it signed in with (as a browser has).
+func userToken(ctx context.Context, base string, user va.UserName, password string) (string, *apiClient, error) {
 	c, mustChange, err := signIn(ctx, base, user, password)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if mustChange {
 		changed := password + "-own"
 		err := c.callJSON(ctx, http.MethodPut, "/api/v1/auth/password",
 			map[string]string{"old_password": password, "new_password": changed}, http.StatusOK, nil)
 		if err != nil {
-			return "", fmt.Errorf("change the password of %s: %w", user, err)
+			return "", nil, fmt.Errorf("change the password of %s: %w", user, err)
 		}
 		if c, _, err = signIn(ctx, base, user, changed); err != nil {
-			return "", err
+			return "", nil, err
 		}
 	}
 	var tok struct {
 		Token string `json:"token"`
 	}
 	if err := c.callJSON(ctx, http.MethodPost, "/api/v1/auth/tokens", map[string]string{"name": "visitarchive-bench"}, http.StatusCreated, &tok); err != nil {
-		return "", fmt.Errorf("make an API token for %s: %w", user, err)
+		return "", nil, fmt.Errorf("make an API token for %s: %w", user, err)
 	}
-	return tok.Token, nil
+	return tok.Token, c, nil
+}
+
+// page gets the page at path as a browser does, with the session's
+// cookie, and returns the size of its HTML.
+func (c *apiClient) page(ctx context.Context, path string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Accept", "text/html")
+	req.Header.Set("Accept-Language", "zh-CN,zh;q=0.9")
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("GET %s: %w", path, err)
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(io.Discard, resp.Body)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("GET %s: %s", path, resp.Status)
+	}
+	return int(n), err
 }
 
 // searchPath is the GET /api/v1/search request that asks q. Its

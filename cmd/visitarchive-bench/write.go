@@ -59,8 +59,12 @@ type writeResult struct {
 
 	// Search as the auditor over HTTP: idle, and while mixedClients
 	// clients write (WritingCreated records, at WritingRate).
-	SearchIdle     latency `json:"search_idle"`
-	SearchWriting  latency `json:"search_while_writing"`
+	SearchIdle    latency `json:"search_idle"`
+	SearchWriting latency `json:"search_while_writing"`
+	// The same query set through the search page (GET /search, HTML),
+	// idle, and the largest page it answered.
+	SearchPage     latency `json:"search_page"`
+	SearchPageMax  int     `json:"search_page_max_bytes"`
 	WritingClients int     `json:"search_writing_clients"`
 	WritingCreated int     `json:"search_writing_created"`
 	WritingRate    float64 `json:"search_writing_creates_per_second"`
@@ -269,6 +273,8 @@ type writeRun struct {
 	srv     *serveProcess
 	writer  *apiClient // writeUser's API token
 	auditor *apiClient // searchUser's
+	// auditorPages is searchUser's session, as a browser holds it.
+	auditorPages *apiClient
 }
 
 // signIn creates the department and the users as the first
@@ -283,20 +289,20 @@ func (w *writeRun) signIn(ctx context.Context, adminPassword string) error {
 		return err
 	}
 	for _, u := range []struct {
-		name   va.UserName
-		role   va.Role
-		client **apiClient
-	}{{writeUser, va.RoleEmployee, &w.writer}, {searchUser, va.RoleAuditor, &w.auditor}} {
+		name          va.UserName
+		role          va.Role
+		client, pages **apiClient
+	}{{writeUser, va.RoleEmployee, &w.writer, new(*apiClient)}, {searchUser, va.RoleAuditor, &w.auditor, &w.auditorPages}} {
 		password := randomHex(12)
 		if err := admin.callJSON(ctx, http.MethodPost, "/api/v1/users", map[string]any{"name": u.name, "display_name": string(u.name),
 			"department": writeDept, "roles": []va.Role{u.role}, "password": password}, http.StatusCreated, nil); err != nil {
 			return err
 		}
-		token, err := userToken(ctx, w.srv.base, u.name, password)
+		token, session, err := userToken(ctx, w.srv.base, u.name, password)
 		if err != nil {
 			return err
 		}
-		*u.client = withToken(w.srv.base, token)
+		*u.client, *u.pages = withToken(w.srv.base, token), session
 	}
 	return nil
 }
@@ -398,6 +404,9 @@ func (w *writeRun) searchIdleAndWriting(ctx context.Context, res *writeResult, b
 	if res.SearchIdle, err = w.searchRounds(ctx, "write: search, idle"); err != nil {
 		return err
 	}
+	if res.SearchPage, res.SearchPageMax, err = w.pageRounds(ctx); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var created, next atomic.Int64
@@ -450,6 +459,26 @@ func (w *writeRun) searchRounds(ctx context.Context, what string) (latency, erro
 		return res.Total, err
 	})
 	return lat, err
+}
+
+// pageRounds runs the query set through the search page as the auditor,
+// signed in as a browser is, and returns its latency and the largest page.
+func (w *writeRun) pageRounds(ctx context.Context) (latency, int, error) {
+	var largest atomic.Int64
+	lat, _, err := w.p.queryRounds(ctx, "write: search page, idle", w.p.o.rounds, func(q va.SearchQuery) (uint64, error) {
+		n, err := w.auditorPages.page(ctx, pagePath(q))
+		if int64(n) > largest.Load() {
+			largest.Store(int64(n))
+		}
+		return 0, err
+	})
+	return lat, int(largest.Load()), err
+}
+
+// pagePath is the search page's address for q: the page reads the API's
+// parameters.
+func pagePath(q va.SearchQuery) string {
+	return "/search" + strings.TrimPrefix(searchPath(q), "/api/v1/search")
 }
 
 // indexed waits until the server's search finds every one of the want

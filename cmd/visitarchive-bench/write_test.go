@@ -70,7 +70,8 @@ func TestLatencyOf(t *testing.T) {
 func writePhase(levels ...writeLevel) *phaseResult {
 	return &phaseResult{Phase: "disk", Records: 1000, IndexRate: 100, StepCPU: map[string]float64{"import": 0.5},
 		Writes: &writeResult{Levels: levels,
-			SearchIdle: latency{N: 600, P95: 10}, SearchWriting: latency{N: 600, P95: 25}}}
+			SearchIdle: latency{N: 600, P95: 10}, SearchWriting: latency{N: 600, P95: 25},
+			SearchPage: latency{N: 600, P95: 15}, SearchPageMax: 250 << 10}}
 }
 
 func TestWriteBudgets(t *testing.T) {
@@ -90,6 +91,8 @@ func TestWriteBudgets(t *testing.T) {
 		"create p99, 8 clients":                    true,  // 80 ≤ 100 ms
 		"search p95 while 8 clients write":         false, // 25 > 2 × 10 ms
 		"server CPU per created record, 8 clients": true,  // 0.9 ≤ 2 × 0.5 ms
+		"search page p95 (issue 17)":               true,  // 15 ≤ 2 × 10 ms
+		"largest search page (issue 17)":           false, // 250 > 200 KB
 	} {
 		b, ok := got[name]
 		if !ok {
@@ -100,8 +103,8 @@ func TestWriteBudgets(t *testing.T) {
 			t.Errorf("%s: checked %v, pass %v (%s); want checked, pass %v", name, b.Checked, b.Pass, b.Shown, pass)
 		}
 	}
-	if n := len(got); n != 6 {
-		t.Errorf("%d budgets, want 6", n)
+	if n := len(got); n != 8 {
+		t.Errorf("%d budgets, want 8", n)
 	}
 
 	res.Writes.Levels[1].ServerCPU = 0.11 // 1.1 ms > 2 × 0.5 ms
@@ -119,7 +122,8 @@ func TestWriteBudgets(t *testing.T) {
 func TestWriteBudgetsWithoutLevels(t *testing.T) {
 	res := writePhase(writeLevel{Clients: 4, Records: 10, Rate: 5})
 	for _, b := range writeBudgets(res) {
-		if b.Name == "search p95 while 8 clients write" {
+		switch b.Name {
+		case "search p95 while 8 clients write", "search page p95 (issue 17)", "largest search page (issue 17)":
 			if !b.Checked {
 				t.Errorf("%s unchecked, though the searches ran", b.Name)
 			}

@@ -18,6 +18,10 @@ const (
 	budgetWriteMoreShare = 1.0 // of the baseline's rate
 	budgetWriteMost      = 32  // the most clients the budgets name
 	budgetWriteRecords   = 20000
+
+	// Issue 17: the search page against the same search through the API.
+	budgetPageTimes = 2.0        // page p95, times the API's
+	budgetPageBytes = 200 * 1024 // the largest page, without images
 )
 
 // level returns the level of clients, or nil when it did not run.
@@ -96,7 +100,26 @@ func writeBudgets(res *phaseResult) []budget {
 		b.Pass = b.Value <= b.Limit
 		b.Shown = fmt.Sprintf("%.2f ms = %.1f× %.2f ms (limit %.2f ms)", b.Value, b.Value/max(imp, 1e-9), imp, b.Limit)
 	}
-	return append(bs, b)
+	return append(bs, b, pageTimeBudget(w, ph), pageSizeBudget(w, ph))
+}
+
+// pageTimeBudget checks issue 17's search page against the same searches
+// through the API, both idle.
+func pageTimeBudget(w *writeResult, ph string) budget {
+	b := budget{Name: "search page p95 (issue 17)", Target: fmt.Sprintf("≤ %.0f× the API's", budgetPageTimes), Phase: ph,
+		Value: w.SearchPage.P95, Limit: budgetPageTimes * w.SearchIdle.P95, Checked: w.SearchPage.N > 0 && w.SearchIdle.N > 0}
+	b.Pass = b.Checked && b.Value <= b.Limit
+	b.Shown = fmt.Sprintf("%.1f ms = %.2f× %.1f ms", b.Value, b.Value/max(w.SearchIdle.P95, 1e-9), w.SearchIdle.P95)
+	return b
+}
+
+// pageSizeBudget checks the largest search page the query set got.
+func pageSizeBudget(w *writeResult, ph string) budget {
+	b := budget{Name: "largest search page (issue 17)", Target: fmt.Sprintf("≤ %d KB", budgetPageBytes/1024), Phase: ph,
+		Value: float64(w.SearchPageMax), Limit: budgetPageBytes, Checked: w.SearchPage.N > 0}
+	b.Pass = b.Checked && b.Value <= b.Limit
+	b.Shown = fmt.Sprintf("%.0f KB", b.Value/1024)
+	return b
 }
 
 func (r *report) writeBudgetTable(w io.Writer) {
@@ -192,6 +215,9 @@ func (r *report) writeTable(w io.Writer, res *phaseResult) {
 	fmt.Fprintf(w, "| search mean / max | %.1f / %.1f ms | %.1f / %.1f ms |\n",
 		wr.SearchIdle.Mean, wr.SearchIdle.Max, wr.SearchWriting.Mean, wr.SearchWriting.Max)
 	fmt.Fprintf(w, "| records created meanwhile | — | %d (%.1f/s) |\n", wr.WritingCreated, wr.WritingRate)
+	fmt.Fprintf(w, "\nThe same queries through the search page (GET /search, HTML, the auditor's session), idle: "+
+		"p50 / p95 / p99 %.1f / %.1f / %.1f ms, the largest page %.0f KB.\n",
+		wr.SearchPage.P50, wr.SearchPage.P95, wr.SearchPage.P99, float64(wr.SearchPageMax)/1024)
 	fmt.Fprintf(w, "\nThe server was ready %.1f s after it started; its peak RSS over the whole step was %s, its CPU %.1f s. "+
 		"Its search found all %d records it acknowledged.\n", wr.ReadySeconds, mb(wr.ServerPeakRSS), wr.ServerCPU, wr.Indexed)
 }
