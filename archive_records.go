@@ -426,6 +426,10 @@ func (a *Archive) blindTokens(phone, email string) []string {
 // once the Archive is open: the server reads dates without a time in it.
 func (a *Archive) Location() *time.Location { return a.workflow.Location }
 
+// Now is the time of the Archive's clock (Config.Now): the pages compare
+// deadlines with it, as the Archive's own overdue checks do.
+func (a *Archive) Now() time.Time { return a.now() }
+
 // localDate is the day of t in the company's time zone, as messages to
 // people show it: a visit at 07:00 in Shanghai is on that day there,
 // though it is the day before in UTC.
