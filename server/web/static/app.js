@@ -24,3 +24,51 @@ document.addEventListener("DOMContentLoaded", function () {
     button.addEventListener("click", function () { navigator.clipboard.writeText(input.value); });
   });
 });
+
+// The forms of plans and records: the fields the chosen customer's type
+// requires are marked, and the decision chain takes another row. The
+// server marks them as well, and checks everything again.
+document.addEventListener("DOMContentLoaded", function () {
+  var list = document.getElementById("customer-list");
+  document.querySelectorAll("input[data-customer]").forEach(function (input) {
+    var form = input.form, hint = document.getElementById(input.id + "-hint");
+    var forms = {};
+    try { forms = JSON.parse(form.dataset.forms || "{}"); } catch (e) { forms = {}; }
+    var update = function () {
+      var chosen = null;
+      if (list) {
+        list.querySelectorAll("option").forEach(function (o) { if (o.value === input.value) { chosen = o; } });
+      }
+      if (hint && chosen) { hint.textContent = chosen.textContent; }
+      if (!form.dataset.forms) { return; }
+      var need = forms[chosen ? chosen.dataset.type : ""] || forms[""] || [];
+      form.querySelectorAll("[data-req-for]").forEach(function (mark) {
+        mark.hidden = need.indexOf(mark.dataset.reqFor) < 0;
+      });
+    };
+    input.addEventListener("change", update);
+    input.addEventListener("input", update);
+  });
+  document.querySelectorAll("button[data-add-row]").forEach(function (button) {
+    var body = button.closest("fieldset").querySelector("tbody");
+    if (!body) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var rows = body.querySelectorAll("tr[data-chain-row]");
+      var last = rows[rows.length - 1], n = rows.length;
+      var row = last.cloneNode(true);
+      row.querySelectorAll(".field-error").forEach(function (p) { p.remove(); });
+      row.querySelector("th").id = "chain-r" + n;
+      row.querySelector("th").textContent = String(n + 1);
+      row.querySelectorAll("input, select").forEach(function (el) {
+        el.id = el.id.replace(/^chain-\d+-/, "chain-" + n + "-");
+        el.setAttribute("aria-labelledby", el.getAttribute("aria-labelledby").replace(/chain-r\d+$/, "chain-r" + n));
+        el.removeAttribute("aria-invalid");
+        el.removeAttribute("aria-describedby");
+        el.value = "";
+      });
+      body.appendChild(row);
+      row.querySelector("input").focus();
+    });
+  });
+});
