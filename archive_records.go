@@ -443,6 +443,11 @@ func (a *Archive) localTime(t time.Time) string {
 	return t.In(a.workflow.Location).Format("2006-01-02 15:04 MST")
 }
 
+// RecordDue returns when the record of a visit that ended at end must be
+// submitted (the zero time for a zero end): the deadline a record of that
+// visit gets, which the pages show beside a plan that has none yet.
+func (a *Archive) RecordDue(end time.Time) time.Time { return a.dueAt(end) }
+
 // dueAt is when a record of a visit that ended at end must be submitted.
 func (a *Archive) dueAt(end time.Time) time.Time {
 	if end.IsZero() {

@@ -40,12 +40,15 @@ type planListView struct {
 	Empty          string
 	New            bool // offer a new plan
 	FileRecord     bool // offer to file the record of each plan
+	Due            bool // the plans lack their record: show its deadline
 }
 
 // planItem is a plan in a list.
 type planItem struct {
 	*visitarchive.Plan
 	Link, Dept string
+	Due        time.Time // when its record must be submitted (lists of plans without one)
+	Overdue    bool      // Due has passed
 }
 
 // tabLink is a tab of a list: a filter, or a list beside it.
@@ -95,7 +98,7 @@ func (w *Web) myPlans(c *fiber.Ctx, r *Request) error {
 	}
 	v := planListView{Heading: r.T("My visit plans"), New: true, Tabs: tabs(r, current, myPlanTabs...),
 		Intro: r.T("The plans you made or take part in. A plan is submitted to your supervisor; once approved, marketing and customer service see it."),
-		Empty: r.T("No plans here."), FileRecord: show == "missing"}
+		Empty: r.T("No plans here."), FileRecord: show == "missing", Due: show == "missing"}
 	return w.renderPlans(c, r, q, v)
 }
 
@@ -106,12 +109,16 @@ func (w *Web) renderPlans(c *fiber.Ctx, r *Request, q visitarchive.PlanQuery, v 
 	if err != nil {
 		return err
 	}
-	depts := w.departmentNames(ctx)
+	depts, now := w.departmentNames(ctx), w.archive.Now()
 	v.Total, v.AfterTheFact = page.Total, page.AfterTheFact
 	v.Pager = newPager(c, q.Page, q.Size, page.Total)
 	for _, p := range page.Plans {
-		v.Plans = append(v.Plans, planItem{Plan: p, Link: objectLink(visitarchive.KindPlan, string(p.ID)),
-			Dept: departmentName(depts, p.Department)})
+		it := planItem{Plan: p, Link: objectLink(visitarchive.KindPlan, string(p.ID)), Dept: departmentName(depts, p.Department)}
+		if v.Due {
+			it.Due = w.archive.RecordDue(p.VisitEnd)
+			it.Overdue = !it.Due.IsZero() && now.After(it.Due)
+		}
+		v.Plans = append(v.Plans, it)
 	}
 	return w.render(c, r, "plans", v.Heading, v)
 }
@@ -279,8 +286,10 @@ func (w *Web) planMove(c *fiber.Ctx, id visitarchive.PlanID, move string) error 
 func (w *Web) planMoveFailed(c *fiber.Ctx, r *Request, id visitarchive.PlanID, v planView, err error) error {
 	switch {
 	case visitarchive.IsKind(err, visitarchive.Conflict):
+		// Said once, above the page; what was typed stays in the forms.
 		c.Status(http.StatusConflict)
 		v.Error = errorText(r.Lang, err)
+		v.Decide.Problems, v.CancelBy = problems{}, problems{}
 	case visitarchive.IsKind(err, visitarchive.Invalid):
 		c.Status(http.StatusUnprocessableEntity)
 	default:

@@ -45,7 +45,7 @@ func (w *Web) missingRecords(c *fiber.Ctx, r *Request) error {
 	q := visitarchive.PlanQuery{MissingRecord: true, Page: pageNumber(c), Size: listPageSize}
 	v := planListView{Heading: r.T("Plans without a record"), Tabs: tabs(r, "/review/missing", lateTabs...),
 		Intro: r.T("Approved plans whose visit has ended and that no record names yet."),
-		Empty: r.T("Every visit that has ended has its record.")}
+		Empty: r.T("Every visit that has ended has its record."), Due: true}
 	return w.renderPlans(c, r, q, v)
 }
 

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"html"
 	"net/http"
 	"net/url"
@@ -564,6 +565,18 @@ func TestWorkLists(t *testing.T) {
 	if !strings.Contains(body, `href="/plans/`+string(ended.ID)+`"`) || strings.Contains(body, "/records/new?plan=") {
 		t.Errorf("sam's plans without a record:\n%s", body)
 	}
+	// The record of the visit that ended 70 hours ago was due 24 hours
+	// after it: the plan is marked overdue, with its deadline.
+	due := s.Archive.RecordDue(ended.VisitEnd).In(shanghai)
+	dueText := fmt.Sprintf("%d年%d月%d日 %s", due.Year(), due.Month(), due.Day(), due.Format("15:04"))
+	for who, c := range map[string]*client{"alice": alice, "sam": sam} {
+		path := map[string]string{"alice": "/plans?show=missing", "sam": "/review/missing"}[who]
+		_, body = c.get(path)
+		if !strings.Contains(body, "记录提交期限") || !strings.Contains(body, `<tr class="overdue">`) ||
+			!strings.Contains(body, dueText) {
+			t.Errorf("%s's plans without a record lack the deadline %v:\n%s", who, due, body)
+		}
+	}
 	_, body = sam.get("/inbox")
 	for _, want := range []string{`href="/review/plans"`, `href="/review/records"`, `href="/review/overdue"`} {
 		if !strings.Contains(body, want) {
@@ -572,5 +585,31 @@ func TestWorkLists(t *testing.T) {
 	}
 	if strings.Contains(body, `href="/plans"`) {
 		t.Error("sam's menu offers the employee's plans")
+	}
+}
+
+// A decision made on a version of the plan that is no longer current
+// says so once, above the page, and keeps what the decider typed: in
+// the form when the plan still waits for a decision, else to copy.
+func TestPlanDecisionConflict(t *testing.T) {
+	s := newSite(t)
+	start := time.Now().Add(72 * time.Hour).Truncate(time.Hour)
+	p := s.addPlan(start, va.StatusSubmitted)
+	path := "/plans/" + string(p.ID)
+	sam := s.signIn("sam", "zh-CN")
+	_, body := sam.get(path)
+	stale := hidden(body, "version")
+
+	// sam approves it in another tab meanwhile.
+	if _, err := s.Archive.DecidePlan(s.as("sam"), p.ID, va.PlanVerdict{Version: p.Version, Approve: true}); err != nil {
+		t.Fatal(err)
+	}
+	res, body := sam.post(path+"/decide", url.Values{"action": {"reject"}, "version": {stale}, "comment": {"时间太紧"}})
+	if res.StatusCode != http.StatusConflict || strings.Count(body, `class="form-error"`) != 1 ||
+		!strings.Contains(body, "您的意见未能提交") || !strings.Contains(body, "时间太紧") || strings.Contains(body, `action="`+path+`/decide"`) {
+		t.Fatalf("a rejection of a plan approved meanwhile: %d\n%s", res.StatusCode, body)
+	}
+	if got := s.plan(p.ID); got.Status != va.StatusApproved || len(got.Decisions) != 1 {
+		t.Errorf("the approved plan: %s, %+v", got.Status, got.Decisions)
 	}
 }
