@@ -124,8 +124,9 @@ func init() {
 		"What was discussed": "沟通内容",
 		"Who decides at the customer, one person a row. Clear a row to remove it. Names and notes are sensitive.":                                                                                                                              "客户方参与决策的人员，每行一人。清空一行即删除该行。姓名和备注属于敏感信息。",
 		"Your input is kept below. Where the record was changed meanwhile, its current value is shown beside the field. Save again to replace the current version with yours, or load the current version (what you typed here is then lost).": "您填写的内容保留在下方。记录在此期间被修改的字段旁显示了其当前内容。再次保存将以您的内容替换当前版本；也可以加载当前版本（您在这里填写的内容将丢失）。",
-		"%s returned the record on %s:": "%s 于 %s 退回了该记录：",
-		"Correct and resubmit":          "修改后重新提交",
+		"%s returned the record on %s:":                                              "%s 于 %s 退回了该记录：",
+		"%s saved version %d at %s, while you were editing: your save was not made.": "在您编辑期间，%s 保存了第 %d 版（%s）：您的保存未生效。",
+		"Correct and resubmit":                                                       "修改后重新提交",
 
 		// Reviewing a record.
 		"Check that the record is complete, accurate and logical. Approve it, or return it with what to correct: comment on single fields in the boxes beside them.": "请检查记录是否完整、准确、合乎逻辑。批准，或退回并说明需要修改之处：对单个字段的意见请写在其旁边的输入框中。",

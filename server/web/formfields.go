@@ -251,3 +251,16 @@ func formVersion(c *fiber.Ctx) int {
 	v, _ := strconv.Atoi(c.FormValue("version"))
 	return v
 }
+
+// staleText is what a form says above it when its save was refused as a
+// conflict: when the version it was editing is no longer the current
+// one, who saved the current one and when (the Archive's message tells a
+// program to reload, which the form does for the user); else, such as
+// when the object has moved on, the Archive's message.
+func (w *Web) staleText(r *Request, err error, sent int, cur visitarchive.Audit, version int) string {
+	if sent == version || cur.UpdatedBy == "" {
+		return errorText(r.Lang, err)
+	}
+	return r.Tf("%s saved version %d at %s, while you were editing: your save was not made.",
+		cur.UpdatedBy, version, formatTime(r.Lang, w.archive.Location(), cur.UpdatedAt, true))
+}

@@ -426,7 +426,7 @@ func (w *Web) planFormFailed(c *fiber.Ctx, r *Request, id visitarchive.PlanID, v
 		return gerr
 	}
 	c.Status(http.StatusConflict)
-	v.Conflict = errorText(r.Lang, err)
+	v.Conflict = w.staleText(r, err, v.Version, cur.Audit, cur.Version)
 	v.P, v.Version, v.Stale = cur, cur.Version, true
 	v.Change = cur.Status == visitarchive.StatusApproved
 	v.Editable = w.archive.MayWrite(c.UserContext(), visitarchive.KindPlan, string(id), "update") == nil

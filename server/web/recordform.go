@@ -261,7 +261,7 @@ func (w *Web) recordFormFailed(c *fiber.Ctx, r *Request, id visitarchive.RecordI
 		return gerr
 	}
 	c.Status(http.StatusConflict)
-	v.Conflict, v.R, v.Version, v.Stale = errorText(r.Lang, err), cur, cur.Version, true
+	v.Conflict, v.R, v.Version, v.Stale = w.staleText(r, err, v.Version, cur.Audit, cur.Version), cur, cur.Version, true
 	v.Editable = w.archive.MayWrite(ctx, visitarchive.KindRecord, string(id), "update") == nil
 	return w.renderRecordForm(c, r, v, form, chain, cur)
 }

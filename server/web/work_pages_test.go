@@ -181,6 +181,7 @@ func TestPlanForm(t *testing.T) {
 	form.Set("version", stale)
 	res, body = alice.post(path+"/edit", form)
 	if res.StatusCode != http.StatusConflict || !strings.Contains(body, "期间保存的内容") || !strings.Contains(body, "深圳南山") ||
+		!strings.Contains(body, "在您编辑期间，alice 保存了第") ||
 		inputValue(body, "location") != "广州天河" || hidden(body, "version") == stale || !strings.Contains(body, `href="`+path+`/edit"`) {
 		t.Fatalf("a stale edit: %d, location %q, version %s\n%s", res.StatusCode, inputValue(body, "location"), hidden(body, "version"), body)
 	}
@@ -443,6 +444,7 @@ func TestRecordForm(t *testing.T) {
 	form["chain_name"], form["chain_role"], form["chain_attitude"] = []string{"李总"}, []string{"CEO"}, []string{"support"}
 	res, body = alice.post(action[1], form)
 	if res.StatusCode != http.StatusConflict || !strings.Contains(body, "储能柜报价与交期") || inputValue(body, "summary") != "客户希望下月采购。" ||
+		!strings.Contains(body, "在您编辑期间，alice 保存了第 "+strconv.Itoa(s.record(id).Version)+" 版") ||
 		inputValue(body, "chain-0-name") != "李总" || hidden(body, "version") == stale || !strings.Contains(body, "加载当前版本") {
 		t.Fatalf("a stale edit: %d\n%s", res.StatusCode, body)
 	}
