@@ -94,6 +94,7 @@ func init() {
 		"The change waits for a decision; the approved plan stays in force until then.": "变更须经审批；审批之前，已批准的计划继续有效。",
 		"User names, separated by commas.":                                              "用户名，以逗号分隔。",
 		"You are changing an approved plan. The change goes to its deciders with your reason; the approved plan stays in force until they decide.":                                                                                           "您正在变更已批准的计划。变更连同理由一起提交审批；审批之前，已批准的计划继续有效。",
+		"Your session had ended when you sent this form. You are signed in again and what you typed is back below: send it again.":                                                                                                           "您提交此表单时登录已过期。现已重新登录，您填写的内容已恢复在下方：请再次提交。",
 		"Your input is kept below. Where the plan was changed meanwhile, its current value is shown beside the field. Save again to replace the current version with yours, or load the current version (what you typed here is then lost).": "您填写的内容保留在下方。计划在此期间被修改的字段旁显示了其当前内容。再次保存将以您的内容替换当前版本；也可以加载当前版本（您在这里填写的内容将丢失）。",
 
 		// The unified form.

@@ -179,3 +179,62 @@ func (b *tab) press(sel string) {
 	get(b, chromedp.Evaluate[int](`document.documentElement.dataset.left = "1"; 1`))
 	b.do(chromedp.Click(chromedp.CSS(sel)), chromedp.WaitReady(chromedp.CSS("html:not([data-left]) main")))
 }
+
+// A form sent after the session ended leads to the sign-in page and back
+// to the form, with what was typed (rows of the decision chain added by
+// the page's script too), which can then be saved.
+func TestBrowserFormAfterExpiry(t *testing.T) {
+	s := newSite(t)
+	b := s.browser(t, "zh")
+	b.signIn("alice", password)
+	b.visit("/records/new")
+	end := time.Now().Add(-time.Hour).Truncate(time.Minute)
+	b.do(chromedp.SendKeys(chromedp.ID("customer_id"), "C1"),
+		chromedp.SetValue(chromedp.ID("visit_start"), local(end.Add(-time.Hour))),
+		chromedp.SetValue(chromedp.ID("visit_end"), local(end)),
+		chromedp.SendKeys(chromedp.ID("topic"), "过期后的主题"),
+		chromedp.SendKeys(chromedp.ID("summary"), "一段很长的摘要"),
+		chromedp.SendKeys(chromedp.ID("chain-0-name"), "李总"),
+		chromedp.Click(chromedp.CSS("button[data-add-row]")),
+		chromedp.SendKeys(chromedp.ID("chain-1-name"), "张工"))
+
+	s.Clock.Set(time.Now().Add(va.DefaultSessionTTL + time.Minute))
+	b.press("button[name=action][value=save]")
+	if p := b.path(); !strings.HasPrefix(p, "/signin") {
+		t.Fatalf("a form sent after the session ended: at %s", p)
+	}
+	s.Clock.Set(time.Now())
+	get(b, chromedp.Evaluate[int](`document.documentElement.dataset.left = "1"; 1`))
+	b.signIn("alice", password)
+	b.do(chromedp.WaitReady(chromedp.CSS("html:not([data-left]) main")))
+	if p := b.path(); p != "/records/new" {
+		t.Fatalf("signed in again: at %s, want /records/new", p)
+	}
+	for id, want := range map[string]string{"customer_id": "C1", "visit_end": local(end), "topic": "过期后的主题", "summary": "一段很长的摘要",
+		"chain-0-name": "李总", "chain-1-name": "张工"} {
+		if got := get(b, chromedp.Value(chromedp.ID(id))); got != want {
+			t.Errorf("%s after signing in again: %q, want %q", id, got, want)
+		}
+	}
+	if get(b, chromedp.Evaluate[bool](`document.querySelector("[data-restored]").hidden`)) {
+		t.Error("the form does not say that it was filled in again")
+	}
+	if get(b, chromedp.Evaluate[bool](`document.querySelector('[data-req-for="onsite_notes"]').hidden`)) {
+		t.Error("the form filled in again does not mark what the key customer's type requires")
+	}
+	b.check("recordform-restored")
+
+	b.press("button[name=action][value=save]")
+	if p := b.path(); !strings.HasPrefix(p, "/records/R") || !strings.HasSuffix(p, "/edit") {
+		t.Fatalf("the draft saved: at %s", p)
+	}
+	id := va.RecordID(strings.TrimSuffix(strings.TrimPrefix(b.path(), "/records/"), "/edit"))
+	if r := s.record(id); r.Topic != "过期后的主题" || len(r.DecisionChain) != 2 {
+		t.Errorf("the draft: %q, chain %v", r.Topic, r.DecisionChain)
+	}
+	// The page after the save drops what was kept: nothing comes back.
+	b.visit("/records/new")
+	if got := get(b, chromedp.Value(chromedp.ID("topic"))); got != "" {
+		t.Errorf("a new form after the save: topic %q", got)
+	}
+}

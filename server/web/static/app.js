@@ -72,3 +72,51 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// A form marked data-keep (a plan, a record, a review) is kept in the
+// tab's sessionStorage while it is sent. If the answer is the sign-in
+// page (the session ended while the user was typing), the form is filled
+// in again when the sign-in brings them back to it, and says so. Any
+// other page drops it: the server's answer holds what was typed.
+document.addEventListener("DOMContentLoaded", function () {
+  var KEY = "va-kept-form";
+  var store;
+  try { store = window.sessionStorage; } catch (e) { return; }
+  if (!store) { return; }
+  var kept = null;
+  try { kept = JSON.parse(store.getItem(KEY) || "null"); } catch (e) { kept = null; }
+  if (document.querySelector('form[action="/signin"]')) {
+    if (kept) { kept.viaSignin = true; store.setItem(KEY, JSON.stringify(kept)); }
+    return;
+  }
+  store.removeItem(KEY);
+  document.querySelectorAll("form[data-keep]").forEach(function (form) {
+    var action = form.getAttribute("action");
+    form.addEventListener("submit", function () {
+      var fields = [];
+      new FormData(form).forEach(function (value, name) {
+        if (name !== "_csrf" && typeof value === "string") { fields.push([name, value]); }
+      });
+      try { store.setItem(KEY, JSON.stringify({action: action, fields: fields})); } catch (e) { /* full: nothing kept */ }
+    });
+    if (!kept || !kept.viaSignin || kept.action !== action) { return; }
+    var byName = {};
+    kept.fields.forEach(function (f) { (byName[f[0]] = byName[f[0]] || []).push(f[1]); });
+    var add = form.querySelector("button[data-add-row]");
+    Object.keys(byName).forEach(function (name) {
+      var values = byName[name];
+      var inputs = function () { return form.querySelectorAll('[name="' + name.replace(/"/g, "") + '"]'); };
+      while (add && name.indexOf("chain_") === 0 && inputs().length < values.length) { add.click(); }
+      inputs().forEach(function (el, i) {
+        if (el.type === "checkbox") { el.checked = values.indexOf(el.value) >= 0; return; }
+        if (i < values.length) { el.value = values[i]; }
+      });
+    });
+    form.querySelectorAll('input[type="checkbox"][name]').forEach(function (el) {
+      if (!byName[el.name]) { el.checked = false; }
+    });
+    form.querySelectorAll("input[data-customer]").forEach(function (el) { el.dispatchEvent(new Event("input")); });
+    var notice = document.querySelector("[data-restored]");
+    if (notice) { notice.hidden = false; notice.tabIndex = -1; notice.focus(); }
+  });
+});
