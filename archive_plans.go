@@ -507,7 +507,10 @@ type PlanQuery struct {
 	// AfterTheFact is "true" or "false" to keep the plans that were, or
 	// were not, made after the fact; "" does not filter.
 	AfterTheFact string
-	Page, Size   int
+	// Undecided keeps the plans that wait for a decision: submitted ones,
+	// and approved ones with a change pending beside them.
+	Undecided  bool
+	Page, Size int
 }
 
 // PlanPage is one page of plans, newest visit first, and the total.
@@ -582,7 +585,8 @@ func (q *PlanQuery) matches(p *Plan, now time.Time) bool {
 		q.CustomerID != "" && p.CustomerID != q.CustomerID,
 		q.Department != "" && p.Department != q.Department,
 		q.Visitor != "" && !slices.Contains(p.Visitors, q.Visitor),
-		q.AfterTheFact != "" && strconv.FormatBool(p.AfterTheFact) != q.AfterTheFact:
+		q.AfterTheFact != "" && strconv.FormatBool(p.AfterTheFact) != q.AfterTheFact,
+		q.Undecided && p.Status != StatusSubmitted && p.Pending == nil:
 		return false
 	case q.MissingRecord:
 		return p.Status == StatusApproved && p.VisitEnd.Before(now)

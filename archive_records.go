@@ -426,6 +426,10 @@ func (a *Archive) blindTokens(phone, email string) []string {
 // once the Archive is open: the server reads dates without a time in it.
 func (a *Archive) Location() *time.Location { return a.workflow.Location }
 
+// Now is the time of the Archive's clock (Config.Now): the pages compare
+// deadlines with it, as the Archive's own overdue checks do.
+func (a *Archive) Now() time.Time { return a.now() }
+
 // localDate is the day of t in the company's time zone, as messages to
 // people show it: a visit at 07:00 in Shanghai is on that day there,
 // though it is the day before in UTC.
@@ -438,6 +442,11 @@ func (a *Archive) localDate(t time.Time) string {
 func (a *Archive) localTime(t time.Time) string {
 	return t.In(a.workflow.Location).Format("2006-01-02 15:04 MST")
 }
+
+// RecordDue returns when the record of a visit that ended at end must be
+// submitted (the zero time for a zero end): the deadline a record of that
+// visit gets, which the pages show beside a plan that has none yet.
+func (a *Archive) RecordDue(end time.Time) time.Time { return a.dueAt(end) }
 
 // dueAt is when a record of a visit that ended at end must be submitted.
 func (a *Archive) dueAt(end time.Time) time.Time {

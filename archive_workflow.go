@@ -259,6 +259,14 @@ func (a *Archive) reviewChecks(ctx context.Context, op string, r *Record, now ti
 	return c.result(op, "record")
 }
 
+// RequiredFields returns the JSON names of the fields that a record of a
+// customer of customerType needs to be submitted: those every record
+// needs and those of the type's form (WorkflowConfig.Forms), sorted. The
+// pages mark them on the form; submission and approval check them.
+func (a *Archive) RequiredFields(customerType CustomerType) []string {
+	return a.workflow.required(string(customerType))
+}
+
 // checkLinkedPlan checks that the plan r names, if any, is approved, for
 // the same customer, and that the visit lies within the plan's window,
 // give or take the configured tolerance. The approved plan counts, not a

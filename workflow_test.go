@@ -618,3 +618,72 @@ func TestMayEver(t *testing.T) {
 		t.Error("MayEver without a caller = true")
 	}
 }
+
+// The plans waiting for a decision are the submitted ones and the
+// approved ones whose change waits beside them: what a decider's list
+// shows.
+func TestUndecidedPlans(t *testing.T) {
+	e := newEnv(t)
+	ctx := people(t, e)
+	start := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+	e.Clock.Set(start.Add(-48 * time.Hour))
+	plan := func(place string) *va.Plan {
+		t.Helper()
+		p, err := e.Archive.CreatePlan(ctx["alice"], va.Plan{CustomerID: "C1", VisitStart: start, VisitEnd: start.Add(time.Hour),
+			Location: place, Purpose: "报价", Visitors: []va.UserName{"alice"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	plan("草稿")
+	submitted := plan("已提交")
+	submitted, err := e.Archive.SubmitPlan(ctx["alice"], submitted.ID, submitted.Version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := plan("已批准后变更")
+	changed, err = e.Archive.SubmitPlan(ctx["alice"], changed.ID, changed.Version)
+	if err == nil {
+		changed, err = e.Archive.DecidePlan(ctx["sam"], changed.ID, va.PlanVerdict{Version: changed.Version, Approve: true})
+	}
+	if err == nil {
+		ch := *changed
+		ch.Location, ch.ChangeReason = "新地点", "客户搬迁"
+		changed, err = e.Archive.UpdatePlan(ctx["alice"], ch)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := e.Archive.ListPlans(ctx["sam"], va.PlanQuery{Undecided: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []va.PlanID
+	for _, p := range page.Plans {
+		got = append(got, p.ID)
+	}
+	slices.Sort(got)
+	want := []va.PlanID{submitted.ID, changed.ID}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("undecided plans: %v, want %v", got, want)
+	}
+}
+
+// The fields a record must hold to be submitted, by its customer's
+// type: every record's, and those of the type's form.
+func TestRequiredFields(t *testing.T) {
+	e := newEnv(t)
+	regular := e.Archive.RequiredFields("regular")
+	key := e.Archive.RequiredFields(va.CustomerTypeKey)
+	if !slices.Contains(regular, "summary") || slices.Contains(regular, "onsite_notes") {
+		t.Errorf("a regular customer's form: %v", regular)
+	}
+	if !slices.Contains(key, "decision_chain") || !slices.Contains(key, "onsite_notes") || !slices.IsSorted(key) {
+		t.Errorf("a key customer's form: %v", key)
+	}
+	if now := e.Archive.Now(); now.IsZero() {
+		t.Error("the Archive's clock says nothing")
+	}
+}

@@ -34,8 +34,16 @@
 //	search.go    search: words, dates, facets, highlights, pages
 //	records.go   the record page
 //	inbox.go     the inbox
+//	plans.go     the employee's plans: the list, the plan form, the plan
+//	             page (submit, cancel, and its decision)
+//	recordform.go  the employee's records and the unified form
+//	review.go    the supervisor's lists and the review of a record
+//	formfields.go  what the forms share: fields, times in the company's
+//	             zone, the Archive's messages beside the fields, conflicts
 //	templates/layout.html    the frame of every page
 //	templates/partials.html  csrf, fielderror, pager
+//	templates/work.html      formfield, tabs, history: the forms and lists
+//	                         of plans and records
 //	templates/pages/*.html   one per page, defining "content"
 //	static/app.css, app.js   the one stylesheet and the one script
 //
@@ -84,7 +92,19 @@
 // Archive's error messages go through errorText and fieldErrors.
 // TestCatalogue reads every template and every Go file of the package
 // for these calls and fails on a key without Chinese, or whose verbs
-// differ: add the key to catalog_web_zh.go and it passes.
+// differ: add the key to catalog_web_zh.go (the pages of plans and
+// records: catalog_web_work_zh.go) and it passes.
+//
+// # Forms and their state
+//
+// A form that fails keeps what was typed: Invalid values come back
+// beside their fields (422); a save over a version saved meanwhile (the
+// Archive's Conflict) comes back as 409 with the user's input, the
+// current values beside the fields that differ, and the current version
+// in the form, so that saving again is a choice made knowing them. A form
+// marked data-keep is also kept by app.js in the tab's sessionStorage
+// while it is sent, and filled in again after a sign-in that the end of
+// the session forced; any other page drops it.
 //
 // # Tests
 //

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -12,6 +14,19 @@ var flashes = map[string]string{
 	flashPassword: msg("Your password has been changed."),
 	flashRevoked:  msg("The token has been revoked."),
 	flashSignout:  msg("You have signed out."),
+
+	// Plans and records: the employee's and the supervisor's moves.
+	flashPlanSaved:       msg("The plan has been saved as a draft. Submit it when it is ready."),
+	flashPlanSubmitted:   msg("The plan has been submitted for approval."),
+	flashPlanChanged:     msg("The change has been submitted for approval. The approved plan stays in force until it is decided."),
+	flashPlanCancelled:   msg("The plan has been cancelled; everyone concerned has been told."),
+	flashPlanApproved:    msg("The plan has been approved."),
+	flashPlanRejected:    msg("The plan has been rejected."),
+	flashPlanEscalated:   msg("The plan has been sent to management with your recommendation."),
+	flashRecordSaved:     msg("The record has been saved. Submit it when it is complete."),
+	flashRecordSubmitted: msg("The record has been submitted for review."),
+	flashRecordApproved:  msg("The record has been approved."),
+	flashRecordReturned:  msg("The record has been returned to its author with your comments."),
 }
 
 // The keys of flashes.
@@ -20,6 +35,18 @@ const (
 	flashPassword = "password"
 	flashRevoked  = "revoked"
 	flashSignout  = "signout"
+
+	flashPlanSaved       = "plan-saved"
+	flashPlanSubmitted   = "plan-submitted"
+	flashPlanChanged     = "plan-changed"
+	flashPlanCancelled   = "plan-cancelled"
+	flashPlanApproved    = "plan-approved"
+	flashPlanRejected    = "plan-rejected"
+	flashPlanEscalated   = "plan-escalated"
+	flashRecordSaved     = "record-saved"
+	flashRecordSubmitted = "record-submitted"
+	flashRecordApproved  = "record-approved"
+	flashRecordReturned  = "record-returned"
 )
 
 // flash shows the notice of key on the next page rendered.
@@ -37,7 +64,11 @@ func (w *Web) takeFlash(c *fiber.Ctx, r *Request) string {
 	if key == "" {
 		return ""
 	}
-	c.ClearCookie(flashCookie)
+	// Cleared with the path it was set with: without one, a browser
+	// clears only a cookie of the page's own path (/plans for
+	// /plans/P1), and the notice would come again on the next page.
+	c.Cookie(&fiber.Cookie{Name: flashCookie, Path: "/", Expires: time.Unix(1, 0), HTTPOnly: true,
+		Secure: c.Protocol() == "https", SameSite: fiber.CookieSameSiteLaxMode})
 	if f, ok := flashes[key]; ok {
 		return r.T(f)
 	}

@@ -46,6 +46,7 @@ func (w *Web) inbox(c *fiber.Ctx, r *Request) error {
 // to it.
 var objectLinks = map[visitarchive.ResourceKind]string{
 	visitarchive.KindRecord: "/records/",
+	visitarchive.KindPlan:   "/plans/",
 }
 
 // objectLink is the page of object id of kind, or "".

@@ -55,6 +55,16 @@ var fieldLabels = map[string]string{
 	"role":               msg("Role"),
 	"attitude":           msg("Attitude"),
 	"notes":              msg("Notes"),
+
+	// Plans, and the decisions on plans and records.
+	"purpose":        msg("Purpose of the visit"),
+	"topics":         msg("Main topics"),
+	"major":          msg("Major plan"),
+	"after_the_fact": msg("Filed after the fact"),
+	"change_reason":  msg("Reason for the change"),
+	"comment":        msg("Comment"),
+	"reason":         msg("Reason"),
+	"rounds":         msg("Rounds"),
 }
 
 // valueLabels are the labels of the values of fields with fixed values,
@@ -94,6 +104,12 @@ var valueLabels = map[string]map[string]string{
 		"plan.record_due": msg("Record due for a plan"), "plan.record_missing": msg("Record missing for a plan"),
 		"record.review_due": msg("Review due"), "record.review_overdue": msg("Review overdue"),
 		"user.password": msg("Password set by an administrator"),
+	},
+
+	// The decisions on plans and records.
+	"decision": {
+		"approved": msg("Approved"), "rejected": msg("Rejected"), "returned": msg("Returned"),
+		"escalated": msg("Escalated to management"), "cancelled": msg("Cancelled"),
 	},
 }
 

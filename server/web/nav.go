@@ -31,6 +31,13 @@ type navItem struct {
 // the user's name, for everyone.)
 var menu = []navItem{
 	{label: msg("Search"), path: "/search", perm: visitarchive.PermRead, kind: visitarchive.KindRecord},
+
+	// The employee's and the supervisor's work.
+	{label: msg("My plans"), path: "/plans", perm: visitarchive.PermCreate, kind: visitarchive.KindPlan},
+	{label: msg("My records"), path: "/records", perm: visitarchive.PermCreate, kind: visitarchive.KindRecord},
+	{label: msg("Plans to decide"), path: "/review/plans", perm: visitarchive.PermReview, kind: visitarchive.KindPlan},
+	{label: msg("Records to review"), path: "/review/records", perm: visitarchive.PermReview, kind: visitarchive.KindRecord},
+	{label: msg("Overdue and missing"), path: "/review/overdue", perm: visitarchive.PermReview, kind: visitarchive.KindRecord},
 }
 
 // nav returns the links of the menu that the user's roles allow.

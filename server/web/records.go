@@ -23,6 +23,7 @@ type recordView struct {
 	ChainHidden bool
 	History     []visitarchive.VersionInfo
 	Annotations []visitarchive.Annotation
+	Actions     []NavLink // what the user may do with it now: edit, review, …
 }
 
 // fieldView is one field of a record as the page shows it.
@@ -70,6 +71,7 @@ func (w *Web) record(c *fiber.Ctx, r *Request) error {
 		return err
 	}
 	v.Fields = w.recordFieldViews(ctx, r, rec)
+	v.Actions = w.recordActions(ctx, r, rec)
 	v.ChainHidden = slices.ContainsFunc(rec.Hidden, func(h string) bool { return strings.HasPrefix(h, "decision_chain") })
 	return w.render(c, r, "record", msg("Visit record"), v)
 }

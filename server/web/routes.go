@@ -25,6 +25,30 @@ func (w *Web) Routes(r fiber.Router) {
 	r.Post("/tokens", w.page(w.createToken))
 	r.Post("/tokens/:id/revoke", w.page(w.revokeToken))
 
+	// The employee's plans and records, and the supervisor's decisions
+	// and reviews (plans.go, recordform.go, review.go). Before
+	// /records/:id, which would take /records/new for an id.
+	r.Get("/plans", w.page(w.myPlans))
+	r.Get("/plans/new", w.page(w.newPlan))
+	r.Post("/plans/new", w.page(w.createPlan))
+	r.Get("/plans/:id", w.page(w.plan))
+	r.Get("/plans/:id/edit", w.page(w.editPlan))
+	r.Post("/plans/:id/edit", w.page(w.updatePlan))
+	r.Post("/plans/:id/submit", w.page(w.submitPlan))
+	r.Post("/plans/:id/cancel", w.page(w.cancelPlan))
+	r.Post("/plans/:id/decide", w.page(w.decidePlan))
+	r.Get("/records", w.page(w.myRecords))
+	r.Get("/records/new", w.page(w.newRecord))
+	r.Post("/records/new", w.page(w.createRecord))
+	r.Get("/records/:id/edit", w.page(w.editRecord))
+	r.Post("/records/:id/edit", w.page(w.updateRecord))
+	r.Get("/records/:id/review", w.page(w.reviewRecord))
+	r.Post("/records/:id/review", w.page(w.decideRecord))
+	r.Get("/review/plans", w.page(w.plansToDecide))
+	r.Get("/review/records", w.page(w.recordsToReview))
+	r.Get("/review/overdue", w.page(w.overdueRecords))
+	r.Get("/review/missing", w.page(w.missingRecords))
+
 	r.Get("/search", w.page(w.search))
 	r.Get("/records/:id", w.page(w.record))
 

@@ -24,3 +24,99 @@ document.addEventListener("DOMContentLoaded", function () {
     button.addEventListener("click", function () { navigator.clipboard.writeText(input.value); });
   });
 });
+
+// The forms of plans and records: the fields the chosen customer's type
+// requires are marked, and the decision chain takes another row. The
+// server marks them as well, and checks everything again.
+document.addEventListener("DOMContentLoaded", function () {
+  var list = document.getElementById("customer-list");
+  document.querySelectorAll("input[data-customer]").forEach(function (input) {
+    var form = input.form, hint = document.getElementById(input.id + "-hint");
+    var forms = {};
+    try { forms = JSON.parse(form.dataset.forms || "{}"); } catch (e) { forms = {}; }
+    var update = function () {
+      var chosen = null;
+      if (list) {
+        list.querySelectorAll("option").forEach(function (o) { if (o.value === input.value) { chosen = o; } });
+      }
+      if (hint && chosen) { hint.textContent = chosen.textContent; }
+      if (!form.dataset.forms) { return; }
+      var need = forms[chosen ? chosen.dataset.type : ""] || forms[""] || [];
+      form.querySelectorAll("[data-req-for]").forEach(function (mark) {
+        mark.hidden = need.indexOf(mark.dataset.reqFor) < 0;
+      });
+    };
+    input.addEventListener("change", update);
+    input.addEventListener("input", update);
+  });
+  document.querySelectorAll("button[data-add-row]").forEach(function (button) {
+    var body = button.closest("fieldset").querySelector("tbody");
+    if (!body) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var rows = body.querySelectorAll("tr[data-chain-row]");
+      var last = rows[rows.length - 1], n = rows.length;
+      var row = last.cloneNode(true);
+      row.querySelectorAll(".field-error").forEach(function (p) { p.remove(); });
+      row.querySelector("th").id = "chain-r" + n;
+      row.querySelector("th").textContent = String(n + 1);
+      row.querySelectorAll("input, select").forEach(function (el) {
+        el.id = el.id.replace(/^chain-\d+-/, "chain-" + n + "-");
+        el.setAttribute("aria-labelledby", el.getAttribute("aria-labelledby").replace(/chain-r\d+$/, "chain-r" + n));
+        el.removeAttribute("aria-invalid");
+        el.removeAttribute("aria-describedby");
+        el.value = "";
+      });
+      body.appendChild(row);
+      row.querySelector("input").focus();
+    });
+  });
+});
+
+// A form marked data-keep (a plan, a record, a review) is kept in the
+// tab's sessionStorage while it is sent. If the answer is the sign-in
+// page (the session ended while the user was typing), the form is filled
+// in again when the sign-in brings them back to it, and says so. Any
+// other page drops it: the server's answer holds what was typed.
+document.addEventListener("DOMContentLoaded", function () {
+  var KEY = "va-kept-form";
+  var store;
+  try { store = window.sessionStorage; } catch (e) { return; }
+  if (!store) { return; }
+  var kept = null;
+  try { kept = JSON.parse(store.getItem(KEY) || "null"); } catch (e) { kept = null; }
+  if (document.querySelector('form[action="/signin"]')) {
+    if (kept) { kept.viaSignin = true; store.setItem(KEY, JSON.stringify(kept)); }
+    return;
+  }
+  store.removeItem(KEY);
+  document.querySelectorAll("form[data-keep]").forEach(function (form) {
+    var action = form.getAttribute("action");
+    form.addEventListener("submit", function () {
+      var fields = [];
+      new FormData(form).forEach(function (value, name) {
+        if (name !== "_csrf" && typeof value === "string") { fields.push([name, value]); }
+      });
+      try { store.setItem(KEY, JSON.stringify({action: action, fields: fields})); } catch (e) { /* full: nothing kept */ }
+    });
+    if (!kept || !kept.viaSignin || kept.action !== action) { return; }
+    var byName = {};
+    kept.fields.forEach(function (f) { (byName[f[0]] = byName[f[0]] || []).push(f[1]); });
+    var add = form.querySelector("button[data-add-row]");
+    Object.keys(byName).forEach(function (name) {
+      var values = byName[name];
+      var inputs = function () { return form.querySelectorAll('[name="' + name.replace(/"/g, "") + '"]'); };
+      while (add && name.indexOf("chain_") === 0 && inputs().length < values.length) { add.click(); }
+      inputs().forEach(function (el, i) {
+        if (el.type === "checkbox") { el.checked = values.indexOf(el.value) >= 0; return; }
+        if (i < values.length) { el.value = values[i]; }
+      });
+    });
+    form.querySelectorAll('input[type="checkbox"][name]').forEach(function (el) {
+      if (!byName[el.name]) { el.checked = false; }
+    });
+    form.querySelectorAll("input[data-customer]").forEach(function (el) { el.dispatchEvent(new Event("input")); });
+    var notice = document.querySelector("[data-restored]");
+    if (notice) { notice.hidden = false; notice.tabIndex = -1; notice.focus(); }
+  });
+});
