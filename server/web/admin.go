@@ -161,10 +161,10 @@ func parseMinute(v string, loc *time.Location) (time.Time, bool) {
 	return t.UTC(), err == nil
 }
 
-// formValues are the values of the form's fields names, as typed: trimmed,
+// typedValues are the values of the form's fields names, as typed: trimmed,
 // and with the line ends a browser sends in a textarea (CR LF) as Go
 // writes them (LF).
-func formValues(c *fiber.Ctx, names []string) map[string]string {
+func typedValues(c *fiber.Ctx, names []string) map[string]string {
 	out := make(map[string]string, len(names))
 	for _, n := range names {
 		out[n] = strings.TrimSpace(strings.ReplaceAll(c.FormValue(n), "\r\n", "\n"))
@@ -200,12 +200,12 @@ func userNames(s string) []visitarchive.UserName {
 type formState struct {
 	Errors  map[string]string
 	Error   string
-	Current []currentValue
+	Current []changedValue
 }
 
-// currentValue is a field's value in the current version of an object
+// changedValue is a field's value in the current version of an object
 // that changed while a form of it was open.
-type currentValue struct{ Label, Value string }
+type changedValue struct{ Label, Value string }
 
 // refused turns an error of the Archive on a form into what the form
 // shows and the status it answers with: the messages beside the fields
@@ -230,7 +230,7 @@ func refused(c *fiber.Ctx, r *Request, err error, typed, current map[string]stri
 		}
 		for _, k := range slices.Sorted(maps.Keys(current)) {
 			if typed[k] != current[k] {
-				st.Current = append(st.Current, currentValue{Label: fieldLabel(r, k), Value: current[k]})
+				st.Current = append(st.Current, changedValue{Label: fieldLabel(r, k), Value: current[k]})
 			}
 		}
 		c.Status(http.StatusConflict)
@@ -262,11 +262,11 @@ type field struct {
 // choice is a select: its field, and the options.
 type choice struct {
 	field
-	Options []option
+	Options []selectOption
 }
 
-// option is a choice of a select.
-type option struct {
+// selectOption is a choice of a select.
+type selectOption struct {
 	Value, Label string
 	Selected     bool
 }

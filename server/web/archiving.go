@@ -75,7 +75,7 @@ func (w *Web) archiveRecord(c *fiber.Ctx, r *Request) error {
 	if err != nil {
 		return err
 	}
-	typed := formValues(c, paperFields)
+	typed := typedValues(c, paperFields)
 	req := visitarchive.ArchiveRequest{}
 	req.Version, _ = strconv.Atoi(c.FormValue("version"))
 	if typed[paperFields[0]]+typed[paperFields[1]]+typed[paperFields[2]] != "" {

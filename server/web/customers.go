@@ -151,7 +151,7 @@ func contactField(i int, name string) string { return "contacts[" + strconv.Itoa
 // the customer they make, at the version the form names. Rows of
 // contacts left empty are no contacts.
 func customerOfForm(c *fiber.Ctx) (map[string]string, visitarchive.Customer) {
-	typed := formValues(c, []string{"id", "name", "customer_type", "business_area", "country"})
+	typed := typedValues(c, []string{"id", "name", "customer_type", "business_area", "country"})
 	cu := visitarchive.Customer{ID: visitarchive.CustomerID(typed["id"]), Name: typed["name"],
 		Type: visitarchive.CustomerType(typed["customer_type"]), BusinessArea: typed["business_area"], Country: typed["country"]}
 	cu.Version, _ = strconv.Atoi(c.FormValue("version"))
@@ -161,7 +161,7 @@ func customerOfForm(c *fiber.Ctx) (map[string]string, visitarchive.Customer) {
 		for j, f := range contactFields {
 			names[j] = contactField(i, f)
 		}
-		row := formValues(c, names)
+		row := typedValues(c, names)
 		p := visitarchive.Contact{Name: row[names[0]], Title: row[names[1]], Phone: row[names[2]], Email: row[names[3]]}
 		if p == (visitarchive.Contact{}) {
 			continue
@@ -206,14 +206,14 @@ func (w *Web) renderCustomer(c *fiber.Ctx, r *Request, cu *visitarchive.Customer
 
 // customerTypes are the choices of a customer's type: the well-known
 // ones, and cur if it is another.
-func customerTypes(r *Request, cur string) []option {
+func customerTypes(r *Request, cur string) []selectOption {
 	known := []string{string(visitarchive.CustomerTypeKey), string(visitarchive.CustomerTypeRegular), string(visitarchive.CustomerTypeProspect)}
 	if cur != "" && !slices.Contains(known, cur) {
 		known = append(known, cur)
 	}
-	out := make([]option, len(known))
+	out := make([]selectOption, len(known))
 	for i, t := range known {
-		out[i] = option{Value: t, Label: Value(r.Lang, "customer_type", t), Selected: t == cur}
+		out[i] = selectOption{Value: t, Label: Value(r.Lang, "customer_type", t), Selected: t == cur}
 	}
 	return out
 }

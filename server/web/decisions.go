@@ -24,7 +24,7 @@ var majorPlans = visitarchive.Resource{Kind: visitarchive.KindPlan, Status: visi
 
 // majorPlansView is the content of the list of plans to decide.
 type majorPlansView struct {
-	Plans []planView
+	Plans []planCard
 	Total int
 	Pager Pager
 }
@@ -42,22 +42,22 @@ func (w *Web) majorPlans(c *fiber.Ctx, r *Request) error {
 	names := w.departmentNames(ctx)
 	v := majorPlansView{Total: page.Total, Pager: newPager(c, q.Page, q.Size, page.Total)}
 	for _, p := range page.Plans {
-		pv := newPlanView(p, names)
+		pv := newPlanCard(p, names)
 		if p.Pending != nil { // what waits is the change: show it
-			pv = newPlanView(p.Pending, names)
-			pv.Escalation = newPlanView(p, names).Escalation
+			pv = newPlanCard(p.Pending, names)
+			pv.Escalation = newPlanCard(p, names).Escalation
 		}
 		v.Plans = append(v.Plans, pv)
 	}
-	return w.render(c, r, "major-plans", msg("Plans to decide"), v)
+	return w.render(c, r, "major-plans", msg("Major plans to decide"), v)
 }
 
 // decideView is the content of the page of a plan to decide.
 type decideView struct {
-	Plan planView
+	Plan planCard
 	// Change is the change of the approved plan that waits, if one does:
 	// what is decided then.
-	Change *planView
+	Change *planCard
 	// Open says the caller may decide the plan now; when not, Closed
 	// says why.
 	Open    bool
@@ -78,7 +78,7 @@ func (w *Web) majorPlan(c *fiber.Ctx, r *Request) error {
 		return err
 	}
 	loc := w.archive.Location()
-	return w.renderDecide(c, r, p, planForm(decidedOf(p), loc), formState{})
+	return w.renderDecide(c, r, p, adjustmentValues(decidedOf(p), loc), formState{})
 }
 
 func (w *Web) decideMajorPlan(c *fiber.Ctx, r *Request) error {
@@ -87,7 +87,7 @@ func (w *Web) decideMajorPlan(c *fiber.Ctx, r *Request) error {
 		return err
 	}
 	loc := w.archive.Location()
-	typed := formValues(c, append([]string{"comment"}, adjustable...))
+	typed := typedValues(c, append([]string{"comment"}, adjustable...))
 	version, _ := strconv.Atoi(c.FormValue("version"))
 	v := visitarchive.PlanVerdict{Version: version, Approve: c.FormValue("decision") == "approve", Comment: typed["comment"]}
 	errs := map[string]string{}
@@ -103,7 +103,7 @@ func (w *Web) decideMajorPlan(c *fiber.Ctx, r *Request) error {
 		w.flash(c, flashDecided)
 		return redirect(c, "/major-plans")
 	}
-	st, err := refused(c, r, err, typed, planForm(decidedOf(cur), loc))
+	st, err := refused(c, r, err, typed, adjustmentValues(decidedOf(cur), loc))
 	if err != nil {
 		return err
 	}
@@ -124,9 +124,9 @@ func (w *Web) planOfPath(c *fiber.Ctx) (*visitarchive.Plan, error) {
 func (w *Web) renderDecide(c *fiber.Ctx, r *Request, p *visitarchive.Plan, typed map[string]string, st formState) error {
 	ctx := c.UserContext()
 	names := w.departmentNames(ctx)
-	v := decideView{Plan: newPlanView(p, names), Version: p.Version, formState: st}
+	v := decideView{Plan: newPlanCard(p, names), Version: p.Version, formState: st}
 	if p.Pending != nil {
-		ch := newPlanView(p.Pending, names)
+		ch := newPlanCard(p.Pending, names)
 		v.Change = &ch
 	}
 	switch err := w.archive.MayWrite(ctx, visitarchive.KindPlan, string(p.ID), "approve"); {
@@ -162,8 +162,8 @@ func decidedOf(p *visitarchive.Plan) *visitarchive.Plan {
 	return p
 }
 
-// planForm is the values of the adjustments' inputs for p.
-func planForm(p *visitarchive.Plan, loc *time.Location) map[string]string {
+// adjustmentValues is the values of the adjustments' inputs for p.
+func adjustmentValues(p *visitarchive.Plan, loc *time.Location) map[string]string {
 	visitors := make([]string, len(p.Visitors))
 	for i, u := range p.Visitors {
 		visitors[i] = string(u)
@@ -178,7 +178,7 @@ func planForm(p *visitarchive.Plan, loc *time.Location) map[string]string {
 // adjustedPlan is p with the adjustments typed, or nil when none of them
 // changes p. Times that cannot be read go to errs.
 func adjustedPlan(r *Request, p *visitarchive.Plan, typed map[string]string, loc *time.Location, errs map[string]string) *visitarchive.Plan {
-	was := planForm(p, loc)
+	was := adjustmentValues(p, loc)
 	changed := false
 	for _, f := range adjustable {
 		changed = changed || typed[f] != was[f]

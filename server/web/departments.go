@@ -27,7 +27,7 @@ func (w *Web) departments(c *fiber.Ctx, r *Request) error {
 }
 
 func (w *Web) createDepartment(c *fiber.Ctx, r *Request) error {
-	typed := formValues(c, []string{"id", "name"})
+	typed := typedValues(c, []string{"id", "name"})
 	_, err := w.archive.Accounts().CreateDepartment(c.UserContext(),
 		visitarchive.Department{ID: visitarchive.DepartmentID(typed["id"]), Name: typed["name"]})
 	if err == nil {

@@ -79,13 +79,13 @@ func (w *Web) exportChoices(c *fiber.Ctx, r *Request, v *exportView) error {
 		{"retention", "retention", visitarchive.Retentions},
 	} {
 		ch := choice{field: newField(r, s.name, "select", v.Form[s.name], v.Errors),
-			Options: []option{{Value: "", Label: r.T("Any"), Selected: v.Form[s.name] == ""}}}
+			Options: []selectOption{{Value: "", Label: r.T("Any"), Selected: v.Form[s.name] == ""}}}
 		for _, val := range s.values {
 			label := Value(r.Lang, s.labels, val)
 			if s.name == "department" {
 				label = departmentName(names, visitarchive.DepartmentID(val))
 			}
-			ch.Options = append(ch.Options, option{Value: val, Label: label, Selected: v.Form[s.name] == val})
+			ch.Options = append(ch.Options, selectOption{Value: val, Label: label, Selected: v.Form[s.name] == val})
 		}
 		v.Selects = append(v.Selects, ch)
 	}

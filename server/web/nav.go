@@ -40,7 +40,7 @@ var menu = []navItem{
 	// The pages of marketing and customer service, managers, archivists,
 	// auditors and administrators (admin.go).
 	{label: msg("Approved plans"), path: "/approved-plans", perm: visitarchive.PermRead, res: &releasedPlans},
-	{label: msg("Plans to decide"), path: "/major-plans", perm: visitarchive.PermReview, res: &majorPlans},
+	{label: msg("Major plans to decide"), path: "/major-plans", perm: visitarchive.PermReview, res: &majorPlans},
 	{label: msg("To archive"), path: "/archiving", perm: visitarchive.PermArchive, kind: visitarchive.KindRecord},
 	{label: msg("Customers"), path: "/customers", perm: visitarchive.PermRead, kind: visitarchive.KindCustomer},
 	{label: msg("Audit"), path: "/audit", perm: visitarchive.PermRead, kind: visitarchive.KindJournal},

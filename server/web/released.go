@@ -21,7 +21,7 @@ const plansPageSize = 20
 
 // approvedPlansView is the content of the approved plans page.
 type approvedPlansView struct {
-	Plans       []planView
+	Plans       []planCard
 	Total       int
 	Cancelled   bool // the cancelled ones rather than those in force
 	Department  string
@@ -30,8 +30,8 @@ type approvedPlansView struct {
 	Pager       Pager
 }
 
-// planView is a plan as the pages show it.
-type planView struct {
+// planCard is a plan as the pages show it.
+type planCard struct {
 	*visitarchive.Plan
 	DepartmentName string
 	// Cancellation is the decision that cancelled the plan, if it was.
@@ -66,7 +66,7 @@ func (w *Web) approvedPlans(c *fiber.Ctx, r *Request) error {
 	names := w.departmentNames(ctx)
 	v.Total, v.Pager = page.Total, newPager(c, q.Page, q.Size, page.Total)
 	for _, p := range page.Plans {
-		v.Plans = append(v.Plans, newPlanView(p, names))
+		v.Plans = append(v.Plans, newPlanCard(p, names))
 	}
 	if v.Departments, err = w.archive.Accounts().ListDepartments(ctx); err != nil {
 		return err
@@ -78,9 +78,9 @@ func (w *Web) approvedPlans(c *fiber.Ctx, r *Request) error {
 	return w.render(c, r, "approved-plans", msg("Approved plans"), v)
 }
 
-// newPlanView is p as the pages show it, its department by name.
-func newPlanView(p *visitarchive.Plan, depts map[string]string) planView {
-	v := planView{Plan: p, DepartmentName: departmentName(depts, p.Department)}
+// newPlanCard is p as the pages show it, its department by name.
+func newPlanCard(p *visitarchive.Plan, depts map[string]string) planCard {
+	v := planCard{Plan: p, DepartmentName: departmentName(depts, p.Department)}
 	for i := len(p.Decisions) - 1; i >= 0; i-- {
 		d := &p.Decisions[i]
 		switch {

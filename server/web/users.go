@@ -178,7 +178,7 @@ func (w *Web) userOfPath(c *fiber.Ctx) (*visitarchive.User, error) {
 
 // userOfForm is the account the form makes, at the version it names.
 func userOfForm(c *fiber.Ctx) visitarchive.User {
-	f := formValues(c, []string{"display_name", "email", "department"})
+	f := typedValues(c, []string{"display_name", "email", "department"})
 	u := visitarchive.User{DisplayName: f["display_name"], Email: f["email"], Department: visitarchive.DepartmentID(f["department"])}
 	u.Version, _ = strconv.Atoi(c.FormValue("version"))
 	for _, v := range formList(c, "roles") {
@@ -283,22 +283,22 @@ func (w *Web) renderUser(c *fiber.Ctx, r *Request, cur *visitarchive.User, u vis
 		return err
 	}
 	v.Department = choice{field: newField(r, "department", "select", string(u.Department), errs),
-		Options: []option{{Value: "", Label: r.T("None"), Selected: u.Department == ""}}}
+		Options: []selectOption{{Value: "", Label: r.T("None"), Selected: u.Department == ""}}}
 	v.Heads = choice{field: newField(r, "heads", "checkbox", "", errs)}
 	for _, d := range depts {
-		v.Department.Options = append(v.Department.Options, option{Value: string(d.ID), Label: d.Name, Selected: d.ID == u.Department})
-		v.Heads.Options = append(v.Heads.Options, option{Value: string(d.ID), Label: d.Name, Selected: slices.Contains(u.Heads, d.ID)})
+		v.Department.Options = append(v.Department.Options, selectOption{Value: string(d.ID), Label: d.Name, Selected: d.ID == u.Department})
+		v.Heads.Options = append(v.Heads.Options, selectOption{Value: string(d.ID), Label: d.Name, Selected: slices.Contains(u.Heads, d.ID)})
 	}
 	v.Heads.Hint = r.T("Only a supervisor heads departments; a supervisor heads at least one.")
 	v.Roles = choice{field: newField(r, "roles", "checkbox", "", errs)}
 	for _, role := range visitarchive.Roles {
-		v.Roles.Options = append(v.Roles.Options, option{Value: role, Label: Value(r.Lang, "role", role),
+		v.Roles.Options = append(v.Roles.Options, selectOption{Value: role, Label: Value(r.Lang, "role", role),
 			Selected: slices.Contains(u.Roles, visitarchive.Role(role))})
 	}
 	v.Roles.Hint = r.T("Separation of duties: a system administrator holds no other role and no grant.")
 	v.Grants = choice{field: newField(r, "grants", "checkbox", "", errs)}
 	for _, g := range visitarchive.Grants {
-		v.Grants.Options = append(v.Grants.Options, option{Value: g, Label: Value(r.Lang, "grants", g),
+		v.Grants.Options = append(v.Grants.Options, selectOption{Value: g, Label: Value(r.Lang, "grants", g),
 			Selected: slices.Contains(u.Grants, visitarchive.Grant(g))})
 	}
 	v.Password = newField(r, "password", "password", "", errs)
