@@ -189,9 +189,8 @@ func (w *Web) accessLog(c *fiber.Ctx, r *Request) error {
 	}
 	slices.Reverse(events)
 	page := pageNumber(c)
-	lo := min((page-1)*accessPageSize, len(events))
 	v.Ran, v.Total, v.Capped = true, len(events), len(events) == accessLimit
-	v.Events = events[lo:min(lo+accessPageSize, len(events))]
+	v.Events = pageOf(events, page, accessPageSize)
 	v.Pager = newPager(c, page, accessPageSize, len(events))
 	return w.render(c, r, "audit-access", msg("Access log"), v)
 }

@@ -13,9 +13,14 @@ import (
 // with the form of a new one, and a department's name changed — the
 // Accounts methods the API's /departments calls.
 
+// departmentsPageSize is how many departments a page lists.
+const departmentsPageSize = 50
+
 // departmentsView is the content of the list of departments.
 type departmentsView struct {
-	Departments []*visitarchive.Department
+	Departments []*visitarchive.Department // this page's, by id
+	Total       int
+	Pager       Pager
 	MayCreate   bool
 	MayEdit     bool
 	Fields      []field // of a new one: id, name
@@ -52,7 +57,9 @@ func (w *Web) renderDepartments(c *fiber.Ctx, r *Request, typed map[string]strin
 	if err != nil {
 		return err
 	}
-	v := departmentsView{Departments: list, formState: st,
+	page := pageNumber(c)
+	v := departmentsView{Departments: pageOf(list, page, departmentsPageSize), Total: len(list), formState: st,
+		Pager:     newPager(c, page, departmentsPageSize, len(list)),
 		MayCreate: w.archive.MayEver(ctx, visitarchive.PermCreate, visitarchive.KindDepartment),
 		MayEdit:   w.archive.MayEver(ctx, visitarchive.PermUpdate, visitarchive.KindDepartment)}
 	v.Fields = []field{newField(r, "id", "text", typed["id"], st.Errors), newField(r, "name", "text", typed["name"], st.Errors)}

@@ -21,12 +21,17 @@ import (
 // their own roles or disables themselves; the form shows its refusals
 // beside the fields.
 
+// usersPageSize is how many accounts a page lists.
+const usersPageSize = 50
+
 // usersView is the content of the list of accounts.
 type usersView struct {
-	Users       []userRow
+	Users       []userRow // this page's, by name
+	Total       int
 	MayCreate   bool
 	MayEdit     bool
 	Departments map[string]string
+	Pager       Pager
 }
 
 type userRow struct {
@@ -40,9 +45,11 @@ func (w *Web) users(c *fiber.Ctx, r *Request) error {
 	if err != nil {
 		return err
 	}
-	v := usersView{MayCreate: w.archive.MayEver(ctx, visitarchive.PermCreate, visitarchive.KindUser),
-		MayEdit: w.archive.MayEver(ctx, visitarchive.PermUpdate, visitarchive.KindUser), Departments: w.departmentNames(ctx)}
-	for _, u := range list {
+	page := pageNumber(c)
+	v := usersView{Total: len(list), Pager: newPager(c, page, usersPageSize, len(list)),
+		MayCreate: w.archive.MayEver(ctx, visitarchive.PermCreate, visitarchive.KindUser),
+		MayEdit:   w.archive.MayEver(ctx, visitarchive.PermUpdate, visitarchive.KindUser), Departments: w.departmentNames(ctx)}
+	for _, u := range pageOf(list, page, usersPageSize) {
 		v.Users = append(v.Users, userRow{User: u, DepartmentName: departmentName(v.Departments, u.Department)})
 	}
 	return w.render(c, r, "users", msg("Users"), v)
@@ -250,9 +257,9 @@ func (w *Web) userForm(c *fiber.Ctx, r *Request, u *visitarchive.User) map[strin
 	}
 	dept := func(v string) string { return departmentName(depts, visitarchive.DepartmentID(v)) }
 	return map[string]string{"display_name": u.DisplayName, "email": u.Email, "department": dept(string(u.Department)),
-		"roles":  names(strs(u.Roles), func(v string) string { return Value(r.Lang, "role", v) }),
-		"heads":  names(strs(u.Heads), dept),
-		"grants": names(strs(u.Grants), func(v string) string { return Value(r.Lang, "grants", v) }),
+		"roles":    names(strs(u.Roles), func(v string) string { return Value(r.Lang, "role", v) }),
+		"heads":    names(strs(u.Heads), dept),
+		"grants":   names(strs(u.Grants), func(v string) string { return Value(r.Lang, "grants", v) }),
 		"disabled": Value(r.Lang, "disabled", strconv.FormatBool(u.Disabled))}
 }
 

@@ -95,6 +95,7 @@ type verifyView struct {
 	Problems []visitarchive.ChainProblem // the first maxProblems
 	More     int                         // problems beyond them
 	Error    string
+	Refresh  int // seconds between reloads while it runs
 }
 
 // maxProblems is how many problems the page lists; a damaged store may
@@ -109,7 +110,7 @@ func (w *Web) verification(c *fiber.Ctx, r *Request) error {
 	if err := w.mayUse(c, visitarchive.PermRead, visitarchive.KindJournal); err != nil {
 		return err
 	}
-	v := verifyView{Tabs: w.tabsOf(c, r, auditTabs)}
+	v := verifyView{Tabs: w.tabsOf(c, r, auditTabs), Refresh: verifyRefresh}
 	w.verify.mu.Lock()
 	if run := w.verify.last; run != nil {
 		v.Ran, v.Running, v.By, v.Started, v.Entries = true, run.finished.IsZero(), run.by, run.started, run.entries.Load()
