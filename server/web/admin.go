@@ -33,7 +33,7 @@ var adminFieldLabels = map[string]string{
 	"topics":                 msg("Main topics"),
 	"major":                  msg("Major plan"),
 	"change_reason":          msg("Reason for the change"),
-	"after_the_fact":         msg("Made after the fact"),
+	"after_the_fact":         msg("Filed after the fact"),
 	"comment":                msg("Comment"),
 	"decision":               msg("Decision"),
 	"class":                  msg("Class"),

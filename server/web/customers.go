@@ -190,7 +190,7 @@ func (w *Web) renderCustomer(c *fiber.Ctx, r *Request, cu *visitarchive.Customer
 		v.Version, v.ContactsHidden = cu.Version, len(cu.Hidden) > 0
 	}
 	name := newField(r, "name", "text", typed["name"], st.Errors)
-	name.Required = true
+	name.Label, name.Required = r.T("Customer name"), true
 	v.Fields = append(v.Fields, name, newField(r, "business_area", "text", typed["business_area"], st.Errors),
 		newField(r, "country", "text", typed["country"], st.Errors))
 	v.Type = choice{newField(r, "customer_type", "select", typed["customer_type"], st.Errors), customerTypes(r, typed["customer_type"])}

@@ -65,7 +65,7 @@ func (w *Web) renderDepartments(c *fiber.Ctx, r *Request, typed map[string]strin
 	v.Fields = []field{newField(r, "id", "text", typed["id"], st.Errors), newField(r, "name", "text", typed["name"], st.Errors)}
 	v.Fields[0].Required, v.Fields[0].Max = true, 64
 	v.Fields[0].Hint = r.T("A short code of letters, digits, '-' and '_', such as sales-eu; it cannot be changed later.")
-	v.Fields[1].Required = true
+	v.Fields[1].Label, v.Fields[1].Required = r.T("Department name"), true
 	return w.render(c, r, "departments", msg("Departments"), v)
 }
 
@@ -121,6 +121,6 @@ func (w *Web) departmentOfPath(c *fiber.Ctx) (*visitarchive.Department, error) {
 // a conflict, sending it again saves over it), its name as typed.
 func (w *Web) renderDepartment(c *fiber.Ctx, r *Request, d *visitarchive.Department, name string, st formState) error {
 	v := departmentView{D: d, Version: d.Version, Name: newField(r, "name", "text", name, st.Errors), formState: st}
-	v.Name.Required = true
+	v.Name.Label, v.Name.Required = r.T("Department name"), true
 	return w.render(c, r, "department", msg("Department"), v)
 }
