@@ -209,9 +209,10 @@ type changedValue struct{ Label, Value string }
 
 // refused turns an error of the Archive on a form into what the form
 // shows and the status it answers with: the messages beside the fields
-// (Invalid, 422), the conflict and the current values (Conflict, 409:
+// (Invalid, 422), the conflict (Conflict, 409) with, after a stale edit
+// (current, from ifStale), the current values that differ from typed —
 // the form takes the current version, so that sending it again saves
-// what was typed over it), or a message for a refusal the form can
+// what was typed over it — or a message for a refusal the form can
 // explain (Forbidden, 403: separation of duties and the like). Any other
 // error is not the form's: refused returns it.
 func refused(c *fiber.Ctx, r *Request, err error, typed, current map[string]string) (formState, error) {
@@ -241,6 +242,18 @@ func refused(c *fiber.Ctx, r *Request, err error, typed, current map[string]stri
 		return st, err
 	}
 	return st, nil
+}
+
+// ifStale is current when the form was of another version than cur, the
+// object's now: a stale edit, whose form lists what changed meanwhile;
+// else nil, for a conflict of another kind (a move the object's state no
+// longer allows, disabling oneself), which the form says in the
+// Archive's words.
+func ifStale(formVersion, cur int, current map[string]string) map[string]string {
+	if formVersion == cur {
+		return nil
+	}
+	return current
 }
 
 // field is an input of a form as the "field" template renders it: its

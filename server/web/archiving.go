@@ -105,6 +105,9 @@ func recordOfPath(c *fiber.Ctx) (visitarchive.RecordID, error) {
 // renderArchive renders the archiving page of the record of the path,
 // the paper original's location filled with typed.
 func (w *Web) renderArchive(c *fiber.Ctx, r *Request, typed map[string]string, st formState) error {
+	if err := w.mayUse(c, visitarchive.PermArchive, visitarchive.KindRecord); err != nil {
+		return err
+	}
 	id, err := recordOfPath(c)
 	if err != nil {
 		return err

@@ -114,7 +114,7 @@ func (w *Web) updateCustomer(c *fiber.Ctx, r *Request) error {
 		w.flash(c, flashCustomerSaved)
 		return redirect(c, "/customers/"+string(cur.ID))
 	}
-	st, err := refused(c, r, err, typed, customerForm(cur))
+	st, err := refused(c, r, err, typed, ifStale(cu.Version, cur.Version, customerForm(cur)))
 	if err != nil {
 		return err
 	}

@@ -103,7 +103,7 @@ func (w *Web) decideMajorPlan(c *fiber.Ctx, r *Request) error {
 		w.flash(c, flashDecided)
 		return redirect(c, "/major-plans")
 	}
-	st, err := refused(c, r, err, typed, adjustmentValues(decidedOf(cur), loc))
+	st, err := refused(c, r, err, typed, ifStale(version, cur.Version, adjustmentValues(decidedOf(cur), loc)))
 	if err != nil {
 		return err
 	}
@@ -124,6 +124,7 @@ func (w *Web) planOfPath(c *fiber.Ctx) (*visitarchive.Plan, error) {
 func (w *Web) renderDecide(c *fiber.Ctx, r *Request, p *visitarchive.Plan, typed map[string]string, st formState) error {
 	ctx := c.UserContext()
 	names := w.departmentNames(ctx)
+	st.Errors = groupErrors(st.Errors, "topics", "visitors") // topics[2] beside the topics
 	v := decideView{Plan: newPlanCard(p, names), Version: p.Version, formState: st}
 	if p.Pending != nil {
 		ch := newPlanCard(p.Pending, names)

@@ -97,7 +97,7 @@ func (w *Web) updateDepartment(c *fiber.Ctx, r *Request) error {
 		w.flash(c, flashDepartmentSaved)
 		return redirect(c, "/admin/departments")
 	}
-	st, err := refused(c, r, err, map[string]string{"name": name}, map[string]string{"name": cur.Name})
+	st, err := refused(c, r, err, map[string]string{"name": name}, ifStale(version, cur.Version, map[string]string{"name": cur.Name}))
 	if err != nil {
 		return err
 	}

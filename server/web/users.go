@@ -141,10 +141,9 @@ func (w *Web) saveUser(c *fiber.Ctx, r *Request, cur *visitarchive.User, u visit
 		w.flash(c, flashUserSaved)
 		return redirect(c, "/admin/users")
 	}
-	if visitarchive.IsKind(err, visitarchive.Conflict) {
-		u.Version = cur.Version // sending the form again saves over it
-	}
-	st, err := refused(c, r, err, w.userForm(c, r, &u), w.userForm(c, r, cur))
+	current := ifStale(u.Version, cur.Version, w.userForm(c, r, cur))
+	u.Version = cur.Version // after a stale edit, sending the form again saves over it
+	st, err := refused(c, r, err, w.userForm(c, r, &u), current)
 	if err != nil {
 		return err
 	}
