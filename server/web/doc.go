@@ -34,8 +34,21 @@
 //	search.go    search: words, dates, facets, highlights, pages
 //	records.go   the record page
 //	inbox.go     the inbox
+//	admin.go     what the pages of the roles beside the sales staff
+//	             share: labels, notices, forms that keep what was typed
+//	released.go  marketing's and customer service's approved plans
+//	decisions.go management's decisions on major plans
+//	archiving.go the archivists' records to archive, and archiving one
+//	customers.go customers and their contacts
+//	audit.go     the auditors' journal and access log
+//	verify.go    the verification of the journal's chain, in the background
+//	export.go    the form of the API's export
+//	users.go     accounts, for administrators
+//	departments.go departments, for administrators
 //	templates/layout.html    the frame of every page
 //	templates/partials.html  csrf, fielderror, pager
+//	templates/admin.html     field, select, checks, formstate, viewtabs,
+//	                         plan: the pieces of admin.go's pages
 //	templates/pages/*.html   one per page, defining "content"
 //	static/app.css, app.js   the one stylesheet and the one script
 //

@@ -303,6 +303,34 @@ func TestMajorPlanDecision(t *testing.T) {
 	if _, body = boss.get(path); !strings.Contains(body, "此计划目前不需要审批。") {
 		t.Error("a decided plan still offers a decision")
 	}
+
+	// A change of the approved major plan waits for management beside
+	// the plan in force.
+	change := *p
+	change.Location, change.ChangeReason = "上海", "客户要求改在上海"
+	if p, err = s.Archive.UpdatePlan(s.as("alice"), change); err != nil || p.Pending == nil {
+		t.Fatalf("a change of the plan: %v", err)
+	}
+	_, body = boss.get("/major-plans")
+	if !strings.Contains(body, "客户要求改在上海") || !strings.Contains(body, `href="`+path+`"`) {
+		t.Errorf("the change is not listed:\n%s", body)
+	}
+	_, body = boss.get(path)
+	for _, want := range []string{"待审批的变更", "已批准的计划（变更批准前继续有效）", "上海", "广州", `value="上海"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page of the change lacks %q", want)
+		}
+	}
+	form = url.Values{"version": {strconv.Itoa(p.Version)}, "decision": {"approve"}}
+	for k, v := range map[string]string{"visit_start": "2026-04-10T10:00", "visit_end": "2026-04-10T12:00", "location": "上海",
+		"purpose": "签订年度框架协议", "topics": "样品测试\r\n交期", "visitors": "alice"} {
+		form.Set(k, v)
+	}
+	res, body = boss.post(path, form)
+	seeOther(t, "the change approved as it is", res, body, "/major-plans")
+	if p, err = s.Archive.GetPlan(s.as("boss"), major.ID); err != nil || p.Location != "上海" || p.Pending != nil {
+		t.Errorf("the plan after its change: %v %+v", err, p)
+	}
 	// The supervisor reads the plan but does not decide it.
 	if _, body = s.signIn("sam", "zh-CN").get("/major-plans/" + string(escalated.ID)); strings.Contains(body, `value="approve"`) ||
 		!strings.Contains(body, "您的角色无权审批此计划") {
