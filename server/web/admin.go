@@ -24,6 +24,7 @@ import (
 func init() {
 	addLabels(adminFieldLabels, adminValueLabels)
 	maps.Copy(flashes, adminFlashes)
+	objectLinks[visitarchive.KindCustomer] = "/customers/" // customers.go
 }
 
 // adminFieldLabels are the labels of the fields these pages show, beside

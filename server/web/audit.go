@@ -68,6 +68,22 @@ type journalRow struct {
 	Seq  uint64
 	Time time.Time
 	visitarchive.Change
+	Link string // the page of the object it changed or read, if it has one
+}
+
+// keyLink is the page of the object under key (records/R1/… is
+// /records/R1), if its kind has one (objectLinks); else "".
+func keyLink(key string) string {
+	for prefix, kind := range map[string]visitarchive.ResourceKind{
+		visitarchive.RecordsPrefix: visitarchive.KindRecord, visitarchive.CustomersPrefix: visitarchive.KindCustomer,
+		visitarchive.PlansPrefix: visitarchive.KindPlan,
+	} {
+		if rest, ok := strings.CutPrefix(key, prefix); ok {
+			id, _, _ := strings.Cut(rest, "/")
+			return objectLink(kind, id)
+		}
+	}
+	return ""
 }
 
 // journalActions are offered as the action filter's choices: families
@@ -118,7 +134,7 @@ func (v *journalView) fill(c *fiber.Ctx, f visitarchive.JournalFilter, page *vis
 	v.Ran = true
 	for _, e := range page.Entries {
 		for _, ch := range e.Changes {
-			v.Rows = append(v.Rows, journalRow{Seq: e.Seq, Time: e.Time, Change: ch})
+			v.Rows = append(v.Rows, journalRow{Seq: e.Seq, Time: e.Time, Change: ch, Link: keyLink(ch.Key)})
 		}
 	}
 	if page.Next != 0 {

@@ -449,7 +449,8 @@ func TestJournalPage(t *testing.T) {
 	res, _ := aud.get("/audit")
 	seeOther(t, "the audit start", res, "", "/audit/journal")
 	_, body := aud.get("/audit/journal?actor=sam")
-	if !strings.Contains(body, ">record.approve<") || strings.Contains(body, ">record.create<") {
+	if !strings.Contains(body, ">record.approve<") || strings.Contains(body, ">record.create<") ||
+		!strings.Contains(body, `<a href="/records/`+string(s.Records["approved"])+`">records/`) {
 		t.Errorf("sam's entries:\n%s", body)
 	}
 	_, body = aud.get("/audit/journal?action=record.submit")
