@@ -44,6 +44,9 @@ type Config struct {
 	Workflow WorkflowConfig
 	// Mailer, if set, also mails notifications to users with an address.
 	Mailer Mailer
+	// Verifier, if set, verifies the journal's chain for auditors
+	// (VerifyChain).
+	Verifier ChainVerifier
 
 	// ImportDeadline is how long one import batch may take from its
 	// intent to its journal entry (0: DefaultImportDeadline). The objects
@@ -79,6 +82,7 @@ type Archive struct {
 	plans     *cache[PlanID, Plan]
 	workflow  WorkflowConfig
 	mailer    Mailer
+	verifier  ChainVerifier
 	refCodes  refCodes
 	// noticesDone holds the marker keys (notices/…) of the reminders
 	// known to be out, or moot, so that the jobs do not try them again
@@ -107,7 +111,7 @@ func New(cfg Config) *Archive {
 	}
 	a.policy, a.keys = cfg.Policy, cfg.Keys
 	a.accounts, a.inbox = newAccounts(a, cfg), &Inbox{a}
-	a.workflow, a.mailer = cfg.Workflow, cfg.Mailer
+	a.workflow, a.mailer, a.verifier = cfg.Workflow, cfg.Mailer, cfg.Verifier
 	a.importDeadline = cmp.Or(cfg.ImportDeadline, DefaultImportDeadline)
 	a.sensitive = append(slices.Clone(DefaultSensitiveFields), cfg.SensitiveFields...)
 	a.customers, a.plans = newCache(customerKind), newCache(planKind)

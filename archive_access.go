@@ -307,22 +307,3 @@ func describeQuery(q SearchQuery) string {
 	}
 	return strings.Join(parts, " ")
 }
-
-// JournalEntries returns up to limit journal entries after sequence
-// number after, oldest first: the audit trail, for auditors.
-func (a *Archive) JournalEntries(ctx context.Context, after uint64, limit int) ([]Entry, error) {
-	const op = "audit.journal"
-	if err := a.allow(ctx, op, PermRead, Resource{Kind: KindJournal}); err != nil {
-		return nil, err
-	}
-	out := []Entry{}
-	for e, err := range a.journal.Since(ctx, after) {
-		if err != nil {
-			return nil, err
-		}
-		if out = append(out, e); len(out) >= limit {
-			break
-		}
-	}
-	return out, nil
-}

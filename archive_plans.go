@@ -507,8 +507,10 @@ type PlanQuery struct {
 	// AfterTheFact is "true" or "false" to keep the plans that were, or
 	// were not, made after the fact; "" does not filter.
 	AfterTheFact string
-	// Undecided keeps the plans that wait for a decision: submitted ones,
-	// and approved ones with a change pending beside them.
+	// Undecided keeps the plans waiting for a decision that the caller
+	// may make: submitted plans, and approved plans with a change
+	// pending, that the policy lets the caller review (a supervisor's
+	// ordinary ones, a manager's major ones).
 	Undecided  bool
 	Page, Size int
 }
@@ -541,10 +543,21 @@ func (a *Archive) ListPlans(ctx context.Context, q PlanQuery) (*PlanPage, error)
 	if err != nil {
 		return nil, err
 	}
+	decides := func(Resource) bool { return true }
+	if q.Undecided {
+		deciders, err := a.scope(ctx, op, PermReview, KindPlan)
+		if err != nil {
+			return nil, err
+		}
+		if deciders != nil {
+			decides = deciders.Match
+		}
+	}
 	var out []*Plan
 	now := a.now()
 	for _, p := range a.plans.all() {
-		if q.matches(p, now) && (scope == nil || scope.Match(PlanResource(p))) {
+		res := PlanResource(p)
+		if q.matches(p, now) && (scope == nil || scope.Match(res)) && decides(res) {
 			out = append(out, p)
 		}
 	}
@@ -586,12 +599,18 @@ func (q *PlanQuery) matches(p *Plan, now time.Time) bool {
 		q.Department != "" && p.Department != q.Department,
 		q.Visitor != "" && !slices.Contains(p.Visitors, q.Visitor),
 		q.AfterTheFact != "" && strconv.FormatBool(p.AfterTheFact) != q.AfterTheFact,
-		q.Undecided && p.Status != StatusSubmitted && p.Pending == nil:
+		q.Undecided && !undecided(p):
 		return false
 	case q.MissingRecord:
 		return p.Status == StatusApproved && p.VisitEnd.Before(now)
 	}
 	return true
+}
+
+// undecided reports whether p waits for a decision: submitted, or
+// approved with a change pending.
+func undecided(p *Plan) bool {
+	return p.Status == StatusSubmitted || p.Status == StatusApproved && p.Pending != nil
 }
 
 // withoutRecords returns the plans of ps that no indexed record names.

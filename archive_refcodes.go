@@ -106,6 +106,20 @@ func (a *Archive) ArchiveRecord(ctx context.Context, id RecordID, req ArchiveReq
 	return a.moveRecordWith(ctx, op, r, []Change{resv, claim})
 }
 
+// Classification returns the class and retention period that archiving
+// approved record id would give it now, for the archivist to see before
+// archiving; the reference code is claimed only by ArchiveRecord. The
+// caller must be allowed to archive the record.
+func (a *Archive) Classification(ctx context.Context, id RecordID) (Archival, error) {
+	const op = "record.classify"
+	cur, err := a.recordFor(ctx, op, id, "archive", PermArchive)
+	if err != nil {
+		return Archival{}, err
+	}
+	arc, _, err := a.classify(op, &cur.Record)
+	return arc, err
+}
+
 // classify returns the class and retention period of r, and the series of
 // its reference code.
 func (a *Archive) classify(op string, r *Record) (Archival, string, error) {

@@ -58,7 +58,9 @@
 //	                       overdue, plans without a record, reviews waiting
 //	archive_refcodes.go    archiving: classification, retention, gap-free 档号
 //	archive_annotations.go corrections of archived records
-//	archive_access.go      the access log, the journal for auditors, export
+//	archive_access.go      the access log, export
+//	archive_audit.go       the journal for auditors, filtered; verifying its
+//	                       chain (ChainVerifier, which storage/journal implements)
 //	archive_seal.go        the data keys in use; sealing and opening objects
 //	archive_datakeys.go    data-key maintenance: rewrap, destroy
 //	archive_import.go      bulk import, a journal entry per batch

@@ -622,7 +622,7 @@ func TestMayEver(t *testing.T) {
 // The plans waiting for a decision are the submitted ones and the
 // approved ones whose change waits beside them: what a decider's list
 // shows.
-func TestUndecidedPlans(t *testing.T) {
+func TestUndecidedPlansOfASupervisor(t *testing.T) {
 	e := newEnv(t)
 	ctx := people(t, e)
 	start := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)

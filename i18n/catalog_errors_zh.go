@@ -329,5 +329,6 @@ func init() {
 		"the search index is unavailable":                                                               "搜索索引不可用",
 		"the search was cancelled or timed out":                                                         "搜索已取消或超时",
 		"there is no job %q":                                                                            "没有任务 %q",
+		"this server cannot verify the journal; run visitarchive verify":                                "此服务器无法校验审计日志，请运行 visitarchive verify",
 	})
 }

@@ -170,7 +170,10 @@ func (s *Server) Serve(ln net.Listener) error {
 
 // Shutdown stops accepting connections and waits for in-flight requests
 // to finish, so that a write that has begun is completed and answered. When
-// ctx ends first, the remaining connections are closed.
+// ctx ends first, the remaining connections are closed. Then it stops the
+// pages' background work (a verification of the journal) and waits for it.
 func (s *Server) Shutdown(ctx context.Context) error {
-	return s.app.ShutdownWithContext(ctx)
+	err := s.app.ShutdownWithContext(ctx)
+	s.web.Close() // the pages' background work
+	return err
 }

@@ -70,7 +70,7 @@ func (e *Env) Open(t *testing.T, withIndex bool) {
 	}
 	cfg := va.Config{Store: e.Store, Journal: e.Journal, Logger: log, Now: e.Clock.Now,
 		Policy: Policy(t), Keys: e.Keyring(t), Passwords: Hasher(t),
-		Workflow: va.WorkflowConfig{Schedule: retention.DefaultSchedule()}}
+		Workflow: va.WorkflowConfig{Schedule: retention.DefaultSchedule()}, Verifier: journal.Verifier{Store: e.Store}}
 	if withIndex {
 		e.Index = OpenIndex(t, filepath.Join(e.Dir, "index"), log)
 		cfg.Index = e.Index

@@ -147,3 +147,99 @@ func TestBrowserHonestState(t *testing.T) {
 	}
 	root.check("forbidden")
 }
+
+// The pages of the roles beside the sales staff, in both languages:
+// what they show, that they are accessible, and their screenshots. The
+// archivist archives by keyboard and sees the reference code; the
+// auditor runs a verification and sees its result.
+func TestBrowserStaffPages(t *testing.T) {
+	for _, lang := range []string{"zh", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			s := staffSite(t)
+			s.approvedPlan("介绍新产品")
+			major := s.submittedPlan(true, "签订年度框架协议")
+			say := func(zh, en string) string {
+				if lang == "zh" {
+					return zh
+				}
+				return en
+			}
+
+			mia := s.browser(t, lang)
+			mia.signIn("mia", password)
+			mia.visit("/approved-plans")
+			if got := mia.text("h1"); got != say("已批准的计划", "Approved plans") {
+				t.Errorf("the approved plans' heading: %q", got)
+			}
+			mia.check("approved-plans")
+
+			boss := s.browser(t, lang)
+			boss.signIn("boss", password)
+			boss.visit("/major-plans")
+			boss.check("major-plans")
+			boss.visit("/major-plans/" + string(major.ID))
+			boss.do(chromedp.Click(chromedp.CSS(`button[value="reject"]`)), chromedp.WaitVisible(chromedp.CSS("#comment-error .field-error")))
+			boss.check("major-plan")
+
+			arc := s.browser(t, lang)
+			arc.signIn("arc", password)
+			arc.visit("/archiving")
+			arc.check("archiving")
+			arc.do(chromedp.Click(chromedp.CSS("table a")), chromedp.WaitVisible(chromedp.ID("paper_location-cabinet")))
+			arc.check("archive-record")
+			arc.do(chromedp.SendKeys(chromedp.ID("paper_location-cabinet"), "A3"), chromedp.SendKeys(chromedp.ID("paper_location-shelf"), "2"),
+				chromedp.SendKeys(chromedp.ID("paper_location-box"), "17\r"), chromedp.WaitVisible(chromedp.CSS(".refcode")))
+			rec, err := s.Archive.GetRecord(s.as("arc"), s.Records["approved"])
+			if err != nil || rec.ReferenceCode == "" || arc.text(".refcode") != rec.ReferenceCode {
+				t.Errorf("the reference code shown: %q, the record's %q (%v)", arc.text(".refcode"), rec.ReferenceCode, err)
+			}
+			arc.check("archived")
+			arc.visit("/customers")
+			arc.check("customers")
+			arc.visit("/customers/C1")
+			arc.check("customer")
+
+			alice := s.browser(t, lang)
+			alice.signIn("alice", password)
+			alice.visit("/customers/new")
+			alice.check("customer-new")
+
+			aud := s.browser(t, lang)
+			aud.signIn("aud", password)
+			aud.visit("/audit/journal?actor=sam")
+			aud.check("audit-journal")
+			aud.visit("/audit/access?user=arc")
+			aud.check("audit-access")
+			aud.visit("/audit/verify")
+			aud.do(chromedp.Click(chromedp.CSS(`form[action="/audit/verify"] button`)), chromedp.WaitVisible(chromedp.CSS(".ok-result")))
+			aud.check("audit-verify")
+			aud.visit("/export")
+			aud.check("export")
+
+			root := s.browser(t, lang)
+			root.signIn("root", password)
+			if p := root.path(); p != "/admin/users" {
+				t.Errorf("a sysadmin signed in: at %s, want /admin/users", p)
+			}
+			root.check("users")
+			root.visit("/admin/users/alice")
+			root.check("user")
+			root.visit("/admin/users/new")
+			root.check("user-new")
+			root.visit("/admin/departments")
+			root.check("departments")
+			root.visit("/admin/departments/sales1")
+			root.check("department")
+
+			// A tablet: one column, nothing wider than the screen.
+			root.do(chromedp.EmulateViewport(768, 1024))
+			for _, p := range []string{"/admin/users", "/admin/users/alice"} {
+				root.visit(p)
+				if w := get(root, chromedp.Evaluate[int]("document.documentElement.scrollWidth")); w > 768 {
+					t.Errorf("%s is %d px wide on a 768 px screen", p, w)
+				}
+			}
+			root.screenshot("users-tablet")
+		})
+	}
+}

@@ -44,6 +44,19 @@
 //	templates/partials.html  csrf, fielderror, pager
 //	templates/work.html      formfield, tabs, history: the forms and lists
 //	                         of plans and records
+//	admin.go     what the pages of the roles beside the sales staff
+//	             share: labels, notices, forms that keep what was typed
+//	released.go  marketing's and customer service's approved plans
+//	decisions.go management's decisions on major plans
+//	archiving.go the archivists' records to archive, and archiving one
+//	customers.go customers and their contacts
+//	audit.go     the auditors' journal and access log
+//	verify.go    the verification of the journal's chain, in the background
+//	export.go    the form of the API's export
+//	users.go     accounts, for administrators
+//	departments.go departments, for administrators
+//	templates/admin.html     field, select, checks, formstate, viewtabs,
+//	                         plan: the pieces of admin.go's pages
 //	templates/pages/*.html   one per page, defining "content"
 //	static/app.css, app.js   the one stylesheet and the one script
 //

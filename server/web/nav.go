@@ -16,7 +16,8 @@ type NavLink struct {
 }
 
 // navItem is an entry of the menu: shown to whoever the policy allows
-// what it needs on some object of its kind (Archive.MayEver), or to
+// what it needs on some object of its kind (Archive.MayEver), or on the
+// resource res stands for when it is set (Archive.Allowed), or to
 // everyone signed in when it needs nothing. The menu never decides a
 // permission itself; the page it leads to asks the Archive again.
 type navItem struct {
@@ -24,6 +25,10 @@ type navItem struct {
 	path  string
 	perm  visitarchive.Permission // "" for every signed-in user
 	kind  visitarchive.ResourceKind
+	// res, if set, is the kind of object the page lists, as the policy
+	// sees it: a plan with no department stands for the plans of every
+	// department, which only roles held for all of them reach.
+	res *visitarchive.Resource
 }
 
 // menu is the navigation, in order. A page family adds its entry here.
@@ -38,6 +43,16 @@ var menu = []navItem{
 	{label: msg("Plans to decide"), path: "/review/plans", perm: visitarchive.PermReview, kind: visitarchive.KindPlan},
 	{label: msg("Records to review"), path: "/review/records", perm: visitarchive.PermReview, kind: visitarchive.KindRecord},
 	{label: msg("Overdue and missing"), path: "/review/overdue", perm: visitarchive.PermReview, kind: visitarchive.KindRecord},
+	// The pages of marketing and customer service, managers, archivists,
+	// auditors and administrators (admin.go).
+	{label: msg("Approved plans"), path: "/approved-plans", perm: visitarchive.PermRead, res: &releasedPlans},
+	{label: msg("Major plans to decide"), path: "/major-plans", perm: visitarchive.PermReview, res: &majorPlans},
+	{label: msg("To archive"), path: "/archiving", perm: visitarchive.PermArchive, kind: visitarchive.KindRecord},
+	{label: msg("Customers"), path: "/customers", perm: visitarchive.PermRead, kind: visitarchive.KindCustomer},
+	{label: msg("Audit"), path: "/audit", perm: visitarchive.PermRead, kind: visitarchive.KindJournal},
+	{label: msg("Export"), path: "/export", perm: visitarchive.PermExport, kind: visitarchive.KindRecord},
+	{label: msg("Users"), path: "/admin/users", perm: visitarchive.PermRead, kind: visitarchive.KindUser},
+	{label: msg("Departments"), path: "/admin/departments", perm: visitarchive.PermRead, kind: visitarchive.KindDepartment},
 }
 
 // nav returns the links of the menu that the user's roles allow.
@@ -45,7 +60,9 @@ func (w *Web) nav(c *fiber.Ctx, r *Request) []NavLink {
 	ctx := c.UserContext()
 	var out []NavLink
 	for _, it := range menu {
-		if it.perm != "" && !w.archive.MayEver(ctx, it.perm, it.kind) {
+		switch {
+		case it.res != nil && !w.archive.Allowed(ctx, it.perm, *it.res),
+			it.res == nil && it.perm != "" && !w.archive.MayEver(ctx, it.perm, it.kind):
 			continue
 		}
 		out = append(out, NavLink{Label: r.T(it.label), Path: it.path,
@@ -62,4 +79,13 @@ func (w *Web) mayUse(c *fiber.Ctx, perm visitarchive.Permission, kind visitarchi
 		return nil
 	}
 	return visitarchive.E("web", visitarchive.Forbidden, nil, "your roles do not allow you to %s any %s", perm, kind)
+}
+
+// mayDo refuses (Forbidden) a user whom the policy does not allow perm
+// on res, which stands for the objects a page lists (navItem.res).
+func (w *Web) mayDo(c *fiber.Ctx, perm visitarchive.Permission, res visitarchive.Resource) error {
+	if w.archive.Allowed(c.UserContext(), perm, res) {
+		return nil
+	}
+	return visitarchive.E("web", visitarchive.Forbidden, nil, "your roles do not allow you to %s these %s", perm, res.Kind)
 }

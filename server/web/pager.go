@@ -65,3 +65,13 @@ func withParam(c *fiber.Ctx, name, value string) string {
 	}
 	return c.Path() + "?" + q.Encode()
 }
+
+// pageOf is page n (from 1) of list, size a page: empty past its end
+// (however far: a page number from a URL may be anything).
+func pageOf[T any](list []T, n, size int) []T {
+	if n < 1 || n-1 > len(list)/size {
+		return nil
+	}
+	lo := min((n-1)*size, len(list))
+	return list[lo:min(lo+size, len(list))]
+}

@@ -207,13 +207,18 @@ func setCookie(c *fiber.Ctx, name, value string, maxAge int) {
 }
 
 // pageNumber reads the page query parameter: 1 when absent or not a
-// positive number.
+// positive number, and at most maxPage, the last page the Archive's
+// lists serve (a page number from a URL may be anything).
 func pageNumber(c *fiber.Ctx) int {
 	n, err := strconv.Atoi(c.Query("page"))
 	if err != nil || n < 1 {
 		return 1
 	}
-	return n
+	return min(n, maxPage)
 }
+
+// maxPage is the last page of a list (the Archive's checker allows no
+// later one).
+const maxPage = 10000
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -44,6 +44,7 @@ type Web struct {
 	searchQuery func(map[string]string) (visitarchive.SearchQuery, error)
 	views       views
 	static      map[string]staticFile
+	verify      *verifier // the auditors' verifications (verify.go)
 }
 
 //go:embed templates static
@@ -52,7 +53,7 @@ var files embed.FS
 // New builds the pages; it parses every template, so a broken one fails
 // at start (and in every test), never in front of a user.
 func New(cfg Config) *Web {
-	w := &Web{archive: cfg.Archive, log: cfg.Logger, searchQuery: cfg.SearchQuery}
+	w := &Web{archive: cfg.Archive, log: cfg.Logger, searchQuery: cfg.SearchQuery, verify: newVerifier()}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
 	}

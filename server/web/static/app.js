@@ -23,6 +23,12 @@ document.addEventListener("DOMContentLoaded", function () {
     button.hidden = false;
     button.addEventListener("click", function () { navigator.clipboard.writeText(input.value); });
   });
+  // A page of work that runs on the server reloads itself until it ends;
+  // without the script, its reload link does.
+  var refresh = document.querySelector("[data-refresh]");
+  if (refresh) {
+    window.setTimeout(function () { window.location.reload(); }, 1000 * Number(refresh.dataset.refresh));
+  }
 });
 
 // The forms of plans and records: the fields the chosen customer's type
