@@ -79,7 +79,7 @@ func (p *Papers) Return(ctx context.Context, id RecordID, loanID string, req Ret
 	now := a.now().UTC()
 	var c checker
 	req.validate(&c, l, now, ActorFrom(ctx))
-	if err := c.result(op, "return"); err != nil {
+	if err := c.result(op, "loan return"); err != nil {
 		return nil, err
 	}
 	back := *l
