@@ -203,11 +203,12 @@ func (p *Papers) Move(ctx context.Context, id RecordID, req PaperMoveRequest) (*
 // next is the version of the Paper of r after cur (nil: none yet) that
 // event makes, by the caller, now; it keeps cur's place and loan.
 func (p *Papers) next(ctx context.Context, r *Record, cur *Paper, event PaperEvent) *Paper {
-	n := &Paper{Record: r.ID, Version: 1, ReferenceCode: r.ReferenceCode, CustomerID: r.CustomerID, CustomerName: r.CustomerName}
+	n := &Paper{Record: r.ID, ReferenceCode: r.ReferenceCode, CustomerID: r.CustomerID, CustomerName: r.CustomerName}
 	if cur != nil {
 		c := *cur
-		n, n.Version = &c, cur.Version+1
+		n = &c
 	}
+	n.Version++
 	n.Event, n.Reason, n.By, n.Time = event, "", ActorFrom(ctx), p.a.now().UTC()
 	return n
 }
