@@ -100,6 +100,11 @@ type Archive struct {
 	// fresh holds objects written but not yet indexed, by key, so that the
 	// index need not read back what was just written.
 	fresh sync.Map
+
+	// paper holds the current Paper of every record that has one, and
+	// papers works on them (papers.go).
+	paper  *cache[RecordID, Paper]
+	papers *Papers
 }
 
 // New returns an Archive; call Open before use.
@@ -115,6 +120,7 @@ func New(cfg Config) *Archive {
 	a.importDeadline = cmp.Or(cfg.ImportDeadline, DefaultImportDeadline)
 	a.sensitive = append(slices.Clone(DefaultSensitiveFields), cfg.SensitiveFields...)
 	a.customers, a.plans = newCache(customerKind), newCache(planKind)
+	a.paper, a.papers = newCache(paperKind), &Papers{a}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -168,13 +174,16 @@ func (a *Archive) readCatalog(ctx context.Context, head uint64) error {
 	return nil
 }
 
-// loadCaches loads the current accounts, plans and customers the catalog
-// records.
+// loadCaches loads the current accounts, plans, customers and paper
+// originals the catalog records.
 func (a *Archive) loadCaches(ctx context.Context) error {
 	if err := a.customers.load(ctx, a); err != nil {
 		return err
 	}
 	if err := a.plans.load(ctx, a); err != nil {
+		return err
+	}
+	if err := a.paper.load(ctx, a); err != nil {
 		return err
 	}
 	return a.accounts.load(ctx)

@@ -1,6 +1,7 @@
 package visitarchive
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -27,7 +28,8 @@ const (
 )
 
 // accessActions are the actions of access events.
-var accessActions = []string{ActionRead, ActionHit, ActionExport, ActionCustomerRead, ActionPlanRead, ActionInboxRead}
+var accessActions = []string{ActionRead, ActionHit, ActionExport, ActionCustomerRead, ActionPlanRead, ActionInboxRead,
+	ActionPaperRead}
 
 // FieldsContent names the non-sensitive content of a record in an access
 // event; sensitive fields revealed are listed by name beside it.
@@ -157,7 +159,7 @@ func (f AccessFilter) events(e Entry) []AccessEvent {
 			continue
 		}
 		ev := AccessEvent{Seq: e.Seq, Time: e.Time, User: c.Actor, Action: c.Action,
-			Record: RecordID(idOfKey(RecordsPrefix, c.Key)), Customer: CustomerID(idOfKey(CustomersPrefix, c.Key)),
+			Record: recordOfKey(c.Key), Customer: CustomerID(idOfKey(CustomersPrefix, c.Key)),
 			Plan: PlanID(idOfKey(PlansPrefix, c.Key)), Fields: c.Fields, Addr: c.Addr, Detail: c.Detail}
 		if f.Record != "" && ev.Record != f.Record || f.Customer != "" && ev.Customer != f.Customer ||
 			f.Plan != "" && ev.Plan != f.Plan {
@@ -179,6 +181,12 @@ func idOfKey(prefix, key string) string {
 	}
 	id, _, _ := strings.Cut(rest, "/")
 	return id
+}
+
+// recordOfKey returns the record that key is of: a version of it, its
+// paper original or a loan of that; "" for any other key.
+func recordOfKey(key string) RecordID {
+	return RecordID(cmp.Or(idOfKey(RecordsPrefix, key), idOfKey(PaperPrefix, key), idOfKey(LoansPrefix, key)))
 }
 
 // recordRef is the key an access event names for a record whose version

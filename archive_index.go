@@ -49,8 +49,8 @@ func (a *Archive) syncIndex(ctx context.Context, upto uint64) error {
 }
 
 // follow applies the journal entries after the catalog's, as far as the
-// journal goes, to the catalog and to the caches of accounts, plans and
-// customers, in order. The caches go first: an entry the catalog has
+// journal goes, to the catalog and to the caches of accounts, plans,
+// customers and paper originals, in order. The caches go first: an entry the catalog has
 // applied is never followed again. a.syncMu is held.
 func (a *Archive) follow(ctx context.Context) error {
 	for e, err := range a.journal.Since(ctx, a.catalog.head()) {
@@ -84,6 +84,8 @@ func (a *Archive) followChange(ctx context.Context, c Change) error {
 		_, err = a.plans.follow(ctx, a, c)
 	case strings.HasPrefix(c.Key, CustomersPrefix):
 		_, err = a.customers.follow(ctx, a, c)
+	case strings.HasPrefix(c.Key, PaperPrefix):
+		_, err = a.paper.follow(ctx, a, c)
 	}
 	return err
 }

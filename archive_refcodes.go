@@ -71,7 +71,8 @@ type reservation struct {
 const staleReservation = 2 * time.Minute
 
 // ArchiveRecord archives approved record id: classified, with its
-// retention period and reference code, and the paper location if given.
+// retention period and reference code, and the paper location if given,
+// which is also version 1 of the record's Paper (see paper.go).
 func (a *Archive) ArchiveRecord(ctx context.Context, id RecordID, req ArchiveRequest) (*Record, error) {
 	const op = "record.archive"
 	cur, err := a.currentRecord(ctx, op, id, req.Version, "archive", PermArchive)
@@ -103,7 +104,13 @@ func (a *Archive) ArchiveRecord(ctx context.Context, id RecordID, req ArchiveReq
 	arc.ReferenceCode = refCode(series, n)
 	arc.PaperLocation, arc.ArchivedBy, arc.ArchivedAt = req.PaperLocation, ActorFrom(ctx), a.now().UTC()
 	r.Status, r.Archival = StatusArchived, arc
-	return a.moveRecordWith(ctx, op, r, []Change{resv, claim})
+	paper, err := a.papers.archived(ctx, op, r)
+	if err != nil {
+		a.dropObject(ctx, resv.Key)
+		a.dropObject(ctx, claim.Key)
+		return nil, err
+	}
+	return a.moveRecordWith(ctx, op, r, []Change{resv, claim, paper})
 }
 
 // Classification returns the class and retention period that archiving

@@ -14,7 +14,8 @@
 // # Files
 //
 // Files named archive_*.go hold methods of Archive, accounts_*.go methods
-// of Accounts; every other file holds a domain type or rule.
+// of Accounts, papers*.go methods of Papers; every other file holds a
+// domain type or rule.
 //
 // The domain:
 //
@@ -23,6 +24,7 @@
 //	customer.go        the customer and its contacts
 //	user.go            users, roles, grants and departments (DepartmentID)
 //	workflow.go        the states of a record and the moves between them
+//	paper.go           paper originals: their places, versions and loans
 //	workflow_config.go filing period, plan lead time and tolerance, review
 //	                   period, forms per customer type, fonds, area codes
 //	search.go          the search query and its results
@@ -67,6 +69,12 @@
 //	archive_intents.go     the intent of an import batch, swept after a crash
 //	archive_unrecorded.go  removing objects no journal entry records
 //	inbox.go               Inbox: notifications, and who gets them by mail
+//
+// Papers (Archive.Papers), the paper originals of archived records:
+//
+//	papers.go          reading, moving and listing them by place
+//	papers_loans.go    lending and returns, open and overdue loans, and the
+//	                   reminder of the overdue ones, each once
 //
 // Accounts (Archive.Accounts):
 //

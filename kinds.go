@@ -14,4 +14,6 @@ var (
 		func(u *storedUser) (UserName, int) { return u.Name, u.Version }, ValidUserName}
 	departmentKind = kind[DepartmentID, Department]{DepartmentsPrefix, KindDepartment,
 		func(d *Department) (DepartmentID, int) { return d.ID, d.Version }, ValidID}
+	paperKind = kind[RecordID, Paper]{PaperPrefix, KindPaper,
+		func(p *Paper) (RecordID, int) { return p.Record, p.Version }, ValidID}
 )

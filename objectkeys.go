@@ -42,6 +42,14 @@ import (
 //	notices/review-overdue/<record>/<version:010d>.json
 //	                                      the mark that the reviewers' own supervisor (or the
 //	                                      managers) were told, after twice the review period
+//	paper/<record>/<version:010d>.json    one version of what is known of a record's paper
+//	                                      original: where it is kept, whether it is out on
+//	                                      loan; a new version per move, loan and return
+//	loans/<record>/<loan>/<v:010d>.json   one version of a loan of that original: 1 when
+//	                                      lent, 2 when returned
+//	notices/loan-overdue/<record>/<loan>.json
+//	                                      the mark that the archivists were told that the
+//	                                      loan is overdue
 //	intents/<id>.json                     the intent of an import batch: the objects it is
 //	                                      writing and its deadline; removed once journaled,
 //	                                      never itself journaled
@@ -75,6 +83,30 @@ const (
 	NoticesPrefix     = "notices/"
 	IntentsPrefix     = "intents/"
 )
+
+// Paper originals and their loans (paper.go).
+const (
+	PaperPrefix = "paper/"
+	LoansPrefix = "loans/"
+)
+
+// PaperKey is the key of version v of the paper original of record id.
+func PaperKey(id RecordID, v int) string { return paperKind.key(id, v) }
+
+// LoanKey is the key of version v of loan id of the paper original of
+// record rid.
+func LoanKey(rid RecordID, id string, v int) string {
+	return fmt.Sprintf("%s%010d.json", loanDir(rid, id), v)
+}
+
+// loanDir holds the versions of loan id of record rid.
+func loanDir(rid RecordID, id string) string { return LoansPrefix + string(rid) + "/" + id + "/" }
+
+// LoanOverdueKey marks that the archivists were told that loan id of the
+// paper original of record rid is overdue.
+func LoanOverdueKey(rid RecordID, id string) string {
+	return NoticesPrefix + "loan-overdue/" + string(rid) + "/" + id + ".json"
+}
 
 // IntentKey is the key of the intent of one import batch.
 func IntentKey(id string) string { return IntentsPrefix + id + ".json" }

@@ -30,6 +30,7 @@ const (
 	KindDepartment ResourceKind = "department"
 	KindJournal    ResourceKind = "journal"    // the audit trail and verification
 	KindAccessLog  ResourceKind = "access_log" // who read what
+	KindPaper      ResourceKind = "paper"      // the paper originals, where they are and their loans
 )
 
 // Resource is what the policy needs to know of one object to decide: its

@@ -92,11 +92,15 @@ type PaperLocation struct {
 }
 
 func (p *PaperLocation) validate(c *checker) {
-	if p == nil {
-		return
+	if p != nil {
+		p.check(c, "paper_location")
 	}
+}
+
+// check checks p, a member called name of what is sent.
+func (p *PaperLocation) check(c *checker, name string) {
 	for _, f := range []struct{ name, v string }{
-		{"paper_location.cabinet", p.Cabinet}, {"paper_location.shelf", p.Shelf}, {"paper_location.box", p.Box},
+		{name + ".cabinet", p.Cabinet}, {name + ".shelf", p.Shelf}, {name + ".box", p.Box},
 	} {
 		c.required(f.name, f.v)
 		c.text(f.name, f.v, 50)

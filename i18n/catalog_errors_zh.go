@@ -247,6 +247,27 @@ func init() {
 		"workflow configuration: %s":                                                                                     "工作流配置：%s",
 		"you wrote record %s; another supervisor reviews it":                                                             "记录 %s 由您填写，应由其他主管审核",
 
+		// Paper originals and their loans (root: paper.go, papers.go,
+		// papers_loans.go; server: paper.go).
+		"is before the loan began (%s)":                                                      "早于借出时间（%s）",
+		"is given with borrower_user: name the borrower once":                                "已填写 borrower_user：借阅人只需填写一次",
+		"is in the future; record a loan once the original has left":                         "是将来的时间；请在原件借出后再登记",
+		"is in the future; record a return once the original is back":                        "是将来的时间；请在原件归还后再登记",
+		"is required: a user name in borrower_user, or a person or organisation in borrower": "为必填项：在 borrower_user 中填写用户名，或在 borrower 中填写个人或单位",
+		"loan": "借阅登记",
+		"loan %s is not the one the original is out on; reload it": "借阅 %s 不是原件当前所在的借阅，请重新加载",
+		"loan %s was returned at %s; a return is recorded once":    "借阅 %s 已于 %s 归还；归还只登记一次",
+		"loan return":           "归还登记",
+		"must be after lent_at": "必须晚于 lent_at",
+		"no user %s exists; name another person in borrower": "用户 %s 不存在；其他人员请填写在 borrower 中",
+		"paper":                    "纸质原件",
+		"paper move":               "原件移放请求",
+		"record %s has no loan %q": "记录 %s 没有借阅 %q",
+		"record %s has no loan %s": "记录 %s 没有借阅 %s",
+		"record %s has no paper original on file; record where it is kept first":             "记录 %s 没有登记纸质原件；请先登记其存放位置",
+		"record %s is %s; its paper original is filed when it is archived":                   "记录 %s 为 %s 状态；纸质原件在归档时登记",
+		"the paper original of record %s is out on loan %s, due %s; record its return first": "记录 %s 的纸质原件已借出（借阅 %s，应还日期 %s）；请先登记归还",
+
 		// Bulk import (root: the CLI shows these in English; here for any
 		// other edge).
 		"%s already exists": "%s 已存在",

@@ -87,6 +87,7 @@ func init() {
 		"Mark read":                        "标为已读",
 		"No unread notifications.":         "没有未读通知。",
 		"Password set by an administrator": "管理员设置了密码",
+		"Paper original overdue":           "纸质原件借阅逾期未还",
 		"Plan approved":                    "计划已批准",
 		"Plan cancelled":                   "计划已取消",
 		"Plan decided":                     "计划已审批",

@@ -6,8 +6,8 @@
 //
 // Every question is "may principal P do action A on resource R?", where R
 // is described by visitarchive.Resource: its kind (record, plan, customer,
-// user, department, journal, access_log), its department, its owner (who
-// created it), its participants (the visitors), its workflow state (a
+// user, department, journal, access_log, paper: the paper originals), its
+// department, its owner (who created it), its participants (the visitors), its workflow state (a
 // record: draft, submitted, returned, approved, archived; a plan: draft,
 // submitted, approved, rejected, cancelled) and, for a plan, whether it is major
 // (decided by a manager rather than a supervisor). Allowed answers one
@@ -69,14 +69,16 @@
 //	            read_sensitive only with the grant.
 //	archivist   approved and archived records: read; archive approved ones;
 //	            read_sensitive, export and annotate archived ones.
-//	            Customers: read.
+//	            Customers: read. Paper originals: read and update (move,
+//	            lend, take back).
 //	auditor     read and read_sensitive everything, export records;
-//	            change nothing.
+//	            change nothing. Paper originals: read.
 //	manager     released records: read, export. Plans: read all; review
 //	            major ones, of every department, and only those.
-//	            Customers: read.
+//	            Customers, paper originals: read.
 //	sysadmin    users and departments: read, create, update, manage.
-//	            No records, plans, customers, journal or access log.
+//	            No records, plans, customers, journal, access log or
+//	            paper originals.
 //
 // A submitted or rejected plan is seen only by its author and visitors,
 // the supervisors of its department, managers and auditors: released
@@ -98,8 +100,8 @@
 // self is not a role a user is given: every enabled employee with a valid
 // department holds it.
 //
-// Customers, users, departments, the journal and the access log belong to
-// no department: there a role counts wherever it is held. A record or plan
+// Customers, users, departments, the journal, the access log and the
+// paper originals belong to no department: there a role counts wherever it is held. A record or plan
 // without a department is open only to roles held for every department.
 //
 // # Where roles come from

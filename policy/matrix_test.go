@@ -111,6 +111,17 @@ var matrix = []struct {
 	{va.KindAccessLog, va.PermExport, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindAccessLog, va.PermManage, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindAccessLog, va.PermCancel, "-", "-", "-", "-", "-", "-", "-", "-"},
+
+	{va.KindPaper, va.PermRead, "-", "-", "-", "-", "all", "all", "all", "-"},
+	{va.KindPaper, va.PermReadSensitive, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindPaper, va.PermCreate, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindPaper, va.PermUpdate, "-", "-", "-", "-", "all", "-", "-", "-"},
+	{va.KindPaper, va.PermReview, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindPaper, va.PermArchive, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindPaper, va.PermAnnotate, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindPaper, va.PermExport, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindPaper, va.PermManage, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindPaper, va.PermCancel, "-", "-", "-", "-", "-", "-", "-", "-"},
 }
 
 // matrixUsers are the callers of the matrix: one per role, and marketing

@@ -65,6 +65,9 @@
 //	                     unreviewed for the review period remind their
 //	                     reviewers, and after twice that tell the reviewers'
 //	                     supervisor or the managers (each once)
+//	overdue-loans        20 s after the start, then daily: tell the archivists
+//	                     of loans of paper originals past their due time
+//	                     (each loan once)
 //	expired-sessions     after 1 min, then hourly: remove expired sessions
 //	unrecorded-objects   after the grace period and 1 min, then daily: remove
 //	                     objects no journal entry records (a crash's leftovers)
@@ -72,11 +75,11 @@
 //	                     pins it once more when it stops, after the Runner)
 //
 // Each job is built by a function of this package (OverdueNotices,
-// PlanRecordReminders, ReviewReminders, ExpiredSessions,
+// PlanRecordReminders, ReviewReminders, OverdueLoans, ExpiredSessions,
 // UnrecordedObjects, JournalCheckpoints) from the few operations it
 // needs, declared here as a small interface of its own — OverdueNotifier,
-// PlanReminder, ReviewReminder, SessionEnder, UnrecordedRemover,
-// Checkpointer — which
+// PlanReminder, ReviewReminder, LoanReminder, SessionEnder,
+// UnrecordedRemover, Checkpointer — which
 // *visitarchive.Archive (or the journal) satisfies and cmd passes in. A new
 // job follows the same pattern: it declares the Archive operations it
 // calls as an interface in this package, one or two methods, rather than

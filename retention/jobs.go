@@ -100,3 +100,17 @@ func JournalCheckpoints(j Checkpointer) Job {
 	run := func(ctx context.Context) (int, error) { return 0, j.Checkpoint(ctx) }
 	return Job{Name: "journal-checkpoints", First: time.Minute, Every: time.Minute, Run: run}
 }
+
+// LoanReminder tells the archivists of the loans of paper originals past
+// their due time, each loan once, and returns how many it told them of
+// (Papers.RemindOverdueLoans).
+type LoanReminder interface {
+	RemindOverdueLoans(ctx context.Context) (int, error)
+}
+
+// OverdueLoans tells the archivists of overdue loans daily, the first
+// time 20 s after the server starts: a loan is due on a day, so a daily
+// look is soon enough, and a restart looks again.
+func OverdueLoans(p LoanReminder) Job {
+	return Job{Name: "overdue-loans", First: 20 * time.Second, Every: 24 * time.Hour, Run: p.RemindOverdueLoans}
+}

@@ -23,6 +23,7 @@ func (a *archiveStub) NotifyOverdue(context.Context) (int, error)         { retu
 func (a *archiveStub) EndExpiredSessions(context.Context) (int, error)    { return 3, nil }
 func (a *archiveStub) RemindUnrecordedPlans(context.Context) (int, error) { return 4, nil }
 func (a *archiveStub) RemindUnreviewed(context.Context) (int, error)      { return 5, nil }
+func (a *archiveStub) RemindOverdueLoans(context.Context) (int, error)    { return 6, nil }
 
 func (a *archiveStub) RemoveUnrecorded(ctx context.Context, objs []va.ObjectInfo, grace time.Duration) (int, error) {
 	a.actor, a.objs, a.grace = va.ActorFrom(ctx), objs, grace
@@ -49,6 +50,7 @@ func TestJobs(t *testing.T) {
 		{retention.OverdueNotices(a), "overdue-notices", 5 * time.Second, time.Minute, 2},
 		{retention.PlanRecordReminders(a), "plan-record-reminders", 10 * time.Second, 5 * time.Minute, 4},
 		{retention.ReviewReminders(a), "review-reminders", 15 * time.Second, 5 * time.Minute, 5},
+		{retention.OverdueLoans(a), "overdue-loans", 20 * time.Second, 24 * time.Hour, 6},
 		{retention.ExpiredSessions(a), "expired-sessions", time.Minute, time.Hour, 3},
 		{retention.UnrecordedObjects(a, list), "unrecorded-objects", va.UnrecordedGrace + time.Minute, 24 * time.Hour, 2},
 		{retention.JournalCheckpoints(a), "journal-checkpoints", time.Minute, time.Minute, 0},

@@ -223,6 +223,18 @@ func TestOpenAPISchemas(t *testing.T) {
 		"InboxPage":        reflect.TypeFor[visitarchive.InboxPage](),
 		"MarkRead":         reflect.TypeFor[markRead](),
 		"MarkedCount":      reflect.TypeFor[markedCount](),
+
+		"Paper":            reflect.TypeFor[visitarchive.Paper](),
+		"PaperMove":        reflect.TypeFor[visitarchive.PaperMove](),
+		"PaperOriginal":    reflect.TypeFor[visitarchive.PaperOriginal](),
+		"PaperMoveRequest": reflect.TypeFor[paperMove](),
+		"PaperEntry":       reflect.TypeFor[visitarchive.PaperEntry](),
+		"PaperPage":        reflect.TypeFor[visitarchive.PaperPage](),
+		"Loan":             reflect.TypeFor[visitarchive.Loan](),
+		"LoanEntry":        reflect.TypeFor[visitarchive.LoanEntry](),
+		"LoanList":         reflect.TypeFor[visitarchive.LoanList](),
+		"LoanCreate":       reflect.TypeFor[loanCreate](),
+		"LoanReturn":       reflect.TypeFor[loanReturn](),
 	} {
 		var got, want []string
 		for p := range doc.Components.Schemas[name].Properties {

@@ -75,6 +75,14 @@ func (s *Server) routes() {
 	api.Post("/inbox/read", s.markRead)
 	api.Post("/inbox/:id/read", s.markOneRead)
 
+	// The paper originals: where each is kept, its moves and its loans.
+	api.Get("/paper", s.listPaper)
+	api.Get("/paper/loans", s.listLoans)
+	api.Get("/records/:id/paper", s.getPaper)
+	api.Put("/records/:id/paper", s.movePaper)
+	api.Post("/records/:id/paper/loans", s.lendPaper)
+	api.Post("/records/:id/paper/loans/:loan/return", s.returnPaper)
+
 	api.Get("/search", s.search)
 	api.Get("/export/records", s.exportRecords)
 	api.Get("/audit/access", s.auditAccess)

@@ -199,6 +199,7 @@ func (c *components) jobs(log *slog.Logger) *retention.Runner {
 		retention.OverdueNotices(c.archive),
 		retention.PlanRecordReminders(c.archive),
 		retention.ReviewReminders(c.archive),
+		retention.OverdueLoans(c.archive.Papers()),
 		retention.ExpiredSessions(c.archive.Accounts()),
 		retention.UnrecordedObjects(c.archive, unrecorded),
 		retention.JournalCheckpoints(c.journal))

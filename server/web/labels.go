@@ -103,7 +103,8 @@ var valueLabels = map[string]map[string]string{
 		"record.approved": msg("Record approved"), "record.overdue": msg("Record overdue"),
 		"plan.record_due": msg("Record due for a plan"), "plan.record_missing": msg("Record missing for a plan"),
 		"record.review_due": msg("Review due"), "record.review_overdue": msg("Review overdue"),
-		"user.password": msg("Password set by an administrator"),
+		"user.password":      msg("Password set by an administrator"),
+		"paper.loan_overdue": msg("Paper original overdue"),
 	},
 
 	// The decisions on plans and records.
