@@ -26,6 +26,9 @@ type Config struct {
 	Policy Authorizer
 	// Keys wraps the data keys of sensitive fields; required.
 	Keys Keyring
+	// Files encrypts the content of attachments; without it the archive
+	// takes and serves no attachments (Unavailable).
+	Files FileSealer
 	// Passwords hashes and checks passwords; required.
 	Passwords PasswordHasher
 	// PasswordChecks bounds the password checks and hashes that run at
@@ -70,6 +73,7 @@ type Archive struct {
 
 	policy    Authorizer
 	keys      Keyring
+	files     FileSealer
 	sensitive []string // sealed record fields
 	dataKeys  dataKeys
 	accounts  *Accounts
@@ -96,6 +100,10 @@ type Archive struct {
 	// fresh holds objects written but not yet indexed, by key, so that the
 	// index need not read back what was just written.
 	fresh sync.Map
+	// uploading holds the keys of attachments written by uploads that are
+	// still streaming in, which RemoveUnrecorded leaves alone however long
+	// they take.
+	uploading sync.Map
 }
 
 // New returns an Archive; call Open before use.
@@ -105,7 +113,7 @@ func New(cfg Config) *Archive {
 	if a.now == nil {
 		a.now = time.Now
 	}
-	a.policy, a.keys = cfg.Policy, cfg.Keys
+	a.policy, a.keys, a.files = cfg.Policy, cfg.Keys, cfg.Files
 	a.accounts, a.inbox = newAccounts(a, cfg), &Inbox{a}
 	a.workflow, a.mailer = cfg.Workflow, cfg.Mailer
 	a.importDeadline = cmp.Or(cfg.ImportDeadline, DefaultImportDeadline)

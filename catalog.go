@@ -15,7 +15,7 @@ import (
 // objects: the key and SHA-256 of the latest version of every versioned
 // object (records, plans, customers, users, departments, data keys) and of
 // every other object that readers load (sessions, API tokens,
-// notifications, annotations). An object that no journal entry records —
+// notifications, annotations, attachments). An object that no journal entry records —
 // left by a write that crashed before its entry, or put into the store by
 // hand — is never served, loaded or indexed, and content that differs from
 // the SHA-256 the journal recorded is refused. A listing of the store
@@ -45,7 +45,7 @@ type catEntry struct {
 var versionedPrefixes = []string{RecordsPrefix, PlansPrefix, CustomersPrefix, UsersPrefix, DepartmentsPrefix, DataKeysPrefix}
 
 // flatPrefixes hold objects that readers load by key or by listing.
-var flatPrefixes = []string{SessionsPrefix, TokensPrefix, InboxPrefix, AnnotationsPrefix}
+var flatPrefixes = []string{SessionsPrefix, TokensPrefix, InboxPrefix, AnnotationsPrefix, AttachmentsPrefix}
 
 func hasAnyPrefix(key string, prefixes []string) bool {
 	return slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(key, p) })
