@@ -19,6 +19,7 @@ import (
 	"github.com/visitarchive/visitarchive/retention"
 	"github.com/visitarchive/visitarchive/smtpmail"
 	"github.com/visitarchive/visitarchive/storage/disk"
+	"github.com/visitarchive/visitarchive/storage/filecrypt"
 	"github.com/visitarchive/visitarchive/storage/journal"
 	"github.com/visitarchive/visitarchive/storage/keyring"
 	"github.com/visitarchive/visitarchive/storage/s3"
@@ -248,6 +249,7 @@ func (f *storeFlags) open(ctx context.Context, log *slog.Logger, progress func(d
 	}
 	cfg := va.Config{Store: c.store, Journal: c.journal, Logger: log, ReindexProgress: progress,
 		Passwords: policy.DefaultArgon2id(), PasswordChecks: f.passwordChecks, SensitiveFields: f.sensitiveFields(), Keys: keys,
+		Files:    filecrypt.Sealer{},
 		Workflow: set.workflow, ImportDeadline: f.importDeadline}
 	if set.mailer != nil {
 		cfg.Mailer = set.mailer // not a nil *smtpmail.Mailer in the interface
