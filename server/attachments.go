@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
+	"time"
 
 	"github.com/gabriel-vasile/mimetype"
 	"github.com/gofiber/fiber/v2"
@@ -86,22 +86,45 @@ func (s *Server) uploadAttachments(c *fiber.Ctx) error {
 	if err == nil && (oversize(c) || int64(c.Request().Header.ContentLength()) > s.limits.MaxRequest) {
 		err = s.requestTooLarge(op)
 	}
+	raw := requestBody(c)
 	if err != nil {
-		return closeAfter(c, err)
+		return refuseUpload(c, raw, err)
 	}
 	// The transfer may outlast the request's deadline, never the caller.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), s.limits.TransferTimeout)
 	defer cancel()
-	body := &limitedReader{r: requestBody(c), max: s.limits.MaxRequest, tooLarge: func() error { return s.requestTooLarge(op) }}
+	body := &limitedReader{r: raw, max: s.limits.MaxRequest, tooLarge: func() error { return s.requestTooLarge(op) }}
 	atts, err := s.receive(ctx, visitarchive.RecordID(id), multipart.NewReader(body, boundary))
 	if err != nil {
-		return closeAfter(c, err)
+		return refuseUpload(c, raw, err)
 	}
 	out := make([]visitarchive.Attachment, len(atts))
 	for i, a := range atts {
 		out[i] = *a
 	}
 	return attachmentsOf(c, http.StatusCreated, id, out)
+}
+
+// What a refused upload reads of the rest of its body before the answer:
+// a client that is still sending reads the answer, rather than a reset
+// of the connection, when the rest is no more than this.
+const (
+	drainBytes = 8 << 20
+	drainTime  = 2 * time.Second
+)
+
+// refuseUpload answers err to an upload whose body raw may not have been
+// read to its end: it reads and drops some of what is left, then answers
+// and closes the connection. A body refused for its Content-Length was
+// never read, and is not.
+func refuseUpload(c *fiber.Ctx, raw io.Reader, err error) error {
+	if !oversize(c) {
+		if conn := c.Context().Conn(); conn != nil {
+			conn.SetReadDeadline(time.Now().Add(drainTime))
+		}
+		io.CopyN(io.Discard, raw, drainBytes)
+	}
+	return closeAfter(c, err)
 }
 
 func (s *Server) requestTooLarge(op string) error {
@@ -297,29 +320,32 @@ func contentDisposition(name string) string {
 	return `attachment; filename="` + asciiName(name) + `"; filename*=UTF-8''` + percentEncode(name)
 }
 
-// asciiName is name with every character that is not printable ASCII,
-// and quotes, backslashes and percent signs, as "_"; a name left with
-// nothing legible becomes "attachment" with the name's extension.
+// asciiName is name with each run of characters that are not printable
+// ASCII, or are quotes, backslashes or percent signs, as one "_"; a name
+// left with nothing legible becomes "attachment" with the name's
+// extension, if that is ASCII.
 func asciiName(name string) string {
 	var b strings.Builder
-	legible := false
+	replaced := false
 	for _, r := range name {
-		switch {
-		case r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '%':
-			b.WriteByte('_')
-		default:
-			b.WriteRune(r)
-			if r != '.' && r != '_' && r != ' ' && r != '-' {
-				legible = true
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '%' {
+			if !replaced {
+				b.WriteByte('_')
 			}
+			replaced = true
+			continue
 		}
+		b.WriteRune(r)
+		replaced = false
 	}
 	out := b.String()
-	dot := strings.LastIndexByte(out, '.')
-	if !legible || dot >= 0 && strings.Trim(out[:dot], "_ .-") == "" {
-		ext := ""
-		if dot >= 0 && utf8.ValidString(out[dot:]) && !strings.Contains(out[dot:], "_") {
-			ext = out[dot:]
+	stem, ext := out, ""
+	if dot := strings.LastIndexByte(out, '.'); dot > 0 {
+		stem, ext = out[:dot], out[dot:]
+	}
+	if strings.Trim(stem, "_ .-") == "" {
+		if strings.Contains(ext, "_") {
+			ext = ""
 		}
 		return "attachment" + ext
 	}
