@@ -292,6 +292,9 @@ func parseRange(header string, size int64) (offset, length int64, partial, ok bo
 	if !found {
 		return whole()
 	}
+	if strings.Trim(first+last, "0123456789") != "" {
+		return whole()
+	}
 	a, errA := strconv.ParseInt(first, 10, 64)
 	b, errB := strconv.ParseInt(last, 10, 64)
 	switch {

@@ -483,3 +483,54 @@ func TestAttachmentsNotInClear(t *testing.T) {
 		t.Errorf("only %d files searched", files)
 	}
 }
+
+func TestContentDisposition(t *testing.T) {
+	for _, tt := range []struct{ name, want string }{
+		{"report.pdf", `attachment; filename="report.pdf"; filename*=UTF-8''report.pdf`},
+		{"名片.jpg", `attachment; filename="attachment.jpg"; filename*=UTF-8''%E5%90%8D%E7%89%87.jpg`},
+		{"报价.文档", `attachment; filename="attachment"; filename*=UTF-8''%E6%8A%A5%E4%BB%B7.%E6%96%87%E6%A1%A3`},
+		{`a "quoted"; name\x.txt`, `attachment; filename="a _quoted_; name_x.txt"; filename*=UTF-8''a%20%22quoted%22%3B%20name%5Cx.txt`},
+		{"100%.txt", `attachment; filename="100_.txt"; filename*=UTF-8''100%25.txt`},
+		{"a\r\nSet-Cookie: x=y.txt", `attachment; filename="a_Set-Cookie: x=y.txt"; filename*=UTF-8''a%0D%0ASet-Cookie%3A%20x%3Dy.txt`},
+	} {
+		got := contentDisposition(tt.name)
+		if got != tt.want {
+			t.Errorf("%q:\n got %s\nwant %s", tt.name, got, tt.want)
+		}
+		if strings.ContainsAny(got, "\r\n") {
+			t.Errorf("%q: a line break in the header", tt.name)
+		}
+	}
+}
+
+func TestParseRange(t *testing.T) {
+	const size = 100
+	for _, tt := range []struct {
+		header          string
+		offset, length  int64
+		partial, satisf bool
+	}{
+		{"bytes=0-0", 0, 1, true, true},
+		{"bytes=0-99", 0, 100, true, true},
+		{"bytes=0-1000", 0, 100, true, true},
+		{"bytes=99-", 99, 1, true, true},
+		{"bytes=-1", 99, 1, true, true},
+		{"bytes=-100", 0, 100, true, true},
+		{"bytes=-500", 0, 100, true, true},
+		{"bytes=100-", 0, 0, false, false},
+		{"bytes=100-200", 0, 0, false, false},
+		{"bytes=-0", 0, 0, false, false},
+		{"bytes=5-4", 0, 100, false, true},
+		{"bytes=0-1,3-4", 0, 100, false, true},
+		{"bytes=a-b", 0, 100, false, true},
+		{"bytes=-", 0, 100, false, true},
+		{"lines=0-1", 0, 100, false, true},
+		{"bytes=+1-2", 0, 100, false, true},
+		{"bytes= 1-2", 1, 2, true, true},
+	} {
+		o, l, p, ok := parseRange(tt.header, size)
+		if o != tt.offset || l != tt.length || p != tt.partial || ok != tt.satisf {
+			t.Errorf("%s: %d %d %v %v, want %d %d %v %v", tt.header, o, l, p, ok, tt.offset, tt.length, tt.partial, tt.satisf)
+		}
+	}
+}
