@@ -98,6 +98,11 @@ func (s *Server) uploadAttachments(c *fiber.Ctx) error {
 	if err != nil {
 		return refuseUpload(c, raw, err)
 	}
+	// What follows the closing boundary (an epilogue, which the multipart
+	// reader leaves) must not be taken for the next request.
+	if n, _ := io.CopyN(io.Discard, raw, epilogueBytes); n == epilogueBytes {
+		c.Context().SetConnectionClose()
+	}
 	out := make([]visitarchive.Attachment, len(atts))
 	for i, a := range atts {
 		out[i] = *a
@@ -111,6 +116,9 @@ func (s *Server) uploadAttachments(c *fiber.Ctx) error {
 const (
 	drainBytes = 8 << 20
 	drainTime  = 2 * time.Second
+	// epilogueBytes is what an upload taken may have after its closing
+	// boundary for its connection to stay open.
+	epilogueBytes = 64 << 10
 )
 
 // refuseUpload answers err to an upload whose body raw may not have been
@@ -183,8 +191,9 @@ func bodyError(op string, err error) error {
 
 // receiveFile detects the type of the file of part from its first bytes
 // and streams it into up.
+// The part is not closed, which would read the rest of it: NextPart skips
+// what is left of a part taken whole, and a part refused ends the upload.
 func (s *Server) receiveFile(ctx context.Context, op string, up *visitarchive.Upload, part *multipart.Part) error {
-	defer part.Close()
 	if part.FormName() != "file" {
 		return badRequest(op, "unexpected field %q: send each file in a field named file", part.FormName())
 	}

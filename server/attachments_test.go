@@ -534,3 +534,46 @@ func TestParseRange(t *testing.T) {
 		}
 	}
 }
+
+// TestUploadKeepsTheConnection: after an upload taken, even one with an
+// epilogue after its closing boundary, the next request on the same
+// connection is read as a request; after one refused, the connection
+// closes rather than read the rest of the body as one.
+func TestUploadKeepsTheConnection(t *testing.T) {
+	ts := newTestServer(t)
+	r := ts.draft()
+	base := ts.listen()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	br := bufio.NewReader(conn)
+	send := func(method, path, ct, body string) *http.Response {
+		t.Helper()
+		fmt.Fprintf(conn, "%s %s HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer %s\r\nAccept-Language: en\r\n"+
+			"Content-Type: %s\r\nContent-Length: %d\r\n\r\n%s", method, path, ts.tokens["alice"], ct, len(body), body)
+		res, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.ReadAll(res.Body)
+		res.Body.Close()
+		return res
+	}
+	b, ct := multipartBody(t, file("a.pdf", pdfFile()))
+	smuggled := "GET /api/v1/no-such-route HTTP/1.1\r\nHost: test\r\n\r\n" // 404, if it were read
+	if res := send("POST", attachmentsURL(r.ID), ct, b+strings.Repeat("an epilogue ", 2000)+"\r\n"+smuggled); res.StatusCode != http.StatusCreated || res.Close {
+		t.Fatalf("upload with an epilogue: %d, close %v", res.StatusCode, res.Close)
+	}
+	if res := send("GET", attachmentsURL(r.ID), "text/plain", ""); res.StatusCode != http.StatusOK {
+		t.Fatalf("the next request: %d", res.StatusCode)
+	}
+	exe, ct := multipartBody(t, file("a.exe", exeFile()))
+	if res := send("POST", attachmentsURL(r.ID), ct, exe); res.StatusCode != http.StatusUnsupportedMediaType || !res.Close {
+		t.Errorf("a refused upload: %d, close %v", res.StatusCode, res.Close)
+	}
+	if _, err := http.ReadResponse(br, nil); err == nil {
+		t.Errorf("an answer after the connection closed")
+	}
+}
