@@ -155,9 +155,9 @@ func largeUpload(t *testing.T, ts *testServer, size int64, maxHeap uint64) {
 	}
 
 	mib := func(b uint64) float64 { return float64(b) / (1 << 20) }
-	t.Logf("upload of %d MiB: %v, %.0f MiB/s, heap grew by at most %.1f MiB", size>>20, up.Round(time.Millisecond),
+	t.Logf("%s: upload of %d MiB: %v, %.0f MiB/s, heap grew by at most %.1f MiB", t.Name(), size>>20, up.Round(time.Millisecond),
 		float64(size>>20)/up.Seconds(), mib(peakUp))
-	t.Logf("download: %v, %.0f MiB/s, heap grew by at most %.1f MiB", down.Round(time.Millisecond),
+	t.Logf("%s: download: %v, %.0f MiB/s, heap grew by at most %.1f MiB", t.Name(), down.Round(time.Millisecond),
 		float64(size>>20)/down.Seconds(), mib(peakDown))
 	if peakUp > maxHeap || peakDown > maxHeap {
 		t.Errorf("the heap grew by %.1f MiB (upload) and %.1f MiB (download); want under %d MiB", mib(peakUp), mib(peakDown), maxHeap>>20)
