@@ -283,6 +283,17 @@ func (u *Upload) Commit(ctx context.Context) ([]*Attachment, error) {
 		u.Abort(ctx)
 		return nil, err
 	}
+	// Another process (verify --remove-unrecorded) knows nothing of this
+	// upload, and may have removed what it wrote long ago.
+	for _, c := range u.changes {
+		if _, err := u.a.store.Stat(ctx, c.Key); err != nil {
+			u.Abort(ctx)
+			if IsKind(err, NotFound) {
+				err = E(op, Unavailable, err, "the upload took so long that its first files were removed as abandoned; send it again")
+			}
+			return nil, err
+		}
+	}
 	actor := ActorFrom(ctx)
 	for i := range u.changes {
 		u.changes[i].Actor = actor

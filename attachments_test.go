@@ -395,3 +395,30 @@ func TestDestroyedKeyTakesTheFiles(t *testing.T) {
 		}
 	})
 }
+
+// TestUploadWhoseFilesWereRemoved: an upload whose first files another
+// process removed as abandoned while it went on is refused, not journaled
+// over objects that are gone.
+func TestUploadWhoseFilesWereRemoved(t *testing.T) {
+	e := newEnv(t)
+	ctx := people(t, e)
+	r := mustCreate(t, e.Archive, ctx["alice"], sensitiveRecord("C1", 1))
+	u, err := e.Archive.NewUpload(ctx["alice"], r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	att, err := u.Add(ctx["alice"], "slow.txt", "text/plain", strings.NewReader("slow"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, _ := e.Journal.Head(t.Context())
+	if err := e.Store.Delete(t.Context(), va.AttachmentContentKey(r.ID, att.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := u.Commit(ctx["alice"]); !va.IsKind(err, va.Unavailable) {
+		t.Errorf("commit: %v, want Unavailable", err)
+	}
+	if got, _ := e.Journal.Head(t.Context()); got != head || countKeys(t, e.Store, va.AttachmentsPrefix) != 0 {
+		t.Errorf("journal %d → %d, %d attachment objects left", head, got, countKeys(t, e.Store, va.AttachmentsPrefix))
+	}
+}

@@ -362,6 +362,7 @@ func init() {
 		"the upload holds no file":                                                                                                               "上传中没有文件",
 		"the upload is larger than the limit of %s a request":                                                                                    "上传超过了单个请求 %s 的大小限制",
 		"the upload of %q ended before the file did":                                                                                             "%q 的上传在文件结束前中断",
+		"the upload took so long that its first files were removed as abandoned; send it again":                                                  "上传耗时过长，先到的文件已被当作废弃对象清除，请重新上传",
 		"this server keeps no attachments: no file encryption is configured":                                                                     "本服务器不保存附件：未配置文件加密",
 		"unexpected field %q: send each file in a field named file":                                                                              "意外的字段 %q：请将每个文件放在名为 file 的字段中",
 	})
