@@ -26,6 +26,9 @@ type Config struct {
 	Policy Authorizer
 	// Keys wraps the data keys of sensitive fields; required.
 	Keys Keyring
+	// Files encrypts the content of attachments; without it the archive
+	// takes and serves no attachments (Unavailable).
+	Files FileSealer
 	// Passwords hashes and checks passwords; required.
 	Passwords PasswordHasher
 	// PasswordChecks bounds the password checks and hashes that run at
@@ -73,6 +76,7 @@ type Archive struct {
 
 	policy    Authorizer
 	keys      Keyring
+	files     FileSealer
 	sensitive []string // sealed record fields
 	dataKeys  dataKeys
 	accounts  *Accounts
@@ -105,6 +109,10 @@ type Archive struct {
 	// papers works on them (papers.go).
 	paper  *cache[RecordID, Paper]
 	papers *Papers
+	// uploading holds the keys of attachments written by uploads that are
+	// still streaming in, which RemoveUnrecorded leaves alone however long
+	// they take.
+	uploading sync.Map
 }
 
 // New returns an Archive; call Open before use.
@@ -114,7 +122,7 @@ func New(cfg Config) *Archive {
 	if a.now == nil {
 		a.now = time.Now
 	}
-	a.policy, a.keys = cfg.Policy, cfg.Keys
+	a.policy, a.keys, a.files = cfg.Policy, cfg.Keys, cfg.Files
 	a.accounts, a.inbox = newAccounts(a, cfg), &Inbox{a}
 	a.workflow, a.mailer, a.verifier = cfg.Workflow, cfg.Mailer, cfg.Verifier
 	a.importDeadline = cmp.Or(cfg.ImportDeadline, DefaultImportDeadline)

@@ -12,7 +12,8 @@ import (
 )
 
 // Access events: every read of personal data goes into the journal — a
-// record's content, a customer's contacts, a plan, an inbox — with who,
+// record's content or its list of attachments, a download of an
+// attachment, a customer's contacts, a plan, an inbox — with who,
 // when, which object, which fields and from which address, so that
 // auditors can answer "who has seen this" from the tamper-evident trail.
 // A read that cannot be logged is not served.
@@ -29,7 +30,7 @@ const (
 
 // accessActions are the actions of access events.
 var accessActions = []string{ActionRead, ActionHit, ActionExport, ActionCustomerRead, ActionPlanRead, ActionInboxRead,
-	ActionPaperRead}
+	ActionPaperRead, ActionAttachmentRead}
 
 // FieldsContent names the non-sensitive content of a record in an access
 // event; sensitive fields revealed are listed by name beside it.
@@ -85,19 +86,21 @@ func planReads(ps []*Plan) []Change {
 	return out
 }
 
-// AccessEvent is one read, as auditors list them: of a record, a
-// customer's contacts, a plan, or the reader's inbox.
+// AccessEvent is one read, as auditors list them: of a record, an
+// attachment of a record (Record and Attachment), a customer's contacts, a
+// plan, or the reader's inbox.
 type AccessEvent struct {
-	Seq      uint64     `json:"seq"`
-	Time     time.Time  `json:"time"`
-	User     UserName   `json:"user"`
-	Action   string     `json:"action"`
-	Record   RecordID   `json:"record,omitempty"`
-	Customer CustomerID `json:"customer,omitempty"`
-	Plan     PlanID     `json:"plan,omitempty"`
-	Fields   []string   `json:"fields,omitempty"`
-	Addr     string     `json:"addr,omitempty"`
-	Detail   string     `json:"detail,omitempty"`
+	Seq        uint64     `json:"seq"`
+	Time       time.Time  `json:"time"`
+	User       UserName   `json:"user"`
+	Action     string     `json:"action"`
+	Record     RecordID   `json:"record,omitempty"`
+	Attachment string     `json:"attachment,omitempty"`
+	Customer   CustomerID `json:"customer,omitempty"`
+	Plan       PlanID     `json:"plan,omitempty"`
+	Fields     []string   `json:"fields,omitempty"`
+	Addr       string     `json:"addr,omitempty"`
+	Detail     string     `json:"detail,omitempty"`
 }
 
 // AccessFilter selects access events; zero fields do not filter.
@@ -161,6 +164,10 @@ func (f AccessFilter) events(e Entry) []AccessEvent {
 		ev := AccessEvent{Seq: e.Seq, Time: e.Time, User: c.Actor, Action: c.Action,
 			Record: recordOfKey(c.Key), Customer: CustomerID(idOfKey(CustomersPrefix, c.Key)),
 			Plan: PlanID(idOfKey(PlansPrefix, c.Key)), Fields: c.Fields, Addr: c.Addr, Detail: c.Detail}
+		if rest, ok := strings.CutPrefix(c.Key, AttachmentsPrefix); ok {
+			rid, file, _ := strings.Cut(rest, "/")
+			ev.Record, ev.Attachment = RecordID(rid), strings.TrimSuffix(file, ".bin")
+		}
 		if f.Record != "" && ev.Record != f.Record || f.Customer != "" && ev.Customer != f.Customer ||
 			f.Plan != "" && ev.Plan != f.Plan {
 			continue

@@ -121,7 +121,7 @@ func (a *Archive) MayEver(ctx context.Context, perm Permission, kind ResourceKin
 // body holds: authentication, then authorization, then the request.
 //
 // The moves: create, update (PUT and PATCH); submit, return, approve,
-// archive and annotate of a record; submit, approve, reject and cancel
+// archive, annotate and attach (files) of a record; submit, approve, reject and cancel
 // of a plan; password of a user (another's, set by an administrator).
 func (a *Archive) MayWrite(ctx context.Context, kind ResourceKind, id, move string) error {
 	op := string(kind) + "." + move
@@ -133,6 +133,10 @@ func (a *Archive) MayWrite(ctx context.Context, kind ResourceKind, id, move stri
 	}
 	switch kind {
 	case KindRecord:
+		if move == "attach" {
+			_, err := a.mayAttach(ctx, op, RecordID(id))
+			return err
+		}
 		_, err := a.recordFor(ctx, op, RecordID(id), move, movePerms[move])
 		return err
 	case KindPlan:

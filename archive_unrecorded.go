@@ -34,8 +34,9 @@ const ActionUnrecorded = "store.unrecorded"
 
 // RemoveUnrecorded removes the objects of objs (as journal.Unrecorded
 // finds them) that were written at least grace ago, journaling each
-// removal, and returns how many it removed. Only the operator or the
-// system may run it.
+// removal, and returns how many it removed; the files of an upload that
+// this process is still receiving stay, however long it takes. Only the
+// operator or the system may run it.
 func (a *Archive) RemoveUnrecorded(ctx context.Context, objs []ObjectInfo, grace time.Duration) (int, error) {
 	const op = "store.unrecorded"
 	if err := trustedOnly(ctx, op); err != nil {
@@ -44,7 +45,7 @@ func (a *Archive) RemoveUnrecorded(ctx context.Context, objs []ObjectInfo, grace
 	now := a.now()
 	var changes []Change
 	for _, o := range objs {
-		if now.Sub(o.Modified) >= grace && !a.catalog.recorded(o.Key) {
+		if now.Sub(o.Modified) >= grace && !a.catalog.recorded(o.Key) && !a.isUploading(o.Key) {
 			changes = append(changes, unrecordedRemoval(ctx, o.Key,
 				fmt.Sprintf("sha256 %s, %d bytes, written %s", o.SHA256, o.Size, o.Modified.UTC().Format(time.RFC3339))))
 		}

@@ -15,11 +15,11 @@ import (
 // objects: the key and SHA-256 of the latest version of every versioned
 // object (records, plans, customers, users, departments, data keys, paper
 // originals and their loans) and of every other object that readers load
-// (sessions, API tokens, notifications, annotations). An object that no
-// journal entry records — left by a write that crashed before its entry,
-// or put into the store by hand — is never served, loaded or indexed, and
-// content that differs from the SHA-256 the journal recorded is refused. A
-// listing of the store decides nothing.
+// (sessions, API tokens, notifications, annotations, attachments). An
+// object that no journal entry records — left by a write that crashed
+// before its entry, or put into the store by hand — is never served,
+// loaded or indexed, and content that differs from the SHA-256 the journal
+// recorded is refused. A listing of the store decides nothing.
 //
 // The claims that coordinate writers (reference-code numbers, archiving
 // reservations, the marks of reminders sent) are not in it: their existence is the lock,
@@ -46,7 +46,7 @@ var versionedPrefixes = []string{RecordsPrefix, PlansPrefix, CustomersPrefix, Us
 	PaperPrefix, LoansPrefix}
 
 // flatPrefixes hold objects that readers load by key or by listing.
-var flatPrefixes = []string{SessionsPrefix, TokensPrefix, InboxPrefix, AnnotationsPrefix}
+var flatPrefixes = []string{SessionsPrefix, TokensPrefix, InboxPrefix, AnnotationsPrefix, AttachmentsPrefix}
 
 func hasAnyPrefix(key string, prefixes []string) bool {
 	return slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(key, p) })

@@ -1,6 +1,6 @@
 // Package visitarchive is the domain of the customer-visit archive
-// (客户拜访档案库): customers, visit plans and records on the unified form,
-// users and departments, their validation, the errors every layer shares,
+// (客户拜访档案库): customers, visit plans and records on the unified form
+// and the files attached to them, users and departments, their validation, the errors every layer shares,
 // and the small interfaces that storage, index, policy, retention and mail
 // implement. Archive ties them together: it asks the policy (Authorizer)
 // before every read and write, seals sensitive fields with per-object data
@@ -37,6 +37,8 @@
 //	context.go         the caller of a request (principal.go: the signed-in one)
 //	policy.go          permissions, resources, scopes and the Authorizer
 //	seal.go            sealing sensitive fields (AES-256-GCM) and blind hashes
+//	attachment.go      files attached to records: the accepted media types,
+//	                   the file name rule, the FileSealer that encrypts them
 //	objectkeys.go      the object-key layout of the store, documented once
 //	store.go, journal.go, keyring.go, mail.go
 //	                   the interfaces the adapters implement
@@ -60,6 +62,9 @@
 //	                       overdue, plans without a record, reviews waiting
 //	archive_refcodes.go    archiving: classification, retention, gap-free 档号
 //	archive_annotations.go corrections of archived records
+//	archive_attachments.go files of records: uploads journaled whole or not at
+//	                       all, per-file keys from the record's data key,
+//	                       listing and ranged downloads, all logged
 //	archive_access.go      the access log, export
 //	archive_audit.go       the journal for auditors, filtered; verifying its
 //	                       chain (ChainVerifier, which storage/journal implements)

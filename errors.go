@@ -25,6 +25,8 @@ const (
 	Unavailable                 // a dependency is down; try again: 503
 	Integrity                   // stored bytes no longer match their hash
 	TooManyRequests             // too many failed attempts; wait: 429
+	Gone                        // the content was destroyed for good: 410
+	Unsatisfiable               // a range outside the content: 416
 )
 
 var kindCodes = map[Kind]string{
@@ -40,6 +42,8 @@ var kindCodes = map[Kind]string{
 	Unavailable:     "unavailable",
 	Integrity:       "integrity",
 	TooManyRequests: "too_many_requests",
+	Gone:            "gone",
+	Unsatisfiable:   "range_not_satisfiable",
 }
 
 // String returns the stable code of the kind used in API errors.

@@ -24,6 +24,15 @@ import (
 //	inbox/<user>/<id>.json                one notification in a user's inbox
 //	inbox/<user>/<id>.read.json           the mark that it was read
 //	annotations/<record>/<id>.json        a correction of an archived record
+//	attachments/<record>/<id>.bin         the content of a file attached to a record,
+//	                                      encrypted (FileSealer) under a key derived
+//	                                      from the record's data key and the file's id
+//	attachments/<record>/<id>.json        its metadata: size, media type, uploader,
+//	                                      time, with its name and SHA-256 sealed under
+//	                                      that key
+//	attachments/<record>/<id>.text.<n:04d>.json
+//	                                      reserved: part n (from 1) of the text
+//	                                      extracted from it, sealed under that key
 //	refcodes/<series>/<number:06d>.json   the claim of one reference-code number:
 //	                                      series is <fonds>-KF-<year>-<period>-<area>
 //	archiving/<record>/<version:010d>.json  the reservation of archiving that
@@ -78,6 +87,7 @@ const (
 	PlansPrefix       = "plans/"
 	InboxPrefix       = "inbox/"
 	AnnotationsPrefix = "annotations/"
+	AttachmentsPrefix = "attachments/"
 	RefCodesPrefix    = "refcodes/"
 	ArchivingPrefix   = "archiving/"
 	NoticesPrefix     = "notices/"
@@ -129,6 +139,23 @@ func NotificationReadKey(to UserName, id string) string {
 // AnnotationKey is the key of annotation id of record rid.
 func AnnotationKey(rid RecordID, id string) string {
 	return AnnotationsPrefix + string(rid) + "/" + id + ".json"
+}
+
+// AttachmentContentKey is the key of the encrypted content of attachment
+// id of record rid.
+func AttachmentContentKey(rid RecordID, id string) string {
+	return AttachmentsPrefix + string(rid) + "/" + id + ".bin"
+}
+
+// AttachmentKey is the key of the metadata of attachment id of record rid.
+func AttachmentKey(rid RecordID, id string) string {
+	return AttachmentsPrefix + string(rid) + "/" + id + ".json"
+}
+
+// AttachmentTextKey is the key of part n (from 1) of the text extracted
+// from attachment id of record rid.
+func AttachmentTextKey(rid RecordID, id string, n int) string {
+	return fmt.Sprintf("%s%s/%s.text.%04d.json", AttachmentsPrefix, rid, id, n)
 }
 
 // RefCodeKey is the key that claims number n of a reference-code series.

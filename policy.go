@@ -16,6 +16,7 @@ const (
 	PermExport        Permission = "export"   // bulk export
 	PermManage        Permission = "manage"   // users and departments
 	PermCancel        Permission = "cancel"   // call off an approved plan (workflow)
+	PermAttach        Permission = "attach"   // add a file to a record
 )
 
 // Kind of resource the policy knows.

@@ -47,6 +47,19 @@ type Store interface {
 	Delete(ctx context.Context, key string) error
 }
 
+// RangeStore is a Store that reads an object from an offset without
+// reading the bytes before it; attachments use it to serve a range of a
+// large file. Both backends are RangeStores.
+type RangeStore interface {
+	Store
+
+	// GetRange opens key for reading from byte offset on (at most its
+	// size: then nothing is left to read). A missing key is NotFound.
+	// Unlike Get it cannot check the content against its SHA-256, which
+	// covers the whole object: the reader checks what it reads itself.
+	GetRange(ctx context.Context, key string, offset int64) (io.ReadCloser, error)
+}
+
 // BatchStore is a Store that writes many objects faster together than one
 // at a time; bulk imports use it when the store offers it. The disk store
 // does, paying for durability once per batch instead of once per object.

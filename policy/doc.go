@@ -17,8 +17,9 @@
 //
 // The actions are read, read_sensitive, create, update, review (approve,
 // return or reject), archive, annotate (add a correction to an archived
-// record), export, manage and cancel (call off an approved plan). The
-// answer is no unless a row of the permission table says yes.
+// record), export, manage, cancel (call off an approved plan) and attach
+// (add a file to a record). The answer is no unless a row of the
+// permission table says yes.
 //
 // # The permission table
 //
@@ -55,8 +56,8 @@
 //	            read, read_sensitive, create, update.
 //	self        (every employee) records and plans they own or took part
 //	            in, in any department: read and read_sensitive. Records:
-//	            update own ones while draft or returned; annotate own and
-//	            taken-part ones once archived. Plans: update own drafts;
+//	            update and attach files to own ones while draft or
+//	            returned; annotate own and taken-part ones once archived. Plans: update own drafts;
 //	            change an approved plan, own or taken part in (the domain
 //	            asks for a reason and has the change decided); cancel
 //	            own plans.
@@ -68,7 +69,8 @@
 //	service     plan cancelled once approved), and customers: read;
 //	            read_sensitive only with the grant.
 //	archivist   approved and archived records: read; archive approved ones;
-//	            read_sensitive, export and annotate archived ones.
+//	            read_sensitive, export, annotate and attach files to
+//	            archived ones (nobody else attaches to an archived record).
 //	            Customers: read. Paper originals: read and update (move,
 //	            lend, take back).
 //	auditor     read and read_sensitive everything, export records;

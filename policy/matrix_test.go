@@ -45,6 +45,7 @@ var matrix = []struct {
 	{va.KindRecord, va.PermExport, "-", "-", "-", "-", "archived", "all", "released", "-"},
 	{va.KindRecord, va.PermManage, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindRecord, va.PermCancel, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindRecord, va.PermAttach, "own&draft | own&returned", "-", "-", "-", "archived", "-", "-", "-"},
 
 	{va.KindPlan, va.PermRead, "own | part", "home", "released", "released", "-", "all", "all", "-"},
 	{va.KindPlan, va.PermReadSensitive, "own | part", "home", "released&granted", "released&granted", "-", "all", "-", "-"},
@@ -56,6 +57,7 @@ var matrix = []struct {
 	{va.KindPlan, va.PermExport, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindPlan, va.PermManage, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindPlan, va.PermCancel, "own", "home", "-", "-", "-", "-", "-", "-"},
+	{va.KindPlan, va.PermAttach, "-", "-", "-", "-", "-", "-", "-", "-"},
 
 	{va.KindCustomer, va.PermRead, "all", "all", "all", "all", "all", "all", "all", "-"},
 	{va.KindCustomer, va.PermReadSensitive, "all", "all", "granted", "granted", "-", "all", "-", "-"},
@@ -67,6 +69,7 @@ var matrix = []struct {
 	{va.KindCustomer, va.PermExport, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindCustomer, va.PermManage, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindCustomer, va.PermCancel, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindCustomer, va.PermAttach, "-", "-", "-", "-", "-", "-", "-", "-"},
 
 	{va.KindUser, va.PermRead, "-", "-", "-", "-", "-", "all", "-", "all"},
 	{va.KindUser, va.PermReadSensitive, "-", "-", "-", "-", "-", "all", "-", "-"},
@@ -78,6 +81,7 @@ var matrix = []struct {
 	{va.KindUser, va.PermExport, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindUser, va.PermManage, "-", "-", "-", "-", "-", "-", "-", "all"},
 	{va.KindUser, va.PermCancel, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindUser, va.PermAttach, "-", "-", "-", "-", "-", "-", "-", "-"},
 
 	{va.KindDepartment, va.PermRead, "-", "-", "-", "-", "-", "all", "-", "all"},
 	{va.KindDepartment, va.PermReadSensitive, "-", "-", "-", "-", "-", "all", "-", "-"},
@@ -89,6 +93,7 @@ var matrix = []struct {
 	{va.KindDepartment, va.PermExport, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindDepartment, va.PermManage, "-", "-", "-", "-", "-", "-", "-", "all"},
 	{va.KindDepartment, va.PermCancel, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindDepartment, va.PermAttach, "-", "-", "-", "-", "-", "-", "-", "-"},
 
 	{va.KindJournal, va.PermRead, "-", "-", "-", "-", "-", "all", "-", "-"},
 	{va.KindJournal, va.PermReadSensitive, "-", "-", "-", "-", "-", "all", "-", "-"},
@@ -100,6 +105,7 @@ var matrix = []struct {
 	{va.KindJournal, va.PermExport, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindJournal, va.PermManage, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindJournal, va.PermCancel, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindJournal, va.PermAttach, "-", "-", "-", "-", "-", "-", "-", "-"},
 
 	{va.KindAccessLog, va.PermRead, "-", "-", "-", "-", "-", "all", "-", "-"},
 	{va.KindAccessLog, va.PermReadSensitive, "-", "-", "-", "-", "-", "all", "-", "-"},
@@ -111,6 +117,7 @@ var matrix = []struct {
 	{va.KindAccessLog, va.PermExport, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindAccessLog, va.PermManage, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindAccessLog, va.PermCancel, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindAccessLog, va.PermAttach, "-", "-", "-", "-", "-", "-", "-", "-"},
 
 	{va.KindPaper, va.PermRead, "-", "-", "-", "-", "all", "all", "all", "-"},
 	{va.KindPaper, va.PermReadSensitive, "-", "-", "-", "-", "-", "-", "-", "-"},
@@ -122,6 +129,7 @@ var matrix = []struct {
 	{va.KindPaper, va.PermExport, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindPaper, va.PermManage, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindPaper, va.PermCancel, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindPaper, va.PermAttach, "-", "-", "-", "-", "-", "-", "-", "-"},
 }
 
 // matrixUsers are the callers of the matrix: one per role, and marketing

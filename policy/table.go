@@ -32,7 +32,7 @@ var (
 		visitarchive.PermRead, visitarchive.PermReadSensitive, visitarchive.PermCreate,
 		visitarchive.PermUpdate, visitarchive.PermReview, visitarchive.PermArchive,
 		visitarchive.PermAnnotate, visitarchive.PermExport, visitarchive.PermManage,
-		visitarchive.PermCancel,
+		visitarchive.PermCancel, visitarchive.PermAttach,
 	}
 )
 

@@ -29,6 +29,8 @@ var kindStatus = map[visitarchive.Kind]int{
 	visitarchive.Internal:        http.StatusInternalServerError,
 	visitarchive.Integrity:       http.StatusInternalServerError,
 	visitarchive.TooManyRequests: http.StatusTooManyRequests,
+	visitarchive.Gone:            http.StatusGone,
+	visitarchive.Unsatisfiable:   http.StatusRequestedRangeNotSatisfiable,
 }
 
 // statusKind maps the statuses Fiber itself produces (no route, body too

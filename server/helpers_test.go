@@ -40,8 +40,15 @@ func newTestServer(t *testing.T, adjust ...func(*Config)) *testServer {
 // lifetime).
 func newTestServerWith(t *testing.T, archive func(*visitarchive.Config), adjust ...func(*Config)) *testServer {
 	t.Helper()
+	return newTestServerOver(t, nil, archive, adjust...)
+}
+
+// newTestServerOver is newTestServerWith over the store that openStore
+// opens (nil: the disk store of testenv).
+func newTestServerOver(t *testing.T, openStore func(*testing.T) visitarchive.Store, archive func(*visitarchive.Config), adjust ...func(*Config)) *testServer {
+	t.Helper()
 	e := testenv.New(t)
-	e.Adjust = archive
+	e.OpenStore, e.Adjust = openStore, archive
 	e.Open(t, true)
 	cfg := Config{Archive: e.Archive, Logger: slog.New(slog.NewJSONHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	for _, f := range adjust {
@@ -160,7 +167,7 @@ func (ts *testServer) send(base, method, path string, body io.Reader, hdr ...str
 	if err != nil {
 		ts.t.Fatal(err)
 	}
-	return &result{status: res.StatusCode, header: res.Header, body: b}
+	return &result{status: res.StatusCode, header: res.Header, body: b, closed: res.Close}
 }
 
 // result is an answer of the test server.
@@ -168,6 +175,7 @@ type result struct {
 	status int
 	header http.Header
 	body   []byte
+	closed bool // the answer said Connection: close
 }
 
 // call sends a request as alice (an employee of sales1). hdr holds header
@@ -205,7 +213,7 @@ func (ts *testServer) callAs(who, method, path, body string, hdr ...string) *res
 	if err != nil {
 		ts.t.Fatal(err)
 	}
-	return &result{status: res.StatusCode, header: res.Header, body: b}
+	return &result{status: res.StatusCode, header: res.Header, body: b, closed: res.Close}
 }
 
 // decode unmarshals the body into v.

@@ -11,7 +11,7 @@ const (
 // route under apiPrefix, and a test keeps the two in step.
 func (s *Server) routes() {
 	app := s.app
-	app.Use(s.observe, recoverPanics, s.withDeadline)
+	app.Use(s.observe, recoverPanics, s.withDeadline, s.readBody)
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
@@ -59,6 +59,9 @@ func (s *Server) routes() {
 	api.Post("/records/:id/archive", s.archiveRecord)
 	api.Get("/records/:id/annotations", s.listAnnotations)
 	api.Post("/records/:id/annotations", s.annotateRecord)
+	api.Get("/records/:id/attachments", s.listAttachments)
+	api.Post("/records/:id/attachments", s.uploadAttachments) // streamed: isStreamed
+	api.Get("/records/:id/attachments/:aid", s.getAttachment)
 
 	api.Post("/plans", s.plans.handleCreate)
 	api.Get("/plans", s.listPlans)

@@ -42,6 +42,12 @@
 //     …/submit, …/approve and the like, in workflow.go), whose body may
 //     then be left out.
 //   - Unknown or repeated query parameters are 400.
+//   - Uploads of attachments (POST …/records/{id}/attachments,
+//     attachments.go) are multipart/form-data read as a stream, held to
+//     their own limits (Config.Attachments), never to BodyLimit; every
+//     other body is read whole and held to BodyLimit first (bodies.go).
+//     Fiber streams every body or none, so the server streams them all and
+//     readBody reads the others.
 package server
 
 import (
@@ -69,9 +75,12 @@ type Config struct {
 	Logger  *slog.Logger // nil discards
 
 	// BodyLimit caps request bodies in bytes (0: DefaultBodyLimit). It
-	// applies to every request; endpoints that take large uploads will
-	// stream their bodies and check their own limit.
+	// applies to every request but the uploads of attachments, which
+	// stream their bodies and keep to Attachments.
 	BodyLimit int
+
+	// Attachments bounds uploads and downloads of attachments.
+	Attachments AttachmentLimits
 
 	// RequestTimeout is the deadline put on each request's context
 	// (0: DefaultRequestTimeout).
@@ -93,9 +102,12 @@ type Server struct {
 	archive *visitarchive.Archive
 	log     *slog.Logger
 	timeout time.Duration
-	reg     *prometheus.Registry
-	metrics *metrics
-	web     *web.Web // the pages
+	// bodyLimit is Config.BodyLimit; limits Config.Attachments.
+	bodyLimit int
+	limits    AttachmentLimits
+	reg       *prometheus.Registry
+	metrics   *metrics
+	web       *web.Web // the pages
 
 	customers   *objectAPI[visitarchive.Customer]
 	records     *objectAPI[visitarchive.Record]
@@ -111,7 +123,9 @@ func New(cfg Config) *Server {
 		log:     cfg.Logger,
 		timeout: cfg.RequestTimeout,
 		reg:     cfg.Registry,
+		limits:  cfg.Attachments,
 	}
+	s.limits.defaults()
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -126,24 +140,29 @@ func New(cfg Config) *Server {
 	s.customers, s.records, s.plans = s.customerAPI(), s.recordAPI(), s.planAPI()
 	s.users, s.departments = s.userAPI(), s.departmentAPI()
 	s.web = web.New(web.Config{Archive: cfg.Archive, Logger: s.log, SearchQuery: s.pageSearchQuery})
-	limit := cfg.BodyLimit
-	if limit <= 0 {
-		limit = DefaultBodyLimit
+	s.bodyLimit = cfg.BodyLimit
+	if s.bodyLimit <= 0 {
+		s.bodyLimit = DefaultBodyLimit
 	}
 	s.app = fiber.New(fiber.Config{
 		// Values from c.Params, c.Query and c.Body outlive handlers (they
 		// go into the Archive), so Fiber must not reuse their buffers.
-		Immutable:             true,
-		BodyLimit:             limit,
-		ErrorHandler:          s.handleError,
-		DisableStartupMessage: true,
-		StrictRouting:         false,
-		CaseSensitive:         true,
+		Immutable: true,
+		BodyLimit: s.bodyLimit,
+		// Bodies stream, so that uploads never sit in memory; readBody
+		// (bodies.go) reads the others and holds them to BodyLimit.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		ErrorHandler:                 s.handleError,
+		DisableStartupMessage:        true,
+		StrictRouting:                false,
+		CaseSensitive:                true,
 		// Idle keep-alive connections must not hold Shutdown up for long.
 		ReadTimeout:  time.Minute,
 		WriteTimeout: time.Minute,
 		IdleTimeout:  2 * time.Minute,
 	})
+	s.app.Server().HeaderReceived = s.headerReceived
 	s.routes()
 	return s
 }

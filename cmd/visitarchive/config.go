@@ -17,8 +17,10 @@ import (
 	"github.com/visitarchive/visitarchive/index"
 	"github.com/visitarchive/visitarchive/policy"
 	"github.com/visitarchive/visitarchive/retention"
+	"github.com/visitarchive/visitarchive/server"
 	"github.com/visitarchive/visitarchive/smtpmail"
 	"github.com/visitarchive/visitarchive/storage/disk"
+	"github.com/visitarchive/visitarchive/storage/filecrypt"
 	"github.com/visitarchive/visitarchive/storage/journal"
 	"github.com/visitarchive/visitarchive/storage/keyring"
 	"github.com/visitarchive/visitarchive/storage/s3"
@@ -45,6 +47,9 @@ type storeFlags struct {
 	smtpAddr     string
 	smtpFrom     string
 	smtpUsername string
+
+	// The attachment limits (serve), over those of the config file.
+	maxFile, maxRequest, transferTimeout string
 
 	// passwordChecks bounds the password checks that run at once.
 	passwordChecks int
@@ -79,13 +84,16 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.s3.CreateBucket, "s3-create-bucket", envBool("VISITARCHIVE_S3_CREATE_BUCKET", false), "create the bucket, with object locking, when it does not exist (VISITARCHIVE_S3_CREATE_BUCKET)")
 	fs.StringVar(&f.keyFile, "key-file", env("VISITARCHIVE_KEY_FILE", ""), "key file of the master keys (VISITARCHIVE_KEY_FILE; default DATA/keyring.json); create one with 'visitarchive keys init'")
 	fs.StringVar(&f.sensitive, "sensitive-fields", env("VISITARCHIVE_SENSITIVE_FIELDS", ""), "record fields to encrypt at rest besides contact phone, e-mail and the decision chain, comma-separated, such as onsite_notes,competitor_info (VISITARCHIVE_SENSITIVE_FIELDS)")
-	fs.StringVar(&f.configFile, "config", env("VISITARCHIVE_CONFIG", ""), "JSON configuration file: timezone, workflow (filing period, plan lead time and tolerance, review period, forms, retention schedule, fonds, area codes) and smtp (VISITARCHIVE_CONFIG)")
+	fs.StringVar(&f.configFile, "config", env("VISITARCHIVE_CONFIG", ""), "JSON configuration file: timezone, workflow (filing period, plan lead time and tolerance, review period, forms, retention schedule, fonds, area codes), smtp and attachments (max_file, max_request, transfer_timeout) (VISITARCHIVE_CONFIG)")
 	fs.StringVar(&f.filingPeriod, "filing-period", env("VISITARCHIVE_FILING_PERIOD", ""), "how long after a visit its record is due, such as 24h; overrides the config file (VISITARCHIVE_FILING_PERIOD; default 24h)")
 	fs.StringVar(&f.timezone, "timezone", env("VISITARCHIVE_TIMEZONE", ""), "the company's time zone, an IANA name: dates without a time, the year of a reference code and the dates of notifications are read in it; overrides the config file (VISITARCHIVE_TIMEZONE; default "+va.DefaultTimeZone+")")
 	fs.StringVar(&f.smtpAddr, "smtp-addr", env("VISITARCHIVE_SMTP_ADDR", ""), "SMTP server host:port for mail notifications; overrides the config file (VISITARCHIVE_SMTP_ADDR; default: no mail)")
 	fs.StringVar(&f.smtpFrom, "smtp-from", env("VISITARCHIVE_SMTP_FROM", ""), "sender address of mail notifications; overrides the config file (VISITARCHIVE_SMTP_FROM)")
 	// The password has no flag: it would show in the process list.
 	fs.StringVar(&f.smtpUsername, "smtp-username", env("VISITARCHIVE_SMTP_USERNAME", ""), "SMTP user name; overrides the config file (VISITARCHIVE_SMTP_USERNAME); the password comes only from "+smtpPasswordEnv)
+	fs.StringVar(&f.maxFile, "attachments-max-file", env("VISITARCHIVE_ATTACHMENTS_MAX_FILE", ""), "largest file an upload may attach, such as 256MiB; overrides the config file (VISITARCHIVE_ATTACHMENTS_MAX_FILE; default 256MiB)")
+	fs.StringVar(&f.maxRequest, "attachments-max-request", env("VISITARCHIVE_ATTACHMENTS_MAX_REQUEST", ""), "largest upload request, all its files together, such as 1GiB; overrides the config file (VISITARCHIVE_ATTACHMENTS_MAX_REQUEST; default 1GiB)")
+	fs.StringVar(&f.transferTimeout, "attachments-timeout", env("VISITARCHIVE_ATTACHMENTS_TIMEOUT", ""), "longest upload or download of attachments, such as 30m; overrides the config file (VISITARCHIVE_ATTACHMENTS_TIMEOUT; default 30m)")
 	fs.IntVar(&f.passwordChecks, "password-checks", envInt("VISITARCHIVE_PASSWORD_CHECKS", 0), "password checks that may run at once, each taking 64 MiB; more sign-ins at once wait up to 2s, then get 429 (VISITARCHIVE_PASSWORD_CHECKS; default twice the cores)")
 	fs.StringVar(&f.logFormat, "log-format", env("VISITARCHIVE_LOG_FORMAT", "text"), "log format: text or json (VISITARCHIVE_LOG_FORMAT)")
 	fs.StringVar(&f.logLevel, "log-level", env("VISITARCHIVE_LOG_LEVEL", "info"), "log level: debug, info, warn, error (VISITARCHIVE_LOG_LEVEL)")
@@ -190,6 +198,8 @@ type components struct {
 	archive *va.Archive
 	// mailer is the mail server the archive sends through, or nil.
 	mailer *smtpmail.Mailer
+	// attachments are the limits of uploads and downloads (serve).
+	attachments server.AttachmentLimits
 }
 
 // jobs returns the runner of the server's scheduled work.
@@ -237,7 +247,7 @@ func (f *storeFlags) open(ctx context.Context, log *slog.Logger, progress func(d
 	if err != nil {
 		return nil, err
 	}
-	c := &components{keys: keys, mailer: set.mailer}
+	c := &components{keys: keys, mailer: set.mailer, attachments: set.attachments}
 	if c.store, err = f.openStore(ctx); err != nil {
 		return nil, err
 	}
@@ -249,6 +259,7 @@ func (f *storeFlags) open(ctx context.Context, log *slog.Logger, progress func(d
 	}
 	cfg := va.Config{Store: c.store, Journal: c.journal, Logger: log, ReindexProgress: progress,
 		Passwords: policy.DefaultArgon2id(), PasswordChecks: f.passwordChecks, SensitiveFields: f.sensitiveFields(), Keys: keys,
+		Files:    filecrypt.Sealer{},
 		Workflow: set.workflow, ImportDeadline: f.importDeadline, Verifier: journal.Verifier{Store: c.store}}
 	if set.mailer != nil {
 		cfg.Mailer = set.mailer // not a nil *smtpmail.Mailer in the interface

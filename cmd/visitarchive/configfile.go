@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	va "github.com/visitarchive/visitarchive"
 	"github.com/visitarchive/visitarchive/retention"
+	"github.com/visitarchive/visitarchive/server"
 	"github.com/visitarchive/visitarchive/smtpmail"
 )
 
@@ -25,9 +27,17 @@ import (
 type fileConfig struct {
 	// Timezone is the company's time zone, an IANA name such as
 	// Asia/Shanghai (WorkflowConfig.Location).
-	Timezone string        `json:"timezone"`
-	Workflow *workflowFile `json:"workflow"`
-	SMTP     *smtpFile     `json:"smtp"`
+	Timezone    string           `json:"timezone"`
+	Workflow    *workflowFile    `json:"workflow"`
+	SMTP        *smtpFile        `json:"smtp"`
+	Attachments *attachmentsFile `json:"attachments"`
+}
+
+// attachmentsFile bounds the files the server takes (serve).
+type attachmentsFile struct {
+	MaxFile         string `json:"max_file"`         // a size: "256MiB", "1GiB", "500MB", "1048576"
+	MaxRequest      string `json:"max_request"`      // the same, for one upload request
+	TransferTimeout string `json:"transfer_timeout"` // a Go duration: "30m"
 }
 
 type workflowFile struct {
@@ -58,8 +68,9 @@ const smtpPasswordEnv = "VISITARCHIVE_SMTP_PASSWORD"
 // settings are the workflow and mail settings resolved from the file,
 // the flags and the environment.
 type settings struct {
-	workflow va.WorkflowConfig
-	mailer   *smtpmail.Mailer // nil when mail is not configured
+	workflow    va.WorkflowConfig
+	mailer      *smtpmail.Mailer // nil when mail is not configured
+	attachments server.AttachmentLimits
 }
 
 // settings reads the configuration file, if one is given, and applies the
@@ -93,6 +104,12 @@ func (f *storeFlags) settings() (*settings, error) {
 		return nil, inFile(fmt.Errorf("timezone: %w", err))
 	}
 	s := &settings{workflow: wf}
+	if s.attachments, err = fc.Attachments.limits(); err != nil {
+		return nil, inFile(err)
+	}
+	if err := f.attachmentFlags(&s.attachments); err != nil {
+		return nil, err
+	}
 	if s.mailer, err = fc.SMTP.mailer(f); err != nil {
 		if f.smtpAddr+f.smtpFrom+f.smtpUsername != "" {
 			return nil, fmt.Errorf("mail settings of the --smtp flags and %s: %w", orNone(f.configFile), err)
@@ -176,6 +193,86 @@ func (w *workflowFile) durations(cfg *va.WorkflowConfig) error {
 		*d.dst = v
 	}
 	return nil
+}
+
+// limits returns the attachment limits of the file; zero values are the
+// server's defaults.
+func (a *attachmentsFile) limits() (server.AttachmentLimits, error) {
+	var l server.AttachmentLimits
+	if a == nil {
+		return l, nil
+	}
+	var err error
+	for _, v := range []struct {
+		key, value string
+		dst        *int64
+	}{{"max_file", a.MaxFile, &l.MaxFile}, {"max_request", a.MaxRequest, &l.MaxRequest}} {
+		if v.value == "" {
+			continue
+		}
+		if *v.dst, err = size(v.value); err != nil {
+			return l, fmt.Errorf("attachments.%s: %w", v.key, err)
+		}
+	}
+	if a.TransferTimeout != "" {
+		if l.TransferTimeout, err = positiveDuration(a.TransferTimeout); err != nil {
+			return l, fmt.Errorf("attachments.transfer_timeout: %w", err)
+		}
+	}
+	return l, checkLimits(l)
+}
+
+// attachmentFlags applies the attachment flags over l.
+func (f *storeFlags) attachmentFlags(l *server.AttachmentLimits) error {
+	var err error
+	for _, v := range []struct {
+		flag, value string
+		dst         *int64
+	}{{"--attachments-max-file", f.maxFile, &l.MaxFile}, {"--attachments-max-request", f.maxRequest, &l.MaxRequest}} {
+		if v.value == "" {
+			continue
+		}
+		if *v.dst, err = size(v.value); err != nil {
+			return fmt.Errorf("%s: %w", v.flag, err)
+		}
+	}
+	if f.transferTimeout != "" {
+		if l.TransferTimeout, err = positiveDuration(f.transferTimeout); err != nil {
+			return fmt.Errorf("--attachments-timeout: %w", err)
+		}
+	}
+	if err := checkLimits(*l); err != nil {
+		return fmt.Errorf("the attachment limits of the flags and %s: %w", orNone(f.configFile), err)
+	}
+	return nil
+}
+
+// checkLimits refuses a file limit over the request limit, which a file
+// could never reach.
+func checkLimits(l server.AttachmentLimits) error {
+	file, req := cmp.Or(l.MaxFile, server.DefaultMaxFile), cmp.Or(l.MaxRequest, server.DefaultMaxRequest)
+	if file > req {
+		return fmt.Errorf("the limit of a file (%d bytes) is over the limit of a request (%d bytes)", file, req)
+	}
+	return nil
+}
+
+// sizePattern is a size: a number of bytes, or of kB, MB, GB (powers of
+// 1000) or KiB, MiB, GiB (powers of 1024).
+var sizePattern = regexp.MustCompile(`^([0-9]+) ?(B|kB|KB|MB|GB|KiB|MiB|GiB)?$`)
+
+// size reads a size such as "256MiB" or "1048576".
+func size(s string) (int64, error) {
+	m := sizePattern.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return 0, fmt.Errorf("%q is not a size: write it like 256MiB, 1GiB, 500MB or a number of bytes", s)
+	}
+	n, err := strconv.ParseInt(m[1], 10, 64)
+	unit := map[string]int64{"": 1, "B": 1, "kB": 1e3, "KB": 1e3, "MB": 1e6, "GB": 1e9, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}[m[2]]
+	if err != nil || n <= 0 || n > (1<<50)/unit {
+		return 0, fmt.Errorf("%q must be more than zero and at most 1 PiB", s)
+	}
+	return n * unit, nil
 }
 
 // mailer returns the SMTP mailer of the file and the flags, or nil when

@@ -12,6 +12,7 @@ import (
 
 	va "github.com/visitarchive/visitarchive"
 	"github.com/visitarchive/visitarchive/retention"
+	"github.com/visitarchive/visitarchive/server"
 	"github.com/visitarchive/visitarchive/smtpmail/smtptest"
 )
 
@@ -192,6 +193,10 @@ func TestConfigFileErrors(t *testing.T) {
 		{"smtp without addr", `{"smtp": {"from": "a@example.com"}}`, storeFlags{}, []string{"smtp.addr (or --smtp-addr) is required"}},
 		{"bad sender", `{"smtp": {"addr": "mail.example.com:587", "from": "nobody"}}`, storeFlags{}, []string{"smtp: bad mailer configuration", `"nobody" is not an e-mail address`}},
 		{"bad flag", `{}`, storeFlags{filingPeriod: "soon"}, []string{`--filing-period: "soon" is not a duration`}},
+		{"bad size", `{"attachments": {"max_file": "256 megabytes"}}`, storeFlags{}, []string{`attachments.max_file: "256 megabytes" is not a size`}},
+		{"zero size", `{"attachments": {"max_request": "0"}}`, storeFlags{}, []string{`attachments.max_request: "0" must be more than zero`}},
+		{"file over request", `{"attachments": {"max_file": "2GiB"}}`, storeFlags{}, []string{"the limit of a file (2147483648 bytes) is over the limit of a request (1073741824 bytes)"}},
+		{"bad transfer timeout", `{"attachments": {"transfer_timeout": "forever"}}`, storeFlags{}, []string{`attachments.transfer_timeout: "forever" is not a duration`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := tc.flags
@@ -201,7 +206,7 @@ func TestConfigFileErrors(t *testing.T) {
 				t.Fatal("no error")
 			}
 			t.Log(err)
-			if tc.flags.filingPeriod == "" {
+			if tc.flags.filingPeriod == "" && tc.flags.maxFile == "" {
 				tc.want = append(tc.want, "config file "+f.configFile+": ")
 			}
 			for _, w := range tc.want {
@@ -210,6 +215,38 @@ func TestConfigFileErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestConfigAttachmentLimits reads the limits of uploads from the file,
+// and the flags over it.
+func TestConfigAttachmentLimits(t *testing.T) {
+	t.Setenv(smtpPasswordEnv, "")
+	s, err := (&storeFlags{}).settings()
+	if err != nil || s.attachments != (server.AttachmentLimits{}) {
+		t.Errorf("no limits set: %+v, %v; want the server's defaults (zero)", s.attachments, err)
+	}
+	f := &storeFlags{configFile: writeConfig(t, `{"attachments": {"max_file": "100MiB", "max_request": "500MB", "transfer_timeout": "1h"}}`)}
+	if s, err = f.settings(); err != nil {
+		t.Fatal(err)
+	}
+	if want := (server.AttachmentLimits{MaxFile: 100 << 20, MaxRequest: 500e6, TransferTimeout: time.Hour}); s.attachments != want {
+		t.Errorf("limits %+v, want %+v", s.attachments, want)
+	}
+	f.maxFile, f.maxRequest, f.transferTimeout = "1048576", "2 GiB", "90m"
+	if s, err = f.settings(); err != nil {
+		t.Fatal(err)
+	}
+	if want := (server.AttachmentLimits{MaxFile: 1 << 20, MaxRequest: 2 << 30, TransferTimeout: 90 * time.Minute}); s.attachments != want {
+		t.Errorf("limits with flags %+v, want %+v", s.attachments, want)
+	}
+	f.maxFile = "3GiB"
+	if _, err := f.settings(); err == nil || !strings.Contains(err.Error(), "the attachment limits of the flags and config file") {
+		t.Errorf("a file limit over the request limit: %v", err)
+	}
+	f.maxFile = "lots"
+	if _, err := f.settings(); err == nil || !strings.Contains(err.Error(), `--attachments-max-file: "lots" is not a size`) {
+		t.Errorf("a bad flag: %v", err)
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/visitarchive/visitarchive/policy"
 	"github.com/visitarchive/visitarchive/retention"
 	"github.com/visitarchive/visitarchive/storage/disk"
+	"github.com/visitarchive/visitarchive/storage/filecrypt"
 	"github.com/visitarchive/visitarchive/storage/journal"
 	"github.com/visitarchive/visitarchive/storage/keyring"
 )
@@ -69,7 +70,7 @@ func (e *Env) Open(t *testing.T, withIndex bool) {
 		t.Fatal(err)
 	}
 	cfg := va.Config{Store: e.Store, Journal: e.Journal, Logger: log, Now: e.Clock.Now,
-		Policy: Policy(t), Keys: e.Keyring(t), Passwords: Hasher(t),
+		Policy: Policy(t), Keys: e.Keyring(t), Passwords: Hasher(t), Files: filecrypt.Sealer{},
 		Workflow: va.WorkflowConfig{Schedule: retention.DefaultSchedule()}, Verifier: journal.Verifier{Store: e.Store}}
 	if withIndex {
 		e.Index = OpenIndex(t, filepath.Join(e.Dir, "index"), log)

@@ -329,6 +329,29 @@ func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, visitarchiv
 	return storage.NewVerifier(key, f, info.Size, info.SHA256), info, nil
 }
 
+// GetRange implements visitarchive.RangeStore.
+func (s *Store) GetRange(ctx context.Context, key string, offset int64) (io.ReadCloser, error) {
+	const op = "disk.getrange"
+	if offset < 0 {
+		return nil, visitarchive.E(op, visitarchive.Invalid, nil, "negative offset %d", offset)
+	}
+	f, info, err := s.open(op, key)
+	if err != nil {
+		return nil, err
+	}
+	offset = min(offset, info.Size)
+	if _, err := f.Seek(offset, io.SeekCurrent); err != nil {
+		f.Close()
+		return nil, ioError(op, key, err)
+	}
+	return rangeReader{io.LimitReader(f, info.Size-offset), f}, nil
+}
+
+type rangeReader struct {
+	io.Reader
+	io.Closer
+}
+
 // Stat implements visitarchive.Store.
 func (s *Store) Stat(ctx context.Context, key string) (visitarchive.ObjectInfo, error) {
 	f, info, err := s.open("disk.stat", key)

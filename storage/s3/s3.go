@@ -24,7 +24,9 @@
 package s3
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -204,6 +206,37 @@ func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, visitarchiv
 	}
 	rc := storage.NewVerifier(key, objectReader{obj, key}, info.Size, info.SHA256)
 	return rc, info, nil
+}
+
+// GetRange implements visitarchive.RangeStore.
+func (s *Store) GetRange(ctx context.Context, key string, offset int64) (io.ReadCloser, error) {
+	const op = "s3.getrange"
+	if err := storage.ValidKey(key); err != nil {
+		return nil, err
+	}
+	if offset < 0 {
+		return nil, visitarchive.E(op, visitarchive.Invalid, nil, "negative offset %d", offset)
+	}
+	var opts minio.GetObjectOptions
+	if offset > 0 {
+		if err := opts.SetRange(offset, 0); err != nil {
+			return nil, visitarchive.E(op, visitarchive.Internal, err, "storage failed")
+		}
+	}
+	obj, err := s.c.GetObject(ctx, s.bucket, s.ObjectName(key), opts)
+	if err != nil {
+		return nil, translate(op, key, err)
+	}
+	if _, err := obj.Stat(); err != nil { // sends the GET
+		obj.Close()
+		var resp minio.ErrorResponse
+		if errors.As(err, &resp) && resp.Code == "InvalidRange" {
+			// At or past the end: nothing is left to read.
+			return io.NopCloser(bytes.NewReader(nil)), nil
+		}
+		return nil, translate(op, key, err)
+	}
+	return objectReader{obj, key}, nil
 }
 
 // objectReader gives read errors of a body in flight their kind.

@@ -25,6 +25,9 @@
 // for a store opened afterwards. For a store that does not implement it
 // these subtests are skipped: the S3 store does not, today.
 //
+// A store that implements visitarchive.RangeStore is held to GetRange's
+// contract (the subtest GetRange); both backends do.
+//
 // BenchmarkPut and BenchmarkPutBatch measure a backend's writes; each
 // backend's tests run them for that backend.
 package storagetest
@@ -84,6 +87,7 @@ func Run(t *testing.T, newStore func(t *testing.T) visitarchive.Store, opts ...O
 		{"Delete", testDelete},
 		{"Corrupt", func(t *testing.T, s visitarchive.Store) { testCorrupt(t, s, o.Corrupt) }},
 		{"Large", testLarge},
+		{"GetRange", testGetRange},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
