@@ -131,7 +131,15 @@ func (s *pdfSource) page(ctx context.Context, n int, fine bool) (*image.Gray, er
 	if err != nil {
 		return nil, err
 	}
-	return parsePGM(out)
+	img, err := parsePGM(out)
+	if err != nil {
+		return nil, &toolError{Tool: "pdftoppm", Err: err}
+	}
+	// Out of memory, pdftoppm writes an image of one pixel and exits 0.
+	if got := max(img.Rect.Dx(), img.Rect.Dy()); got < side*9/10 {
+		return nil, &toolError{Tool: "pdftoppm", Err: fmt.Errorf("rendered %d×%d pixels, not %d", img.Rect.Dx(), img.Rect.Dy(), side)}
+	}
+	return img, nil
 }
 
 // cut writes the pages of part k to their own PDF in dir.

@@ -2,13 +2,13 @@ package scan
 
 import (
 	"bytes"
-	"image"
 	"context"
 	"errors"
+	"image"
 	"os"
 	"os/exec"
 	"slices"
-	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -140,5 +140,109 @@ func pdfPages(t *testing.T, path string) int {
 	return n
 }
 
-var _ = errors.New
-var _ = strings.Contains
+// tornCover is rec1's cover sheet with the middle of its QR code torn
+// away: the finder patterns are there, more than the error correction
+// can restore is not.
+func tornCover(t *testing.T, dpi int) *image.Gray {
+	page := scannedCover(t, rec1, dpi)
+	module := float64(mm(80, dpi)) / 49
+	x0, y0 := mm(65, dpi), mm(110, dpi)
+	fill(page, image.Rect(x0+int(4*module), y0+int(16*module), x0+int(45*module), y0+int(34*module)), 0xff)
+	return page
+}
+
+// TestSplitPDFTornCover: the pages after a cover sheet whose code cannot
+// be read go to the inbox, never to the record before it.
+func TestSplitPDFTornCover(t *testing.T) {
+	needTools(t, poppler...)
+	pdf := scannedPDF(t,
+		pdfPage{jpegOf(t, scannedCover(t, rec2, 150), 75), 150},
+		pdfPage{jpegOf(t, scannedForm(150, 1), 75), 150},
+		pdfPage{jpegOf(t, tornCover(t, 150), 75), 150},
+		pdfPage{jpegOf(t, scannedForm(150, 2), 75), 150},
+	)
+	b, err := SplitPDF(t.Context(), bytes.NewReader(pdf), Options{TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	want := "page 3 has a QR code that could not be read; it and the pages after it up to the next cover sheet were not filed"
+	if len(b.Parts) != 2 || b.Parts[0].Record != rec2 || !slices.Equal(b.Parts[0].Pages, []int{2}) ||
+		b.Parts[1].Record != "" || !slices.Equal(b.Parts[1].Pages, []int{3, 4}) || b.Parts[1].Reason.String() != want {
+		t.Errorf("got %+v; want rec2 with page 2, then pages 3 and 4 to the inbox", b.Parts)
+	}
+}
+
+// TestSplitPDFBroken: files that are no readable PDF, or too large, are
+// refused with a clear error and leave nothing behind.
+func TestSplitPDFBroken(t *testing.T) {
+	needTools(t, poppler...)
+	batch := scannedPDF(t, pdfPage{jpegOf(t, scannedForm(100, 1), 75), 100})
+	million := bytes.Replace(batch, []byte("/Count 1 >>"), []byte("/Count 1000000 >>"), 1)
+	pngFile, _ := QRPNG(rec1, 128)
+	for _, tc := range []struct {
+		name string
+		data []byte
+		opt  Options
+		kind visitarchive.Kind
+		msg  string
+	}{
+		{"empty", nil, Options{}, visitarchive.Invalid, "the scan is not a PDF that can be read"},
+		{"garbage", append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("\x00garbage obj <<"), 5000)...), Options{}, visitarchive.Invalid, "the scan is not a PDF that can be read"},
+		{"truncated", batchPDF(t)[:len(batchPDF(t))/2], Options{}, visitarchive.Invalid, "the scan is not a PDF that can be read"},
+		{"an image", pngFile, Options{}, visitarchive.Invalid, "the scan is not a PDF that can be read"},
+		// Poppler itself refuses a page count beyond the objects in the file.
+		{"a million pages", million, Options{}, visitarchive.Invalid, "the scan is not a PDF that can be read"},
+		{"over MaxPages", batchPDF(t), Options{MaxPages: 4}, visitarchive.TooLarge, "the scan has 8 pages; at most 4 are split at once"},
+		{"over MaxBytes", append(batch, make([]byte, 1<<20)...), Options{MaxBytes: 1 << 20}, visitarchive.TooLarge, "the scan is larger than 1 MB"},
+		{"tool timeout", batch, Options{ToolTimeout: time.Nanosecond}, visitarchive.Invalid, "reading the scan took longer than 1ns"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tmp := t.TempDir()
+			tc.opt.TempDir = tmp
+			b, err := SplitPDF(t.Context(), bytes.NewReader(tc.data), tc.opt)
+			if err == nil {
+				b.Close()
+				t.Fatalf("split into %+v, want an error", b.Parts)
+			}
+			if got := visitarchive.ErrorKind(err); got != tc.kind || visitarchive.ErrorMessage(err) != tc.msg {
+				t.Errorf("got %v %q (%v), want %v %q", got, visitarchive.ErrorMessage(err), err, tc.kind, tc.msg)
+			}
+			if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+				t.Errorf("left behind: %v", entries)
+			}
+		})
+	}
+}
+
+var batchOnce struct {
+	sync.Once
+	pdf []byte
+}
+
+// batchPDF returns the PDF of batchPages at 100 dpi, made once.
+func batchPDF(t *testing.T) []byte {
+	batchOnce.Do(func() { batchOnce.pdf = scannedPDF(t, batchPages(t, 100)...) })
+	return batchOnce.pdf
+}
+
+// TestSplitPDFCancel: a split whose context ends stops, says so, and
+// leaves nothing behind.
+func TestSplitPDFCancel(t *testing.T) {
+	needTools(t, poppler...)
+	tmp := t.TempDir()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	calls := 0
+	_, err := SplitPDF(ctx, bytes.NewReader(batchPDF(t)), Options{TempDir: tmp, Workers: 1,
+		Progress: func(done, total int) { calls++; cancel() }})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("got %v, want context.Canceled", err)
+	}
+	if calls != 1 {
+		t.Errorf("%d pages read after the cancel, want 1 before it", calls)
+	}
+	if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+		t.Errorf("left behind: %v", entries)
+	}
+}
