@@ -90,8 +90,8 @@ type coverRow struct {
 // department and visitor as text, and the QR code of Payload(s.RecordID)
 // 80 mm wide. The page stands alone, without the site's menu: it is a
 // sheet to print. With QRURL and StylesheetURL set it holds no inline
-// style or script and loads only those two URLs, so a Content-Security-
-// Policy of "style-src 'self'; img-src 'self'" allows it; without them
+// style or script and loads only those two URLs, so a Content-Security-Policy
+// of "style-src 'self'; img-src 'self'" allows it; without them
 // it is one self-contained file (for a folder of sheets to print). An
 // invalid RecordID is Invalid.
 func WriteCover(w io.Writer, s CoverSheet, opt CoverOptions) error {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"image"
 	"math"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -84,6 +83,7 @@ func TestWriteCover(t *testing.T) {
 // turned a little, faded, with noise and as a coarse JPEG, as a tired
 // office scanner makes it. Each scan must give back the record.
 func TestCoverScans(t *testing.T) {
+	t.Parallel()
 	needTools(t, poppler...)
 	needTools(t, "pdftotext")
 	var html bytes.Buffer
@@ -140,18 +140,23 @@ func wornScan(page *image.Gray, deg float64, seed uint64) *image.Gray {
 	w, h := page.Rect.Dx(), page.Rect.Dy()
 	out := image.NewGray(page.Rect)
 	sin, cos := math.Sincos(deg * math.Pi / 180)
-	rnd := rand.New(rand.NewPCG(seed, 1))
 	cx, cy := float64(w)/2, float64(h)/2
+	noise := seed | 1
 	for y := range h {
-		for x := range w {
-			sx := int(cos*(float64(x)-cx) + sin*(float64(y)-cy) + cx)
-			sy := int(-sin*(float64(x)-cx) + cos*(float64(y)-cy) + cy)
+		// The source of (x, y), stepped along the row.
+		sx, sy := -cos*cx+sin*(float64(y)-cy)+cx, sin*cx+cos*(float64(y)-cy)+cy
+		row := out.Pix[y*out.Stride : y*out.Stride+w]
+		for x := range row {
 			v := 255
-			if sx >= 0 && sy >= 0 && sx < w && sy < h {
-				v = int(page.Pix[sy*page.Stride+sx])
+			if ix, iy := int(sx), int(sy); ix >= 0 && iy >= 0 && ix < w && iy < h {
+				v = int(page.Pix[iy*page.Stride+ix])
 			}
-			v = 70 + v*150/255 + rnd.IntN(61) - 30 // black is 70, white 220, ±30 of noise
-			out.Pix[y*out.Stride+x] = uint8(min(max(v, 0), 255))
+			noise ^= noise << 13 // xorshift: cheap noise
+			noise ^= noise >> 7
+			noise ^= noise << 17
+			v = 70 + v*150/255 + int(noise%61) - 30 // black is 70, white 220, ±30 of noise
+			row[x] = uint8(min(max(v, 0), 255))
+			sx, sy = sx+cos, sy-sin
 		}
 	}
 	return out

@@ -125,8 +125,29 @@ func toGray(img image.Image) *image.Gray {
 		}
 	}
 	g := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
-	draw.Draw(g, g.Rect, img, b.Min, draw.Src)
+	switch m := img.(type) {
+	case *image.RGBA: // a colour PNG or TIFF; scans are opaque
+		rgbaToGray(g, m.Pix, m.Stride, m.PixOffset(b.Min.X, b.Min.Y))
+	case *image.NRGBA:
+		rgbaToGray(g, m.Pix, m.Stride, m.PixOffset(b.Min.X, b.Min.Y))
+	default:
+		draw.Draw(g, g.Rect, img, b.Min, draw.Src)
+	}
 	return g
+}
+
+// rgbaToGray fills g with the luma (ITU-R BT.601) of 8-bit RGBA pixels
+// starting at pix[at], ignoring alpha.
+func rgbaToGray(g *image.Gray, pix []uint8, stride, at int) {
+	w := g.Rect.Dx()
+	for y := range g.Rect.Dy() {
+		src := pix[at+y*stride : at+y*stride+4*w]
+		dst := g.Pix[y*g.Stride : y*g.Stride+w]
+		for x := range dst {
+			r, gr, b := int(src[4*x]), int(src[4*x+1]), int(src[4*x+2])
+			dst[x] = uint8((299*r + 587*gr + 114*b + 500) / 1000)
+		}
+	}
 }
 
 // shrink scales img down by an integer factor, each pixel the mean of

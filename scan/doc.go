@@ -10,18 +10,21 @@
 // folder of page images, see ImageFiles) finds the sheets again and cuts
 // the batch into parts:
 //
-//	page  1      a form page         part: no record, "pages before the first cover sheet"
-//	page  2      cover sheet of R1
-//	pages 3–4    form pages          part: R1, pages 3 and 4
-//	page  5      cover sheet of R9   (R9 does not exist)
-//	page  6      form page           part: no record filed, "cover sheet names record R9, which does not exist"
-//	page  7      cover sheet of R2
-//	page  8      form page           part: R2, page 8
+//	page 1     a form page          part: no record; inbox, "pages before the first cover sheet"
+//	page 2     cover sheet of R1
+//	pages 3–4  form pages           part: R1, pages 3 and 4; filed
+//	page 5     cover sheet of R9
+//	page 6     a form page          part: R9, page 6; inbox, "cover sheet names record R9,
+//	                                which does not exist" (Options.Exists said so)
+//	page 7     cover sheet of R2
+//	page 8     a form page          part: R2, page 8; filed
 //
 // The caller files each part whose Reason is empty to its Record and
-// puts the others into the scan inbox with their Reason. Whether a
-// record exists is the caller's to say (Options.Exists); the cover sheet
-// itself is in no part. A page with something like a QR code that
+// puts the others into the scan inbox with their Reason (Part.Inbox), a
+// visitarchive.Message that the edges translate. Whether a record exists
+// is the caller's to say (Options.Exists, or a check of each part's
+// Record afterwards); the cover sheet itself is in no part: a part is
+// the form pages only. A page with something like a QR code that
 // cannot be read starts a part of its own for the inbox rather than
 // letting its pages join the record before it: a torn cover sheet must
 // not file a form to the wrong record.
@@ -34,8 +37,8 @@
 // # Serving the cover sheet
 //
 // WriteCover writes a whole page, not a template inside the site's
-// layout: the sheet is for printing. Under the pages' Content-Security-
-// Policy (no inline style, images only from 'self') the server answers
+// layout: the sheet is for printing. Under the pages' Content-Security-Policy
+// (no inline style, images only from 'self') the server answers
 // three URLs: the page (WriteCover with CoverOptions.QRURL and
 // StylesheetURL set), the PNG (QRPNG(id, DefaultQRSize), image/png)
 // and the style sheet (CoverCSS, text/css). Without those options the

@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"sync"
 	"testing"
 
 	qrcode "github.com/skip2/go-qrcode"
@@ -70,10 +72,36 @@ func drawQR(t *testing.T, page *image.Gray, pngData []byte, at image.Point, widt
 	}
 }
 
+// pages keeps the pages that the tests draw, which take long under the
+// race detector: each kind, seed and resolution is drawn once.
+var pages struct {
+	sync.Mutex
+	m map[string]*image.Gray
+}
+
+// drawn returns a copy of the page of key, drawing it the first time.
+func drawn(key string, draw func() *image.Gray) *image.Gray {
+	pages.Lock()
+	defer pages.Unlock()
+	if pages.m == nil {
+		pages.m = map[string]*image.Gray{}
+	}
+	page, ok := pages.m[key]
+	if !ok {
+		page = draw()
+		pages.m[key] = page
+	}
+	return &image.Gray{Pix: slices.Clone(page.Pix), Stride: page.Stride, Rect: page.Rect}
+}
+
 // scannedCover draws a scanned cover sheet of id at dpi: a title bar, some
 // lines of "text" and the QR code 80 mm wide, as WriteCover lays it out.
 func scannedCover(t *testing.T, id visitarchive.RecordID, dpi int) *image.Gray {
 	t.Helper()
+	return drawn(fmt.Sprint("cover ", id, dpi), func() *image.Gray { return drawCover(t, id, dpi) })
+}
+
+func drawCover(t *testing.T, id visitarchive.RecordID, dpi int) *image.Gray {
 	page := a4(dpi)
 	fill(page, image.Rect(mm(60, dpi), mm(15, dpi), mm(150, dpi), mm(25, dpi)), 0)
 	textLines(page, dpi, rand.New(rand.NewPCG(1, 2)), 35, 95)
@@ -88,6 +116,10 @@ func scannedCover(t *testing.T, id visitarchive.RecordID, dpi int) *image.Gray {
 // scannedForm draws a scanned form page: a table of ruled lines with
 // "text" in it and boxes to tick, different for each seed.
 func scannedForm(dpi int, seed uint64) *image.Gray {
+	return drawn(fmt.Sprint("form ", seed, dpi), func() *image.Gray { return drawForm(dpi, seed) })
+}
+
+func drawForm(dpi int, seed uint64) *image.Gray {
 	page := a4(dpi)
 	rnd := rand.New(rand.NewPCG(seed, 7))
 	left, right := mm(20, dpi), mm(190, dpi)

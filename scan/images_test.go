@@ -19,6 +19,7 @@ import (
 // them: PNG, JPEG and TIFF, gray and colour, numbered without leading
 // zeros, with a file of another kind beside them.
 func TestSplitImages(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	const dpi = 150
 	write := func(name string, data []byte) {

@@ -51,6 +51,7 @@ func batchPages(t *testing.T, dpi int) []pdfPage {
 }
 
 func TestSplitPDFBatch(t *testing.T) {
+	t.Parallel()
 	needTools(t, poppler...)
 	pages := batchPages(t, 150)
 	tmp := t.TempDir()
@@ -154,6 +155,7 @@ func tornCover(t *testing.T, dpi int) *image.Gray {
 // TestSplitPDFTornCover: the pages after a cover sheet whose code cannot
 // be read go to the inbox, never to the record before it.
 func TestSplitPDFTornCover(t *testing.T) {
+	t.Parallel()
 	needTools(t, poppler...)
 	pdf := scannedPDF(t,
 		pdfPage{jpegOf(t, scannedCover(t, rec2, 150), 75), 150},
@@ -176,6 +178,7 @@ func TestSplitPDFTornCover(t *testing.T) {
 // TestSplitPDFBroken: files that are no readable PDF, or too large, are
 // refused with a clear error and leave nothing behind.
 func TestSplitPDFBroken(t *testing.T) {
+	t.Parallel()
 	needTools(t, poppler...)
 	batch := scannedPDF(t, pdfPage{jpegOf(t, scannedForm(100, 1), 75), 100})
 	million := bytes.Replace(batch, []byte("/Count 1 >>"), []byte("/Count 1000000 >>"), 1)

@@ -183,7 +183,15 @@ feed:
 	return results, nil
 }
 
-func readPage(ctx context.Context, src pageSource, n int) pageResult {
+func readPage(ctx context.Context, src pageSource, n int) (r pageResult) {
+	defer func() {
+		// The image decoders and the QR reader parse what a scanner, or
+		// whoever uploaded the batch, wrote: a page that panics one of
+		// them is a page that could not be read, not a crash.
+		if p := recover(); p != nil {
+			r = pageResult{failed: fmt.Errorf("scan: page %d: panic: %v", n, p)}
+		}
+	}()
 	img, err := src.page(ctx, n, false)
 	if err != nil {
 		return pageResult{failed: err}

@@ -10,6 +10,7 @@ import (
 )
 
 func TestRunnerLimits(t *testing.T) {
+	t.Parallel()
 	r := newRunner(200*time.Millisecond, 1<<30)
 	start := time.Now()
 	_, err := r.run(t.Context(), 100, "sh", "-c", "sleep 10")
