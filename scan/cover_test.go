@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -78,10 +79,24 @@ func TestWriteCover(t *testing.T) {
 	}
 }
 
+// printedForm is a page of a paper visit form, Chinese and English text
+// in a ruled table, as the pages after a cover sheet are.
+const printedForm = `<section style="break-before: page; font-size: 11pt">
+<h2>客户拜访记录表 Customer visit form</h2>
+<table style="width: 100%%; border-collapse: collapse" border="1">
+<tr><th>客户名称</th><td>华东精密机械有限公司</td><th>拜访日期</th><td>2026-03-05</td></tr>
+<tr><th>联系人</th><td>李建国 经理</td><th>电话</th><td>138 0013 8000</td></tr>
+<tr><th>拜访目的</th><td colspan="3">☐ 新品介绍 ☑ 售后回访 ☐ 合同洽谈 ☑ 需求调研</td></tr>
+<tr><th>内容摘要</th><td colspan="3">%s</td></tr>
+<tr><th>客户意见</th><td colspan="3">设备运行稳定，希望缩短备件交货周期。The customer asked for a quote on spare parts.</td></tr>
+<tr><th>拜访人签字</th><td>王小明</td><th>主管签字</th><td>张伟</td></tr>
+</table></section>`
+
 // TestCoverScans prints the cover sheet with Chromium, as a user prints
-// it from the browser, then scans it: rendered at 150, 200 and 300 dpi,
-// turned a little, faded, with noise and as a coarse JPEG, as a tired
-// office scanner makes it. Each scan must give back the record.
+// it from the browser, with two pages of a form after it, and splits
+// that; then scans the sheet: rendered at 150, 200 and 300 dpi, turned
+// a little, faded, with noise and as a coarse JPEG, as a tired office
+// scanner makes it. Each scan must give back the record.
 func TestCoverScans(t *testing.T) {
 	t.Parallel()
 	needTools(t, poppler...)
@@ -90,25 +105,35 @@ func TestCoverScans(t *testing.T) {
 	if err := WriteCover(&html, sheet, CoverOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	printed := printPDF(t, html.Bytes())
+	summary := strings.Repeat("本次拜访主要了解客户生产线的运行情况，讨论了数控机床维护保养方案以及下一季度的采购计划。", 12)
+	forms := fmt.Sprintf(printedForm, summary) + fmt.Sprintf(printedForm, summary[:300])
+	printed := printPDF(t, bytes.Replace(html.Bytes(), []byte("</body>"), []byte(forms+"</body>"), 1))
 	dir := t.TempDir()
-	path := filepath.Join(dir, "cover.pdf")
+	path := filepath.Join(dir, "printed.pdf")
 	if err := os.WriteFile(path, printed, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	info, _ := exec.Command("pdfinfo", path).Output()
-	if !strings.Contains(string(info), "Pages:           1\n") || !strings.Contains(string(info), "(A4)") {
-		t.Errorf("the printed sheet is not one A4 page:\n%s", info)
+	if !strings.Contains(string(info), "Pages:           3\n") || !strings.Contains(string(info), "(A4)") {
+		t.Errorf("the printed sheet and form are not three A4 pages:\n%s", info)
 	}
-	text, _ := exec.Command("pdftotext", "-enc", "UTF-8", path, "-").Output()
+	text, _ := exec.Command("pdftotext", "-enc", "UTF-8", "-f", "1", "-l", "1", path, "-").Output()
 	for _, s := range []string{"客户拜访档案", "华东精密机械有限公司", "2026-03-05", string(rec1)} {
 		if !strings.Contains(string(text), s) {
 			t.Errorf("the printed sheet lacks the text %q", s)
 		}
 	}
+	b, err := SplitPDF(t.Context(), bytes.NewReader(printed), Options{TempDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Parts) != 1 || b.Parts[0].Record != rec1 || !slices.Equal(b.Parts[0].Pages, []int{2, 3}) || b.Parts[0].Inbox() {
+		t.Errorf("the printed batch: %+v, want %s with pages 2 and 3", b.Parts, rec1)
+	}
+	b.Close()
 	for _, dpi := range []int{150, 200, 300} {
 		t.Run(fmt.Sprint(dpi, "dpi"), func(t *testing.T) {
-			out, err := exec.Command("pdftoppm", "-gray", "-r", fmt.Sprint(dpi), path).Output()
+			out, err := exec.Command("pdftoppm", "-gray", "-r", fmt.Sprint(dpi), "-f", "1", "-l", "1", path).Output()
 			if err != nil {
 				t.Fatal(err)
 			}
