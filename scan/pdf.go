@@ -25,10 +25,11 @@ import (
 // calls Batch.Close, which removes the folder; on an error nothing is
 // left behind.
 //
-// Errors: a file that poppler cannot read, or whose pages mostly cannot
-// be rendered, is Invalid; one over opt.MaxBytes or opt.MaxPages is
-// TooLarge; poppler-utils not installed is Unavailable; when ctx ends,
-// its error; an error of opt.Exists, wrapped.
+// Errors: a file that poppler cannot read, or with more than three
+// pages that cannot be rendered, is Invalid (one to three such pages
+// each start a part for the inbox, see Part); one over opt.MaxBytes or
+// opt.MaxPages is TooLarge; poppler-utils not installed is Unavailable;
+// when ctx ends, its error; an error of opt.Exists, wrapped.
 func SplitPDF(ctx context.Context, pdf io.Reader, opt Options) (_ *Batch, err error) {
 	opt = opt.withDefaults()
 	for _, tool := range []string{"pdfinfo", "pdftoppm", "pdfseparate", "pdfunite"} {

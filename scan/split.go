@@ -26,10 +26,13 @@ type Options struct {
 	// one goroutine at a time, with done rising.
 	Progress func(done, total int)
 
-	MaxPages int   // pages in a batch; more is TooLarge. Default 1000.
-	MaxBytes int64 // size of a PDF; more is TooLarge. Default 1 GiB.
+	MaxPages int // pages in a batch; more is TooLarge. Default 1000.
+	// MaxBytes bounds the size of a PDF (more is TooLarge) and of one
+	// page image (more is a page that could not be read). Default 1 GiB.
+	MaxBytes int64
 	// MaxPixels bounds one page image of SplitImages; a larger one
-	// is a page that could not be read. Default 60 million (A4 at 700 dpi).
+	// is a page that could not be read. Default 40 million (A4 at 600
+	// dpi is 35 million): decoding takes up to 4 bytes a pixel.
 	MaxPixels int
 	// DPI is the resolution at which SplitPDF renders a page to look
 	// for a QR code: an A4 page fits into a square of 11.7 × DPI pixels
@@ -54,7 +57,7 @@ type Options struct {
 func (o Options) withDefaults() Options {
 	o.MaxPages = orDefault(o.MaxPages, 1000)
 	o.MaxBytes = orDefault(o.MaxBytes, 1<<30)
-	o.MaxPixels = orDefault(o.MaxPixels, 60_000_000)
+	o.MaxPixels = orDefault(o.MaxPixels, 40_000_000)
 	o.DPI = orDefault(o.DPI, 150)
 	o.ToolTimeout = orDefault(o.ToolTimeout, time.Minute)
 	o.ToolMemory = orDefault(o.ToolMemory, 2<<30)
