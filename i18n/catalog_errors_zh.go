@@ -387,5 +387,23 @@ func init() {
 		"the upload took so long that its first files were removed as abandoned; send it again":                                                  "上传耗时过长，先到的文件已被当作废弃对象清除，请重新上传",
 		"this server keeps no attachments: no file encryption is configured":                                                                     "本服务器不保存附件：未配置文件加密",
 		"unexpected field %q: send each file in a field named file":                                                                              "意外的字段 %q：请将每个文件放在名为 file 的字段中",
+
+		// Scanned batches and cover sheets (package scan).
+		"%q is not a record id": "%q 不是记录编号",
+		"%s holds more than one page; give one image file per page":                                                         "%s 含有多页，请每页一个图像文件",
+		"%s holds no page images (PNG, JPEG or TIFF)":                                                                       "%s 中没有页面图像（PNG、JPEG 或 TIFF）",
+		"a QR code is from 64 to %d pixels wide":                                                                            "二维码宽度须为 64 至 %d 像素",
+		"cover sheet names record %s, which does not exist":                                                                 "封面所指的记录 %s 不存在",
+		"page %d could not be read; it and the pages after it up to the next cover sheet were not filed":                    "第 %d 页无法读取；该页及其后直到下一张封面的各页均未归入记录",
+		"page %d has a QR code that could not be read; it and the pages after it up to the next cover sheet were not filed": "第 %d 页的二维码无法识别；该页及其后直到下一张封面的各页均未归入记录",
+		"pages %s of the scan could not be read":                                                                            "扫描件的第 %s 页无法读取",
+		"pages before the first cover sheet":                                                                                "第一张封面之前的页面",
+		"poppler-utils (pdfinfo, pdftoppm, pdfseparate, pdfunite) is not installed":                                         "未安装 poppler-utils（pdfinfo、pdftoppm、pdfseparate、pdfunite）",
+		"reading the scan took longer than %v":                                                                              "读取扫描件超过了 %v",
+		"the cover sheet of record %s has no pages after it":                                                                "记录 %s 的封面之后没有页面",
+		"the scan has %s pages; at most %d are split at once":                                                               "扫描件有 %s 页，一次最多拆分 %d 页",
+		"the scan has no pages":                                                                                             "扫描件没有页面",
+		"the scan is larger than %d MB":                                                                                     "扫描件超过 %d MB",
+		"the scan is not a PDF that can be read":                                                                            "扫描件不是可读取的 PDF",
 	})
 }
