@@ -27,12 +27,15 @@ func (x *Extractor) ocrPage(ctx context.Context, input func() io.Reader, n int) 
 	tools := x.getTools()
 	num := strconv.Itoa(n)
 	img := &capped{max: maxImage}
-	argv := []string{tools.PDFToPPM, "-q", "-r", strconv.Itoa(renderDPI), "-png", "-f", num, "-l", num, "-singlefile", "-"}
+	argv := []string{tools.PDFToPPM, "-r", strconv.Itoa(renderDPI), "-png", "-f", num, "-l", num, "-singlefile", "-"}
 	if err := x.run(ctx, proc{what: "rendering page " + num, argv: argv, input: input(), stdout: img}); err != nil {
 		return "", err
 	}
-	if img.over {
+	switch {
+	case img.over:
 		return "", &failure{what: "rendering page " + num, detail: "the image is larger than " + mebibytes(maxImage)}
+	case len(img.b) == 0:
+		return "", &failure{what: "rendering page " + num, detail: "no image"}
 	}
 	pages, err := x.tesseract(ctx, "OCR of page "+num, bytes.NewReader(img.b), true)
 	if err != nil {

@@ -52,7 +52,7 @@ func (x *Extractor) extractPDF(ctx context.Context, content io.Reader, progress 
 		return Result{}, ctx.Err()
 	}
 	if layerErr != nil || r.missing() > 0 {
-		if err := r.pdftotext(ctx); err != nil {
+		if err := r.pdftotext(ctx, layerErr == nil); err != nil {
 			if ctx.Err() != nil {
 				return Result{}, ctx.Err()
 			}
@@ -117,7 +117,7 @@ func (r *pdfRun) textLayer(ctx context.Context) error {
 	argv := append([]string{x.Exe}, x.Args...)
 	argv = append(argv, "-memory", strconv.FormatUint(r.lim.MemoryBytes, 10), "-pages", strconv.Itoa(r.lim.MaxPages), "pdf")
 	var childErr string
-	ended := false
+	ended, claimed := false, 0
 	read := func(out io.Reader) error {
 		sc := bufio.NewScanner(out)
 		sc.Buffer(make([]byte, 64<<10), 6*maxPageText+1024) // JSON escapes a byte in at most 6
@@ -129,9 +129,7 @@ func (r *pdfRun) textLayer(ctx context.Context) error {
 			switch m.Kind {
 			case "start":
 				r.pages = make([]page, m.Pages)
-				if m.Claimed > m.Pages && m.Pages == r.lim.MaxPages {
-					r.notes = append(r.notes, fmt.Sprintf("only the first %d of %d pages were read", m.Pages, m.Claimed))
-				}
+				claimed = m.Claimed
 				r.report()
 			case "page":
 				if m.Page >= 1 && m.Page <= r.lim.MaxPages {
@@ -142,6 +140,9 @@ func (r *pdfRun) textLayer(ctx context.Context) error {
 				if m.Pages < len(r.pages) {
 					r.pages = r.pages[:m.Pages]
 				}
+				if claimed > m.Pages && m.Pages == r.lim.MaxPages {
+					r.notes = append(r.notes, fmt.Sprintf("only the first %d of %d pages were read", m.Pages, claimed))
+				}
 				ended = true
 			case "error":
 				childErr = m.Error
@@ -149,7 +150,10 @@ func (r *pdfRun) textLayer(ctx context.Context) error {
 		}
 		return sc.Err()
 	}
-	err := x.run(ctx, proc{what: "the PDF's text layer", argv: argv, file: r.file, read: read})
+	// Without a traceback, the child's standard error holds only what
+	// went wrong: "fatal error: out of memory".
+	env := []string{"GOTRACEBACK=none"}
+	err := x.run(ctx, proc{what: "the PDF's text layer", argv: argv, env: env, file: r.file, read: read})
 	switch {
 	case err != nil:
 		return err
@@ -162,21 +166,25 @@ func (r *pdfRun) textLayer(ctx context.Context) error {
 }
 
 // pdftotext reads the whole PDF with pdftotext and keeps its text for the
-// pages still without text. Its page count is poppler's, which rebuilds a
-// broken page tree: pages it finds beyond the text layer's are added.
-func (r *pdfRun) pdftotext(ctx context.Context) error {
+// pages still without text. Pages that poppler finds beyond the text
+// layer's are added; when the text layer did not finish (counted is
+// false), poppler's count of pages is the count.
+func (r *pdfRun) pdftotext(ctx context.Context, counted bool) error {
 	tools := r.x.getTools()
 	if tools.PDFToText == "" {
 		return &failure{what: "pdftotext", detail: "not found"}
 	}
 	out := &capped{max: r.lim.MaxPages * maxPageText}
-	argv := []string{tools.PDFToText, "-q", "-enc", "UTF-8", "-f", "1", "-l", strconv.Itoa(r.lim.MaxPages), "-", "-"}
+	argv := []string{tools.PDFToText, "-enc", "UTF-8", "-f", "1", "-l", strconv.Itoa(r.lim.MaxPages), "-", "-"}
 	err := r.x.run(ctx, proc{what: "pdftotext", argv: argv, input: r.input(), stdout: out})
 	if err != nil {
 		return err
 	}
 	texts := strings.Split(string(out.b), "\f")
 	texts = texts[:len(texts)-1] // pdftotext ends every page with a form feed
+	if !counted && len(texts) < len(r.pages) {
+		r.pages = r.pages[:len(texts)]
+	}
 	for i, t := range texts {
 		if len(t) > maxPageText {
 			t = strings.ToValidUTF8(t[:maxPageText], "")

@@ -93,7 +93,7 @@ func (x *Extractor) run(ctx context.Context, p proc) error {
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = waitDelay
 	cmd.Env = append(os.Environ(), p.env...)
-	stderr := &tail{max: 4096}
+	stderr := &headTail{max: 2048}
 	cmd.Stderr = stderr
 	cmd.Stdout = p.stdout
 	var stdin io.WriteCloser
@@ -163,6 +163,9 @@ func exitFailure(what string, err error, stderr string) *failure {
 		}
 	}
 	detail := lastLine(stderr)
+	if i := strings.Index(stderr, "fatal error: "); i >= 0 { // the Go runtime
+		detail = lastLine(stderr[:i+strings.IndexByte(stderr[i:]+"\n", '\n')])
+	}
 	if detail == "" {
 		detail = err.Error()
 	}
@@ -174,21 +177,35 @@ func lastLine(s string) string {
 	return strings.TrimSpace(lines[len(lines)-1])
 }
 
-// tail keeps the last max bytes written to it.
-type tail struct {
-	max int
-	b   []byte
+// headTail keeps the first and the last max bytes written to it: a Go
+// program says why it died first, a C program last.
+type headTail struct {
+	max        int
+	head, tail []byte
+	cut        bool // bytes were dropped between head and tail
 }
 
-func (t *tail) Write(p []byte) (int, error) {
-	t.b = append(t.b, p...)
-	if over := len(t.b) - t.max; over > 0 {
-		t.b = append(t.b[:0], t.b[over:]...)
+func (h *headTail) Write(p []byte) (int, error) {
+	n := len(p)
+	if room := h.max - len(h.head); room > 0 {
+		k := min(room, len(p))
+		h.head = append(h.head, p[:k]...)
+		p = p[k:]
 	}
-	return len(p), nil
+	h.tail = append(h.tail, p...)
+	if over := len(h.tail) - h.max; over > 0 {
+		h.tail = append(h.tail[:0], h.tail[over:]...)
+		h.cut = true
+	}
+	return n, nil
 }
 
-func (t *tail) String() string { return string(t.b) }
+func (h *headTail) String() string {
+	if h.cut {
+		return string(h.head) + "\n…\n" + string(h.tail)
+	}
+	return string(h.head) + string(h.tail)
+}
 
 // capped keeps the first max bytes written to it and drops the rest, so
 // that a process that writes without end fills no memory.
