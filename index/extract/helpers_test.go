@@ -137,7 +137,7 @@ func helveticaPDF(lines ...string) []byte {
 
 // scannedPDF is a PDF of one page holding only the image img, in gray,
 // at 200 dpi: what a scanner makes, without a text layer.
-func scannedPDF(t *testing.T, img image.Image) []byte {
+func scannedPDF(t testing.TB, img image.Image) []byte {
 	t.Helper()
 	b := img.Bounds()
 	gray := image.NewGray(b)
@@ -156,7 +156,7 @@ func scannedPDF(t *testing.T, img image.Image) []byte {
 	)
 }
 
-func decodePNG(t *testing.T, b []byte) image.Image {
+func decodePNG(t testing.TB, b []byte) image.Image {
 	t.Helper()
 	img, err := png.Decode(bytes.NewReader(b))
 	if err != nil {

@@ -76,6 +76,17 @@ func TestCorruptPDF(t *testing.T) {
 	}
 }
 
+// TestRootBeyondSize: pdfunite writes a trailer whose /Root is beyond its
+// /Size. ledongthuc/pdf then finds no page tree and no pages; that must
+// not pass for an empty PDF.
+func TestRootBeyondSize(t *testing.T) {
+	x := extractor(t, Limits{})
+	pdf := bytes.Replace(helveticaPDF("Root beyond Size"), []byte("/Size 6/Root"), []byte("/Size 1/Root"), 1)
+	res := extract(t, x, "application/pdf", pdf)
+	wantState(t, res, Done, PDFToText)
+	wantText(t, res, 0, "Root beyond Size")
+}
+
 // TestSelfReferencingPageTree: a page tree whose Pages node lists itself
 // as a kid sends ledongthuc/pdf round the loop for ever. The child is
 // killed at the time limit; poppler sees the loop and reads the page that

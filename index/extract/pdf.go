@@ -51,8 +51,12 @@ func (x *Extractor) extractPDF(ctx context.Context, content io.Reader, progress 
 	if ctx.Err() != nil {
 		return Result{}, ctx.Err()
 	}
-	if layerErr != nil || r.missing() > 0 {
-		if err := r.pdftotext(ctx, layerErr == nil); err != nil {
+	// No pages is what ledongthuc/pdf finds when it cannot follow the
+	// trailer to the page tree (pdfunite writes a /Root beyond /Size,
+	// which poppler forgives): pdftotext counts the pages then.
+	counted := layerErr == nil && len(r.pages) > 0
+	if !counted || r.missing() > 0 {
+		if err := r.pdftotext(ctx, counted); err != nil {
 			if ctx.Err() != nil {
 				return Result{}, ctx.Err()
 			}
