@@ -127,13 +127,19 @@ func TestOCR(t *testing.T) {
 	}{
 		{"png", "image/png", pngBytes},
 		{"jpeg", "image/jpeg", jpg.Bytes()},
-		{"tiff", "image/tiff", grayTIFF(img)},
+		{"tiff", "image/tiff", grayTIFF(img, img)}, // two pages
 		{"scanned pdf", "application/pdf", scannedPDF(t, img)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			res := extract(t, x, c.mediaType, c.content)
 			wantState(t, res, Done, OCR)
+			if c.name == "tiff" {
+				if len(res.Pages) != 2 {
+					t.Errorf("%d pages, want 2", len(res.Pages))
+				}
+				wantText(t, res, 1, "散热问题", "节能改造", "LX-3021B")
+			}
 			wantText(t, res, 0, "散热问题", "节能改造", "LX-3021B")
 			if strings.Contains(res.Pages[0], "节 能") || strings.Contains(res.Pages[0], "问\n题") {
 				t.Errorf("white space between Han characters left:\n%s", res.Pages[0])
@@ -142,11 +148,9 @@ func TestOCR(t *testing.T) {
 	}
 }
 
-// grayTIFF encodes img as an uncompressed 8-bit gray baseline TIFF (the
-// standard library has no TIFF encoder).
-func grayTIFF(img image.Image) []byte {
-	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
+// grayTIFF encodes imgs as the pages of an uncompressed 8-bit gray
+// baseline TIFF (the standard library has no TIFF encoder).
+func grayTIFF(imgs ...image.Image) []byte {
 	var buf bytes.Buffer
 	le := func(v uint32, n int) {
 		for i := range n {
@@ -154,27 +158,33 @@ func grayTIFF(img image.Image) []byte {
 		}
 	}
 	buf.WriteString("II*\x00")
-	le(8, 4)
-	entries := [][3]uint32{ // tag, type (3 short, 4 long), value
-		{256, 4, uint32(w)}, {257, 4, uint32(h)}, {258, 3, 8}, {259, 3, 1}, {262, 3, 1},
-		{273, 4, 0}, {277, 3, 1}, {278, 4, uint32(h)}, {279, 4, uint32(w * h)},
-	}
-	dataAt := uint32(8 + 2 + 12*len(entries) + 4)
-	le(uint32(len(entries)), 2)
-	for _, e := range entries {
-		if e[0] == 273 {
-			e[2] = dataAt
+	le(8, 4) // the first IFD follows the header
+	const entries = 9
+	for i, img := range imgs {
+		b := img.Bounds()
+		w, h := b.Dx(), b.Dy()
+		ifd := uint32(buf.Len())
+		data := ifd + 2 + 12*entries + 4
+		next := uint32(0)
+		if i < len(imgs)-1 {
+			next = data + uint32(w*h)
 		}
-		le(e[0], 2)
-		le(e[1], 2)
-		le(1, 4)
-		le(e[2], 4)
-	}
-	le(0, 4)
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			buf.WriteByte(byte((299*r + 587*g + 114*bl) / 1000 >> 8))
+		le(entries, 2)
+		for _, e := range [entries][3]uint32{ // tag, type (3 short, 4 long), value
+			{256, 4, uint32(w)}, {257, 4, uint32(h)}, {258, 3, 8}, {259, 3, 1}, {262, 3, 1},
+			{273, 4, data}, {277, 3, 1}, {278, 4, uint32(h)}, {279, 4, uint32(w * h)},
+		} {
+			le(e[0], 2)
+			le(e[1], 2)
+			le(1, 4)
+			le(e[2], 4)
+		}
+		le(next, 4)
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				r, g, bl, _ := img.At(x, y).RGBA()
+				buf.WriteByte(byte((299*r + 587*g + 114*bl) / 1000 >> 8))
+			}
 		}
 	}
 	return buf.Bytes()
