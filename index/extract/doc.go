@@ -57,7 +57,10 @@
 // characters, so that English keeps its spaces.
 //
 // PNG, JPEG and TIFF images are streamed to tesseract (a multi-page TIFF
-// gives a page each). text/plain is taken as it is when it is UTF-8; a
+// gives a page each) once their first bytes show that they are one:
+// tesseract takes any other input for a list of image files to read, one
+// path a line, and a text file sent as an image would have it read
+// images anywhere on this machine. text/plain is taken as it is when it is UTF-8; a
 // charset parameter, a byte order mark (UTF-8, UTF-16, UTF-32) or, for
 // text that is not UTF-8, a clean GB18030 decoding with Han characters
 // chooses another encoding; otherwise invalid bytes become U+FFFD. Word,

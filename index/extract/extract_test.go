@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/jpeg"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -190,6 +191,28 @@ func grayTIFF(imgs ...image.Image) []byte {
 	return buf.Bytes()
 }
 
+// TestNotAnImage: tesseract reads any input that is not an image as a
+// list of image files to read. A text file sent as a PNG, naming an image
+// on this machine, must not have that image read.
+func TestNotAnImage(t *testing.T) {
+	x := extractor(t, Limits{})
+	for _, c := range []struct {
+		name, mediaType string
+		content         []byte
+		reason          string
+	}{
+		{"a list of files", "image/png", []byte(abs(t, filepath.Join("testdata", "paragraph.png")) + "\n"), "text not extracted: the file is not a PNG, JPEG or TIFF image"},
+		{"truncated", "image/png", readTestdata(t, "paragraph.png")[:5000], "text not extracted: OCR failed: Error in pixReadMem: png: no pix returned"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res := extract(t, x, c.mediaType, c.content)
+			if res.State != Failed || res.Reason != c.reason {
+				t.Errorf("%s %q, want failed: %q", res.State, res.Reason, c.reason)
+			}
+		})
+	}
+}
+
 // TestPlainText covers the encodings of text files.
 func TestPlainText(t *testing.T) {
 	x := &Extractor{Tools: &Tools{}}
@@ -257,7 +280,8 @@ func TestWithoutTesseract(t *testing.T) {
 func TestTooLarge(t *testing.T) {
 	x := extractor(t, Limits{MaxBytes: 1000})
 	for _, mt := range []string{"application/pdf", "image/png", "text/plain"} {
-		res := extract(t, x, mt, bytes.Repeat([]byte("x"), 1001))
+		content := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte("x"), 993)...)
+		res := extract(t, x, mt, content)
 		if want := "text not extracted: the file is larger than 1000 bytes"; res.State != Failed || res.Reason != want {
 			t.Errorf("%s: %+v, want failed: %s", mt, res, want)
 		}

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -79,6 +80,19 @@ func (c *counter) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// isImage reports whether head, the first bytes of a file, begin a PNG,
+// JPEG or TIFF image. Tesseract takes any other input for a list of
+// image files to read, one path a line: a text file sent as an image
+// would have it read images anywhere on this machine.
+func isImage(head []byte) bool {
+	for _, magic := range []string{"\x89PNG\r\n\x1a\n", "\xFF\xD8\xFF", "II*\x00", "MM\x00*"} {
+		if bytes.HasPrefix(head, []byte(magic)) {
+			return true
+		}
+	}
+	return false
+}
+
 // extractImage reads a PNG, JPEG or TIFF image with tesseract, streaming
 // it to tesseract's standard input.
 func (x *Extractor) extractImage(ctx context.Context, content io.Reader, progress func(int, int)) (Result, error) {
@@ -88,7 +102,11 @@ func (x *Extractor) extractImage(ctx context.Context, content io.Reader, progres
 	lim := x.limits()
 	progress(0, 1)
 	in := &counter{r: io.LimitReader(content, lim.MaxBytes+1)}
-	pages, err := x.tesseract(ctx, "OCR", in, false)
+	br := bufio.NewReader(in)
+	if head, _ := br.Peek(8); !isImage(head) {
+		return notExtracted("the file is not a PNG, JPEG or TIFF image"), nil
+	}
+	pages, err := x.tesseract(ctx, "OCR", br, false)
 	switch {
 	case ctx.Err() != nil:
 		return Result{}, ctx.Err()

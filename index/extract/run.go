@@ -172,9 +172,17 @@ func exitFailure(what string, err error, stderr string) *failure {
 	return &failure{what: what, detail: detail}
 }
 
+// lastLine returns the last line of s that says something: tesseract
+// ends every failure with "Error during processing.", after the line
+// that says what went wrong.
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
-	return strings.TrimSpace(lines[len(lines)-1])
+	for i := len(lines) - 1; i >= 0; i-- {
+		if l := strings.TrimSpace(lines[i]); l != "" && l != "Error during processing." {
+			return l
+		}
+	}
+	return ""
 }
 
 // headTail keeps the first and the last max bytes written to it: a Go

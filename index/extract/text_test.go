@@ -157,6 +157,7 @@ func TestExitFailure(t *testing.T) {
 		{"Error in pixCreateNoInit: pixdata_malloc fail for data\n", outOfMemory, ""},
 		{"fatal error: concurrent map writes\n\ngoroutine 1 [running]:\nmain.main()\n\t/x.go:1\n", failed, "fatal error: concurrent map writes"},
 		{"Syntax Error: Couldn't find trailer dictionary\nSyntax Error: Couldn't read xref table\n", failed, "Syntax Error: Couldn't read xref table"},
+		{"Error in pixReadMem: png: no pix returned\nError during processing.\n", failed, "Error in pixReadMem: png: no pix returned"},
 		{"", failed, "exit status 2"},
 	} {
 		f := exitFailure("x", exit, c.stderr)
