@@ -134,8 +134,11 @@
 // under Extractor.TempDir (os.TempDir() by default, which must not be
 // under the archive's data directory) and unlinked, with its directory,
 // before a byte is written: only the open descriptor refers to it, and
-// nothing is left when the process dies. Rendered pages pass through
-// memory. TestNothingLeftOnDisk checks the directory during and after.
+// nothing is left when the process dies; a TempDir on a tmpfs (/dev/shm)
+// keeps the bytes off disk altogether. Rendered pages pass through
+// memory. The child and the tools run as the server's user: a parser
+// that a hostile file takes over has that user's rights, which only a
+// sandbox (namespaces, seccomp) would take away. TestNothingLeftOnDisk checks the directory during and after.
 //
 // # Speed
 //

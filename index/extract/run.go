@@ -88,20 +88,11 @@ func (x *Extractor) run(ctx context.Context, p proc) error {
 	lim := x.limits()
 	tctx, cancel := context.WithTimeout(ctx, lim.Timeout)
 	defer cancel()
-	cmd := exec.CommandContext(tctx, p.argv[0], p.argv[1:]...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = waitDelay
-	cmd.Env = append(os.Environ(), p.env...)
-	stderr := &headTail{max: 2048}
-	cmd.Stderr = stderr
-	cmd.Stdout = p.stdout
+	cmd, stderr := p.command(tctx)
 	var stdin io.WriteCloser
 	var stdout io.ReadCloser
 	var err error
-	if p.file != nil {
-		cmd.Stdin = p.file
-	} else if p.input != nil {
+	if p.input != nil {
 		if stdin, err = cmd.StdinPipe(); err != nil {
 			return fmt.Errorf("extract: %w", err)
 		}
@@ -148,6 +139,23 @@ func (x *Extractor) run(ctx context.Context, p proc) error {
 		return &failure{what: p.what, detail: readErr.Error()}
 	}
 	return nil
+}
+
+// command is the command of p, killed with its process group when ctx
+// ends, and what it writes to standard error.
+func (p proc) command(ctx context.Context) (*exec.Cmd, *headTail) {
+	cmd := exec.CommandContext(ctx, p.argv[0], p.argv[1:]...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = waitDelay
+	cmd.Env = append(os.Environ(), p.env...)
+	stderr := &headTail{max: 2048}
+	cmd.Stderr = stderr
+	cmd.Stdout = p.stdout
+	if p.file != nil {
+		cmd.Stdin = p.file
+	}
+	return cmd, stderr
 }
 
 // exitFailure explains why a process ended with an error. Under an

@@ -33,11 +33,14 @@ type pageFull struct{}
 // space where a new text object continues the same line or a TJ array
 // moves right by more than a quarter of the font size.
 type pageWriter struct {
-	b       strings.Builder
-	lineY   float64 // the text line's vertical position, in text space
-	shownY  float64 // lineY when text was last shown
-	shown   bool    // text was shown on the page
-	newText bool    // a text object began since text was last shown
+	page     pdf.Page
+	decoders map[string]decoder // by font resource name
+	dec      decoder            // the current font's
+	b        strings.Builder
+	lineY    float64 // the text line's vertical position, in text space
+	shownY   float64 // lineY when text was last shown
+	shown    bool    // text was shown on the page
+	newText  bool    // a text object began since text was last shown
 }
 
 // show writes decoded text at the current line.
@@ -61,6 +64,13 @@ func (w *pageWriter) show(s string) {
 	}
 }
 
+// showString shows a string operand in the current font.
+func (w *pageWriter) showString(v pdf.Value) {
+	if w.dec != nil && v.Kind() == pdf.String {
+		w.show(w.dec.Decode(v.RawString()))
+	}
+}
+
 func (w *pageWriter) space() {
 	if s := w.b.String(); s != "" && !strings.HasSuffix(s, " ") && !strings.HasSuffix(s, "\n") {
 		w.b.WriteByte(' ')
@@ -70,18 +80,66 @@ func (w *pageWriter) space() {
 // newLine moves to the next line, as T*, ' and " do.
 func (w *pageWriter) newLine() { w.lineY-- }
 
+// setFont makes the font of the page named name current.
+func (w *pageWriter) setFont(name string) {
+	d, ok := w.decoders[name]
+	if !ok {
+		d = fontDecoder(w.page.Font(name))
+		w.decoders[name] = d
+	}
+	w.dec = d
+}
+
+// do carries out one operator of the content stream, with its operands.
+func (w *pageWriter) do(op string, args []pdf.Value) {
+	arg := func(i int) pdf.Value {
+		if i < len(args) {
+			return args[i]
+		}
+		return pdf.Value{}
+	}
+	switch op {
+	case "BT":
+		w.newText = true
+	case "Tm":
+		w.lineY = arg(5).Float64()
+	case "Td", "TD":
+		w.lineY += arg(1).Float64()
+	case "T*":
+		w.newLine()
+	case "Tf":
+		w.setFont(arg(0).Name())
+	case "Tj":
+		w.showString(arg(0))
+	case "'":
+		w.newLine()
+		w.showString(arg(0))
+	case "\"":
+		w.newLine()
+		w.showString(arg(2))
+	case "TJ":
+		a := arg(0)
+		for i := range a.Len() {
+			if v := a.Index(i); v.Kind() == pdf.String {
+				w.showString(v)
+			} else if v.Float64() <= -250 && w.shown {
+				w.space()
+			}
+		}
+	}
+}
+
 // pageText returns the text of one page of a PDF's text layer, decoding
 // each font through its ToUnicode map when it has one. Text in form
 // XObjects is not read: a page whose text is all there comes out Empty,
 // and pdftotext reads it.
 func pageText(p pdf.Page) (text string, err error) {
-	var w pageWriter
+	w := &pageWriter{page: p, decoders: make(map[string]decoder)}
 	defer func() {
 		switch r := recover(); r.(type) {
 		case nil:
 		case pageFull:
-			text = w.b.String()[:maxPageText]
-			text = strings.ToValidUTF8(text, "")
+			text = strings.ToValidUTF8(w.b.String()[:maxPageText], "")
 		default:
 			text, err = "", fmt.Errorf("%v", r)
 		}
@@ -90,60 +148,12 @@ func pageText(p pdf.Page) (text string, err error) {
 	if p.V.IsNull() || contents.Kind() == pdf.Null {
 		return "", nil
 	}
-	decoders := make(map[string]decoder)
-	var dec decoder
 	pdf.Interpret(contents, func(stk *pdf.Stack, op string) {
 		args := make([]pdf.Value, stk.Len())
 		for i := len(args) - 1; i >= 0; i-- {
 			args[i] = stk.Pop()
 		}
-		arg := func(i int) pdf.Value {
-			if i < len(args) {
-				return args[i]
-			}
-			return pdf.Value{}
-		}
-		showString := func(v pdf.Value) {
-			if dec != nil && v.Kind() == pdf.String {
-				w.show(dec.Decode(v.RawString()))
-			}
-		}
-		switch op {
-		case "BT":
-			w.newText = true
-		case "Tm":
-			w.lineY = arg(5).Float64()
-		case "Td", "TD":
-			w.lineY += arg(1).Float64()
-		case "T*":
-			w.newLine()
-		case "Tf":
-			name := arg(0).Name()
-			d, ok := decoders[name]
-			if !ok {
-				d = fontDecoder(p.Font(name))
-				decoders[name] = d
-			}
-			dec = d
-		case "Tj":
-			showString(arg(0))
-		case "'":
-			w.newLine()
-			showString(arg(0))
-		case "\"":
-			w.newLine()
-			showString(arg(2))
-		case "TJ":
-			a := arg(0)
-			for i := range a.Len() {
-				v := a.Index(i)
-				if v.Kind() == pdf.String {
-					showString(v)
-				} else if v.Float64() <= -250 && w.shown {
-					w.space()
-				}
-			}
-		}
+		w.do(op, args)
 	})
 	return w.b.String(), nil
 }
