@@ -75,9 +75,10 @@
 // of address space each, MaxPages (500) and MaxBytes (200 MiB) for the
 // file. Each process runs in a process group of its own, killed whole
 // with SIGKILL at its time limit or when ctx ends; standard output is
-// read into bounded buffers (1 MiB of text a page), so that the parent's
-// memory stays the same whatever the file (the hostile tests check its
-// heap). How the address space is limited, as measured on Linux, Go
+// read into bounded buffers, and a file keeps at most 1 MiB of text a
+// page and 32 MiB in all (Reason says what was left out), so that the
+// parent's memory stays small whatever the file (the hostile tests check
+// its heap). How the address space is limited, as measured on Linux, Go
 // 1.26.8, 2 cores:
 //
 //   - The Go child limits itself. A Go program has mapped about 1.2 GB

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -178,22 +179,37 @@ func (x *Extractor) tooLarge() Result {
 }
 
 // extractPlain reads a text file, split into pages of at most maxPageText
-// bytes at line ends.
+// bytes at line ends. Text beyond maxText is read to the end, to hold
+// the file to MaxBytes, and left out.
 func (x *Extractor) extractPlain(content io.Reader, charset string, progress func(int, int)) (Result, error) {
 	lim := x.limits()
-	b, err := io.ReadAll(io.LimitReader(content, lim.MaxBytes+1))
+	b, err := io.ReadAll(io.LimitReader(content, min(lim.MaxBytes+1, maxText)))
 	if err != nil {
 		return Result{}, fmt.Errorf("extract: read the text: %w", err)
 	}
-	if int64(len(b)) > lim.MaxBytes {
+	rest, err := io.Copy(io.Discard, io.LimitReader(content, lim.MaxBytes+1-int64(len(b))))
+	if err != nil {
+		return Result{}, fmt.Errorf("extract: read the text: %w", err)
+	}
+	if int64(len(b))+rest > lim.MaxBytes {
 		return x.tooLarge(), nil
+	}
+	if rest > 0 { // the text is cut: end it at a line end, not inside a character
+		if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+			b = b[:i+1]
+		}
 	}
 	pages := splitText(decodePlain(b, charset), maxPageText)
 	res := Result{Pages: pages, Method: Plain, State: Done}
+	var notes []string
+	if rest > 0 {
+		notes = append(notes, textLeftOut())
+	}
 	if len(pages) > lim.MaxPages {
 		res.Pages = pages[:lim.MaxPages]
-		res.Reason = fmt.Sprintf("only the first %d of %d pages were read", lim.MaxPages, len(pages))
+		notes = append(notes, fmt.Sprintf("only the first %d of %d pages were read", lim.MaxPages, len(pages)))
 	}
+	res.Reason = strings.Join(notes, "; ")
 	progress(len(res.Pages), len(res.Pages))
 	return res, nil
 }

@@ -237,6 +237,27 @@ func TestPlainText(t *testing.T) {
 	}
 }
 
+// TestTextCap: a file keeps at most maxText of text, and says so.
+func TestTextCap(t *testing.T) {
+	x := &Extractor{Tools: &Tools{}}
+	line := strings.Repeat("数据中心", 20) + "\n"
+	content := strings.Repeat(line, maxText/len(line)+1000)
+	res := extract(t, x, "text/plain", []byte(content))
+	n := 0
+	for _, p := range res.Pages {
+		if len(p) > maxPageText {
+			t.Errorf("a page of %d bytes", len(p))
+		}
+		n += len(p)
+	}
+	if n > maxText || n < maxText-len(line) {
+		t.Errorf("%d bytes of text kept, want just under %d", n, maxText)
+	}
+	if want := "only the first 32 MiB of text were kept"; res.State != Done || res.Reason != want {
+		t.Errorf("%s %q, want done: %q", res.State, res.Reason, want)
+	}
+}
+
 func TestOpaqueTypes(t *testing.T) {
 	x := &Extractor{Tools: &Tools{}}
 	for _, mt := range []string{

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -52,9 +53,12 @@ func (x *Extractor) tesseract(ctx context.Context, what string, input io.Reader,
 	if rendered {
 		argv = append(argv, "--dpi", strconv.Itoa(renderDPI))
 	}
-	out := &capped{max: x.limits().MaxPages * maxPageText}
+	out := &capped{max: maxText}
 	if err := x.run(ctx, proc{what: what, argv: argv, env: tesseractEnv, input: input, stdout: out}); err != nil {
 		return nil, err
+	}
+	if out.over {
+		return nil, &failure{what: what, detail: textLeftOut()}
 	}
 	pages := strings.Split(string(out.b), "\f")
 	if len(pages) > 1 && strings.TrimSpace(pages[len(pages)-1]) == "" {
@@ -119,12 +123,14 @@ func (x *Extractor) extractImage(ctx context.Context, content io.Reader, progres
 		}
 		return Result{}, err
 	}
+	var notes []string
 	if len(pages) > lim.MaxPages {
+		notes = append(notes, fmt.Sprintf("only the first %d of %d pages were read", lim.MaxPages, len(pages)))
 		pages = pages[:lim.MaxPages]
 	}
 	for i, p := range pages {
 		pages[i] = clean(p)
 	}
 	progress(len(pages), len(pages))
-	return Result{Pages: pages, Method: OCR, State: Done}, nil
+	return Result{Pages: pages, Method: OCR, State: Done, Reason: strings.Join(notes, "; ")}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -26,6 +27,7 @@ type pdfRun struct {
 	size     int64
 	progress func(done, total int)
 	pages    []page
+	kept     int      // bytes of text in pages
 	notes    []string // for Reason
 }
 
@@ -48,8 +50,8 @@ func (x *Extractor) extractPDF(ctx context.Context, content io.Reader, progress 
 	r := &pdfRun{x: x, lim: lim, file: f, size: st.Size(), progress: progress}
 
 	layerErr := r.textLayer(ctx)
-	if ctx.Err() != nil {
-		return Result{}, ctx.Err()
+	if err := internal(ctx, layerErr); err != nil {
+		return Result{}, err
 	}
 	// No pages is what ledongthuc/pdf finds when it cannot follow the
 	// trailer to the page tree (pdfunite writes a /Root beyond /Size,
@@ -57,8 +59,8 @@ func (x *Extractor) extractPDF(ctx context.Context, content io.Reader, progress 
 	counted := layerErr == nil && len(r.pages) > 0
 	if !counted || r.missing() > 0 {
 		if err := r.pdftotext(ctx, counted); err != nil {
-			if ctx.Err() != nil {
-				return Result{}, ctx.Err()
+			if err := internal(ctx, err); err != nil {
+				return Result{}, err
 			}
 			if layerErr != nil {
 				return notExtracted(r.why(layerErr), r.why(err)), nil
@@ -76,6 +78,19 @@ func (x *Extractor) extractPDF(ctx context.Context, content io.Reader, progress 
 		return Result{}, err
 	}
 	return r.result(), nil
+}
+
+// internal returns the error of ctx when it ended, and err when it is
+// not a failure of the file but of this machine; nil otherwise.
+func internal(ctx context.Context, err error) error {
+	var f *failure
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case err != nil && !errors.As(err, &f):
+		return err
+	}
+	return nil
 }
 
 // why is the reason of a step's error.
@@ -108,8 +123,21 @@ func (r *pdfRun) keep(i int, text string, m Method) {
 	for len(r.pages) <= i {
 		r.pages = append(r.pages, page{})
 	}
-	if r.pages[i].method == "" && Judge(text) == Good {
-		r.pages[i] = page{text: text, method: m}
+	if r.pages[i].method != "" || Judge(text) != Good {
+		return
+	}
+	if r.kept+len(text) > maxText {
+		r.overText()
+		return
+	}
+	r.pages[i] = page{text: text, method: m}
+	r.kept += len(text)
+}
+
+// overText notes, once, that text was left out for maxText.
+func (r *pdfRun) overText() {
+	if note := textLeftOut(); !slices.Contains(r.notes, note) {
+		r.notes = append(r.notes, note)
 	}
 }
 
@@ -132,7 +160,7 @@ func (r *pdfRun) textLayer(ctx context.Context) error {
 			}
 			switch m.Kind {
 			case "start":
-				r.pages = make([]page, m.Pages)
+				r.pages = make([]page, min(m.Pages, r.lim.MaxPages))
 				claimed = m.Claimed
 				r.report()
 			case "page":
@@ -154,10 +182,7 @@ func (r *pdfRun) textLayer(ctx context.Context) error {
 		}
 		return sc.Err()
 	}
-	// Without a traceback, the child's standard error holds only what
-	// went wrong: "fatal error: out of memory".
-	env := []string{"GOTRACEBACK=none"}
-	err := x.run(ctx, proc{what: "the PDF's text layer", argv: argv, env: env, file: r.file, read: read})
+	err := x.run(ctx, proc{what: "the PDF's text layer", argv: argv, file: r.file, read: read})
 	switch {
 	case err != nil:
 		return err
@@ -178,11 +203,14 @@ func (r *pdfRun) pdftotext(ctx context.Context, counted bool) error {
 	if tools.PDFToText == "" {
 		return &failure{what: "pdftotext", detail: "not found"}
 	}
-	out := &capped{max: r.lim.MaxPages * maxPageText}
+	out := &capped{max: maxText}
 	argv := []string{tools.PDFToText, "-enc", "UTF-8", "-f", "1", "-l", strconv.Itoa(r.lim.MaxPages), "-", "-"}
 	err := r.x.run(ctx, proc{what: "pdftotext", argv: argv, input: r.input(), stdout: out})
 	if err != nil {
 		return err
+	}
+	if out.over {
+		r.overText()
 	}
 	texts := strings.Split(string(out.b), "\f")
 	texts = texts[:len(texts)-1] // pdftotext ends every page with a form feed
@@ -204,7 +232,7 @@ func (r *pdfRun) input() io.Reader { return io.NewSectionReader(r.file, 0, r.siz
 
 // ocr renders each page still without text and reads it with tesseract.
 // A page that fails is noted and the others go on; it returns only the
-// error of ctx.
+// error of ctx or of this machine.
 func (r *pdfRun) ocr(ctx context.Context) error {
 	var todo []int
 	for i, p := range r.pages {
@@ -222,14 +250,19 @@ func (r *pdfRun) ocr(ctx context.Context) error {
 	var failed []string
 	for _, i := range todo {
 		text, err := r.x.ocrPage(ctx, r.input, i+1)
-		if ctx.Err() != nil {
-			return ctx.Err()
+		if err := internal(ctx, err); err != nil {
+			return err
 		}
 		if err != nil {
 			failed = append(failed, r.why(err))
 			continue
 		}
+		if r.kept+len(text) > maxText {
+			r.overText()
+			text = ""
+		}
 		r.pages[i] = page{text: text, method: OCR}
+		r.kept += len(text)
 		r.report()
 	}
 	r.notes = append(r.notes, failed...)

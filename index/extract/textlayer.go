@@ -13,6 +13,16 @@ import (
 // fill memory, and the rest of the page is dropped.
 const maxPageText = 1 << 20
 
+// maxText bounds the text of one file, so that the text of a file built
+// to be all text (500 pages of 1 MiB) does not fill the server's memory
+// and index. 32 MiB is the text of several thousand dense pages.
+const maxText = 32 << 20
+
+// textLeftOut is the Reason's note for text left out for maxText.
+func textLeftOut() string {
+	return fmt.Sprintf("only the first %s of text were kept", mebibytes(maxText))
+}
+
 // decoder turns a font's character codes into text.
 type decoder interface{ Decode(raw string) string }
 
