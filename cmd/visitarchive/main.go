@@ -29,6 +29,7 @@ import (
 	_ "time/tzdata" // the company's time zone, also where the system has no zone database
 
 	"github.com/visitarchive/visitarchive/cmd/internal/memlimit"
+	"github.com/visitarchive/visitarchive/index/extract"
 )
 
 // command is one subcommand.
@@ -51,6 +52,11 @@ var commands = []command{
 var errFailed = errors.New("failed")
 
 func main() {
+	// The child that reads a PDF's text layer for the server (see
+	// index/extract): not in the usage, and under limits of its own.
+	if len(os.Args) > 1 && os.Args[1] == extract.ChildCommand {
+		os.Exit(extract.ChildMain(os.Args[2:]))
+	}
 	memlimit.Set()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
