@@ -6,7 +6,7 @@
 # version into ./bin the first time (5 to 15 minutes), reused after.
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 
-.PHONY: run test build vet chromium
+.PHONY: run test build vet chromium tools
 
 # The first run creates the key file of the encrypted fields under ./data
 # (keep a copy elsewhere) and prints the first administrator's password.
@@ -21,7 +21,7 @@ vet:
 	gofmt -l . | (! grep .) || (echo "gofmt: the files above are not formatted" && exit 1)
 	go vet ./...
 
-test: bin/minio chromium vet
+test: bin/minio chromium tools vet
 	go test -race -timeout 30m ./...
 
 # The browser tests of the pages (server/web) drive Debian's chromium,
@@ -35,6 +35,21 @@ chromium:
 	else \
 		echo "make: the browser tests need chromium: sudo apt-get install chromium fonts-noto-cjk" >&2; \
 		echo "make: (or set VISITARCHIVE_CHROMIUM to a Chromium binary); without it they skip, and fail when CI is set" >&2; \
+		if [ -n "$$CI" ]; then exit 1; fi; \
+	fi
+
+# Text extraction and scans (index/extract, scan) run poppler's pdftotext,
+# pdftoppm, pdfseparate and pdfunite and tesseract with its Chinese and
+# English models; their tests need them. Installed as root when missing;
+# anyone else is told how, and those tests skip (they fail when CI is set).
+TOOLS_PACKAGES := poppler-utils tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng fonts-noto-cjk
+tools:
+	@if command -v pdftotext >/dev/null 2>&1 && command -v pdfunite >/dev/null 2>&1 && \
+		command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx chi_sim; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		apt-get update && apt-get install -y $(TOOLS_PACKAGES); \
+	else \
+		echo "make: extraction and scan tests need: sudo apt-get install $(TOOLS_PACKAGES)" >&2; \
 		if [ -n "$$CI" ]; then exit 1; fi; \
 	fi
 
