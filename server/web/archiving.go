@@ -71,7 +71,7 @@ func (w *Web) archiveForm(c *fiber.Ctx, r *Request) error {
 }
 
 func (w *Web) archiveRecord(c *fiber.Ctx, r *Request) error {
-	id, err := recordOfPath(c)
+	id, err := recordParam(c)
 	if err != nil {
 		return err
 	}
@@ -93,22 +93,13 @@ func (w *Web) archiveRecord(c *fiber.Ctx, r *Request) error {
 	return w.renderArchive(c, r, typed, st)
 }
 
-// recordOfPath is the id of the record the path names.
-func recordOfPath(c *fiber.Ctx) (visitarchive.RecordID, error) {
-	id := visitarchive.RecordID(c.Params("id"))
-	if !visitarchive.ValidID(string(id)) {
-		return "", fiber.ErrNotFound
-	}
-	return id, nil
-}
-
 // renderArchive renders the archiving page of the record of the path,
 // the paper original's location filled with typed.
 func (w *Web) renderArchive(c *fiber.Ctx, r *Request, typed map[string]string, st formState) error {
 	if err := w.mayUse(c, visitarchive.PermArchive, visitarchive.KindRecord); err != nil {
 		return err
 	}
-	id, err := recordOfPath(c)
+	id, err := recordParam(c)
 	if err != nil {
 		return err
 	}
