@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	va "github.com/visitarchive/visitarchive"
 )
@@ -32,9 +33,11 @@ func TestBrowserWholeDay(t *testing.T) {
 		phone = "+86 139 0755 2468" // the contact's, which marketing may not see
 		word  = "冷链仓库"              // a word of the summary, which marketing searches
 	)
-	// The morning: the visit is at 10:00, the day is 08:00 until alice
-	// files the record in the afternoon.
-	morning := time.Now().In(shanghai).Truncate(time.Hour)
+	// The day is the next one to come, so that the sessions' cookies
+	// outlive it: 08:00 the plan, 10:00 to 12:00 the visit, 16:00 its
+	// record.
+	now := time.Now().In(shanghai)
+	morning := time.Date(now.Year(), now.Month(), now.Day()+1, 8, 0, 0, 0, shanghai)
 	visit := morning.Add(2 * time.Hour)
 	s.Clock.Set(morning)
 
@@ -79,7 +82,7 @@ func TestBrowserWholeDay(t *testing.T) {
 
 	// The afternoon: alice files the record from the plan, the summary
 	// left empty.
-	s.Clock.Set(visit.Add(4 * time.Hour))
+	s.Clock.Set(visit.Add(6 * time.Hour))
 	alice.visit(plan)
 	alice.press(`a[href^="/records/new?plan="]`)
 	alice.do(chromedp.SendKeys(chromedp.ID("contact_name"), "陈经理"),
@@ -134,7 +137,7 @@ func TestBrowserWholeDay(t *testing.T) {
 		t.Errorf("beside the summary: %q", got)
 	}
 	alice.check("day-recordform-returned")
-	alice.do(chromedp.SendKeys(chromedp.ID("summary"), "数量两百台。"))
+	alice.do(chromedp.SendKeys(chromedp.ID("summary"), kb.End+"数量两百台。"))
 	alice.press("button[name=action][value=submit]")
 	if p := alice.path(); p != record {
 		t.Fatalf("the record submitted again: at %s", p)
@@ -180,7 +183,7 @@ func TestBrowserWholeDay(t *testing.T) {
 	mia.hides(phone, "the search page")
 	mia.check("day-search")
 	mia.press(`.hit h3 a[href="` + record + `"]`)
-	if got := mia.text(".field-summary dd"); !strings.Contains(got, word) {
+	if got := mia.text(".field-summary dd"); !strings.Contains(got, word) || !strings.HasSuffix(got, "数量两百台。") {
 		t.Errorf("the summary marketing reads: %q", got)
 	}
 	mia.hides(phone, "the record page")
@@ -208,8 +211,12 @@ func TestBrowserWholeDay(t *testing.T) {
 		{"mia", "record.read", string(record[1:]), 1},
 	} {
 		aud.visit("/audit/journal?actor=" + step.actor + "&action=" + step.action)
-		if n := aud.journalRows(step.actor, step.action, step.key); n < step.times {
-			t.Errorf("the journal shows %s's %s of %s %d times, want %d", step.actor, step.action, step.key, n, step.times)
+		details := aud.journalRows(step.actor, step.action, step.key)
+		if len(details) < step.times {
+			t.Errorf("the journal shows %s's %s of %s %d times, want %d", step.actor, step.action, step.key, len(details), step.times)
+		}
+		if step.actor == "mia" && strings.Contains(strings.Join(details, " "), "contact_phone") {
+			t.Errorf("the journal says mia read the phone: %q", details)
 		}
 	}
 }
@@ -225,9 +232,9 @@ func (b *tab) hides(s, where string) {
 	}
 }
 
-// journalRows counts the rows of the journal page that name actor,
-// action and a key under key.
-func (b *tab) journalRows(actor, action, key string) int {
+// journalRows returns the details of the rows of the journal page that
+// name actor, action and a key under key.
+func (b *tab) journalRows(actor, action, key string) []string {
 	b.t.Helper()
 	raw := get(b, chromedp.Evaluate[json.RawMessage](`Array.from(document.querySelectorAll("table.journal tbody tr"),
 		tr => Array.from(tr.cells, td => td.textContent.trim()))`))
@@ -235,11 +242,11 @@ func (b *tab) journalRows(actor, action, key string) int {
 	if err := json.Unmarshal(raw, &rows); err != nil {
 		b.t.Fatal(err)
 	}
-	n := 0
+	var details []string
 	for _, r := range rows {
-		if len(r) >= 5 && r[2] == actor && r[3] == action && strings.HasPrefix(r[4], key) {
-			n++
+		if len(r) == 6 && r[2] == actor && r[3] == action && strings.HasPrefix(r[4], key) {
+			details = append(details, r[5])
 		}
 	}
-	return n
+	return details
 }
