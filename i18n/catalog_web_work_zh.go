@@ -41,6 +41,7 @@ func init() {
 		"Review":                        "审核",
 		"Submitted plans, and changes of approved plans, of the departments you head, and the major plans of every department, which management decides.":                    "您所主管部门提交的计划及已批准计划的变更，以及各部门由管理层审批的重大计划。",
 		"Major plans of every department, and changes of approved ones, which management decides.":                                                                           "各部门由管理层审批的重大计划，以及已批准重大计划的变更。",
+		"is required when the customer type is “%s”":                                                                                                                         "客户类型为“%s”时必填",
 		"Submitted plans, and changes of approved plans, of the departments you head. A major plan is decided by management.":                                                "您所主管部门提交的计划，以及已批准计划的变更。重大计划由管理层审批。",
 		"Submitted records of the departments you head, oldest visit first. Check that each is complete, accurate and logical, then approve it or return it with comments.":  "您所主管部门已提交的记录，按拜访时间从早到晚排列。请检查每条记录是否完整、准确、合乎逻辑，然后批准或附意见退回。",
 		"The plans you made or take part in. A plan is submitted to your supervisor; once approved, marketing and customer service see it.":                                  "您制定或参与的计划。计划提交给上级主管审批；批准后，市场部和客服部可以看到。",

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -97,8 +98,8 @@ func TestBrowserWholeDay(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("chain-0-attitude"), "support"))
 	alice.check("day-recordform")
 	alice.press("button[name=action][value=submit]")
-	if got := alice.text("#summary-error .field-error"); got == "" {
-		t.Fatal("no message beside the empty summary")
+	if got := alice.text("#summary-error .field-error"); got != "客户类型为“重点客户”时必填" {
+		t.Errorf("beside the empty summary: %q", got)
 	}
 	if d := get(alice, chromedp.AttributeValue(chromedp.ID("summary"), "aria-describedby")); !strings.Contains(d.Value, "summary-error") {
 		t.Errorf("the summary is described by %q, not by its message", d.Value)
@@ -109,6 +110,7 @@ func TestBrowserWholeDay(t *testing.T) {
 	if got := get(alice, chromedp.Value(chromedp.ID("contact_phone"))); got != phone {
 		t.Errorf("the phone typed: %q after the refusal", got)
 	}
+	alice.show("#summary")
 	alice.check("day-recordform-errors")
 	edit := get(alice, chromedp.Evaluate[string](`document.querySelector("form.record-form").getAttribute("action")`))
 	record := strings.TrimSuffix(edit, "/edit")
@@ -136,6 +138,7 @@ func TestBrowserWholeDay(t *testing.T) {
 	if got := alice.text("#summary-comment"); !strings.Contains(got, "请写明采购数量") {
 		t.Errorf("beside the summary: %q", got)
 	}
+	alice.show("#summary")
 	alice.check("day-recordform-returned")
 	alice.do(chromedp.SendKeys(chromedp.ID("summary"), kb.End+"数量两百台。"))
 	alice.press("button[name=action][value=submit]")
@@ -219,6 +222,13 @@ func TestBrowserWholeDay(t *testing.T) {
 			t.Errorf("the journal says mia read the phone: %q", details)
 		}
 	}
+}
+
+// show scrolls what sel selects to the middle of the screen, for the
+// screenshot.
+func (b *tab) show(sel string) {
+	b.t.Helper()
+	get(b, chromedp.Evaluate[int](`document.querySelector(`+strconv.Quote(sel)+`).scrollIntoView({block: "center"}); 1`))
 }
 
 // hides fails the test if the page's HTML holds s, or its digits as a
