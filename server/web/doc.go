@@ -87,7 +87,9 @@
 //     id the input names in aria-describedby; lists end with
 //     {{template "pager" .Pager}} (newPager).
 //  4. If everyone whose roles allow something should find the page, add
-//     a navItem to menu in nav.go with the permission and kind it needs;
+//     a navItem to menu in nav.go with the permission and kind it needs
+//     (unless names an earlier entry that lists all it would, so that
+//     nobody is offered the same list twice);
 //     a page whose whole content is out of a user's roles starts with
 //     w.mayUse (403). If a kind of object gets a page of its own, add it
 //     to objectLinks (inbox.go): the inbox and search then link to it.

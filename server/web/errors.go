@@ -1,7 +1,9 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -92,9 +94,28 @@ func errorText(l i18n.Lang, err error) string { return i18n.ErrorText(l, err) }
 // fieldErrors are the messages of an Invalid error by field, in l, for a
 // form to show beside its fields.
 func fieldErrors(l i18n.Lang, err error) map[string]string {
+	fs := slices.Clone(visitarchive.ErrorFields(err)) // the error's own stay as they are
+	for i, fe := range fs {
+		fs[i] = sayValues(l, fe)
+	}
 	out := map[string]string{}
-	for _, fe := range i18n.Fields(l, visitarchive.ErrorFields(err)) {
+	for _, fe := range i18n.Fields(l, fs) {
 		out[fe.Field] = fe.Message
 	}
 	return out
+}
+
+// typeRequired is the Archive's message of a field that the form of a
+// customer type requires. It names the type by its code (key, regular),
+// which the API's clients know; a page says it by its label instead.
+const typeRequired = "is required on the form for %s customers"
+
+// sayValues returns fe, a message that names a value of a fixed set by
+// its code, as one that names it by its label in l.
+func sayValues(l i18n.Lang, fe visitarchive.FieldError) visitarchive.FieldError {
+	if fe.Format != typeRequired || len(fe.Args) != 1 {
+		return fe
+	}
+	return visitarchive.FieldErrorf(fe.Field, msg("is required when the customer type is “%s”"),
+		Value(l, "customer_type", fmt.Sprint(fe.Args[0])))
 }

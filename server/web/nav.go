@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -29,6 +31,14 @@ type navItem struct {
 	// sees it: a plan with no department stands for the plans of every
 	// department, which only roles held for all of them reach.
 	res *visitarchive.Resource
+	// some, if set, are the objects the page lists for user u, one per
+	// department where u may act: the entry is shown when the policy
+	// allows perm on one of them.
+	some func(u *visitarchive.User) []visitarchive.Resource
+	// unless is the path of an earlier entry that, shown, lists all this
+	// one would: then this one is left out, so that no page is offered
+	// twice.
+	unless string
 }
 
 // menu is the navigation, in order. A page family adds its entry here.
@@ -40,13 +50,18 @@ var menu = []navItem{
 	// The employee's and the supervisor's work.
 	{label: msg("My plans"), path: "/plans", perm: visitarchive.PermCreate, kind: visitarchive.KindPlan},
 	{label: msg("My records"), path: "/records", perm: visitarchive.PermCreate, kind: visitarchive.KindRecord},
-	{label: msg("Plans to decide"), path: "/review/plans", perm: visitarchive.PermReview, kind: visitarchive.KindPlan},
+	{label: msg("Plans to decide"), path: "/review/plans", perm: visitarchive.PermReview, kind: visitarchive.KindPlan,
+		some: ordinaryPlans},
 	{label: msg("Records to review"), path: "/review/records", perm: visitarchive.PermReview, kind: visitarchive.KindRecord},
 	{label: msg("Overdue and missing"), path: "/review/overdue", perm: visitarchive.PermReview, kind: visitarchive.KindRecord},
 	// The pages of marketing and customer service, managers, archivists,
 	// auditors and administrators (admin.go).
 	{label: msg("Approved plans"), path: "/approved-plans", perm: visitarchive.PermRead, res: &releasedPlans},
-	{label: msg("Major plans to decide"), path: "/major-plans", perm: visitarchive.PermReview, res: &majorPlans},
+	// A manager decides major plans only: their page is theirs. Whoever
+	// decides ordinary plans too finds every plan they decide, major or
+	// not, in Plans to decide (the Archive lists what the caller decides).
+	{label: msg("Major plans to decide"), path: "/major-plans", perm: visitarchive.PermReview, res: &majorPlans,
+		unless: "/review/plans"},
 	{label: msg("To archive"), path: "/archiving", perm: visitarchive.PermArchive, kind: visitarchive.KindRecord},
 	{label: msg("Customers"), path: "/customers", perm: visitarchive.PermRead, kind: visitarchive.KindCustomer},
 	{label: msg("Audit"), path: "/audit", perm: visitarchive.PermRead, kind: visitarchive.KindJournal},
@@ -57,16 +72,54 @@ var menu = []navItem{
 
 // nav returns the links of the menu that the user's roles allow.
 func (w *Web) nav(c *fiber.Ctx, r *Request) []NavLink {
-	ctx := c.UserContext()
 	var out []NavLink
+	shown := map[string]bool{}
 	for _, it := range menu {
-		switch {
-		case it.res != nil && !w.archive.Allowed(ctx, it.perm, *it.res),
-			it.res == nil && it.perm != "" && !w.archive.MayEver(ctx, it.perm, it.kind):
+		if !w.shows(c.UserContext(), r.User, it) || shown[it.unless] {
 			continue
 		}
+		shown[it.path] = true
 		out = append(out, NavLink{Label: r.T(it.label), Path: it.path,
 			Current: c.Path() == it.path || strings.HasPrefix(c.Path(), it.path+"/")})
+	}
+	return out
+}
+
+// menuItem is the entry of the menu that leads to path.
+func menuItem(path string) navItem {
+	for _, it := range menu {
+		if it.path == path {
+			return it
+		}
+	}
+	panic("web: no menu entry leads to " + path)
+}
+
+// shows reports whether the policy lets user u reach what entry it
+// leads to.
+func (w *Web) shows(ctx context.Context, u *visitarchive.User, it navItem) bool {
+	switch {
+	case it.res != nil:
+		return w.archive.Allowed(ctx, it.perm, *it.res)
+	case it.some != nil:
+		if u == nil || !w.archive.MayEver(ctx, it.perm, it.kind) {
+			return false
+		}
+		return slices.ContainsFunc(it.some(u), func(res visitarchive.Resource) bool { return w.archive.Allowed(ctx, it.perm, res) })
+	case it.perm != "":
+		return w.archive.MayEver(ctx, it.perm, it.kind)
+	}
+	return true
+}
+
+// ordinaryPlans stands for the ordinary plans waiting for a decision in
+// the departments where u may act: every department at once (a role held
+// for all of them), their own, and those they head.
+func ordinaryPlans(u *visitarchive.User) []visitarchive.Resource {
+	depts := append([]visitarchive.DepartmentID{"", u.Department}, u.Heads...)
+	out := make([]visitarchive.Resource, len(depts))
+	for i, d := range depts {
+		out[i] = visitarchive.Resource{Kind: visitarchive.KindPlan, Status: visitarchive.StatusSubmitted, Department: d}
 	}
 	return out
 }

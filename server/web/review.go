@@ -32,10 +32,23 @@ func (w *Web) plansToDecide(c *fiber.Ctx, r *Request) error {
 		return err
 	}
 	q := visitarchive.PlanQuery{Undecided: true, Page: pageNumber(c), Size: listPageSize}
-	v := planListView{Heading: r.T("Plans to decide"),
-		Intro: r.T("Submitted plans, and changes of approved plans, of the departments you head. A major plan is decided by management."),
+	v := planListView{Heading: r.T("Plans to decide"), Intro: r.T(w.plansToDecideIntro(c, r)),
 		Empty: r.T("No plan waits for a decision.")}
 	return w.renderPlans(c, r, q, v)
+}
+
+// plansToDecideIntro says which plans the list holds: the Archive lists
+// every plan the caller decides, ordinary ones of the departments they
+// head and, for management, the major ones of every department.
+func (w *Web) plansToDecideIntro(c *fiber.Ctx, r *Request) string {
+	ordinary := w.shows(c.UserContext(), r.User, menuItem("/review/plans"))
+	switch major := w.archive.Allowed(c.UserContext(), visitarchive.PermReview, majorPlans); {
+	case ordinary && major:
+		return msg("Submitted plans, and changes of approved plans, of the departments you head, and the major plans of every department, which management decides.")
+	case major:
+		return msg("Major plans of every department, and changes of approved ones, which management decides.")
+	}
+	return msg("Submitted plans, and changes of approved plans, of the departments you head. A major plan is decided by management.")
 }
 
 func (w *Web) missingRecords(c *fiber.Ctx, r *Request) error {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -143,6 +144,69 @@ func TestStaffMenus(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// Whoever decides plans finds them under one entry of the menu: a
+// supervisor under Plans to decide, a manager, who decides major plans
+// only, under Major plans to decide, and one who is both under Plans to
+// decide, which lists every plan they decide and says so.
+func TestPlanDecisionMenus(t *testing.T) {
+	s := staffSite(t)
+	setup := va.WithActor(t.Context(), "setup")
+	duo, err := s.Archive.Accounts().CreateUser(setup, va.User{Name: "duo", DisplayName: "主管兼经理", Department: "sales1",
+		Roles: []va.Role{va.RoleSupervisor, va.RoleManager}, Heads: []va.DepartmentID{"sales1"}})
+	if err == nil {
+		_, err = s.Archive.Accounts().SetPassword(va.WithActor(t.Context(), "duo"), "duo", "a password to change")
+	}
+	if err == nil {
+		_, err = s.Archive.Accounts().ChangePassword(va.WithPrincipal(t.Context(), va.PrincipalOf(duo)), "a password to change", password)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	major := s.submittedPlan(true, "签订年度框架协议")
+	ordinary := s.submittedPlan(false, "普通计划")
+	entries := []string{"/review/plans", "/major-plans"}
+	for _, tc := range []struct {
+		who, entry string
+		lists      []*va.Plan
+		intro      string
+	}{
+		{"alice", "", nil, ""},
+		{"mia", "", nil, ""},
+		{"aud", "", nil, ""},
+		{"sam", "/review/plans", []*va.Plan{ordinary}, "of the departments you head. A major plan is decided by management."},
+		{"boss", "/major-plans", []*va.Plan{major}, ""},
+		{"duo", "/review/plans", []*va.Plan{ordinary, major}, "of the departments you head, and the major plans of every department"},
+	} {
+		c := s.signIn(tc.who, "en")
+		_, body := c.get("/inbox")
+		menu := menuOf(body)
+		for _, p := range entries {
+			if shown := strings.Contains(menu, `<a href="`+p+`"`); shown != (p == tc.entry) {
+				t.Errorf("%s: a menu link to %s %v, want %v", tc.who, p, shown, p == tc.entry)
+			}
+		}
+		if tc.entry == "" {
+			continue
+		}
+		_, body = c.get(tc.entry)
+		for _, p := range []*va.Plan{major, ordinary} {
+			listed := strings.Contains(body, "/"+string(p.ID)+`"`)
+			if want := slices.Contains(tc.lists, p); listed != want {
+				t.Errorf("%s: %s lists %q %v, want %v", tc.who, tc.entry, p.Purpose, listed, want)
+			}
+		}
+		if !strings.Contains(body, tc.intro) {
+			t.Errorf("%s: %s does not say %q", tc.who, tc.entry, tc.intro)
+		}
+	}
+	// A manager who comes to Plans to decide all the same is told what
+	// it lists.
+	_, body := s.signIn("boss", "en").get("/review/plans")
+	if !strings.Contains(body, "Major plans of every department") || strings.Contains(body, "departments you head") {
+		t.Errorf("a manager's Plans to decide:\n%s", body)
 	}
 }
 

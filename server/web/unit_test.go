@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/visitarchive/visitarchive"
 	"github.com/visitarchive/visitarchive/i18n"
 )
 
@@ -82,4 +83,30 @@ func TestNoInlineCode(t *testing.T) {
 			t.Errorf("%s: inline code %q: the CSP blocks it; use static/app.js or app.css", path, m)
 		}
 	})
+}
+
+// A message beside a field names a customer type by its label, in the
+// user's language, not by the code the API's clients know; the error
+// itself keeps its message.
+func TestFieldErrorsSayCustomerTypes(t *testing.T) {
+	err := visitarchive.E("record.submit", visitarchive.Invalid, nil, "the record has 2 invalid field(s)")
+	err.Fields = []visitarchive.FieldError{
+		visitarchive.FieldErrorf("summary", typeRequired, "key"),
+		visitarchive.FieldErrorf("topic", "is required"),
+	}
+	for _, tt := range []struct {
+		lang           i18n.Lang
+		summary, topic string
+	}{
+		{i18n.Chinese, "客户类型为“重点客户”时必填", "为必填项"},
+		{i18n.English, "is required when the customer type is “Key customer”", "is required"},
+	} {
+		got := fieldErrors(tt.lang, err)
+		if got["summary"] != tt.summary || got["topic"] != tt.topic {
+			t.Errorf("in %s: %q", tt.lang, got)
+		}
+	}
+	if got := visitarchive.ErrorFields(err)[0].Message; got != "is required on the form for key customers" {
+		t.Errorf("the error's own message: %q", got)
+	}
 }

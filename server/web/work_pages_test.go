@@ -419,7 +419,7 @@ func TestRecordForm(t *testing.T) {
 		t.Fatalf("an incomplete record submitted: %d\n%s", res.StatusCode, body)
 	}
 	for _, f := range []string{"summary", "onsite_notes", "decision_chain"} {
-		if got := fieldError(body, f); !strings.Contains(got, "key 类客户表单的必填项") {
+		if got := fieldError(body, f); got != "客户类型为“重点客户”时必填" {
 			t.Errorf("beside %s: %q", f, got)
 		}
 	}
