@@ -139,7 +139,8 @@ func New(cfg Config) *Server {
 	s.reg.MustRegister(cfg.Collectors...)
 	s.customers, s.records, s.plans = s.customerAPI(), s.recordAPI(), s.planAPI()
 	s.users, s.departments = s.userAPI(), s.departmentAPI()
-	s.web = web.New(web.Config{Archive: cfg.Archive, Logger: s.log, SearchQuery: s.pageSearchQuery})
+	s.web = web.New(web.Config{Archive: cfg.Archive, Logger: s.log, SearchQuery: s.pageSearchQuery,
+		Files: pageFiles{s}})
 	s.bodyLimit = cfg.BodyLimit
 	if s.bodyLimit <= 0 {
 		s.bodyLimit = DefaultBodyLimit
