@@ -23,7 +23,7 @@ type recordView struct {
 	ChainHidden bool
 	History     []visitarchive.VersionInfo
 	Annotations []visitarchive.Annotation
-	Actions     []NavLink   // what the user may do with it now: edit, review, …
+	Actions     []NavLink  // what the user may do with it now: edit, review, …
 	Files       *filesView // its attachments (files.go)
 }
 
