@@ -9,9 +9,9 @@ func init() {
 		// A record's files.
 		"%d bytes":           "%d 字节",
 		"%d of %d pages":     "已读 %d 页，共 %d 页",
-		"%s GB":              "%s GB",
-		"%s KB":              "%s KB",
-		"%s MB":              "%s MB",
+		"%s GiB":             "%s GiB",
+		"%s KiB":             "%s KiB",
+		"%s MiB":             "%s MiB",
 		"Attach files":       "添加附件",
 		"Attachments":        "附件",
 		"Being read":         "正在识别文字",

@@ -161,19 +161,26 @@ func allowPDFFrames(c *fiber.Ctx, v *filesView) {
 	}
 }
 
-// byteSize says n bytes as people read it.
+// byteSize says n bytes as people read it, in the units of the API's
+// messages (KiB, MiB, GiB).
 func byteSize(r *Request, n int64) string {
 	const k = 1024
-	one := func(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) }
+	unit := func(d float64) string {
+		x := float64(n) / d
+		if x == float64(int64(x)) {
+			return strconv.FormatInt(int64(x), 10)
+		}
+		return strconv.FormatFloat(x, 'f', 1, 64)
+	}
 	switch {
 	case n < k:
 		return r.Tf("%d bytes", n)
 	case n < k*k:
-		return r.Tf("%s KB", one(float64(n)/k))
+		return r.Tf("%s KiB", unit(k))
 	case n < k*k*k:
-		return r.Tf("%s MB", one(float64(n)/(k*k)))
+		return r.Tf("%s MiB", unit(k*k))
 	}
-	return r.Tf("%s GB", one(float64(n)/(k*k*k)))
+	return r.Tf("%s GiB", unit(k*k*k))
 }
 
 // stream wraps the handler of a form whose body streams (an upload): as
