@@ -167,6 +167,16 @@ func TestRecordFiles(t *testing.T) {
 		!strings.Contains(res.Header.Get("Content-Security-Policy"), "frame-ancestors 'self'") {
 		t.Errorf("the PDF to show: %d %v", res.StatusCode, res.Header)
 	}
+	// The form streams, as the API's upload does: a file over the limit
+	// of the bodies read whole (server.DefaultBodyLimit) is taken.
+	notes := bytes.Repeat([]byte("拜访笔记 visit notes\n"), server.DefaultBodyLimit/20)
+	if res, body := alice.upload(id, alice.cookie(web.CSRFCookie), upFile{"笔记.txt", notes}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("an upload of %d bytes: %d\n%s", len(notes), res.StatusCode, body)
+	}
+	if _, body := alice.get(path); !strings.Contains(body, "笔记.txt") || !strings.Contains(body, "纯文本") {
+		t.Error("the large text file is not listed")
+	}
+
 	// The supervisor reads the draft but may not attach to it; marketing
 	// may not read it at all.
 	sam := s.signIn("sam", "zh-CN")
@@ -190,8 +200,8 @@ func TestRecordFiles(t *testing.T) {
 	if res, _ := alice.upload(id, "forged", upFile{"x.png", photo}); res.StatusCode != http.StatusForbidden {
 		t.Errorf("an upload with a forged CSRF token: %d, want 403", res.StatusCode)
 	}
-	if atts, err := s.Archive.Attachments(s.as("alice"), id); err != nil || len(atts) != 2 {
-		t.Errorf("after the refusals the draft has %d files (%v), want 2", len(atts), err)
+	if atts, err := s.Archive.Attachments(s.as("alice"), id); err != nil || len(atts) != 3 {
+		t.Errorf("after the refusals the draft has %d files (%v), want 3", len(atts), err)
 	}
 	// Signed out, the form goes to the sign-in page.
 	anon := s.newClient("zh-CN")
