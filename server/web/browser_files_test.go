@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/visitarchive/visitarchive/server"
 )
 
 // An archivist's day with a record's paper, in the browser: she attaches
@@ -119,4 +121,28 @@ func (b *tab) loaded(sel string) {
 	if !ok {
 		b.t.Errorf("the image %s did not load", sel)
 	}
+}
+
+// A file over the limit is refused in the browser before it is sent: the
+// reason is beside the input and the files chosen stay chosen.
+func TestBrowserUploadTooLarge(t *testing.T) {
+	s := newSiteWith(t, server.Config{Attachments: server.AttachmentLimits{MaxFile: 4 << 10, MaxRequest: 64 << 10}})
+	big := filepath.Join(t.TempDir(), "大图.png")
+	if err := os.WriteFile(big, pngOf(t, 45, 45), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := "/records/" + string(s.Records["draft"])
+	b := s.browser(t, "zh")
+	b.signIn("alice", password)
+	b.visit(path)
+	b.do(chromedp.SetUploadFiles(chromedp.ID("file"), []string{big}),
+		chromedp.Click(chromedp.CSS("form.upload button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#file-error .field-error")))
+	if got := b.text("#file-error"); !strings.Contains(got, "4 KiB") || !strings.Contains(got, "大图.png") {
+		t.Errorf("beside the input: %q", got)
+	}
+	if n := get(b, chromedp.Evaluate[int](`document.getElementById("file").files.length`)); n != 1 || b.path() != path {
+		t.Errorf("after the refusal: %d files chosen, at %s", n, b.path())
+	}
+	b.check("record-upload-refused")
 }
