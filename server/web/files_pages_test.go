@@ -356,6 +356,13 @@ func TestPaperPages(t *testing.T) {
 	}
 	lend.Set("borrower_user", "")
 	lend.Set("borrower", "法务部 陈律师")
+	for _, d := range []string{"下周五", ""} {
+		lend.Set("due_at", d)
+		if res, body := arc.post(path+"/lend", lend); res.StatusCode != http.StatusUnprocessableEntity || besideField(body, "due_at") == "" {
+			t.Errorf("a loan due %q: %d %q", d, res.StatusCode, besideField(body, "due_at"))
+		}
+	}
+	lend.Set("due_at", due)
 	res, body = arc.post(path+"/lend", lend)
 	seeOther(t, "a loan", res, body, path)
 	_, body = arc.get(path)

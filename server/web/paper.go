@@ -242,30 +242,33 @@ func (w *Web) lendPaper(c *fiber.Ctx, r *Request) error {
 	typed := typedValues(c, lendFields)
 	req := visitarchive.LoanRequest{BorrowerUser: visitarchive.UserName(typed["borrower_user"]), Borrower: typed["borrower"],
 		Purpose: typed["purpose"]}
-	errs := map[string]string{}
-	if d := typed["due_at"]; d != "" {
-		due, perr := time.ParseInLocation(dayLayout, d, w.archive.Location())
-		if perr != nil {
-			errs["due_at"] = r.T("Enter a date such as 2026-03-01.")
-		}
-		// Due at the end of that day, where the company is.
-		req.DueAt = due.AddDate(0, 0, 1).Add(-time.Minute)
-	}
-	if len(errs) == 0 {
-		if _, err = w.archive.Papers().Lend(c.UserContext(), id, req); err == nil {
-			w.flash(c, flashPaperLent)
-			return redirect(c, "/paper/"+string(id))
-		}
-	}
-	st := formState{Errors: errs}
-	if len(errs) == 0 {
-		if st, err = refused(c, r, err, nil, nil); err != nil {
-			return err
-		}
-	} else {
+	due, ok := dueDay(typed["due_at"], w.archive.Location())
+	if !ok {
 		c.Status(fiber.StatusUnprocessableEntity)
+		st := formState{Errors: map[string]string{"due_at": r.T("Enter a date such as 2026-03-01.")}}
+		return w.renderPaper(c, r, "lend", typed, st)
+	}
+	req.DueAt = due
+	if _, err = w.archive.Papers().Lend(c.UserContext(), id, req); err == nil {
+		w.flash(c, flashPaperLent)
+		return redirect(c, "/paper/"+string(id))
+	}
+	st, err := refused(c, r, err, nil, nil)
+	if err != nil {
+		return err
 	}
 	return w.renderPaper(c, r, "lend", typed, st)
+}
+
+// dueDay reads the date input of a loan's due day (YYYY-MM-DD): due at
+// the end of that day where the company is; an empty one is the zero
+// time, which the Archive says is required; false for another value.
+func dueDay(v string, loc *time.Location) (time.Time, bool) {
+	if v == "" {
+		return time.Time{}, true
+	}
+	d, err := time.ParseInLocation(dayLayout, v, loc)
+	return d.AddDate(0, 0, 1).Add(-time.Minute), err == nil
 }
 
 // returnPaper records that the paper original is back from the loan of
