@@ -9,6 +9,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -66,19 +67,41 @@ func (s *Server) listAttachments(c *fiber.Ctx) error {
 }
 
 // uploadAttachments takes the files of a multipart body. It checks, in
-// order: the caller (404, 403, 409), the query, the content type (415),
-// the declared length (413 at once), then each file as it streams: its
-// size and the request's (413), its type (415), that it is not empty and
-// that the body is whole (400). Whatever fails, no file is kept.
+// order: the caller (404, 403, 409), the query, then the body (upload).
 func (s *Server) uploadAttachments(c *fiber.Ctx) error {
 	const op = "attachment.add"
-	id, err := s.records.pathID(c, op)
-	if err == nil {
-		err = s.records.authorize(c, id, "attach")
+	id, idErr := s.records.pathID(c, op)
+	check := func() error {
+		if idErr != nil {
+			return idErr
+		}
+		if err := s.records.authorize(c, id, "attach"); err != nil {
+			return err
+		}
+		_, err := queryParams(c, op)
+		return err
 	}
-	if err == nil {
-		_, err = queryParams(c, op)
+	atts, err := s.upload(c, op, visitarchive.RecordID(id), check, nil)
+	if err != nil {
+		return err
 	}
+	return attachmentsOf(c, http.StatusCreated, id, atts)
+}
+
+// upload takes the files of the multipart body of c into record rid, for
+// the API and for the pages' upload form alike. It checks, in order:
+// check (the caller and the query: 404, 403, 409, 400), the content type
+// (415), the declared length (413 at once), then each file as it
+// streams: its size and the request's (413), its type (415), that it is
+// not empty and that the body is whole (400). Whatever fails, no file is
+// kept, and the connection is closed after the answer.
+//
+// form, when it is not nil, takes the form's fields that come before the
+// first file (a page's form sends its CSRF token first), before anything
+// is written; without it a field is 400.
+func (s *Server) upload(c *fiber.Ctx, op string, rid visitarchive.RecordID, check func() error,
+	form func(fields map[string]string) error) ([]visitarchive.Attachment, error) {
+	err := check()
 	var boundary string
 	if err == nil {
 		boundary, err = multipartBoundary(c.Get(fiber.HeaderContentType), op)
@@ -88,15 +111,15 @@ func (s *Server) uploadAttachments(c *fiber.Ctx) error {
 	}
 	raw := requestBody(c)
 	if err != nil {
-		return refuseUpload(c, raw, err)
+		return nil, refuseUpload(c, raw, err)
 	}
 	// The transfer may outlast the request's deadline, never the caller.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), s.limits.TransferTimeout)
 	defer cancel()
 	body := &limitedReader{r: raw, max: s.limits.MaxRequest, tooLarge: func() error { return s.requestTooLarge(op) }}
-	atts, err := s.receive(ctx, visitarchive.RecordID(id), multipart.NewReader(body, boundary))
+	atts, err := s.receive(ctx, rid, multipart.NewReader(body, boundary), form)
 	if err != nil {
-		return refuseUpload(c, raw, err)
+		return nil, refuseUpload(c, raw, err)
 	}
 	// What follows the closing boundary (an epilogue, which the multipart
 	// reader leaves) must not be taken for the next request.
@@ -107,7 +130,7 @@ func (s *Server) uploadAttachments(c *fiber.Ctx) error {
 	for i, a := range atts {
 		out[i] = *a
 	}
-	return attachmentsOf(c, http.StatusCreated, id, out)
+	return out, nil
 }
 
 // What a refused upload reads of the rest of its body before the answer:
@@ -154,15 +177,33 @@ func multipartBoundary(contentType, op string) (string, error) {
 }
 
 // receive streams the files of mr into one Upload to record rid and
-// commits it, or aborts it on the first error.
-func (s *Server) receive(ctx context.Context, rid visitarchive.RecordID, mr *multipart.Reader) ([]*visitarchive.Attachment, error) {
+// commits it, or aborts it on the first error. With form, the fields
+// before the first file go to form before the Upload begins.
+func (s *Server) receive(ctx context.Context, rid visitarchive.RecordID, mr *multipart.Reader,
+	form func(map[string]string) error) ([]*visitarchive.Attachment, error) {
 	const op = "attachment.add"
+	var first *multipart.Part
+	ended := false
+	if form != nil {
+		fields, part, err := formFields(op, mr)
+		if err == nil {
+			err = form(fields)
+		}
+		if err != nil {
+			return nil, err
+		}
+		first, ended = part, part == nil
+	}
 	up, err := s.archive.NewUpload(ctx, rid)
 	if err != nil {
 		return nil, err
 	}
-	for {
-		part, err := mr.NextPart()
+	for !ended {
+		part := first
+		if first == nil {
+			part, err = mr.NextPart()
+		}
+		first = nil
 		if err == io.EOF {
 			break
 		}
@@ -177,6 +218,38 @@ func (s *Server) receive(ctx context.Context, rid visitarchive.RecordID, mr *mul
 		}
 	}
 	return up.Commit(ctx)
+}
+
+// Bounds of the fields of a page's upload form: a few short values (its
+// CSRF token).
+const (
+	maxFormFields = 8
+	maxFormValue  = 1 << 10
+)
+
+// formFields reads the parts of mr up to the first that holds a file, as
+// fields (name → value, each cut at maxFormValue bytes), and returns that
+// part, or nil at the end of the body.
+func formFields(op string, mr *multipart.Reader) (map[string]string, *multipart.Part, error) {
+	fields := map[string]string{}
+	for n := 0; ; n++ {
+		part, err := mr.NextPart()
+		switch {
+		case err == io.EOF:
+			return fields, nil, nil
+		case err != nil:
+			return nil, nil, bodyError(op, err)
+		case part.FileName() != "" || part.FormName() == "file":
+			return fields, part, nil
+		case n == maxFormFields:
+			return nil, nil, badRequest(op, "unexpected field %q: send each file in a field named file", part.FormName())
+		}
+		v, err := io.ReadAll(io.LimitReader(part, maxFormValue))
+		if err != nil {
+			return nil, nil, bodyError(op, err)
+		}
+		fields[part.FormName()] = string(v)
+	}
 }
 
 // bodyError is what a failure to read the multipart body says: the
@@ -229,7 +302,22 @@ func (s *Server) getAttachment(c *fiber.Ctx) error {
 	if _, err := queryParams(c, op); err != nil {
 		return err
 	}
-	f, err := s.archive.OpenAttachment(c.UserContext(), visitarchive.RecordID(id), c.Params("aid"))
+	return s.serveAttachment(c, op, visitarchive.RecordID(id), c.Params("aid"), false)
+}
+
+// inlineTypes are the media types that a browser shows in a page itself
+// (an <img>, a PDF in a frame) when asked to (serveAttachment's inline):
+// any other is always a download.
+var inlineTypes = []string{visitarchive.MediaPDF, visitarchive.MediaJPEG, visitarchive.MediaPNG}
+
+// serveAttachment streams attachment aid of record rid, for the API and
+// the pages alike: whole, or the one range of it that a Range header
+// asks for. inline shows an image or a PDF in the page that asks for it
+// (Content-Disposition inline, and a frame of this server's pages may
+// hold it); anything else, and everything without inline, is a download
+// that never runs as a page.
+func (s *Server) serveAttachment(c *fiber.Ctx, op string, rid visitarchive.RecordID, aid string, inline bool) error {
+	f, err := s.archive.OpenAttachment(c.UserContext(), rid, aid)
 	if err != nil {
 		return err
 	}
@@ -241,6 +329,16 @@ func (s *Server) getAttachment(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	// Never run as a page, whatever a browser makes of it.
 	c.Set(fiber.HeaderContentSecurityPolicy, "sandbox; default-src 'none'")
+	if inline && slices.Contains(inlineTypes, f.MediaType) {
+		c.Set(fiber.HeaderContentDisposition, "inline"+strings.TrimPrefix(contentDisposition(f.Name), "attachment"))
+		if f.MediaType == visitarchive.MediaPDF {
+			// A browser's PDF viewer is a plugin, which a sandbox
+			// forbids: no sandbox, nothing to load, and only this
+			// server's pages may frame it.
+			c.Set(fiber.HeaderContentSecurityPolicy, "default-src 'none'; frame-ancestors 'self'")
+			c.Set(fiber.HeaderXFrameOptions, "SAMEORIGIN")
+		}
+	}
 	offset, length, partial := int64(0), f.Size, false
 	if rg := c.Get(fiber.HeaderRange); rg != "" && ifRange(c.Get(fiber.HeaderIfRange), tag) {
 		var ok bool

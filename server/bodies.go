@@ -56,14 +56,23 @@ func (l *AttachmentLimits) defaults() {
 
 // attachmentsPath reports whether path is a record's attachments
 // (/api/v1/records/{id}/attachments), or, with file, one attachment of
-// it (…/attachments/{aid}). A final slash is allowed, as the router
-// allows it.
+// it (…/attachments/{aid}); or the same of the pages (server/web): the
+// upload form's /records/{id}/attachments, and /records/{id}/attachments/{aid}
+// and its …/view. A final slash is allowed, as the router allows it.
 func attachmentsPath(path string, file bool) bool {
-	rest, ok := strings.CutPrefix(strings.TrimSuffix(path, "/"), apiPrefix+"/records/")
+	path = strings.TrimSuffix(path, "/")
+	rest, ok := strings.CutPrefix(path, apiPrefix+"/records/")
+	page := false
 	if !ok {
-		return false
+		if rest, ok = strings.CutPrefix(path, "/records/"); !ok {
+			return false
+		}
+		page = true
 	}
 	parts := strings.Split(rest, "/")
+	if file && page && len(parts) == 4 && parts[3] == "view" {
+		parts = parts[:3]
+	}
 	if file {
 		return len(parts) == 3 && parts[1] == "attachments" && parts[0] != "" && parts[2] != ""
 	}
@@ -71,7 +80,7 @@ func attachmentsPath(path string, file bool) bool {
 }
 
 // isStreamed reports whether the route of a request reads its body as a
-// stream: an upload of attachments.
+// stream: an upload of attachments, through the API or a page's form.
 func isStreamed(method, path string) bool {
 	return method == fiber.MethodPost && attachmentsPath(path, false)
 }

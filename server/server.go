@@ -43,8 +43,10 @@
 //     then be left out.
 //   - Unknown or repeated query parameters are 400.
 //   - Uploads of attachments (POST …/records/{id}/attachments,
-//     attachments.go) are multipart/form-data read as a stream, held to
-//     their own limits (Config.Attachments), never to BodyLimit; every
+//     attachments.go, and the record page's upload form at
+//     /records/{id}/attachments, pagefiles.go) are multipart/form-data
+//     read as a stream, held to their own limits (Config.Attachments),
+//     never to BodyLimit; every
 //     other body is read whole and held to BodyLimit first (bodies.go).
 //     Fiber streams every body or none, so the server streams them all and
 //     readBody reads the others.
@@ -139,7 +141,8 @@ func New(cfg Config) *Server {
 	s.reg.MustRegister(cfg.Collectors...)
 	s.customers, s.records, s.plans = s.customerAPI(), s.recordAPI(), s.planAPI()
 	s.users, s.departments = s.userAPI(), s.departmentAPI()
-	s.web = web.New(web.Config{Archive: cfg.Archive, Logger: s.log, SearchQuery: s.pageSearchQuery})
+	s.web = web.New(web.Config{Archive: cfg.Archive, Logger: s.log, SearchQuery: s.pageSearchQuery,
+		Files: pageFiles{s}})
 	s.bodyLimit = cfg.BodyLimit
 	if s.bodyLimit <= 0 {
 		s.bodyLimit = DefaultBodyLimit

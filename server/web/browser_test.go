@@ -144,10 +144,17 @@ func (b *tab) request(host, raw string) {
 	if err == nil && (u.Scheme == "data" || u.Scheme == "about" || u.Scheme == "blob") {
 		return
 	}
+	if err == nil && u.Scheme == "chrome-extension" && u.Host == pdfViewer {
+		return // the browser's own PDF viewer, showing a PDF of the server
+	}
 	b.mu.Lock()
 	b.foreign = append(b.foreign, raw)
 	b.mu.Unlock()
 }
+
+// pdfViewer is the id of Chromium's built-in PDF viewer, part of the
+// browser, which shows a PDF in a page (files.go).
+const pdfViewer = "mhjfbmdgcfjbbpaeojofohoefgiehjai"
 
 // do runs actions in the tab, failing the test on an error.
 func (b *tab) do(actions ...chromedp.Action[chromedp.Void]) {

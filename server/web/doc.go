@@ -55,6 +55,16 @@
 //	export.go    the form of the API's export
 //	users.go     accounts, for administrators
 //	departments.go departments, for administrators
+//	files.go     a record's files on its page: the list, images and PDFs
+//	             shown in the page, downloads, and the upload form, whose
+//	             body streams (w.stream; the server's FileServer reads it
+//	             as the API's upload, under the same limits)
+//	cover.go     a record's cover sheet to print (package scan), its QR
+//	             code and style sheet
+//	paper.go     the paper originals: one's place, moves and loans, what
+//	             is where, the loans out and overdue
+//	templates/files.html     attachments, paperplace: the pieces of
+//	                         files.go's and paper.go's pages
 //	templates/admin.html     field, select, checks, formstate, viewtabs,
 //	                         plan: the pieces of admin.go's pages
 //	templates/pages/*.html   one per page, defining "content"

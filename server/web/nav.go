@@ -68,6 +68,9 @@ var menu = []navItem{
 	{label: msg("Export"), path: "/export", perm: visitarchive.PermExport, kind: visitarchive.KindRecord},
 	{label: msg("Users"), path: "/admin/users", perm: visitarchive.PermRead, kind: visitarchive.KindUser},
 	{label: msg("Departments"), path: "/admin/departments", perm: visitarchive.PermRead, kind: visitarchive.KindDepartment},
+
+	// The paper originals of archived records (paper.go).
+	{label: msg("Paper originals"), path: "/paper", perm: visitarchive.PermRead, res: &paperResource},
 }
 
 // nav returns the links of the menu that the user's roles allow.

@@ -23,7 +23,8 @@ type recordView struct {
 	ChainHidden bool
 	History     []visitarchive.VersionInfo
 	Annotations []visitarchive.Annotation
-	Actions     []NavLink // what the user may do with it now: edit, review, …
+	Actions     []NavLink  // what the user may do with it now: edit, review, …
+	Files       *filesView // its attachments (files.go)
 }
 
 // fieldView is one field of a record as the page shows it.
@@ -53,7 +54,11 @@ var recordFields = []struct {
 // so, which the Archive's Hidden then names.
 var sensitiveFields = []string{"contact_phone", "contact_email"}
 
-func (w *Web) record(c *fiber.Ctx, r *Request) error {
+func (w *Web) record(c *fiber.Ctx, r *Request) error { return w.showRecord(c, r, "") }
+
+// showRecord renders the page of the record of the path, with filesErr,
+// why an upload was refused, beside the upload form.
+func (w *Web) showRecord(c *fiber.Ctx, r *Request, filesErr string) error {
 	id := visitarchive.RecordID(c.Params("id"))
 	if !visitarchive.ValidID(string(id)) {
 		return fiber.ErrNotFound
@@ -71,7 +76,11 @@ func (w *Web) record(c *fiber.Ctx, r *Request) error {
 		return err
 	}
 	v.Fields = w.recordFieldViews(ctx, r, rec)
-	v.Actions = w.recordActions(ctx, r, rec)
+	v.Actions = append(w.recordActions(ctx, r, rec), w.paperActions(ctx, r, rec)...)
+	if v.Files, err = w.recordFiles(c, r, rec, filesErr); err != nil {
+		return err
+	}
+	allowPDFFrames(c, v.Files)
 	v.ChainHidden = slices.ContainsFunc(rec.Hidden, func(h string) bool { return strings.HasPrefix(h, "decision_chain") })
 	return w.render(c, r, "record", msg("Visit record"), v)
 }

@@ -87,4 +87,19 @@ func (w *Web) Routes(r fiber.Router) {
 	r.Post("/admin/departments", w.page(w.createDepartment))
 	r.Get("/admin/departments/:id", w.page(w.department))
 	r.Post("/admin/departments/:id", w.page(w.updateDepartment))
+
+	// A record's files, its cover sheet, and the paper originals
+	// (files.go, cover.go, paper.go). The upload streams: the server
+	// reads its body (isStreamed), w.stream checks its CSRF token there.
+	r.Post("/records/:id/attachments", w.stream(w.uploadFiles))
+	r.Get("/records/:id/attachments/:aid", w.page(w.download))
+	r.Get("/records/:id/attachments/:aid/view", w.page(w.viewFile))
+	r.Get("/records/:id/cover", w.page(w.cover))
+	r.Get("/records/:id/cover/qr.png", w.page(w.coverQR))
+	r.Get("/paper", w.page(w.paperList))
+	r.Get("/paper/loans", w.page(w.loans))
+	r.Get("/paper/:id", w.page(w.paper))
+	r.Post("/paper/:id/move", w.page(w.movePaper))
+	r.Post("/paper/:id/lend", w.page(w.lendPaper))
+	r.Post("/paper/:id/loans/:loan/return", w.page(w.returnPaper))
 }

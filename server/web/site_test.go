@@ -56,9 +56,16 @@ const (
 // newSite starts a site; it stops when the test ends.
 func newSite(t *testing.T) *site {
 	t.Helper()
+	return newSiteWith(t, server.Config{})
+}
+
+// newSiteWith starts a site whose server is built from cfg, with the
+// site's Archive and logger.
+func newSiteWith(t *testing.T, cfg server.Config) *site {
+	t.Helper()
 	e := testenv.Start(t)
-	srv := server.New(server.Config{Archive: e.Archive,
-		Logger: slog.New(slog.NewJSONHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	cfg.Archive, cfg.Logger = e.Archive, slog.New(slog.NewJSONHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv := server.New(cfg)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -35,6 +35,10 @@ type Config struct {
 	// GET /api/v1/search does, with its per-field errors (Invalid), so
 	// that a page and the API read a search alike.
 	SearchQuery func(params map[string]string) (visitarchive.SearchQuery, error)
+
+	// Files takes the record pages' uploads and serves their downloads
+	// with the API's own code (files.go); nil offers neither.
+	Files FileServer
 }
 
 // Web serves the pages.
@@ -45,6 +49,7 @@ type Web struct {
 	views       views
 	static      map[string]staticFile
 	verify      *verifier // the auditors' verifications (verify.go)
+	files       FileServer
 }
 
 //go:embed templates static
@@ -53,11 +58,13 @@ var files embed.FS
 // New builds the pages; it parses every template, so a broken one fails
 // at start (and in every test), never in front of a user.
 func New(cfg Config) *Web {
-	w := &Web{archive: cfg.Archive, log: cfg.Logger, searchQuery: cfg.SearchQuery, verify: newVerifier()}
+	w := &Web{archive: cfg.Archive, log: cfg.Logger, searchQuery: cfg.SearchQuery, verify: newVerifier(),
+		files: cfg.Files}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
 	}
 	w.static = loadStatic()
+	w.static[coverCSSName] = coverStylesheet() // cover.go
 	w.views = parseViews(w.archive.Location(), w.static)
 	return w
 }

@@ -126,3 +126,36 @@ document.addEventListener("DOMContentLoaded", function () {
     if (notice) { notice.hidden = false; notice.tabIndex = -1; notice.focus(); }
   });
 });
+
+// An upload form checks the sizes of the chosen files before it sends
+// them: a file over the limit is said at once, beside the input, and the
+// choice stays. The server checks everything again, and the type of each
+// file by what it holds.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form[data-upload]").forEach(function (form) {
+    var input = form.querySelector('input[type="file"]');
+    var out = input && document.getElementById(input.id + "-error");
+    if (!out) { return; }
+    form.addEventListener("submit", function (e) {
+      var maxFile = Number(form.dataset.maxFile), maxRequest = Number(form.dataset.maxRequest);
+      var total = 0, problem = "";
+      Array.prototype.forEach.call(input.files, function (f) {
+        total += f.size;
+        if (problem) { return; }
+        if (f.size === 0) { problem = form.dataset.empty + " " + f.name; }
+        if (maxFile && f.size > maxFile) { problem = form.dataset.tooLarge + " " + f.name; }
+      });
+      if (!problem && maxRequest && total > maxRequest) { problem = form.dataset.requestTooLarge; }
+      if (!problem) { return; }
+      e.preventDefault();
+      out.textContent = "";
+      var p = document.createElement("p");
+      p.className = "field-error";
+      p.setAttribute("role", "alert");
+      p.textContent = problem;
+      out.appendChild(p);
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+    });
+  });
+});
