@@ -34,7 +34,7 @@ func coverStylesheet() staticFile {
 // cover answers the cover sheet of the record of the path, to whoever may
 // read the record.
 func (w *Web) cover(c *fiber.Ctx, r *Request) error {
-	id, err := recordOfPath(c)
+	id, err := recordParam(c)
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func (w *Web) cover(c *fiber.Ctx, r *Request) error {
 // of the path. It names the record's id, which the path holds already,
 // and reads nothing: it tells no one whether the record exists.
 func (w *Web) coverQR(c *fiber.Ctx, r *Request) error {
-	id, err := recordOfPath(c)
+	id, err := recordParam(c)
 	if err != nil {
 		return err
 	}

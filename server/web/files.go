@@ -223,7 +223,7 @@ func (w *Web) uploadFiles(c *fiber.Ctx, r *Request) error {
 		c.Context().SetConnectionClose()
 		return fiber.ErrNotFound
 	}
-	id, idErr := recordOfPath(c)
+	id, idErr := recordParam(c)
 	check := func() error {
 		if idErr != nil {
 			return idErr
@@ -256,7 +256,7 @@ func (w *Web) download(c *fiber.Ctx, r *Request) error { return w.serveFile(c, f
 func (w *Web) viewFile(c *fiber.Ctx, r *Request) error { return w.serveFile(c, true) }
 
 func (w *Web) serveFile(c *fiber.Ctx, inline bool) error {
-	id, err := recordOfPath(c)
+	id, err := recordParam(c)
 	if err != nil || w.files == nil {
 		return fiber.ErrNotFound
 	}

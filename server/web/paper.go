@@ -117,7 +117,7 @@ func (w *Web) paper(c *fiber.Ctx, r *Request) error {
 // renderPaper renders the page of the paper original of the record of
 // the path; the form named form (move, lend, return) shows typed and st.
 func (w *Web) renderPaper(c *fiber.Ctx, r *Request, form string, typed map[string]string, st formState) error {
-	id, err := recordOfPath(c)
+	id, err := recordParam(c)
 	if err != nil {
 		return err
 	}
@@ -296,7 +296,7 @@ func (w *Web) returnPaper(c *fiber.Ctx, r *Request) error {
 // the paper original of the record of the path (Papers.MayChange: 404,
 // 403, or 409 for a record not archived), and returns the record.
 func (w *Web) paperChange(c *fiber.Ctx) (visitarchive.RecordID, error) {
-	id, err := recordOfPath(c)
+	id, err := recordParam(c)
 	if err != nil {
 		return "", err
 	}
