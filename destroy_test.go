@@ -216,7 +216,7 @@ func (s *stoppingStore) Delete(ctx context.Context, key string) error {
 // the intent is journaled, the next Open completes it, and the end state
 // is that of a destruction never interrupted.
 func TestDestructionResumes(t *testing.T) {
-	for _, n := range []int64{0, 1, 2, 4, 9, 14, 19, 24} {
+	for _, n := range []int64{0, 2, 9, 19, 24} {
 		t.Run(fmt.Sprint("after ", n), func(t *testing.T) {
 			e := unopened(t)
 			var st *stoppingStore
@@ -238,6 +238,13 @@ func TestDestructionResumes(t *testing.T) {
 			_, err := e.Archive.DestroyRecords(as(t, "system"), destruction("D1", doomed.ID))
 			if err == nil {
 				t.Logf("%d writes were enough", n)
+			}
+			// Once the intent is journaled the record reads as gone,
+			// however far the removals went.
+			if list, _ := e.Archive.Destructions(ctx["aud"]); len(list) == 1 {
+				if _, err := e.Archive.GetRecord(ctx["aud"], doomed.ID); !va.IsKind(err, va.NotFound) {
+					t.Errorf("a record under a begun destruction: %v, want NotFound", err)
+				}
 			}
 			e.Close(t)
 			ds.Close()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/visitarchive/visitarchive"
@@ -14,7 +15,7 @@ import (
 // until segments are merged; after a destruction nothing of the destroyed
 // records may stay in the index files, so the Archive calls Purge (it
 // implements visitarchive.IndexPurger). Scorch removes the files of the
-// merged segments shortly after, once no reader holds them.
+// merged segments a moment after, once no search holds them.
 func (ix *Index) Purge(ctx context.Context) error {
 	const op = "index.purge"
 	for _, s := range ix.shards {
@@ -26,13 +27,15 @@ func (ix *Index) Purge(ctx context.Context) error {
 		if !ok {
 			continue
 		}
-		// A shard of one segment is not merged, however many of its
-		// documents are deleted: an empty document makes a second
+		// Only persisted segments are merged, and a shard of one
+		// segment is not merged however many of its documents are
+		// deleted: an empty document, written to disk, makes a second
 		// segment, and goes again after the merge.
-		if err := s.Index(purgeDoc, map[string]any{}); err != nil {
+		if err := persistDoc(ctx, s, purgeDoc); err != nil {
 			return unavailable(op, err)
 		}
-		err = forceMerge(ctx, sc)
+		opts := mergeplan.SingleSegmentMergePlanOptions
+		err = sc.ForceMerge(ctx, &opts)
 		if derr := s.Delete(purgeDoc); err == nil {
 			err = derr
 		}
@@ -43,40 +46,30 @@ func (ix *Index) Purge(ctx context.Context) error {
 	return nil
 }
 
-// forceMerge merges the persisted segments of sc into one. Only
-// persisted segments are merged, and a new one is persisted a moment
-// after its batch: until then the merge has nothing to do, and is tried
-// again, for up to purgeWait.
-func forceMerge(ctx context.Context, sc *scorch.Scorch) error {
-	opts := mergeplan.SingleSegmentMergePlanOptions
-	deadline := time.Now().Add(purgeWait)
-	for {
-		before := mergesDone(sc)
-		if err := sc.ForceMerge(ctx, &opts); err != nil {
-			return err
-		}
-		if mergesDone(sc) > before || time.Now().After(deadline) {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
+// persistDoc indexes an empty document id in s and waits until it is on
+// disk (unsafe_batch does not wait).
+func persistDoc(ctx context.Context, s bleve.Index, id string) error {
+	done := make(chan error, 1)
+	b := s.NewBatch()
+	if err := b.Index(id, map[string]any{}); err != nil {
+		return err
+	}
+	b.SetPersistedCallback(func(err error) { done <- err })
+	if err := s.Batch(b); err != nil {
+		return err
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(persistWait):
+		return visitarchive.E("index.purge", visitarchive.Unavailable, nil, "the index was not written to disk within %v", persistWait)
 	}
 }
 
-// purgeWait bounds how long Purge waits for a shard's segments to be
-// persisted.
-const purgeWait = 10 * time.Second
-
-func mergesDone(sc *scorch.Scorch) uint64 {
-	n, _ := sc.StatsMap()["TotFileMergeZapEnd"].(uint64)
-	return n
-}
-
-// purgeDoc is the id of the empty document of Purge: no record id (ValidID
-// allows no "~").
+// purgeDoc is the id of the empty document of Purge: no record's id
+// (ValidID allows no "~").
 const purgeDoc = "~purge"
 
 var _ visitarchive.IndexPurger = (*Index)(nil)
