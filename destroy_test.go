@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -262,4 +263,54 @@ func TestDestructionResumes(t *testing.T) {
 			checkDestroyed(t, e, ctx, doomed.ID, kept.ID)
 		})
 	}
+}
+
+// TestDestructionUnderWORM: on MinIO with object lock, a destruction
+// attempted while the record's objects are under retention, or legal
+// hold, is refused before it begins, and the record stays whole; once
+// the retention has passed and the hold is released it goes through.
+func TestDestructionUnderWORM(t *testing.T) {
+	e := unopened(t)
+	e.OpenStore = backends["minio"](t)
+	e.start(t)
+	ctx := paperEnv(t, e)
+	doomed := doomedRecord(t, e, ctx)
+	sys := as(t, "system")
+	destroy := func() error {
+		e.Clock.Set(time.Now()) // MinIO's retentions run on the real time
+		_, err := e.Archive.DestroyRecords(sys, destruction("D1", doomed.ID))
+		return err
+	}
+	until := time.Now().Add(2 * time.Second).Truncate(time.Second).Add(time.Second)
+	if ok, err := e.Archive.LockRecord(as(t, "system"), doomed.ID, until); err != nil || !ok {
+		t.Fatalf("lock: %v %v", ok, err)
+	}
+	if ok, err := e.Archive.HoldRecord(as(t, "system"), doomed.ID, true); err != nil || !ok {
+		t.Fatalf("hold: %v %v", ok, err)
+	}
+	err := destroy()
+	if !va.IsKind(err, va.Forbidden) || !strings.Contains(va.ErrorMessage(err), "legal hold") {
+		t.Errorf("destruction under legal hold: %v, want Forbidden", err)
+	}
+	if _, err := e.Archive.HoldRecord(sys, doomed.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	err = destroy()
+	if !va.IsKind(err, va.Forbidden) || !strings.Contains(va.ErrorMessage(err), "until") {
+		t.Errorf("destruction under retention: %v, want Forbidden", err)
+	}
+	if r, err := e.Archive.GetRecord(ctx["aud"], doomed.ID); err != nil || r.Summary != doomedSummary {
+		t.Errorf("the refused record: %+v, %v; want it whole", r, err)
+	}
+	if list, err := e.Archive.Destructions(ctx["aud"]); err != nil || len(list) != 0 {
+		t.Errorf("destructions after the refusals = %+v, %v", list, err)
+	}
+	if err := e.Store.Delete(t.Context(), va.RecordKey(doomed.ID, 1)); !va.IsKind(err, va.Forbidden) {
+		t.Errorf("MinIO deletes a version of the locked record: %v, want Forbidden", err)
+	}
+	time.Sleep(time.Until(until) + 500*time.Millisecond)
+	if err := destroy(); err != nil {
+		t.Fatalf("destruction after the retention: %v", err)
+	}
+	checkNoTrace(t, e)
 }
