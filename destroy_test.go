@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -245,6 +246,14 @@ func TestDestructionResumes(t *testing.T) {
 			if list, _ := e.Archive.Destructions(ctx["aud"]); len(list) == 1 {
 				if _, err := e.Archive.GetRecord(ctx["aud"], doomed.ID); !va.IsKind(err, va.NotFound) {
 					t.Errorf("a record under a begun destruction: %v, want NotFound", err)
+				}
+			}
+			if list, _ := e.Archive.Destructions(ctx["aud"]); len(list) == 1 && !list[0].Done {
+				rep, err := journal.VerifyWith(t.Context(), ds, journal.Options{Grace: time.Hour})
+				if err != nil || !slices.ContainsFunc(rep.Problems, func(p journal.Problem) bool {
+					return strings.Contains(p.Detail, "destruction begun and not ended")
+				}) {
+					t.Errorf("verify of an interrupted destruction: %+v, %v", rep, err)
 				}
 			}
 			e.Close(t)
