@@ -164,7 +164,10 @@ func (a *Archive) Open(ctx context.Context) error {
 			return err
 		}
 	}
-	_, err = a.sweepIntents(ctx, false)
+	if _, err = a.sweepIntents(ctx, false); err != nil {
+		return err
+	}
+	_, err = a.ResumeDestructions(ctx)
 	return err
 }
 

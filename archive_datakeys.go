@@ -146,7 +146,13 @@ func (a *Archive) DestroyRecordKey(ctx context.Context, id RecordID) (bool, erro
 func (a *Archive) markDestroyed(ctx context.Context, prefix string) ([]Change, error) {
 	info, err := a.put(ctx, prefix+destroyedMark, destroyMark{Destroyed: a.now().UTC(), By: ActorFrom(ctx)})
 	if IsKind(err, Conflict) {
-		return nil, nil
+		if cur, ok := a.catalog.current(prefix); ok && cur.key == prefix+destroyedMark {
+			return nil, nil
+		}
+		// Written by a run that crashed before journaling it: journal it now.
+		if info, err = a.store.Stat(ctx, prefix+destroyedMark); err != nil {
+			return nil, err
+		}
 	}
 	if err != nil {
 		return nil, err

@@ -123,6 +123,7 @@ type indexGroup struct {
 	docs    []IndexDoc
 	at      map[RecordID]int // the position of each record in docs
 	entries []Entry
+	deleted []RecordID // records a destruction began on: out of the index
 }
 
 func newIndexGroup() *indexGroup { return &indexGroup{at: map[RecordID]int{}} }
@@ -145,8 +146,11 @@ func (a *Archive) applyGroup(ctx context.Context, g *indexGroup) error {
 	if g.seq == 0 {
 		return nil
 	}
-	if len(g.docs) > 0 {
-		if err := a.index.Apply(ctx, g.seq, g.docs, nil); err != nil {
+	if len(g.deleted) > 0 {
+		g.docs = slices.DeleteFunc(g.docs, func(d IndexDoc) bool { return slices.Contains(g.deleted, d.Record.ID) })
+	}
+	if len(g.docs) > 0 || len(g.deleted) > 0 {
+		if err := a.index.Apply(ctx, g.seq, g.docs, g.deleted); err != nil {
 			return err
 		}
 	}
@@ -162,6 +166,10 @@ func (a *Archive) applyGroup(ctx context.Context, g *indexGroup) error {
 func (a *Archive) entryDocs(ctx context.Context, e Entry, g *indexGroup) error {
 	g.seq, g.entries = e.Seq, append(g.entries, e)
 	for _, c := range e.Changes {
+		if id, ok := destroyedRecord(c); ok {
+			g.deleted = append(g.deleted, id)
+			continue
+		}
 		prefix, id, version, ok := ParseVersionKey(c.Key)
 		if !ok || !c.Wrote() {
 			continue

@@ -29,6 +29,12 @@ type catalog struct {
 	seq    uint64                    // the last journal entry applied
 	latest map[string]catEntry       // by directory ("records/R1/"): its greatest key
 	flat   map[string]map[string]sum // every other object readers load, by directory and key
+	// destroying holds the records a journaled destruction has begun on:
+	// from its intent on, none of their objects is served, however far
+	// the removals have gone (archive_destroy.go).
+	destroying map[RecordID]bool
+	// begun holds the destructions begun and not ended, by id.
+	begun map[string]bool
 }
 
 // sum is a SHA-256, kept as bytes: half the memory of its hex.
@@ -46,7 +52,8 @@ var versionedPrefixes = []string{RecordsPrefix, PlansPrefix, CustomersPrefix, Us
 	PaperPrefix, LoansPrefix}
 
 // flatPrefixes hold objects that readers load by key or by listing.
-var flatPrefixes = []string{SessionsPrefix, TokensPrefix, InboxPrefix, AnnotationsPrefix, AttachmentsPrefix}
+var flatPrefixes = []string{SessionsPrefix, TokensPrefix, InboxPrefix, AnnotationsPrefix, AttachmentsPrefix,
+	DestructionsPrefix}
 
 func hasAnyPrefix(key string, prefixes []string) bool {
 	return slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(key, p) })
@@ -60,6 +67,7 @@ func (c *catalog) apply(e Entry) {
 		c.latest, c.flat = map[string]catEntry{}, map[string]map[string]sum{}
 	}
 	for _, ch := range e.Changes {
+		c.applyDestruction(ch)
 		switch {
 		case ch.Removed:
 			c.remove(ch.Key)
@@ -111,6 +119,9 @@ func (c *catalog) current(dir string) (catEntry, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	e, ok := c.latest[dir]
+	if ok && c.doomed(dir) {
+		return catEntry{}, false
+	}
 	return e, ok
 }
 
@@ -119,6 +130,9 @@ func (c *catalog) object(key string) (sum, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	s, ok := c.flat[dirOf(key)][key]
+	if ok && c.doomed(key) {
+		return sum{}, false
+	}
 	return s, ok
 }
 
@@ -128,7 +142,7 @@ func (c *catalog) currents(prefix string) []catEntry {
 	c.mu.RLock()
 	var out []catEntry
 	for dir, e := range c.latest {
-		if strings.HasPrefix(dir, prefix) {
+		if strings.HasPrefix(dir, prefix) && !c.doomed(dir) {
 			out = append(out, e)
 		}
 	}
@@ -140,7 +154,10 @@ func (c *catalog) currents(prefix string) []catEntry {
 // "inbox/alice/") with their sums, in key order.
 func (c *catalog) objects(dir string) []catEntry {
 	c.mu.RLock()
-	out := entries(c.flat[dir], nil)
+	var out []catEntry
+	if !c.doomed(dir) {
+		out = entries(c.flat[dir], nil)
+	}
 	c.mu.RUnlock()
 	return sortEntries(out)
 }
@@ -151,7 +168,7 @@ func (c *catalog) objectsUnder(prefix string) []catEntry {
 	c.mu.RLock()
 	var out []catEntry
 	for dir, m := range c.flat {
-		if strings.HasPrefix(dir, prefix) {
+		if strings.HasPrefix(dir, prefix) && !c.doomed(dir) {
 			out = entries(m, out)
 		}
 	}

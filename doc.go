@@ -40,6 +40,8 @@
 //	attachment.go      files attached to records: the accepted media types,
 //	                   the file name rule, the FileSealer that encrypts them
 //	objectkeys.go      the object-key layout of the store, documented once
+//	destruction.go     a destruction, its register (销毁清册), RetentionEnd,
+//	                   and the LockingStore that WORM needs
 //	store.go, journal.go, keyring.go, mail.go
 //	                   the interfaces the adapters implement
 //
@@ -73,6 +75,9 @@
 //	archive_import.go      bulk import, a journal entry per batch
 //	archive_intents.go     the intent of an import batch, swept after a crash
 //	archive_unrecorded.go  removing objects no journal entry records
+//	archive_destroy.go     destruction (销毁): intent, journaled removals, the
+//	                       data key, the register; resumed after a crash
+//	archive_worm.go        WORM on a LockingStore: retentions, legal holds
 //	inbox.go               Inbox: notifications, and who gets them by mail
 //
 // Papers (Archive.Papers), the paper originals of archived records:

@@ -62,6 +62,11 @@ import (
 //	intents/<id>.json                     the intent of an import batch: the objects it is
 //	                                      writing and its deadline; removed once journaled,
 //	                                      never itself journaled
+//	destructions/<id>/intent.json         the intent of a destruction: the records, the
+//	                                      objects it removes, the register lines captured
+//	                                      before; journaled as destruction.begin
+//	destructions/<id>/register.json       its register (销毁清册), journaled as
+//	                                      destruction.end; kept for good
 //	journal/<seq:020d>.json               one hash-chained journal entry
 //	checkpoints/<seq:020d>.json           a checkpoint of the journal head
 //
@@ -117,6 +122,15 @@ func loanDir(rid RecordID, id string) string { return LoansPrefix + string(rid) 
 func LoanOverdueKey(rid RecordID, id string) string {
 	return NoticesPrefix + "loan-overdue/" + string(rid) + "/" + id + ".json"
 }
+
+// Destructions and their registers (destruction.go).
+const DestructionsPrefix = "destructions/"
+
+// DestructionIntentKey is the key of the intent of destruction id.
+func DestructionIntentKey(id string) string { return DestructionsPrefix + id + "/intent.json" }
+
+// DestructionRegisterKey is the key of the register of destruction id.
+func DestructionRegisterKey(id string) string { return DestructionsPrefix + id + "/register.json" }
 
 // IntentKey is the key of the intent of one import batch.
 func IntentKey(id string) string { return IntentsPrefix + id + ".json" }

@@ -34,6 +34,10 @@ const (
 	KindPaper      ResourceKind = "paper"      // the paper originals, where they are and their loans
 )
 
+// KindDestruction is the destructions of records and their registers
+// (销毁清册): read by auditors, archivists and managers.
+const KindDestruction ResourceKind = "destruction"
+
 // Resource is what the policy needs to know of one object to decide: its
 // kind, the department it belongs to, who created it, who took part, and
 // where it stands in its workflow. Zero fields are unknown or not

@@ -405,5 +405,23 @@ func init() {
 		"the scan has no pages":                                                                                             "扫描件没有页面",
 		"the scan is larger than %d MB":                                                                                     "扫描件超过 %d MB",
 		"the scan is not a PDF that can be read":                                                                            "扫描件不是可读取的 PDF",
+
+		// Destruction, its register and WORM on S3 (issue 19).
+		"destruction": "销毁",
+
+		"bad S3 retention mode %q: GOVERNANCE or COMPLIANCE":                     "S3 保留模式 %q 无效：应为 GOVERNANCE 或 COMPLIANCE",
+		"bucket %s has no object lock: configure s3.object_lock on a new bucket": "存储桶 %s 未启用对象锁定：请在新建存储桶时配置 s3.object_lock",
+		"destruction %q not found":                                               "未找到销毁 %q",
+		"destruction %s not found, or not finished":                              "未找到销毁 %s，或其尚未完成",
+		"is not a valid id":                                                      "不是有效的标识",
+		"must be json, html or xlsx":                                             "应为 json、html 或 xlsx",
+		"must be two different users":                                            "应为两名不同的用户",
+		"names an invalid or repeated record":                                    "含有无效或重复的记录",
+		"names no record":                                                        "未列出任何记录",
+		"record %s cannot be destroyed yet: its object %s is kept by the store (%s retention) until %s; nothing was destroyed": "记录 %s 尚不能销毁：其对象 %s 受存储保护（%s 保留）至 %s；未销毁任何内容",
+		"record %s cannot be destroyed: its object %s is under a legal hold in the store; release the hold first":              "记录 %s 不能销毁：其对象 %s 在存储中处于法律保留状态；请先解除保留",
+		"record %s is %s, not archived: only archived records are destroyed":                                                   "记录 %s 的状态为 %s，未归档：只有已归档的记录才能销毁",
+		"record %s is not archived: only archived records are kept by the store":                                               "记录 %s 未归档：只有已归档的记录才由存储保护",
+		"the index was not written to disk within %v":                                                                          "索引未能在 %v 内写入磁盘",
 	})
 }

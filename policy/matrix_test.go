@@ -129,6 +129,18 @@ var matrix = []struct {
 	{va.KindPaper, va.PermExport, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindPaper, va.PermManage, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindPaper, va.PermCancel, "-", "-", "-", "-", "-", "-", "-", "-"},
+
+	{va.KindDestruction, va.PermRead, "-", "-", "-", "-", "all", "all", "all", "-"},
+	{va.KindDestruction, va.PermReadSensitive, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindDestruction, va.PermCreate, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindDestruction, va.PermUpdate, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindDestruction, va.PermReview, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindDestruction, va.PermArchive, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindDestruction, va.PermAnnotate, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindDestruction, va.PermExport, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindDestruction, va.PermManage, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindDestruction, va.PermCancel, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindDestruction, va.PermAttach, "-", "-", "-", "-", "-", "-", "-", "-"},
 	{va.KindPaper, va.PermAttach, "-", "-", "-", "-", "-", "-", "-", "-"},
 }
 

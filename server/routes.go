@@ -91,6 +91,10 @@ func (s *Server) routes() {
 	api.Get("/audit/access", s.auditAccess)
 	api.Get("/audit/journal", s.auditJournal)
 
+	// Destructions and their registers (销毁清册), issue 19.
+	api.Get("/destructions", s.listDestructions)
+	api.Get("/destructions/:id/register", s.getRegister)
+
 	// The pages, whose table is web/routes.go: the same sign-in, the
 	// same Archive calls.
 	s.web.Routes(app)

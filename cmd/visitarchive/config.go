@@ -82,6 +82,10 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.s3.SecretKey, "s3-secret-key", "", "secret key (VISITARCHIVE_S3_SECRET_KEY; prefer the environment: a flag shows in the process list)")
 	fs.BoolVar(&f.s3.UseSSL, "s3-tls", envBool("VISITARCHIVE_S3_TLS", false), "use HTTPS for S3 (VISITARCHIVE_S3_TLS)")
 	fs.BoolVar(&f.s3.CreateBucket, "s3-create-bucket", envBool("VISITARCHIVE_S3_CREATE_BUCKET", false), "create the bucket, with object locking, when it does not exist (VISITARCHIVE_S3_CREATE_BUCKET)")
+	// WORM (issue 19): the bucket's object lock and the mode of the
+	// retentions given to archived records.
+	fs.BoolVar(&f.s3.ObjectLocking, "s3-object-lock", envBool("VISITARCHIVE_S3_OBJECT_LOCK", false), "require the bucket to have S3 object lock, and keep archived records from deletion until the end of their period (VISITARCHIVE_S3_OBJECT_LOCK; on with --s3-create-bucket)")
+	fs.StringVar(&f.s3.RetentionMode, "s3-retention-mode", env("VISITARCHIVE_S3_RETENTION_MODE", "GOVERNANCE"), "mode of the retentions on an object-lock bucket: GOVERNANCE (may be bypassed by a user with s3:BypassGovernanceRetention) or COMPLIANCE (by nobody) (VISITARCHIVE_S3_RETENTION_MODE)")
 	fs.StringVar(&f.keyFile, "key-file", env("VISITARCHIVE_KEY_FILE", ""), "key file of the master keys (VISITARCHIVE_KEY_FILE; default DATA/keyring.json); create one with 'visitarchive keys init'")
 	fs.StringVar(&f.sensitive, "sensitive-fields", env("VISITARCHIVE_SENSITIVE_FIELDS", ""), "record fields to encrypt at rest besides contact phone, e-mail and the decision chain, comma-separated, such as onsite_notes,competitor_info (VISITARCHIVE_SENSITIVE_FIELDS)")
 	fs.StringVar(&f.configFile, "config", env("VISITARCHIVE_CONFIG", ""), "JSON configuration file: timezone, workflow (filing period, plan lead time and tolerance, review period, forms, retention schedule, fonds, area codes), smtp and attachments (max_file, max_request, transfer_timeout) (VISITARCHIVE_CONFIG)")

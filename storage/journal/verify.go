@@ -95,6 +95,7 @@ func verify(ctx context.Context, store va.Store, opts Options, hash bool) (*Repo
 	if err := v.checkCheckpoints(ctx); err != nil {
 		return nil, err
 	}
+	v.checkDestructions()
 	if hash {
 		if err := v.checkObjects(ctx); err != nil {
 			return nil, err
@@ -120,6 +121,9 @@ type verifier struct {
 	objects map[string]objectRef // the last write of each key
 	keys    []string             // the keys in the order first written
 	hashes  map[uint64]string
+	// begun holds the destructions begun and not ended yet, by the key
+	// of their intent, with the entry that began each.
+	begun map[string]uint64
 }
 
 func (v *verifier) problem(seq uint64, key, format string, args ...any) {
@@ -160,6 +164,7 @@ func (v *verifier) checkEntry(ctx context.Context, seq uint64, key string) {
 		return
 	}
 	for _, c := range e.Changes {
+		v.followDestruction(seq, c)
 		if !c.Wrote() && !c.Removed {
 			continue // an access event names an object it did not write
 		}
@@ -302,4 +307,30 @@ func (v *verifier) checkUnrecorded(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// followDestruction notes the destructions that c begins or ends.
+func (v *verifier) followDestruction(seq uint64, c va.Change) {
+	if !strings.HasPrefix(c.Key, va.DestructionsPrefix) {
+		return
+	}
+	dir := c.Key[:strings.LastIndexByte(c.Key, '/')+1]
+	switch c.Action {
+	case va.ActionDestructionBegin:
+		if v.begun == nil {
+			v.begun = map[string]uint64{}
+		}
+		v.begun[dir] = seq
+	case va.ActionDestructionEnd:
+		delete(v.begun, dir)
+	}
+}
+
+// checkDestructions reports the destructions begun and never ended: a
+// crash in the middle, which the next start of the server completes. Until
+// then their removed objects may still be there.
+func (v *verifier) checkDestructions() {
+	for dir, seq := range v.begun {
+		v.problem(seq, dir, "destruction begun and not ended: it completes at the next start of visitarchive")
+	}
 }

@@ -55,6 +55,9 @@ type Config struct {
 	// turned on only when the bucket is created; Open fails when an
 	// existing bucket lacks it.
 	ObjectLocking bool
+	// RetentionMode is the mode of the retentions the Store sets (see
+	// lock.go): "GOVERNANCE" (the default, also for "") or "COMPLIANCE".
+	RetentionMode string
 	// Prefix, when set, is put before every key, so that several stores can
 	// share a bucket. It follows the key rules; a final "/" is added.
 	Prefix string
@@ -79,6 +82,8 @@ type Store struct {
 	bucket  string
 	prefix  string
 	tempDir string
+	locking bool                // the bucket has object lock: a LockingStore
+	mode    minio.RetentionMode // of the retentions it sets
 }
 
 var _ visitarchive.Store = (*Store)(nil)
@@ -104,7 +109,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, visitarchive.E(op, visitarchive.Invalid, err, "bad S3 endpoint %q", cfg.Endpoint)
 	}
-	s := &Store{c: c, bucket: cfg.Bucket, prefix: prefix, tempDir: cfg.TempDir}
+	mode, err := retentionMode(cfg.RetentionMode)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{c: c, bucket: cfg.Bucket, prefix: prefix, tempDir: cfg.TempDir, locking: cfg.ObjectLocking, mode: mode}
 	ctx, cancel := context.WithTimeout(ctx, opTimeout)
 	defer cancel()
 	if err := s.ensureBucket(ctx, cfg); err != nil {

@@ -1,0 +1,85 @@
+package visitarchive
+
+import (
+	"context"
+	"time"
+)
+
+// WORM on a LockingStore (S3 object lock): the objects of an archived
+// record are kept from deletion by the store itself until the end of the
+// record's period, and while a legal hold covers it. On any other store
+// (the disk backend) these do nothing: it is not WORM.
+
+// LockRecord gives every stored object of archived record id a retention
+// until until, or, when until is zero, until the end of its period
+// (RetentionEnd; PermanentRetention for Y). A retention is only ever
+// extended, so calling it again after the period was extended extends it.
+// It reports false on a store that cannot lock. The operator or the
+// retention process runs it (trusted).
+func (a *Archive) LockRecord(ctx context.Context, id RecordID, until time.Time) (bool, error) {
+	const op = "record.lock"
+	ls, keys, r, err := a.lockable(ctx, op, id)
+	if err != nil || ls == nil {
+		return false, err
+	}
+	if until.IsZero() {
+		until = a.retainUntil(r)
+	}
+	for _, key := range keys {
+		if err := ls.SetRetention(ctx, key, until); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// HoldRecord places (on) or releases the store's legal hold on every
+// stored object of archived record id. It reports false on a store that
+// cannot lock. Trusted, like LockRecord: the holds of the retention
+// process call it.
+func (a *Archive) HoldRecord(ctx context.Context, id RecordID, on bool) (bool, error) {
+	const op = "record.hold"
+	ls, keys, _, err := a.lockable(ctx, op, id)
+	if err != nil || ls == nil {
+		return false, err
+	}
+	for _, key := range keys {
+		if err := ls.SetLegalHold(ctx, key, on); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// lockable returns the locking store, the objects and the record of
+// archived record id; a nil store when it cannot lock.
+func (a *Archive) lockable(ctx context.Context, op string, id RecordID) (LockingStore, []string, *Record, error) {
+	if err := trustedOnly(ctx, op); err != nil {
+		return nil, nil, nil, err
+	}
+	ls, ok := a.store.(LockingStore)
+	if !ok {
+		return nil, nil, nil, nil
+	}
+	s, err := a.loadRecord(ctx, op, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if s.Status != StatusArchived {
+		return nil, nil, nil, E(op, Conflict, nil, "record %s is not archived: only archived records are kept by the store", id)
+	}
+	keys, err := a.recordObjects(ctx, id)
+	return ls, keys, &s.Record, err
+}
+
+// retainUntil is the end of r's period, or PermanentRetention.
+func (a *Archive) retainUntil(r *Record) time.Time {
+	year := r.VisitStart.In(a.workflow.Location).Year()
+	if r.Class != nil {
+		year = r.Class.Year
+	}
+	if end, ok := RetentionEnd(year, r.Retention, a.workflow.Location); ok {
+		return end
+	}
+	return PermanentRetention
+}
