@@ -107,11 +107,15 @@ func (a *Archive) dueDoc(d *IndexDoc) {
 // retain_until (see archive_index.go). serve calls it at its start, and
 // every retention pass first.
 func (d *Disposition) RecordSchedule(ctx context.Context) (bool, error) {
-	const op = "retention.schedule"
-	a := d.a
-	if err := trustedOnly(ctx, op); err != nil {
+	if err := trustedOnly(ctx, "retention.schedule"); err != nil {
 		return false, err
 	}
+	return d.recordSchedule(ctx)
+}
+
+func (d *Disposition) recordSchedule(ctx context.Context) (bool, error) {
+	const op = "retention.schedule"
+	a := d.a
 	if a.workflow.Schedule == nil {
 		return false, nil
 	}
