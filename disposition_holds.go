@@ -55,7 +55,7 @@ func (d *Disposition) PlaceHold(ctx context.Context, req HoldRequest) (*Hold, er
 		h.Record = req.Record
 	case HoldCustomer:
 		if a.customer(req.Customer) == nil {
-			return nil, E(op, NotFound, nil, "customer %s not found", req.Customer)
+			return nil, E(op, NotFound, nil, "%s %s not found", Word(KindCustomer), req.Customer)
 		}
 		h.Customer = req.Customer
 	case HoldQuery:
