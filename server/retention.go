@@ -161,8 +161,11 @@ type appraisalMoveFunc func(ctx context.Context, id visitarchive.AppraisalID, v 
 // appraisalMove answers the moves that take only a version: submit and
 // approve.
 func (s *Server) appraisalMove(c *fiber.Ctx, op string, move appraisalMoveFunc) error {
-	_, body, err := decodeBody[versionOnly](c, op)
+	body, err := readOptionalJSON(c, op)
 	if err != nil {
+		return err
+	}
+	if err := checkShape[versionOnly](op, body.tree); err != nil {
 		return err
 	}
 	v, err := updateVersion(c, op, body)
