@@ -368,3 +368,29 @@ func requiredReason(op, reason string) error {
 	c.text("reason", reason, longText)
 	return c.result(op, "decision")
 }
+
+// Executed marks approved list id at version executed, now: the
+// destruction calls it once every entry of ToDestroy is destroyed or
+// skipped for a hold, after its own checks (witnesses), so it asks the
+// policy nothing; it needs a caller.
+func (d *Disposition) Executed(ctx context.Context, id AppraisalID, version int) (*Appraisal, error) {
+	const op = "appraisal.execute"
+	if _, err := actor(ctx, op); err != nil {
+		return nil, err
+	}
+	cur, err := appraisalKind.current(ctx, d.a, op, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkVersion(op, "appraisal", string(id), cur.Version, version); err != nil {
+		return nil, err
+	}
+	if cur.State != AppraisalApproved {
+		return nil, E(op, Conflict, nil, "appraisal list %s is %s; this needs it %s", id, cur.State, AppraisalApproved)
+	}
+	l := *cur
+	l.Version++
+	l.State, l.UpdatedBy, l.UpdatedAt = AppraisalExecuted, ActorFrom(ctx), d.a.now().UTC()
+	l.ExecutedAt = l.UpdatedAt
+	return &l, d.writeList(ctx, op, &l)
+}

@@ -224,6 +224,12 @@ func TestAppraisalApproval(t *testing.T) {
 	if n := appraiseAt(t, e, newYear2025.Add(48*time.Hour)); n != 0 {
 		t.Errorf("records on the approved list listed again: %d", n)
 	}
+	if l, err = d.Executed(as(t, "witness"), l.ID, l.Version); err != nil || l.State != va.AppraisalExecuted || l.ExecutedAt.IsZero() {
+		t.Fatalf("executed: %v %+v", err, l)
+	}
+	if n := appraiseAt(t, e, newYear2025.Add(72*time.Hour)); n != 2 {
+		t.Errorf("after execution the struck and the (not yet destroyed) records are listed again: %d, want 2", n)
+	}
 	// After a restart the keep is still in force.
 	e.Close(t)
 	e.Open(t, true)
