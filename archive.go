@@ -113,6 +113,10 @@ type Archive struct {
 	// still streaming in, which RemoveUnrecorded leaves alone however long
 	// they take.
 	uploading sync.Map
+
+	// disposition keeps appraisal lists, legal holds and retention
+	// changes (disposition.go).
+	disposition *Disposition
 }
 
 // New returns an Archive; call Open before use.
@@ -129,6 +133,7 @@ func New(cfg Config) *Archive {
 	a.sensitive = append(slices.Clone(DefaultSensitiveFields), cfg.SensitiveFields...)
 	a.customers, a.plans = newCache(customerKind), newCache(planKind)
 	a.paper, a.papers = newCache(paperKind), &Papers{a}
+	a.disposition = newDisposition(a)
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -195,6 +200,9 @@ func (a *Archive) loadCaches(ctx context.Context) error {
 		return err
 	}
 	if err := a.paper.load(ctx, a); err != nil {
+		return err
+	}
+	if err := a.disposition.load(ctx); err != nil {
 		return err
 	}
 	return a.accounts.load(ctx)

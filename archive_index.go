@@ -86,6 +86,8 @@ func (a *Archive) followChange(ctx context.Context, c Change) error {
 		_, err = a.customers.follow(ctx, a, c)
 	case strings.HasPrefix(c.Key, PaperPrefix):
 		_, err = a.paper.follow(ctx, a, c)
+	default:
+		err = a.disposition.follow(ctx, c)
 	}
 	return err
 }
@@ -170,6 +172,9 @@ func (a *Archive) entryDocs(ctx context.Context, e Entry, g *indexGroup) error {
 			g.deleted = append(g.deleted, id)
 			continue
 		}
+		if err := a.dispositionDocs(ctx, c, g); err != nil {
+			return err
+		}
 		prefix, id, version, ok := ParseVersionKey(c.Key)
 		if !ok || !c.Wrote() {
 			continue
@@ -234,7 +239,9 @@ func (a *Archive) freshObject(key string) any {
 // indexDoc is what the index gets of the stored record s: no sensitive
 // field, only their blind hashes.
 func (a *Archive) indexDoc(s *storedRecord) IndexDoc {
-	return IndexDoc{Record: &s.Record, Customer: a.customer(s.CustomerID), Blind: s.Blind}
+	d := IndexDoc{Record: &s.Record, Customer: a.customer(s.CustomerID), Blind: s.Blind}
+	a.dueDoc(&d)
+	return d
 }
 
 // customerDocs adds to g the current version of every indexed record of
@@ -257,7 +264,9 @@ func (a *Archive) customerDocs(ctx context.Context, id CustomerID, g *indexGroup
 		}
 		for _, r := range recs {
 			if _, ok := g.at[r.ID]; !ok { // one in the group is newer
-				g.add(IndexDoc{Record: &r.Record, Customer: cu, Blind: r.Blind})
+				d := IndexDoc{Record: &r.Record, Customer: cu, Blind: r.Blind}
+				a.dueDoc(&d)
+				g.add(d)
 			}
 		}
 		if len(res.Hits) < q.Size {
@@ -340,6 +349,7 @@ func (a *Archive) readBatch(ctx context.Context, es []catEntry, out chan<- []Ind
 	}
 	for i := range docs {
 		docs[i].Customer = a.customer(docs[i].Record.CustomerID)
+		a.dueDoc(&docs[i])
 	}
 	select {
 	case out <- docs:

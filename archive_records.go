@@ -173,6 +173,7 @@ func (a *Archive) GetRecord(ctx context.Context, id RecordID) (*Record, error) {
 		if r.Annotations, err = a.annotations(ctx, r.ID); err != nil {
 			return nil, err
 		}
+		a.withDue(r)
 	}
 	ev := Change{Action: ActionRead, Key: RecordKey(r.ID, r.Version), Fields: readFields(r, reveal, a.sensitive)}
 	return r, a.logAccess(ctx, op, []Change{ev})
@@ -304,6 +305,7 @@ func (a *Archive) ListRecords(ctx context.Context, q SearchQuery) (*RecordPage, 
 		if err != nil {
 			return nil, err
 		}
+		a.withDue(r)
 		recs = append(recs, r)
 		events = append(events, Change{Action: ActionRead, Key: RecordKey(r.ID, r.Version), Fields: readFields(r, reveal, a.sensitive)})
 	}

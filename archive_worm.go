@@ -23,7 +23,7 @@ func (a *Archive) LockRecord(ctx context.Context, id RecordID, until time.Time) 
 		return false, err
 	}
 	if until.IsZero() {
-		until = a.retainUntil(r)
+		until = a.lockUntil(r)
 	}
 	for _, key := range keys {
 		if err := ls.SetRetention(ctx, key, until); err != nil {
@@ -72,14 +72,11 @@ func (a *Archive) lockable(ctx context.Context, op string, id RecordID) (Locking
 	return ls, keys, &s.Record, err
 }
 
-// retainUntil is the end of r's period, or PermanentRetention.
-func (a *Archive) retainUntil(r *Record) time.Time {
-	year := r.VisitStart.In(a.workflow.Location).Year()
-	if r.Class != nil {
-		year = r.Class.Year
-	}
-	if end, ok := RetentionEnd(year, r.Retention, a.workflow.Location); ok {
-		return end
+// lockUntil is when the store may let go of archived record r: the end
+// of its period in force, or PermanentRetention for one kept for good.
+func (a *Archive) lockUntil(r *Record) time.Time {
+	if t := a.retainUntil(r, a.periodInForce(r)); !t.IsZero() {
+		return t
 	}
 	return PermanentRetention
 }

@@ -49,7 +49,7 @@ type catEntry struct {
 // greatest key of a directory is the current one (a destroyed data key's
 // mark sorts after its versions).
 var versionedPrefixes = []string{RecordsPrefix, PlansPrefix, CustomersPrefix, UsersPrefix, DepartmentsPrefix, DataKeysPrefix,
-	PaperPrefix, LoansPrefix}
+	PaperPrefix, LoansPrefix, AppraisalsPrefix, HoldsPrefix, RetentionsPrefix, SchedulesPrefix}
 
 // flatPrefixes hold objects that readers load by key or by listing.
 var flatPrefixes = []string{SessionsPrefix, TokensPrefix, InboxPrefix, AnnotationsPrefix, AttachmentsPrefix,

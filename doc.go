@@ -80,6 +80,15 @@
 //	archive_worm.go        WORM on a LockingStore: retentions, legal holds
 //	inbox.go               Inbox: notifications, and who gets them by mail
 //
+// Disposition (Archive.Disposition), the end of a record's life:
+//
+//	disposition.go              appraisal lists, legal holds, retention changes,
+//	                            due dates: the types, keys and rules
+//	disposition_due.go          the period in force, retain_until, the journaled schedule
+//	disposition_appraisals.go   the retention pass; decide, submit, approve, reject, strike
+//	disposition_holds.go        place and release holds; HeldBy
+//	disposition_housekeeping.go old read notifications, abandoned reservations
+//
 // Papers (Archive.Papers), the paper originals of archived records:
 //
 //	papers.go          reading, moving and listing them by place

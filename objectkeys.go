@@ -67,6 +67,19 @@ import (
 //	                                      before; journaled as destruction.begin
 //	destructions/<id>/register.json       its register (销毁清册), journaled as
 //	                                      destruction.end; kept for good
+//
+// Retention and disposition (disposition.go, which declares these keys):
+//
+//	appraisals/<id>/<version:010d>.json   one version of an appraisal list (鉴定清单):
+//	                                      a new version per pass that adds to it,
+//	                                      decision, submission, strike, approval
+//	holds/<id>/<version:010d>.json        one version of a legal hold: 1 placed,
+//	                                      2 released
+//	retentions/<record>/<v:010d>.json     a period put into force for a record by an
+//	                                      approved appraisal ("keep"), with its reason
+//	schedules/retention/<v:010d>.json     a version of the retention schedule in force,
+//	                                      journaled when it changes
+//
 //	journal/<seq:020d>.json               one hash-chained journal entry
 //	checkpoints/<seq:020d>.json           a checkpoint of the journal head
 //

@@ -41,6 +41,11 @@ type Record struct {
 	// Annotations are the corrections of an archived record, shown with
 	// it; they are objects of their own, never stored in the record.
 	Annotations []Annotation `json:"annotations,omitempty"`
+	// RetentionInForce and RetainUntil are, for an archived record, its
+	// period in force and the day it falls due for appraisal (none for
+	// Y); computed when it is read (disposition.go), never stored.
+	RetentionInForce Retention  `json:"retention_in_force,omitempty"`
+	RetainUntil      *time.Time `json:"retain_until,omitempty"`
 
 	Workflow
 	Audit

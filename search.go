@@ -37,6 +37,13 @@ type IndexDoc struct {
 	// Blind holds the keyed hashes of sensitive values, as "field:hash"
 	// (such as "contact_phone:3f9a…"), for exact lookup without plaintext.
 	Blind []string
+
+	// Retention is the period in force of an archived record (the one
+	// archiving gave it, extended by an appraisal or a longer schedule:
+	// see disposition.go), and RetainUntil the day it is due for
+	// appraisal; zero for a record not archived or kept permanently.
+	Retention   Retention
+	RetainUntil time.Time
 }
 
 // Sort orders of search results.
@@ -71,6 +78,15 @@ type SearchQuery struct {
 	// submitted by their deadline. Now also decides the overdue facet.
 	Overdue bool
 	Now     time.Time
+
+	// Retention and disposition (disposition.go): Due keeps only the
+	// archived records whose retain_until is at or before Now (due for
+	// appraisal); RetainFrom and RetainTo keep those whose retain_until
+	// is within [RetainFrom, RetainTo). A permanent (Y) record has no
+	// retain_until and matches none of them. Now also decides the due
+	// facet.
+	Due                  bool
+	RetainFrom, RetainTo time.Time
 
 	Sort       string // one of the Sort constants; "" is relevance
 	Page, Size int    // Page from 1; Size from 1 to MaxPageSize
@@ -138,6 +154,10 @@ var FacetFields = []string{
 // SearchQuery.Now, as one value "true".
 const FacetOverdue = "overdue"
 
+// FacetDue is the facet that counts the matches whose retain_until is at
+// or before SearchQuery.Now (due for appraisal), as one value "true".
+const FacetDue = "due"
+
 // Normalize checks q and fills in defaults.
 func (q *SearchQuery) Normalize() error {
 	var c checker
@@ -160,6 +180,12 @@ func (q *SearchQuery) Normalize() error {
 	c.oneOf("retention", q.Retention, Retentions)
 	if q.Overdue && q.Now.IsZero() {
 		c.add("overdue", "needs the time to compare deadlines with")
+	}
+	if q.Due && q.Now.IsZero() {
+		c.add("due", "needs the time to compare due dates with")
+	}
+	if !q.RetainFrom.IsZero() && !q.RetainTo.IsZero() && !q.RetainTo.After(q.RetainFrom) {
+		c.add("retain_until_to", "must be after retain_until_from")
 	}
 	c.phone("phone", q.ContactPhone)
 	c.email("email", q.ContactEmail)

@@ -423,5 +423,20 @@ func init() {
 		"record %s is %s, not archived: only archived records are destroyed":                                                   "记录 %s 的状态为 %s，未归档：只有已归档的记录才能销毁",
 		"record %s is not archived: only archived records are kept by the store":                                               "记录 %s 未归档：只有已归档的记录才由存储保护",
 		"the index was not written to disk within %v":                                                                          "索引未能在 %v 内写入磁盘",
+		// Retention and disposition (issue 19): words, then messages.
+		"appraisal": "鉴定清单",
+		"hold":      "法律保全",
+
+		"appraisal list %s is %s; this needs it %s":                                             "鉴定清单 %s 当前为 %s 状态；此操作需要 %s 状态",
+		"hold %s is released already":                                                           "法律保全 %s 已经解除",
+		"hold %s was placed by the %s role: only that role or a manager may release it":         "法律保全 %s 由 %s 角色设置：只有该角色或管理层可以解除",
+		"is required: at least one":                                                             "必填：至少一项",
+		"is required: at least one filter":                                                      "必填：至少一个筛选条件",
+		"must be a period longer than %s (D30 or Y)":                                            "须为比 %s 更长的保管期限（D30 或 Y）",
+		"must be after retain_until_from":                                                       "须晚于 retain_until_from",
+		"needs the time to compare due dates with":                                              "需要用于比较到期日的时间",
+		"record %s is not on appraisal list %s":                                                 "记录 %s 不在鉴定清单 %s 上",
+		"record %s of appraisal list %s is undecided: decide every entry first":                 "鉴定清单 %[2]s 中的记录 %[1]s 尚未鉴定：请先对每一条作出鉴定意见",
+		"you compiled appraisal list %s or decided its entries: another manager must decide it": "您编制了鉴定清单 %s 或对其条目作出了鉴定意见：须由另一位管理层人员审批",
 	})
 }

@@ -32,6 +32,7 @@ type pass1 struct {
 	hits    []pageHit
 	counts  []map[string]int // by facet field, or nil without facets
 	overdue int
+	due     int
 }
 
 // collector takes the matches of one shard.
@@ -46,6 +47,7 @@ type collector struct {
 	counts  [][]uint32  // per segment, per value of its table
 	now     int64
 	overdue int
+	due     int
 	hits    []pageHit // a binary heap, the worst kept hit at its root
 }
 
@@ -130,6 +132,9 @@ func (c *collector) take(d *search.DocumentMatch) {
 		if c.now != noTime && t.due[n] != noTime && t.due[n] < c.now {
 			c.overdue++
 		}
+		if c.now != noTime && t.keep[n] != noTime && t.keep[n] <= c.now {
+			c.due++
+		}
 	}
 	c.offer(pageHit{id: t.ids[n], score: d.Score, start: t.start[n]})
 }
@@ -172,7 +177,7 @@ func (c *collector) offer(h pageHit) {
 
 // result returns what the shard found; total is Bleve's count.
 func (c *collector) result(total uint64) pass1 {
-	r := pass1{total: total, hits: c.hits, overdue: c.overdue}
+	r := pass1{total: total, hits: c.hits, overdue: c.overdue, due: c.due}
 	if c.counts != nil {
 		r.counts = make([]map[string]int, len(visitarchive.FacetFields))
 		for i := range r.counts {
@@ -272,6 +277,14 @@ func mergeFacets(q visitarchive.SearchQuery, parts []pass1) map[string][]visitar
 		out[visitarchive.FacetOverdue] = []visitarchive.FacetCount{}
 		if n > 0 {
 			out[visitarchive.FacetOverdue] = []visitarchive.FacetCount{{Value: overdueValue, Count: n}}
+		}
+		d := 0
+		for _, p := range parts {
+			d += p.due
+		}
+		out[visitarchive.FacetDue] = []visitarchive.FacetCount{}
+		if d > 0 {
+			out[visitarchive.FacetDue] = []visitarchive.FacetCount{{Value: overdueValue, Count: d}}
 		}
 	}
 	return out

@@ -145,6 +145,9 @@ func bleveAnswer(t *testing.T, ix *Index, q visitarchive.SearchQuery) *visitarch
 	if r := res.Facets[visitarchive.FacetOverdue]; r != nil {
 		out.Facets[visitarchive.FacetOverdue] = overdueFacet(r)
 	}
+	if r := res.Facets[visitarchive.FacetDue]; r != nil {
+		out.Facets[visitarchive.FacetDue] = overdueFacet(r)
+	}
 	return out
 }
 

@@ -47,6 +47,7 @@
 //	customer_name       keyword    keyword            yes    no            no
 //	visit_start         datetime   -                  no     no            yes
 //	open_due            datetime   -                  no     no            yes  (drafts only)
+//	retain_until        datetime   -                  no     no            yes  (archived, not Y)
 //	visit_start_text    stored     (not indexed)      yes    no            no
 //	topic               stored     (not indexed)      yes    no            no
 //
@@ -111,6 +112,18 @@
 //     submitted or returned record has no open_due and is never overdue,
 //     however late it came (late says that). Its doc values serve the
 //     overdue facet.
+//   - retain_until is IndexDoc.RetainUntil: when an archived record falls
+//     due for appraisal (visitarchive's disposition.go), absent for a
+//     record not archived or kept permanently (Y). retention is the
+//     period in force (IndexDoc.Retention, which an approved appraisal or
+//     a longer schedule may have lengthened), not only the one archiving
+//     gave. Like open_due, the index keeps the date and each query
+//     compares it with SearchQuery.Now: Due is a range on retain_until at
+//     or before Now (a record due exactly at Now is due); RetainFrom and
+//     RetainTo a range [from, to). Its doc values serve the due facet
+//     (visitarchive.FacetDue, reported as the overdue facet is, whenever
+//     Now is set). An Archive journals a retention change or a new
+//     schedule, and indexes the records whose retain_until it moves.
 //   - customer_name is the name on the record (the customer's when the
 //     record has none), stored for hits and a keyword for the exact
 //     CustomerName filter; its words are found through text. topic is

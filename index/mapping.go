@@ -2,6 +2,7 @@ package index
 
 import (
 	"bytes"
+	"cmp"
 	"strconv"
 	"strings"
 	"time"
@@ -28,8 +29,9 @@ import (
 // version 3 the workflow fields late, reviewer, reference_code, retention
 // and open_due; version 4 split the index into shards (index.go); version
 // 5 added grams; version 6 added the word pairs to grams; version 7
-// indexed customer_name as a keyword.
-const SchemaVersion = 7
+// indexed customer_name as a keyword; version 8 added retain_until and
+// made retention the period in force.
+const SchemaVersion = 8
 
 // Names of the analysis components this package defines.
 const (
@@ -64,6 +66,7 @@ const (
 	fieldRefCode      = "reference_code"
 	fieldRetention    = "retention"
 	fieldOpenDue      = "open_due"
+	fieldRetainUntil  = "retain_until"
 )
 
 // keywordFields hold exact values for filters; those in
@@ -123,6 +126,7 @@ func NewMapping() mapping.IndexMapping {
 	addField(dm, fieldCustomerName, nameField())
 	addField(dm, fieldVisitStart, dateField())
 	addField(dm, fieldOpenDue, dateField())
+	addField(dm, fieldRetainUntil, dateField())
 	for _, f := range []string{fieldTopic, fieldVisitStartAt} {
 		addField(dm, f, storedOnlyField())
 	}
@@ -232,7 +236,7 @@ func Document(d visitarchive.IndexDoc) any {
 	}
 	put(fieldReviewer, string(r.Reviewer))
 	put(fieldRefCode, r.ReferenceCode)
-	put(fieldRetention, string(r.Retention))
+	put(fieldRetention, string(cmp.Or(d.Retention, r.Retention)))
 	if c := d.Customer; c != nil {
 		put(fieldCustomerType, string(c.Type))
 		put(fieldBusinessArea, c.BusinessArea)
@@ -250,6 +254,9 @@ func Document(d visitarchive.IndexDoc) any {
 	}
 	if due, ok := openDue(r); ok {
 		doc[fieldOpenDue] = due
+	}
+	if !d.RetainUntil.IsZero() {
+		doc[fieldRetainUntil] = d.RetainUntil
 	}
 	return doc
 }

@@ -90,6 +90,11 @@ func addFacets(req *bleve.SearchRequest, q visitarchive.SearchQuery) {
 		// The start is open; the end excludes Now, as the filter does.
 		fr.AddDateTimeRange(overdueValue, time.Time{}, q.Now)
 		req.AddFacet(visitarchive.FacetOverdue, fr)
+		// retain_until at or before Now: the range's end excludes, so it
+		// ends a nanosecond after Now, as the due filter includes Now.
+		dr := bleve.NewFacetRequest(fieldRetainUntil, 1)
+		dr.AddDateTimeRange(overdueValue, time.Time{}, q.Now.Add(time.Nanosecond))
+		req.AddFacet(visitarchive.FacetDue, dr)
 	}
 }
 
@@ -326,7 +331,29 @@ func fieldFilters(q visitarchive.SearchQuery) []query.Query {
 	if q.Overdue {
 		qs = append(qs, overdueQuery(q.Now))
 	}
+	if q.Due {
+		qs = append(qs, dueQuery(q.Now))
+	}
+	if !q.RetainFrom.IsZero() || !q.RetainTo.IsZero() {
+		incl, excl := true, false
+		d := query.NewDateRangeInclusiveQuery(q.RetainFrom, q.RetainTo, &incl, &excl)
+		d.SetField(fieldRetainUntil)
+		qs = append(qs, d)
+	}
 	return qs
+}
+
+// dueQuery matches the archived records due for appraisal at now:
+// retain_until at or before it. A record without retain_until (not
+// archived, or permanent) never matches; nor does anything without now.
+func dueQuery(now time.Time) query.Query {
+	if now.IsZero() {
+		return query.NewMatchNoneQuery()
+	}
+	incl := true
+	d := query.NewDateRangeInclusiveQuery(time.Time{}, now, nil, &incl)
+	d.SetField(fieldRetainUntil)
+	return d
 }
 
 // overdueQuery matches the drafts whose deadline is before now: open_due

@@ -29,7 +29,7 @@ const noTime = math.MinInt64
 // tableFields are the doc-value fields a table holds: the facet fields
 // (a value's field is its index in visitarchive.FacetFields), then the
 // two dates.
-var tableFields = append(append([]string(nil), visitarchive.FacetFields...), fieldVisitStart, fieldOpenDue)
+var tableFields = append(append([]string(nil), visitarchive.FacetFields...), fieldVisitStart, fieldOpenDue, fieldRetainUntil)
 
 // facetValue is one value of one facet field.
 type facetValue struct {
@@ -43,6 +43,7 @@ type segTable struct {
 	ids   []string // record IDs
 	start []int64  // visit_start in Unix nanoseconds, or noTime
 	due   []int64  // open_due in Unix nanoseconds, or noTime
+	keep  []int64  // retain_until in Unix nanoseconds, or noTime
 	// Document n's facet values are values[vals[off[n]:off[n+1]]].
 	off    []uint32
 	vals   []uint32
@@ -57,7 +58,8 @@ func buildTable(seg segment.Segment) (*segTable, error) {
 	}
 	n := seg.Count()
 	t := &segTable{ids: make([]string, n), start: make([]int64, n), due: make([]int64, n),
-		off: make([]uint32, 1, n+1)}
+		keep: make([]int64, n),
+		off:  make([]uint32, 1, n+1)}
 	fieldOf := make(map[string]int, len(tableFields))
 	for i, f := range tableFields {
 		fieldOf[f] = i
@@ -71,8 +73,11 @@ func buildTable(seg segment.Segment) (*segTable, error) {
 		case i >= len(visitarchive.FacetFields):
 			if v, ok := dateValue(term); ok {
 				col := t.start
-				if field == fieldOpenDue {
+				switch field {
+				case fieldOpenDue:
 					col = t.due
+				case fieldRetainUntil:
+					col = t.keep
 				}
 				col[doc] = v
 			}
@@ -89,7 +94,7 @@ func buildTable(seg segment.Segment) (*segTable, error) {
 	}
 	var state segment.DocVisitState
 	for doc = 0; doc < n; doc++ {
-		t.start[doc], t.due[doc] = noTime, noTime
+		t.start[doc], t.due[doc], t.keep[doc] = noTime, noTime, noTime
 		var err error
 		if state, err = dv.VisitDocValues(doc, tableFields, visit, state); err != nil {
 			return nil, err

@@ -6,7 +6,8 @@
 //
 // Every question is "may principal P do action A on resource R?", where R
 // is described by visitarchive.Resource: its kind (record, plan, customer,
-// user, department, journal, access_log, paper: the paper originals), its
+// user, department, journal, access_log, paper: the paper originals,
+// appraisal: appraisal lists, hold: legal holds), its
 // department, its owner (who created it), its participants (the visitors), its workflow state (a
 // record: draft, submitted, returned, approved, archived; a plan: draft,
 // submitted, approved, rejected, cancelled) and, for a plan, whether it is major
@@ -78,6 +79,10 @@
 //	manager     released records: read, export. Plans: read all; review
 //	            major ones, of every department, and only those.
 //	            Customers, paper originals: read.
+//	            Appraisal lists: read; legal holds: place (create),
+//	            release their own role's (cancel); managers also approve,
+//	            reject and strike appraisal lists (review; never one they
+//	            compiled), and release any hold (manage).
 //	sysadmin    users and departments: read, create, update, manage.
 //	            No records, plans, customers, journal, access log or
 //	            paper originals.

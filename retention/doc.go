@@ -73,10 +73,31 @@
 //	                     objects no journal entry records (a crash's leftovers)
 //	journal-checkpoints  every minute: pin the journal's head (and serve
 //	                     pins it once more when it stops, after the Runner)
+//	appraisals           30 s after the start, then daily (--appraisal-every):
+//	                     a retention pass, Disposition.Appraise: the
+//	                     schedule journaled if it changed, then every
+//	                     archived record due (retain_until passed), on no
+//	                     open list and under no legal hold, onto the open
+//	                     appraisal list of its class. Nothing is destroyed.
+//	housekeeping         2 min after the start, then daily
+//	                     (--housekeeping-every): read notifications older
+//	                     than --read-notice-age (180 days) and archiving
+//	                     reservations older than --reservation-age (a day)
+//	                     that no archived version used are removed, each
+//	                     removal journaled
+//
+// `visitarchive retention run` is one pass of appraisals (RunAppraisal,
+// which the tests call with the Archive's injected clock), and
+// `visitarchive retention list` lists the appraisal lists. serve also
+// journals the schedule when it starts (Disposition.RecordSchedule), so
+// that a changed schedule moves every archived record's retain_until in
+// the index at once. Appraisal lists, legal holds and the due dates are
+// the domain's (see disposition.go in the root package); the jobs only
+// run them.
 //
 // Each job is built by a function of this package (OverdueNotices,
 // PlanRecordReminders, ReviewReminders, OverdueLoans, ExpiredSessions,
-// UnrecordedObjects, JournalCheckpoints) from the few operations it
+// UnrecordedObjects, JournalCheckpoints, Appraisals, Housekeeping) from the few operations it
 // needs, declared here as a small interface of its own — OverdueNotifier,
 // PlanReminder, ReviewReminder, LoanReminder, SessionEnder,
 // UnrecordedRemover, Checkpointer — which

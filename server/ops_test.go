@@ -163,6 +163,19 @@ func TestOpenAPISchemas(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, typ := range map[string]reflect.Type{
+		"Appraisal":       reflect.TypeFor[visitarchive.Appraisal](),
+		"AppraisalEntry":  reflect.TypeFor[visitarchive.AppraisalEntry](),
+		"AppraisalList":   reflect.TypeFor[appraisalList](),
+		"AppraisalRun":    reflect.TypeFor[appraisalRun](),
+		"AppraisalDecide": reflect.TypeFor[appraisalDecide](),
+		"AppraisalStrike": reflect.TypeFor[appraisalStrike](),
+		"EntryDecision":   reflect.TypeFor[visitarchive.EntryDecision](),
+		"WithReason":      reflect.TypeFor[withReason](),
+		"Hold":            reflect.TypeFor[visitarchive.Hold](),
+		"HoldRequest":     reflect.TypeFor[visitarchive.HoldRequest](),
+		"HoldSearch":      reflect.TypeFor[visitarchive.HoldSearch](),
+		"HoldList":        reflect.TypeFor[holdList](),
+
 		"Customer":      reflect.TypeFor[visitarchive.Customer](),
 		"Contact":       reflect.TypeFor[visitarchive.Contact](),
 		"Record":        reflect.TypeFor[visitarchive.Record](),

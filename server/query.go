@@ -69,6 +69,7 @@ var (
 		"visitor", "intent", "status", "country", "from", "to",
 		"sort", "page", "size", "phone", "email",
 		"late", "overdue", "reviewer", "reference_code", "retention", "plan",
+		"due", "retain_until_from", "retain_until_to",
 	}
 	searchParams = append([]string{"q"}, filterParams...)
 )
@@ -102,10 +103,13 @@ func (s *Server) searchQuery(op string, p params) (visitarchive.SearchQuery, err
 		Late:          p["late"],
 		PlanID:        visitarchive.PlanID(p["plan"]),
 		Overdue:       p.flag("overdue", &fe),
+		Due:           p.flag("due", &fe),
+		RetainFrom:    p.date("retain_until_from", false, s.archive.Location(), &fe),
+		RetainTo:      p.date("retain_until_to", true, s.archive.Location(), &fe),
 	}
 	oneOf(&fe, "intent", q.Intent, visitarchive.Intents)
 	oneOf(&fe, "status", q.Status, visitarchive.RecordStatuses)
-	if q.Overdue {
+	if q.Overdue || q.Due {
 		// Normalize wants the time that deadlines are compared with; the
 		// Archive's clock gives the real one when the query runs.
 		q.Now = time.Now()

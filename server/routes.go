@@ -86,6 +86,22 @@ func (s *Server) routes() {
 	api.Post("/records/:id/paper/loans", s.lendPaper)
 	api.Post("/records/:id/paper/loans/:loan/return", s.returnPaper)
 
+	// Retention and disposition: records due, appraisal lists, legal
+	// holds (retention.go).
+	api.Get("/retention/due", s.retentionDue)
+	api.Post("/appraisals", s.runAppraisal)
+	api.Get("/appraisals", s.listAppraisals)
+	api.Get("/appraisals/:id", s.getAppraisal)
+	api.Post("/appraisals/:id/decide", s.decideAppraisal)
+	api.Post("/appraisals/:id/submit", s.submitAppraisal)
+	api.Post("/appraisals/:id/approve", s.approveAppraisal)
+	api.Post("/appraisals/:id/reject", s.rejectAppraisal)
+	api.Post("/appraisals/:id/strike", s.strikeAppraisal)
+	api.Get("/holds", s.listHolds)
+	api.Post("/holds", s.placeHold)
+	api.Get("/holds/:id", s.getHold)
+	api.Post("/holds/:id/release", s.releaseHold)
+
 	api.Get("/search", s.search)
 	api.Get("/export/records", s.exportRecords)
 	api.Get("/audit/access", s.auditAccess)

@@ -30,6 +30,9 @@ import (
 // index. Each defaults to its environment variable, then to the embedded
 // default.
 type storeFlags struct {
+	// retention are the settings of the disposition jobs (retention.go).
+	retention retentionFlags
+
 	data      string
 	storage   string
 	index     string
@@ -99,6 +102,7 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.maxRequest, "attachments-max-request", env("VISITARCHIVE_ATTACHMENTS_MAX_REQUEST", ""), "largest upload request, all its files together, such as 1GiB; overrides the config file (VISITARCHIVE_ATTACHMENTS_MAX_REQUEST; default 1GiB)")
 	fs.StringVar(&f.transferTimeout, "attachments-timeout", env("VISITARCHIVE_ATTACHMENTS_TIMEOUT", ""), "longest upload or download of attachments, such as 30m; overrides the config file (VISITARCHIVE_ATTACHMENTS_TIMEOUT; default 30m)")
 	fs.IntVar(&f.passwordChecks, "password-checks", envInt("VISITARCHIVE_PASSWORD_CHECKS", 0), "password checks that may run at once, each taking 64 MiB; more sign-ins at once wait up to 2s, then get 429 (VISITARCHIVE_PASSWORD_CHECKS; default twice the cores)")
+	f.retention.register(fs)
 	fs.StringVar(&f.logFormat, "log-format", env("VISITARCHIVE_LOG_FORMAT", "text"), "log format: text or json (VISITARCHIVE_LOG_FORMAT)")
 	fs.StringVar(&f.logLevel, "log-level", env("VISITARCHIVE_LOG_LEVEL", "info"), "log level: debug, info, warn, error (VISITARCHIVE_LOG_LEVEL)")
 }
@@ -204,6 +208,8 @@ type components struct {
 	mailer *smtpmail.Mailer
 	// attachments are the limits of uploads and downloads (serve).
 	attachments server.AttachmentLimits
+	// retention configures the disposition jobs (serve).
+	retention retentionSettings
 }
 
 // jobs returns the runner of the server's scheduled work.
@@ -216,7 +222,9 @@ func (c *components) jobs(log *slog.Logger) *retention.Runner {
 		retention.OverdueLoans(c.archive.Papers()),
 		retention.ExpiredSessions(c.archive.Accounts()),
 		retention.UnrecordedObjects(c.archive, unrecorded),
-		retention.JournalCheckpoints(c.journal))
+		retention.JournalCheckpoints(c.journal),
+		retention.Appraisals(c.archive.Disposition(), c.retention.AppraisalEvery),
+		retention.Housekeeping(c.archive, c.retention.Housekeeping))
 }
 
 // Close pins the journal's head with a checkpoint, so that verify can

@@ -8,6 +8,7 @@
 //	visitarchive verify   [flags]   check the journal chain and every object
 //	visitarchive user     add|passwd|disable|enable|roles|list|dept
 //	visitarchive keys     init|rotate
+//	visitarchive retention run|list  one retention pass; the appraisal lists
 //
 // Every command takes the storage flags; each flag can also be set by the
 // environment variable named in its help text. The optional JSON file of
@@ -46,6 +47,7 @@ var commands = []command{
 	{"verify", "check the journal chain and the hash of every object", runVerify},
 	{"user", "manage users and departments", runUser},
 	{"keys", "create the key file, or rotate the master key", runKeys},
+	{"retention", "run a retention pass (due records onto appraisal lists), or list the lists", runRetention},
 }
 
 // errFailed makes the process exit 1 after a command already said why.

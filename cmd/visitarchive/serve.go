@@ -41,6 +41,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := firstAdmin(ctx, c.archive, stdout); err != nil {
 		return err
 	}
+	c.retention = sf.retention.settings()
+	if changed, err := c.archive.Disposition().RecordSchedule(va.WithActor(ctx, "system")); err != nil {
+		return err
+	} else if changed {
+		log.Info("retention schedule changed: journaled, and every archived record's retain_until recomputed")
+	}
 	go follow(ctx, c.archive, c.keys, log)
 	jobs := c.jobs(log)
 	jobs.Start(ctx)
