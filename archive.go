@@ -113,6 +113,14 @@ type Archive struct {
 	// still streaming in, which RemoveUnrecorded leaves alone however long
 	// they take.
 	uploading sync.Map
+
+	// jobs holds the current version of every background job, and
+	// jobProgress the pages done of those running in this process, by
+	// id; jobWake tells the extraction workers that a job was queued
+	// (archive_jobs.go).
+	jobs        *cache[string, storedJob]
+	jobProgress sync.Map
+	jobWake     chan struct{}
 }
 
 // New returns an Archive; call Open before use.
@@ -129,6 +137,7 @@ func New(cfg Config) *Archive {
 	a.sensitive = append(slices.Clone(DefaultSensitiveFields), cfg.SensitiveFields...)
 	a.customers, a.plans = newCache(customerKind), newCache(planKind)
 	a.paper, a.papers = newCache(paperKind), &Papers{a}
+	a.jobs, a.jobWake = newCache(jobKind), make(chan struct{}, 1)
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -182,8 +191,8 @@ func (a *Archive) readCatalog(ctx context.Context, head uint64) error {
 	return nil
 }
 
-// loadCaches loads the current accounts, plans, customers and paper
-// originals the catalog records.
+// loadCaches loads the current accounts, plans, customers, paper
+// originals and jobs the catalog records.
 func (a *Archive) loadCaches(ctx context.Context) error {
 	if err := a.customers.load(ctx, a); err != nil {
 		return err
@@ -192,6 +201,9 @@ func (a *Archive) loadCaches(ctx context.Context) error {
 		return err
 	}
 	if err := a.paper.load(ctx, a); err != nil {
+		return err
+	}
+	if err := a.jobs.load(ctx, a); err != nil {
 		return err
 	}
 	return a.accounts.load(ctx)

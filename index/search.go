@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -107,8 +108,17 @@ func hit(h *search.DocumentMatch) visitarchive.SearchHit {
 		VisitStart:   start,
 		Topic:        str(fieldTopic),
 	}
-	if len(h.Fragments) > 0 {
-		sh.Fragments = map[string][]string(h.Fragments)
+	// A record found through its files' text has nothing marked in its
+	// own text, which Bleve still returns a fragment of.
+	for f, frags := range h.Fragments {
+		for _, frag := range frags {
+			if strings.Contains(frag, "<mark>") {
+				if sh.Fragments == nil {
+					sh.Fragments = map[string][]string{}
+				}
+				sh.Fragments[f] = append(sh.Fragments[f], frag)
+			}
+		}
 	}
 	return sh
 }
