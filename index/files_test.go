@@ -26,13 +26,13 @@ func TestFilesText(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ q, want string }{
-		{"散热问题", "R1"},   // a Chinese word only in a file
-		{"散热风扇", "R3"},   // shares 散热 with R1, and no more
+		{"散热问题", "R1"},    // a Chinese word only in a file
+		{"散热风扇", "R3"},    // shares 散热 with R1, and no more
 		{"cooling", "R1"}, // an English word
 		{"LX-3021B", "R1"},
 		{"3021B", "R1"},
 		{"LX-1000", ""},
-		{"数据中心", "R2"},      // in R2's record text; in R1 the words are on two pages
+		{"数据中心", "R2"},       // in R2's record text; in R1 the words are on two pages
 		{"拜访 cooling", "R1"}, // one word in the text, one in a file
 		{"散热", "R1 R3"},
 		{"热", "R1 R3"},
