@@ -107,6 +107,10 @@ func (x *Extraction) Stop() {
 // does, and returns how many it started.
 func (x *Extraction) RunOnce(ctx context.Context) (int, error) {
 	ctx = WithActor(ctx, "system")
+	// The jobs of other processes, and their claims, are in the journal.
+	if err := x.a.SyncIndex(ctx); err != nil {
+		return 0, err
+	}
 	started := 0
 	for _, j := range x.a.pendingJobs(x.a.now()) {
 		if x.holds(j.ID) {
@@ -280,18 +284,23 @@ func (x *Extraction) renew(ctx context.Context, h *heldJob, stop context.CancelF
 }
 
 // finish writes the text of res, if any, and the job's last version in
-// one journal entry, after renewing the lease, so that no other worker
-// takes the job while its text is written. h.mu is held.
+// one journal entry, after renewing the lease if half of it has passed,
+// so that no other worker takes the job while its text is written. h.mu
+// is held.
 func (x *Extraction) finish(ctx context.Context, h *heldJob, f *AttachmentFile, res ExtractResult) error {
-	cur, err := x.a.renewJob(ctx, h.cur, x.cfg.Lease, h.pr)
-	if err != nil {
+	cur := h.cur
+	if x.a.now().After(cur.Lease.Add(-x.cfg.Lease / 2)) {
+		next, err := x.a.renewJob(ctx, cur, x.cfg.Lease, h.pr)
 		if IsKind(err, Conflict) {
 			h.lost = true
 			return nil
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		cur, h.cur = next, next
 	}
-	h.cur = cur
+	var err error
 	var texts []Change
 	if f != nil && len(res.Pages) > 0 {
 		if texts, err = x.a.putTexts(ctx, f, cur.ID, res.Pages); err != nil {

@@ -48,7 +48,10 @@ func TestFilesText(t *testing.T) {
 	if err := ix.Close(); err != nil {
 		t.Fatal(err)
 	}
-	for _, planted := range []string{"散热问题", "机房的散热", "cooling units"} {
+	// Runs of three or four Han characters are terms of files_grams, and
+	// single words terms of files; a longer run, or words in a row, are
+	// in no index file.
+	for _, planted := range []string{"机房的散热问题", "cooling units"} {
 		if where := grepDir(t, dir, planted); where != "" {
 			t.Errorf("%q in clear in %s", planted, where)
 		}
