@@ -86,6 +86,9 @@ func (s *Server) routes() {
 	api.Post("/records/:id/paper/loans", s.lendPaper)
 	api.Post("/records/:id/paper/loans/:loan/return", s.returnPaper)
 
+	// The background jobs: the extraction of attachments' text.
+	api.Get("/jobs/:id", s.getJob)
+
 	api.Get("/search", s.search)
 	api.Get("/export/records", s.exportRecords)
 	api.Get("/audit/access", s.auditAccess)

@@ -2,6 +2,8 @@ package testenv
 
 import (
 	"bytes"
+	"compress/flate"
+	"compress/zlib"
 	"fmt"
 	"os"
 	"os/exec"
@@ -91,13 +93,48 @@ func ExtractTestdata(t testing.TB, name string) []byte {
 // text layer that the extraction reads without OCR.
 func TextPDF(text string) []byte {
 	content := "BT /F1 12 Tf 72 720 Td (" + text + ") Tj ET"
-	objs := []string{
+	return pdf(
 		"<</Type/Catalog/Pages 2 0 R>>",
 		"<</Type/Pages/Kids[3 0 R]/Count 1>>",
 		"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Resources<</Font<</F1 4 0 R>>>>/Contents 5 0 R>>",
 		"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
 		fmt.Sprintf("<</Length %d>>\nstream\n%s\nendstream", len(content), content),
+	)
+}
+
+// BombPDF is a PDF of one page whose content stream, about a thousandth
+// of n in the file, inflates to n bytes, which the PDF's text layer reads
+// as one string: a compression bomb.
+func BombPDF(n int) []byte {
+	const chunk = 64 << 10
+	a := bytes.Repeat([]byte("A"), chunk)
+	var buf bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&buf, flate.BestCompression)
+	zw.Write([]byte("BT /F1 12 Tf 72 720 Td ("))
+	zw.Write(a)
+	zw.Flush()
+	head := buf.Len()
+	zw.Write(a)
+	zw.Flush()
+	// Each further 64 KiB of 'A' after 64 KiB of 'A' deflates to the same
+	// block: repeat it.
+	block := bytes.Clone(buf.Bytes()[head:])
+	stream := bytes.Clone(buf.Bytes()[:head])
+	for range n / chunk {
+		stream = append(stream, block...)
 	}
+	return pdf(
+		"<</Type/Catalog/Pages 2 0 R>>",
+		"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+		"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Resources<</Font<</F1 4 0 R>>>>/Contents 5 0 R>>",
+		"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
+		fmt.Sprintf("<</Length %d/Filter/FlateDecode>>\nstream\n%s\nendstream", len(stream), stream),
+	)
+}
+
+// pdf is a PDF of the objects objs, numbered from 1, with its cross
+// reference table.
+func pdf(objs ...string) []byte {
 	var b bytes.Buffer
 	b.WriteString("%PDF-1.7\n")
 	var xref strings.Builder
