@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"flag"
+	"fmt"
 	"io"
 	"io/fs"
 	"maps"
@@ -18,6 +20,7 @@ import (
 	va "github.com/visitarchive/visitarchive"
 	"github.com/visitarchive/visitarchive/index/extract"
 	"github.com/visitarchive/visitarchive/internal/testenv"
+	"github.com/visitarchive/visitarchive/storage/journal"
 )
 
 // Planted in the files whose text is extracted: none may reach a file
@@ -160,6 +163,9 @@ func TestExtractedTextIsFound(t *testing.T) {
 			}
 		}
 		noneInClear(t, e)
+		if rep, err := journal.Verify(t.Context(), e.Store, nil); err != nil || !rep.OK() {
+			t.Errorf("verify: %v %v", err, rep.Problems)
+		}
 
 		// Rebuilt by Reindex, and by Open from an empty index.
 		if err := e.Archive.Reindex(as(t, "root"), nil); err != nil {
@@ -319,7 +325,7 @@ func TestExtractionResumes(t *testing.T) {
 	x, _ := testenv.Extractor(t, extract.Limits{})
 	e := newEnv(t)
 	ctx := people(t, e)
-	_, atts := uploadTexts(t, e, ctx["alice"], 2)
+	r, atts := uploadTexts(t, e, ctx["alice"], 2)
 	const lease = time.Minute
 	if err := e.Archive.PlantRunningJob(t.Context(), atts[1].Text.Job, "a process that died", lease); err != nil {
 		t.Fatal(err)
@@ -355,6 +361,14 @@ func TestExtractionResumes(t *testing.T) {
 			t.Errorf("%q finds %v", q, got)
 		}
 	}
+	// With the record's data key goes the text of its files, from the
+	// index too.
+	if ok, err := e.Archive.DestroyRecordKey(as(t, "root"), r.ID); !ok || err != nil {
+		t.Fatalf("destroy: %v %v", ok, err)
+	}
+	if got := searchIDs(t, e.Archive, va.SearchQuery{Text: "第一份文件"}); len(got) != 0 {
+		t.Errorf("after the key's destruction the text still finds %v", got)
+	}
 }
 
 // TestNoJobRunsTwice: two processes over one store, each with a pool of
@@ -379,6 +393,69 @@ func TestNoJobRunsTwice(t *testing.T) {
 	for _, n := range counts {
 		if n != 1 {
 			t.Errorf("a file was extracted %d times, want once", n)
+		}
+	}
+}
+
+var jobSpeed = flag.Bool("jobspeed", false, "measure extraction through the job queue (TestExtractionSpeed)")
+
+// TestExtractionSpeed measures extraction through the queue, upload to
+// the last job done, with 1 and 2 workers: a 100-page text-layer PDF, and
+// 6 scanned pages (PNG) for OCR.
+//
+//	go test . -run TestExtractionSpeed -v -jobspeed
+func TestExtractionSpeed(t *testing.T) {
+	if !*jobSpeed {
+		t.Skip("run with -jobspeed")
+	}
+	x, _ := testenv.Extractor(t, extract.Limits{})
+	pages := make([]string, 100)
+	for i := range pages {
+		pages[i] = fmt.Sprintf("Page %d of the maintenance contract for the HX-%d cooling units, quotation and site survey.", i+1, 7000+i)
+	}
+	textPDF := testenv.TextPDFPages(pages)
+	png := testenv.ExtractTestdata(t, "paragraph.png")
+	for _, workers := range []int{1, 2} {
+		for _, c := range []struct {
+			what  string
+			files [][]byte
+			mt    string
+			pages int
+		}{
+			{"text layer, 100-page PDF", [][]byte{textPDF}, "application/pdf", 100},
+			{"text layer, 2 × 100-page PDF", [][]byte{textPDF, textPDF}, "application/pdf", 200},
+			{"OCR, 6 PNG pages", slices.Repeat([][]byte{png}, 6), "image/png", 6},
+		} {
+			e := newEnv(t)
+			ctx := people(t, e)
+			r := mustCreate(t, e.Archive, ctx["alice"], record("C1", "速度", 3))
+			startExtraction(t, e.Archive, x, workers)
+			start := time.Now()
+			u, err := e.Archive.NewUpload(ctx["alice"], r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var atts []*va.Attachment
+			for _, f := range c.files {
+				att, err := u.Add(ctx["alice"], "f", c.mt, bytes.NewReader(f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				atts = append(atts, att)
+			}
+			if _, err := u.Commit(ctx["alice"]); err != nil {
+				t.Fatal(err)
+			}
+			jobs := waitJobs(t, e.Archive, ctx["alice"], atts...)
+			took := time.Since(start)
+			n := 0
+			for _, j := range jobs {
+				n += j.PagesDone
+			}
+			if n != c.pages {
+				t.Errorf("%s: %d pages done, want %d", c.what, n, c.pages)
+			}
+			t.Logf("%d worker(s), %-30s %6.1f pages/s (%v)", workers, c.what, float64(n)/took.Seconds(), took.Round(time.Millisecond))
 		}
 	}
 }

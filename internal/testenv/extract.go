@@ -146,3 +146,25 @@ func pdf(objs ...string) []byte {
 	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n%strailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref.String(), len(objs)+1, start)
 	return b.Bytes()
 }
+
+// TextPDFPages is a PDF of one page per text of pages, each shown as
+// TextPDF shows it.
+func TextPDFPages(pages []string) []byte {
+	n := len(pages)
+	kids := make([]string, n)
+	for i := range pages {
+		kids[i] = fmt.Sprintf("%d 0 R", 4+2*i)
+	}
+	objs := []string{
+		"<</Type/Catalog/Pages 2 0 R>>",
+		fmt.Sprintf("<</Type/Pages/Kids[%s]/Count %d>>", strings.Join(kids, " "), n),
+		"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
+	}
+	for i, text := range pages {
+		content := "BT /F1 12 Tf 72 720 Td (" + text + ") Tj ET"
+		objs = append(objs,
+			fmt.Sprintf("<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Resources<</Font<</F1 3 0 R>>>>/Contents %d 0 R>>", 5+2*i),
+			fmt.Sprintf("<</Length %d>>\nstream\n%s\nendstream", len(content), content))
+	}
+	return pdf(objs...)
+}
