@@ -184,7 +184,7 @@ func (x *Extraction) run(ctx context.Context, j *storedJob) {
 		x.renew(rctx, h, cancel)
 	}()
 	start := time.Now()
-	res, f, err := x.extract(rctx, h)
+	res, f, err := x.extract(rctx, h, j)
 	cancel()
 	<-renewed
 	x.a.jobProgress.Delete(j.ID)
@@ -223,11 +223,10 @@ func (x *Extraction) run(ctx context.Context, j *storedJob) {
 		"state", res.State, "method", res.Method, "pages", len(res.Pages), "took", time.Since(start).Round(time.Millisecond))
 }
 
-// extract reads the attachment of the job h holds and returns its text,
-// and the file that the text is sealed for (nil when the file cannot be
-// read, which is the result: failed, with the reason).
-func (x *Extraction) extract(ctx context.Context, h *heldJob) (ExtractResult, *AttachmentFile, error) {
-	j := h.cur
+// extract reads the attachment of job j, which h holds, and returns its
+// text, and the file that the text is sealed for (nil when the file
+// cannot be read, which is the result: failed, with the reason).
+func (x *Extraction) extract(ctx context.Context, h *heldJob, j *storedJob) (ExtractResult, *AttachmentFile, error) {
 	f, err := x.a.OpenAttachment(ctx, j.Record, j.Attachment)
 	if IsKind(err, NotFound) || IsKind(err, Gone) {
 		return ExtractResult{State: TextFailed, Reason: "text not extracted: " + ErrorMessage(err)}, nil, nil
