@@ -187,7 +187,7 @@ func TestHanWordQueries(t *testing.T) {
 		}
 		// The query matches the term in the record's text or in its
 		// files' text, alike.
-		both, err := textQueries(c.text, false)
+		both, err := textQueries(c.text, false, true)
 		if err != nil || len(both) != 1 {
 			t.Fatalf("%s: %v %v", c.text, both, err)
 		}

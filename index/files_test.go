@@ -21,6 +21,7 @@ func TestFilesText(t *testing.T) {
 		doc("R1", "拜访", "本次拜访讨论了机房的散热问题。", "We discussed the LX-3021B cooling units; 数据"),
 		doc("R2", "数据中心项目", "中心机房"),
 		doc("R3", "其他", "散热风扇坏了"),
+		doc("R4", "其他", "cooling"), // no pair of words, no run of Han characters: nothing in files_grams
 	}
 	if err := ix.Apply(t.Context(), 1, docs, nil); err != nil {
 		t.Fatal(err)
@@ -28,7 +29,7 @@ func TestFilesText(t *testing.T) {
 	for _, c := range []struct{ q, want string }{
 		{"散热问题", "R1"},    // a Chinese word only in a file
 		{"散热风扇", "R3"},    // shares 散热 with R1, and no more
-		{"cooling", "R1"}, // an English word
+		{"cooling", "R1 R4"}, // an English word
 		{"LX-3021B", "R1"},
 		{"3021B", "R1"},
 		{"LX-1000", ""},
@@ -56,6 +57,9 @@ func TestFilesText(t *testing.T) {
 			t.Errorf("%q in clear in %s", planted, where)
 		}
 	}
+	// Opened again, the index knows that it holds text of files.
+	ix = openTest(t, dir)
+	wantIDs(t, ix, visitarchive.SearchQuery{Text: "cooling"}, "R1 R4")
 }
 
 // grepDir returns a file under dir that holds s, or "".

@@ -54,6 +54,10 @@ type Index struct {
 	closeOnce sync.Once
 	closeErr  error
 	closed    atomic.Bool // the alias does not say so itself
+
+	// files is set once any shard holds text of files, which searches
+	// then look in (see textQueries).
+	files atomic.Bool
 }
 
 // shardDir is the directory of shard i of the index in dir.
@@ -126,8 +130,30 @@ func open(dir string, log *slog.Logger, version int) (*Index, error) {
 		}
 		shards = append(shards, si)
 	}
-	return &Index{shards: shards, bi: bleve.NewIndexAlias(shards...),
-		tables: make([]tableCache, len(shards)), dir: dir}, nil
+	ix := &Index{shards: shards, bi: bleve.NewIndexAlias(shards...),
+		tables: make([]tableCache, len(shards)), dir: dir}
+	for _, s := range shards {
+		has, err := hasTerms(s, fieldFiles)
+		if err != nil {
+			closeAll(shards)
+			return nil, unavailable("index.open", err)
+		}
+		if has {
+			ix.files.Store(true)
+		}
+	}
+	return ix, nil
+}
+
+// hasTerms reports whether field holds any term in shard s.
+func hasTerms(s bleve.Index, field string) (bool, error) {
+	d, err := s.FieldDict(field)
+	if err != nil {
+		return false, err
+	}
+	defer d.Close()
+	e, err := d.Next()
+	return e != nil, err
 }
 
 func closeAll(shards []bleve.Index) {
@@ -350,7 +376,11 @@ func (ix *Index) Apply(ctx context.Context, seq uint64, docs []visitarchive.Inde
 			return visitarchive.E(op, visitarchive.Invalid, nil, "document %d has no record id", i)
 		}
 		id := string(d.Record.ID)
-		if err := add(shardOf(id), filesSize(d.Files)).Index(id, Document(d)); err != nil {
+		n := filesSize(d.Files)
+		if n > 0 {
+			ix.files.Store(true)
+		}
+		if err := add(shardOf(id), n).Index(id, Document(d)); err != nil {
 			return visitarchive.E(op, visitarchive.Internal, err, "cannot index record %s", d.Record.ID)
 		}
 	}

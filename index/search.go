@@ -22,7 +22,7 @@ func (ix *Index) Search(ctx context.Context, q visitarchive.SearchQuery) (*visit
 	if err := q.Normalize(); err != nil {
 		return nil, err
 	}
-	bq, hasText, err := buildQuery(q, false)
+	bq, hasText, err := buildQuery(q, false, ix.files.Load())
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func (ix *Index) fetch(ctx context.Context, q visitarchive.SearchQuery, page []p
 	}
 	var bq query.Query = query.NewDocIDQuery(ids)
 	if hasText {
-		marks, err := textQueries(q.Text, true)
+		marks, err := textQueries(q.Text, true, false)
 		if err != nil {
 			return nil, err
 		}
