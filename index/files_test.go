@@ -27,8 +27,8 @@ func TestFilesText(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ q, want string }{
-		{"散热问题", "R1"},    // a Chinese word only in a file
-		{"散热风扇", "R3"},    // shares 散热 with R1, and no more
+		{"散热问题", "R1"},       // a Chinese word only in a file
+		{"散热风扇", "R3"},       // shares 散热 with R1, and no more
 		{"cooling", "R1 R4"}, // an English word
 		{"LX-3021B", "R1"},
 		{"3021B", "R1"},
