@@ -21,7 +21,9 @@ import (
 // pages done; a worker that finds its job taken over (its renewal is a
 // Conflict) stops. Stop releases the jobs in flight, so that a restart
 // takes them up at once; those of a process that died wait until their
-// lease has passed.
+// lease has passed. A lease is a time one process writes and another
+// reads: the clocks of the servers on one store must agree to well within
+// a lease.
 type Extraction struct {
 	a   *Archive
 	cfg ExtractionConfig

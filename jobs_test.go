@@ -459,3 +459,26 @@ func TestExtractionSpeed(t *testing.T) {
 		}
 	}
 }
+
+// TestOCRUnavailable: without tesseract a scan is kept, its text marked
+// unavailable, and the queue goes on to the next file.
+func TestOCRUnavailable(t *testing.T) {
+	_, real := testenv.Extractor(t, extract.Limits{})
+	tools := *real.Tools
+	tools.Tesseract, tools.Off = "", []string{"OCR is off: tesseract not found"}
+	x := &extract.Extractor{Exe: real.Exe, Tools: &tools, TempDir: t.TempDir()}
+	e := newEnv(t)
+	ctx := people(t, e)
+	r := mustCreate(t, e.Archive, ctx["alice"], record("C1", "扫描", 4))
+	scan := attach(t, e.Archive, ctx["alice"], r.ID, "scan.png", "image/png", testenv.ExtractTestdata(t, "paragraph.png"))
+	quote := attach(t, e.Archive, ctx["alice"], r.ID, "quote.pdf", "application/pdf", testenv.TextPDF("Quotation HX-7710"))
+	startExtraction(t, e.Archive, extract.ForArchive(x), 1)
+	jobs := waitJobs(t, e.Archive, ctx["alice"], scan, quote)
+	if jobs[0].State != va.TextUnavailable || jobs[0].Reason != "OCR unavailable" || jobs[1].State != va.TextDone {
+		t.Errorf("jobs %+v, want the scan unavailable (OCR unavailable) and the PDF done", jobs)
+	}
+	list, err := e.Archive.Attachments(ctx["alice"], r.ID)
+	if err != nil || list[0].Text.State != va.TextUnavailable || list[0].Text.Reason != "OCR unavailable" {
+		t.Errorf("list %+v %v", list, err)
+	}
+}
