@@ -117,6 +117,13 @@ type Archive struct {
 	// disposition keeps appraisal lists, legal holds and retention
 	// changes (disposition.go).
 	disposition *Disposition
+	// jobs holds the current version of every background job, and
+	// jobProgress the pages done of those running in this process, by
+	// id; jobWake tells the extraction workers that a job was queued
+	// (archive_jobs.go).
+	jobs        *cache[string, storedJob]
+	jobProgress sync.Map
+	jobWake     chan struct{}
 }
 
 // New returns an Archive; call Open before use.
@@ -134,6 +141,7 @@ func New(cfg Config) *Archive {
 	a.customers, a.plans = newCache(customerKind), newCache(planKind)
 	a.paper, a.papers = newCache(paperKind), &Papers{a}
 	a.disposition = newDisposition(a)
+	a.jobs, a.jobWake = newCache(jobKind), make(chan struct{}, 1)
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -190,8 +198,8 @@ func (a *Archive) readCatalog(ctx context.Context, head uint64) error {
 	return nil
 }
 
-// loadCaches loads the current accounts, plans, customers and paper
-// originals the catalog records.
+// loadCaches loads the current accounts, plans, customers, paper
+// originals and jobs the catalog records.
 func (a *Archive) loadCaches(ctx context.Context) error {
 	if err := a.customers.load(ctx, a); err != nil {
 		return err
@@ -203,6 +211,9 @@ func (a *Archive) loadCaches(ctx context.Context) error {
 		return err
 	}
 	if err := a.disposition.load(ctx); err != nil {
+		return err
+	}
+	if err := a.jobs.load(ctx, a); err != nil {
 		return err
 	}
 	return a.accounts.load(ctx)

@@ -15,8 +15,9 @@ import (
 // Attachments: files attached to a record. An upload streams each file
 // through a hash of its plain bytes and the FileSealer into the store
 // (attachments/<record>/<id>.bin), writes its metadata beside it
-// (<id>.json), and journals every file of the upload in one entry once
-// all have arrived; an upload that fails removes what it wrote, so that
+// (<id>.json) and the job that will extract its text (jobs/<id>/,
+// archive_jobs.go), and journals every file of the upload in one entry
+// once all have arrived; an upload that fails removes what it wrote, so that
 // nothing partial and no entry remains. Nothing is ever removed
 // otherwise: destroying the record's data key leaves the content
 // unreadable for good.
@@ -191,7 +192,8 @@ func (u *Upload) Add(ctx context.Context, name, mediaType string, r io.Reader) (
 	}
 	now := u.a.now().UTC()
 	att := &Attachment{ID: NewID("F", now), Record: u.record, Name: name, MediaType: mt,
-		UploadedBy: ActorFrom(ctx), UploadedAt: now, Scanned: u.Scanned}
+		UploadedBy: ActorFrom(ctx), UploadedAt: now, Scanned: u.Scanned,
+		Text: AttachmentText{Job: NewID("J", now), State: TextQueued}}
 	key, err := fileKey(u.dataKey, u.record, att.ID)
 	if err != nil {
 		return nil, err
@@ -200,6 +202,9 @@ func (u *Upload) Add(ctx context.Context, name, mediaType string, r io.Reader) (
 		return nil, err
 	}
 	if err := u.putMeta(ctx, att, key); err != nil {
+		return nil, err
+	}
+	if err := u.putJob(ctx, att); err != nil {
 		return nil, err
 	}
 	u.added = append(u.added, att)
@@ -266,8 +271,9 @@ func (u *Upload) putMeta(ctx context.Context, att *Attachment, key []byte) error
 	return nil
 }
 
-// Commit journals the files of the upload, and the data key it made, in
-// one entry, and returns their attachments. The caller must still be
+// Commit journals the files of the upload, the jobs that extract their
+// text and the data key it made, in one entry, and returns their
+// attachments. The caller must still be
 // allowed to attach files to the record, which may have moved on while
 // they came in. On any error the upload is aborted.
 func (u *Upload) Commit(ctx context.Context) ([]*Attachment, error) {
@@ -303,6 +309,7 @@ func (u *Upload) Commit(ctx context.Context) ([]*Attachment, error) {
 		return nil, fmt.Errorf("%s: journal: %w", op, err)
 	}
 	u.end()
+	u.a.wakeJobs()
 	return u.added, nil
 }
 
@@ -401,6 +408,7 @@ func (a *Archive) attachments(ctx context.Context, rid RecordID) ([]Attachment, 
 		if err != nil {
 			return nil, err
 		}
+		att.Text = a.textState(att.Text)
 		out = append(out, *att)
 	}
 	return out, nil
@@ -479,6 +487,7 @@ func (a *Archive) OpenAttachment(ctx context.Context, rid RecordID, id string) (
 	if key == nil {
 		return nil, E(op, Gone, nil, "the content of attachment %s was destroyed with the data key of record %s", id, rid)
 	}
+	att.Text = a.textState(att.Text)
 	return &AttachmentFile{Attachment: *att, a: a, key: key}, nil
 }
 

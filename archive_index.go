@@ -50,7 +50,7 @@ func (a *Archive) syncIndex(ctx context.Context, upto uint64) error {
 
 // follow applies the journal entries after the catalog's, as far as the
 // journal goes, to the catalog and to the caches of accounts, plans,
-// customers and paper originals, in order. The caches go first: an entry the catalog has
+// customers, paper originals and jobs, in order. The caches go first: an entry the catalog has
 // applied is never followed again. a.syncMu is held.
 func (a *Archive) follow(ctx context.Context) error {
 	for e, err := range a.journal.Since(ctx, a.catalog.head()) {
@@ -86,6 +86,8 @@ func (a *Archive) followChange(ctx context.Context, c Change) error {
 		_, err = a.customers.follow(ctx, a, c)
 	case strings.HasPrefix(c.Key, PaperPrefix):
 		_, err = a.paper.follow(ctx, a, c)
+	case strings.HasPrefix(c.Key, JobsPrefix):
+		_, err = a.jobs.follow(ctx, a, c)
 	default:
 		err = a.disposition.follow(ctx, c)
 	}
@@ -164,7 +166,9 @@ func (a *Archive) applyGroup(ctx context.Context, g *indexGroup) error {
 }
 
 // entryDocs adds to g the records that entry e wrote, and the records of
-// any customer it changed, whose attributes they are indexed with.
+// any customer it changed, whose attributes they are indexed with, and
+// the records whose files' text it wrote or whose data key it destroyed
+// (with the key goes the text of their files).
 func (a *Archive) entryDocs(ctx context.Context, e Entry, g *indexGroup) error {
 	g.seq, g.entries = e.Seq, append(g.entries, e)
 	for _, c := range e.Changes {
@@ -175,27 +179,77 @@ func (a *Archive) entryDocs(ctx context.Context, e Entry, g *indexGroup) error {
 		if err := a.dispositionDocs(ctx, c, g); err != nil {
 			return err
 		}
-		prefix, id, version, ok := ParseVersionKey(c.Key)
-		if !ok || !c.Wrote() {
+		if !c.Wrote() {
 			continue
 		}
-		switch {
-		case prefix == CustomersPrefix && version > 1:
-			if err := a.customerDocs(ctx, CustomerID(id), g); err != nil {
+		var err error
+		if rid, ok := recordOfText(c.Key); ok {
+			err = a.currentDoc(ctx, rid, g)
+		} else {
+			err = a.versionDocs(ctx, c, g)
+		}
+		if err != nil {
+			if skipDamaged(a.log, e.Seq, c, err) != nil {
 				return err
 			}
-		case prefix == RecordsPrefix:
-			r, err := a.freshRecord(ctx, c)
-			if err != nil {
-				if skipDamaged(a.log, e.Seq, c, err) != nil {
-					return err
-				}
-				continue
-			}
-			g.add(a.indexDoc(r))
 		}
 	}
 	return nil
+}
+
+// versionDocs adds to g what the new version c of a record or customer
+// changes in the index.
+func (a *Archive) versionDocs(ctx context.Context, c Change, g *indexGroup) error {
+	prefix, id, version, ok := ParseVersionKey(c.Key)
+	switch {
+	case !ok:
+		return nil
+	case prefix == CustomersPrefix && version > 1:
+		return a.customerDocs(ctx, CustomerID(id), g)
+	case prefix == RecordsPrefix:
+		r, err := a.freshRecord(ctx, c)
+		if err != nil {
+			return err
+		}
+		d, err := a.indexDoc(ctx, r, a.customer(r.CustomerID))
+		if err == nil {
+			g.add(d)
+		}
+		return err
+	}
+	return nil
+}
+
+// recordOfText returns the record whose index document changes when key
+// is written: a part of the text of one of its files, or the mark of its
+// destroyed data key.
+func recordOfText(key string) (RecordID, bool) {
+	if rid, _, _, ok := parseAttachmentTextKey(key); ok {
+		return rid, true
+	}
+	rest, ok := strings.CutPrefix(key, DataKeysPrefix+"records/")
+	id, ok2 := strings.CutSuffix(rest, "/"+destroyedMark)
+	return RecordID(id), ok && ok2 && ValidID(id)
+}
+
+// currentDoc adds to g the current version of record rid, unless g holds
+// it already (from the same or a later entry: the current one).
+func (a *Archive) currentDoc(ctx context.Context, rid RecordID, g *indexGroup) error {
+	if _, ok := g.at[rid]; ok {
+		return nil
+	}
+	r, err := a.loadRecord(ctx, "index", rid)
+	if IsKind(err, NotFound) { // destroyed, with the text of its files
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	d, err := a.indexDoc(ctx, r, a.customer(r.CustomerID))
+	if err == nil {
+		g.add(d)
+	}
+	return err
 }
 
 // skipDamaged returns err unless it says that the object of c is missing
@@ -236,14 +290,6 @@ func (a *Archive) freshObject(key string) any {
 	return v
 }
 
-// indexDoc is what the index gets of the stored record s: no sensitive
-// field, only their blind hashes.
-func (a *Archive) indexDoc(s *storedRecord) IndexDoc {
-	d := IndexDoc{Record: &s.Record, Customer: a.customer(s.CustomerID), Blind: s.Blind}
-	a.dueDoc(&d)
-	return d
-}
-
 // customerDocs adds to g the current version of every indexed record of
 // customer id, so that a change of the customer's type, area or country
 // reaches them.
@@ -263,11 +309,14 @@ func (a *Archive) customerDocs(ctx context.Context, id CustomerID, g *indexGroup
 			return err
 		}
 		for _, r := range recs {
-			if _, ok := g.at[r.ID]; !ok { // one in the group is newer
-				d := IndexDoc{Record: &r.Record, Customer: cu, Blind: r.Blind}
-				a.dueDoc(&d)
-				g.add(d)
+			if _, ok := g.at[r.ID]; ok { // one in the group is newer
+				continue
 			}
+			d, err := a.indexDoc(ctx, r, cu)
+			if err != nil {
+				return err
+			}
+			g.add(d)
 		}
 		if len(res.Hits) < q.Size {
 			return nil
@@ -321,35 +370,43 @@ func (a *Archive) Reindex(ctx context.Context, progress func(done, total int)) e
 	return a.index.Apply(ctx, head, nil, nil)
 }
 
+// reindexTextParts is how many parts of files' text (each up to
+// maxTextPart) one rebuild batch reads at most, so that a batch of
+// records with long files does not hold gigabytes of text.
+const reindexTextParts = 16
+
 // readBatches reads the records of es in batches and sends them; it
-// closes out when done.
+// closes out when done. A batch ends at reindexBatch records or
+// reindexTextParts parts of their files' text.
 func (a *Archive) readBatches(ctx context.Context, es []catEntry, out chan<- []IndexDoc) error {
 	defer close(out)
-	for chunk := range slices.Chunk(es, reindexBatch) {
-		if err := a.readBatch(ctx, chunk, out); err != nil {
+	start, parts := 0, 0
+	for i, e := range es {
+		parts += a.textPartsOf(recordOfKey(e.key))
+		if i+1-start < reindexBatch && parts < reindexTextParts && i+1 < len(es) {
+			continue
+		}
+		if err := a.readBatch(ctx, es[start:i+1], out); err != nil {
 			return err
 		}
+		start, parts = i+1, 0
 	}
 	return nil
 }
 
-// readBatch reads the records of es in parallel and sends them as one
-// batch.
+// readBatch reads the records of es, with their files' text, in parallel
+// and sends them as one batch.
 func (a *Archive) readBatch(ctx context.Context, es []catEntry, out chan<- []IndexDoc) error {
 	docs := make([]IndexDoc, len(es))
 	if err := parallel(ctx, len(es), func(i int) error {
 		var r storedRecord
 		err := readSealed(ctx, a.store, es[i].key, es[i].sum, &r)
 		if err == nil {
-			docs[i] = IndexDoc{Record: &r.Record, Blind: r.Blind}
+			docs[i], err = a.indexDoc(ctx, &r, a.customer(r.CustomerID))
 		}
 		return err
 	}); err != nil {
 		return err
-	}
-	for i := range docs {
-		docs[i].Customer = a.customer(docs[i].Record.CustomerID)
-		a.dueDoc(&docs[i])
 	}
 	select {
 	case out <- docs:

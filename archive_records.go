@@ -347,6 +347,9 @@ func (a *Archive) Search(ctx context.Context, q SearchQuery) (*SearchResult, err
 		go func() { logged <- a.logAccess(ctx, op, events) }()
 	}
 	res, err := a.search(ctx, op, q)
+	if err == nil {
+		a.markFiles(ctx, q.Text, res.Hits)
+	}
 	if logged != nil {
 		if lerr := <-logged; err == nil {
 			err = lerr

@@ -18,7 +18,12 @@ import (
 	"github.com/visitarchive/visitarchive/storage/s3/s3test"
 )
 
-func TestMain(m *testing.M) { s3test.Main(m) }
+func TestMain(m *testing.M) {
+	code := m.Run()
+	s3test.Stop()
+	testenv.RemoveExtractChild()
+	os.Exit(code)
+}
 
 // env is an Archive on real components (see internal/testenv).
 type env struct{ *testenv.Env }

@@ -46,6 +46,9 @@ type Attachment struct {
 // (for search), which runs in the background after the upload. The zero
 // value means no extraction was asked for yet.
 type AttachmentText struct {
+	// Job is the job that extracts it (GET /api/v1/jobs/{id}); "" for a
+	// file attached before the archive extracted text.
+	Job       string    `json:"job,omitempty"`
 	State     TextState `json:"state,omitempty"`
 	Reason    string    `json:"reason,omitempty"` // why it failed or is unavailable
 	Pages     int       `json:"pages,omitempty"`  // pages of the file, when known

@@ -94,7 +94,11 @@ func TestAttachments(t *testing.T) {
 			got = append(got, c.Action+" "+c.Key)
 		}
 		want := []string{"datakey.create " + va.RecordDataKeyPrefix(r.ID) + "0000000001.json",
-			"attachment.add " + va.AttachmentContentKey(r.ID, att.ID), "attachment.add " + va.AttachmentKey(r.ID, att.ID)}
+			"attachment.add " + va.AttachmentContentKey(r.ID, att.ID), "attachment.add " + va.AttachmentKey(r.ID, att.ID),
+			"job.queue " + va.JobKey(att.Text.Job, 1)}
+		if att.Text.State != va.TextQueued || !strings.HasPrefix(att.Text.Job, "J") {
+			t.Errorf("text %+v, want a job queued", att.Text)
+		}
 		if !slices.Equal(got, want) {
 			t.Errorf("journal entry:\n got %q\nwant %q", got, want)
 		}
@@ -279,7 +283,7 @@ func TestFailedUploadsLeaveNothing(t *testing.T) {
 			t.Errorf("second file: %v", err)
 		}
 		u.Abort(alice)
-		if n := countKeys(t, e.Store, va.AttachmentsPrefix) + countKeys(t, e.Store, va.RecordDataKeyPrefix(bare.ID)); n != 0 {
+		if n := countKeys(t, e.Store, va.AttachmentsPrefix) + countKeys(t, e.Store, va.RecordDataKeyPrefix(bare.ID)) + countKeys(t, e.Store, va.JobsPrefix); n != 0 {
 			t.Errorf("%d objects left after the abort", n)
 		}
 		if list, err := e.Archive.Attachments(alice, bare.ID); err != nil || len(list) != 0 {
@@ -303,8 +307,8 @@ func TestUploadInFlightIsNotUnrecorded(t *testing.T) {
 	}
 	e.Clock.Set(time.Now().Add(time.Hour))
 	objs, err := journal.Unrecorded(t.Context(), e.Store)
-	if err != nil || len(objs) != 3 {
-		t.Fatalf("unrecorded: %d objects, %v; want the key, the content and the metadata", len(objs), err)
+	if err != nil || len(objs) != 4 {
+		t.Fatalf("unrecorded: %d objects, %v; want the key, the content, the metadata and the job", len(objs), err)
 	}
 	if n, err := e.Archive.RemoveUnrecorded(as(t, "system"), objs, va.UnrecordedGrace); err != nil || n != 0 {
 		t.Errorf("removed %d, %v; want none", n, err)

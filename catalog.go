@@ -14,7 +14,7 @@ import (
 // The catalog is what the journal recorded, and the only way readers find
 // objects: the key and SHA-256 of the latest version of every versioned
 // object (records, plans, customers, users, departments, data keys, paper
-// originals and their loans) and of every other object that readers load
+// originals and their loans, jobs) and of every other object that readers load
 // (sessions, API tokens, notifications, annotations, attachments). An
 // object that no journal entry records — left by a write that crashed
 // before its entry, or put into the store by hand — is never served,
@@ -49,7 +49,7 @@ type catEntry struct {
 // greatest key of a directory is the current one (a destroyed data key's
 // mark sorts after its versions).
 var versionedPrefixes = []string{RecordsPrefix, PlansPrefix, CustomersPrefix, UsersPrefix, DepartmentsPrefix, DataKeysPrefix,
-	PaperPrefix, LoansPrefix, AppraisalsPrefix, HoldsPrefix, RetentionsPrefix, SchedulesPrefix}
+	PaperPrefix, LoansPrefix, AppraisalsPrefix, HoldsPrefix, RetentionsPrefix, SchedulesPrefix, JobsPrefix}
 
 // flatPrefixes hold objects that readers load by key or by listing.
 var flatPrefixes = []string{SessionsPrefix, TokensPrefix, InboxPrefix, AnnotationsPrefix, AttachmentsPrefix,

@@ -160,12 +160,8 @@ func (a *Archive) dispositionDocs(ctx context.Context, c Change, g *indexGroup) 
 		if !ok {
 			return nil
 		}
-		s, err := a.loadRecord(ctx, "index", RecordID(id))
-		if err != nil {
+		if err := a.currentDoc(ctx, RecordID(id), g); err != nil {
 			return skipDamaged(a.log, g.seq, c, err)
-		}
-		if _, ok := g.at[s.ID]; !ok {
-			g.add(a.indexDoc(s))
 		}
 	case hasPrefix(c.Key, SchedulesPrefix):
 		return a.archivedDocs(ctx, g)
@@ -187,9 +183,14 @@ func (a *Archive) archivedDocs(ctx context.Context, g *indexGroup) error {
 			return err
 		}
 		for _, r := range recs {
-			if _, ok := g.at[r.ID]; !ok {
-				g.add(a.indexDoc(r))
+			if _, ok := g.at[r.ID]; ok {
+				continue
 			}
+			d, err := a.indexDoc(ctx, r, a.customer(r.CustomerID))
+			if err != nil {
+				return err
+			}
+			g.add(d)
 		}
 		if len(res.Hits) < q.Size {
 			return nil

@@ -39,6 +39,8 @@
 //	seal.go            sealing sensitive fields (AES-256-GCM) and blind hashes
 //	attachment.go      files attached to records: the accepted media types,
 //	                   the file name rule, the FileSealer that encrypts them
+//	job.go             background jobs kept in the store (the extraction of
+//	                   an attachment's text) and the TextExtractor they call
 //	objectkeys.go      the object-key layout of the store, documented once
 //	destruction.go     a destruction, its register (销毁清册), RetentionEnd,
 //	                   and the LockingStore that WORM needs
@@ -67,6 +69,12 @@
 //	archive_attachments.go files of records: uploads journaled whole or not at
 //	                       all, per-file keys from the record's data key,
 //	                       listing and ranged downloads, all logged
+//	archive_jobs.go        the queue of jobs: queued with the upload, claimed
+//	                       create-only under a lease, renewed, released, finished
+//	archive_extract.go     Extraction: the bounded pool of workers that runs the
+//	                       extraction jobs, resumes those of a dead process
+//	archive_text.go        the extracted text: sealed parts, contact details
+//	                       taken out before indexing, fragments of files for hits
 //	archive_access.go      the access log, export
 //	archive_audit.go       the journal for auditors, filtered; verifying its
 //	                       chain (ChainVerifier, which storage/journal implements)

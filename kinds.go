@@ -16,4 +16,8 @@ var (
 		func(d *Department) (DepartmentID, int) { return d.ID, d.Version }, ValidID}
 	paperKind = kind[RecordID, Paper]{PaperPrefix, KindPaper,
 		func(p *Paper) (RecordID, int) { return p.Record, p.Version }, ValidID}
+	// Jobs belong to no policy resource: a job is read by whoever may read
+	// its record, and written only by the Archive.
+	jobKind = kind[string, storedJob]{JobsPrefix, "job",
+		func(j *storedJob) (string, int) { return j.ID, j.Version }, ValidID}
 )

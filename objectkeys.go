@@ -31,8 +31,15 @@ import (
 //	                                      time, with its name and SHA-256 sealed under
 //	                                      that key
 //	attachments/<record>/<id>.text.<n:04d>.json
-//	                                      reserved: part n (from 1) of the text
-//	                                      extracted from it, sealed under that key
+//	                                      part n (from 1) of the text extracted
+//	                                      from it, pages in order, sealed under
+//	                                      that key; written with the job's last
+//	                                      version, in one journal entry
+//	jobs/<id>/<version:010d>.json         one version of a background job (the
+//	                                      extraction of an attachment's text):
+//	                                      queued, running (held by one worker
+//	                                      until its lease ends), then done,
+//	                                      failed or unavailable
 //	refcodes/<series>/<number:06d>.json   the claim of one reference-code number:
 //	                                      series is <fonds>-KF-<year>-<period>-<area>
 //	archiving/<record>/<version:010d>.json  the reservation of archiving that
@@ -183,6 +190,33 @@ func AttachmentKey(rid RecordID, id string) string {
 // from attachment id of record rid.
 func AttachmentTextKey(rid RecordID, id string, n int) string {
 	return fmt.Sprintf("%s%s/%s.text.%04d.json", AttachmentsPrefix, rid, id, n)
+}
+
+// Background jobs (job.go): the extraction of attachments' text.
+const JobsPrefix = "jobs/"
+
+// JobKey is the key of version v of job id.
+func JobKey(id string, v int) string { return jobKind.key(id, v) }
+
+// attachmentTextMark is what the key of a part of an attachment's text
+// holds between the attachment's id and the part's number.
+const attachmentTextMark = ".text."
+
+// parseAttachmentTextKey splits the key of a part of an attachment's text
+// into its record, attachment and part; ok is false for any other key.
+func parseAttachmentTextKey(key string) (rid RecordID, id string, n int, ok bool) {
+	rest, found := strings.CutPrefix(key, AttachmentsPrefix)
+	r, file, found2 := strings.Cut(rest, "/")
+	id, part, found3 := strings.Cut(file, attachmentTextMark)
+	num, found4 := strings.CutSuffix(part, ".json")
+	if !found || !found2 || !found3 || !found4 || len(num) != 4 || !ValidID(r) || !ValidID(id) {
+		return "", "", 0, false
+	}
+	n, err := strconv.Atoi(num)
+	if err != nil || n < 1 {
+		return "", "", 0, false
+	}
+	return RecordID(r), id, n, true
 }
 
 // RefCodeKey is the key that claims number n of a reference-code series.

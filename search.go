@@ -26,6 +26,14 @@ type Index interface {
 	// PlansWithRecords returns those of plans that at least one indexed
 	// record names in plan_id.
 	PlansWithRecords(ctx context.Context, plans []PlanID) (map[PlanID]bool, error)
+
+	// Mark finds the words of text (a SearchQuery.Text) in pages as
+	// Search matches them in the text of files, and returns the page
+	// (from 0) that holds the most of them, with a fragment of it
+	// marked as Search marks a record's text; ok is false when no page
+	// holds any. The index keeps no text of files to highlight, so the
+	// Archive hands it the text at query time.
+	Mark(text string, pages []string) (page int, fragment string, ok bool)
 }
 
 // IndexDoc is what the index stores of one record: the record with the
@@ -44,6 +52,18 @@ type IndexDoc struct {
 	// appraisal; zero for a record not archived or kept permanently.
 	Retention   Retention
 	RetainUntil time.Time
+
+	// Files holds the text extracted from the record's attachments, one
+	// entry per attachment, phone numbers and e-mail addresses taken out
+	// (their hashes are in Blind). The index searches it beside the
+	// record's text and does not store it.
+	Files []FileText
+}
+
+// FileText is the text extracted from one attachment, page by page.
+type FileText struct {
+	Attachment string
+	Pages      []string
 }
 
 // Sort orders of search results.
@@ -135,6 +155,21 @@ type SearchHit struct {
 	VisitStart   time.Time           `json:"visit_start"`
 	Topic        string              `json:"topic"`
 	Fragments    map[string][]string `json:"fragments,omitempty"`
+	// Attachment names the file whose text the fragment under
+	// FragmentFiles comes from; nil when the words were not found in the
+	// text of a file.
+	Attachment *HitAttachment `json:"attachment,omitempty"`
+}
+
+// FragmentFiles is the key of SearchHit.Fragments that holds a fragment
+// of the text of one of the record's files (SearchHit.Attachment).
+const FragmentFiles = "files"
+
+// HitAttachment is the file a hit's fragment of FragmentFiles comes from.
+type HitAttachment struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Page int    `json:"page"` // from 1
 }
 
 // FacetCount is how many matches have one value of a keyword field.

@@ -388,6 +388,9 @@ func init() {
 		"this server keeps no attachments: no file encryption is configured":                                                                     "本服务器不保存附件：未配置文件加密",
 		"unexpected field %q: send each file in a field named file":                                                                              "意外的字段 %q：请将每个文件放在名为 file 的字段中",
 
+		// Background jobs: the extraction of attachments' text (root).
+		"job %s not found": "任务 %s 不存在",
+
 		// Scanned batches and cover sheets (package scan).
 		"%q is not a record id": "%q 不是记录编号",
 		"%s holds more than one page; give one image file per page":                                                         "%s 含有多页，请每页一个图像文件",

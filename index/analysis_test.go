@@ -177,13 +177,24 @@ func TestHanWordQueries(t *testing.T) {
 		// A model number glued to Han text is one phrase of text.
 		{"LX-3021B型电", `{"terms":["lx","3021b","型电"],"field":"text","fuzziness":0}`},
 	} {
-		qs, err := textQueries(c.text, false)
-		if err != nil || len(qs) != 1 {
-			t.Fatalf("%s: %v %v", c.text, qs, err)
+		qs := termQueries(c.text, false, recordFields)
+		if len(qs) != 1 {
+			t.Fatalf("%s: %v", c.text, qs)
 		}
 		b, _ := json.Marshal(qs[0])
 		if string(b) != c.want {
 			t.Errorf("%s:\n got %s\nwant %s", c.text, b, c.want)
+		}
+		// The query matches the term in the record's text or in its
+		// files' text, alike.
+		both, err := textQueries(c.text, false, true)
+		if err != nil || len(both) != 1 {
+			t.Fatalf("%s: %v %v", c.text, both, err)
+		}
+		inFiles := strings.NewReplacer(`"field":"text"`, `"field":"files"`, `"field":"grams"`, `"field":"files_grams"`).Replace(c.want)
+		b, _ = json.Marshal(both[0])
+		if want := `{"disjuncts":[` + c.want + `,` + inFiles + `],"min":0}`; string(b) != want {
+			t.Errorf("%s:\n got %s\nwant %s", c.text, b, want)
 		}
 	}
 }

@@ -108,7 +108,7 @@ func TestSearchAnswersAsBleveDoes(t *testing.T) {
 func bleveAnswer(t *testing.T, ix *Index, q visitarchive.SearchQuery) *visitarchive.SearchResult {
 	t.Helper()
 	run := func(forMarks bool) *bleve.SearchResult {
-		req, err := request(q, forMarks)
+		req, err := request(q, forMarks, ix.files.Load())
 		if err != nil {
 			t.Fatal(err)
 		}

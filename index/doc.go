@@ -29,6 +29,8 @@
 //	field               kind       analyzer           store  term vectors  doc values
 //	text                text       visitarchive_text  yes    yes           no
 //	grams               text       visitarchive_grams no     no            no
+//	files               text       visitarchive_text  no     yes           no   (one value per page)
+//	files_grams         text       visitarchive_grams no     no            no   (one value per page)
 //	customer_id         keyword    keyword            yes    no            yes
 //	customer_type       keyword    keyword            no     no            yes
 //	business_area       keyword    keyword            no     no            yes
@@ -77,6 +79,19 @@
 //     is about as large as text's term vectors. At 100,000 records it made
 //     the index a third larger (735 to 994 MB) and indexing half as fast,
 //     and took the search p95 from 131 to 26 ms.
+//   - files and files_grams are the text extracted from the record's
+//     attachments (IndexDoc.Files: the text of scanned forms, PDFs and
+//     images, phone numbers and e-mail addresses taken out by the Archive,
+//     their blind hashes in blind), analysed as text and grams are, one
+//     value per page, so that no phrase or pair of words spans two pages
+//     (Bleve matches a phrase within one value). files keeps the positions
+//     that phrase queries need; neither is stored, so that the text of a
+//     file never sits in the index in clear: only its terms do, single
+//     words, bigrams and runs of up to four Han characters, never a longer
+//     run or words in a row. Nothing highlights them: a hit's fragment of
+//     a file is built at query time from the sealed text by Mark. The
+//     Archive indexes at most 2 MiB of a record's files, and Apply puts at
+//     most MaxBatchText of it in one batch.
 //   - The keyword fields are exact, case-sensitive values, for filters
 //     (term queries) and facets (which read doc values). customer_type,
 //     business_area and country come from the customer (IndexDoc.Customer)
@@ -180,6 +195,17 @@
 // side by side (LX-3021B, T/T, "Müller Logistics") are the one pair of
 // grams, and three or more their phrase ANDed with their pairs.
 //
+// Each term matches in the record's text or in its files' text: its
+// clauses on text and grams, or the same clauses on files and
+// files_grams (a disjunction of the two conjunctions). A query of two
+// terms may thus find one in the form and one in a scanned page. The
+// disjunction costs bookkeeping for every hit: on the benchmark's 20,000
+// records a two-word English term of 2,000 hits took about twice as long,
+// a Chinese word of 7,000 hits a tenth longer (2 shared cores, noisy).
+// So Search adds the files side only once the index holds text of files
+// (Open looks for terms of files in each shard; Apply notes a document
+// with files); Query and Request always add it.
+//
 // Filters are term queries on the keyword fields (CustomerName,
 // Reviewer, ReferenceCode, Retention, Late and PlanID among them), one
 // term on blind for each of SearchQuery.Blind (all must match; an empty
@@ -214,7 +240,16 @@
 // facets plan_id with one slot per id asked, so the answer is one walk
 // of the matching documents, not a look at each. It takes no scope.
 // Highlights are HTML fragments of the text with <mark> around matches;
-// overlapping bigrams and the parts of a model number are one mark.
+// overlapping bigrams and the parts of a model number are one mark. A
+// hit found only through its files has no fragment of text (Bleve's
+// unmarked one is left out).
+//
+// Mark (mark.go) finds the words of a query in pages of text that the
+// index does not hold, the sealed text of a hit's files that the Archive
+// reads at query time: each run of tokens where it stands together, a
+// lone Han character in any term that holds it, as the query matches
+// files. It returns the page holding the most of them and a fragment of
+// it, from a little before the first match, marked as highlights are.
 //
 // # Searching
 //

@@ -54,6 +54,10 @@ type Index struct {
 	closeOnce sync.Once
 	closeErr  error
 	closed    atomic.Bool // the alias does not say so itself
+
+	// files is set once any shard holds text of files, which searches
+	// then look in (see textQueries).
+	files atomic.Bool
 }
 
 // shardDir is the directory of shard i of the index in dir.
@@ -126,8 +130,30 @@ func open(dir string, log *slog.Logger, version int) (*Index, error) {
 		}
 		shards = append(shards, si)
 	}
-	return &Index{shards: shards, bi: bleve.NewIndexAlias(shards...),
-		tables: make([]tableCache, len(shards)), dir: dir}, nil
+	ix := &Index{shards: shards, bi: bleve.NewIndexAlias(shards...),
+		tables: make([]tableCache, len(shards)), dir: dir}
+	for _, s := range shards {
+		has, err := hasTerms(s, fieldFiles)
+		if err != nil {
+			closeAll(shards)
+			return nil, unavailable("index.open", err)
+		}
+		if has {
+			ix.files.Store(true)
+		}
+	}
+	return ix, nil
+}
+
+// hasTerms reports whether field holds any term in shard s.
+func hasTerms(s bleve.Index, field string) (bool, error) {
+	d, err := s.FieldDict(field)
+	if err != nil {
+		return false, err
+	}
+	defer d.Close()
+	e, err := d.Next()
+	return e != nil, err
 }
 
 func closeAll(shards []bleve.Index) {
@@ -319,8 +345,8 @@ func (ix *Index) Close() error {
 }
 
 // Apply indexes docs (replacing any earlier version of each record) and
-// removes deleted, in Bleve batches of at most MaxBatch per shard, all
-// shards at once; then it
+// removes deleted, in Bleve batches of at most MaxBatch per shard (and
+// MaxBatchText of files' text), all shards at once; then it
 // records seq as the last sequence applied. After a crash either seq is
 // recorded and all of it is there, or seq is not and the caller applies
 // the same entries again, which changes nothing that is already there. A
@@ -334,12 +360,15 @@ func (ix *Index) Apply(ctx context.Context, seq uint64, docs []visitarchive.Inde
 		return unavailable(op, err)
 	}
 	batches := make([][]*bleve.Batch, len(ix.shards))
-	// add returns the batch of shard i with room for one more change.
-	add := func(i int) *bleve.Batch {
+	text := make([]int, len(ix.shards)) // bytes of files' text in each shard's last batch
+	// add returns the batch of shard i with room for one more change,
+	// which brings n bytes of files' text.
+	add := func(i, n int) *bleve.Batch {
 		b := batches[i]
-		if len(b) == 0 || b[len(b)-1].Size() >= MaxBatch {
-			batches[i] = append(b, ix.shards[i].NewBatch())
+		if len(b) == 0 || b[len(b)-1].Size() >= MaxBatch || text[i] > 0 && text[i]+n > MaxBatchText {
+			batches[i], text[i] = append(b, ix.shards[i].NewBatch()), 0
 		}
+		text[i] += n
 		return batches[i][len(batches[i])-1]
 	}
 	for i, d := range docs {
@@ -347,17 +376,21 @@ func (ix *Index) Apply(ctx context.Context, seq uint64, docs []visitarchive.Inde
 			return visitarchive.E(op, visitarchive.Invalid, nil, "document %d has no record id", i)
 		}
 		id := string(d.Record.ID)
-		if err := add(shardOf(id)).Index(id, Document(d)); err != nil {
+		n := filesSize(d.Files)
+		if n > 0 {
+			ix.files.Store(true)
+		}
+		if err := add(shardOf(id), n).Index(id, Document(d)); err != nil {
 			return visitarchive.E(op, visitarchive.Internal, err, "cannot index record %s", d.Record.ID)
 		}
 	}
 	for _, id := range deleted {
-		add(shardOf(string(id))).Delete(string(id))
+		add(shardOf(string(id)), 0).Delete(string(id))
 	}
 	// Each shard's last batch records seq, so that a shard holds seq
 	// exactly when it holds the changes up to it.
 	for i := range ix.shards {
-		add(i).SetInternal(keyLastSeq, binary.BigEndian.AppendUint64(nil, seq))
+		add(i, 0).SetInternal(keyLastSeq, binary.BigEndian.AppendUint64(nil, seq))
 	}
 	errs := make([]error, len(ix.shards))
 	var wg sync.WaitGroup
@@ -379,6 +412,22 @@ func (ix *Index) Apply(ctx context.Context, seq uint64, docs []visitarchive.Inde
 // indexing in batches of 500 per shard peaked at 1,177 MB, and of 250 at
 // 551 MB, for 20% more time.
 const MaxBatch = 250
+
+// MaxBatchText is the most text of files (IndexDoc.Files) one batch takes,
+// beyond its first document: Bleve analyses a batch whole before it
+// writes it, and a record's files may hold megabytes.
+const MaxBatchText = 8 << 20
+
+// filesSize is the bytes of text in files.
+func filesSize(files []visitarchive.FileText) int {
+	n := 0
+	for _, f := range files {
+		for _, p := range f.Pages {
+			n += len(p)
+		}
+	}
+	return n
+}
 
 // applyBatches applies the batches of one shard in order.
 func applyBatches(s bleve.Index, bs []*bleve.Batch) error {

@@ -403,5 +403,5 @@ func ExampleQuery() {
 	b, _ := json.Marshal(q)
 	fmt.Println(string(b))
 	// Output:
-	// {"must":{"conjuncts":[{"term":"lx 3021b","field":"grams"},{"term":"数据中心","field":"grams"},{"regexp":".?锂.?","field":"text"}]},"filter":{"conjuncts":[{"term":"CN","field":"country"}]}}
+	// {"must":{"conjuncts":[{"disjuncts":[{"term":"lx 3021b","field":"grams"},{"term":"lx 3021b","field":"files_grams"}],"min":0},{"disjuncts":[{"term":"数据中心","field":"grams"},{"term":"数据中心","field":"files_grams"}],"min":0},{"disjuncts":[{"regexp":".?锂.?","field":"text"},{"regexp":".?锂.?","field":"files"}],"min":0}]},"filter":{"conjuncts":[{"term":"CN","field":"country"}]}}
 }

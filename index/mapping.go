@@ -30,8 +30,9 @@ import (
 // and open_due; version 4 split the index into shards (index.go); version
 // 5 added grams; version 6 added the word pairs to grams; version 7
 // indexed customer_name as a keyword; version 8 added retain_until and
-// made retention the period in force.
-const SchemaVersion = 8
+// made retention the period in force; version 9 added files and
+// files_grams, the text of the record's attachments.
+const SchemaVersion = 9
 
 // Names of the analysis components this package defines.
 const (
@@ -67,6 +68,8 @@ const (
 	fieldRetention    = "retention"
 	fieldOpenDue      = "open_due"
 	fieldRetainUntil  = "retain_until"
+	fieldFiles        = "files"
+	fieldFilesGrams   = "files_grams"
 )
 
 // keywordFields hold exact values for filters; those in
@@ -119,6 +122,8 @@ func NewMapping() mapping.IndexMapping {
 	dm.Dynamic = false
 	addField(dm, fieldText, textField())
 	addField(dm, fieldGrams, gramsField())
+	addField(dm, fieldFiles, filesField())
+	addField(dm, fieldFilesGrams, gramsField())
 	for _, f := range keywordFields {
 		addField(dm, f, keywordField(f == fieldCustomerID))
 	}
@@ -148,6 +153,16 @@ func textField() *mapping.FieldMapping {
 	f.IncludeTermVectors = true // phrase queries and highlights need positions
 	f.IncludeInAll = false
 	f.DocValues = false // never sorted or faceted; doc values cost a third of the index
+	return f
+}
+
+// filesField holds the text of the record's files, a value per page,
+// analysed as text is, with the positions that phrase queries need, but
+// not stored: the text of a file never sits in the index in clear, and
+// its fragments are built from the sealed text (Index.Mark).
+func filesField() *mapping.FieldMapping {
+	f := textField()
+	f.Store = false
 	return f
 }
 
@@ -218,6 +233,9 @@ func Document(d visitarchive.IndexDoc) any {
 	r := d.Record
 	text := foldWidth(docText(d))
 	doc := map[string]any{fieldText: text, fieldGrams: text}
+	if pages := filePages(d.Files); len(pages) > 0 {
+		doc[fieldFiles], doc[fieldFilesGrams] = pages, pages
+	}
 	put := func(field, v string) {
 		if v != "" {
 			doc[field] = v
@@ -271,6 +289,21 @@ func openDue(r *visitarchive.Record) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return r.DueAt, true
+}
+
+// filePages returns the pages of files that hold any text, each folded
+// as text is: one value each, so that no phrase or pair of words spans
+// two pages (Bleve matches a phrase within one value).
+func filePages(files []visitarchive.FileText) []string {
+	var out []string
+	for _, f := range files {
+		for _, p := range f.Pages {
+			if strings.TrimSpace(p) != "" {
+				out = append(out, foldWidth(p))
+			}
+		}
+	}
+	return out
 }
 
 // nonEmpty returns the non-empty values of vs as strings, a new slice:

@@ -37,7 +37,7 @@ var analyzer = sync.OnceValue(func() analysis.Analyzer {
 // the filters of q, which do not score. Text without terms matches all.
 // A query with too many terms is Invalid.
 func Query(q visitarchive.SearchQuery) (query.Query, error) {
-	bq, _, err := buildQuery(q, false)
+	bq, _, err := buildQuery(q, false, true)
 	return bq, err
 }
 
@@ -48,16 +48,17 @@ func Query(q visitarchive.SearchQuery) (query.Query, error) {
 // query matched in text, not the words it matched in grams, which Search
 // marks. q is normalized first; a bad q is Invalid.
 func Request(q visitarchive.SearchQuery) (*bleve.SearchRequest, error) {
-	return request(q, false)
+	return request(q, false, true)
 }
 
 // request is Request; forMarks matches every Han word in text (see
-// textQueries), so that Bleve highlights it.
-func request(q visitarchive.SearchQuery, forMarks bool) (*bleve.SearchRequest, error) {
+// textQueries), so that Bleve highlights it; files searches the text of
+// files too.
+func request(q visitarchive.SearchQuery, forMarks, files bool) (*bleve.SearchRequest, error) {
 	if err := q.Normalize(); err != nil {
 		return nil, err
 	}
-	bq, hasText, err := buildQuery(q, forMarks)
+	bq, hasText, err := buildQuery(q, forMarks, files)
 	if err != nil {
 		return nil, err
 	}
@@ -101,8 +102,10 @@ func addFacets(req *bleve.SearchRequest, q visitarchive.SearchQuery) {
 // overdueValue is the one value of the overdue facet.
 const overdueValue = "true"
 
-func buildQuery(q visitarchive.SearchQuery, forMarks bool) (bq query.Query, hasText bool, err error) {
-	must, err := textQueries(q.Text, forMarks)
+// buildQuery is Query; forMarks is as for request, and files searches the
+// text of files too, which Search leaves out while no record has any.
+func buildQuery(q visitarchive.SearchQuery, forMarks, files bool) (bq query.Query, hasText bool, err error) {
+	must, err := textQueries(q.Text, forMarks, files)
 	if err != nil {
 		return nil, false, err
 	}
@@ -126,17 +129,50 @@ func buildQuery(q visitarchive.SearchQuery, forMarks bool) (bq query.Query, hasT
 // run of Han characters is always a phrase of text's bigrams, whose
 // positions the highlighter marks; otherwise runs of three or four
 // characters are one term of grams (see termQueries).
-func textQueries(text string, forMarks bool) ([]query.Query, error) {
+//
+// With files (and not forMarks, which is for highlighting the stored
+// text, which files are not), each term matches in the record's text or in
+// the text of its files: the clauses of the term on text and grams, or
+// the same clauses on files and files_grams. Each hit then costs a
+// disjunction's bookkeeping (half as fast again on a term of thousands
+// of hits), which Search spares itself while no record has files' text.
+func textQueries(text string, forMarks, files bool) ([]query.Query, error) {
 	var qs []query.Query
+	n := 0
 	for _, t := range splitTerms(foldWidth(text)) {
-		qs = append(qs, termQueries(t, forMarks)...)
+		inText := termQueries(t, forMarks, recordFields)
+		n += len(inText)
+		if forMarks || !files || len(inText) == 0 {
+			qs = append(qs, inText...)
+			continue
+		}
+		inFiles := termQueries(t, false, fileFields)
+		qs = append(qs, query.NewDisjunctionQuery([]query.Query{all(inText), all(inFiles)}))
 	}
-	if len(qs) > maxTerms {
+	if n > maxTerms {
 		e := visitarchive.E("index.query", visitarchive.Invalid, nil, "the query is invalid")
 		e.Fields = []visitarchive.FieldError{visitarchive.FieldErrorf("q", "has too many words; at most %d are allowed", maxTerms)}
 		return nil, e
 	}
 	return qs, nil
+}
+
+// fieldPair names the two fields that hold one text: analysed as text
+// (positions, for phrases) and as grams.
+type fieldPair struct{ text, grams string }
+
+// The texts a query searches: the record's, and its files'.
+var (
+	recordFields = fieldPair{fieldText, fieldGrams}
+	fileFields   = fieldPair{fieldFiles, fieldFilesGrams}
+)
+
+// all is the conjunction of qs, or its one query.
+func all(qs []query.Query) query.Query {
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return query.NewConjunctionQuery(qs)
 }
 
 // splitTerms cuts text at white space, keeping "quoted phrases" (ASCII or
@@ -181,7 +217,7 @@ func splitTerms(text string) []string {
 // have their positions read. Two other tokens side by side are likewise
 // the one term of grams that pairs them, and more are their phrase ANDed
 // with those pairs (wordsQuery).
-func termQueries(term string, forMarks bool) []query.Query {
+func termQueries(term string, forMarks bool, f fieldPair) []query.Query {
 	toks := analyzer().Analyze([]byte(term))
 	var qs []query.Query
 	var run []string
@@ -191,16 +227,16 @@ func termQueries(term string, forMarks bool) []query.Query {
 		case len(run) == 0:
 			return
 		case words && !forMarks:
-			qs = append(qs, wordsQuery(run))
+			qs = append(qs, wordsQuery(run, f))
 		default:
-			qs = append(qs, runQuery(run, han && !forMarks))
+			qs = append(qs, runQuery(run, han && !forMarks, f))
 		}
 		run, han, words = nil, true, true
 	}
 	for i, t := range toks {
 		if t.Type == analysis.Single {
 			flush()
-			qs = append(qs, charQuery(string(t.Term)))
+			qs = append(qs, charQuery(string(t.Term), f.text))
 			continue
 		}
 		if len(run) > 0 && t.Position != toks[i-1].Position+1 {
@@ -216,59 +252,59 @@ func termQueries(term string, forMarks bool) []query.Query {
 
 // runQuery matches one run of tokens at consecutive positions; grams says
 // that the run is Han bigrams that grams may answer.
-func runQuery(run []string, grams bool) query.Query {
+func runQuery(run []string, grams bool, f fieldPair) query.Query {
 	if !grams || len(run) < minGram-1 {
-		return phraseQuery(run)
+		return phraseQuery(run, f.text)
 	}
 	word := []rune(run[0])
 	for _, b := range run[1:] {
 		word = append(word, []rune(b)[1])
 	}
 	if len(word) <= maxGram {
-		return gramQuery(string(word))
+		return gramQuery(string(word), f.grams)
 	}
 	qs := []query.Query{}
 	for i := 0; ; i += maxGram {
 		i = min(i, len(word)-maxGram)
-		qs = append(qs, gramQuery(string(word[i:i+maxGram])))
+		qs = append(qs, gramQuery(string(word[i:i+maxGram]), f.grams))
 		if i == len(word)-maxGram {
 			break
 		}
 	}
-	return query.NewConjunctionQuery(append(qs, phraseQuery(run)))
+	return query.NewConjunctionQuery(append(qs, phraseQuery(run, f.text)))
 }
 
 // wordsQuery matches a run of tokens other than Han bigrams (the parts of
 // a model number, a quoted phrase): two are the one term of grams that
 // pairs them, more are their phrase ANDed with the pairs, so that Bleve
 // reads positions only in the records that hold every pair.
-func wordsQuery(run []string) query.Query {
+func wordsQuery(run []string, f fieldPair) query.Query {
 	if len(run) == 1 {
-		return phraseQuery(run)
+		return phraseQuery(run, f.text)
 	}
 	qs := make([]query.Query, 0, len(run))
 	for i := 1; i < len(run); i++ {
-		qs = append(qs, gramQuery(string(pairTerm(run[i-1], run[i]))))
+		qs = append(qs, gramQuery(string(pairTerm(run[i-1], run[i])), f.grams))
 	}
 	if len(qs) == 1 {
 		return qs[0]
 	}
-	return query.NewConjunctionQuery(append(qs, phraseQuery(run)))
+	return query.NewConjunctionQuery(append(qs, phraseQuery(run, f.text)))
 }
 
-func gramQuery(gram string) query.Query {
+func gramQuery(gram, field string) query.Query {
 	q := query.NewTermQuery(gram)
-	q.SetField(fieldGrams)
+	q.SetField(field)
 	return q
 }
 
-func phraseQuery(terms []string) query.Query {
+func phraseQuery(terms []string, field string) query.Query {
 	if len(terms) == 1 {
 		q := query.NewTermQuery(terms[0])
-		q.SetField(fieldText)
+		q.SetField(field)
 		return q
 	}
-	return query.NewPhraseQuery(terms, fieldText)
+	return query.NewPhraseQuery(terms, field)
 }
 
 // charQuery matches a single Han character: the bigram index holds it
@@ -277,9 +313,9 @@ func phraseQuery(terms []string) query.Query {
 // side of it. Bleve anchors the pattern at both ends, so the walk of the
 // term dictionary follows only branches that hold the character in their
 // first two characters.
-func charQuery(c string) query.Query {
+func charQuery(c, field string) query.Query {
 	q := query.NewRegexpQuery(".?" + regexp.QuoteMeta(c) + ".?")
-	q.SetField(fieldText)
+	q.SetField(field)
 	return q
 }
 

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -21,7 +22,7 @@ func (ix *Index) Search(ctx context.Context, q visitarchive.SearchQuery) (*visit
 	if err := q.Normalize(); err != nil {
 		return nil, err
 	}
-	bq, hasText, err := buildQuery(q, false)
+	bq, hasText, err := buildQuery(q, false, ix.files.Load())
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +70,7 @@ func (ix *Index) fetch(ctx context.Context, q visitarchive.SearchQuery, page []p
 	}
 	var bq query.Query = query.NewDocIDQuery(ids)
 	if hasText {
-		marks, err := textQueries(q.Text, true)
+		marks, err := textQueries(q.Text, true, false)
 		if err != nil {
 			return nil, err
 		}
@@ -107,8 +108,17 @@ func hit(h *search.DocumentMatch) visitarchive.SearchHit {
 		VisitStart:   start,
 		Topic:        str(fieldTopic),
 	}
-	if len(h.Fragments) > 0 {
-		sh.Fragments = map[string][]string(h.Fragments)
+	// A record found through its files' text has nothing marked in its
+	// own text, which Bleve still returns a fragment of.
+	for f, frags := range h.Fragments {
+		for _, frag := range frags {
+			if strings.Contains(frag, "<mark>") {
+				if sh.Fragments == nil {
+					sh.Fragments = map[string][]string{}
+				}
+				sh.Fragments[f] = append(sh.Fragments[f], frag)
+			}
+		}
 	}
 	return sh
 }

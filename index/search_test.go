@@ -446,7 +446,7 @@ func TestWordPairsAnswerAsPhrases(t *testing.T) {
 			t.Errorf("q=%q\n got %v\nwant %v", c.q, got, want)
 		}
 		// The phrases of text, as highlighting asks them, agree.
-		phrases, err := textQueries(c.q, true)
+		phrases, err := textQueries(c.q, true, false)
 		if err != nil {
 			t.Fatal(err)
 		}

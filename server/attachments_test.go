@@ -18,11 +18,17 @@ import (
 	"testing"
 
 	"github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/internal/testenv"
 	"github.com/visitarchive/visitarchive/storage/s3"
 	"github.com/visitarchive/visitarchive/storage/s3/s3test"
 )
 
-func TestMain(m *testing.M) { s3test.Main(m) }
+func TestMain(m *testing.M) {
+	code := m.Run()
+	s3test.Stop()
+	testenv.RemoveExtractChild()
+	os.Exit(code)
+}
 
 // backends open the store of a test server: the disk store, and a bucket
 // of the MinIO of s3test.

@@ -17,6 +17,9 @@ const readyTimeout = 5 * time.Second
 
 type statusBody struct {
 	Status string `json:"status"`
+	// Detail says what works in part, such as "OCR is off: tesseract
+	// not found" (Config.ReadyDetail).
+	Detail string `json:"detail,omitempty"`
 }
 
 // healthz says that the process is alive and serving; it checks nothing
@@ -26,13 +29,14 @@ func (s *Server) healthz(c *fiber.Ctx) error {
 }
 
 // readyz says whether the Archive can serve: its store and index answer.
-// When not, it is 503 with the reason.
+// When not, it is 503 with the reason. Ready, it says in detail what
+// works only in part (Config.ReadyDetail).
 func (s *Server) readyz(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), readyTimeout)
 	defer cancel()
 	err := s.archive.Ready(ctx)
 	if err == nil {
-		return c.JSON(statusBody{Status: "ready"})
+		return c.JSON(statusBody{Status: "ready", Detail: s.readyDetail})
 	}
 	s.logger(c).Warn("not ready", "err", err)
 	_, _, e := describe(err)

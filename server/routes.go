@@ -102,6 +102,9 @@ func (s *Server) routes() {
 	api.Get("/holds/:id", s.getHold)
 	api.Post("/holds/:id/release", s.releaseHold)
 
+	// The background jobs: the extraction of attachments' text.
+	api.Get("/jobs/:id", s.getJob)
+
 	api.Get("/search", s.search)
 	api.Get("/export/records", s.exportRecords)
 	api.Get("/audit/access", s.auditAccess)

@@ -96,6 +96,11 @@ type Config struct {
 	// Collectors are other components' metrics (the scheduled jobs'), to
 	// be registered into the Registry and served on /metrics too.
 	Collectors []prometheus.Collector
+
+	// ReadyDetail is what /readyz says works only in part, such as "OCR
+	// is off: tesseract not found …" (extract.Tools.Detail); "" for
+	// nothing.
+	ReadyDetail string
 }
 
 // Server is the HTTP server of visitarchive.
@@ -116,6 +121,9 @@ type Server struct {
 	plans       *objectAPI[visitarchive.Plan]
 	users       *objectAPI[visitarchive.User]
 	departments *objectAPI[visitarchive.Department]
+
+	// readyDetail is Config.ReadyDetail.
+	readyDetail string
 }
 
 // New builds a Server with its whole route table; it does not listen yet.
@@ -126,6 +134,8 @@ func New(cfg Config) *Server {
 		timeout: cfg.RequestTimeout,
 		reg:     cfg.Registry,
 		limits:  cfg.Attachments,
+
+		readyDetail: cfg.ReadyDetail,
 	}
 	s.limits.defaults()
 	if s.log == nil {

@@ -62,6 +62,10 @@ type storeFlags struct {
 	indexOptional bool
 	// importDeadline is Config.ImportDeadline; import sets it.
 	importDeadline time.Duration
+
+	// extract are the flags of the extraction of attachments' text
+	// (serve), over those of the config file.
+	extract extractFlags
 }
 
 // newFlags returns the flag set of a command with the storage flags on it.
@@ -91,7 +95,7 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.s3.RetentionMode, "s3-retention-mode", env("VISITARCHIVE_S3_RETENTION_MODE", "GOVERNANCE"), "mode of the retentions on an object-lock bucket: GOVERNANCE (may be bypassed by a user with s3:BypassGovernanceRetention) or COMPLIANCE (by nobody) (VISITARCHIVE_S3_RETENTION_MODE)")
 	fs.StringVar(&f.keyFile, "key-file", env("VISITARCHIVE_KEY_FILE", ""), "key file of the master keys (VISITARCHIVE_KEY_FILE; default DATA/keyring.json); create one with 'visitarchive keys init'")
 	fs.StringVar(&f.sensitive, "sensitive-fields", env("VISITARCHIVE_SENSITIVE_FIELDS", ""), "record fields to encrypt at rest besides contact phone, e-mail and the decision chain, comma-separated, such as onsite_notes,competitor_info (VISITARCHIVE_SENSITIVE_FIELDS)")
-	fs.StringVar(&f.configFile, "config", env("VISITARCHIVE_CONFIG", ""), "JSON configuration file: timezone, workflow (filing period, plan lead time and tolerance, review period, forms, retention schedule, fonds, area codes), smtp and attachments (max_file, max_request, transfer_timeout) (VISITARCHIVE_CONFIG)")
+	fs.StringVar(&f.configFile, "config", env("VISITARCHIVE_CONFIG", ""), "JSON configuration file: timezone, workflow (filing period, plan lead time and tolerance, review period, forms, retention schedule, fonds, area codes), smtp, attachments (max_file, max_request, transfer_timeout) and extract (workers, timeout, memory, max_pages, temp_dir) (VISITARCHIVE_CONFIG)")
 	fs.StringVar(&f.filingPeriod, "filing-period", env("VISITARCHIVE_FILING_PERIOD", ""), "how long after a visit its record is due, such as 24h; overrides the config file (VISITARCHIVE_FILING_PERIOD; default 24h)")
 	fs.StringVar(&f.timezone, "timezone", env("VISITARCHIVE_TIMEZONE", ""), "the company's time zone, an IANA name: dates without a time, the year of a reference code and the dates of notifications are read in it; overrides the config file (VISITARCHIVE_TIMEZONE; default "+va.DefaultTimeZone+")")
 	fs.StringVar(&f.smtpAddr, "smtp-addr", env("VISITARCHIVE_SMTP_ADDR", ""), "SMTP server host:port for mail notifications; overrides the config file (VISITARCHIVE_SMTP_ADDR; default: no mail)")
@@ -105,6 +109,7 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 	f.retention.register(fs)
 	fs.StringVar(&f.logFormat, "log-format", env("VISITARCHIVE_LOG_FORMAT", "text"), "log format: text or json (VISITARCHIVE_LOG_FORMAT)")
 	fs.StringVar(&f.logLevel, "log-level", env("VISITARCHIVE_LOG_LEVEL", "info"), "log level: debug, info, warn, error (VISITARCHIVE_LOG_LEVEL)")
+	f.extract.register(fs)
 }
 
 func env(name, def string) string {
@@ -210,6 +215,8 @@ type components struct {
 	attachments server.AttachmentLimits
 	// retention configures the disposition jobs (serve).
 	retention retentionSettings
+	// extraction is how the text of attachments is extracted (serve).
+	extraction extraction
 }
 
 // jobs returns the runner of the server's scheduled work.
@@ -259,7 +266,7 @@ func (f *storeFlags) open(ctx context.Context, log *slog.Logger, progress func(d
 	if err != nil {
 		return nil, err
 	}
-	c := &components{keys: keys, mailer: set.mailer, attachments: set.attachments}
+	c := &components{keys: keys, mailer: set.mailer, attachments: set.attachments, extraction: set.extraction}
 	if c.store, err = f.openStore(ctx); err != nil {
 		return nil, err
 	}

@@ -31,6 +31,8 @@ type fileConfig struct {
 	Workflow    *workflowFile    `json:"workflow"`
 	SMTP        *smtpFile        `json:"smtp"`
 	Attachments *attachmentsFile `json:"attachments"`
+	// Extract is the extraction of attachments' text (extract.go).
+	Extract *extractFile `json:"extract"`
 }
 
 // attachmentsFile bounds the files the server takes (serve).
@@ -71,6 +73,7 @@ type settings struct {
 	workflow    va.WorkflowConfig
 	mailer      *smtpmail.Mailer // nil when mail is not configured
 	attachments server.AttachmentLimits
+	extraction  extraction
 }
 
 // settings reads the configuration file, if one is given, and applies the
@@ -109,6 +112,9 @@ func (f *storeFlags) settings() (*settings, error) {
 	}
 	if err := f.attachmentFlags(&s.attachments); err != nil {
 		return nil, err
+	}
+	if s.extraction, err = fc.Extract.extraction(&f.extract); err != nil {
+		return nil, inFile(err)
 	}
 	if s.mailer, err = fc.SMTP.mailer(f); err != nil {
 		if f.smtpAddr+f.smtpFrom+f.smtpUsername != "" {

@@ -14,8 +14,10 @@
 // environment variable named in its help text. The optional JSON file of
 // --config holds the company's time zone, the workflow settings (filing
 // period, plan lead time and tolerance, review period, forms, retention
-// schedule, fonds and area codes) and the SMTP server; the SMTP password
-// comes only from VISITARCHIVE_SMTP_PASSWORD.
+// schedule, fonds and area codes), the SMTP server, the limits of
+// attachments and the extraction of their text (workers, limits, where
+// PDFs are spooled); the SMTP password comes only from
+// VISITARCHIVE_SMTP_PASSWORD.
 package main
 
 import (

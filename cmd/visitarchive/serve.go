@@ -53,13 +53,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// Deferred after c.Close, so run before it: the last checkpoint is
 	// Close's, once no job can append any more.
 	defer jobs.Stop()
+	// The extraction of attachments' text: stopped before the index and
+	// the store close, its jobs in flight back in the queue.
+	extraction, extractDetail, err := startExtraction(ctx, c, sf.data, log)
+	if err != nil {
+		return err
+	}
+	defer extraction.Stop()
 	if c.mailer != nil {
 		log.Info("mailing notifications", "smtp", c.mailer.Addr)
 	} else {
 		log.Info("mail notifications are off: no SMTP server is configured")
 	}
 	srv := server.New(server.Config{Archive: c.archive, Logger: log, Collectors: []prometheus.Collector{jobs},
-		Attachments: c.attachments})
+		Attachments: c.attachments, ReadyDetail: extractDetail})
 	// Listen before serving, so that a signal that comes at once still
 	// finds a server to shut down.
 	ln, err := net.Listen("tcp", *addr)

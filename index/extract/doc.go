@@ -192,6 +192,7 @@
 //	run.go         running a limited process; failures and their reasons
 //	text.go        Judge, CleanHan, decoding plain text
 //	tools.go       Available: the tools and what is off
+//	archive.go     ForArchive: the Extractor as the Archive's TextExtractor
 //	internal/extractchild   ChildMain as a program of its own, for the tests
 //
 // The tests build internal/extractchild, ChildMain alone, without the
