@@ -59,6 +59,11 @@ type Config struct {
 	// ReindexProgress, if set, is told how a rebuild of the index from the
 	// store advances when Open finds the index empty.
 	ReindexProgress func(done, total int)
+
+	// Splitter cuts scanned batches at their cover sheets (ScanUpload);
+	// without it a scanned PDF goes to the scan inbox whole, and folders
+	// of page images are Unavailable.
+	Splitter ScanSplitter
 }
 
 // Archive is the service that ties store, journal and index: every write
@@ -113,6 +118,11 @@ type Archive struct {
 	// still streaming in, which RemoveUnrecorded leaves alone however long
 	// they take.
 	uploading sync.Map
+
+	// scans holds the current version of every scan (archive_scans.go),
+	// and splitter cuts scanned batches (Config.Splitter).
+	scans    *cache[ScanID, storedScan]
+	splitter ScanSplitter
 }
 
 // New returns an Archive; call Open before use.
@@ -129,6 +139,7 @@ func New(cfg Config) *Archive {
 	a.sensitive = append(slices.Clone(DefaultSensitiveFields), cfg.SensitiveFields...)
 	a.customers, a.plans = newCache(customerKind), newCache(planKind)
 	a.paper, a.papers = newCache(paperKind), &Papers{a}
+	a.scans, a.splitter = newCache(scanKind), cfg.Splitter
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -182,8 +193,8 @@ func (a *Archive) readCatalog(ctx context.Context, head uint64) error {
 	return nil
 }
 
-// loadCaches loads the current accounts, plans, customers and paper
-// originals the catalog records.
+// loadCaches loads the current accounts, plans, customers, paper
+// originals and scans the catalog records.
 func (a *Archive) loadCaches(ctx context.Context) error {
 	if err := a.customers.load(ctx, a); err != nil {
 		return err
@@ -192,6 +203,9 @@ func (a *Archive) loadCaches(ctx context.Context) error {
 		return err
 	}
 	if err := a.paper.load(ctx, a); err != nil {
+		return err
+	}
+	if err := a.scans.load(ctx, a); err != nil {
 		return err
 	}
 	return a.accounts.load(ctx)

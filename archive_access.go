@@ -30,7 +30,7 @@ const (
 
 // accessActions are the actions of access events.
 var accessActions = []string{ActionRead, ActionHit, ActionExport, ActionCustomerRead, ActionPlanRead, ActionInboxRead,
-	ActionPaperRead, ActionAttachmentRead}
+	ActionPaperRead, ActionAttachmentRead, ActionScanRead}
 
 // FieldsContent names the non-sensitive content of a record in an access
 // event; sensitive fields revealed are listed by name beside it.

@@ -16,4 +16,6 @@ var (
 		func(d *Department) (DepartmentID, int) { return d.ID, d.Version }, ValidID}
 	paperKind = kind[RecordID, Paper]{PaperPrefix, KindPaper,
 		func(p *Paper) (RecordID, int) { return p.Record, p.Version }, ValidID}
+	scanKind = kind[ScanID, storedScan]{ScansPrefix, KindScan,
+		func(s *storedScan) (ScanID, int) { return s.ID, s.Version }, ValidID}
 )

@@ -26,7 +26,7 @@ var (
 	kinds = []visitarchive.ResourceKind{
 		visitarchive.KindRecord, visitarchive.KindPlan, visitarchive.KindCustomer,
 		visitarchive.KindUser, visitarchive.KindDepartment, visitarchive.KindJournal,
-		visitarchive.KindAccessLog, visitarchive.KindPaper,
+		visitarchive.KindAccessLog, visitarchive.KindPaper, visitarchive.KindScan,
 	}
 	actions = []visitarchive.Permission{
 		visitarchive.PermRead, visitarchive.PermReadSensitive, visitarchive.PermCreate,
