@@ -291,12 +291,13 @@ func (a *Archive) FileScan(ctx context.Context, id ScanID, rid RecordID) (*Scan,
 	if err != nil {
 		return nil, err
 	}
+	f := a.filingDone(s)
 	switch {
-	case s.State == ScanFiled && s.Filed.Record == rid:
+	case f != nil && f.Record == rid:
 		sc, _, err := a.openScan(ctx, s)
 		return sc, err
-	case s.State == ScanFiled:
-		return nil, E(op, Conflict, nil, "scan %s is filed to record %s already", id, s.Filed.Record)
+	case f != nil:
+		return nil, E(op, Conflict, nil, "scan %s is filed to record %s already", id, f.Record)
 	case s.State == ScanDiscarded:
 		return nil, E(op, Conflict, nil, "scan %s was discarded; a discarded scan is not filed", id)
 	}
@@ -411,12 +412,12 @@ func (a *Archive) DiscardScan(ctx context.Context, id ScanID, reason string) (*S
 	if err != nil {
 		return nil, err
 	}
-	switch s.State {
-	case ScanDiscarded:
+	if f := a.filingDone(s); f != nil {
+		return nil, E(op, Conflict, nil, "scan %s is filed to record %s; a filed scan is not discarded", id, f.Record)
+	}
+	if s.State == ScanDiscarded {
 		sc, _, err := a.openScan(ctx, s)
 		return sc, err
-	case ScanFiled:
-		return nil, E(op, Conflict, nil, "scan %s is filed to record %s; a filed scan is not discarded", id, s.Filed.Record)
 	}
 	var c checker
 	c.required("reason", reason)

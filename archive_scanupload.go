@@ -9,6 +9,7 @@ import (
 	"io"
 	"path"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -50,6 +51,7 @@ type scanBatch struct {
 	name  string
 	whole *newScan
 	split *SplitBatch
+	sha   string // of a PDF split: its SHA-256, which names its parts (see partIdentity)
 }
 
 // newScan is a scan written and not yet journaled: its stored form and
@@ -103,7 +105,7 @@ func (u *ScanUpload) Add(ctx context.Context, name, mediaType string, r io.Reade
 		return E(op, Unsupported, nil, "%q is a file of type %s, which the scan inbox does not take: it takes PDF, JPEG, PNG and TIFF files", name, mediaType)
 	}
 	if mt != MediaPDF || u.a.splitter == nil {
-		ns, err := u.a.writeScan(ctx, op, &Scan{Name: name, MediaType: mt, Source: ScanSource{Via: u.Via}}, r)
+		ns, err := u.a.writeScan(ctx, op, &Scan{Name: name, MediaType: mt, Source: ScanSource{Via: u.Via}}, r, "")
 		if err != nil {
 			return err
 		}
@@ -122,7 +124,7 @@ func (u *ScanUpload) Add(ctx context.Context, name, mediaType string, r io.Reade
 		closeSplit(b)
 		return err
 	}
-	u.batches = append(u.batches, &scanBatch{name: name, split: b})
+	u.batches = append(u.batches, &scanBatch{name: name, split: b, sha: hex.EncodeToString(src.h.Sum(nil))})
 	return nil
 }
 
@@ -282,7 +284,7 @@ func (u *ScanUpload) keepWhole(ctx context.Context, b *scanBatch) (ScanPartRepor
 		}
 	}
 	sc := &Scan{Name: b.name, MediaType: MediaPDF, Reason: pr.Reason, Source: ScanSource{Via: u.Via}}
-	ns, err := u.writeFile(ctx, sc, *b.split.Whole)
+	ns, err := u.writeFile(ctx, sc, *b.split.Whole, "")
 	if err != nil {
 		return pr, err
 	}
@@ -308,7 +310,7 @@ func (u *ScanUpload) commitPart(ctx context.Context, b *scanBatch, p SplitPart) 
 		}
 	}
 	if !p.Inbox() {
-		ids, already, err := u.fileTo(ctx, p.Record, files)
+		ids, already, err := u.fileTo(ctx, p.Record, files, u.partIdentity(b, p))
 		switch {
 		case err == nil:
 			pr.Outcome, pr.Attachments, pr.Already = ScanOutcomeFiled, ids, already
@@ -333,7 +335,7 @@ func (u *ScanUpload) toInbox(ctx context.Context, b *scanBatch, p SplitPart, fil
 		if len(files) > 1 && len(p.Pages) == len(files) {
 			src.Pages = []int{p.Pages[i]}
 		}
-		ns, err := u.writeFile(ctx, &Scan{Name: f.Name, MediaType: f.MediaType, Reason: reason, Source: src}, f)
+		ns, err := u.writeFile(ctx, &Scan{Name: f.Name, MediaType: f.MediaType, Reason: reason, Source: src}, f, u.partIdentity(b, p))
 		if IsKind(err, Unsupported) || IsKind(err, BadRequest) || IsKind(err, Invalid) {
 			pr.Reason = reasonOf(err)
 			continue
@@ -354,15 +356,32 @@ func (u *ScanUpload) toInbox(ctx context.Context, b *scanBatch, p SplitPart, fil
 	return pr, nil
 }
 
-// writeFile writes the scan sc of file f, not journaled.
-func (u *ScanUpload) writeFile(ctx context.Context, sc *Scan, f SplitFile) (*newScan, error) {
+// writeFile writes the scan sc of file f, not journaled, with identity
+// ident (see writeScan).
+func (u *ScanUpload) writeFile(ctx context.Context, sc *Scan, f SplitFile, ident string) (*newScan, error) {
 	rc, err := f.Open()
 	if err != nil {
 		return nil, fmt.Errorf("%s: open %s: %w", ActionScanAdd, sc.Name, err)
 	}
 	defer rc.Close()
-	return u.a.writeScan(ctx, ActionScanAdd, sc, rc)
+	return u.a.writeScan(ctx, ActionScanAdd, sc, rc, ident)
 }
+
+// partIdentity names part p of batch b, a PDF, for knowing it again in
+// a later upload of the same batch: a keyed hash of the batch's SHA-256,
+// the part's pages and its record. The part's own PDF will not do: the
+// splitter's tools write a new one each time (its trailer's /ID differs).
+// A part of page images is its files, which are the same each time: ""
+// (their SHA-256 names them).
+func (u *ScanUpload) partIdentity(b *scanBatch, p SplitPart) string {
+	if b.sha == "" {
+		return ""
+	}
+	return u.a.keys.Blind(partField, fmt.Sprintf("%s %v %s", b.sha, p.Pages, p.Record))
+}
+
+// partField is the field of the keyed hash of a part of a batch.
+const partField = "scan.part"
 
 // refused reports whether err, from filing a part to its record, is the
 // record's or the policy's refusal (the part then goes to the inbox),
@@ -408,9 +427,13 @@ func partName(batch string, pages []int) string {
 
 // fileTo files files to record rid as scanned attachments, in one
 // Upload, and returns their attachments in order. A file whose content
-// is a scanned attachment of the record already is not added again; when
+// is a scanned attachment of the record already, or a part (named by
+// part, see partIdentity) filed to it before, is not added again; when
 // none is added, already is true.
-func (u *ScanUpload) fileTo(ctx context.Context, rid RecordID, files []SplitFile) (ids []string, already bool, err error) {
+func (u *ScanUpload) fileTo(ctx context.Context, rid RecordID, files []SplitFile, part string) (ids []string, already bool, err error) {
+	if part != "" {
+		return u.filePart(ctx, rid, files, part)
+	}
 	have, err := u.a.scannedBySHA(ctx, rid)
 	if err != nil {
 		return nil, false, err
@@ -446,6 +469,71 @@ func (u *ScanUpload) fileTo(ctx context.Context, rid RecordID, files []SplitFile
 		return nil, false, err
 	}
 	return ids, false, nil
+}
+
+// filePart files the PDF of the part named part to record rid, unless a
+// mark of it names an attachment of the record already. The mark of the
+// attachment to be is journaled before the attachment is: a mark whose
+// attachment the journal did not record is of a filing that did not
+// happen (a crash between the two), and the part is filed again.
+func (u *ScanUpload) filePart(ctx context.Context, rid RecordID, files []SplitFile, part string) ([]string, bool, error) {
+	const op = "scan.part"
+	if id := u.a.partFiled(rid, part); id != "" {
+		return []string{id}, true, nil
+	}
+	up, err := u.a.NewUpload(ctx, rid)
+	if err != nil {
+		return nil, false, err
+	}
+	up.Scanned = true
+	var ids []string
+	for _, f := range files {
+		att, err := addFile(ctx, up, f)
+		if err == nil {
+			err = u.a.markPart(ctx, op, part, att)
+		}
+		if err != nil {
+			up.Abort(ctx)
+			return nil, false, err
+		}
+		ids = append(ids, att.ID)
+	}
+	if _, err := up.Commit(ctx); err != nil {
+		return nil, false, err
+	}
+	return ids, false, nil
+}
+
+// partMark is the object that marks a part of a batch filed to a record
+// as an attachment.
+type partMark struct {
+	Record     RecordID  `json:"record"`
+	Attachment string    `json:"attachment"`
+	By         UserName  `json:"by"`
+	At         time.Time `json:"at"`
+}
+
+// markPart writes and journals the mark of part, filed as att.
+func (a *Archive) markPart(ctx context.Context, op, part string, att *Attachment) error {
+	m := &partMark{Record: att.Record, Attachment: att.ID, By: ActorFrom(ctx), At: a.now().UTC()}
+	key := ScanPartKey(part, att.ID)
+	info, err := a.put(ctx, key, m)
+	if err != nil {
+		return err
+	}
+	return a.commit(ctx, op, Change{Key: key, SHA256: info.SHA256}, m)
+}
+
+// partFiled returns the attachment of record rid that the part named
+// part was filed as, if a mark of it names one the journal recorded.
+func (a *Archive) partFiled(rid RecordID, part string) string {
+	for _, e := range a.catalog.objects(ScanPartsPrefix + part + "/") {
+		id := strings.TrimSuffix(e.key[strings.LastIndexByte(e.key, '/')+1:], ".json")
+		if _, ok := a.catalog.object(AttachmentKey(rid, id)); ok {
+			return id
+		}
+	}
+	return ""
 }
 
 // addFile adds file f to up.
@@ -546,9 +634,10 @@ func (u *ScanUpload) journal(ctx context.Context) error {
 // its content from r, encrypted, and version 1 — without journaling them;
 // RemoveUnrecorded leaves them alone until they are journaled or dropped.
 // sc brings its name, detected media type, reason and source; the rest is
-// set here. Errors are those of Upload.Add; whatever fails, nothing
-// remains.
-func (a *Archive) writeScan(ctx context.Context, op string, sc *Scan, r io.Reader) (*newScan, error) {
+// set here. ident is what the scan is known again by (storedScan.Blind):
+// "" for its content. Errors are those of Upload.Add; whatever fails,
+// nothing remains.
+func (a *Archive) writeScan(ctx context.Context, op string, sc *Scan, r io.Reader, ident string) (*newScan, error) {
 	var c checker
 	c.fileName("name", sc.Name)
 	if err := c.result(op, "file"); err != nil {
@@ -562,7 +651,7 @@ func (a *Archive) writeScan(ctx context.Context, op string, sc *Scan, r io.Reade
 	sc.ID, sc.Version, sc.MediaType = ScanID(NewID("S", now)), 1, mt
 	sc.AddedBy, sc.AddedAt, sc.State = ActorFrom(ctx), now, ScanInbox
 	ns := &newScan{}
-	err := a.writeScanObjects(ctx, op, ns, sc, r)
+	err := a.writeScanObjects(ctx, op, ns, sc, r, ident)
 	if err != nil {
 		a.dropScan(ctx, ns)
 		return nil, err
@@ -572,7 +661,7 @@ func (a *Archive) writeScan(ctx context.Context, op string, sc *Scan, r io.Reade
 
 // writeScanObjects writes the data key, content and version 1 of sc,
 // noting each in ns.
-func (a *Archive) writeScanObjects(ctx context.Context, op string, ns *newScan, sc *Scan, r io.Reader) error {
+func (a *Archive) writeScanObjects(ctx context.Context, op string, ns *newScan, sc *Scan, r io.Reader, ident string) error {
 	dataKey, wrapped, err := a.keys.NewDataKey()
 	if err != nil {
 		return err
@@ -592,7 +681,10 @@ func (a *Archive) writeScanObjects(ctx context.Context, op string, ns *newScan, 
 	if err := a.putScanContent(ctx, op, ns, sc, key, r); err != nil {
 		return err
 	}
-	s := &storedScan{Scan: *sc, ReasonNote: storeMessage(sc.Reason), Blind: a.keys.Blind(blindField, sc.SHA256)}
+	if ident == "" {
+		ident = a.keys.Blind(blindField, sc.SHA256)
+	}
+	s := &storedScan{Scan: *sc, ReasonNote: storeMessage(sc.Reason), Blind: ident}
 	s.Name, s.SHA256, s.Source.Batch, s.Reason = "", "", "", Message{}
 	if s.Sealed, err = seal(key, scanSecrets{Name: sc.Name, SHA256: sc.SHA256, Batch: sc.Source.Batch}, scanAAD(sc.ID)); err != nil {
 		return err

@@ -48,7 +48,7 @@ var versionedPrefixes = []string{RecordsPrefix, PlansPrefix, CustomersPrefix, Us
 
 // flatPrefixes hold objects that readers load by key or by listing.
 var flatPrefixes = []string{SessionsPrefix, TokensPrefix, InboxPrefix, AnnotationsPrefix, AttachmentsPrefix,
-	ScanFilesPrefix}
+	ScanFilesPrefix, ScanPartsPrefix}
 
 func hasAnyPrefix(key string, prefixes []string) bool {
 	return slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(key, p) })

@@ -68,6 +68,10 @@ import (
 //	scanfiles/<id>.bin                    the content of a scan, encrypted (FileSealer) under
 //	                                      a key derived from the scan's data key and its id
 //	datakeys/scans/<id>/<v:010d>.json     the data key of a scan, wrapped as a record's is
+//	scanparts/<part>/<attachment>.json    the mark that a part of a scanned PDF batch was
+//	                                      filed to a record as that attachment: part is a
+//	                                      keyed hash of the batch's SHA-256, the part's pages
+//	                                      and the record; journaled before the attachment
 //	intents/<id>.json                     the intent of an import batch: the objects it is
 //	                                      writing and its deadline; removed once journaled,
 //	                                      never itself journaled
@@ -132,6 +136,7 @@ func LoanOverdueKey(rid RecordID, id string) string {
 const (
 	ScansPrefix     = "scans/"
 	ScanFilesPrefix = "scanfiles/"
+	ScanPartsPrefix = "scanparts/"
 )
 
 // ScanKey is the key of version v of scan id.
@@ -139,6 +144,10 @@ func ScanKey(id ScanID, v int) string { return scanKind.key(id, v) }
 
 // ScanContentKey is the key of the encrypted content of scan id.
 func ScanContentKey(id ScanID) string { return ScanFilesPrefix + string(id) + ".bin" }
+
+// ScanPartKey is the key of the mark that the part of a batch named part
+// was filed as attachment id.
+func ScanPartKey(part, id string) string { return ScanPartsPrefix + part + "/" + id + ".json" }
 
 // ScanDataKeyPrefix is where the versions of scan id's data key live.
 func ScanDataKeyPrefix(id ScanID) string { return DataKeysPrefix + "scans/" + string(id) + "/" }

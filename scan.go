@@ -254,9 +254,11 @@ type SplitFile struct {
 
 // storedScan is a version of a scan as the store holds it: name, hash
 // and batch empty, sealed in Sealed under the scan's file key; the reason
-// in a form that JSON keeps; the keyed hash of its SHA-256 (Blind), by
-// which the same content is found in the inbox without unsealing every
-// scan; and Filing, the filing begun (see Archive.FileScan).
+// in a form that JSON keeps; a keyed hash of what it is (Blind: of its
+// SHA-256, or for a part of a PDF batch of the batch's SHA-256 and the
+// part's pages), by which a scan is known again in the inbox without
+// unsealing every scan; and Filing, the filing begun (see
+// Archive.FileScan).
 type storedScan struct {
 	Scan
 	ReasonNote *storedMessage `json:"reason,omitempty"`
