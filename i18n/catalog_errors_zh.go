@@ -405,5 +405,19 @@ func init() {
 		"the scan has no pages":                                                                                             "扫描件没有页面",
 		"the scan is larger than %d MB":                                                                                     "扫描件超过 %d MB",
 		"the scan is not a PDF that can be read":                                                                            "扫描件不是可读取的 PDF",
+
+		// The scan inbox: scans that belong to no record yet (root,
+		// server), and the words its messages name.
+		"discard": "作废说明",
+		"scan":    "扫描件",
+		"%q is a file of type %s, which the scan inbox does not take: it takes PDF, JPEG, PNG and TIFF files": "%q 的文件类型为 %s，扫描件收件箱不接受：只接受 PDF、JPEG、PNG 和 TIFF 文件",
+		"scan %s differs from the file added":                          "扫描件 %s 与添加时的文件不一致",
+		"scan %s has %d bytes; the range asked for lies outside them":  "扫描件 %s 共 %d 字节，请求的范围超出了文件",
+		"scan %s is filed to record %s already":                        "扫描件 %s 已归入记录 %s",
+		"scan %s is filed to record %s; a filed scan is not discarded": "扫描件 %s 已归入记录 %s，已归入的扫描件不能作废",
+		"scan %s not found": "没有扫描件 %s",
+		"scan %s was discarded; a discarded scan is not filed":                 "扫描件 %s 已作废，作废的扫描件不能归入记录",
+		"the content of scan %s is not in the journal; run verify":             "扫描件 %s 的内容不在审计日志中，请运行 verify",
+		"this archive cannot split scanned batches: no splitter is configured": "本档案库无法拆分扫描批次：未配置拆分工具",
 	})
 }

@@ -86,6 +86,14 @@ func (s *Server) routes() {
 	api.Post("/records/:id/paper/loans", s.lendPaper)
 	api.Post("/records/:id/paper/loans/:loan/return", s.returnPaper)
 
+	// The scan inbox: scans that belong to no record yet.
+	api.Post("/scans", s.uploadScans) // streamed: isStreamed
+	api.Get("/scans", s.listScans)
+	api.Get("/scans/:id", s.getScan)
+	api.Get("/scans/:id/content", s.getScanContent)
+	api.Post("/scans/:id/file", s.fileScan)
+	api.Post("/scans/:id/discard", s.discardScan)
+
 	api.Get("/search", s.search)
 	api.Get("/export/records", s.exportRecords)
 	api.Get("/audit/access", s.auditAccess)
