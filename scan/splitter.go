@@ -81,3 +81,7 @@ func (s Splitter) batch(b *Batch) *visitarchive.SplitBatch {
 func opener(path string) func() (io.ReadCloser, error) {
 	return func() (io.ReadCloser, error) { return os.Open(path) }
 }
+
+// CompareNames orders file names as ImageFiles does, as people do: runs
+// of digits by their value (page2 before page10).
+func CompareNames(a, b string) int { return naturalCompare(a, b) }
