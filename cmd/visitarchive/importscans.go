@@ -310,6 +310,10 @@ func printScanRun(w io.Writer, r *scanRun) {
 			fmt.Fprintf(w, "%s: failed: %s\n", head, b.Error)
 			continue
 		}
+		if b.Pages == 0 && len(b.Parts) == 1 && b.Error == "" { // a file not split
+			fmt.Fprintf(w, "%s %s\n", head, partText(b.Parts[0]))
+			continue
+		}
 		fmt.Fprintln(w, head)
 		for _, p := range b.Parts {
 			fmt.Fprintf(w, "  %-12s %s\n", pagesText(p.Pages), partText(p))
