@@ -16,11 +16,11 @@ import (
 // object (records, plans, customers, users, departments, data keys, paper
 // originals and their loans, scans) and of every other object that readers
 // load (sessions, API tokens, notifications, annotations, attachments, the
-// content of scans). An
-// object that no journal entry records — left by a write that crashed
-// before its entry, or put into the store by hand — is never served,
-// loaded or indexed, and content that differs from the SHA-256 the journal
-// recorded is refused. A listing of the store decides nothing.
+// content of scans and the marks of the parts of batches filed). An object
+// that no journal entry records — left by a write that crashed before its
+// entry, or put into the store by hand — is never served, loaded or
+// indexed, and content that differs from the SHA-256 the journal recorded
+// is refused. A listing of the store decides nothing.
 //
 // The claims that coordinate writers (reference-code numbers, archiving
 // reservations, the marks of reminders sent) are not in it: their existence is the lock,

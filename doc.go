@@ -39,6 +39,9 @@
 //	seal.go            sealing sensitive fields (AES-256-GCM) and blind hashes
 //	attachment.go      files attached to records: the accepted media types,
 //	                   the file name rule, the FileSealer that encrypts them
+//	scan.go            the scan inbox: the Scan, its states and sources, the
+//	                   report of an upload, the ScanSplitter that cuts batches
+//	                   at their cover sheets
 //	objectkeys.go      the object-key layout of the store, documented once
 //	store.go, journal.go, keyring.go, mail.go
 //	                   the interfaces the adapters implement
@@ -65,6 +68,11 @@
 //	archive_attachments.go files of records: uploads journaled whole or not at
 //	                       all, per-file keys from the record's data key,
 //	                       listing and ranged downloads, all logged
+//	archive_scans.go       the scan inbox: list, read, file a scan to a record
+//	                       (a crash files nothing twice), discard it
+//	archive_scanupload.go  ScanUpload: scans taken in, batches split at their
+//	                       cover sheets and their parts filed, the rest kept
+//	                       in the inbox, nothing twice
 //	archive_access.go      the access log, export
 //	archive_audit.go       the journal for auditors, filtered; verifying its
 //	                       chain (ChainVerifier, which storage/journal implements)
