@@ -28,9 +28,10 @@ import (
 // store) and Commit keeps them: whatever fails while the files come in,
 // nothing remains. Commit then files and keeps one batch at a time: the
 // parts filed in one journal entry each (that of their Upload), the
-// batch's inbox scans in one entry after them. The same content filed to
-// the same record before, or in the inbox already, is not added again
-// (ScanPartReport.Already): a re-run of an interrupted import finishes it.
+// batch's inbox scans in one entry after them. What was filed to its
+// record before, or added as a scan before (whatever became of the scan
+// since), is not added again (ScanPartReport.Already): a re-run of an
+// interrupted import finishes it.
 // A ScanUpload is used by one goroutine.
 type ScanUpload struct {
 	// Via is how the files came in (ScanViaUpload unless set).
@@ -42,7 +43,10 @@ type ScanUpload struct {
 	a       *Archive
 	batches []*scanBatch
 	pending []*newScan // inbox scans written and not yet journaled
-	closed  bool
+	// known holds the scans, and those pending, by what they are
+	// (storedScan.Blind); made at the first keep.
+	known  map[string]ScanID
+	closed bool
 }
 
 // scanBatch is a file or folder of a ScanUpload: kept whole (a scan
@@ -576,23 +580,22 @@ func (a *Archive) scannedBySHA(ctx context.Context, rid RecordID) (map[string]st
 	return out, nil
 }
 
-// keep adds ns to the scans to journal, unless a scan with the same
-// content is in the inbox already, or about to be: then ns is removed and
-// that scan's id returned, with already set.
+// keep adds ns to the scans to journal, unless a scan that is the same
+// (see storedScan.Blind) was added before, whatever became of it (filed
+// or discarded since), or is about to be: then ns is removed and that
+// scan's id returned, with already set.
 func (u *ScanUpload) keep(ctx context.Context, ns *newScan) (ScanID, bool) {
-	blind := ns.stored.Blind
-	for _, p := range u.pending {
-		if p.stored.Blind == blind {
-			u.a.dropScan(ctx, ns)
-			return p.stored.ID, true
+	if u.known == nil {
+		u.known = map[string]ScanID{}
+		for _, s := range u.a.scans.all() {
+			u.known[s.Blind] = s.ID
 		}
 	}
-	for _, s := range u.a.scans.all() {
-		if s.Blind == blind && u.a.state(s) == ScanInbox {
-			u.a.dropScan(ctx, ns)
-			return s.ID, true
-		}
+	if id, ok := u.known[ns.stored.Blind]; ok {
+		u.a.dropScan(ctx, ns)
+		return id, true
 	}
+	u.known[ns.stored.Blind] = ns.stored.ID
 	u.pending = append(u.pending, ns)
 	return ns.stored.ID, false
 }

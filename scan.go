@@ -175,9 +175,10 @@ type ScanPartReport struct {
 	// page image.
 	Attachments []string `json:"attachments,omitempty"`
 	Scans       []ScanID `json:"scans,omitempty"`
-	// Already is set when the same content was filed to the record, or
-	// was in the inbox, before: nothing new was written, and Attachments
-	// or Scans name what was there.
+	// Already is set when the part was filed to the record, or added as
+	// a scan, before: nothing new was written, and Attachments or Scans
+	// name what was there (a scan may have been filed or discarded
+	// since).
 	Already bool `json:"already,omitempty"`
 	// Reason says why the part is in the inbox or was not kept; a
 	// Message, which the edges say in the reader's language.

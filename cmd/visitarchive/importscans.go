@@ -323,7 +323,7 @@ func printScanRun(w io.Writer, r *scanRun) {
 		}
 	}
 	t := r.Totals
-	fmt.Fprintf(w, "filed %d part(s) to their records, put %d into the scan inbox, %d already there, %d empty; %d skipped, %d failed; in %.1fs\n",
+	fmt.Fprintf(w, "filed %d part(s) to their records, put %d into the scan inbox, %d there before, %d empty; %d skipped, %d failed; in %.1fs\n",
 		t.Filed, t.Inbox, t.Already, t.Empty, t.Skipped, t.Failed, r.Seconds)
 }
 
@@ -355,7 +355,7 @@ func partText(p scanRunPart) string {
 		s = "→ nothing kept"
 	}
 	if p.Already {
-		s += " (there already)"
+		s += " (before)"
 	}
 	if p.Reason != "" {
 		s += ": " + p.Reason

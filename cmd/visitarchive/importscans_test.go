@@ -89,7 +89,7 @@ func TestImportScans(t *testing.T) {
 		"page 3       → record R2 as F",
 		"photo.jpg → scan inbox as S",
 		"notes.txt: skipped: a file of type text/plain; charset=utf-8, not a PDF, JPEG, PNG or TIFF file",
-		"filed 3 part(s) to their records, put 4 into the scan inbox, 0 already there, 0 empty; 1 skipped, 0 failed",
+		"filed 3 part(s) to their records, put 4 into the scan inbox, 0 there before, 0 empty; 1 skipped, 0 failed",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q", want)
