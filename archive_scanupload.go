@@ -141,6 +141,11 @@ func (u *ScanUpload) AddPages(ctx context.Context, name string, paths []string) 
 	if u.closed {
 		return E(op, Internal, nil, "the upload is over")
 	}
+	var c checker
+	c.fileName("name", name)
+	if err := c.result(op, "file"); err != nil {
+		return err
+	}
 	if u.a.splitter == nil {
 		return E(op, Unavailable, nil, "this archive cannot split scanned batches: no splitter is configured")
 	}
@@ -388,10 +393,11 @@ func (u *ScanUpload) partIdentity(b *scanBatch, p SplitPart) string {
 const partField = "scan.part"
 
 // refused reports whether err, from filing a part to its record, is the
-// record's or the policy's refusal (the part then goes to the inbox),
-// rather than a failure.
+// record's or the policy's refusal, or one of the part's file (a name or
+// content that the record does not take): the part then goes to the
+// inbox. Anything else is a failure.
 func refused(err error) bool {
-	for _, k := range []Kind{Forbidden, Conflict, NotFound, Gone, Unsupported} {
+	for _, k := range []Kind{Forbidden, Conflict, NotFound, Gone, Unsupported, Invalid, BadRequest} {
 		if IsKind(err, k) {
 			return true
 		}
