@@ -73,6 +73,8 @@
 //	archive_scanupload.go  ScanUpload: scans taken in, batches split at their
 //	                       cover sheets and their parts filed, the rest kept
 //	                       in the inbox, nothing twice
+//	archive_scanparts.go   filing the parts of batches, and knowing them again
+//	archive_scanwrite.go   writing a new scan: data key, content, version 1
 //	archive_access.go      the access log, export
 //	archive_audit.go       the journal for auditors, filtered; verifying its
 //	                       chain (ChainVerifier, which storage/journal implements)
