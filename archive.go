@@ -59,6 +59,11 @@ type Config struct {
 	// ReindexProgress, if set, is told how a rebuild of the index from the
 	// store advances when Open finds the index empty.
 	ReindexProgress func(done, total int)
+
+	// Splitter cuts scanned batches at their cover sheets (ScanUpload);
+	// without it a scanned PDF goes to the scan inbox whole, and folders
+	// of page images are Unavailable.
+	Splitter ScanSplitter
 }
 
 // Archive is the service that ties store, journal and index: every write
@@ -124,6 +129,10 @@ type Archive struct {
 	jobs        *cache[string, storedJob]
 	jobProgress sync.Map
 	jobWake     chan struct{}
+	// scans holds the current version of every scan (archive_scans.go),
+	// and splitter cuts scanned batches (Config.Splitter).
+	scans    *cache[ScanID, storedScan]
+	splitter ScanSplitter
 }
 
 // New returns an Archive; call Open before use.
@@ -142,6 +151,7 @@ func New(cfg Config) *Archive {
 	a.paper, a.papers = newCache(paperKind), &Papers{a}
 	a.disposition = newDisposition(a)
 	a.jobs, a.jobWake = newCache(jobKind), make(chan struct{}, 1)
+	a.scans, a.splitter = newCache(scanKind), cfg.Splitter
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -199,7 +209,7 @@ func (a *Archive) readCatalog(ctx context.Context, head uint64) error {
 }
 
 // loadCaches loads the current accounts, plans, customers, paper
-// originals and jobs the catalog records.
+// originals, jobs and scans the catalog records.
 func (a *Archive) loadCaches(ctx context.Context) error {
 	if err := a.customers.load(ctx, a); err != nil {
 		return err
@@ -214,6 +224,9 @@ func (a *Archive) loadCaches(ctx context.Context) error {
 		return err
 	}
 	if err := a.jobs.load(ctx, a); err != nil {
+		return err
+	}
+	if err := a.scans.load(ctx, a); err != nil {
 		return err
 	}
 	return a.accounts.load(ctx)

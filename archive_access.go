@@ -30,7 +30,7 @@ const (
 
 // accessActions are the actions of access events.
 var accessActions = []string{ActionRead, ActionHit, ActionExport, ActionCustomerRead, ActionPlanRead, ActionInboxRead,
-	ActionPaperRead, ActionAttachmentRead}
+	ActionPaperRead, ActionAttachmentRead, ActionScanRead}
 
 // FieldsContent names the non-sensitive content of a record in an access
 // event; sensitive fields revealed are listed by name beside it.
@@ -98,6 +98,7 @@ type AccessEvent struct {
 	Attachment string     `json:"attachment,omitempty"`
 	Customer   CustomerID `json:"customer,omitempty"`
 	Plan       PlanID     `json:"plan,omitempty"`
+	Scan       ScanID     `json:"scan,omitempty"` // a scan of the scan inbox, downloaded
 	Fields     []string   `json:"fields,omitempty"`
 	Addr       string     `json:"addr,omitempty"`
 	Detail     string     `json:"detail,omitempty"`
@@ -167,6 +168,9 @@ func (f AccessFilter) events(e Entry) []AccessEvent {
 		if rest, ok := strings.CutPrefix(c.Key, AttachmentsPrefix); ok {
 			rid, file, _ := strings.Cut(rest, "/")
 			ev.Record, ev.Attachment = RecordID(rid), strings.TrimSuffix(file, ".bin")
+		}
+		if rest, ok := strings.CutPrefix(c.Key, ScanFilesPrefix); ok {
+			ev.Scan = ScanID(strings.TrimSuffix(rest, ".bin"))
 		}
 		if f.Record != "" && ev.Record != f.Record || f.Customer != "" && ev.Customer != f.Customer ||
 			f.Plan != "" && ev.Plan != f.Plan {

@@ -86,6 +86,8 @@ func (a *Archive) followChange(ctx context.Context, c Change) error {
 		_, err = a.customers.follow(ctx, a, c)
 	case strings.HasPrefix(c.Key, PaperPrefix):
 		_, err = a.paper.follow(ctx, a, c)
+	case strings.HasPrefix(c.Key, ScansPrefix):
+		_, err = a.scans.follow(ctx, a, c)
 	case strings.HasPrefix(c.Key, JobsPrefix):
 		_, err = a.jobs.follow(ctx, a, c)
 	default:

@@ -14,12 +14,13 @@ import (
 // The catalog is what the journal recorded, and the only way readers find
 // objects: the key and SHA-256 of the latest version of every versioned
 // object (records, plans, customers, users, departments, data keys, paper
-// originals and their loans, jobs) and of every other object that readers load
-// (sessions, API tokens, notifications, annotations, attachments). An
-// object that no journal entry records — left by a write that crashed
-// before its entry, or put into the store by hand — is never served,
-// loaded or indexed, and content that differs from the SHA-256 the journal
-// recorded is refused. A listing of the store decides nothing.
+// originals and their loans, jobs, scans) and of every other object that
+// readers load (sessions, API tokens, notifications, annotations,
+// attachments, the content of scans and the marks of the parts of batches
+// filed). An object that no journal entry records — left by a write that
+// crashed before its entry, or put into the store by hand — is never
+// served, loaded or indexed, and content that differs from the SHA-256
+// the journal recorded is refused. A listing of the store decides nothing.
 //
 // The claims that coordinate writers (reference-code numbers, archiving
 // reservations, the marks of reminders sent) are not in it: their existence is the lock,
@@ -49,11 +50,12 @@ type catEntry struct {
 // greatest key of a directory is the current one (a destroyed data key's
 // mark sorts after its versions).
 var versionedPrefixes = []string{RecordsPrefix, PlansPrefix, CustomersPrefix, UsersPrefix, DepartmentsPrefix, DataKeysPrefix,
-	PaperPrefix, LoansPrefix, AppraisalsPrefix, HoldsPrefix, RetentionsPrefix, SchedulesPrefix, JobsPrefix}
+	PaperPrefix, LoansPrefix, AppraisalsPrefix, HoldsPrefix, RetentionsPrefix, SchedulesPrefix, JobsPrefix,
+	ScansPrefix}
 
 // flatPrefixes hold objects that readers load by key or by listing.
 var flatPrefixes = []string{SessionsPrefix, TokensPrefix, InboxPrefix, AnnotationsPrefix, AttachmentsPrefix,
-	DestructionsPrefix}
+	DestructionsPrefix, ScanFilesPrefix, ScanPartsPrefix}
 
 func hasAnyPrefix(key string, prefixes []string) bool {
 	return slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(key, p) })

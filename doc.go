@@ -41,6 +41,9 @@
 //	                   the file name rule, the FileSealer that encrypts them
 //	job.go             background jobs kept in the store (the extraction of
 //	                   an attachment's text) and the TextExtractor they call
+//	scan.go            the scan inbox: the Scan, its states and sources, the
+//	                   report of an upload, the ScanSplitter that cuts batches
+//	                   at their cover sheets
 //	objectkeys.go      the object-key layout of the store, documented once
 //	destruction.go     a destruction, its register (销毁清册), RetentionEnd,
 //	                   and the LockingStore that WORM needs
@@ -75,6 +78,13 @@
 //	                       extraction jobs, resumes those of a dead process
 //	archive_text.go        the extracted text: sealed parts, contact details
 //	                       taken out before indexing, fragments of files for hits
+//	archive_scans.go       the scan inbox: list, read, file a scan to a record
+//	                       (a crash files nothing twice), discard it
+//	archive_scanupload.go  ScanUpload: scans taken in, batches split at their
+//	                       cover sheets and their parts filed, the rest kept
+//	                       in the inbox, nothing twice
+//	archive_scanparts.go   filing the parts of batches, and knowing them again
+//	archive_scanwrite.go   writing a new scan: data key, content, version 1
 //	archive_access.go      the access log, export
 //	archive_audit.go       the journal for auditors, filtered; verifying its
 //	                       chain (ChainVerifier, which storage/journal implements)

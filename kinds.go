@@ -20,4 +20,6 @@ var (
 	// its record, and written only by the Archive.
 	jobKind = kind[string, storedJob]{JobsPrefix, "job",
 		func(j *storedJob) (string, int) { return j.ID, j.Version }, ValidID}
+	scanKind = kind[ScanID, storedScan]{ScansPrefix, KindScan,
+		func(s *storedScan) (ScanID, int) { return s.ID, s.Version }, ValidID}
 )

@@ -66,6 +66,19 @@ import (
 //	notices/loan-overdue/<record>/<loan>.json
 //	                                      the mark that the archivists were told that the
 //	                                      loan is overdue
+//	scans/<id>/<version:010d>.json        one version of a scan in the scan inbox: size,
+//	                                      media type, who added it and when, where it came
+//	                                      from, why it is in the inbox, its state (inbox,
+//	                                      filed to a record as an attachment, discarded), with
+//	                                      its name, SHA-256 and batch sealed under its file key;
+//	                                      a new version per change of state
+//	scanfiles/<id>.bin                    the content of a scan, encrypted (FileSealer) under
+//	                                      a key derived from the scan's data key and its id
+//	datakeys/scans/<id>/<v:010d>.json     the data key of a scan, wrapped as a record's is
+//	scanparts/<part>/<attachment>.json    the mark that a part of a scanned PDF batch was
+//	                                      filed to a record as that attachment: part is a
+//	                                      keyed hash of the batch's SHA-256, the part's pages
+//	                                      and the record; journaled before the attachment
 //	intents/<id>.json                     the intent of an import batch: the objects it is
 //	                                      writing and its deadline; removed once journaled,
 //	                                      never itself journaled
@@ -151,6 +164,27 @@ func DestructionIntentKey(id string) string { return DestructionsPrefix + id + "
 
 // DestructionRegisterKey is the key of the register of destruction id.
 func DestructionRegisterKey(id string) string { return DestructionsPrefix + id + "/register.json" }
+
+// The scan inbox (scan.go): the versions of each scan, and the content
+// of each, encrypted.
+const (
+	ScansPrefix     = "scans/"
+	ScanFilesPrefix = "scanfiles/"
+	ScanPartsPrefix = "scanparts/"
+)
+
+// ScanKey is the key of version v of scan id.
+func ScanKey(id ScanID, v int) string { return scanKind.key(id, v) }
+
+// ScanContentKey is the key of the encrypted content of scan id.
+func ScanContentKey(id ScanID) string { return ScanFilesPrefix + string(id) + ".bin" }
+
+// ScanPartKey is the key of the mark that the part of a batch named part
+// was filed as attachment id.
+func ScanPartKey(part, id string) string { return ScanPartsPrefix + part + "/" + id + ".json" }
+
+// ScanDataKeyPrefix is where the versions of scan id's data key live.
+func ScanDataKeyPrefix(id ScanID) string { return DataKeysPrefix + "scans/" + string(id) + "/" }
 
 // IntentKey is the key of the intent of one import batch.
 func IntentKey(id string) string { return IntentsPrefix + id + ".json" }

@@ -32,6 +32,7 @@ const (
 	KindJournal    ResourceKind = "journal"    // the audit trail and verification
 	KindAccessLog  ResourceKind = "access_log" // who read what
 	KindPaper      ResourceKind = "paper"      // the paper originals, where they are and their loans
+	KindScan       ResourceKind = "scan"       // the scan inbox: scans that belong to no record yet
 )
 
 // KindDestruction is the destructions of records and their registers

@@ -441,5 +441,18 @@ func init() {
 		"record %s is not on appraisal list %s":                                                 "记录 %s 不在鉴定清单 %s 上",
 		"record %s of appraisal list %s is undecided: decide every entry first":                 "鉴定清单 %[2]s 中的记录 %[1]s 尚未鉴定：请先对每一条作出鉴定意见",
 		"you compiled appraisal list %s or decided its entries: another manager must decide it": "您编制了鉴定清单 %s 或对其条目作出了鉴定意见：须由另一位管理层人员审批",
+		// The scan inbox: scans that belong to no record yet (root,
+		// server), and the words its messages name.
+		"discard": "作废说明",
+		"scan":    "扫描件",
+		"%q is a file of type %s, which the scan inbox does not take: it takes PDF, JPEG, PNG and TIFF files": "%q 的文件类型为 %s，扫描件收件箱不接受：只接受 PDF、JPEG、PNG 和 TIFF 文件",
+		"scan %s differs from the file added":                          "扫描件 %s 与添加时的文件不一致",
+		"scan %s has %d bytes; the range asked for lies outside them":  "扫描件 %s 共 %d 字节，请求的范围超出了文件",
+		"scan %s is filed to record %s already":                        "扫描件 %s 已归入记录 %s",
+		"scan %s is filed to record %s; a filed scan is not discarded": "扫描件 %s 已归入记录 %s，已归入的扫描件不能作废",
+		"scan %s not found": "没有扫描件 %s",
+		"scan %s was discarded; a discarded scan is not filed":                 "扫描件 %s 已作废，作废的扫描件不能归入记录",
+		"the content of scan %s is not in the journal; run verify":             "扫描件 %s 的内容不在审计日志中，请运行 verify",
+		"this archive cannot split scanned batches: no splitter is configured": "本档案库无法拆分扫描批次：未配置拆分工具",
 	})
 }

@@ -7,7 +7,8 @@
 // Every question is "may principal P do action A on resource R?", where R
 // is described by visitarchive.Resource: its kind (record, plan, customer,
 // user, department, journal, access_log, paper: the paper originals,
-// appraisal: appraisal lists, hold: legal holds), its
+// appraisal: appraisal lists, hold: legal holds, scan: the scan inbox),
+// its
 // department, its owner (who created it), its participants (the visitors), its workflow state (a
 // record: draft, submitted, returned, approved, archived; a plan: draft,
 // submitted, approved, rejected, cancelled) and, for a plan, whether it is major
@@ -73,9 +74,10 @@
 //	            read_sensitive, export, annotate and attach files to
 //	            archived ones (nobody else attaches to an archived record).
 //	            Customers: read. Paper originals: read and update (move,
-//	            lend, take back).
+//	            lend, take back). Scans: read, create (add) and update
+//	            (file, discard).
 //	auditor     read and read_sensitive everything, export records;
-//	            change nothing. Paper originals: read.
+//	            change nothing. Paper originals, scans: read.
 //	manager     released records: read, export. Plans: read all; review
 //	            major ones, of every department, and only those.
 //	            Customers, paper originals: read.
@@ -84,8 +86,8 @@
 //	            reject and strike appraisal lists (review; never one they
 //	            compiled), and release any hold (manage).
 //	sysadmin    users and departments: read, create, update, manage.
-//	            No records, plans, customers, journal, access log or
-//	            paper originals.
+//	            No records, plans, customers, journal, access log, paper
+//	            originals or scans.
 //
 // A submitted or rejected plan is seen only by its author and visitors,
 // the supervisors of its department, managers and auditors: released
@@ -107,8 +109,8 @@
 // self is not a role a user is given: every enabled employee with a valid
 // department holds it.
 //
-// Customers, users, departments, the journal, the access log and the
-// paper originals belong to no department: there a role counts wherever it is held. A record or plan
+// Customers, users, departments, the journal, the access log, the
+// paper originals and the scans belong to no department: there a role counts wherever it is held. A record or plan
 // without a department is open only to roles held for every department.
 //
 // # Where roles come from

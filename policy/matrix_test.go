@@ -165,6 +165,18 @@ var matrix = []struct {
 	{va.KindHold, va.PermManage, "-", "-", "-", "-", "-", "-", "all", "-"},
 	{va.KindHold, va.PermCancel, "-", "-", "-", "-", "-", "all", "all", "-"},
 	{va.KindHold, va.PermAttach, "-", "-", "-", "-", "-", "-", "-", "-"},
+
+	{va.KindScan, va.PermRead, "-", "-", "-", "-", "all", "all", "-", "-"},
+	{va.KindScan, va.PermReadSensitive, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindScan, va.PermCreate, "-", "-", "-", "-", "all", "-", "-", "-"},
+	{va.KindScan, va.PermUpdate, "-", "-", "-", "-", "all", "-", "-", "-"},
+	{va.KindScan, va.PermReview, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindScan, va.PermArchive, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindScan, va.PermAnnotate, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindScan, va.PermExport, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindScan, va.PermManage, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindScan, va.PermCancel, "-", "-", "-", "-", "-", "-", "-", "-"},
+	{va.KindScan, va.PermAttach, "-", "-", "-", "-", "-", "-", "-", "-"},
 }
 
 // matrixUsers are the callers of the matrix: one per role, and marketing

@@ -27,7 +27,7 @@ var (
 		visitarchive.KindRecord, visitarchive.KindPlan, visitarchive.KindCustomer,
 		visitarchive.KindUser, visitarchive.KindDepartment, visitarchive.KindJournal,
 		visitarchive.KindAccessLog, visitarchive.KindPaper, visitarchive.KindDestruction,
-		visitarchive.KindAppraisal, visitarchive.KindHold,
+		visitarchive.KindAppraisal, visitarchive.KindHold, visitarchive.KindScan,
 	}
 	actions = []visitarchive.Permission{
 		visitarchive.PermRead, visitarchive.PermReadSensitive, visitarchive.PermCreate,

@@ -73,4 +73,5 @@
 //	decode.go   finding a cover sheet's QR code on a page image (gozxing)
 //	pgm.go      the gray images that pdftoppm writes
 //	tools.go    running a tool under a time and memory limit
+//	splitter.go Splitter: the visitarchive.ScanSplitter of the Archive
 package scan

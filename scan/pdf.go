@@ -47,7 +47,7 @@ func SplitPDF(ctx context.Context, pdf io.Reader, opt Options) (_ *Batch, err er
 			b.Close()
 		}
 	}()
-	s := &pdfSource{path: filepath.Join(dir, "scan.pdf"), dpi: opt.DPI,
+	s := &pdfSource{path: filepath.Join(dir, pdfCopy), dpi: opt.DPI,
 		run: newRunner(opt.ToolTimeout, max(opt.ToolMemory, 0))}
 	if err := copyLimited(s.path, pdf, opt.MaxBytes); err != nil {
 		return nil, err
@@ -69,6 +69,10 @@ func SplitPDF(ctx context.Context, pdf io.Reader, opt Options) (_ *Batch, err er
 	}
 	return b, nil
 }
+
+// pdfCopy is the name of SplitPDF's copy of the batch in its private
+// folder.
+const pdfCopy = "scan.pdf"
 
 // copyLimited writes r to a new file at path, at most max bytes.
 func copyLimited(path string, r io.Reader, max int64) error {

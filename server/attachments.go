@@ -264,15 +264,27 @@ func bodyError(op string, err error) error {
 
 // receiveFile detects the type of the file of part from its first bytes
 // and streams it into up.
+func (s *Server) receiveFile(ctx context.Context, op string, up *visitarchive.Upload, part *multipart.Part) error {
+	name, detected, r, err := s.filePart(op, part)
+	if err != nil {
+		return err
+	}
+	_, err = up.Add(ctx, name, detected, r)
+	return err
+}
+
+// filePart checks part, a file of an upload, against the limit of a
+// file, detects its type from its first bytes, and returns its name, its
+// type and a reader of the whole file, held to the limit.
 // The part is not closed, which would read the rest of it: NextPart skips
 // what is left of a part taken whole, and a part refused ends the upload.
-func (s *Server) receiveFile(ctx context.Context, op string, up *visitarchive.Upload, part *multipart.Part) error {
+func (s *Server) filePart(op string, part *multipart.Part) (name, detected string, r io.Reader, err error) {
 	if part.FormName() != "file" {
-		return badRequest(op, "unexpected field %q: send each file in a field named file", part.FormName())
+		return "", "", nil, badRequest(op, "unexpected field %q: send each file in a field named file", part.FormName())
 	}
-	name := part.FileName()
+	name = part.FileName()
 	if name == "" {
-		return badRequest(op, "a part named file has no filename: send files, not form values")
+		return "", "", nil, badRequest(op, "a part named file has no filename: send files, not form values")
 	}
 	file := &limitedReader{r: part, max: s.limits.MaxFile, tooLarge: func() error {
 		return visitarchive.E(op, visitarchive.TooLarge, nil, "%q is larger than the limit of %s a file", name, sizeText(s.limits.MaxFile))
@@ -281,14 +293,13 @@ func (s *Server) receiveFile(ctx context.Context, op string, up *visitarchive.Up
 	n, err := io.ReadFull(file, head)
 	switch {
 	case err == io.EOF:
-		return badRequest(op, "file %q is empty", name)
+		return "", "", nil, badRequest(op, "file %q is empty", name)
 	case err != nil && err != io.ErrUnexpectedEOF:
-		return bodyError(op, err)
+		return "", "", nil, bodyError(op, err)
 	}
 	detectLimit.Do(func() { mimetype.SetLimit(detectBytes) })
-	detected := mimetype.Detect(head[:n]).String()
-	_, err = up.Add(ctx, name, detected, io.MultiReader(bytes.NewReader(head[:n]), file))
-	return err
+	detected = mimetype.Detect(head[:n]).String()
+	return name, detected, io.MultiReader(bytes.NewReader(head[:n]), file), nil
 }
 
 // getAttachment streams an attachment's original bytes, or the one range
@@ -321,17 +332,33 @@ func (s *Server) serveAttachment(c *fiber.Ctx, op string, rid visitarchive.Recor
 	if err != nil {
 		return err
 	}
-	tag := `"` + f.SHA256 + `"`
-	c.Set(fiber.HeaderContentType, f.MediaType)
-	c.Set(fiber.HeaderContentDisposition, contentDisposition(f.Name))
+	return s.sendFile(c, op, storedFile{f.Name, f.MediaType, f.SHA256, f.Size, inline}, f.Open)
+}
+
+// storedFile is what a download of a stored file (an attachment, a scan)
+// says of it.
+type storedFile struct {
+	name, mediaType, sha256 string
+	size                    int64
+	// inline shows an image or a PDF in the page that asks for it
+	// (inlineTypes); anything else is a download.
+	inline bool
+}
+
+// sendFile streams the original bytes of f, or the one range of them
+// that a Range header asks for, which open opens (and logs).
+func (s *Server) sendFile(c *fiber.Ctx, op string, f storedFile, open func(ctx context.Context, offset, length int64) (io.ReadCloser, error)) error {
+	tag := `"` + f.sha256 + `"`
+	c.Set(fiber.HeaderContentType, f.mediaType)
+	c.Set(fiber.HeaderContentDisposition, contentDisposition(f.name))
 	c.Set(fiber.HeaderAcceptRanges, "bytes")
 	c.Set(fiber.HeaderETag, tag)
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	// Never run as a page, whatever a browser makes of it.
 	c.Set(fiber.HeaderContentSecurityPolicy, "sandbox; default-src 'none'")
-	if inline && slices.Contains(inlineTypes, f.MediaType) {
-		c.Set(fiber.HeaderContentDisposition, "inline"+strings.TrimPrefix(contentDisposition(f.Name), "attachment"))
-		if f.MediaType == visitarchive.MediaPDF {
+	if f.inline && slices.Contains(inlineTypes, f.mediaType) {
+		c.Set(fiber.HeaderContentDisposition, "inline"+strings.TrimPrefix(contentDisposition(f.name), "attachment"))
+		if f.mediaType == visitarchive.MediaPDF {
 			// A browser's PDF viewer is a plugin, which a sandbox
 			// forbids: no sandbox, nothing to load, and only this
 			// server's pages may frame it.
@@ -339,18 +366,18 @@ func (s *Server) serveAttachment(c *fiber.Ctx, op string, rid visitarchive.Recor
 			c.Set(fiber.HeaderXFrameOptions, "SAMEORIGIN")
 		}
 	}
-	offset, length, partial := int64(0), f.Size, false
+	offset, length, partial := int64(0), f.size, false
 	if rg := c.Get(fiber.HeaderRange); rg != "" && ifRange(c.Get(fiber.HeaderIfRange), tag) {
 		var ok bool
-		offset, length, partial, ok = parseRange(rg, f.Size)
+		offset, length, partial, ok = parseRange(rg, f.size)
 		if !ok {
-			c.Set(fiber.HeaderContentRange, "bytes */"+strconv.FormatInt(f.Size, 10))
-			return visitarchive.E(op, visitarchive.Unsatisfiable, nil, "the range asked for lies outside the %d bytes of the file", f.Size)
+			c.Set(fiber.HeaderContentRange, "bytes */"+strconv.FormatInt(f.size, 10))
+			return visitarchive.E(op, visitarchive.Unsatisfiable, nil, "the range asked for lies outside the %d bytes of the file", f.size)
 		}
 	}
 	if partial {
 		c.Status(http.StatusPartialContent)
-		c.Set(fiber.HeaderContentRange, fmt.Sprintf("bytes %d-%d/%d", offset, offset+length-1, f.Size))
+		c.Set(fiber.HeaderContentRange, fmt.Sprintf("bytes %d-%d/%d", offset, offset+length-1, f.size))
 	}
 	if c.Method() == fiber.MethodHead {
 		c.Response().Header.SetContentLength(int(length))
@@ -359,7 +386,7 @@ func (s *Server) serveAttachment(c *fiber.Ctx, op string, rid visitarchive.Recor
 	// The stream is read after the handler returns: its context is its
 	// own, ended when fasthttp closes it.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), s.limits.TransferTimeout)
-	rc, err := f.Open(ctx, offset, length)
+	rc, err := open(ctx, offset, length)
 	if err != nil {
 		cancel()
 		return err

@@ -80,9 +80,28 @@ func attachmentsPath(path string, file bool) bool {
 }
 
 // isStreamed reports whether the route of a request reads its body as a
-// stream: an upload of attachments, through the API or a page's form.
+// stream: an upload of attachments (through the API or a page's form),
+// or of scans.
 func isStreamed(method, path string) bool {
-	return method == fiber.MethodPost && attachmentsPath(path, false)
+	return method == fiber.MethodPost && (attachmentsPath(path, false) || scansPath(path, false))
+}
+
+// The scan inbox (scans.go): its uploads stream as those of attachments
+// do, under the same limits, and so do the downloads of a scan.
+
+// scansPath reports whether path is the scan inbox (/api/v1/scans), or,
+// with content, the content of one scan (…/scans/{id}/content). A final
+// slash is allowed, as the router allows it.
+func scansPath(path string, content bool) bool {
+	rest, ok := strings.CutPrefix(strings.TrimSuffix(path, "/"), apiPrefix+"/scans")
+	switch {
+	case !ok:
+		return false
+	case !content:
+		return rest == ""
+	}
+	parts := strings.Split(rest, "/")
+	return len(parts) == 3 && parts[0] == "" && parts[1] != "" && parts[2] == "content"
 }
 
 // headerOversize marks a request whose Content-Length is over its limit:
@@ -153,7 +172,7 @@ func (s *Server) headerReceived(h *fasthttp.RequestHeader) fasthttp.RequestConfi
 	switch {
 	case isStreamed(method, path):
 		cfg.ReadTimeout, limit = s.limits.TransferTimeout, s.limits.MaxRequest
-	case method == fiber.MethodGet && attachmentsPath(path, true):
+	case method == fiber.MethodGet && (attachmentsPath(path, true) || scansPath(path, true)):
 		cfg.WriteTimeout = s.limits.TransferTimeout
 	}
 	if int64(h.ContentLength()) > limit {

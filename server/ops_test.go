@@ -251,6 +251,17 @@ func TestOpenAPISchemas(t *testing.T) {
 		"LoanList":         reflect.TypeFor[visitarchive.LoanList](),
 		"LoanCreate":       reflect.TypeFor[loanCreate](),
 		"LoanReturn":       reflect.TypeFor[loanReturn](),
+
+		"Scan":               reflect.TypeFor[scanOut](),
+		"ScanSource":         reflect.TypeFor[visitarchive.ScanSource](),
+		"ScanFiling":         reflect.TypeFor[visitarchive.ScanFiling](),
+		"ScanDiscard":        reflect.TypeFor[visitarchive.ScanDiscard](),
+		"ScanPage":           reflect.TypeFor[scanPage](),
+		"ScanReport":         reflect.TypeFor[scanReport](),
+		"ScanBatchReport":    reflect.TypeFor[scanBatchOut](),
+		"ScanPartReport":     reflect.TypeFor[scanPartOut](),
+		"ScanFileRequest":    reflect.TypeFor[scanFiling](),
+		"ScanDiscardRequest": reflect.TypeFor[scanDiscard](),
 	} {
 		var got, want []string
 		for p := range doc.Components.Schemas[name].Properties {

@@ -105,6 +105,14 @@ func (s *Server) routes() {
 	// The background jobs: the extraction of attachments' text.
 	api.Get("/jobs/:id", s.getJob)
 
+	// The scan inbox: scans that belong to no record yet.
+	api.Post("/scans", s.uploadScans) // streamed: isStreamed
+	api.Get("/scans", s.listScans)
+	api.Get("/scans/:id", s.getScan)
+	api.Get("/scans/:id/content", s.getScanContent)
+	api.Post("/scans/:id/file", s.fileScan)
+	api.Post("/scans/:id/discard", s.discardScan)
+
 	api.Get("/search", s.search)
 	api.Get("/export/records", s.exportRecords)
 	api.Get("/audit/access", s.auditAccess)

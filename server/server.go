@@ -44,9 +44,9 @@
 //   - Unknown or repeated query parameters are 400.
 //   - Uploads of attachments (POST …/records/{id}/attachments,
 //     attachments.go, and the record page's upload form at
-//     /records/{id}/attachments, pagefiles.go) are multipart/form-data
-//     read as a stream, held to their own limits (Config.Attachments),
-//     never to BodyLimit; every
+//     /records/{id}/attachments, pagefiles.go) and of scans (POST
+//     …/scans, scans.go) are multipart/form-data read as a stream, held
+//     to their own limits (Config.Attachments), never to BodyLimit; every
 //     other body is read whole and held to BodyLimit first (bodies.go).
 //     Fiber streams every body or none, so the server streams them all and
 //     readBody reads the others.

@@ -17,6 +17,7 @@ import (
 	"github.com/visitarchive/visitarchive/index"
 	"github.com/visitarchive/visitarchive/policy"
 	"github.com/visitarchive/visitarchive/retention"
+	"github.com/visitarchive/visitarchive/scan"
 	"github.com/visitarchive/visitarchive/server"
 	"github.com/visitarchive/visitarchive/smtpmail"
 	"github.com/visitarchive/visitarchive/storage/disk"
@@ -279,6 +280,7 @@ func (f *storeFlags) open(ctx context.Context, log *slog.Logger, progress func(d
 	cfg := va.Config{Store: c.store, Journal: c.journal, Logger: log, ReindexProgress: progress,
 		Passwords: policy.DefaultArgon2id(), PasswordChecks: f.passwordChecks, SensitiveFields: f.sensitiveFields(), Keys: keys,
 		Files:    filecrypt.Sealer{},
+		Splitter: scan.Splitter{}, // its private folders in the system's temporary folder
 		Workflow: set.workflow, ImportDeadline: f.importDeadline, Verifier: journal.Verifier{Store: c.store}}
 	if set.mailer != nil {
 		cfg.Mailer = set.mailer // not a nil *smtpmail.Mailer in the interface

@@ -4,6 +4,7 @@
 //
 //	visitarchive serve    [flags]   run the HTTP server
 //	visitarchive import   [flags] FILE.jsonl
+//	visitarchive import-scans [flags] DIR
 //	visitarchive reindex  [flags]   rebuild the search index from the store
 //	visitarchive verify   [flags]   check the journal chain and every object
 //	visitarchive user     add|passwd|disable|enable|roles|list|dept
@@ -45,6 +46,7 @@ type command struct {
 var commands = []command{
 	{"serve", "run the HTTP server", runServe},
 	{"import", "bulk-import customers and records from a JSON-lines file", runImport},
+	{"import-scans", "file a folder of scans: batches split at their cover sheets, the rest into the scan inbox", runImportScans},
 	{"reindex", "rebuild the search index from the store", runReindex},
 	{"verify", "check the journal chain and the hash of every object", runVerify},
 	{"user", "manage users and departments", runUser},
@@ -94,7 +96,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: visitarchive <command> [flags]\n\ncommands:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'visitarchive <command> -h' for the flags of a command.")
 }
