@@ -303,7 +303,15 @@ func (d *Disposition) Approve(ctx context.Context, id AppraisalID, version int) 
 		}
 		extra = append(extra, ch)
 	}
-	return l, d.writeList(ctx, op, l, extra...)
+	if err := d.writeList(ctx, op, l, extra...); err != nil {
+		return nil, err
+	}
+	for _, e := range l.Entries {
+		if !e.Struck && e.Decision == DecisionKeep {
+			d.a.lockAfter(ctx, e.Record) // the longer period extends the retention
+		}
+	}
+	return l, nil
 }
 
 // keep writes the retention change of kept entry e of l.

@@ -178,3 +178,48 @@ func TestExecuteRemovesRetentions(t *testing.T) {
 		t.Errorf("verify: %v %+v", err, rep)
 	}
 }
+
+// With WORM on MinIO, archiving a record locks its objects until its
+// retain_until, and a hold on its customer holds them in the store until
+// it is released.
+func TestWORMFollowsArchivingAndHolds(t *testing.T) {
+	e := unopened(t)
+	e.OpenStore = backends["minio"](t)
+	e.adjust(func(c *va.Config) { c.WORM = true })
+	e.start(t)
+	ctx := paperEnv(t, e)
+	r := archivedRecord(t, e, ctx, nil)
+	ls, ok := e.Store.(va.LockingStore)
+	if !ok {
+		t.Fatal("the MinIO store is no LockingStore")
+	}
+	lock := func() va.ObjectLock {
+		t.Helper()
+		l, err := ls.Lock(t.Context(), va.RecordKey(r.ID, r.Version))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	got, err := e.Archive.GetRecord(ctx["aud"], r.ID)
+	if err != nil || got.RetainUntil == nil {
+		t.Fatalf("the archived record: %+v, %v", got, err)
+	}
+	if l := lock(); !l.Until.Equal(*got.RetainUntil) || l.LegalHold {
+		t.Errorf("after archiving: %+v, want a retention until %s", l, got.RetainUntil)
+	}
+	d := e.Archive.Disposition()
+	h, err := d.PlaceHold(ctx["aud"], va.HoldRequest{Scope: va.HoldCustomer, Customer: r.CustomerID, Reason: "诉讼保全"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := lock(); !l.LegalHold {
+		t.Errorf("after the hold: %+v, want a legal hold", l)
+	}
+	if _, err := d.ReleaseHold(ctx["aud"], h.ID, h.Version, "结案"); err != nil {
+		t.Fatal(err)
+	}
+	if l := lock(); l.LegalHold {
+		t.Errorf("after the release: %+v, want no legal hold", l)
+	}
+}
