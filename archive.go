@@ -56,6 +56,13 @@ type Config struct {
 	// of a batch are removed once twice as long has passed without it.
 	ImportDeadline time.Duration
 
+	// WORM makes the archive keep archived records from deletion on a
+	// LockingStore (a bucket with object lock): a retention until the end
+	// of the period when a record is archived or kept longer, a legal hold
+	// while a hold covers it (archive_worm.go). Off, or on any other
+	// store, nothing is locked.
+	WORM bool
+
 	// ReindexProgress, if set, is told how a rebuild of the index from the
 	// store advances when Open finds the index empty.
 	ReindexProgress func(done, total int)
@@ -78,6 +85,8 @@ type Archive struct {
 	// reindexProgress is Config.ReindexProgress.
 	reindexProgress func(done, total int)
 	importDeadline  time.Duration
+	// locker is the store when it locks (Config.WORM on a LockingStore).
+	locker LockingStore
 
 	policy    Authorizer
 	keys      Keyring
@@ -146,6 +155,9 @@ func New(cfg Config) *Archive {
 	a.accounts, a.inbox = newAccounts(a, cfg), &Inbox{a}
 	a.workflow, a.mailer, a.verifier = cfg.Workflow, cfg.Mailer, cfg.Verifier
 	a.importDeadline = cmp.Or(cfg.ImportDeadline, DefaultImportDeadline)
+	if ls, ok := cfg.Store.(LockingStore); ok && cfg.WORM {
+		a.locker = ls
+	}
 	a.sensitive = append(slices.Clone(DefaultSensitiveFields), cfg.SensitiveFields...)
 	a.customers, a.plans = newCache(customerKind), newCache(planKind)
 	a.paper, a.papers = newCache(paperKind), &Papers{a}

@@ -45,7 +45,8 @@ type destructionIntent struct {
 
 // DestroyRecords destroys the archived records of d: every version of
 // each record, its attachments and their extracted text, its annotations,
-// its paper original's versions and loans, its archiving reservations and
+// its paper original's versions and loans, its kept periods
+// (retentions/<id>/), its archiving reservations and
 // the marks of reminders about it, its index entry and cached copies, and
 // its data key; the reference-code claim stays, so that the series stays
 // gap-free. It returns the register, which is kept for good. Running it
@@ -170,7 +171,8 @@ func registerEntry(seq int, r *Record, objects int, d Destruction) RegisterEntry
 // recordDirs are the directories of the objects of a record, by prefix:
 // <prefix><id>/.
 var recordDirs = []string{RecordsPrefix, AttachmentsPrefix, AnnotationsPrefix, PaperPrefix, LoansPrefix,
-	ArchivingPrefix, NoticesPrefix + "review-due/", NoticesPrefix + "review-overdue/", NoticesPrefix + "loan-overdue/"}
+	ArchivingPrefix, NoticesPrefix + "review-due/", NoticesPrefix + "review-overdue/", NoticesPrefix + "loan-overdue/",
+	RetentionsPrefix}
 
 // recordObjects lists the stored objects of record id, its data key
 // aside, in key order.
@@ -303,6 +305,7 @@ func (a *Archive) removeRecord(ctx context.Context, destruction string, id Recor
 		return err
 	}
 	a.paper.drop(id)
+	a.disposition.retentions.drop(id)
 	return nil
 }
 

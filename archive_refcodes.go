@@ -110,7 +110,11 @@ func (a *Archive) ArchiveRecord(ctx context.Context, id RecordID, req ArchiveReq
 		a.dropObject(ctx, claim.Key)
 		return nil, err
 	}
-	return a.moveRecordWith(ctx, op, r, []Change{resv, claim, paper})
+	got, err := a.moveRecordWith(ctx, op, r, []Change{resv, claim, paper})
+	if err == nil {
+		a.lockAfter(ctx, got.ID)
+	}
+	return got, err
 }
 
 // Classification returns the class and retention period that archiving

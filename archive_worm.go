@@ -1,7 +1,9 @@
 package visitarchive
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"time"
 )
 
@@ -79,4 +81,79 @@ func (a *Archive) lockUntil(r *Record) time.Time {
 		return t
 	}
 	return PermanentRetention
+}
+
+// The archive calls these itself when Config.WORM is on (lockAfter and
+// holdAfter): archiving a record and approving a keep lock it, placing
+// and releasing a hold hold or release the records it covers. A failure
+// is logged and does not undo the change the store already journaled:
+// the operator locks again (LockRecord, HoldRecord).
+
+// wormCtx is ctx as the trusted actor of its caller, not cancelled with
+// the request.
+func wormCtx(ctx context.Context) context.Context {
+	return WithPrincipal(WithActor(context.WithoutCancel(ctx), cmp.Or(ActorFrom(ctx), "system")), nil)
+}
+
+// lockAfter gives archived records ids a retention until the end of their
+// period in force, and a legal hold to those a hold covers (a record
+// archived under a customer's hold).
+func (a *Archive) lockAfter(ctx context.Context, ids ...RecordID) {
+	if a.locker == nil {
+		return
+	}
+	tctx := wormCtx(ctx)
+	for _, id := range ids {
+		if _, err := a.LockRecord(tctx, id, time.Time{}); err != nil {
+			a.log.Error("WORM: cannot lock the objects of a record", "record", id, "err", err)
+			continue
+		}
+		if hs, err := a.disposition.HeldBy(tctx, id); err == nil && len(hs) > 0 {
+			a.holdAfter(tctx, true, id)
+		}
+	}
+}
+
+// holdAfter places (on) or releases the store's legal hold on the
+// archived records among ids; it releases none that another hold still
+// covers.
+func (a *Archive) holdAfter(ctx context.Context, on bool, ids ...RecordID) {
+	if a.locker == nil {
+		return
+	}
+	tctx := wormCtx(ctx)
+	for _, id := range ids {
+		if !on {
+			if hs, err := a.disposition.HeldBy(tctx, id); err != nil || len(hs) > 0 {
+				continue
+			}
+		}
+		if _, err := a.HoldRecord(tctx, id, on); err != nil && !IsKind(err, Conflict) {
+			a.log.Error("WORM: cannot set the legal hold of a record", "record", id, "on", on, "err", err)
+		}
+	}
+}
+
+// covered returns the archived records hold h covers now.
+func (d *Disposition) covered(ctx context.Context, h *Hold) []RecordID {
+	var ids []RecordID
+	switch {
+	case h.Record != "":
+		ids = []RecordID{h.Record}
+	case h.Customer != "":
+		got, err := d.matches(ctx, HoldSearch{CustomerID: h.Customer})
+		if err != nil {
+			d.a.log.Error("WORM: cannot find the records of a held customer", "hold", h.ID, "err", err)
+		}
+		ids = got
+	case h.Query != nil:
+		got, err := d.matches(ctx, *h.Query)
+		if err != nil {
+			d.a.log.Error("WORM: cannot find the records of a held query", "hold", h.ID, "err", err)
+		}
+		ids = append(slices.Clone(h.Matched), got...)
+		slices.Sort(ids)
+		ids = slices.Compact(ids)
+	}
+	return ids
 }

@@ -40,7 +40,7 @@ import (
 // rejected or executed list is closed. Nothing is ever destroyed by a
 // pass.
 //
-//	draft ──submit──▶ submitted ──approve──▶ approved ──(destruction)──▶ executed
+//	draft ──submit──▶ submitted ──approve──▶ approved ──witness ×2, execute──▶ executed
 //	                       └──────reject──▶ rejected
 //
 // In draft the archivist decides each entry: destroy, or keep with a
@@ -54,6 +54,19 @@ import (
 // list, the decider and the approver; retain_until moves. The entries
 // left to destroy are Appraisal.ToDestroy. Every change of a list is a
 // new version (appraisals/<id>/<v>.json), journaled.
+
+// # Witnesses and execution
+//
+// An approved list is executed (Execute) only after two witnesses
+// (监销人) confirmed it (Witness), each under their own sign-in: two
+// different users holding a role the policy lets witness (witness on
+// appraisal), neither its approver, its compiler nor anyone who decided
+// one of its entries. Each confirmation is a new version of the list. An
+// archivist or a manager (execute on appraisal) then executes it: the
+// records to destroy that no hold covers are destroyed (DestroyRecords,
+// run as the trusted actor of the caller's name, so that the journal and
+// the register name the caller), the held ones are skipped, said why, and
+// go on a later list; the list is then executed.
 //
 // # Legal holds
 //
@@ -154,8 +167,21 @@ type Appraisal struct {
 	ApprovedBy   UserName  `json:"approved_by,omitempty"`
 	ApprovedAt   time.Time `json:"approved_at,omitzero"`
 	RejectReason string    `json:"reject_reason,omitempty"`
-	// ExecutedAt is set by the destruction of an approved list.
-	ExecutedAt time.Time `json:"executed_at,omitzero"`
+	// Witnesses are the confirmations of an approved list by its
+	// witnesses (监销人), each a new version of the list; two are needed
+	// before it is executed.
+	Witnesses []WitnessConfirmation `json:"witnesses,omitempty"`
+	// ExecutedAt is set by the destruction of an approved list;
+	// Destruction names it (none when every record was held).
+	ExecutedAt  time.Time `json:"executed_at,omitzero"`
+	Destruction string    `json:"destruction,omitempty"`
+}
+
+// WitnessConfirmation is one witness's confirmation of an approved list,
+// made under their own sign-in.
+type WitnessConfirmation struct {
+	By UserName  `json:"by"`
+	At time.Time `json:"at"`
 }
 
 // ToDestroy returns the entries of an approved list that are to be

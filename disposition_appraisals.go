@@ -303,7 +303,15 @@ func (d *Disposition) Approve(ctx context.Context, id AppraisalID, version int) 
 		}
 		extra = append(extra, ch)
 	}
-	return l, d.writeList(ctx, op, l, extra...)
+	if err := d.writeList(ctx, op, l, extra...); err != nil {
+		return nil, err
+	}
+	for _, e := range l.Entries {
+		if !e.Struck && e.Decision == DecisionKeep {
+			d.a.lockAfter(ctx, e.Record) // the longer period extends the retention
+		}
+	}
+	return l, nil
 }
 
 // keep writes the retention change of kept entry e of l.
@@ -374,6 +382,12 @@ func requiredReason(op, reason string) error {
 // skipped for a hold, after its own checks (witnesses), so it asks the
 // policy nothing; it needs a caller.
 func (d *Disposition) Executed(ctx context.Context, id AppraisalID, version int) (*Appraisal, error) {
+	return d.executed(ctx, id, version, "")
+}
+
+// executed marks the list executed by destruction (none when every record
+// was held).
+func (d *Disposition) executed(ctx context.Context, id AppraisalID, version int, destruction string) (*Appraisal, error) {
 	const op = "appraisal.execute"
 	if _, err := actor(ctx, op); err != nil {
 		return nil, err
@@ -391,6 +405,6 @@ func (d *Disposition) Executed(ctx context.Context, id AppraisalID, version int)
 	l := *cur
 	l.Version++
 	l.State, l.UpdatedBy, l.UpdatedAt = AppraisalExecuted, ActorFrom(ctx), d.a.now().UTC()
-	l.ExecutedAt = l.UpdatedAt
+	l.ExecutedAt, l.Destruction = l.UpdatedAt, destruction
 	return &l, d.writeList(ctx, op, &l)
 }

@@ -70,7 +70,13 @@ func (d *Disposition) PlaceHold(ctx context.Context, req HoldRequest) (*Hold, er
 	if err != nil {
 		return nil, err
 	}
-	return h, a.commit(ctx, op, ch, h)
+	if err := a.commit(ctx, op, ch, h); err != nil {
+		return nil, err
+	}
+	if a.locker != nil {
+		a.holdAfter(ctx, true, d.covered(ctx, h)...)
+	}
+	return h, nil
 }
 
 // placerRole is the role a hold is placed in: manager before auditor.
@@ -123,7 +129,13 @@ func (d *Disposition) ReleaseHold(ctx context.Context, id HoldID, version int, r
 	if err != nil {
 		return nil, err
 	}
-	return &h, a.commit(ctx, op, ch, &h)
+	if err := a.commit(ctx, op, ch, &h); err != nil {
+		return nil, err
+	}
+	if a.locker != nil {
+		a.holdAfter(ctx, false, d.covered(ctx, &h)...)
+	}
+	return &h, nil
 }
 
 // Holds returns the holds, newest first; only the active ones when

@@ -105,6 +105,8 @@
 //	disposition_due.go          the period in force, retain_until, the journaled schedule
 //	disposition_appraisals.go   the retention pass; decide, submit, approve, reject, strike
 //	disposition_holds.go        place and release holds; HeldBy
+//	disposition_execute.go      two witnesses confirm an approved list; Execute
+//	                            destroys its records that no hold covers
 //	disposition_housekeeping.go old read notifications, abandoned reservations
 //
 // Papers (Archive.Papers), the paper originals of archived records:

@@ -92,11 +92,15 @@ import (
 //
 //	appraisals/<id>/<version:010d>.json   one version of an appraisal list (鉴定清单):
 //	                                      a new version per pass that adds to it,
-//	                                      decision, submission, strike, approval
+//	                                      decision, submission, strike, approval,
+//	                                      each witness's confirmation (监销: who and
+//	                                      when, in "witnesses"), execution (with the
+//	                                      destruction it ran)
 //	holds/<id>/<version:010d>.json        one version of a legal hold: 1 placed,
 //	                                      2 released
 //	retentions/<record>/<v:010d>.json     a period put into force for a record by an
-//	                                      approved appraisal ("keep"), with its reason
+//	                                      approved appraisal ("keep"), with its reason;
+//	                                      removed with the record by its destruction
 //	schedules/retention/<v:010d>.json     a version of the retention schedule in force,
 //	                                      journaled when it changes
 //

@@ -17,6 +17,8 @@ const (
 	PermManage        Permission = "manage"   // users and departments
 	PermCancel        Permission = "cancel"   // call off an approved plan (workflow)
 	PermAttach        Permission = "attach"   // add a file to a record
+	PermWitness       Permission = "witness"  // confirm an approved appraisal list as a witness (监销人)
+	PermExecute       Permission = "execute"  // execute a witnessed appraisal list: destroy its records
 )
 
 // Kind of resource the policy knows.

@@ -85,6 +85,11 @@
 //	            release their own role's (cancel); managers also approve,
 //	            reject and strike appraisal lists (review; never one they
 //	            compiled), and release any hold (manage).
+//	witnessing  archivists, auditors and managers may witness (witness) an
+//	            approved appraisal list, archivists and managers execute
+//	            (execute) it once two witnesses confirmed it; the domain
+//	            refuses the approver, the compiler and the deciders as
+//	            witnesses. Change the roles in the table's rows.
 //	sysadmin    users and departments: read, create, update, manage.
 //	            No records, plans, customers, journal, access log, paper
 //	            originals or scans.

@@ -33,7 +33,8 @@ var (
 		visitarchive.PermRead, visitarchive.PermReadSensitive, visitarchive.PermCreate,
 		visitarchive.PermUpdate, visitarchive.PermReview, visitarchive.PermArchive,
 		visitarchive.PermAnnotate, visitarchive.PermExport, visitarchive.PermManage,
-		visitarchive.PermCancel, visitarchive.PermAttach,
+		visitarchive.PermCancel, visitarchive.PermAttach, visitarchive.PermWitness,
+		visitarchive.PermExecute,
 	}
 )
 

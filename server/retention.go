@@ -11,7 +11,8 @@ import (
 // Retention and disposition (visitarchive.Disposition): the records due
 // for appraisal, appraisal lists and legal holds. Archivists run the pass,
 // decide entries and submit lists; managers approve, reject and strike;
-// auditors and managers place holds. Every write names the version it
+// two witnesses confirm an approved list, then an archivist or a manager
+// executes it (destruction); auditors and managers place holds. Every write names the version it
 // changes (If-Match or a version field).
 
 // Bodies of the disposition writes.
@@ -177,6 +178,49 @@ func (s *Server) appraisalMove(c *fiber.Ctx, op string, move appraisalMoveFunc) 
 		return err
 	}
 	return listAnswer(c, l)
+}
+
+// witnessAppraisal answers POST /appraisals/:id/witness: the caller
+// confirms the approved list as a witness (监销人).
+func (s *Server) witnessAppraisal(c *fiber.Ctx) error {
+	return s.appraisalMove(c, "appraisal.witness", s.archive.Disposition().Witness)
+}
+
+// execution is the answer of POST /appraisals/:id/execute: what was
+// destroyed and skipped, and where the register is.
+type execution struct {
+	List        *visitarchive.Appraisal     `json:"list"`
+	Destruction string                      `json:"destruction,omitempty"`
+	Register    string                      `json:"register,omitempty"`
+	Destroyed   []visitarchive.RecordID     `json:"destroyed"`
+	Skipped     []visitarchive.SkippedEntry `json:"skipped"`
+}
+
+// executeAppraisal answers POST /appraisals/:id/execute: the witnessed
+// list is executed, and the answer links the destruction's register.
+func (s *Server) executeAppraisal(c *fiber.Ctx) error {
+	const op = "appraisal.execute"
+	body, err := readOptionalJSON(c, op)
+	if err != nil {
+		return err
+	}
+	if err := checkShape[versionOnly](op, body.tree); err != nil {
+		return err
+	}
+	v, err := updateVersion(c, op, body)
+	if err != nil {
+		return err
+	}
+	ex, err := s.archive.Disposition().Execute(c.UserContext(), visitarchive.AppraisalID(c.Params("id")), v)
+	if err != nil {
+		return err
+	}
+	out := execution{List: ex.List, Destruction: ex.Destruction, Destroyed: ex.Destroyed, Skipped: ex.Skipped}
+	if ex.Destruction != "" {
+		out.Register = "/api/v1/destructions/" + ex.Destruction + "/register"
+	}
+	c.Set(fiber.HeaderETag, etag(ex.List.Version))
+	return c.JSON(out)
 }
 
 // rejectAppraisal answers POST /appraisals/:id/reject.

@@ -73,4 +73,35 @@ func TestRetentionAPI(t *testing.T) {
 	if len(hl.Holds) != 0 {
 		t.Errorf("active holds after release: %+v", hl.Holds)
 	}
+
+	// Two witnesses, then the execution and its register.
+	v := got.Version
+	ts.move("ann", path, "witness", v, "").want(t, http.StatusOK)
+	e = ts.callAs("dual", "POST", path+"/execute", "", "If-Match", strconv.Itoa(v+1), "Accept-Language", "zh-CN").
+		want(t, http.StatusConflict).apiError(t)
+	if !strings.Contains(e.Message, "监销人") {
+		t.Errorf("execute with one witness: %q", e.Message)
+	}
+	e = ts.callAs("max", "POST", path+"/witness", "", "If-Match", strconv.Itoa(v+1), "Accept-Language", "zh-CN").
+		want(t, http.StatusForbidden).apiError(t)
+	if !strings.Contains(e.Message, "监销人须由他人担任") {
+		t.Errorf("the approver witnesses: %q", e.Message)
+	}
+	ts.move("ann", path, "witness", v+1, "").want(t, http.StatusConflict)
+	ts.move("alice", path, "witness", v+1, "").want(t, http.StatusForbidden)
+	ts.move("aud", path, "witness", v+1, "").want(t, http.StatusOK)
+	ts.move("aud", path, "execute", v+2, "").want(t, http.StatusForbidden)
+	var ex execution
+	ts.move("max", path, "execute", v+2, "").want(t, http.StatusOK).decode(t, &ex)
+	if ex.Destruction == "" || ex.Register != "/api/v1/destructions/"+ex.Destruction+"/register" ||
+		len(ex.Destroyed) != 1 || ex.Destroyed[0] != r.ID || ex.List.State != visitarchive.AppraisalExecuted {
+		t.Fatalf("execution: %+v", ex)
+	}
+	var reg visitarchive.DestructionRegister
+	ts.callAs("aud", "GET", ex.Register, "").want(t, http.StatusOK).decode(t, &reg)
+	if reg.Approver != "max" || len(reg.Witnesses) != 2 || reg.Witnesses[0] != "ann" || reg.Witnesses[1] != "aud" ||
+		reg.By != "max" || len(reg.Entries) != 1 || reg.Entries[0].Record != r.ID {
+		t.Errorf("register: %+v", reg)
+	}
+	ts.callAs("aud", "GET", "/api/v1/records/"+string(r.ID), "").want(t, http.StatusNotFound)
 }

@@ -97,6 +97,8 @@ func (s *Server) routes() {
 	api.Post("/appraisals/:id/approve", s.approveAppraisal)
 	api.Post("/appraisals/:id/reject", s.rejectAppraisal)
 	api.Post("/appraisals/:id/strike", s.strikeAppraisal)
+	api.Post("/appraisals/:id/witness", s.witnessAppraisal)
+	api.Post("/appraisals/:id/execute", s.executeAppraisal)
 	api.Get("/holds", s.listHolds)
 	api.Post("/holds", s.placeHold)
 	api.Get("/holds/:id", s.getHold)

@@ -281,7 +281,8 @@ func (f *storeFlags) open(ctx context.Context, log *slog.Logger, progress func(d
 		Passwords: policy.DefaultArgon2id(), PasswordChecks: f.passwordChecks, SensitiveFields: f.sensitiveFields(), Keys: keys,
 		Files:    filecrypt.Sealer{},
 		Splitter: scan.Splitter{}, // its private folders in the system's temporary folder
-		Workflow: set.workflow, ImportDeadline: f.importDeadline, Verifier: journal.Verifier{Store: c.store}}
+		Workflow: set.workflow, ImportDeadline: f.importDeadline, Verifier: journal.Verifier{Store: c.store},
+		WORM: f.s3.ObjectLocking}
 	if set.mailer != nil {
 		cfg.Mailer = set.mailer // not a nil *smtpmail.Mailer in the interface
 	}
