@@ -1,6 +1,7 @@
 package visitarchive
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -186,12 +187,27 @@ func (a *Archive) recordObjects(ctx context.Context, id RecordID) ([]string, err
 			keys = append(keys, info.Key)
 		}
 	}
-	if _, err := a.store.Stat(ctx, OverdueNoticeKey(id)); err == nil || IsKind(err, Integrity) {
-		keys = append(keys, OverdueNoticeKey(id))
-	} else if !IsKind(err, NotFound) {
-		return nil, err
+	for _, key := range append(a.filedScanCopies(id), OverdueNoticeKey(id)) {
+		if _, err := a.store.Stat(ctx, key); err == nil || IsKind(err, Integrity) {
+			keys = append(keys, key)
+		} else if !IsKind(err, NotFound) {
+			return nil, err
+		}
 	}
 	return keys, nil
+}
+
+// filedScanCopies are the keys of the content of the scans filed (or
+// being filed) to record id: the scan inbox keeps its own sealed copy of
+// what became the record's scanned form, and it goes with the record.
+func (a *Archive) filedScanCopies(id RecordID) []string {
+	var keys []string
+	for _, s := range a.scans.all() {
+		if f := cmp.Or(s.Filed, s.Filing); f != nil && f.Record == id {
+			keys = append(keys, ScanContentKey(s.ID))
+		}
+	}
+	return keys
 }
 
 // checkUnlocked refuses a destruction any object of which the store still

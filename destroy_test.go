@@ -15,6 +15,7 @@ import (
 	"time"
 
 	va "github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/internal/scantest"
 	"github.com/visitarchive/visitarchive/storage/disk"
 	"github.com/visitarchive/visitarchive/storage/journal"
 )
@@ -322,4 +323,40 @@ func TestDestructionUnderWORM(t *testing.T) {
 		t.Fatalf("destruction after the retention: %v", err)
 	}
 	checkNoTrace(t, e)
+}
+
+// TestDestroyFiledScan destroys a record whose scanned form came from the
+// scan inbox: the inbox's own sealed copy of the scan goes with it.
+func TestDestroyFiledScan(t *testing.T) {
+	scantest.NeedPoppler(t)
+	e := unopened(t)
+	ctx, r1, _, _ := startScans(t, e)
+	image := scantest.PNG(t, scantest.Form(3))
+	rep, err := upload(t, e.Archive, ctx["ann"], "form.png", string(image))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := rep.Batches[0].Parts[0].Scans[0]
+	if _, err := e.Archive.FileScan(ctx["ann"], id, r1.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Archive.DestroyRecords(as(t, "system"), destruction("D1", r1.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Store.Stat(t.Context(), va.ScanContentKey(id)); !va.IsKind(err, va.NotFound) {
+		t.Errorf("the inbox's copy of the filed scan: %v, want it removed", err)
+	}
+	f, err := e.Archive.OpenScan(ctx["aud"], id)
+	if err == nil {
+		var rc io.ReadCloser
+		if rc, err = f.Open(t.Context(), 0, -1); err == nil {
+			rc.Close()
+		}
+	}
+	if err == nil {
+		t.Error("the filed scan of a destroyed record still reads")
+	}
+	if rep, err := journal.VerifyWith(t.Context(), e.Store, journal.Options{Grace: time.Hour}); err != nil || !rep.OK() {
+		t.Errorf("verify after the destruction: %+v, %v", rep, err)
+	}
 }
