@@ -81,7 +81,7 @@ func attachmentsPath(path string, file bool) bool {
 
 // isStreamed reports whether the route of a request reads its body as a
 // stream: an upload of attachments (through the API or a page's form),
-// or of scans.
+// or of scans (through the API or the inbox page's form).
 func isStreamed(method, path string) bool {
 	return method == fiber.MethodPost && (attachmentsPath(path, false) || scansPath(path, false))
 }
@@ -89,19 +89,25 @@ func isStreamed(method, path string) bool {
 // The scan inbox (scans.go): its uploads stream as those of attachments
 // do, under the same limits, and so do the downloads of a scan.
 
-// scansPath reports whether path is the scan inbox (/api/v1/scans), or,
-// with content, the content of one scan (…/scans/{id}/content). A final
+// scansPath reports whether path is the scan inbox (/api/v1/scans, or
+// the pages' upload form /scans), or, with content, the content of one
+// scan (…/scans/{id}/content, and the pages' /scans/{id}/view). A final
 // slash is allowed, as the router allows it.
 func scansPath(path string, content bool) bool {
-	rest, ok := strings.CutPrefix(strings.TrimSuffix(path, "/"), apiPrefix+"/scans")
-	switch {
-	case !ok:
-		return false
-	case !content:
+	path = strings.TrimSuffix(path, "/")
+	rest, ok := strings.CutPrefix(path, apiPrefix+"/scans")
+	page := false
+	if !ok {
+		if rest, ok = strings.CutPrefix(path, "/scans"); !ok {
+			return false
+		}
+		page = true
+	}
+	if !content {
 		return rest == ""
 	}
 	parts := strings.Split(rest, "/")
-	return len(parts) == 3 && parts[0] == "" && parts[1] != "" && parts[2] == "content"
+	return len(parts) == 3 && parts[0] == "" && parts[1] != "" && (parts[2] == "content" || page && parts[2] == "view")
 }
 
 // headerOversize marks a request whose Content-Length is over its limit:

@@ -92,10 +92,29 @@ func reportOf(l i18n.Lang, rep *visitarchive.ScanReport) scanReport {
 // Whatever fails while the body comes in, nothing is kept.
 func (s *Server) uploadScans(c *fiber.Ctx) error {
 	const op = visitarchive.ActionScanAdd
-	err := s.archive.MayAddScans(c.UserContext())
-	if err == nil {
-		_, err = queryParams(c, op)
+	check := func() error {
+		if err := s.archive.MayAddScans(c.UserContext()); err != nil {
+			return err
+		}
+		_, err := queryParams(c, op)
+		return err
 	}
+	rep, err := s.scanUpload(c, check, nil)
+	if err != nil {
+		return err
+	}
+	return c.Status(http.StatusCreated).JSON(reportOf(requestLang(c), rep))
+}
+
+// scanUpload reads the multipart body of c into the scan inbox, for the
+// API and the pages alike, after check (who may add scans): form, when
+// set, takes the fields before the first file (a page's CSRF token)
+// before anything is written, and may refuse them. Whatever fails,
+// nothing is kept and the connection is closed after the answer.
+func (s *Server) scanUpload(c *fiber.Ctx, check func() error,
+	form func(map[string]string) error) (*visitarchive.ScanReport, error) {
+	const op = visitarchive.ActionScanAdd
+	err := check()
 	var boundary string
 	if err == nil {
 		boundary, err = multipartBoundary(c.Get(fiber.HeaderContentType), op)
@@ -105,33 +124,51 @@ func (s *Server) uploadScans(c *fiber.Ctx) error {
 	}
 	raw := requestBody(c)
 	if err != nil {
-		return refuseUpload(c, raw, err)
+		return nil, refuseUpload(c, raw, err)
 	}
 	// The transfer, and the splitting, may outlast the request's
 	// deadline, never the caller.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), s.limits.TransferTimeout)
 	defer cancel()
 	body := &limitedReader{r: raw, max: s.limits.MaxRequest, tooLarge: func() error { return s.requestTooLarge(op) }}
-	rep, err := s.receiveScans(ctx, multipart.NewReader(body, boundary))
+	rep, err := s.receiveScans(ctx, multipart.NewReader(body, boundary), form)
 	if err != nil {
-		return refuseUpload(c, raw, err)
+		return nil, refuseUpload(c, raw, err)
 	}
 	if n, _ := io.CopyN(io.Discard, raw, epilogueBytes); n == epilogueBytes {
 		c.Context().SetConnectionClose()
 	}
-	return c.Status(http.StatusCreated).JSON(reportOf(requestLang(c), rep))
+	return rep, nil
 }
 
 // receiveScans takes the files of mr into one ScanUpload and commits it,
-// or aborts it on the first error.
-func (s *Server) receiveScans(ctx context.Context, mr *multipart.Reader) (*visitarchive.ScanReport, error) {
+// or aborts it on the first error. With form, the fields before the
+// first file go to form before the ScanUpload begins.
+func (s *Server) receiveScans(ctx context.Context, mr *multipart.Reader,
+	form func(map[string]string) error) (*visitarchive.ScanReport, error) {
 	const op = visitarchive.ActionScanAdd
+	var first *multipart.Part
+	ended := false
+	if form != nil {
+		fields, part, err := formFields(op, mr)
+		if err == nil {
+			err = form(fields)
+		}
+		if err != nil {
+			return nil, err
+		}
+		first, ended = part, part == nil
+	}
 	up, err := s.archive.NewScanUpload(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for {
-		part, err := mr.NextPart()
+	for !ended {
+		part := first
+		if first == nil {
+			part, err = mr.NextPart()
+		}
+		first = nil
 		if err == io.EOF {
 			break
 		}
@@ -214,11 +251,18 @@ func (s *Server) getScanContent(c *fiber.Ctx) error {
 	if _, err := queryParams(c, op); err != nil {
 		return err
 	}
+	return s.serveScan(c, op, id, false)
+}
+
+// serveScan streams scan id, for the API and the pages alike, as
+// serveAttachment does an attachment: inline shows an image or a PDF in
+// the page that asks for it.
+func (s *Server) serveScan(c *fiber.Ctx, op string, id visitarchive.ScanID, inline bool) error {
 	f, err := s.archive.OpenScan(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
-	return s.sendFile(c, op, storedFile{f.Name, f.MediaType, f.SHA256, f.Size, false}, f.Open)
+	return s.sendFile(c, op, storedFile{f.Name, f.MediaType, f.SHA256, f.Size, inline}, f.Open)
 }
 
 // fileScan answers POST /scans/:id/file with the scan, filed.

@@ -146,3 +146,57 @@ func TestBrowserUploadTooLarge(t *testing.T) {
 	}
 	b.check("record-upload-refused")
 }
+
+// An archivist's scans in the browser: she uploads a photo and a PDF on
+// the scan inbox's page and reads the report, opens the photo's page (it
+// is shown) and the PDF's, and discards the PDF; an auditor reads the
+// inbox. Every page passes axe-core and leaves a screenshot.
+func TestBrowserScanInbox(t *testing.T) {
+	s, _ := archivedSite(t)
+	dir := t.TempDir()
+	photo, scanned := filepath.Join(dir, "名片.png"), filepath.Join(dir, "batch.pdf")
+	if err := os.WriteFile(photo, pngOf(t, 240, 160), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(scanned, pdfOf("Batch"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b := s.browser(t, "zh")
+	b.signIn("arc", password)
+	b.visit("/scans")
+	b.check("scan-inbox-empty")
+	b.do(chromedp.SetUploadFiles(chromedp.ID("file"), []string{photo, scanned}),
+		chromedp.Click(chromedp.CSS("form.upload button[type=submit]")),
+		chromedp.WaitVisible(chromedp.ID("report")))
+	if got := b.text("#report"); !strings.Contains(got, "名片.png") || !strings.Contains(got, "batch.pdf") ||
+		!strings.Contains(got, "已放入扫描件收件箱") {
+		t.Errorf("the report: %q", got)
+	}
+	b.check("scan-upload-report")
+	b.visit("/scans")
+	b.check("scan-inbox")
+	b.do(chromedp.Click(chromedp.CSS(`tbody a[href^="/scans/"]`)), chromedp.WaitVisible(chromedp.ID("file-title")))
+	b.loaded(".preview img")
+	b.check("scan-image")
+	b.visit("/scans")
+	b.do(chromedp.Click(chromedp.CSS(`tbody tr:nth-child(2) a[href^="/scans/"]`)), chromedp.WaitVisible(chromedp.ID("discard-title")))
+	b.check("scan-pdf")
+	b.do(chromedp.Submit(chromedp.ID("reason")), chromedp.WaitVisible(chromedp.CSS("#reason-error .field-error")))
+	b.check("scan-discard-refused")
+	b.do(chromedp.SendKeys(chromedp.ID("reason"), "重复扫描"), chromedp.Submit(chromedp.ID("reason")),
+		chromedp.WaitVisible(chromedp.CSS(".flash")))
+	if got := b.text("main .summary"); !strings.Contains(got, "重复扫描") {
+		t.Errorf("after discarding: %q", got)
+	}
+	b.check("scan-discarded")
+
+	e := s.browser(t, "en")
+	e.signIn("aud", password)
+	e.visit("/scans")
+	if got := e.text("h1"); got != "Scan inbox" {
+		t.Errorf("the inbox's heading in English: %q", got)
+	}
+	e.check("scan-inbox-auditor")
+	e.visit("/scans?state=discarded")
+	e.check("scan-discarded-list")
+}

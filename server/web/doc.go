@@ -61,6 +61,10 @@
 //	             as the API's upload, under the same limits)
 //	cover.go     a record's cover sheet to print (package scan), its QR
 //	             code and style sheet
+//	scans.go     the scan inbox: the scans by state, a scan's page (shown
+//	             as files.go shows a record's), filing and discarding,
+//	             and the upload form, streamed as files.go's, with its
+//	             report
 //	paper.go     the paper originals: one's place, moves and loans, what
 //	             is where, the loans out and overdue
 //	templates/files.html     attachments, paperplace: the pieces of

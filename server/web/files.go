@@ -43,6 +43,15 @@ type FileServer interface {
 	// /api/v1/records/{id}/attachments/{aid} does (a download); inline
 	// shows an image or a PDF in the page instead.
 	Serve(c *fiber.Ctx, rid visitarchive.RecordID, aid string, inline bool) error
+	// UploadScans reads the multipart body of c into the scan inbox, as
+	// POST /api/v1/scans does, after check (who may add scans); form
+	// takes the fields before the first file, as for Upload. Whatever
+	// fails, no scan is kept.
+	UploadScans(c *fiber.Ctx, check func() error,
+		form func(fields map[string]string) error) (*visitarchive.ScanReport, error)
+	// ServeScan streams scan id as GET /api/v1/scans/{id}/content does;
+	// inline shows an image or a PDF in the page instead.
+	ServeScan(c *fiber.Ctx, id visitarchive.ScanID, inline bool) error
 	// Limits are the most bytes of one file and of one upload.
 	Limits() (file, request int64)
 }

@@ -71,6 +71,8 @@ var menu = []navItem{
 
 	// The paper originals of archived records (paper.go).
 	{label: msg("Paper originals"), path: "/paper", perm: visitarchive.PermRead, res: &paperResource},
+	// The scans that belong to no record yet (scans.go).
+	{label: msg("Scan inbox"), path: "/scans", perm: visitarchive.PermRead, res: &scanResource},
 }
 
 // nav returns the links of the menu that the user's roles allow.

@@ -155,7 +155,7 @@ func (w *Web) fillResults(c *fiber.Ctx, r *Request, v *searchView, q visitarchiv
 		names.customers[string(h.CustomerID)] = h.CustomerName
 		v.Hits = append(v.Hits, hitView{URL: objectLink(visitarchive.KindRecord, string(h.ID)),
 			CustomerName: h.CustomerName, VisitStart: h.VisitStart, Topic: h.Topic,
-			Fragments: fragments(r, h.Fragments)})
+			Fragments: fragments(r, h.Fragments, h.Attachment)})
 	}
 	for _, f := range facetParams {
 		counts := res.Facets[f.facet]
@@ -183,12 +183,15 @@ const maxSearchPages = 50
 // fragments are a hit's highlighted fragments by field, under the
 // field's label when it is one of the form's (the index highlights the
 // record's text as a whole, one field a line: the lines are joined).
-func fragments(r *Request, byField map[string][]string) []fragmentView {
+func fragments(r *Request, byField map[string][]string, file *visitarchive.HitAttachment) []fragmentView {
 	var out []fragmentView
 	for _, f := range slices.Sorted(maps.Keys(byField)) {
 		label := ""
 		if _, ok := fieldLabels[f]; ok {
 			label = Label(r.Lang, f)
+		}
+		if f == visitarchive.FragmentFiles && file != nil {
+			label = fileLabel(r, file)
 		}
 		for _, text := range byField[f] {
 			out = append(out, fragmentView{Label: label, Text: strings.ReplaceAll(strings.TrimSpace(text), "\n", " · ")})
@@ -237,4 +240,13 @@ func activeFilters(c *fiber.Ctx, r *Request, params map[string]string, names fac
 		}
 	}
 	return out
+}
+
+// fileLabel names the file, and its page, that a fragment of the text of
+// a record's files comes from.
+func fileLabel(r *Request, f *visitarchive.HitAttachment) string {
+	if f.Page > 0 {
+		return r.Tf("File %s, page %d", f.Name, f.Page)
+	}
+	return r.Tf("File %s", f.Name)
 }

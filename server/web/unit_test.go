@@ -110,3 +110,16 @@ func TestFieldErrorsSayCustomerTypes(t *testing.T) {
 		t.Errorf("the error's own message: %q", got)
 	}
 }
+
+// A fragment found in a file is labelled with the file's name and page.
+func TestFileFragmentLabel(t *testing.T) {
+	r := &Request{Lang: i18n.Chinese}
+	got := fragments(r, map[string][]string{visitarchive.FragmentFiles: {"<mark>电池</mark>组"}},
+		&visitarchive.HitAttachment{ID: "A1", Name: "xxx.pdf", Page: 1})
+	if len(got) != 1 || got[0].Label != "文件 xxx.pdf 第 1 页" {
+		t.Errorf("the fragment of a file: %+v", got)
+	}
+	if got := fileLabel(&Request{Lang: i18n.English}, &visitarchive.HitAttachment{Name: "a.png"}); got != "File a.png" {
+		t.Errorf("a file without pages: %q", got)
+	}
+}
