@@ -123,15 +123,10 @@ func (s *Server) getAppraisal(c *fiber.Ctx) error {
 	return listAnswer(c, l)
 }
 
-func listAnswer(c *fiber.Ctx, l *visitarchive.Appraisal) error {
-	c.Set(fiber.HeaderETag, etag(l.Version))
-	return c.JSON(l)
-}
-
-// decideAppraisal answers POST /appraisals/:id/decide.
-func (s *Server) decideAppraisal(c *fiber.Ctx) error {
-	const op = "appraisal.decide"
-	b, body, err := decodeBody[appraisalDecide](c, op)
+// appraisalWith answers a move on an appraisal list that takes a body
+// of type B and the list's version (If-Match or "version"): do makes it.
+func appraisalWith[B any](c *fiber.Ctx, op string, do func(context.Context, visitarchive.AppraisalID, int, *B) (*visitarchive.Appraisal, error)) error {
+	b, body, err := decodeBody[B](c, op)
 	if err != nil {
 		return err
 	}
@@ -139,11 +134,23 @@ func (s *Server) decideAppraisal(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	l, err := s.archive.Disposition().Decide(c.UserContext(), visitarchive.AppraisalID(c.Params("id")), v, b.Decisions)
+	l, err := do(c.UserContext(), visitarchive.AppraisalID(c.Params("id")), v, b)
 	if err != nil {
 		return err
 	}
 	return listAnswer(c, l)
+}
+
+func listAnswer(c *fiber.Ctx, l *visitarchive.Appraisal) error {
+	c.Set(fiber.HeaderETag, etag(l.Version))
+	return c.JSON(l)
+}
+
+// decideAppraisal answers POST /appraisals/:id/decide.
+func (s *Server) decideAppraisal(c *fiber.Ctx) error {
+	return appraisalWith(c, "appraisal.decide", func(ctx context.Context, id visitarchive.AppraisalID, v int, b *appraisalDecide) (*visitarchive.Appraisal, error) {
+		return s.archive.Disposition().Decide(ctx, id, v, b.Decisions)
+	})
 }
 
 // submitAppraisal answers POST /appraisals/:id/submit.
@@ -225,38 +232,16 @@ func (s *Server) executeAppraisal(c *fiber.Ctx) error {
 
 // rejectAppraisal answers POST /appraisals/:id/reject.
 func (s *Server) rejectAppraisal(c *fiber.Ctx) error {
-	const op = "appraisal.reject"
-	b, body, err := decodeBody[withReason](c, op)
-	if err != nil {
-		return err
-	}
-	v, err := updateVersion(c, op, body)
-	if err != nil {
-		return err
-	}
-	l, err := s.archive.Disposition().Reject(c.UserContext(), visitarchive.AppraisalID(c.Params("id")), v, b.Reason)
-	if err != nil {
-		return err
-	}
-	return listAnswer(c, l)
+	return appraisalWith(c, "appraisal.reject", func(ctx context.Context, id visitarchive.AppraisalID, v int, b *withReason) (*visitarchive.Appraisal, error) {
+		return s.archive.Disposition().Reject(ctx, id, v, b.Reason)
+	})
 }
 
 // strikeAppraisal answers POST /appraisals/:id/strike.
 func (s *Server) strikeAppraisal(c *fiber.Ctx) error {
-	const op = "appraisal.strike"
-	b, body, err := decodeBody[appraisalStrike](c, op)
-	if err != nil {
-		return err
-	}
-	v, err := updateVersion(c, op, body)
-	if err != nil {
-		return err
-	}
-	l, err := s.archive.Disposition().Strike(c.UserContext(), visitarchive.AppraisalID(c.Params("id")), v, b.Records, b.Reason)
-	if err != nil {
-		return err
-	}
-	return listAnswer(c, l)
+	return appraisalWith(c, "appraisal.strike", func(ctx context.Context, id visitarchive.AppraisalID, v int, b *appraisalStrike) (*visitarchive.Appraisal, error) {
+		return s.archive.Disposition().Strike(ctx, id, v, b.Records, b.Reason)
+	})
 }
 
 // listHolds answers GET /holds, newest first; active=true: those in force.
