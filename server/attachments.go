@@ -101,6 +101,27 @@ func (s *Server) uploadAttachments(c *fiber.Ctx) error {
 // is written; without it a field is 400.
 func (s *Server) upload(c *fiber.Ctx, op string, rid visitarchive.RecordID, check func() error,
 	form func(fields map[string]string) error) ([]visitarchive.Attachment, error) {
+	atts, err := streamUpload(s, c, op, check, func(ctx context.Context, mr *multipart.Reader) ([]*visitarchive.Attachment, error) {
+		return s.receive(ctx, rid, mr, form)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]visitarchive.Attachment, len(atts))
+	for i, a := range atts {
+		out[i] = *a
+	}
+	return out, nil
+}
+
+// streamUpload reads the multipart body of c with receive, after check
+// (who may upload): the request's size is held to the limit from its
+// Content-Length and as it streams, the transfer may outlast the
+// request's deadline (never the caller), and a refused upload drains
+// some of the body and closes the connection (refuseUpload).
+func streamUpload[T any](s *Server, c *fiber.Ctx, op string, check func() error,
+	receive func(context.Context, *multipart.Reader) (T, error)) (T, error) {
+	var zero T
 	err := check()
 	var boundary string
 	if err == nil {
@@ -111,26 +132,21 @@ func (s *Server) upload(c *fiber.Ctx, op string, rid visitarchive.RecordID, chec
 	}
 	raw := requestBody(c)
 	if err != nil {
-		return nil, refuseUpload(c, raw, err)
+		return zero, refuseUpload(c, raw, err)
 	}
-	// The transfer may outlast the request's deadline, never the caller.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), s.limits.TransferTimeout)
 	defer cancel()
 	body := &limitedReader{r: raw, max: s.limits.MaxRequest, tooLarge: func() error { return s.requestTooLarge(op) }}
-	atts, err := s.receive(ctx, rid, multipart.NewReader(body, boundary), form)
+	got, err := receive(ctx, multipart.NewReader(body, boundary))
 	if err != nil {
-		return nil, refuseUpload(c, raw, err)
+		return zero, refuseUpload(c, raw, err)
 	}
 	// What follows the closing boundary (an epilogue, which the multipart
 	// reader leaves) must not be taken for the next request.
 	if n, _ := io.CopyN(io.Discard, raw, epilogueBytes); n == epilogueBytes {
 		c.Context().SetConnectionClose()
 	}
-	out := make([]visitarchive.Attachment, len(atts))
-	for i, a := range atts {
-		out[i] = *a
-	}
-	return out, nil
+	return got, nil
 }
 
 // What a refused upload reads of the rest of its body before the answer:

@@ -113,32 +113,9 @@ func (s *Server) uploadScans(c *fiber.Ctx) error {
 // nothing is kept and the connection is closed after the answer.
 func (s *Server) scanUpload(c *fiber.Ctx, check func() error,
 	form func(map[string]string) error) (*visitarchive.ScanReport, error) {
-	const op = visitarchive.ActionScanAdd
-	err := check()
-	var boundary string
-	if err == nil {
-		boundary, err = multipartBoundary(c.Get(fiber.HeaderContentType), op)
-	}
-	if err == nil && (oversize(c) || int64(c.Request().Header.ContentLength()) > s.limits.MaxRequest) {
-		err = s.requestTooLarge(op)
-	}
-	raw := requestBody(c)
-	if err != nil {
-		return nil, refuseUpload(c, raw, err)
-	}
-	// The transfer, and the splitting, may outlast the request's
-	// deadline, never the caller.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), s.limits.TransferTimeout)
-	defer cancel()
-	body := &limitedReader{r: raw, max: s.limits.MaxRequest, tooLarge: func() error { return s.requestTooLarge(op) }}
-	rep, err := s.receiveScans(ctx, multipart.NewReader(body, boundary), form)
-	if err != nil {
-		return nil, refuseUpload(c, raw, err)
-	}
-	if n, _ := io.CopyN(io.Discard, raw, epilogueBytes); n == epilogueBytes {
-		c.Context().SetConnectionClose()
-	}
-	return rep, nil
+	return streamUpload(s, c, visitarchive.ActionScanAdd, check, func(ctx context.Context, mr *multipart.Reader) (*visitarchive.ScanReport, error) {
+		return s.receiveScans(ctx, mr, form)
+	})
 }
 
 // receiveScans takes the files of mr into one ScanUpload and commits it,
