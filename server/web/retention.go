@@ -199,3 +199,82 @@ func (w *Web) moveAppraisal(c *fiber.Ctx, r *Request, flash string, move func(vi
 	}
 	return w.renderAppraisal(c, r, st)
 }
+
+// destructionRow is a destruction as its page lists it.
+type destructionRow struct {
+	visitarchive.DestructionSummary
+	ListURL  string // the appraisal list it executed, if any
+	Register string // the register as a page, once it ended
+	XLSX     string // and as a spreadsheet
+}
+
+// destructionsView is the content of the destructions' page.
+type destructionsView struct {
+	Destructions []destructionRow
+}
+
+// destructions lists the destructions, the latest first, with links to
+// their registers (the API's, as a page and as a spreadsheet).
+func (w *Web) destructions(c *fiber.Ctx, r *Request) error {
+	if err := w.mayDo(c, visitarchive.PermRead, destructionResource); err != nil {
+		return err
+	}
+	ds, err := w.archive.Destructions(c.UserContext())
+	if err != nil {
+		return err
+	}
+	v := destructionsView{}
+	for i := len(ds) - 1; i >= 0; i-- {
+		d := destructionRow{DestructionSummary: ds[i]}
+		if d.List != "" {
+			d.ListURL = "/retention/" + d.List
+		}
+		if d.Done {
+			reg := "/api/v1/destructions/" + d.ID + "/register"
+			d.Register, d.XLSX = reg+"?format=html", reg+"?format=xlsx"
+		}
+		v.Destructions = append(v.Destructions, d)
+	}
+	return w.render(c, r, "destructions", msg("Destructions"), v)
+}
+
+// holdRow is a legal hold as its page lists it.
+type holdRow struct {
+	*visitarchive.Hold
+	Scope  string // in words
+	Covers string // what it covers
+}
+
+// holdsView is the content of the holds' page.
+type holdsView struct {
+	Tabs  []tab
+	Holds []holdRow
+}
+
+// holds lists the legal holds: those in force, or all with ?all=1. It
+// changes none: holds are placed and released through the API.
+func (w *Web) holds(c *fiber.Ctx, r *Request) error {
+	if err := w.mayDo(c, visitarchive.PermRead, holdResource); err != nil {
+		return err
+	}
+	all := c.Query("all") != ""
+	hs, err := w.archive.Disposition().Holds(c.UserContext(), !all)
+	if err != nil {
+		return err
+	}
+	v := holdsView{Tabs: []tab{{Label: r.T("In force"), URL: "/holds", Current: !all},
+		{Label: r.T("All"), URL: "/holds?all=1", Current: all}}}
+	for _, h := range hs {
+		row := holdRow{Hold: h, Scope: Value(r.Lang, "hold_scope", string(h.Scope))}
+		switch h.Scope {
+		case visitarchive.HoldRecord:
+			row.Covers = string(h.Record)
+		case visitarchive.HoldCustomer:
+			row.Covers = string(h.Customer)
+		case visitarchive.HoldQuery:
+			row.Covers = r.Tf("%d records", len(h.Matched))
+		}
+		v.Holds = append(v.Holds, row)
+	}
+	return w.render(c, r, "holds", msg("Legal holds"), v)
+}
