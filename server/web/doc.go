@@ -67,6 +67,10 @@
 //	             report
 //	paper.go     the paper originals: one's place, moves and loans, what
 //	             is where, the loans out and overdue
+//	retention.go retention and disposition: the appraisal lists by
+//	             state, a list's page with its entries and the forms to
+//	             witness and execute it, the destructions with links to
+//	             their registers (the API's), the legal holds (read only)
 //	templates/files.html     attachments, paperplace: the pieces of
 //	                         files.go's and paper.go's pages
 //	templates/admin.html     field, select, checks, formstate, viewtabs,

@@ -73,6 +73,8 @@ var menu = []navItem{
 	{label: msg("Paper originals"), path: "/paper", perm: visitarchive.PermRead, res: &paperResource},
 	// The scans that belong to no record yet (scans.go).
 	{label: msg("Scan inbox"), path: "/scans", perm: visitarchive.PermRead, res: &scanResource},
+	// Retention and disposition (retention.go).
+	{label: msg("Retention"), path: "/retention", perm: visitarchive.PermRead, res: &appraisalResource},
 }
 
 // nav returns the links of the menu that the user's roles allow.

@@ -104,6 +104,13 @@ func (w *Web) Routes(r fiber.Router) {
 	r.Get("/scans/:id/view", w.page(w.viewScan))
 	r.Post("/scans/:id/file", w.page(w.fileScan))
 	r.Post("/scans/:id/discard", w.page(w.discardScan))
+	// Retention and disposition (retention.go).
+	r.Get("/retention", w.page(w.appraisals))
+	r.Get("/retention/:id", w.page(w.appraisal))
+	r.Post("/retention/:id/witness", w.page(w.witnessAppraisal))
+	r.Post("/retention/:id/execute", w.page(w.executeAppraisal))
+	r.Get("/destructions", w.page(w.destructions))
+	r.Get("/holds", w.page(w.holds))
 	r.Get("/paper", w.page(w.paperList))
 	r.Get("/paper/loans", w.page(w.loans))
 	r.Get("/paper/:id", w.page(w.paper))
