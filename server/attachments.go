@@ -198,42 +198,57 @@ func multipartBoundary(contentType, op string) (string, error) {
 func (s *Server) receive(ctx context.Context, rid visitarchive.RecordID, mr *multipart.Reader,
 	form func(map[string]string) error) ([]*visitarchive.Attachment, error) {
 	const op = "attachment.add"
-	var first *multipart.Part
-	ended := false
-	if form != nil {
-		fields, part, err := formFields(op, mr)
-		if err == nil {
-			err = form(fields)
-		}
-		if err != nil {
-			return nil, err
-		}
-		first, ended = part, part == nil
+	first, ended, err := leadingFields(op, mr, form)
+	if err != nil {
+		return nil, err
 	}
 	up, err := s.archive.NewUpload(ctx, rid)
 	if err != nil {
 		return nil, err
 	}
+	if err := eachFile(op, mr, first, ended, func(part *multipart.Part) error {
+		return s.receiveFile(ctx, op, up, part)
+	}); err != nil {
+		up.Abort(ctx)
+		return nil, err
+	}
+	return up.Commit(ctx)
+}
+
+// leadingFields gives the fields before the first file of mr to form,
+// when form is set, and returns that first file (nil and ended when the
+// body holds none).
+func leadingFields(op string, mr *multipart.Reader, form func(map[string]string) error) (first *multipart.Part, ended bool, err error) {
+	if form == nil {
+		return nil, false, nil
+	}
+	fields, part, err := formFields(op, mr)
+	if err == nil {
+		err = form(fields)
+	}
+	return part, part == nil, err
+}
+
+// eachFile calls add with first (when set) and every later part of mr,
+// in order, until the body ends or add or the body fails.
+func eachFile(op string, mr *multipart.Reader, first *multipart.Part, ended bool, add func(*multipart.Part) error) error {
 	for !ended {
-		part := first
+		part, err := first, error(nil)
 		if first == nil {
 			part, err = mr.NextPart()
 		}
 		first = nil
 		if err == io.EOF {
-			break
-		}
-		if err == nil {
-			err = s.receiveFile(ctx, op, up, part)
-		} else {
-			err = bodyError(op, err)
+			return nil
 		}
 		if err != nil {
-			up.Abort(ctx)
-			return nil, err
+			return bodyError(op, err)
+		}
+		if err := add(part); err != nil {
+			return err
 		}
 	}
-	return up.Commit(ctx)
+	return nil
 }
 
 // Bounds of the fields of a page's upload form: a few short values (its

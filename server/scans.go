@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"io"
 	"mime/multipart"
 	"net/http"
 
@@ -124,44 +123,23 @@ func (s *Server) scanUpload(c *fiber.Ctx, check func() error,
 func (s *Server) receiveScans(ctx context.Context, mr *multipart.Reader,
 	form func(map[string]string) error) (*visitarchive.ScanReport, error) {
 	const op = visitarchive.ActionScanAdd
-	var first *multipart.Part
-	ended := false
-	if form != nil {
-		fields, part, err := formFields(op, mr)
-		if err == nil {
-			err = form(fields)
-		}
-		if err != nil {
-			return nil, err
-		}
-		first, ended = part, part == nil
+	first, ended, err := leadingFields(op, mr, form)
+	if err != nil {
+		return nil, err
 	}
 	up, err := s.archive.NewScanUpload(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for !ended {
-		part := first
-		if first == nil {
-			part, err = mr.NextPart()
-		}
-		first = nil
-		if err == io.EOF {
-			break
-		}
-		if err == nil {
-			var name, detected string
-			var r io.Reader
-			if name, detected, r, err = s.filePart(op, part); err == nil {
-				err = up.Add(ctx, name, detected, r)
-			}
-		} else {
-			err = bodyError(op, err)
-		}
+	if err := eachFile(op, mr, first, ended, func(part *multipart.Part) error {
+		name, detected, r, err := s.filePart(op, part)
 		if err != nil {
-			up.Abort(ctx)
-			return nil, err
+			return err
 		}
+		return up.Add(ctx, name, detected, r)
+	}); err != nil {
+		up.Abort(ctx)
+		return nil, err
 	}
 	return up.Commit(ctx)
 }
