@@ -491,6 +491,17 @@ func (a *Archive) OpenAttachment(ctx context.Context, rid RecordID, id string) (
 	return &AttachmentFile{Attachment: *att, a: a, key: key}, nil
 }
 
+// byteRange resolves the range of length bytes from offset (length < 0:
+// to the end) of a file of size bytes: its length, whether it is the
+// whole file, and false when it lies outside the file or is empty.
+func byteRange(size, offset, length int64) (n int64, whole, ok bool) {
+	whole = offset == 0 && (length < 0 || length == size)
+	if length < 0 {
+		length = size - offset
+	}
+	return length, whole, offset >= 0 && length > 0 && offset+length <= size
+}
+
 // Open logs a download of length bytes from offset (length < 0: to the
 // end) in the access log, and returns a stream of them; ctx must last as
 // long as the stream is read. A range outside the file is Unsatisfiable.
@@ -498,11 +509,8 @@ func (a *Archive) OpenAttachment(ctx context.Context, rid RecordID, id string) (
 // an Integrity error instead of io.EOF when they differ.
 func (f *AttachmentFile) Open(ctx context.Context, offset, length int64) (io.ReadCloser, error) {
 	const op = "attachment.read"
-	whole := offset == 0 && (length < 0 || length == f.Size)
-	if length < 0 {
-		length = f.Size - offset
-	}
-	if offset < 0 || length <= 0 || offset+length > f.Size {
+	length, whole, ok := byteRange(f.Size, offset, length)
+	if !ok {
 		return nil, E(op, Unsatisfiable, nil, "attachment %s has %d bytes; the range asked for lies outside them", f.ID, f.Size)
 	}
 	ck := AttachmentContentKey(f.Record, f.ID)

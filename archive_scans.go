@@ -217,11 +217,8 @@ func (a *Archive) OpenScan(ctx context.Context, id ScanID) (*ScanFile, error) {
 // differ.
 func (f *ScanFile) Open(ctx context.Context, offset, length int64) (io.ReadCloser, error) {
 	const op = "scan.read"
-	whole := offset == 0 && (length < 0 || length == f.Size)
-	if length < 0 {
-		length = f.Size - offset
-	}
-	if offset < 0 || length <= 0 || offset+length > f.Size {
+	length, whole, ok := byteRange(f.Size, offset, length)
+	if !ok {
 		return nil, E(op, Unsatisfiable, nil, "scan %s has %d bytes; the range asked for lies outside them", f.ID, f.Size)
 	}
 	ev := Change{Action: ActionScanRead, Key: ScanContentKey(f.ID)}
