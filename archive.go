@@ -71,6 +71,10 @@ type Config struct {
 	// without it a scanned PDF goes to the scan inbox whole, and folders
 	// of page images are Unavailable.
 	Splitter ScanSplitter
+
+	// DestructionHook, for tests only, is called at each named point of a
+	// destruction (destroy_crashpoints.go); nil in production.
+	DestructionHook func(point string)
 }
 
 // Archive is the service that ties store, journal and index: every write
@@ -142,6 +146,8 @@ type Archive struct {
 	// and splitter cuts scanned batches (Config.Splitter).
 	scans    *cache[ScanID, storedScan]
 	splitter ScanSplitter
+	// destructionHook is Config.DestructionHook.
+	destructionHook func(point string)
 }
 
 // New returns an Archive; call Open before use.
@@ -164,6 +170,7 @@ func New(cfg Config) *Archive {
 	a.disposition = newDisposition(a)
 	a.jobs, a.jobWake = newCache(jobKind), make(chan struct{}, 1)
 	a.scans, a.splitter = newCache(scanKind), cfg.Splitter
+	a.destructionHook = cfg.DestructionHook
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}

@@ -84,6 +84,7 @@ func (a *Archive) DestroyRecords(ctx context.Context, d Destruction) (*Destructi
 	if err := a.beginDestruction(ctx, in); err != nil {
 		return nil, err
 	}
+	a.destructionPoint(pointAfterIntent)
 	return a.finishDestruction(ctx, in)
 }
 
@@ -278,13 +279,19 @@ func (a *Archive) putFresh(ctx context.Context, key string, v any) (ObjectInfo, 
 }
 
 // finishDestruction removes what is left of the records of in, destroys
-// their data keys, and journals the register.
+// their data keys, purges the index, and journals the register. The
+// purge comes before the register, so that a destruction that ended has
+// nothing of its records left in the index files either.
 func (a *Archive) finishDestruction(ctx context.Context, in *destructionIntent) (*DestructionRegister, error) {
-	for _, id := range in.Records {
+	for i, id := range in.Records {
 		if err := a.removeRecord(ctx, in.ID, id); err != nil {
 			return nil, err
 		}
+		a.destructionPoint(pointAfterRecord(i + 1))
 	}
+	a.destructionPoint(pointBeforeIndex)
+	a.purgeIndex(ctx)
+	a.destructionPoint(pointBeforeDone)
 	reg := &DestructionRegister{ID: in.ID, List: in.List, Reason: in.Reason, Approver: in.Approver,
 		Witnesses: in.Witnesses, By: in.By, Begun: in.Begun, Ended: a.now().UTC(), Entries: in.Entries}
 	key := DestructionRegisterKey(in.ID)
@@ -297,7 +304,6 @@ func (a *Archive) finishDestruction(ctx context.Context, in *destructionIntent) 
 	if _, err := a.append(ctx, ch); err != nil {
 		return nil, fmt.Errorf("destruction.end: journal: %w", err)
 	}
-	a.purgeIndex(ctx)
 	return reg, nil
 }
 

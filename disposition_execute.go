@@ -126,6 +126,7 @@ func (d *Disposition) Execute(ctx context.Context, id AppraisalID, version int) 
 		if _, err := a.DestroyRecords(tctx, *dest); err != nil {
 			return nil, err
 		}
+		a.destructionPoint(pointBeforeList)
 		ex.Destruction = dest.ID
 	}
 	if ex.List, err = d.executed(tctx, id, version, ex.Destruction); err != nil {
