@@ -209,8 +209,11 @@ func (a *Archive) Open(ctx context.Context) error {
 	if _, err = a.sweepIntents(ctx, false); err != nil {
 		return err
 	}
-	_, err = a.ResumeDestructions(ctx)
-	return err
+	if _, err = a.ResumeDestructions(ctx); err != nil {
+		return err
+	}
+	a.disposition.closeExecuted(ctx)
+	return nil
 }
 
 // readCatalog applies the journal up to head to the catalog.
