@@ -148,6 +148,9 @@ type Archive struct {
 	splitter ScanSplitter
 	// destructionHook is Config.DestructionHook.
 	destructionHook func(point string)
+	// stalled holds, by destruction id, why a begun destruction could not
+	// be completed (DestructionSummary.Problem).
+	stalled sync.Map
 }
 
 // New returns an Archive; call Open before use.
