@@ -16,6 +16,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/visitarchive/visitarchive/storage/s3"
+	"github.com/visitarchive/visitarchive/storage/s3/s3test"
 )
 
 // api calls a running server as one of its users.
@@ -72,6 +75,8 @@ const keptMark = "保留摘要KEEP991"
 // on an approved list witnessed twice, one record (of a key customer,
 // kept thirty years) on no list, and the tokens of its users.
 type disposal struct {
+	// s3 is the bucket the store is on, nil for the disk.
+	s3      *s3.Config
 	data    string
 	tokens  map[string]string
 	list    string
@@ -82,7 +87,7 @@ type disposal struct {
 
 // prepareDisposal builds a disposal in a data directory of its own and
 // stops its server.
-func prepareDisposal(t *testing.T) *disposal {
+func prepareDisposal(t *testing.T, bucket *s3.Config) *disposal {
 	t.Helper()
 	data := t.TempDir()
 	mustCLI(t, "keys", "init", "--data", data)
@@ -106,7 +111,7 @@ func prepareDisposal(t *testing.T) *disposal {
 	for name, pw := range passwords {
 		c.tokens[name] = apiToken(t, base, name, pw)
 	}
-	d := &disposal{data: data, tokens: c.tokens}
+	d := &disposal{s3: bucket, data: data, tokens: c.tokens}
 	c.must(201, nil, "alice", "POST", "/api/v1/customers", `{"id":"C2","name":"Beta GmbH","customer_type":"regular","business_area":"textiles","country":"FR"}`, 0)
 	c.must(201, nil, "alice", "POST", "/api/v1/customers", `{"id":"K1","name":"Acme","customer_type":"key","business_area":"machinery","country":"DE"}`, 0)
 	for i := range 3 {
@@ -266,7 +271,11 @@ func checkExecuted(t *testing.T, d *disposal, data string) endState {
 	if out, err := cli(t, "verify", "--data", data); err != nil || !strings.Contains(out, "0 problem(s)") {
 		t.Errorf("verify: %v\n%s", err, out)
 	}
-	st.Objects = storeKeys(t, d, data)
+	if d.s3 != nil {
+		st.Objects = bucketKeys(t, d)
+	} else {
+		st.Objects = storeKeys(t, d, data)
+	}
 	checkNoBytes(t, d, data)
 	return st
 }
@@ -311,19 +320,31 @@ func storeKeys(t *testing.T, d *disposal, data string) []string {
 		key, _ := filepath.Rel(root, p)
 		key = filepath.ToSlash(key)
 		for _, id := range d.doomed {
-			// The journal and the destruction name it; its data key's
-			// mark says the key is destroyed.
-			if strings.Contains(key, id) && !strings.HasPrefix(key, "journal/") && !strings.HasPrefix(key, "destructions/") &&
-				key != "datakeys/records/"+id+"/destroyed.json" {
+			if destroyedObject(key, id) {
 				t.Errorf("object %s of destroyed record %s is still stored", key, id)
 			}
 		}
-		if !strings.HasPrefix(key, "journal/") && !strings.HasPrefix(key, "checkpoints/") && !strings.HasPrefix(key, "sessions/") {
+		if compared(key) {
 			keys = append(keys, key)
 		}
 		return nil
 	})
 	return keys
+}
+
+// destroyedObject reports whether key is an object of destroyed record
+// id: the journal and the destruction name it, and its data key's mark
+// says the key is destroyed, but nothing else may.
+func destroyedObject(key, id string) bool {
+	return strings.Contains(key, id) && !strings.HasPrefix(key, "journal/") && !strings.HasPrefix(key, "destructions/") &&
+		key != "datakeys/records/"+id+"/destroyed.json"
+}
+
+// compared reports whether key is in the end state runs are compared
+// by: the journal, its checkpoints (a server stopped cleanly writes one)
+// and the sign-ins are not.
+func compared(key string) bool {
+	return !strings.HasPrefix(key, "journal/") && !strings.HasPrefix(key, "checkpoints/") && !strings.HasPrefix(key, "sessions/")
 }
 
 // checkNoBytes reads every file under data: none may hold what a
@@ -367,7 +388,7 @@ func TestKillNineDuringDestruction(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills servers")
 	}
-	d := prepareDisposal(t)
+	d := prepareDisposal(t, nil)
 	data := copyData(t, d.data)
 	executeKilledAt(t, d, data, "")
 	want := checkExecuted(t, d, data)
@@ -382,4 +403,63 @@ func TestKillNineDuringDestruction(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestKillNineDuringDestructionOnMinIO kills a server on an object-lock
+// bucket after the first record of a list is destroyed; the restart
+// completes the destruction.
+func TestKillNineDuringDestructionOnMinIO(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts and kills servers")
+	}
+	cfg := s3test.Config(t, true)
+	for name, v := range map[string]string{"STORAGE": "s3", "S3_ENDPOINT": cfg.Endpoint, "S3_BUCKET": cfg.Bucket,
+		"S3_ACCESS_KEY": cfg.AccessKey, "S3_SECRET_KEY": cfg.SecretKey, "S3_CREATE_BUCKET": "true"} {
+		t.Setenv("VISITARCHIVE_"+name, v)
+	}
+	d := prepareDisposal(t, &cfg)
+	executeKilledAt(t, d, d.data, "destroy.after-record:1")
+	st := checkExecuted(t, d, d.data)
+	if !slices.ContainsFunc(st.Objects, func(k string) bool { return strings.HasPrefix(k, "records/"+d.kept+"/") }) {
+		t.Errorf("the kept record's objects are gone from the bucket: %v", st.Objects)
+	}
+}
+
+// bucketKeys lists the objects of the bucket of d, checks that none is
+// of a destroyed record nor holds what one held, and returns their keys,
+// the journal's, its checkpoints and sessions aside.
+func bucketKeys(t *testing.T, d *disposal) []string {
+	t.Helper()
+	cfg := *d.s3
+	cfg.CreateBucket = false
+	st, err := s3.Open(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for info, err := range st.List(t.Context(), "", "") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc, _, err := st.Get(t.Context(), info.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		for i, id := range d.doomed {
+			if destroyedObject(info.Key, id) {
+				t.Errorf("object %s of destroyed record %s is still stored", info.Key, id)
+			}
+			for _, m := range doomedMarks(i) {
+				if bytes.Contains(b, []byte(m)) {
+					t.Errorf("object %s holds %s", info.Key, m)
+				}
+			}
+		}
+		if compared(info.Key) {
+			keys = append(keys, info.Key)
+		}
+	}
+	return keys
 }
