@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -17,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/visitarchive/visitarchive/internal/testenv"
 	"github.com/visitarchive/visitarchive/storage/s3"
 	"github.com/visitarchive/visitarchive/storage/s3/s3test"
 )
@@ -348,34 +348,16 @@ func compared(key string) bool {
 }
 
 // checkNoBytes reads every file under data: none may hold what a
-// destroyed record held. The index drops a merged segment's files a
-// moment after the merge.
+// destroyed record held.
 func checkNoBytes(t *testing.T, d *disposal, data string) {
 	t.Helper()
 	var secrets []string
 	for i := range d.doomed {
 		secrets = append(secrets, doomedMarks(i)...)
 	}
-	var found string
-	for range 100 {
-		found = ""
-		filepath.WalkDir(data, func(p string, e fs.DirEntry, err error) error {
-			if err == nil && !e.IsDir() {
-				b, _ := os.ReadFile(p)
-				for _, s := range secrets {
-					if bytes.Contains(b, []byte(s)) {
-						found = p + " holds " + s
-					}
-				}
-			}
-			return nil
-		})
-		if found == "" {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
+	if found := testenv.FileHolding(data, secrets); found != "" {
+		t.Errorf("after the destruction: %s", found)
 	}
-	t.Errorf("after the destruction: %s", found)
 }
 
 // TestKillNineDuringDestruction executes an approved, witnessed list on
