@@ -27,8 +27,14 @@ import (
 //  3. For each record, its objects are listed again and each removal is
 //     journaled (destruction.remove, the key and no content) before the
 //     object is deleted; then its data key is destroyed (DestroyRecordKey).
-//  4. The register (destructions/<id>/register.json) is written and
-//     journaled as destruction.end.
+//  4. The index is purged of what it keeps of deleted documents; then the
+//     register (destructions/<id>/register.json) is written and journaled
+//     as destruction.end.
+//
+// Steps 3 and 4 begin by checking that the store lets every object left
+// go (object lock): a retention or legal hold placed after the intent
+// stops the destruction before it removes anything more, and it stays
+// begun, its records read as destroyed, until the store lets go.
 //
 // Every step can be run again: the next Open, or DestroyRecords with the
 // same id, finds a destruction begun and not ended and runs 3 and 4 again,
