@@ -71,6 +71,10 @@ type Config struct {
 	// without it a scanned PDF goes to the scan inbox whole, and folders
 	// of page images are Unavailable.
 	Splitter ScanSplitter
+
+	// DestructionHook, for tests only, is called at each named point of a
+	// destruction (destroy_crashpoints.go); nil in production.
+	DestructionHook func(point string)
 }
 
 // Archive is the service that ties store, journal and index: every write
@@ -142,6 +146,11 @@ type Archive struct {
 	// and splitter cuts scanned batches (Config.Splitter).
 	scans    *cache[ScanID, storedScan]
 	splitter ScanSplitter
+	// destructionHook is Config.DestructionHook.
+	destructionHook func(point string)
+	// stalled holds, by destruction id, why a begun destruction could not
+	// be completed (DestructionSummary.Problem).
+	stalled sync.Map
 }
 
 // New returns an Archive; call Open before use.
@@ -164,6 +173,7 @@ func New(cfg Config) *Archive {
 	a.disposition = newDisposition(a)
 	a.jobs, a.jobWake = newCache(jobKind), make(chan struct{}, 1)
 	a.scans, a.splitter = newCache(scanKind), cfg.Splitter
+	a.destructionHook = cfg.DestructionHook
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -202,8 +212,11 @@ func (a *Archive) Open(ctx context.Context) error {
 	if _, err = a.sweepIntents(ctx, false); err != nil {
 		return err
 	}
-	_, err = a.ResumeDestructions(ctx)
-	return err
+	if _, err = a.ResumeDestructions(ctx); err != nil {
+		return err
+	}
+	a.disposition.closeExecuted(ctx)
+	return nil
 }
 
 // readCatalog applies the journal up to head to the catalog.

@@ -3,6 +3,7 @@ package visitarchive
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -26,8 +27,14 @@ import (
 //  3. For each record, its objects are listed again and each removal is
 //     journaled (destruction.remove, the key and no content) before the
 //     object is deleted; then its data key is destroyed (DestroyRecordKey).
-//  4. The register (destructions/<id>/register.json) is written and
-//     journaled as destruction.end.
+//  4. The index is purged of what it keeps of deleted documents; then the
+//     register (destructions/<id>/register.json) is written and journaled
+//     as destruction.end.
+//
+// Steps 3 and 4 begin by checking that the store lets every object left
+// go (object lock): a retention or legal hold placed after the intent
+// stops the destruction before it removes anything more, and it stays
+// begun, its records read as destroyed, until the store lets go.
 //
 // Every step can be run again: the next Open, or DestroyRecords with the
 // same id, finds a destruction begun and not ended and runs 3 and 4 again,
@@ -84,6 +91,7 @@ func (a *Archive) DestroyRecords(ctx context.Context, d Destruction) (*Destructi
 	if err := a.beginDestruction(ctx, in); err != nil {
 		return nil, err
 	}
+	a.destructionPoint(pointAfterIntent)
 	return a.finishDestruction(ctx, in)
 }
 
@@ -111,14 +119,22 @@ func (d *Destruction) validate(op string) error {
 }
 
 // ResumeDestructions completes every destruction that was begun and not
-// ended (a crash); Open calls it. It returns how many it completed.
+// ended (a crash); Open calls it. It returns how many it completed. One
+// the store refuses to complete (Forbidden: an object lock placed after
+// it began) is logged, says why in Destructions, and stays begun; the
+// others go on.
 func (a *Archive) ResumeDestructions(ctx context.Context) (int, error) {
 	n := 0
 	for _, id := range a.catalog.begunDestructions() {
-		if _, err := a.resumeDestruction(ctx, id); err != nil {
+		_, err := a.resumeDestruction(ctx, id)
+		switch {
+		case IsKind(err, Forbidden):
+			a.log.Error("cannot complete an interrupted destruction: the store keeps some of its objects", "destruction", id, "err", ErrorMessage(err))
+		case err != nil:
 			return n, fmt.Errorf("resume destruction %s: %w", id, err)
+		default:
+			n++
 		}
-		n++
 	}
 	return n, nil
 }
@@ -213,20 +229,59 @@ func (a *Archive) filedScanCopies(id RecordID) []string {
 // checkUnlocked refuses a destruction any object of which the store still
 // keeps from deletion (object lock), so that it fails before it begins.
 func (a *Archive) checkUnlocked(ctx context.Context, op string, in *destructionIntent) error {
+	for _, id := range in.Records {
+		if err := a.firstLocked(ctx, op, id, in.Keys[id]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkRemovable refuses to go on with begun destruction in while the
+// store keeps an object of one of its records from deletion (a retention
+// or a legal hold placed after it began), before anything more is
+// removed: its records still read as destroyed, and it stays begun until
+// the store lets go and it is resumed.
+func (a *Archive) checkRemovable(ctx context.Context, in *destructionIntent) error {
+	if _, ok := a.store.(LockingStore); !ok {
+		return nil
+	}
+	for _, id := range in.Records {
+		keys, err := a.recordObjects(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := a.firstLocked(ctx, "destruction.resume", id, keys); err != nil {
+			var e *Error
+			if errors.As(err, &e) && e.Kind == Forbidden {
+				return E(e.Op, Forbidden, err, "destruction %s is begun and cannot be completed: %s; its records read as destroyed meanwhile, and it completes when the list is executed again or at the next start",
+					in.ID, strings.TrimSuffix(e.Msg, "; nothing was destroyed"))
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// firstLocked returns, for the first of keys of record id that the store
+// keeps from deletion, the error that says so; nil on a store that cannot
+// lock, or when none is kept. A key gone already is not kept.
+func (a *Archive) firstLocked(ctx context.Context, op string, id RecordID, keys []string) error {
 	ls, ok := a.store.(LockingStore)
 	if !ok {
 		return nil
 	}
 	now := a.now()
-	for _, id := range in.Records {
-		for _, key := range in.Keys[id] {
-			l, err := ls.Lock(ctx, key)
-			if err != nil {
-				return err
-			}
-			if l.Locked(now) {
-				return lockedError(op, id, key, l)
-			}
+	for _, key := range keys {
+		l, err := ls.Lock(ctx, key)
+		if IsKind(err, NotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if l.Locked(now) {
+			return lockedError(op, id, key, l)
 		}
 	}
 	return nil
@@ -278,14 +333,24 @@ func (a *Archive) putFresh(ctx context.Context, key string, v any) (ObjectInfo, 
 }
 
 // finishDestruction removes what is left of the records of in, destroys
-// their data keys, and journals the register.
-func (a *Archive) finishDestruction(ctx context.Context, in *destructionIntent) (*DestructionRegister, error) {
-	for _, id := range in.Records {
+// their data keys, purges the index, and journals the register. The
+// purge comes before the register, so that a destruction that ended has
+// nothing of its records left in the index files either.
+func (a *Archive) finishDestruction(ctx context.Context, in *destructionIntent) (reg *DestructionRegister, err error) {
+	defer a.noteStalled(in.ID, &err)
+	if err := a.checkRemovable(ctx, in); err != nil {
+		return nil, err
+	}
+	for i, id := range in.Records {
 		if err := a.removeRecord(ctx, in.ID, id); err != nil {
 			return nil, err
 		}
+		a.destructionPoint(pointAfterRecord(i + 1))
 	}
-	reg := &DestructionRegister{ID: in.ID, List: in.List, Reason: in.Reason, Approver: in.Approver,
+	a.destructionPoint(pointBeforeIndex)
+	a.purgeIndex(ctx)
+	a.destructionPoint(pointBeforeDone)
+	reg = &DestructionRegister{ID: in.ID, List: in.List, Reason: in.Reason, Approver: in.Approver,
 		Witnesses: in.Witnesses, By: in.By, Begun: in.Begun, Ended: a.now().UTC(), Entries: in.Entries}
 	key := DestructionRegisterKey(in.ID)
 	info, err := a.putFresh(ctx, key, reg)
@@ -297,8 +362,17 @@ func (a *Archive) finishDestruction(ctx context.Context, in *destructionIntent) 
 	if _, err := a.append(ctx, ch); err != nil {
 		return nil, fmt.Errorf("destruction.end: journal: %w", err)
 	}
-	a.purgeIndex(ctx)
 	return reg, nil
+}
+
+// noteStalled remembers why destruction id could not be completed, when
+// *err says, or forgets it.
+func (a *Archive) noteStalled(id string, err *error) {
+	if *err != nil {
+		a.stalled.Store(id, ErrorMessage(*err))
+	} else {
+		a.stalled.Delete(id)
+	}
 }
 
 // removeRecord journals the removal of every object of record id that is
@@ -373,6 +447,8 @@ func (a *Archive) Destructions(ctx context.Context) ([]DestructionSummary, error
 		s := DestructionSummary{ID: in.ID, List: in.List, Records: len(in.Records), Begun: in.Begun}
 		if reg, err := a.readRegister(ctx, in.ID); err == nil {
 			s.Ended, s.Done = reg.Ended, true
+		} else if p, ok := a.stalled.Load(in.ID); ok {
+			s.Problem = p.(string)
 		}
 		out = append(out, s)
 	}

@@ -77,6 +77,9 @@ type DestructionSummary struct {
 	Begun   time.Time `json:"begun"`
 	Ended   time.Time `json:"ended,omitzero"`
 	Done    bool      `json:"done"` // false while it is being executed or waits to be resumed
+	// Problem says why this process could not complete it when it last
+	// tried (a store's object lock placed after it began); empty otherwise.
+	Problem string `json:"problem,omitempty"`
 }
 
 // The journal actions of a destruction: its intent, each removal, its end

@@ -126,6 +126,7 @@ func (d *Disposition) Execute(ctx context.Context, id AppraisalID, version int) 
 		if _, err := a.DestroyRecords(tctx, *dest); err != nil {
 			return nil, err
 		}
+		a.destructionPoint(pointBeforeList)
 		ex.Destruction = dest.ID
 	}
 	if ex.List, err = d.executed(tctx, id, version, ex.Destruction); err != nil {
@@ -187,4 +188,29 @@ func skipped(e AppraisalEntry, hs []Hold) SkippedEntry {
 	}
 	s.Reason = "under legal hold, not destroyed; it goes on a later list once released — " + strings.Join(why, "; ")
 	return s
+}
+
+// closeExecuted marks executed every approved list whose destruction has
+// ended, in the name of whoever executed it: an execution cut off (a
+// crash) after its destruction began, which Open completed, or after it
+// ended. Open calls it; a list it cannot close (another process closed
+// it first) is logged, and executing it again closes it.
+func (d *Disposition) closeExecuted(ctx context.Context) {
+	for _, l := range d.appraisals.all() {
+		if l.State != AppraisalApproved {
+			continue
+		}
+		reg, err := d.a.readRegister(ctx, DestructionID(l.ID))
+		if err == nil {
+			tctx := WithPrincipal(WithActor(ctx, reg.By), nil)
+			_, err = d.executed(tctx, l.ID, l.Version, reg.ID)
+		}
+		switch {
+		case IsKind(err, NotFound):
+		case err != nil:
+			d.a.log.Error("cannot mark executed an appraisal list whose destruction ended; executing it again does", "list", l.ID, "err", err)
+		default:
+			d.a.log.Warn("marked executed an appraisal list whose execution was interrupted after its destruction", "list", l.ID, "destruction", reg.ID)
+		}
+	}
 }
