@@ -202,12 +202,12 @@ func (w *Web) renderAppraisal(c *fiber.Ctx, r *Request, form string, typed map[s
 	v.Strike = strikeChoice(r, l, typed, st.Errors)
 	v.Reject = reasonField(r, "reject_reason", typed, st.Errors)
 	v.StrikeWhy = reasonField(r, "strike_reason", typed, st.Errors)
-	switch form {
-	case formDecide:
+	switch { // beside its form, or above them all when the page does not offer it
+	case form == formDecide && v.MayDecide:
 		v.Decide = st
-	case formReject:
+	case form == formReject && v.MayReview:
 		v.RejectForm = st
-	case formStrike:
+	case form == formStrike && v.MayReview:
 		v.StrikeForm = st
 	default:
 		v.Form = st
