@@ -216,3 +216,136 @@ func (s *site) list(id va.AppraisalID) *va.Appraisal {
 	}
 	return l
 }
+
+// submittedList runs the pass as dual, who decides to destroy every entry
+// of the list and submits it.
+func (s *site) submittedList() *va.Appraisal {
+	s.t.Helper()
+	d, dual := s.Archive.Disposition(), s.as("dual")
+	if _, err := d.Appraise(dual); err != nil {
+		s.t.Fatal(err)
+	}
+	l := openDraft(s.t, s)
+	var ds []va.EntryDecision
+	for _, e := range l.Entries {
+		ds = append(ds, va.EntryDecision{Record: e.Record, Decision: va.DecisionDestroy})
+	}
+	l, err := d.Decide(dual, l.ID, l.Version, ds)
+	if err == nil {
+		l, err = d.Submit(dual, l.ID, l.Version)
+	}
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return l
+}
+
+// A manager decides a submitted list on its page: its compiler is told
+// why they may not; a rejection needs a reason, a strike a reason and
+// entries, each said beside its field; a stale approval is a conflict;
+// an archivist is offered none of it.
+func TestRetentionReviewForms(t *testing.T) {
+	s, ids := dueSite(t, 2)
+	l := s.submittedList()
+	path := "/retention/" + string(l.ID)
+	v := strconv.Itoa(l.Version)
+	boss, dual := s.signIn("boss", "zh-CN"), s.signIn("dual", "zh-CN")
+	res, body := dual.post(path+"/approve", url.Values{"version": {v}})
+	if res.StatusCode != http.StatusForbidden || !strings.Contains(body, "须由另一位管理层人员审批") {
+		t.Errorf("the compiler approves: %d\n%s", res.StatusCode, body)
+	}
+	if _, body := s.signIn("arc", "zh-CN").get(path); strings.Contains(body, path+"/approve") || strings.Contains(body, path+"/reject") {
+		t.Error("the archivist is offered the approval")
+	}
+	res, body = boss.post(path+"/reject", url.Values{"version": {v}})
+	if res.StatusCode != http.StatusUnprocessableEntity || besideField(body, "reject_reason") == "" {
+		t.Errorf("a rejection without a reason: %d %q", res.StatusCode, besideField(body, "reject_reason"))
+	}
+	res, body = boss.post(path+"/strike", url.Values{"version": {v}, "strike_reason": {"另行处理"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || besideField(body, "strike_records") == "" || !strings.Contains(body, "另行处理") {
+		t.Errorf("a strike of nothing: %d %q", res.StatusCode, besideField(body, "strike_records"))
+	}
+	res, body = boss.post(path+"/strike", url.Values{"version": {v}, "records": {string(ids[1])}})
+	if res.StatusCode != http.StatusUnprocessableEntity || besideField(body, "strike_reason") == "" ||
+		!strings.Contains(body, `value="`+string(ids[1])+`" checked`) {
+		t.Errorf("a strike without a reason: %d %q", res.StatusCode, besideField(body, "strike_reason"))
+	}
+	res, body = boss.post(path+"/strike", url.Values{"version": {v}, "records": {string(ids[1])}, "strike_reason": {"另行处理"}})
+	seeOther(t, "the strike", res, body, path)
+	res, body = boss.post(path+"/approve", url.Values{"version": {v}})
+	if res.StatusCode != http.StatusConflict || !strings.Contains(body, "form-error") {
+		t.Errorf("a stale approval: %d", res.StatusCode)
+	}
+	res, body = boss.post(path+"/approve", url.Values{"version": {strconv.Itoa(l.Version + 1)}})
+	seeOther(t, "the approval", res, body, path)
+	_, body = boss.get(path)
+	for _, want := range []string{"清单已批准。", "已剔除 · 另行处理", path + "/execute"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the approved list's page lacks %q", want)
+		}
+	}
+	if got := s.list(l.ID); got.State != va.AppraisalApproved || len(got.ToDestroy()) != 1 {
+		t.Errorf("approved: %+v", got)
+	}
+}
+
+// Holds are placed on their page by auditors and managers (a reason is
+// required, a record that is not there is said beside its field) and
+// released beside each by whoever may (a reason is required; a stale
+// form is a conflict; an archivist may not); the record's page says it
+// is held, and until when it is kept.
+func TestRetentionHoldForms(t *testing.T) {
+	s, ids := dueSite(t, 1)
+	aud := s.signIn("aud", "zh-CN")
+	if _, body := s.signIn("arc", "zh-CN").get("/holds"); strings.Contains(body, `action="/holds"`) {
+		t.Error("the archivist is offered to place a hold")
+	}
+	place := url.Values{"scope": {"record"}, "record": {string(ids[0])}}
+	res, body := aud.post("/holds", place)
+	if res.StatusCode != http.StatusUnprocessableEntity || besideField(body, "reason") == "" || !strings.Contains(body, string(ids[0])) {
+		t.Errorf("a hold without a reason: %d %q", res.StatusCode, besideField(body, "reason"))
+	}
+	place = url.Values{"scope": {"record"}, "record": {"R404"}, "reason": {"诉讼保全"}}
+	res, body = aud.post("/holds", place)
+	if res.StatusCode != http.StatusUnprocessableEntity || besideField(body, "record") == "" || !strings.Contains(body, "诉讼保全") {
+		t.Errorf("a hold on no record: %d %q", res.StatusCode, besideField(body, "record"))
+	}
+	if res, _ := s.signIn("arc", "zh-CN").post("/holds", url.Values{"scope": {"record"}, "record": {string(ids[0])}, "reason": {"x"}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("the archivist places a hold: %d, want 403", res.StatusCode)
+	}
+	place = url.Values{"scope": {"record"}, "record": {string(ids[0])}, "reason": {"诉讼保全"}}
+	res, body = aud.post("/holds", place)
+	seeOther(t, "the hold", res, body, "/holds")
+	hs, err := s.Archive.Disposition().Holds(s.as("aud"), true)
+	if err != nil || len(hs) != 1 {
+		t.Fatalf("holds: %v %v", hs, err)
+	}
+	h := hs[0]
+	_, body = s.signIn("arc", "zh-CN").get("/records/" + string(ids[0]))
+	for _, want := range []string{"法律保全中", `href="/holds#` + string(h.ID) + `"`, "保管至", "2037年1月1日", "已到期待鉴定"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the held record's page lacks %q", want)
+		}
+	}
+	release := "/holds/" + string(h.ID) + "/release"
+	if _, body := s.signIn("arc", "zh-CN").get("/holds"); strings.Contains(body, release) {
+		t.Error("the archivist is offered to release the hold")
+	}
+	if res, _ := s.signIn("arc", "zh-CN").post(release, url.Values{"version": {"1"}, "release_reason": {"结案"}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("the archivist releases: %d, want 403", res.StatusCode)
+	}
+	boss := s.signIn("boss", "zh-CN")
+	res, body = boss.post(release, url.Values{"version": {"1"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || besideField(body, "release_reason-"+string(h.ID)) == "" {
+		t.Errorf("a release without a reason: %d %q", res.StatusCode, besideField(body, "release_reason-"+string(h.ID)))
+	}
+	res, body = boss.post(release, url.Values{"version": {"0"}, "release_reason": {"结案"}})
+	if res.StatusCode != http.StatusConflict || !strings.Contains(body, "结案") {
+		t.Errorf("a stale release: %d", res.StatusCode)
+	}
+	res, body = aud.post(release, url.Values{"version": {"1"}, "release_reason": {"结案"}})
+	seeOther(t, "the release", res, body, "/holds")
+	if _, body := aud.get("/holds?all=1"); !strings.Contains(body, "法律保全已解除。") || !strings.Contains(body, "结案") {
+		t.Errorf("the released hold:\n%s", body)
+	}
+}
