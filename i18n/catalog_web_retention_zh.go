@@ -29,6 +29,7 @@ func init() {
 		"Destructions":      "销毁记录",
 		"Due for appraisal": "已到期待鉴定",
 		"Ended":             "结束时间",
+		"Entry":             "条目",
 		"Entries":           "条目",
 		"Execute the list":  "执行销毁",
 		"Executed":          "已执行",

@@ -12,12 +12,18 @@ import (
 )
 
 // Retention and disposition (保管与销毁): the appraisal lists (/retention,
-// by state) and the page of one list (/retention/{id}) with its entries
-// and, for whoever the policy allows, the forms to confirm it as a
-// witness (监销人) and to execute it; the destructions with their
-// registers (/destructions); the legal holds (/holds), read only. The
-// policy decides who reads what (KindAppraisal, KindDestruction,
-// KindHold), and every form asks the Archive again.
+// by state, with the retention pass to run now) and the page of one list
+// (/retention/{id}) with its entries and the forms of its state, for
+// whoever the policy allows (retention_forms.go): the archivist decides
+// a draft's entries and submits it, a manager approves, rejects or
+// strikes entries of a submitted one, two witnesses (监销人) confirm an
+// approved one, which is then executed; an executed list says beside
+// each entry a hold kept from destruction why. The destructions link
+// their registers (/destructions); the legal holds are placed and
+// released on their page (/holds, retention_holds.go). The policy
+// decides who reads what (KindAppraisal, KindDestruction, KindHold), and
+// every form asks the Archive again: what it refuses comes back beside
+// the form.
 
 func init() {
 	addLabels(retentionFieldLabels, retentionValueLabels)
@@ -35,7 +41,7 @@ var (
 // retentionFieldLabels are the labels of the fields of the forms of
 // retention, by the names the Archive gives them in its messages.
 var retentionFieldLabels = map[string]string{
-	"decisions":      msg("Decisions"),
+	"decisions":      msg("Entry"),
 	"keep_for":       msg("New retention period"),
 	"reject_reason":  msg("Reason for rejecting it"),
 	"strike_reason":  msg("Reason for striking them"),
@@ -265,6 +271,8 @@ func entryRowOf(r *Request, i int, e visitarchive.AppraisalEntry, typed, errs ma
 	row.KeepIn.Hint = r.T("To keep it: the new period.")
 	row.ReasonIn = newField(r, decisionName(i, "reason"), "text", typed[decisionName(i, "reason")], errs)
 	row.ReasonIn.Hint, row.ReasonIn.Max = r.T("Required to keep it."), 2000
+	// The entry's fieldset names it: its inputs' labels need not.
+	row.DecideIn.Label, row.KeepIn.Label, row.ReasonIn.Label = Label(r.Lang, "decision"), Label(r.Lang, "keep_for"), Label(r.Lang, "reason")
 	return row
 }
 

@@ -67,7 +67,7 @@ func TestRetentionDestructionsPage(t *testing.T) {
 }
 
 // The holds' page lists a hold in force, its reason and who placed it;
-// it offers no form.
+// it offers an archivist no form (they neither place nor release holds).
 func TestRetentionHoldsPage(t *testing.T) {
 	s := staffSite(t)
 	if _, err := s.Archive.Disposition().PlaceHold(s.as("aud"), va.HoldRequest{Scope: va.HoldCustomer, Customer: "C1",
