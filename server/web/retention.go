@@ -160,6 +160,7 @@ type appraisalView struct {
 	MayWitness bool
 	MayExecute bool
 	Held       int       // executed: the entries to destroy a hold kept
+	Moves      []listMoveButton
 	Form       formState // the moves without fields
 	Decide     formState
 	Reject     field
@@ -178,6 +179,15 @@ func appraisalParam(c *fiber.Ctx) (visitarchive.AppraisalID, error) {
 	return visitarchive.AppraisalID(id), nil
 }
 
+// appraisalOfPath is the list the path names, as the caller may read it.
+func (w *Web) appraisalOfPath(c *fiber.Ctx) (*visitarchive.Appraisal, error) {
+	id, err := appraisalParam(c)
+	if err != nil {
+		return nil, err
+	}
+	return w.archive.Disposition().Appraisal(c.UserContext(), id)
+}
+
 func (w *Web) appraisal(c *fiber.Ctx, r *Request) error {
 	return w.renderAppraisal(c, r, formMove, nil, formState{})
 }
@@ -185,17 +195,14 @@ func (w *Web) appraisal(c *fiber.Ctx, r *Request) error {
 // renderAppraisal renders the page of the list of the path; the form
 // named form shows typed and st.
 func (w *Web) renderAppraisal(c *fiber.Ctx, r *Request, form string, typed map[string]string, st formState) error {
-	id, err := appraisalParam(c)
+	l, err := w.appraisalOfPath(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.UserContext()
-	l, err := w.archive.Disposition().Appraisal(ctx, id)
-	if err != nil {
-		return err
-	}
 	v := appraisalView{appraisalRow: appraisalRowOf(r, l), Witnessed: l.Witnesses}
 	v.mayMove(w.archive.Allowed, ctx, l.State)
+	v.Moves = v.moveButtons(r)
 	if typed == nil {
 		typed = decisionInputs(l)
 	}
@@ -219,6 +226,28 @@ func (w *Web) renderAppraisal(c *fiber.Ctx, r *Request, form string, typed map[s
 		v.Form = st
 	}
 	return w.render(c, r, "appraisal", msg("Appraisal list"), v)
+}
+
+// listMoveButton is the button of a move without fields: the form posts
+// to the list's URL and Action.
+type listMoveButton struct{ Action, Label string }
+
+// moveButtons are the buttons of the moves v allows, in the order of the
+// list's life.
+func (v *appraisalView) moveButtons(r *Request) []listMoveButton {
+	var out []listMoveButton
+	for _, m := range []struct {
+		ok            bool
+		action, label string
+	}{
+		{v.MayDecide, "submit", msg("Submit for approval")}, {v.MayReview, "approve", msg("Approve the list")},
+		{v.MayWitness, "witness", msg("Confirm as a witness")}, {v.MayExecute, "execute", msg("Execute the list")},
+	} {
+		if m.ok {
+			out = append(out, listMoveButton{Action: m.action, Label: r.T(m.label)})
+		}
+	}
+	return out
 }
 
 // mayMove sets which forms of a list in state s the caller may send, as

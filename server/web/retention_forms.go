@@ -73,15 +73,11 @@ func (w *Web) runAppraisal(c *fiber.Ctx, r *Request) error {
 // decideAppraisal records the decisions the form sends: those of the
 // entries on which something was chosen or typed.
 func (w *Web) decideAppraisal(c *fiber.Ctx, r *Request) error {
-	id, err := appraisalParam(c)
+	cur, err := w.appraisalOfPath(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	cur, err := w.archive.Disposition().Appraisal(ctx, id)
-	if err != nil {
-		return err
-	}
+	ctx, id := c.UserContext(), cur.ID
 	typed := typedDecisions(c, cur)
 	var ds []visitarchive.EntryDecision
 	var at []int // the entry of each decision sent
