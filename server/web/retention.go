@@ -159,7 +159,7 @@ type appraisalView struct {
 	MayReview  bool // submitted: approve, reject, strike
 	MayWitness bool
 	MayExecute bool
-	Held       int       // executed: the entries to destroy a hold kept
+	Held       int // executed: the entries to destroy a hold kept
 	Moves      []listMoveButton
 	Form       formState // the moves without fields
 	Decide     formState
