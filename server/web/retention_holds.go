@@ -190,10 +190,14 @@ func holdRequest(r *Request, typed map[string]string, loc *time.Location) (visit
 
 // refusedHold is refused for the placing form: a record or customer
 // that is not there is said beside its field (422), not as a missing
-// page.
+// page; a search without filters beside its words.
 func refusedHold(c *fiber.Ctx, r *Request, err error, scope visitarchive.HoldScope) (formState, error) {
 	if !visitarchive.IsKind(err, visitarchive.NotFound) || (scope != visitarchive.HoldRecord && scope != visitarchive.HoldCustomer) {
-		return refused(c, r, err, nil, nil)
+		st, err := refused(c, r, err, nil, nil)
+		if m, ok := st.Errors["query"]; ok { // a search with no filter: said beside its words
+			st.Errors["q"] = m
+		}
+		return st, err
 	}
 	c.Status(fiber.StatusUnprocessableEntity)
 	return formState{Errors: map[string]string{string(scope): errorText(r.Lang, err)}}, nil

@@ -310,6 +310,14 @@ func TestRetentionHoldForms(t *testing.T) {
 	if res.StatusCode != http.StatusUnprocessableEntity || besideField(body, "record") == "" || !strings.Contains(body, "诉讼保全") {
 		t.Errorf("a hold on no record: %d %q", res.StatusCode, besideField(body, "record"))
 	}
+	res, body = aud.post("/holds", url.Values{"scope": {"query"}, "reason": {"诉讼保全"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || besideField(body, "q") == "" {
+		t.Errorf("a hold on a search of nothing: %d %q", res.StatusCode, besideField(body, "q"))
+	}
+	res, body = aud.post("/holds", url.Values{"scope": {"query"}, "q": {"售后"}, "from": {"2026-13-01"}, "reason": {"诉讼保全"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || besideField(body, "from") == "" || !strings.Contains(body, `value="售后"`) {
+		t.Errorf("a hold on a search from no date: %d %q", res.StatusCode, besideField(body, "from"))
+	}
 	if res, _ := s.signIn("arc", "zh-CN").post("/holds", url.Values{"scope": {"record"}, "record": {string(ids[0])}, "reason": {"x"}}); res.StatusCode != http.StatusForbidden {
 		t.Errorf("the archivist places a hold: %d, want 403", res.StatusCode)
 	}
