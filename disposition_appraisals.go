@@ -211,7 +211,9 @@ func entry(op string, l *Appraisal, rid RecordID) (*AppraisalEntry, error) {
 }
 
 // Decide records the archivist's decisions on entries of draft list id
-// at version.
+// at version. Every decision is checked before any is recorded; the
+// fields of an Invalid error name the decision by its place in ds
+// (decisions[1].reason).
 func (d *Disposition) Decide(ctx context.Context, id AppraisalID, version int, ds []EntryDecision) (*Appraisal, error) {
 	const op = "appraisal.decide"
 	l, err := d.change(ctx, op, PermUpdate, id, version, AppraisalDraft)
@@ -221,23 +223,21 @@ func (d *Disposition) Decide(ctx context.Context, id AppraisalID, version int, d
 	if len(ds) == 0 {
 		return nil, invalidField(op, "decisions", "is required: at least one")
 	}
-	for _, dec := range ds {
+	var c checker
+	entries := make([]*AppraisalEntry, len(ds))
+	for i, dec := range ds {
 		e, err := entry(op, l, dec.Record)
 		if err != nil {
 			return nil, err
 		}
-		var c checker
-		c.oneOf("decision", dec.Decision, []string{DecisionDestroy, DecisionKeep})
-		c.text("reason", dec.Reason, longText)
-		if dec.Decision == DecisionKeep {
-			c.required("reason", dec.Reason)
-			if !longer(dec.KeepFor, e.Retention) {
-				c.add("keep_for", "must be a period longer than %s (D30 or Y)", e.Retention)
-			}
-		}
-		if err := c.result(op, "decision"); err != nil {
-			return nil, err
-		}
+		entries[i] = e
+		checkDecision(&c, "decisions["+itoa(i)+"].", dec, e.Retention)
+	}
+	if err := c.result(op, "decision"); err != nil {
+		return nil, err
+	}
+	for i, dec := range ds {
+		e := entries[i]
 		e.Decision, e.Reason, e.DecidedBy, e.DecidedAt = dec.Decision, dec.Reason, ActorFrom(ctx), l.UpdatedAt
 		e.KeepFor = ""
 		if dec.Decision == DecisionKeep {
@@ -245,6 +245,21 @@ func (d *Disposition) Decide(ctx context.Context, id AppraisalID, version int, d
 		}
 	}
 	return l, d.writeList(ctx, op, l)
+}
+
+// checkDecision checks decision dec on an entry kept for period p, its
+// fields named with prefix (decisions[i].): one of destroy and keep;
+// keeping needs a reason and a longer period.
+func checkDecision(c *checker, prefix string, dec EntryDecision, p Retention) {
+	c.required(prefix+"decision", dec.Decision)
+	c.oneOf(prefix+"decision", dec.Decision, []string{DecisionDestroy, DecisionKeep})
+	c.text(prefix+"reason", dec.Reason, longText)
+	if dec.Decision == DecisionKeep {
+		c.required(prefix+"reason", dec.Reason)
+		if !longer(dec.KeepFor, p) {
+			c.add(prefix+"keep_for", "must be a period longer than %s (D30 or Y)", p)
+		}
+	}
 }
 
 // Submit sends draft list id at version, every entry decided, to the

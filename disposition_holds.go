@@ -106,8 +106,7 @@ func (d *Disposition) ReleaseHold(ctx context.Context, id HoldID, version int, r
 	if err != nil {
 		return nil, err
 	}
-	if p := PrincipalFrom(ctx); p != nil && !a.policy.Allowed(p, PermManage, holdResource) &&
-		!(a.policy.Allowed(p, PermCancel, holdResource) && p.Has(cur.PlacedRole)) {
+	if !d.MayRelease(ctx, cur) {
 		return nil, E(op, Forbidden, nil, "hold %s was placed by the %s role: only that role or a manager may release it", id, cur.PlacedRole)
 	}
 	if err := checkVersion(op, "hold", string(id), cur.Version, version); err != nil {
@@ -136,6 +135,15 @@ func (d *Disposition) ReleaseHold(ctx context.Context, id HoldID, version int, r
 		a.holdAfter(ctx, false, d.covered(ctx, &h)...)
 	}
 	return &h, nil
+}
+
+// MayRelease reports whether the caller may release hold h: a trusted
+// caller, a manager (manage on hold), or a holder of the role that
+// placed it whom the policy lets release holds (cancel on hold).
+func (d *Disposition) MayRelease(ctx context.Context, h *Hold) bool {
+	p, pol := PrincipalFrom(ctx), d.a.policy
+	return p == nil || pol.Allowed(p, PermManage, holdResource) ||
+		pol.Allowed(p, PermCancel, holdResource) && p.Has(h.PlacedRole)
 }
 
 // Holds returns the holds, newest first; only the active ones when

@@ -181,6 +181,17 @@ func TestAppraisalApproval(t *testing.T) {
 	wantKind(t, "submit undecided", err, va.Conflict)
 	_, err = d.Decide(ctx["dual"], l.ID, l.Version, []va.EntryDecision{{Record: r2.ID, Decision: "keep", KeepFor: "D10", Reason: "x"}})
 	wantKind(t, "keep for no longer", err, va.Invalid)
+	// Every decision is checked before any is recorded, and each message
+	// names the decision it is about: a form shows it beside that entry.
+	_, err = d.Decide(ctx["dual"], l.ID, l.Version, []va.EntryDecision{{Record: r1.ID, Decision: "destroy"},
+		{Record: r2.ID, Decision: "keep", KeepFor: va.RetainD30}, {Record: r3.ID, Reason: "忘了选"}})
+	fields := map[string]bool{}
+	for _, fe := range va.ErrorFields(err) {
+		fields[fe.Field] = true
+	}
+	if !fields["decisions[1].reason"] || !fields["decisions[2].decision"] || len(fields) != 2 {
+		t.Errorf("bad decisions: fields %v (%v)", fields, err)
+	}
 	l, err = d.Decide(ctx["dual"], l.ID, l.Version, []va.EntryDecision{
 		{Record: r1.ID, Decision: "destroy"},
 		{Record: r2.ID, Decision: "keep", KeepFor: va.RetainD30, Reason: "合同纠纷未结"},

@@ -68,9 +68,16 @@
 //	paper.go     the paper originals: one's place, moves and loans, what
 //	             is where, the loans out and overdue
 //	retention.go retention and disposition: the appraisal lists by
-//	             state, a list's page with its entries and the forms to
-//	             witness and execute it, the destructions with links to
-//	             their registers (the API's), the legal holds (read only)
+//	             state, a list's page with its entries and the forms its
+//	             state and the caller's roles allow, the destructions with
+//	             links to their registers (the API's)
+//	retention_forms.go  the forms of a list: the pass run now, the
+//	             archivist's decisions (decisions[i].field, as the
+//	             Archive names them) and submission, a manager's approval,
+//	             rejection and strikes, the witnesses and the execution
+//	retention_holds.go  the legal holds: placing one (on a record, a
+//	             customer or a search), releasing one beside it; a
+//	             record's page shows the holds on it and its retain_until
 //	templates/files.html     attachments, paperplace: the pieces of
 //	                         files.go's and paper.go's pages
 //	templates/admin.html     field, select, checks, formstate, viewtabs,

@@ -23,8 +23,10 @@ type recordView struct {
 	ChainHidden bool
 	History     []visitarchive.VersionInfo
 	Annotations []visitarchive.Annotation
-	Actions     []NavLink  // what the user may do with it now: edit, review, …
-	Files       *filesView // its attachments (files.go)
+	Actions     []NavLink           // what the user may do with it now: edit, review, …
+	Files       *filesView          // its attachments (files.go)
+	Due         bool                // archived, and its retain_until has passed
+	Holds       []visitarchive.Hold // the legal holds on it, for whoever may read holds
 }
 
 // fieldView is one field of a record as the page shows it.
@@ -82,7 +84,20 @@ func (w *Web) showRecord(c *fiber.Ctx, r *Request, filesErr string) error {
 	}
 	allowPDFFrames(c, v.Files)
 	v.ChainHidden = slices.ContainsFunc(rec.Hidden, func(h string) bool { return strings.HasPrefix(h, "decision_chain") })
+	v.Due = rec.RetainUntil != nil && !rec.RetainUntil.After(w.archive.Now())
+	if v.Holds, err = w.recordHolds(ctx, rec); err != nil {
+		return err
+	}
 	return w.render(c, r, "record", msg("Visit record"), v)
+}
+
+// recordHolds are the legal holds in force on archived record rec, for
+// whoever may read holds (retention.go); none for anyone else.
+func (w *Web) recordHolds(ctx context.Context, rec *visitarchive.Record) ([]visitarchive.Hold, error) {
+	if rec.Status != visitarchive.StatusArchived || !w.archive.Allowed(ctx, visitarchive.PermRead, holdResource) {
+		return nil, nil
+	}
+	return w.archive.Disposition().HeldBy(ctx, rec.ID)
 }
 
 func (w *Web) recordFieldViews(ctx context.Context, r *Request, rec *visitarchive.Record) []fieldView {

@@ -36,22 +36,29 @@ var staff = []struct {
 // addStaff adds staff to s, each with the password of every site's
 // people, chosen by themselves.
 func (s *site) addStaff() {
+	s.t.Helper()
+	for _, p := range staff {
+		s.addPerson(p.name, p.dept, p.display, p.roles, p.grants)
+	}
+}
+
+// addPerson adds a person to s with the password of every site's
+// people, chosen by themselves.
+func (s *site) addPerson(name, dept, display string, roles []va.Role, grants []va.Grant) {
 	t := s.t
 	t.Helper()
 	setup := va.WithActor(t.Context(), "setup")
-	for _, p := range staff {
-		u, err := s.Archive.Accounts().CreateUser(setup, va.User{Name: va.UserName(p.name), DisplayName: p.display,
-			Department: va.DepartmentID(p.dept), Roles: p.roles, Grants: p.grants})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.Archive.Accounts().SetPassword(va.WithActor(t.Context(), u.Name), u.Name, "a password to change"); err != nil {
-			t.Fatal(err)
-		}
-		me := va.WithPrincipal(t.Context(), va.PrincipalOf(u))
-		if _, err := s.Archive.Accounts().ChangePassword(me, "a password to change", password); err != nil {
-			t.Fatal(err)
-		}
+	u, err := s.Archive.Accounts().CreateUser(setup, va.User{Name: va.UserName(name), DisplayName: display,
+		Department: va.DepartmentID(dept), Roles: roles, Grants: grants})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Archive.Accounts().SetPassword(va.WithActor(t.Context(), u.Name), u.Name, "a password to change"); err != nil {
+		t.Fatal(err)
+	}
+	me := va.WithPrincipal(t.Context(), va.PrincipalOf(u))
+	if _, err := s.Archive.Accounts().ChangePassword(me, "a password to change", password); err != nil {
+		t.Fatal(err)
 	}
 }
 
