@@ -67,6 +67,11 @@ type Config struct {
 	// store advances when Open finds the index empty.
 	ReindexProgress func(done, total int)
 
+	// ArchivingHook, if set, is called at each step of ArchiveRecord;
+	// an error fails the archiving there. Only tests set it, to fail or
+	// kill an archiving at that step (archive_refcodes_hook.go).
+	ArchivingHook func(context.Context, ArchivingStep) error
+
 	// Splitter cuts scanned batches at their cover sheets (ScanUpload);
 	// without it a scanned PDF goes to the scan inbox whole, and folders
 	// of page images are Unavailable.
@@ -101,7 +106,6 @@ type Archive struct {
 	workflow  WorkflowConfig
 	mailer    Mailer
 	verifier  ChainVerifier
-	refCodes  refCodes
 	// noticesDone holds the marker keys (notices/…) of the reminders
 	// known to be out, or moot, so that the jobs do not try them again
 	// (archive_reminders.go).
@@ -142,6 +146,8 @@ type Archive struct {
 	// and splitter cuts scanned batches (Config.Splitter).
 	scans    *cache[ScanID, storedScan]
 	splitter ScanSplitter
+	// archivingHook is Config.ArchivingHook.
+	archivingHook func(context.Context, ArchivingStep) error
 }
 
 // New returns an Archive; call Open before use.
@@ -164,6 +170,7 @@ func New(cfg Config) *Archive {
 	a.disposition = newDisposition(a)
 	a.jobs, a.jobWake = newCache(jobKind), make(chan struct{}, 1)
 	a.scans, a.splitter = newCache(scanKind), cfg.Splitter
+	a.hookArchiving(cfg.ArchivingHook)
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -390,9 +397,10 @@ func (a *Archive) append(ctx context.Context, changes ...Change) (uint64, error)
 }
 
 // dropObject removes an object that will not be journaled; "" is none
-// (a write that needed no new data key).
+// (a write that needed no new data key). A reference-code claim stays: it
+// is released instead (archive_refcodes.go).
 func (a *Archive) dropObject(ctx context.Context, key string) {
-	if key == "" {
+	if key == "" || strings.HasPrefix(key, RefCodesPrefix) {
 		return
 	}
 	if strings.HasPrefix(key, DataKeysPrefix) {
