@@ -192,7 +192,8 @@ func (a *Archive) reserve(ctx context.Context, op string, r *Record) (Change, er
 		return Change{}, err
 	}
 	var held reservation
-	if _, err := readJSON(ctx, a.store, key, &held); err != nil {
+	info, err = readJSON(ctx, a.store, key, &held)
+	if err != nil {
 		return Change{}, err
 	}
 	if a.now().Sub(held.Time) < a.workflow.ArchivingTimeout {
@@ -200,5 +201,29 @@ func (a *Archive) reserve(ctx context.Context, op string, r *Record) (Change, er
 			r.ID, held.By, held.Time.Format(time.RFC3339))
 	}
 	a.log.Warn("taking over a stale archiving reservation", "record", r.ID, "held_by", held.By, "since", held.Time)
-	return Change{}, nil
+	if err := a.clearDead(ctx, r); err != nil {
+		return Change{}, err
+	}
+	return Change{Action: "record.reserve", Key: key, SHA256: info.SHA256}, nil
+}
+
+// clearDead removes what the archiving of r whose reservation is taken
+// over wrote and never journaled, its archived version and its paper
+// original, which stand in the way of writing them again; each removal is
+// journaled. Its claim stays, to be taken over.
+func (a *Archive) clearDead(ctx context.Context, r *Record) error {
+	var changes []Change
+	for _, key := range []string{RecordKey(r.ID, r.Version), PaperKey(r.ID, 1)} {
+		info, err := a.store.Stat(ctx, key)
+		switch {
+		case IsKind(err, NotFound) || err == nil && a.catalog.recorded(key):
+			continue
+		case err != nil:
+			return err
+		}
+		changes = append(changes, unrecordedRemoval(ctx, key, fmt.Sprintf("sha256 %s, written %s by an archiving of record %s that died",
+			info.SHA256, info.Modified.UTC().Format(time.RFC3339), r.ID)))
+	}
+	_, err := a.removeAll(ctx, changes)
+	return err
 }
