@@ -67,6 +67,11 @@ type Config struct {
 	// store advances when Open finds the index empty.
 	ReindexProgress func(done, total int)
 
+	// ArchivingHook, if set, is called at each step of ArchiveRecord;
+	// an error fails the archiving there. Only tests set it, to fail or
+	// kill an archiving at that step (archive_refcodes_hook.go).
+	ArchivingHook func(context.Context, ArchivingStep) error
+
 	// Splitter cuts scanned batches at their cover sheets (ScanUpload);
 	// without it a scanned PDF goes to the scan inbox whole, and folders
 	// of page images are Unavailable.
@@ -105,7 +110,6 @@ type Archive struct {
 	workflow  WorkflowConfig
 	mailer    Mailer
 	verifier  ChainVerifier
-	refCodes  refCodes
 	// noticesDone holds the marker keys (notices/…) of the reminders
 	// known to be out, or moot, so that the jobs do not try them again
 	// (archive_reminders.go).
@@ -151,6 +155,8 @@ type Archive struct {
 	// stalled holds, by destruction id, why a begun destruction could not
 	// be completed (DestructionSummary.Problem).
 	stalled sync.Map
+	// archivingHook is Config.ArchivingHook.
+	archivingHook func(context.Context, ArchivingStep) error
 }
 
 // New returns an Archive; call Open before use.
@@ -174,6 +180,7 @@ func New(cfg Config) *Archive {
 	a.jobs, a.jobWake = newCache(jobKind), make(chan struct{}, 1)
 	a.scans, a.splitter = newCache(scanKind), cfg.Splitter
 	a.destructionHook = cfg.DestructionHook
+	a.hookArchiving(cfg.ArchivingHook)
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -403,9 +410,10 @@ func (a *Archive) append(ctx context.Context, changes ...Change) (uint64, error)
 }
 
 // dropObject removes an object that will not be journaled; "" is none
-// (a write that needed no new data key).
+// (a write that needed no new data key). A reference-code claim stays: it
+// is released instead (archive_refcodes.go).
 func (a *Archive) dropObject(ctx context.Context, key string) {
-	if key == "" {
+	if key == "" || strings.HasPrefix(key, RefCodesPrefix) {
 		return
 	}
 	if strings.HasPrefix(key, DataKeysPrefix) {

@@ -3,9 +3,8 @@ package visitarchive
 import (
 	"context"
 	"fmt"
-	"strconv"
+	"slices"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -15,12 +14,34 @@ import (
 //	<fonds>-KF·<year>-<period>-<area code>-<number>
 //
 // whose number is unique and gap-free within its series: the codes that
-// share fonds, year, period and area. Numbers are claimed with create-only
-// objects (refcodes/<series>/<number>.json), so archivists working at once
-// on any backend never get the same number; a record is reserved to one
+// share fonds, year, period and area. A record is reserved to one
 // archivist first (archiving/<id>/<version>.json), so that two archivists
-// racing on the same record cannot each claim a number and leave one
-// unused.
+// racing on the same record do not both archive it. Numbers are claimed
+// with create-only objects, so that archivists working at once on any
+// backend never get the same number: the claim of number n is
+// refcodes/<series>/<n>.json, and it is journaled with the archived
+// record version that carries it (ActionRefCode).
+//
+// An archiving that fails or dies after its claim leaves the claim
+// behind. Claims are never deleted: a deleted claim could be claimed
+// again by two archivists at once. Instead a claim ends in one of two
+// journaled fates. It is used (journaled with its record), or it is
+// released (ActionRefCodeRelease): by the archiving itself when it fails,
+// by the archiving that takes its number over, or by RemoveUnrecorded.
+// Taking a number over writes the next attempt at it,
+// refcodes/<series>/<n>.<attempt>.json, create-only again, so that of
+// several archivists taking it over exactly one wins. A number is free
+// to take when no archived record carries it and its latest attempt was
+// released, or was made for the same record version (whose reservation
+// the taker now holds), or is older than the archiving timeout (its
+// holder is dead: an archiving that has not reached its journal entry
+// within half the timeout gives up and releases its claim). Each
+// archiving takes the lowest free number of its series, so a number left
+// by a crash is reused by the next archiving of its record or of its
+// series, and the series stays without gaps and duplicates.
+//
+// The journal proves it: ReferenceSeries reads every series from the
+// journal and the claims, and verify reports a gap or a duplicate.
 
 // ArchiveRequest is the archivist's input.
 type ArchiveRequest struct {
@@ -28,30 +49,8 @@ type ArchiveRequest struct {
 	PaperLocation *PaperLocation // where the paper original is kept, if there is one
 }
 
-// refCodes remembers the last number claimed per series, to try the next
-// one first.
-type refCodes struct {
-	mu   sync.Mutex
-	last map[string]int
-}
-
-func (c *refCodes) next(series string) (int, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n, ok := c.last[series]
-	return n + 1, ok
-}
-
-func (c *refCodes) claimed(series string, n int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.last == nil {
-		c.last = map[string]int{}
-	}
-	c.last[series] = max(c.last[series], n)
-}
-
-// refClaim is the object that holds one number of a series.
+// refClaim is the object that holds one attempt at a number of a
+// series.
 type refClaim struct {
 	Code    string    `json:"code"`
 	Record  RecordID  `json:"record"`
@@ -66,15 +65,12 @@ type reservation struct {
 	Time time.Time `json:"time"`
 }
 
-// staleReservation is how old a reservation must be before another
-// archivist may take it over (its holder is taken to have died).
-const staleReservation = 2 * time.Minute
-
 // ArchiveRecord archives approved record id: classified, with its
 // retention period and reference code, and the paper location if given,
 // which is also version 1 of the record's Paper (see paper.go).
 func (a *Archive) ArchiveRecord(ctx context.Context, id RecordID, req ArchiveRequest) (*Record, error) {
 	const op = "record.archive"
+	start := a.now()
 	cur, err := a.currentRecord(ctx, op, id, req.Version, "archive", PermArchive)
 	if err != nil {
 		return nil, err
@@ -93,28 +89,54 @@ func (a *Archive) ArchiveRecord(ctx context.Context, id RecordID, req ArchiveReq
 		return nil, err
 	}
 	resv, err := a.reserve(ctx, op, r)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		err = a.step(ctx, StepReserved)
 	}
-	n, claim, err := a.claimNumber(ctx, op, series, r)
 	if err != nil {
 		a.dropObject(ctx, resv.Key)
 		return nil, err
 	}
-	arc.ReferenceCode = refCode(series, n)
+	cl, err := a.claimNumber(ctx, op, series, r)
+	if err != nil {
+		a.dropObject(ctx, resv.Key)
+		return nil, err
+	}
+	arc.ReferenceCode = refCode(series, cl.n)
 	arc.PaperLocation, arc.ArchivedBy, arc.ArchivedAt = req.PaperLocation, ActorFrom(ctx), a.now().UTC()
 	r.Status, r.Archival = StatusArchived, arc
-	paper, err := a.papers.archived(ctx, op, r)
+	got, err := a.archiveClaimed(ctx, op, r, start, resv, cl)
 	if err != nil {
-		a.dropObject(ctx, resv.Key)
-		a.dropObject(ctx, claim.Key)
+		a.releaseClaim(ctx, cl.change, fmt.Sprintf("archiving version %d of record %s failed: %s", r.Version, r.ID, ErrorMessage(err)))
 		return nil, err
 	}
-	got, err := a.moveRecordWith(ctx, op, r, []Change{resv, claim, paper})
+	a.lockAfter(ctx, got.ID)
+	return got, nil
+}
+
+// archiveClaimed writes the paper original and the archived version r,
+// whose number cl claimed, and journals them with the reservation and
+// the claims. It gives up, removing what it wrote, when it could not
+// reach the journal within half the archiving timeout since start: past
+// the whole timeout another archiving may take its claims over.
+func (a *Archive) archiveClaimed(ctx context.Context, op string, r *Record, start time.Time, resv Change, cl claimed) (*Record, error) {
+	err := a.step(ctx, StepClaimed)
+	var paper Change
 	if err == nil {
-		a.lockAfter(ctx, got.ID)
+		paper, err = a.papers.archived(ctx, op, r)
 	}
-	return got, err
+	if err == nil {
+		err = a.step(ctx, StepPaper)
+	}
+	if took := a.now().Sub(start); err == nil && took >= a.workflow.ArchivingTimeout/2 {
+		err = E(op, Unavailable, nil, "archiving record %s took %s, too long to keep its reference code %s safely; try again",
+			r.ID, took.Round(time.Second), r.ReferenceCode)
+	}
+	if err != nil {
+		a.dropObject(ctx, resv.Key)
+		a.dropObject(ctx, paper.Key)
+		return nil, err
+	}
+	return a.moveRecordWith(ctx, op, r, slices.Concat([]Change{resv, cl.change}, cl.releases, []Change{paper}))
 }
 
 // Classification returns the class and retention period that archiving
@@ -158,8 +180,8 @@ func refCode(series string, n int) string {
 }
 
 // reserve reserves archiving r to the caller. A reservation held by a
-// live archivist is Conflict; one older than staleReservation is taken
-// over (nothing is written then).
+// live archivist is Conflict; one older than the archiving timeout is
+// taken over (nothing is written then).
 func (a *Archive) reserve(ctx context.Context, op string, r *Record) (Change, error) {
 	key := ArchivingKey(r.ID, r.Version)
 	info, err := a.put(ctx, key, reservation{By: ActorFrom(ctx), Time: a.now().UTC()})
@@ -170,89 +192,38 @@ func (a *Archive) reserve(ctx context.Context, op string, r *Record) (Change, er
 		return Change{}, err
 	}
 	var held reservation
-	if _, err := readJSON(ctx, a.store, key, &held); err != nil {
+	info, err = readJSON(ctx, a.store, key, &held)
+	if err != nil {
 		return Change{}, err
 	}
-	if a.now().Sub(held.Time) < staleReservation {
+	if a.now().Sub(held.Time) < a.workflow.ArchivingTimeout {
 		return Change{}, E(op, Conflict, nil, "record %s is being archived by %s since %s; reload it in a minute",
 			r.ID, held.By, held.Time.Format(time.RFC3339))
 	}
 	a.log.Warn("taking over a stale archiving reservation", "record", r.ID, "held_by", held.By, "since", held.Time)
-	return Change{}, nil
+	if err := a.clearDead(ctx, r); err != nil {
+		return Change{}, err
+	}
+	return Change{Action: "record.reserve", Key: key, SHA256: info.SHA256}, nil
 }
 
-// claimNumber claims the next number of series for r, or the one a dead
-// archivist claimed for it before, and returns it with its claim.
-func (a *Archive) claimNumber(ctx context.Context, op, series string, r *Record) (int, Change, error) {
-	n, known := a.refCodes.next(series)
-	if !known {
-		last, err := a.lastClaim(ctx, series, r)
-		if err != nil {
-			return 0, Change{}, err
+// clearDead removes what the archiving of r whose reservation is taken
+// over wrote and never journaled, its archived version and its paper
+// original, which stand in the way of writing them again; each removal is
+// journaled. Its claim stays, to be taken over.
+func (a *Archive) clearDead(ctx context.Context, r *Record) error {
+	var changes []Change
+	for _, key := range []string{RecordKey(r.ID, r.Version), PaperKey(r.ID, 1)} {
+		info, err := a.store.Stat(ctx, key)
+		switch {
+		case IsKind(err, NotFound) || err == nil && a.catalog.recorded(key):
+			continue
+		case err != nil:
+			return err
 		}
-		if last.mine {
-			return last.n, last.change, nil
-		}
-		n = last.n + 1
+		changes = append(changes, unrecordedRemoval(ctx, key, fmt.Sprintf("sha256 %s, written %s by an archiving of record %s that died",
+			info.SHA256, info.Modified.UTC().Format(time.RFC3339), r.ID)))
 	}
-	for range 1000 {
-		claim := refClaim{Code: refCode(series, n), Record: r.ID, Version: r.Version, By: ActorFrom(ctx), Time: a.now().UTC()}
-		key := RefCodeKey(series, n)
-		info, err := a.put(ctx, key, claim)
-		if err == nil {
-			a.refCodes.claimed(series, n)
-			return n, Change{Action: "record.refcode", Key: key, SHA256: info.SHA256}, nil
-		}
-		if !IsKind(err, Conflict) {
-			return 0, Change{}, err
-		}
-		last, err := a.lastClaim(ctx, series, r)
-		if err != nil {
-			return 0, Change{}, err
-		}
-		if last.mine {
-			return last.n, last.change, nil
-		}
-		a.refCodes.claimed(series, last.n)
-		n = last.n + 1
-	}
-	return 0, Change{}, E(op, Unavailable, nil, "too many archivists at once in series %s; try again", series)
-}
-
-// lastOfSeries is the highest claimed number of a series, and whether it
-// was claimed for the record at hand (by an archivist who died before
-// finishing).
-type lastOfSeries struct {
-	n      int
-	mine   bool
-	change Change
-}
-
-// lastClaim lists series and returns its highest number (0 for a new
-// series).
-func (a *Archive) lastClaim(ctx context.Context, series string, r *Record) (lastOfSeries, error) {
-	var last lastOfSeries
-	var lastKey string
-	for info, err := range a.store.List(ctx, RefCodesPrefix+series+"/", "") {
-		if err != nil {
-			return last, err
-		}
-		lastKey = info.Key
-		last.change = Change{Action: "record.refcode", Key: info.Key, SHA256: info.SHA256}
-	}
-	if lastKey == "" {
-		return lastOfSeries{}, nil
-	}
-	num := strings.TrimSuffix(lastKey[strings.LastIndexByte(lastKey, '/')+1:], ".json")
-	n, err := strconv.Atoi(num)
-	if err != nil {
-		return last, E("record.archive", Integrity, err, "unexpected reference-code claim %s", lastKey)
-	}
-	last.n = n
-	var claim refClaim
-	if _, err := readJSON(ctx, a.store, lastKey, &claim); err != nil {
-		return last, err
-	}
-	last.mine = claim.Record == r.ID && claim.Version == r.Version
-	return last, nil
+	_, err := a.removeAll(ctx, changes)
+	return err
 }

@@ -21,7 +21,10 @@ import (
 //     it starts and daily, and the operator with verify --remove-unrecorded.
 //
 // Each removal is journaled with the object's SHA-256, so that an auditor
-// can see what was removed and when.
+// can see what was removed and when. A reference-code claim is not
+// removed but released (journaled as ActionRefCodeRelease, once older
+// than the archiving timeout too): its number is then reused by the next
+// archiving of its series, where a removal could leave a gap.
 
 // UnrecordedGrace is how old an unrecorded object must be before it is
 // removed: a younger one may belong to a write still in flight in another
@@ -45,9 +48,15 @@ func (a *Archive) RemoveUnrecorded(ctx context.Context, objs []ObjectInfo, grace
 	now := a.now()
 	var changes []Change
 	for _, o := range objs {
-		if now.Sub(o.Modified) >= grace && !a.catalog.recorded(o.Key) && !a.isUploading(o.Key) {
-			changes = append(changes, unrecordedRemoval(ctx, o.Key,
-				fmt.Sprintf("sha256 %s, %d bytes, written %s", o.SHA256, o.Size, o.Modified.UTC().Format(time.RFC3339))))
+		if now.Sub(o.Modified) < grace || a.catalog.recorded(o.Key) || a.isUploading(o.Key) {
+			continue
+		}
+		detail := fmt.Sprintf("sha256 %s, %d bytes, written %s", o.SHA256, o.Size, o.Modified.UTC().Format(time.RFC3339))
+		if !strings.HasPrefix(o.Key, RefCodesPrefix) {
+			changes = append(changes, unrecordedRemoval(ctx, o.Key, detail))
+		} else if now.Sub(o.Modified) >= a.claimAge(grace) && a.catalog.refs.fate(o.Key) == 0 {
+			changes = append(changes, Change{Actor: ActorFrom(ctx), Action: ActionRefCodeRelease, Key: o.Key, SHA256: o.SHA256,
+				Detail: detail + "; no archived record version used it"})
 		}
 	}
 	return a.removeAll(ctx, changes)
@@ -61,7 +70,8 @@ func unrecordedRemoval(ctx context.Context, key, detail string) Change {
 }
 
 // removeAll journals the removals of changes, a thousand to an entry, and
-// deletes their objects; it returns how many it deleted.
+// deletes their objects (a change that removes nothing, a released claim,
+// is only journaled); it returns how many it removed or released.
 func (a *Archive) removeAll(ctx context.Context, changes []Change) (int, error) {
 	n := 0
 	for chunk := range slices.Chunk(changes, 1000) {
@@ -69,6 +79,10 @@ func (a *Archive) removeAll(ctx context.Context, changes []Change) (int, error) 
 			return n, err
 		}
 		for _, c := range chunk {
+			if !c.Removed {
+				n++
+				continue
+			}
 			if err := a.store.Delete(ctx, c.Key); err != nil && !IsKind(err, NotFound) {
 				return n, err
 			}

@@ -36,6 +36,9 @@ type catalog struct {
 	destroying map[RecordID]bool
 	// begun holds the destructions begun and not ended, by id.
 	begun map[string]bool
+	// refs is what the journal recorded of reference-code claims
+	// (refcodes_book.go).
+	refs refBook
 }
 
 // sum is a SHA-256, kept as bytes: half the memory of its hex.
@@ -70,6 +73,7 @@ func (c *catalog) apply(e Entry) {
 	}
 	for _, ch := range e.Changes {
 		c.applyDestruction(ch)
+		c.refs.note(ch)
 		switch {
 		case ch.Removed:
 			c.remove(ch.Key)

@@ -68,6 +68,11 @@
 //	archive_reminders.go   the reminders of the jobs, each once: records
 //	                       overdue, plans without a record, reviews waiting
 //	archive_refcodes.go    archiving: classification, retention, gap-free 档号
+//	archive_refclaims.go   claiming a 档号 number: the lowest free one, taking
+//	                       over claims released or left by a dead archiving
+//	archive_refcodes_hook.go the steps of archiving that tests fail or kill at
+//	refcodes_book.go       what the journal says of the claims (used, released)
+//	refcodes_report.go     ReferenceSeries: every series, its gaps and duplicates
 //	archive_annotations.go corrections of archived records
 //	archive_attachments.go files of records: uploads journaled whole or not at
 //	                       all, per-file keys from the record's data key,

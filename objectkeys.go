@@ -41,7 +41,12 @@ import (
 //	                                      until its lease ends), then done,
 //	                                      failed or unavailable
 //	refcodes/<series>/<number:06d>.json   the claim of one reference-code number:
-//	                                      series is <fonds>-KF-<year>-<period>-<area>
+//	                                      series is <fonds>-KF-<year>-<period>-<area>;
+//	                                      journaled as used with the archived version,
+//	                                      or as released
+//	refcodes/<series>/<number:06d>.<a:03d>.json
+//	                                      attempt a at that number, taking it over
+//	                                      from an archiving that failed or died
 //	archiving/<record>/<version:010d>.json  the reservation of archiving that
 //	                                      version to one archivist
 //	notices/overdue/<record>.json         the mark that the overdue notice went out

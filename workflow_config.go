@@ -47,6 +47,11 @@ type WorkflowConfig struct {
 	// under and the dates that notifications show are read in it,
 	// whatever the zone of the server process (nil: DefaultTimeZone).
 	Location *time.Location
+	// ArchivingTimeout is how long an archiving may hold its reservation
+	// and its reference-code claim: it must reach its journal entry within
+	// half of it, and after all of it another archiving takes them over
+	// (default 2 min; see archive_refcodes.go).
+	ArchivingTimeout time.Duration
 }
 
 // Workflow defaults.
@@ -56,6 +61,8 @@ const (
 	DefaultPlanTolerance = 2 * time.Hour
 	DefaultReviewPeriod  = 48 * time.Hour
 	DefaultTimeZone      = "Asia/Shanghai"
+	// DefaultArchivingTimeout is WorkflowConfig.ArchivingTimeout's default.
+	DefaultArchivingTimeout = 2 * time.Minute
 )
 
 // RequiredFields are the fields every submitted record needs, whatever
@@ -88,6 +95,9 @@ func (w *WorkflowConfig) normalize() error {
 	if w.Fonds == "" {
 		w.Fonds = DefaultFonds
 	}
+	if w.ArchivingTimeout == 0 {
+		w.ArchivingTimeout = DefaultArchivingTimeout
+	}
 	forms := maps.Clone(defaultForms)
 	maps.Copy(forms, w.Forms)
 	w.Forms = forms
@@ -110,6 +120,9 @@ func (w *WorkflowConfig) normalize() error {
 	}
 	if w.ReviewPeriod < 0 {
 		problems = append(problems, "the review period must be positive")
+	}
+	if w.ArchivingTimeout < 0 {
+		problems = append(problems, "the archiving timeout must be positive")
 	}
 	if !codePattern.MatchString(w.Fonds) {
 		problems = append(problems, fmt.Sprintf("fonds code %q must be 1 to 12 capital letters or digits", w.Fonds))

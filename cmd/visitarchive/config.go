@@ -282,7 +282,7 @@ func (f *storeFlags) open(ctx context.Context, log *slog.Logger, progress func(d
 		Files:    filecrypt.Sealer{},
 		Splitter: scan.Splitter{}, // its private folders in the system's temporary folder
 		Workflow: set.workflow, ImportDeadline: f.importDeadline, Verifier: journal.Verifier{Store: c.store},
-		WORM: f.s3.ObjectLocking, DestructionHook: destructionHook()}
+		WORM: f.s3.ObjectLocking, DestructionHook: destructionHook(), ArchivingHook: archivingCrashHook()}
 	if set.mailer != nil {
 		cfg.Mailer = set.mailer // not a nil *smtpmail.Mailer in the interface
 	}

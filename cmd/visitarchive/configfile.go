@@ -51,6 +51,7 @@ type workflowFile struct {
 	PlanLeadTime      string              `json:"plan_lead_time"` // a Go duration; "0s" allowed
 	PlanTolerance     string              `json:"plan_tolerance"`
 	ReviewPeriod      string              `json:"review_period"`
+	ArchivingTimeout  string              `json:"archiving_timeout"`
 }
 
 type smtpFile struct {
@@ -188,6 +189,7 @@ func (w *workflowFile) durations(cfg *va.WorkflowConfig) error {
 		{"plan_lead_time", w.PlanLeadTime, &cfg.PlanLeadTime, true},
 		{"plan_tolerance", w.PlanTolerance, &cfg.PlanTolerance, false},
 		{"review_period", w.ReviewPeriod, &cfg.ReviewPeriod, false},
+		{"archiving_timeout", w.ArchivingTimeout, &cfg.ArchivingTimeout, false},
 	} {
 		if d.value == "" {
 			continue

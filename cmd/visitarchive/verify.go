@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -37,23 +38,49 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	printVerify(stdout, rep, time.Since(start))
+	codes, err := refCodeProblems(ctx, store, *grace)
+	if err != nil {
+		return err
+	}
+	printVerify(stdout, rep, codes, time.Since(start))
 	if *remove && len(rep.Unrecorded) > 0 {
 		if err := removeUnrecorded(ctx, sf, stdout, stderr, va.UserName(*actor), rep.Unrecorded, *grace); err != nil {
 			return err
 		}
-		if len(rep.Problems) == len(rep.Unrecorded) {
+		if len(rep.Problems) == len(rep.Unrecorded) && len(codes) == 0 {
 			return nil // those were the only problems, and they are gone
 		}
 	}
-	if !rep.OK() {
+	if !rep.OK() || len(codes) > 0 {
 		return errFailed
 	}
 	return nil
 }
 
-func printVerify(w io.Writer, rep *journal.Report, took time.Duration) {
+// refCodeProblems returns the gaps and duplicates of the reference-code
+// series (va.ReferenceSeries); a gap whose claim is younger than grace
+// is an archiving in flight.
+func refCodeProblems(ctx context.Context, store va.Store, grace time.Duration) ([]string, error) {
+	j, err := journal.Open(ctx, store, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return nil, err
+	}
+	all, err := va.ReferenceSeries(ctx, store, j)
+	if err != nil {
+		return nil, fmt.Errorf("verify: reference codes: %w", err)
+	}
+	var out []string
+	for _, s := range all {
+		out = append(out, s.Problems(time.Now(), grace)...)
+	}
+	return out, nil
+}
+
+func printVerify(w io.Writer, rep *journal.Report, codes []string, took time.Duration) {
 	for _, p := range rep.Problems {
+		fmt.Fprintln(w, p)
+	}
+	for _, p := range codes {
 		fmt.Fprintln(w, p)
 	}
 	for _, o := range rep.InFlight {
@@ -61,7 +88,7 @@ func printVerify(w io.Writer, rep *journal.Report, took time.Duration) {
 			o.Key, time.Since(o.Modified).Round(time.Second))
 	}
 	fmt.Fprintf(w, "verified %d journal entries and %d objects in %s: %d problem(s)\n",
-		rep.Entries, rep.Objects, took.Round(time.Millisecond), len(rep.Problems))
+		rep.Entries, rep.Objects, took.Round(time.Millisecond), len(rep.Problems)+len(codes))
 }
 
 // removeUnrecorded removes objs, which no journal entry records, through
