@@ -25,6 +25,10 @@ type Options struct {
 	Progress func(Progress)
 	// Log receives what the pass removes from the target (nil discards).
 	Log *slog.Logger
+	// Full makes the pass start from the first entry instead of the last
+	// manifest's: it reads back every object in the target and replaces
+	// those damaged since they were copied (what a failed drill found).
+	Full bool
 }
 
 // Progress is how far a pass or a restore has come.
@@ -62,7 +66,7 @@ func Backup(ctx context.Context, src va.Store, j va.Journal, target va.Store, op
 	if err != nil {
 		return nil, false, err
 	}
-	p, err := planPass(ctx, j, prev)
+	p, err := planPass(ctx, j, prev, opts.Full)
 	if err != nil || p.to == p.from {
 		return prev, false, err
 	}

@@ -50,8 +50,8 @@ func (p *plan) gone(key string) bool {
 
 // planPass reads the journal from the end of the last backup, prev (nil
 // for none), to its head, after checking that prev ends on an entry of
-// this journal.
-func planPass(ctx context.Context, j va.Journal, prev *Manifest) (*plan, error) {
+// this journal; from its start when full is set.
+func planPass(ctx context.Context, j va.Journal, prev *Manifest, full bool) (*plan, error) {
 	p := newPlan(0, "")
 	if prev != nil {
 		p = newPlan(prev.To, prev.Head)
@@ -77,6 +77,9 @@ func planPass(ctx context.Context, j va.Journal, prev *Manifest) (*plan, error) 
 			continue
 		}
 		p.add(e)
+	}
+	if full && prev != nil {
+		return planPass(ctx, j, nil, false)
 	}
 	return p, nil
 }
