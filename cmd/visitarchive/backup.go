@@ -172,9 +172,8 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	bar := newObjectsBar("backing up", stderr)
 	start := time.Now()
 	m, wrote, err := backup.Backup(ctx, store, j, target, backup.Options{Actor: va.UserName(*actor), Target: name,
-		Log: log, Full: *full, Progress: barProgress(bar)})
+		Log: log, Full: *full, Progress: bar.progress})
 	bar.Finish()
-	fmt.Fprintln(stderr)
 	if err != nil {
 		return err
 	}
@@ -197,18 +196,29 @@ func closeStore(s va.Store) {
 	}
 }
 
-// newObjectsBar shows progress through objects whose total grows.
-func newObjectsBar(what string, w io.Writer) *progressbar.ProgressBar {
-	return progressbar.NewOptions(-1, progressbar.OptionSetWriter(w), progressbar.OptionSetDescription(what),
-		progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("objects"),
-		progressbar.OptionThrottle(200*time.Millisecond))
+// objectsBar shows progress through objects, made at the first report,
+// which knows the total.
+type objectsBar struct {
+	what string
+	w    io.Writer
+	bar  *progressbar.ProgressBar
 }
 
-func barProgress(bar *progressbar.ProgressBar) func(backup.Progress) {
-	return func(p backup.Progress) {
-		if bar.GetMax() != p.Total {
-			bar.ChangeMax(p.Total)
-		}
-		bar.Set(p.Done)
+func newObjectsBar(what string, w io.Writer) *objectsBar { return &objectsBar{what: what, w: w} }
+
+func (b *objectsBar) progress(p backup.Progress) {
+	if b.bar == nil {
+		b.bar = progressbar.NewOptions(p.Total, progressbar.OptionSetWriter(b.w), progressbar.OptionSetDescription(b.what),
+			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("objects"),
+			progressbar.OptionThrottle(200*time.Millisecond))
+	}
+	b.bar.Set(p.Done)
+}
+
+// Finish ends the bar's line, if it showed.
+func (b *objectsBar) Finish() {
+	if b.bar != nil {
+		b.bar.Finish()
+		fmt.Fprintln(b.w)
 	}
 }

@@ -89,9 +89,8 @@ func (r *restoreRun) restore(ctx context.Context, from string) (*backup.RestoreR
 	defer closeStore(dest)
 	fmt.Fprintf(r.stdout, "restoring from %s\n", name)
 	bar := newObjectsBar("restoring", r.stderr)
-	rep, err := backup.Restore(ctx, target, dest, barProgress(bar))
+	rep, err := backup.Restore(ctx, target, dest, bar.progress)
 	bar.Finish()
-	fmt.Fprintln(r.stderr)
 	return rep, err
 }
 
