@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -274,4 +277,55 @@ func TestBackupToMinIO(t *testing.T) {
 	if !strings.Contains(out, "restore drill passed") || !strings.Contains(out, "rebuilt the index: 22 record(s)") {
 		t.Errorf("drill from MinIO:\n%s", out)
 	}
+}
+
+// TestServeBacksUpAfterADestruction: serve, given a backup target in its
+// config file, reports the backups in /readyz and /metrics, and runs a
+// pass within seconds of a destruction, which removes the destroyed
+// record from the target.
+func TestServeBacksUpAfterADestruction(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server")
+	}
+	data, target := t.TempDir(), filepath.Join(t.TempDir(), "backup")
+	mustCLI(t, "keys", "init", "--data", data)
+	people(t, data)
+	mustCLI(t, "import", "--data", data, "--actor", "carol", visits(t, 1, 4))
+	backupOnce(t, "--data", data, "--to", target)
+	cfg := writeConfig(t, `{"backup": {"target": "`+target+`", "every": "1h"}}`)
+	base, cmd, _, logs := startServerLogs(t, data, "VISITARCHIVE_CONFIG="+cfg, "VISITARCHIVE_LOG_LEVEL=debug")
+	if got := readyDetail(t, base); !strings.Contains(got, "backup: no pass succeeded yet") {
+		t.Errorf("readyz detail = %q", got)
+	}
+	waitFor(t, func() bool { return strings.Contains(logs.String(), "job=backup-after-destruction") }, "the first look for destructions")
+	archiveAndDestroy(t, data, "R001")
+	waitFor(t, func() bool { return strings.Contains(readyDetail(t, base), "last success") }, "a backup pass after the destruction")
+	if found := grepTree(t, target, doomedSummary, doomedPhone); len(found) > 0 {
+		t.Errorf("the backup still holds the destroyed record: %v", found)
+	}
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"visitarchive_backup_last_sequence", "visitarchive_backup_failures_total 0", `visitarchive_job_items_total{job="backup-after-destruction"}`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	cmd.Process.Signal(os.Interrupt)
+	cmd.Wait()
+}
+
+func readyDetail(t *testing.T, base string) string {
+	t.Helper()
+	resp, err := http.Get(base + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st struct{ Detail string }
+	json.NewDecoder(resp.Body).Decode(&st)
+	return st.Detail
 }
