@@ -32,6 +32,9 @@ type Backuper struct {
 	mu      sync.Mutex // guards status and seen
 	status  va.BackupStatus
 	seen    uint64 // the journal entries looked at for destructions
+	// pending is set when a destruction was journaled and no pass has
+	// succeeded since.
+	pending bool
 	metrics *metrics
 }
 
@@ -77,7 +80,7 @@ func (b *Backuper) record(run va.BackupRun) {
 	s := &b.status
 	s.Last = &run
 	if run.Error == "" {
-		s.LastSuccess = &run
+		s.LastSuccess, b.pending = &run, false
 	} else {
 		s.Failures++
 	}
@@ -99,12 +102,19 @@ func (b *Backuper) BackupStatus() va.BackupStatus {
 // destruction or destroys a data key, so that the target forgets what was
 // destroyed without waiting for the next scheduled pass. The first call
 // only notes where the journal is: the scheduled pass covers what came
-// before. A pass that fails is logged as an error; the next pass removes
-// what it could not.
+// before. A pass that fails is logged as an error, and every call after
+// runs one again until one succeeds.
 func (b *Backuper) RunAfterDestruction(ctx context.Context) (int, error) {
 	found, err := b.destroyedSince(ctx)
-	if err != nil || !found {
+	if err != nil {
 		return 0, err
+	}
+	b.mu.Lock()
+	b.pending = b.pending || found
+	run := b.pending
+	b.mu.Unlock()
+	if !run {
+		return 0, nil
 	}
 	b.cfg.Log.Info("a destruction was journaled: backing up now, so that the backup target forgets it", "target", b.cfg.TargetName)
 	n, err := b.RunBackup(ctx)
