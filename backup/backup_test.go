@@ -3,7 +3,6 @@ package backup_test
 import (
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 
 	va "github.com/visitarchive/visitarchive"
 	"github.com/visitarchive/visitarchive/backup"
+	"github.com/visitarchive/visitarchive/internal/testenv"
 	"github.com/visitarchive/visitarchive/storage/disk"
 	"github.com/visitarchive/visitarchive/storage/journal"
 	"github.com/visitarchive/visitarchive/storage/s3/s3test"
@@ -180,38 +180,29 @@ func TestRemovedBeforeThePassIsNotCopied(t *testing.T) {
 	}
 }
 
-// A byte flipped in the target stops a restore, naming the object; a
-// full pass replaces the damaged copy.
+// A byte flipped in the target, in an object or in a journal entry, stops
+// a restore naming it; a full pass replaces the damaged copy.
 func TestRestoreCatchesAFlippedByte(t *testing.T) {
-	src := newSource(t)
-	dir := t.TempDir()
-	target := diskStore(t, dir)
-	src.write(t, 4)
-	src.backup(t, target)
-	key := "records/R002/0000000001.json"
-	flip(t, filepath.Join(dir, "objects", key))
-	_, err := backup.Restore(t.Context(), target, diskStore(t, t.TempDir()), nil)
-	if !va.IsKind(err, va.Integrity) || !strings.Contains(va.ErrorMessage(err), key) {
-		t.Errorf("restore of a damaged backup: %v; want Integrity naming %s", err, key)
-	}
-	m, _, err := backup.Backup(t.Context(), src.store, src.j, target, backup.Options{Full: true})
-	if err != nil || m.From != 0 || m.Objects != 2 {
-		t.Errorf("full pass: from %d, %d objects copied, %v; want from 0, the damaged one and the manifest's entry", m.From, m.Objects, err)
-	}
-	if _, err := backup.Restore(t.Context(), target, diskStore(t, t.TempDir()), nil); err != nil {
-		t.Errorf("restore after the next pass: %v (pass: %d objects, %d present)", err, m.Objects, m.Present)
-	}
-}
-
-func flip(t *testing.T, path string) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b[len(b)-3] ^= 1
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
+	for _, key := range []string{"records/R002/0000000001.json", journal.EntryKey(2)} {
+		t.Run(key, func(t *testing.T) {
+			src := newSource(t)
+			dir := t.TempDir()
+			target := diskStore(t, dir)
+			src.write(t, 4)
+			src.backup(t, target)
+			testenv.FlipByte(t, filepath.Join(dir, "objects", key))
+			_, err := backup.Restore(t.Context(), target, diskStore(t, t.TempDir()), nil)
+			if !va.IsKind(err, va.Integrity) || !strings.Contains(va.ErrorMessage(err), key) {
+				t.Errorf("restore of a damaged backup: %v; want Integrity naming %s", err, key)
+			}
+			m, _, err := backup.Backup(t.Context(), src.store, src.j, target, backup.Options{Full: true})
+			if err != nil || m.From != 0 || m.Objects != 2 {
+				t.Errorf("full pass: %+v, %v; want from 0, the damaged object and the manifest's entry copied", m, err)
+			}
+			if _, err := backup.Restore(t.Context(), target, diskStore(t, t.TempDir()), nil); err != nil {
+				t.Errorf("restore after a full pass: %v", err)
+			}
+		})
 	}
 }
 
@@ -233,20 +224,5 @@ func TestRestoreRefuses(t *testing.T) {
 	_, _, err := backup.Backup(t.Context(), other.store, other.j, target, backup.Options{})
 	if !va.IsKind(err, va.Conflict) || !strings.Contains(va.ErrorMessage(err), "another store") {
 		t.Errorf("backup of another store into the target: %v, want Conflict", err)
-	}
-}
-
-// A damaged journal entry in the target stops a restore, naming it.
-func TestRestoreChecksTheChain(t *testing.T) {
-	src := newSource(t)
-	dir := t.TempDir()
-	target := diskStore(t, dir)
-	src.write(t, 3)
-	src.backup(t, target)
-	key := journal.EntryKey(2)
-	flip(t, filepath.Join(dir, "objects", key))
-	_, err := backup.Restore(t.Context(), target, diskStore(t, t.TempDir()), nil)
-	if !va.IsKind(err, va.Integrity) || !strings.Contains(va.ErrorMessage(err), key) {
-		t.Errorf("restore with a damaged entry: %v; want it named", err)
 	}
 }

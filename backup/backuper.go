@@ -25,13 +25,13 @@ type Config struct {
 
 // Backuper runs the server's backup passes, one at a time, and keeps
 // their outcome for the status (visitarchive.BackupReporter) and the
-// metrics (it is a prometheus.Collector).
+// metrics (Collectors).
 type Backuper struct {
-	cfg     Config
-	pass    sync.Mutex // one pass at a time
-	mu      sync.Mutex // guards status and seen
-	status  va.BackupStatus
-	seen    uint64 // the journal entries looked at for destructions
+	cfg    Config
+	pass   sync.Mutex // one pass at a time
+	mu     sync.Mutex // guards status and seen
+	status va.BackupStatus
+	seen   uint64 // the journal entries looked at for destructions
 	// pending is set when a destruction was journaled and no pass has
 	// succeeded since.
 	pending bool

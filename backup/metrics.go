@@ -43,20 +43,7 @@ func (m *metrics) record(run va.BackupRun) {
 	m.lastBytes.Set(float64(run.Bytes))
 }
 
-func (m *metrics) collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.lastSuccess, m.lastSeq, m.lastObjects, m.lastBytes, m.failures}
-}
-
-// Describe implements prometheus.Collector.
-func (b *Backuper) Describe(ch chan<- *prometheus.Desc) {
-	for _, c := range b.metrics.collectors() {
-		c.Describe(ch)
-	}
-}
-
-// Collect implements prometheus.Collector.
-func (b *Backuper) Collect(ch chan<- prometheus.Metric) {
-	for _, c := range b.metrics.collectors() {
-		c.Collect(ch)
-	}
+// Collectors are the series of the backups, for the server's registry.
+func (b *Backuper) Collectors() []prometheus.Collector {
+	return []prometheus.Collector{b.metrics.lastSuccess, b.metrics.lastSeq, b.metrics.lastObjects, b.metrics.lastBytes, b.metrics.failures}
 }

@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	va "github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/internal/testenv"
 	"github.com/visitarchive/visitarchive/storage/s3/s3test"
 )
 
@@ -237,16 +238,8 @@ func checkDrill(t *testing.T, data, target string) {
 		}
 	}
 	key := "records/R007/0000000001.json"
-	path := filepath.Join(target, "objects", key)
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b[len(b)-4] ^= 1
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err = cli(t, "restore", "--drill", "--from", target, "--keys", keys)
+	testenv.FlipByte(t, filepath.Join(target, "objects", key))
+	out, err := cli(t, "restore", "--drill", "--from", target, "--keys", keys)
 	if !errors.Is(err, errFailed) || !strings.Contains(out, "restore drill FAILED") || !strings.Contains(out, key) {
 		t.Errorf("drill over a flipped byte: %v\n%s", err, out)
 	}

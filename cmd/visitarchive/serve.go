@@ -71,7 +71,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg := server.Config{Archive: c.archive, Logger: log, Collectors: []prometheus.Collector{jobs},
 		Attachments: c.attachments, ReadyDetail: extractDetail}
 	if c.backups != nil {
-		cfg.Backups, cfg.Collectors = c.backups, append(cfg.Collectors, c.backups)
+		cfg.Backups, cfg.Collectors = c.backups, append(cfg.Collectors, c.backups.Collectors()...)
 	}
 	srv := server.New(cfg)
 	// Listen before serving, so that a signal that comes at once still
