@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	va "github.com/visitarchive/visitarchive"
@@ -93,85 +94,93 @@ type pass struct {
 	opts     Options
 	m        *Manifest
 	p        *plan
-	done     int
-	total    int
+	progress Progress
 	// removedLater are the keys removed by entries after the pass's head,
 	// read once when an object is found missing from the source.
+	laterOnce    sync.Once
 	removedLater map[string]bool
+	laterErr     error
 }
 
 func (c *pass) run(ctx context.Context) error {
-	cps, err := c.checkpoints(ctx)
+	jobs, err := c.jobs(ctx)
 	if err != nil {
 		return err
 	}
-	c.total = len(c.p.keys) + int(c.p.to-c.p.from) + len(cps)
-	for _, key := range c.p.keys {
-		if err := c.copyWritten(ctx, key); err != nil {
-			return err
-		}
+	c.progress.Total = len(jobs)
+	got, err := copyAll(ctx, len(jobs), func(ctx context.Context, i int) (copied, error) { return c.copy(ctx, jobs[i]) }, c.report)
+	if err != nil {
+		return err
 	}
-	for seq := c.p.from + 1; seq <= c.p.to; seq++ {
-		if err := c.copyJournal(ctx, journal.EntryKey(seq)); err != nil {
-			return err
-		}
-	}
-	for _, key := range cps {
-		if err := c.copyJournal(ctx, key); err != nil {
-			return err
-		}
+	for _, g := range got {
+		c.count(g)
 	}
 	return c.deleteRemoved(ctx)
 }
 
-// copyWritten copies an object an entry wrote, unless a later entry
-// removed it.
-func (c *pass) copyWritten(ctx context.Context, key string) error {
-	want, ok := c.p.want[key]
-	if !ok {
-		return nil // removed by a later entry of the pass
-	}
-	got, err := copyObject(ctx, c.src, c.dst, key, want)
-	if va.IsKind(err, va.NotFound) {
-		later, lerr := c.isRemovedLater(ctx, key)
-		if lerr != nil || later {
-			return lerr
+// jobs lists what the pass copies: the objects the entries wrote that no
+// later entry removed, the entries, and their checkpoints.
+func (c *pass) jobs(ctx context.Context) ([]copyJob, error) {
+	var jobs []copyJob
+	for _, key := range c.p.keys {
+		if want, ok := c.p.want[key]; ok {
+			jobs = append(jobs, copyJob{key: key, want: want, written: true})
 		}
-		return va.E("backup", va.Integrity, err, "object %s, written by journal entry %d, is missing from the store and no entry removed it; run verify", key, c.p.wroteAt[key])
 	}
-	if err != nil {
-		return err
+	for seq := c.p.from + 1; seq <= c.p.to; seq++ {
+		jobs = append(jobs, copyJob{key: journal.EntryKey(seq)})
 	}
-	c.count(got)
-	return nil
+	cps, err := c.checkpoints(ctx)
+	for _, key := range cps {
+		jobs = append(jobs, copyJob{key: key})
+	}
+	return jobs, err
 }
 
-// copyJournal copies an entry or a checkpoint of the journal, checked
-// against the hash the source recorded at write.
-func (c *pass) copyJournal(ctx context.Context, key string) error {
-	info, err := c.src.Stat(ctx, key)
-	if err != nil {
-		return fmt.Errorf("backup: %s: %w", key, err)
+// copy copies the object of job. An object an entry wrote that is gone
+// from the source because an entry after the pass's head removed it is
+// left out (its result has no key).
+func (c *pass) copy(ctx context.Context, job copyJob) (copied, error) {
+	if !job.written {
+		info, err := c.src.Stat(ctx, job.key)
+		if err != nil {
+			return copied{}, fmt.Errorf("backup: %s: %w", job.key, err)
+		}
+		job.want = info.SHA256
 	}
-	got, err := copyObject(ctx, c.src, c.dst, key, info.SHA256)
-	if err != nil {
-		return err
+	got, err := copyObject(ctx, c.src, c.dst, job.key, job.want)
+	if job.written && va.IsKind(err, va.NotFound) {
+		later, lerr := c.isRemovedLater(ctx, job.key)
+		if lerr != nil || later {
+			return copied{}, lerr
+		}
+		return copied{}, va.E("backup", va.Integrity, err, "object %s, written by journal entry %d, is missing from the store and no entry removed it; run verify", job.key, c.p.wroteAt[job.key])
 	}
-	c.count(got)
-	return nil
+	return got, err
 }
 
+// report tells the progress after one object.
+func (c *pass) report(got copied) {
+	c.progress.Done++
+	if !got.present {
+		c.progress.Bytes += got.Size
+	}
+	if c.opts.Progress != nil {
+		c.opts.Progress(c.progress)
+	}
+}
+
+// count adds an object of the pass to the manifest.
 func (c *pass) count(got copied) {
+	if got.Key == "" {
+		return // removed after the pass's head
+	}
 	c.m.Files = append(c.m.Files, got.File)
 	if got.present {
 		c.m.Present++
 	} else {
 		c.m.Objects++
 		c.m.Bytes += got.Size
-	}
-	c.done++
-	if c.opts.Progress != nil {
-		c.opts.Progress(Progress{Done: c.done, Total: c.total, Bytes: c.m.Bytes})
 	}
 }
 
@@ -194,23 +203,27 @@ func (c *pass) checkpoints(ctx context.Context) ([]string, error) {
 // isRemovedLater reports whether an entry after the pass's head removed
 // key: the store changes while a pass runs.
 func (c *pass) isRemovedLater(ctx context.Context, key string) (bool, error) {
-	if c.removedLater == nil {
-		c.removedLater = map[string]bool{}
-		if _, err := c.j.Head(ctx); err != nil {
-			return false, err
+	c.laterOnce.Do(func() { c.removedLater, c.laterErr = c.removalsAfter(ctx) })
+	return c.removedLater[key], c.laterErr
+}
+
+// removalsAfter reads the removals of the entries after the pass's head.
+func (c *pass) removalsAfter(ctx context.Context) (map[string]bool, error) {
+	removed := map[string]bool{}
+	if _, err := c.j.Head(ctx); err != nil {
+		return nil, err
+	}
+	for e, err := range c.j.Since(ctx, c.p.to) {
+		if err != nil {
+			return nil, err
 		}
-		for e, err := range c.j.Since(ctx, c.p.to) {
-			if err != nil {
-				return false, err
-			}
-			for _, ch := range e.Changes {
-				if ch.Removed {
-					c.removedLater[ch.Key] = true
-				}
+		for _, ch := range e.Changes {
+			if ch.Removed {
+				removed[ch.Key] = true
 			}
 		}
 	}
-	return c.removedLater[key], nil
+	return removed, nil
 }
 
 // deleteRemoved deletes from the target every object whose removal an

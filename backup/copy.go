@@ -6,9 +6,49 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	va "github.com/visitarchive/visitarchive"
 )
+
+// workers is how many objects a pass or a restore copies at once: the
+// disk store syncs concurrent writes together, and S3 round trips
+// overlap.
+const workers = 8
+
+// copyJob is one object to copy, with the SHA-256 the journal recorded;
+// want is "" for the journal's own objects, whose hash the source
+// recorded at write.
+type copyJob struct {
+	key, want string
+	written   bool // an entry wrote it (not the journal's own object)
+}
+
+// copyAll runs fn on jobs 0 to n-1, workers at a time, and returns their
+// results in job order, or the first error. report is called after each
+// job that succeeded, one call at a time.
+func copyAll(ctx context.Context, n int, fn func(ctx context.Context, i int) (copied, error), report func(copied)) ([]copied, error) {
+	out := make([]copied, n)
+	var mu sync.Mutex
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	for i := range n {
+		g.Go(func() error {
+			got, err := fn(ctx, i)
+			if err != nil {
+				return err
+			}
+			out[i] = got
+			mu.Lock()
+			defer mu.Unlock()
+			report(got)
+			return nil
+		})
+	}
+	return out, g.Wait()
+}
 
 // copied is what copyObject did with one object.
 type copied struct {

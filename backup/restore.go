@@ -155,62 +155,64 @@ type restorer struct {
 	rep         *RestoreReport
 	restored    map[string]string // key → SHA-256
 	progress    func(Progress)
-	done, total int
+	at          Progress
 }
 
 func (r *restorer) run(ctx context.Context) error {
-	cps, err := r.checkpoints(ctx)
+	jobs, err := r.jobs(ctx)
 	if err != nil {
 		return err
 	}
-	r.total = len(r.chain.want) + int(r.chain.to) + len(cps)
+	r.at.Total = len(jobs)
+	got, err := copyAll(ctx, len(jobs), func(ctx context.Context, i int) (copied, error) { return r.copy(ctx, jobs[i]) }, r.report)
+	if err != nil {
+		return err
+	}
+	for _, g := range got {
+		r.restored[g.Key] = g.SHA256
+		r.rep.Objects++
+		r.rep.Bytes += g.Size
+	}
+	r.rep.Entries = r.chain.to
+	return nil
+}
+
+// jobs lists what the restore writes: every object an entry wrote and no
+// entry removed, the entries, and their checkpoints.
+func (r *restorer) jobs(ctx context.Context) ([]copyJob, error) {
+	var jobs []copyJob
 	for _, key := range r.chain.keys {
-		if err := r.restoreWritten(ctx, key); err != nil {
-			return err
+		want, ok := r.chain.want[key]
+		if !ok || r.chain.removedAfter[key] {
+			r.rep.Destroyed++
+			continue
 		}
+		jobs = append(jobs, copyJob{key: key, want: want, written: true})
 	}
 	for seq := uint64(1); seq <= r.chain.to; seq++ {
-		if err := r.copy(ctx, journal.EntryKey(seq), r.chain.sums[seq]); err != nil {
-			return err
-		}
-		r.rep.Entries++
+		jobs = append(jobs, copyJob{key: journal.EntryKey(seq), want: r.chain.sums[seq]})
 	}
+	cps, err := r.checkpoints(ctx)
 	for _, cp := range cps {
-		if err := r.copy(ctx, cp.Key, cp.SHA256); err != nil {
-			return err
-		}
+		jobs = append(jobs, copyJob{key: cp.Key, want: cp.SHA256})
 	}
-	return nil
+	return jobs, err
 }
 
-// restoreWritten restores an object an entry wrote, unless an entry
-// removed it.
-func (r *restorer) restoreWritten(ctx context.Context, key string) error {
-	want, ok := r.chain.want[key]
-	if !ok || r.chain.removedAfter[key] {
-		r.rep.Destroyed++
-		return nil
-	}
-	err := r.copy(ctx, key, want)
+func (r *restorer) copy(ctx context.Context, job copyJob) (copied, error) {
+	got, err := copyFrom(ctx, r.target, r.dst, job.key, job.want, "the backup")
 	if va.IsKind(err, va.NotFound) {
-		return va.E("restore", va.Integrity, err, "object %s, written by journal entry %d, is missing from the backup", key, r.chain.wroteAt[key])
+		return got, va.E("restore", va.Integrity, err, "object %s, written by journal entry %d, is missing from the backup", job.key, r.chain.wroteAt[job.key])
 	}
-	return err
+	return got, err
 }
 
-func (r *restorer) copy(ctx context.Context, key, want string) error {
-	got, err := copyFrom(ctx, r.target, r.dst, key, want, "the backup")
-	if err != nil {
-		return err
-	}
-	r.restored[key] = got.SHA256
-	r.rep.Objects++
-	r.rep.Bytes += got.Size
-	r.done++
+func (r *restorer) report(got copied) {
+	r.at.Done++
+	r.at.Bytes += got.Size
 	if r.progress != nil {
-		r.progress(Progress{Done: r.done, Total: r.total, Bytes: r.rep.Bytes})
+		r.progress(r.at)
 	}
-	return nil
 }
 
 // checkpoints lists the checkpoints of the backup up to the manifest.
