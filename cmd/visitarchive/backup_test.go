@@ -270,6 +270,21 @@ func TestBackupToMinIO(t *testing.T) {
 	if !strings.Contains(out, "restore drill passed") || !strings.Contains(out, "rebuilt the index: 22 record(s)") {
 		t.Errorf("drill from MinIO:\n%s", out)
 	}
+
+	// Into an empty bucket, its index in a new directory.
+	into := s3test.Config(t, false)
+	t.Setenv("VISITARCHIVE_S3_SECRET_KEY", into.SecretKey)
+	dest := []string{"--storage", "s3", "--s3-endpoint", into.Endpoint, "--s3-access-key", into.AccessKey,
+		"--s3-bucket", into.Bucket, "--s3-create-bucket", "--data", t.TempDir()}
+	out = mustCLI(t, append(append([]string{"restore", "--from", target, "--keys", filepath.Join(data, "keyring.json")}, s3flags...), dest...)...)
+	if !strings.Contains(out, "0 problem(s)") || !strings.Contains(out, "it opens the encrypted fields") {
+		t.Errorf("restore into a bucket:\n%s", out)
+	}
+	dest[len(dest)-1] = t.TempDir() // a new index, the same bucket
+	_, err := cli(t, append(append([]string{"restore", "--from", target, "--keys", filepath.Join(data, "keyring.json")}, s3flags...), dest...)...)
+	if err == nil || !strings.Contains(err.Error(), "the destination is not empty") {
+		t.Errorf("a second restore into the same bucket: %v", err)
+	}
 }
 
 // TestServeBacksUpAfterADestruction: serve, given a backup target in its
