@@ -61,6 +61,9 @@ func (b *Backuper) RunBackup(ctx context.Context) (int, error) {
 	m, wrote, err := Backup(ctx, b.cfg.Store, b.cfg.Journal, b.cfg.Target,
 		Options{Target: b.cfg.TargetName, Now: b.cfg.Now, Log: b.cfg.Log})
 	run.Ended = b.cfg.Now().UTC()
+	if err != nil && ctx.Err() != nil {
+		return 0, err // the server stopping: neither a success nor a failure
+	}
 	switch {
 	case err != nil:
 		run.Error = err.Error()

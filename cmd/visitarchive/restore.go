@@ -182,11 +182,12 @@ func (r *restoreRun) searchClasses(ctx context.Context, a *va.Archive) error {
 		if err != nil {
 			return err
 		}
-		ok := res.Total == uint64(f.Count) && res.Total > 0
-		if !ok {
+		verdict := "ok"
+		if res.Total != uint64(f.Count) || res.Total == 0 {
+			verdict = "MISMATCH"
 			r.problems++
 		}
-		fmt.Fprintf(r.stdout, "search customer_type=%s: %d hit(s), %d counted: %s\n", f.Value, res.Total, f.Count, map[bool]string{true: "ok", false: "MISMATCH"}[ok])
+		fmt.Fprintf(r.stdout, "search customer_type=%s: %d hit(s), %d counted: %s\n", f.Value, res.Total, f.Count, verdict)
 	}
 	return nil
 }
