@@ -47,6 +47,8 @@
 //	objectkeys.go      the object-key layout of the store, documented once
 //	destruction.go     a destruction, its register (销毁清册), RetentionEnd,
 //	                   and the LockingStore that WORM needs
+//	backup.go          backups: the manifests' keys, a pass's outcome and
+//	                   the status auditors read (BackupReporter)
 //	store.go, journal.go, keyring.go, mail.go
 //	                   the interfaces the adapters implement
 //

@@ -109,6 +109,10 @@ import (
 //	schedules/retention/<v:010d>.json     a version of the retention schedule in force,
 //	                                      journaled when it changes
 //
+//	backups/<to:020d>.json                the manifest of the backup up to journal entry
+//	                                      to (package backup): the same object in the
+//	                                      backup's target and here, journaled as backup.done
+//
 //	journal/<seq:020d>.json               one hash-chained journal entry
 //	checkpoints/<seq:020d>.json           a checkpoint of the journal head
 //

@@ -461,5 +461,24 @@ func init() {
 		"appraisal list %s has its two witnesses already":                                                                "鉴定清单 %s 已有两名监销人确认",
 		"you approved, compiled or decided appraisal list %s: a witness must be someone else":                            "您批准、编制了鉴定清单 %s 或对其条目作出了鉴定意见：监销人须由他人担任",
 		"you have confirmed appraisal list %s already: the second witness must be another user":                          "您已确认过鉴定清单 %s：第二名监销人须为另一位用户",
+
+		// Backups and restores (package backup).
+		"journal entry %d (%s) is missing from the backup":                                                                                            "备份中缺少日志条目 %d（%s）",
+		"journal entry %s in the backup is damaged":                                                                                                   "备份中的日志条目 %s 已损坏",
+		"journal entry %s in the backup is damaged: its content, hash or link to the entry before does not hold":                                      "备份中的日志条目 %s 已损坏：其内容、哈希或与前一条目的链接不成立",
+		"manifest %s is not valid JSON":                                                                                                               "备份清单 %s 不是有效的 JSON",
+		"manifest %s reads back from the target with another content than was written":                                                                "从备份目标读回的备份清单 %s 与写入的内容不同",
+		"manifest %s was altered: its list of files does not match its hash":                                                                          "备份清单 %s 已被篡改：其文件列表与其哈希不符",
+		"object %s in %s has sha256 %s, but the journal recorded %s":                                                                                  "对象 %s（位于%s）的 SHA-256 为 %s，但日志记录的是 %s",
+		"object %s in %s is damaged: its content no longer matches its hash":                                                                          "对象 %s（位于%s）已损坏：其内容与其哈希不再相符",
+		"object %s reads back from where it was copied to with another content than was copied":                                                       "从复制目的地读回的对象 %s 与复制的内容不同",
+		"object %s, written by journal entry %d, is missing from the backup":                                                                          "备份中缺少日志条目 %[2]d 写入的对象 %[1]s",
+		"object %s, written by journal entry %d, is missing from the store and no entry removed it; run verify":                                       "日志条目 %[2]d 写入的对象 %[1]s 在存储中缺失，且没有条目记录其删除；请运行 verify",
+		"the destination is not empty (it holds %s): restore only into an empty store":                                                                "目的地不是空的（其中有 %s）：只能恢复到空的存储中",
+		"the journal of the backup ends at entry %d, but its last manifest %s names entry %d with hash %s":                                            "备份的日志止于条目 %d，但其最后的备份清单 %s 指向哈希为 %[4]s 的条目 %[3]d",
+		"the restore does not match the manifests: %s":                                                                                                "恢复结果与备份清单不符：%s",
+		"the target holds a backup up to journal entry %d, but the journal of this store ends at entry %d: the target is the backup of another store": "备份目标中的备份已到日志条目 %d，但本存储的日志止于条目 %d：该目标是另一个存储的备份",
+		"the target holds no backup: no manifest under %s":                                                                                            "备份目标中没有备份：%s 下没有备份清单",
+		"the target's last backup ends at journal entry %d with hash %s, but entry %d of this store has hash %s: the target is the backup of another store, or the journal was altered (run verify)": "备份目标的最后一次备份止于哈希为 %[2]s 的日志条目 %[1]d，但本存储的条目 %[3]d 的哈希为 %[4]s：该目标是另一个存储的备份，或日志已被篡改（请运行 verify）",
 	})
 }

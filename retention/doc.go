@@ -85,6 +85,13 @@
 //	                     reservations older than --reservation-age (a day)
 //	                     that no archived version used are removed, each
 //	                     removal journaled
+//	backup               a minute after the start, then every --backup-every
+//	                     (daily), when a backup target is configured: a
+//	                     backup pass (package backup)
+//	backup-after-destruction  every 5 s, when a backup target is configured:
+//	                     a backup pass when the journal shows a destruction
+//	                     ended or a data key destroyed since the last look,
+//	                     again every 5 s until one succeeds
 //
 // `visitarchive retention run` is one pass of appraisals (RunAppraisal,
 // which the tests call with the Archive's injected clock), and
@@ -97,10 +104,11 @@
 //
 // Each job is built by a function of this package (OverdueNotices,
 // PlanRecordReminders, ReviewReminders, OverdueLoans, ExpiredSessions,
-// UnrecordedObjects, JournalCheckpoints, Appraisals, Housekeeping) from the few operations it
+// UnrecordedObjects, JournalCheckpoints, Appraisals, Housekeeping, Backups,
+// BackupAfterDestruction) from the few operations it
 // needs, declared here as a small interface of its own — OverdueNotifier,
 // PlanReminder, ReviewReminder, LoanReminder, SessionEnder,
-// UnrecordedRemover, Checkpointer — which
+// UnrecordedRemover, Checkpointer, BackupRunner (backup.go) — which
 // *visitarchive.Archive (or the journal) satisfies and cmd passes in. A new
 // job follows the same pattern: it declares the Archive operations it
 // calls as an interface in this package, one or two methods, rather than

@@ -36,7 +36,7 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 	defer cancel()
 	err := s.archive.Ready(ctx)
 	if err == nil {
-		return c.JSON(statusBody{Status: "ready", Detail: s.readyDetail})
+		return c.JSON(statusBody{Status: "ready", Detail: s.readyDetailNow()})
 	}
 	s.logger(c).Warn("not ready", "err", err)
 	_, _, e := describe(err)

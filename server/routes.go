@@ -119,6 +119,7 @@ func (s *Server) routes() {
 	api.Get("/export/records", s.exportRecords)
 	api.Get("/audit/access", s.auditAccess)
 	api.Get("/audit/journal", s.auditJournal)
+	api.Get("/audit/backups", s.auditBackups) // backups.go
 
 	// Destructions and their registers (销毁清册), issue 19.
 	api.Get("/destructions", s.listDestructions)

@@ -101,6 +101,11 @@ type Config struct {
 	// is off: tesseract not found …" (extract.Tools.Detail); "" for
 	// nothing.
 	ReadyDetail string
+
+	// Backups tells the status of the backups (backup.Backuper), which
+	// /readyz and GET /api/v1/audit/backups show; nil when the server
+	// makes none.
+	Backups visitarchive.BackupReporter
 }
 
 // Server is the HTTP server of visitarchive.
@@ -124,6 +129,8 @@ type Server struct {
 
 	// readyDetail is Config.ReadyDetail.
 	readyDetail string
+	// backups is Config.Backups.
+	backups visitarchive.BackupReporter
 }
 
 // New builds a Server with its whole route table; it does not listen yet.
@@ -136,6 +143,7 @@ func New(cfg Config) *Server {
 		limits:  cfg.Attachments,
 
 		readyDetail: cfg.ReadyDetail,
+		backups:     cfg.Backups,
 	}
 	s.limits.defaults()
 	if s.log == nil {

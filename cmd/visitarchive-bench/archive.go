@@ -41,6 +41,8 @@ func (p *phase) archive(ctx context.Context) error {
 		return p.importStep(ctx, store, j)
 	case "search":
 		return p.searchStep(ctx, store, j)
+	case "backup":
+		return p.backupStep(ctx, store, j)
 	}
 	if err := p.reindex(ctx, store, j); err != nil {
 		return err

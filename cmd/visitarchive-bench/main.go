@@ -72,7 +72,7 @@ func (o *options) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.visitarchive, "visitarchive", "", "visitarchive binary of the write step (default: built from this module at the start of the run)")
 	fs.DurationVar(&o.interval, "progress", 5*time.Second, "interval of progress lines")
 	fs.StringVar(&o.phase, "phase", "", internal+"run one phase: bleve, disk, minio or floor")
-	fs.StringVar(&o.step, "step", "", internal+"run one step of the phase: index, search or write (bleve), import, search, reindex or write, index (floor)")
+	fs.StringVar(&o.step, "step", "", internal+"run one step of the phase: index, search or write (bleve), import, search, reindex, backup or write, index (floor)")
 	fs.StringVar(&o.result, "result", "", internal+"file for the phase's results")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", internal+"directory for a CPU profile of each step of each phase, and heap profiles every 15 s")
 }

@@ -47,14 +47,15 @@ const (
 // phaseSteps are the steps of each phase. Each step runs in a child
 // process of its own, as the product's commands do: `visitarchive import`
 // (Bleve alone: its indexing), a `visitarchive serve` that searches, and
-// `visitarchive reindex`. Together they make one phaseResult, which each
+// `visitarchive reindex`, then `visitarchive backup` to a directory and a
+// restore of it (backup.go). Together they make one phaseResult, which each
 // child reads and adds to. The floor has one step, its indexing and PUTs.
 // The write step (write.go, writefloor.go) comes last, since it adds
 // records to the index, and only when -writers names some.
 var phaseSteps = map[string][]string{
 	"bleve": {"index", "search", "write"},
-	"disk":  {"import", "search", "reindex", "write"},
-	"minio": {"import", "search", "reindex", "write"},
+	"disk":  {"import", "search", "reindex", "backup", "write"},
+	"minio": {"import", "search", "reindex", "backup", "write"},
 	"floor": {"index"},
 }
 

@@ -292,10 +292,22 @@ func (r *report) measurementTable(w io.Writer) {
 		}
 		return fmt.Sprintf("%.1f s (%.0f/s)", c.ReindexSeconds, c.ReindexRate)
 	})
+	row("backup time (records/s, objects, MB)", func(c *phaseResult) string {
+		if c.BackupSeconds == 0 {
+			return "—"
+		}
+		return fmt.Sprintf("%.1f s (%.0f/s, %d, %s)", c.BackupSeconds, float64(c.Records)/c.BackupSeconds, c.BackupObjects, mb(c.BackupBytes))
+	})
+	row("restore time (records/s), before its reindex", func(c *phaseResult) string {
+		if c.RestoreSeconds == 0 {
+			return "—"
+		}
+		return fmt.Sprintf("%.1f s (%.0f/s)", c.RestoreSeconds, float64(c.Records)/c.RestoreSeconds)
+	})
 	row("peak RSS, largest process", func(c *phaseResult) string { return mb(c.PeakRSS) })
 	row("peak RSS by process", func(c *phaseResult) string {
 		var parts []string
-		for _, k := range []string{"index", "import", "search", "reindex"} {
+		for _, k := range []string{"index", "import", "search", "reindex", "backup"} {
 			if v, ok := c.ProcessPeakRSS[k]; ok {
 				parts = append(parts, fmt.Sprintf("%s %s", k, mb(v)))
 			}
@@ -305,7 +317,7 @@ func (r *report) measurementTable(w io.Writer) {
 	row("of it anonymous (heap, stacks), sampled", func(c *phaseResult) string { return mb(c.PeakAnon) })
 	row("peak RSS by step (anonymous)", func(c *phaseResult) string {
 		var parts []string
-		for _, k := range []string{"index", "import", "search", "reindex"} {
+		for _, k := range []string{"index", "import", "search", "reindex", "backup"} {
 			if v, ok := c.StepPeakRSS[k]; ok && v > 0 {
 				parts = append(parts, fmt.Sprintf("%s %s (%s)", k, mb(v), mb(c.StepPeakAnon[k])))
 			}

@@ -37,6 +37,13 @@ type phaseResult struct {
 	ReindexSeconds float64 `json:"reindex_seconds,omitempty"`
 	ReindexRate    float64 `json:"reindex_records_per_second,omitempty"`
 
+	// The backup step (backup.go): the first, whole backup pass to a
+	// directory, and the restore of it into an empty store.
+	BackupSeconds  float64 `json:"backup_seconds,omitempty"`
+	BackupObjects  int     `json:"backup_objects,omitempty"`
+	BackupBytes    int64   `json:"backup_bytes,omitempty"`
+	RestoreSeconds float64 `json:"restore_seconds,omitempty"`
+
 	// StepPeakRSS is the peak resident set of each step, sampled every
 	// 25 ms, in bytes; ProcessPeakRSS is the ru_maxrss of the child
 	// process of each step (see phaseSteps), and PeakRSS the largest.

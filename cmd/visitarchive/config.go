@@ -14,6 +14,7 @@ import (
 	"time"
 
 	va "github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/backup"
 	"github.com/visitarchive/visitarchive/index"
 	"github.com/visitarchive/visitarchive/policy"
 	"github.com/visitarchive/visitarchive/retention"
@@ -33,6 +34,8 @@ import (
 type storeFlags struct {
 	// retention are the settings of the disposition jobs (retention.go).
 	retention retentionFlags
+	// backup are the backup target and schedule (backup.go).
+	backup backupFlags
 
 	data      string
 	storage   string
@@ -82,13 +85,8 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.data, "data", env("VISITARCHIVE_DATA", "./data"), "data directory: the disk store and the index (VISITARCHIVE_DATA)")
 	fs.StringVar(&f.storage, "storage", env("VISITARCHIVE_STORAGE", "disk"), "storage backend: disk or s3 (VISITARCHIVE_STORAGE)")
 	fs.StringVar(&f.index, "index", env("VISITARCHIVE_INDEX", ""), "index directory (VISITARCHIVE_INDEX; default DATA/index)")
-	fs.StringVar(&f.s3.Endpoint, "s3-endpoint", env("VISITARCHIVE_S3_ENDPOINT", ""), "S3 or MinIO endpoint host:port (VISITARCHIVE_S3_ENDPOINT)")
+	registerS3Access(fs, &f.s3, "s3", "VISITARCHIVE_S3", "")
 	fs.StringVar(&f.s3.Bucket, "s3-bucket", env("VISITARCHIVE_S3_BUCKET", "visitarchive"), "bucket (VISITARCHIVE_S3_BUCKET)")
-	fs.StringVar(&f.s3.Region, "s3-region", env("VISITARCHIVE_S3_REGION", ""), "region (VISITARCHIVE_S3_REGION)")
-	fs.StringVar(&f.s3.AccessKey, "s3-access-key", env("VISITARCHIVE_S3_ACCESS_KEY", ""), "access key (VISITARCHIVE_S3_ACCESS_KEY)")
-	// No default from the environment here: -h prints defaults.
-	fs.StringVar(&f.s3.SecretKey, "s3-secret-key", "", "secret key (VISITARCHIVE_S3_SECRET_KEY; prefer the environment: a flag shows in the process list)")
-	fs.BoolVar(&f.s3.UseSSL, "s3-tls", envBool("VISITARCHIVE_S3_TLS", false), "use HTTPS for S3 (VISITARCHIVE_S3_TLS)")
 	fs.BoolVar(&f.s3.CreateBucket, "s3-create-bucket", envBool("VISITARCHIVE_S3_CREATE_BUCKET", false), "create the bucket, with object locking, when it does not exist (VISITARCHIVE_S3_CREATE_BUCKET)")
 	// WORM (issue 19): the bucket's object lock and the mode of the
 	// retentions given to archived records.
@@ -108,9 +106,22 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.transferTimeout, "attachments-timeout", env("VISITARCHIVE_ATTACHMENTS_TIMEOUT", ""), "longest upload or download of attachments, such as 30m; overrides the config file (VISITARCHIVE_ATTACHMENTS_TIMEOUT; default 30m)")
 	fs.IntVar(&f.passwordChecks, "password-checks", envInt("VISITARCHIVE_PASSWORD_CHECKS", 0), "password checks that may run at once, each taking 64 MiB; more sign-ins at once wait up to 2s, then get 429 (VISITARCHIVE_PASSWORD_CHECKS; default twice the cores)")
 	f.retention.register(fs)
+	f.backup.register(fs)
 	fs.StringVar(&f.logFormat, "log-format", env("VISITARCHIVE_LOG_FORMAT", "text"), "log format: text or json (VISITARCHIVE_LOG_FORMAT)")
 	fs.StringVar(&f.logLevel, "log-level", env("VISITARCHIVE_LOG_LEVEL", "info"), "log level: debug, info, warn, error (VISITARCHIVE_LOG_LEVEL)")
 	f.extract.register(fs)
+}
+
+// registerS3Access registers the flags that reach an S3 endpoint into
+// cfg, named <name>-endpoint and so on, each defaulting to the variable
+// <envName>_ENDPOINT and so on; what says whose they are.
+func registerS3Access(fs *flag.FlagSet, cfg *s3.Config, name, envName, what string) {
+	fs.StringVar(&cfg.Endpoint, name+"-endpoint", env(envName+"_ENDPOINT", ""), what+"S3 or MinIO endpoint host:port ("+envName+"_ENDPOINT)")
+	fs.StringVar(&cfg.Region, name+"-region", env(envName+"_REGION", ""), what+"region ("+envName+"_REGION)")
+	fs.StringVar(&cfg.AccessKey, name+"-access-key", env(envName+"_ACCESS_KEY", ""), what+"access key ("+envName+"_ACCESS_KEY)")
+	// No default from the environment here: -h prints defaults.
+	fs.StringVar(&cfg.SecretKey, name+"-secret-key", "", what+"secret key ("+envName+"_SECRET_KEY; prefer the environment: a flag shows in the process list)")
+	fs.BoolVar(&cfg.UseSSL, name+"-tls", envBool(envName+"_TLS", false), what+"use HTTPS for S3 ("+envName+"_TLS)")
 }
 
 func env(name, def string) string {
@@ -218,12 +229,17 @@ type components struct {
 	retention retentionSettings
 	// extraction is how the text of attachments is extracted (serve).
 	extraction extraction
+	// backup are the backup settings; backups runs the passes of serve
+	// to backupTarget (backup.go), nil when there is no target.
+	backup       backupSettings
+	backups      *backup.Backuper
+	backupTarget va.Store
 }
 
 // jobs returns the runner of the server's scheduled work.
 func (c *components) jobs(log *slog.Logger) *retention.Runner {
 	unrecorded := func(ctx context.Context) ([]va.ObjectInfo, error) { return journal.Unrecorded(ctx, c.store) }
-	return retention.NewRunner(log,
+	jobs := []retention.Job{
 		retention.OverdueNotices(c.archive),
 		retention.PlanRecordReminders(c.archive),
 		retention.ReviewReminders(c.archive),
@@ -232,7 +248,12 @@ func (c *components) jobs(log *slog.Logger) *retention.Runner {
 		retention.UnrecordedObjects(c.archive, unrecorded),
 		retention.JournalCheckpoints(c.journal),
 		retention.Appraisals(c.archive.Disposition(), c.retention.AppraisalEvery),
-		retention.Housekeeping(c.archive, c.retention.Housekeeping))
+		retention.Housekeeping(c.archive, c.retention.Housekeeping),
+	}
+	if c.backups != nil {
+		jobs = append(jobs, retention.Backups(c.backups, c.backup.every), retention.BackupAfterDestruction(c.backups))
+	}
+	return retention.NewRunner(log, jobs...)
 }
 
 // Close pins the journal's head with a checkpoint, so that verify can
@@ -248,6 +269,9 @@ func (c *components) Close() error {
 		err = errors.Join(err, c.index.Close())
 	}
 	if cl, ok := c.store.(io.Closer); ok {
+		err = errors.Join(err, cl.Close())
+	}
+	if cl, ok := c.backupTarget.(io.Closer); ok {
 		err = errors.Join(err, cl.Close())
 	}
 	return err
@@ -267,7 +291,7 @@ func (f *storeFlags) open(ctx context.Context, log *slog.Logger, progress func(d
 	if err != nil {
 		return nil, err
 	}
-	c := &components{keys: keys, mailer: set.mailer, attachments: set.attachments, extraction: set.extraction}
+	c := &components{keys: keys, mailer: set.mailer, attachments: set.attachments, extraction: set.extraction, backup: set.backup}
 	if c.store, err = f.openStore(ctx); err != nil {
 		return nil, err
 	}

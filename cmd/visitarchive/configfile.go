@@ -33,6 +33,8 @@ type fileConfig struct {
 	Attachments *attachmentsFile `json:"attachments"`
 	// Extract is the extraction of attachments' text (extract.go).
 	Extract *extractFile `json:"extract"`
+	// Backup is the backup target and schedule of serve (backup.go).
+	Backup *backupFile `json:"backup"`
 }
 
 // attachmentsFile bounds the files the server takes (serve).
@@ -75,6 +77,7 @@ type settings struct {
 	mailer      *smtpmail.Mailer // nil when mail is not configured
 	attachments server.AttachmentLimits
 	extraction  extraction
+	backup      backupSettings
 }
 
 // settings reads the configuration file, if one is given, and applies the
@@ -115,6 +118,9 @@ func (f *storeFlags) settings() (*settings, error) {
 		return nil, err
 	}
 	if s.extraction, err = fc.Extract.extraction(&f.extract); err != nil {
+		return nil, inFile(err)
+	}
+	if s.backup, err = fc.Backup.settings(&f.backup); err != nil {
 		return nil, inFile(err)
 	}
 	if s.mailer, err = fc.SMTP.mailer(f); err != nil {

@@ -10,6 +10,8 @@
 //	visitarchive user     add|passwd|disable|enable|roles|list|dept
 //	visitarchive keys     init|rotate
 //	visitarchive retention run|list  one retention pass; the appraisal lists
+//	visitarchive backup   --to TARGET   copy what is new to a backup
+//	visitarchive restore  --from TARGET --data NEWDIR | --drill
 //
 // Every command takes the storage flags; each flag can also be set by the
 // environment variable named in its help text. The optional JSON file of
@@ -52,6 +54,8 @@ var commands = []command{
 	{"user", "manage users and departments", runUser},
 	{"keys", "create the key file, or rotate the master key", runKeys},
 	{"retention", "run a retention pass (due records onto appraisal lists), or list the lists", runRetention},
+	{"backup", "copy what the journal recorded since the last backup to a directory or an S3 bucket", runBackup},
+	{"restore", "rebuild a store from a backup, or --drill: restore into a temporary place, check and remove it", runRestore},
 }
 
 // errFailed makes the process exit 1 after a command already said why.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/visitarchive/visitarchive/internal/testenv"
 	"github.com/visitarchive/visitarchive/storage/s3/s3test"
 )
 
@@ -64,15 +65,7 @@ func TestImportVerifyReindexOnDisk(t *testing.T) {
 	}
 
 	// Change one byte of a record file behind the store's back.
-	path := filepath.Join(data, "store", "objects", "records", "R2", "0000000001.json")
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b[len(b)-5] ^= 1
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	testenv.FlipByte(t, filepath.Join(data, "store", "objects", "records", "R2", "0000000001.json"))
 	out, err = cli(t, "verify", "--data", data)
 	want := "seq 1 records/R2/0000000001.json: object altered: its content no longer matches its hash"
 	if !errors.Is(err, errFailed) || !strings.Contains(out, want) || !strings.Contains(out, "1 problem(s)") {

@@ -48,6 +48,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		log.Info("retention schedule changed: journaled, and every archived record's retain_until recomputed")
 	}
 	go follow(ctx, c.archive, c.keys, log)
+	if err := sf.startBackups(ctx, c, log); err != nil {
+		return err
+	}
 	jobs := c.jobs(log)
 	jobs.Start(ctx)
 	// Deferred after c.Close, so run before it: the last checkpoint is
@@ -65,8 +68,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else {
 		log.Info("mail notifications are off: no SMTP server is configured")
 	}
-	srv := server.New(server.Config{Archive: c.archive, Logger: log, Collectors: []prometheus.Collector{jobs},
-		Attachments: c.attachments, ReadyDetail: extractDetail})
+	cfg := server.Config{Archive: c.archive, Logger: log, Collectors: []prometheus.Collector{jobs},
+		Attachments: c.attachments, ReadyDetail: extractDetail}
+	if c.backups != nil {
+		cfg.Backups, cfg.Collectors = c.backups, append(cfg.Collectors, c.backups.Collectors()...)
+	}
+	srv := server.New(cfg)
 	// Listen before serving, so that a signal that comes at once still
 	// finds a server to shut down.
 	ln, err := net.Listen("tcp", *addr)
