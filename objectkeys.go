@@ -104,6 +104,9 @@ import (
 //	schedules/retention/<v:010d>.json     a version of the retention schedule in force,
 //	                                      journaled when it changes
 //
+//	fixity/<id>.json                      the result of one fixity run (fixity.go):
+//	                                      objects altered, missing, untracked
+//
 //	journal/<seq:020d>.json               one hash-chained journal entry
 //	checkpoints/<seq:020d>.json           a checkpoint of the journal head
 //
