@@ -34,7 +34,7 @@ type Report struct {
 	// From and To bound the period of the access-log check ([From, To);
 	// a zero From: since the archive began).
 	From    time.Time `json:"from,omitzero"`
-	To      time.Time `json:"to"`
+	To      time.Time `json:"to,omitzero"` // zero: up to the end of the journal
 	Result  string    `json:"result"` // fail if any check failed, else warn if any warned, else pass
 	Entries uint64    `json:"journal_entries"`
 	Objects uint64    `json:"objects_hashed"`
@@ -72,7 +72,7 @@ type Sources struct {
 	Index    va.Index
 	IndexDir string
 	KeyFile  string
-	// From and To bound the access-log check (zero To: Now).
+	// From and To bound the access-log check ([From, To); zero: open).
 	From, To time.Time
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
@@ -97,9 +97,6 @@ func Run(ctx context.Context, src Sources) (*Report, error) {
 		src.Now = time.Now
 	}
 	r := &run{Sources: src, now: src.Now()}
-	if r.To.IsZero() {
-		r.To = r.now
-	}
 	if err := r.load(ctx); err != nil {
 		return nil, err
 	}
