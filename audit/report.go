@@ -35,7 +35,7 @@ type Report struct {
 	// a zero From: since the archive began).
 	From    time.Time `json:"from,omitzero"`
 	To      time.Time `json:"to,omitzero"` // zero: up to the end of the journal
-	Result  string    `json:"result"` // fail if any check failed, else warn if any warned, else pass
+	Result  string    `json:"result"`      // fail if any check failed, else warn if any warned, else pass
 	Entries uint64    `json:"journal_entries"`
 	Objects uint64    `json:"objects_hashed"`
 	Records int       `json:"records"`

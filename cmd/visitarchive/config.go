@@ -14,6 +14,7 @@ import (
 	"time"
 
 	va "github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/audit"
 	"github.com/visitarchive/visitarchive/index"
 	"github.com/visitarchive/visitarchive/policy"
 	"github.com/visitarchive/visitarchive/retention"
@@ -218,11 +219,14 @@ type components struct {
 	retention retentionSettings
 	// extraction is how the text of attachments is extracted (serve).
 	extraction extraction
+	// fixity is the scheduled fixity check (serve), made by jobs.
+	fixity *audit.Fixity
 }
 
 // jobs returns the runner of the server's scheduled work.
 func (c *components) jobs(log *slog.Logger) *retention.Runner {
 	unrecorded := func(ctx context.Context) ([]va.ObjectInfo, error) { return journal.Unrecorded(ctx, c.store) }
+	c.fixity = audit.NewFixity(c.archive, nil)
 	return retention.NewRunner(log,
 		retention.OverdueNotices(c.archive),
 		retention.PlanRecordReminders(c.archive),
@@ -232,7 +236,8 @@ func (c *components) jobs(log *slog.Logger) *retention.Runner {
 		retention.UnrecordedObjects(c.archive, unrecorded),
 		retention.JournalCheckpoints(c.journal),
 		retention.Appraisals(c.archive.Disposition(), c.retention.AppraisalEvery),
-		retention.Housekeeping(c.archive, c.retention.Housekeeping))
+		retention.Housekeeping(c.archive, c.retention.Housekeeping),
+		retention.FixityCheck(c.fixity, c.retention.FixityEvery))
 }
 
 // Close pins the journal's head with a checkpoint, so that verify can

@@ -65,7 +65,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else {
 		log.Info("mail notifications are off: no SMTP server is configured")
 	}
-	srv := server.New(server.Config{Archive: c.archive, Logger: log, Collectors: []prometheus.Collector{jobs},
+	srv := server.New(server.Config{Archive: c.archive, Logger: log, Collectors: []prometheus.Collector{jobs, c.fixity},
 		Attachments: c.attachments, ReadyDetail: extractDetail})
 	// Listen before serving, so that a signal that comes at once still
 	// finds a server to shut down.
