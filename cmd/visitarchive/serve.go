@@ -65,8 +65,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else {
 		log.Info("mail notifications are off: no SMTP server is configured")
 	}
+	src, err := auditSources(c, sf, "", "")
+	if err != nil {
+		return err
+	}
 	srv := server.New(server.Config{Archive: c.archive, Logger: log, Collectors: []prometheus.Collector{jobs, c.fixity},
-		Attachments: c.attachments, ReadyDetail: extractDetail})
+		Attachments: c.attachments, ReadyDetail: extractDetail, Audit: &src})
 	// Listen before serving, so that a signal that comes at once still
 	// finds a server to shut down.
 	ln, err := net.Listen("tcp", *addr)
