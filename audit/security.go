@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"maps"
 	"fmt"
 	"io"
 	"io/fs"
@@ -81,7 +82,32 @@ func (r *run) checkPlaintext(ctx context.Context) (int, []Finding, error) {
 		}
 	}
 	m, found, err := r.searchIndexDir(s)
-	return n + m, append(out, found...), err
+	if err != nil {
+		return n, nil, err
+	}
+	q, asked, err := r.askIndex(ctx, s)
+	return n + m + q, slices.Concat(out, found, asked), err
+}
+
+// askIndex searches the index for each sensitive value: the index keeps
+// its text compressed, so that its files may hold a value in clear that
+// a search of their bytes does not see, but a search of the index does.
+func (r *run) askIndex(ctx context.Context, s *secrets) (int, []Finding, error) {
+	if r.Index == nil {
+		return 0, nil, nil
+	}
+	var out []Finding
+	for _, v := range slices.Sorted(maps.Keys(s.owner)) {
+		res, err := r.Index.Search(ctx, va.SearchQuery{Text: v, Size: va.MaxPageSize, NoFacets: true})
+		if err != nil {
+			return 0, nil, err
+		}
+		for _, h := range res.Hits {
+			out = append(out, Finding{Object: "index", Record: string(h.ID),
+				Detail: "the search index finds this record by a contact detail or decision-chain text of record " + s.owner[v] + ": its indexed text holds it in clear"})
+		}
+	}
+	return len(s.owner), out, nil
 }
 
 // raw reads the bytes of key, whatever its checksum says.
