@@ -53,7 +53,7 @@ func TestCleanArchivePassesOnMinIO(t *testing.T) {
 func TestPlantedDefects(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		plant func(t *testing.T, f *fixture) string // returns the object or record at fault
+		plant func(t *testing.T, f *fixture) []string // returns the objects or records at fault
 		want  []string                              // the checks that fail
 	}{
 		{"flipped byte", plantFlip, []string{"authenticity.hashes"}},
@@ -67,20 +67,28 @@ func TestPlantedDefects(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, nil)
-			culprit := tc.plant(t, f)
+			culprits := tc.plant(t, f)
 			got := flagged(f.audit(t))
 			if ids := slices.Sorted(mapKeys(got)); !slices.Equal(ids, slices.Sorted(slices.Values(tc.want))) {
 				t.Fatalf("flagged %v, want %v: %+v", ids, tc.want, got)
 			}
 			for id, fs := range got {
 				for _, fd := range fs {
-					if id != "completeness.index_counts" && fd.Object != culprit && fd.Record != culprit && !strings.Contains(fd.Object, "/"+culprit+"/") {
-						t.Errorf("%s: finding %+v does not name %s", id, fd, culprit)
+					if id != "completeness.index_counts" && !names(fd, culprits) {
+						t.Errorf("%s: finding %+v names none of %v", id, fd, culprits)
 					}
 				}
 			}
 		})
 	}
+}
+
+// names reports whether fd names one of culprits: as its object or
+// record, or as the record its object belongs to.
+func names(fd audit.Finding, culprits []string) bool {
+	return slices.ContainsFunc(culprits, func(c string) bool {
+		return fd.Object == c || fd.Record == c || strings.Contains(fd.Object, "/"+c+"/")
+	})
 }
 
 func mapKeys[V any](m map[string]V) func(func(string) bool) {
@@ -95,7 +103,7 @@ func mapKeys[V any](m map[string]V) func(func(string) bool) {
 
 // plantFlip flips a byte of the first version of the second record, in
 // its file on disk.
-func plantFlip(t *testing.T, f *fixture) string {
+func plantFlip(t *testing.T, f *fixture) []string {
 	key := va.RecordKey(f.records[1].ID, 1)
 	path := filepath.Join(f.Dir, "store", "objects", filepath.FromSlash(key))
 	b, err := os.ReadFile(path)
@@ -106,21 +114,21 @@ func plantFlip(t *testing.T, f *fixture) string {
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return key
+	return []string{key}
 }
 
 // plantDelete deletes the content of the PDF attached to the first record.
-func plantDelete(t *testing.T, f *fixture) string {
+func plantDelete(t *testing.T, f *fixture) []string {
 	key := va.AttachmentContentKey(f.records[0].ID, f.pdf.ID)
 	if err := f.Store.Delete(t.Context(), key); err != nil {
 		t.Fatal(err)
 	}
-	return key
+	return []string{key}
 }
 
 // plantUntracked puts a record version no journal entry records, older
 // than the grace period.
-func plantUntracked(t *testing.T, f *fixture) string {
+func plantUntracked(t *testing.T, f *fixture) []string {
 	key := va.RecordKey("R-FORGED", 1)
 	b := []byte(`{"id":"R-FORGED","version":1,"status":"archived"}`)
 	if _, err := f.Store.Put(t.Context(), key, bytes.NewReader(b), int64(len(b))); err != nil {
@@ -131,12 +139,12 @@ func plantUntracked(t *testing.T, f *fixture) string {
 	if err := os.Chtimes(path, old, old); err != nil {
 		t.Fatal(err)
 	}
-	return key
+	return []string{key}
 }
 
 // plantMissingField writes a next version of the third record without its
 // follow_up, around the API, and journals it.
-func plantMissingField(t *testing.T, f *fixture) string {
+func plantMissingField(t *testing.T, f *fixture) []string {
 	r := f.records[2]
 	rc, _, err := f.Store.Get(t.Context(), va.RecordKey(r.ID, r.Version))
 	if err != nil {
@@ -153,13 +161,13 @@ func plantMissingField(t *testing.T, f *fixture) string {
 	}
 	obj["follow_up"], obj["version"] = "", r.Version+1
 	f.journalWrite(t, "record.update", va.RecordKey(r.ID, r.Version+1), obj)
-	return string(r.ID)
+	return []string{string(r.ID)}
 }
 
 // plantGap claims the next number of the series as a dead archivist
 // would, archives the fourth record (which takes the number after), and
 // removes the claim by hand: the number is never used.
-func plantGap(t *testing.T, f *fixture) string {
+func plantGap(t *testing.T, f *fixture) []string {
 	series, n, ok := va.ParseRefCode(f.records[2].ReferenceCode)
 	if !ok {
 		t.Fatalf("reference code %q", f.records[2].ReferenceCode)
@@ -180,20 +188,20 @@ func plantGap(t *testing.T, f *fixture) string {
 	if err := f.Store.Delete(t.Context(), key); err != nil {
 		t.Fatal(err)
 	}
-	return key
+	return []string{key}
 }
 
 // plantPlaintext journals an object that holds the first record's phone
 // in clear.
-func plantPlaintext(t *testing.T, f *fixture) string {
+func plantPlaintext(t *testing.T, f *fixture) []string {
 	key := va.AnnotationKey(f.records[0].ID, "AN-LEAK")
 	f.journalWrite(t, "record.annotate", key, map[string]string{"text": "回电 " + phoneOf(0)})
-	return key
+	return []string{key}
 }
 
 // plantIndexedPlaintext files a record whose summary, which is indexed,
 // holds the first record's phone and e-mail.
-func plantIndexedPlaintext(t *testing.T, f *fixture) string {
+func plantIndexedPlaintext(t *testing.T, f *fixture) []string {
 	start := time.Date(2026, 3, 9, 9, 0, 0, 0, time.UTC)
 	r := va.Record{CustomerID: "C1", VisitStart: start, VisitEnd: start.Add(time.Hour), Visitors: []va.UserName{"alice"},
 		Department: "sales1", Topic: "回访", Summary: "请回电 " + phoneOf(0) + " 或写信 wang0@example.com"}
@@ -201,11 +209,13 @@ func plantIndexedPlaintext(t *testing.T, f *fixture) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(got.ID)
+	// The index's files hold the phone in clear too (a segment not yet
+	// merged, before compression): a finding names its owner then.
+	return []string{string(got.ID), string(f.records[0].ID)}
 }
 
 // plantUnindexed deletes the second record's document from the index.
-func plantUnindexed(t *testing.T, f *fixture) string {
+func plantUnindexed(t *testing.T, f *fixture) []string {
 	seq, err := f.Index.LastSeq(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -214,5 +224,5 @@ func plantUnindexed(t *testing.T, f *fixture) string {
 	if err := f.Index.Apply(t.Context(), seq, nil, []va.RecordID{id}); err != nil {
 		t.Fatal(err)
 	}
-	return string(id)
+	return []string{string(id)}
 }

@@ -20,7 +20,7 @@ func TestFixity(t *testing.T) {
 	if err != nil || !clean.OK() || clean.Objects == 0 {
 		t.Fatalf("clean run: %+v, %v", clean, err)
 	}
-	flipped, deleted, untracked := plantFlip(t, f), plantDelete(t, f), plantUntracked(t, f)
+	flipped, deleted, untracked := plantFlip(t, f)[0], plantDelete(t, f)[0], plantUntracked(t, f)[0]
 	f.Clock.Set(f.Clock.Now().Add(24 * time.Hour))
 	res, err := fx.RunOnce(t.Context())
 	if err != nil {

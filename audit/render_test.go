@@ -17,7 +17,7 @@ import (
 // Chinese.
 func TestRender(t *testing.T) {
 	f := newFixture(t, nil)
-	key := plantUntracked(t, f)
+	key := plantUntracked(t, f)[0]
 	rep := f.audit(t)
 	loc := time.FixedZone("CST", 8*3600)
 	out := map[string]*bytes.Buffer{}

@@ -2,10 +2,10 @@ package audit
 
 import (
 	"context"
-	"maps"
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
