@@ -54,7 +54,7 @@ func TestPlantedDefects(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		plant func(t *testing.T, f *fixture) []string // returns the objects or records at fault
-		want  []string                              // the checks that fail
+		want  []string                                // the checks that fail
 	}{
 		{"flipped byte", plantFlip, []string{"authenticity.hashes"}},
 		{"deleted object", plantDelete, []string{"completeness.objects", "completeness.attachments", "usability.decode"}},
