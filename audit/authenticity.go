@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	va "github.com/visitarchive/visitarchive"
 )
@@ -19,18 +20,7 @@ func (r *run) checkHashes(context.Context) (int, []Finding, error) {
 // checkRefCodes checks the reference code of every archived record: well
 // formed, and its year and period those of its class.
 func (r *run) checkRefCodes(context.Context) (int, []Finding, error) {
-	var out []Finding
-	n := 0
-	for _, ar := range r.records {
-		rec := ar.Record
-		if rec.Status != va.StatusArchived {
-			continue
-		}
-		n++
-		if msg := refCodeProblem(rec); msg != "" {
-			out = append(out, recordFinding(ar, msg))
-		}
-	}
+	n, out := r.eachArchived(func(ar va.AuditRecord) string { return refCodeProblem(ar.Record) })
 	return n, out, nil
 }
 
@@ -84,7 +74,7 @@ func dateProblems(rec *va.Record) []string {
 	return out
 }
 
-func stamp(t interface{ Format(string) string }) string { return t.Format("2006-01-02T15:04:05Z07:00") }
+func stamp(t time.Time) string { return t.Format(time.RFC3339) }
 
 func recordFinding(ar va.AuditRecord, detail string) Finding {
 	return Finding{Object: ar.Key, Record: string(ar.Record.ID), Detail: detail}

@@ -11,6 +11,19 @@ import (
 )
 
 func (r *run) checkFields(context.Context) (int, []Finding, error) {
+	n, out := r.eachArchived(func(ar va.AuditRecord) string {
+		if len(ar.Missing) == 0 {
+			return ""
+		}
+		return "mandatory fields empty: " + strings.Join(ar.Missing, ", ")
+	})
+	return n, out, nil
+}
+
+// eachArchived calls problem with every archived record and returns how
+// many there are, and a finding of each record for which problem says
+// something.
+func (r *run) eachArchived(problem func(va.AuditRecord) string) (int, []Finding) {
 	var out []Finding
 	n := 0
 	for _, ar := range r.records {
@@ -18,11 +31,11 @@ func (r *run) checkFields(context.Context) (int, []Finding, error) {
 			continue
 		}
 		n++
-		if len(ar.Missing) > 0 {
-			out = append(out, recordFinding(ar, "mandatory fields empty: "+strings.Join(ar.Missing, ", ")))
+		if msg := problem(ar); msg != "" {
+			out = append(out, recordFinding(ar, msg))
 		}
 	}
-	return n, out, nil
+	return n, out
 }
 
 // checkAttachments checks that the content of every attachment the

@@ -118,16 +118,11 @@ func (r *run) checkIndexed(ctx context.Context) (int, []Finding, error) {
 			break
 		}
 	}
-	var out []Finding
-	n := 0
-	for _, ar := range r.records {
-		if ar.Record.Status != va.StatusArchived {
-			continue
+	n, out := r.eachArchived(func(ar va.AuditRecord) string {
+		if found[ar.Record.ID] {
+			return ""
 		}
-		n++
-		if !found[ar.Record.ID] {
-			out = append(out, recordFinding(ar, "the search index does not find this archived record"))
-		}
-	}
+		return "the search index does not find this archived record"
+	})
 	return n, out, nil
 }

@@ -64,15 +64,7 @@ func TestImportVerifyReindexOnDisk(t *testing.T) {
 	}
 
 	// Change one byte of a record file behind the store's back.
-	path := filepath.Join(data, "store", "objects", "records", "R2", "0000000001.json")
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b[len(b)-5] ^= 1
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	flipByte(t, filepath.Join(data, "store", "objects", "records", "R2", "0000000001.json"))
 	out, err = cli(t, "verify", "--data", data)
 	want := "seq 1 records/R2/0000000001.json: object altered: its content no longer matches its hash"
 	if !errors.Is(err, errFailed) || !strings.Contains(out, want) || !strings.Contains(out, "1 problem(s)") {
@@ -118,7 +110,20 @@ func TestAuditCommand(t *testing.T) {
 			t.Errorf("report %s: %v", format, err)
 		}
 	}
-	path := filepath.Join(data, "store", "objects", "records", "R1", "0000000001.json")
+	flipByte(t, filepath.Join(data, "store", "objects", "records", "R1", "0000000001.json"))
+	out, err := cli(t, "audit", "--data", data)
+	if !errors.Is(err, errFailed) || !strings.Contains(out, `"object": "records/R1/0000000001.json"`) {
+		t.Errorf("audit of a changed record: %v\n%s", err, out)
+	}
+	if _, err := cli(t, "audit", "--data", data, "--format", "pdf"); err == nil || !strings.Contains(err.Error(), "--format") {
+		t.Errorf("audit --format pdf: %v", err)
+	}
+}
+
+// flipByte changes one byte of the content of the file at path, behind
+// the store's back.
+func flipByte(t *testing.T, path string) {
+	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -126,12 +131,5 @@ func TestAuditCommand(t *testing.T) {
 	b[len(b)-5] ^= 1
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
-	}
-	out, err := cli(t, "audit", "--data", data)
-	if !errors.Is(err, errFailed) || !strings.Contains(out, `"object": "records/R1/0000000001.json"`) {
-		t.Errorf("audit of a changed record: %v\n%s", err, out)
-	}
-	if _, err := cli(t, "audit", "--data", data, "--format", "pdf"); err == nil || !strings.Contains(err.Error(), "--format") {
-		t.Errorf("audit --format pdf: %v", err)
 	}
 }
