@@ -39,8 +39,10 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	src.Progress = auditProgress(stderr)
+	bar := auditProgress(stderr)
+	src.Progress = func(stage string, done, _ int) { bar.Describe(stage); bar.Set(done) }
 	rep, err := audit.Run(va.WithActor(ctx, va.UserName(*actor)), src)
+	bar.Finish()
 	fmt.Fprintln(stderr)
 	if err != nil {
 		return err
@@ -87,18 +89,11 @@ func parseWhen(flag, v string, loc *time.Location) (time.Time, error) {
 	return t, nil
 }
 
-// auditProgress shows the stage of the audit and how far it is.
-func auditProgress(stderr io.Writer) func(stage string, done, total int) {
-	bar := progressbar.NewOptions(-1, progressbar.OptionSetWriter(stderr), progressbar.OptionShowCount(),
+// auditProgress is the bar that shows the stage of the audit and how
+// far it is.
+func auditProgress(stderr io.Writer) *progressbar.ProgressBar {
+	return progressbar.NewOptions(-1, progressbar.OptionSetWriter(stderr), progressbar.OptionShowCount(),
 		progressbar.OptionThrottle(200*time.Millisecond))
-	last := ""
-	return func(stage string, done, _ int) {
-		if stage != last {
-			last = stage
-			bar.Describe(stage)
-		}
-		bar.Set(done)
-	}
 }
 
 func writeAudit(rep *audit.Report, format, path string, stdout io.Writer, loc *time.Location) error {
