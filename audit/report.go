@@ -86,7 +86,8 @@ type run struct {
 	now     time.Time
 	chain   *va.ChainReport
 	records []va.AuditRecord
-	byID    map[va.RecordID]*va.AuditRecord
+	secrets *secrets  // the sensitive values of the records
+	scan    storeScan // what a read of every object found
 }
 
 // Run runs every check and returns the report. An error means a check
@@ -114,8 +115,8 @@ func Run(ctx context.Context, src Sources) (*Report, error) {
 	return rep, nil
 }
 
-// load verifies the journal and reads the records, which several checks
-// share.
+// load verifies the journal, reads the records and then every object of
+// the store, which several checks share.
 func (r *run) load(ctx context.Context) error {
 	var err error
 	r.chain, err = r.Archive.VerifyChain(ctx, func(n uint64) { r.progress("verifying journal entries", int(n), 0) })
@@ -125,11 +126,8 @@ func (r *run) load(ctx context.Context) error {
 	if r.records, err = r.Archive.AuditRecords(ctx); err != nil {
 		return err
 	}
-	r.byID = make(map[va.RecordID]*va.AuditRecord, len(r.records))
-	for i := range r.records {
-		r.byID[r.records[i].Record.ID] = &r.records[i]
-	}
-	return nil
+	r.secrets = r.collectSecrets()
+	return r.scanStore(ctx)
 }
 
 func (r *run) progress(stage string, done, total int) {

@@ -3,7 +3,6 @@ package audit
 import (
 	"context"
 	"fmt"
-	"io"
 	"io/fs"
 	"maps"
 	"math"
@@ -61,32 +60,16 @@ func (s *secrets) in(b []byte) []string {
 	return slices.Compact(out)
 }
 
-// checkPlaintext searches the raw bytes of every object of the store and
-// of every file of the index for the sensitive values in clear.
+// checkPlaintext reports the objects of the store that hold sensitive
+// values in clear (scanStore read them), then searches every file of the
+// index and asks the index itself.
 func (r *run) checkPlaintext(ctx context.Context) (int, []Finding, error) {
-	s := r.collectSecrets()
-	var out []Finding
-	n := 0
-	for info, err := range r.Store.List(ctx, "", "") {
-		if err != nil && !va.IsKind(err, va.Integrity) {
-			return n, nil, err
-		}
-		n++
-		r.progress("searching the store for plain text", n, 0)
-		b, err := r.raw(ctx, info.Key)
-		if err != nil {
-			return n, nil, err
-		}
-		for _, rec := range s.in(b) {
-			out = append(out, Finding{Object: info.Key, Record: rec, Detail: "holds a contact detail or decision-chain text of record " + rec + " in clear"})
-		}
-	}
-	m, found, err := r.searchIndexDir(s)
+	m, found, err := r.searchIndexDir(r.secrets)
 	if err != nil {
-		return n, nil, err
+		return 0, nil, err
 	}
-	q, asked, err := r.askIndex(ctx, s)
-	return n + m + q, slices.Concat(out, found, asked), err
+	q, asked, err := r.askIndex(ctx, r.secrets)
+	return r.scan.objects + m + q, slices.Concat(r.scan.plain, found, asked), err
 }
 
 // askIndex searches the index for each sensitive value: the index keeps
@@ -108,23 +91,6 @@ func (r *run) askIndex(ctx context.Context, s *secrets) (int, []Finding, error) 
 		}
 	}
 	return len(s.owner), out, nil
-}
-
-// raw reads the bytes of key, whatever its checksum says.
-func (r *run) raw(ctx context.Context, key string) ([]byte, error) {
-	rc, _, err := r.Store.Get(ctx, key)
-	if va.IsKind(err, va.NotFound) {
-		return nil, nil // removed meanwhile
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	if va.IsKind(err, va.Integrity) {
-		err = nil
-	}
-	return b, err
 }
 
 func (r *run) searchIndexDir(s *secrets) (int, []Finding, error) {

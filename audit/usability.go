@@ -3,12 +3,11 @@ package audit
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"image"
 	_ "image/jpeg" // decodes the heads of JPEG attachments
 	_ "image/png"  // and of PNG ones
-	"io"
+	"slices"
 	"strings"
 
 	va "github.com/visitarchive/visitarchive"
@@ -17,24 +16,12 @@ import (
 // headBytes is how much of an attachment is decrypted to see it open.
 const headBytes = 64 << 10
 
-// checkDecode reads every JSON object of the store and parses it, and
-// opens the start of every attachment as its media type says.
+// checkDecode reports the JSON objects of the store that do not parse
+// (scanStore read them) and opens the start of every attachment as its
+// media type says.
 func (r *run) checkDecode(ctx context.Context) (int, []Finding, error) {
-	var out []Finding
-	n := 0
-	for info, err := range r.Store.List(ctx, "", "") {
-		if err != nil && !va.IsKind(err, va.Integrity) {
-			return n, nil, err
-		}
-		if !strings.HasSuffix(info.Key, ".json") {
-			continue
-		}
-		n++
-		r.progress("decoding objects", n, 0)
-		if msg := r.decodeJSON(ctx, info.Key); msg != "" {
-			out = append(out, Finding{Object: info.Key, Record: recordOf(info.Key), Detail: msg})
-		}
-	}
+	out := slices.Clone(r.scan.undecodable)
+	n := r.scan.jsons
 	for _, ar := range r.records {
 		for _, meta := range ar.Attachments {
 			n++
@@ -44,26 +31,6 @@ func (r *run) checkDecode(ctx context.Context) (int, []Finding, error) {
 		}
 	}
 	return n, out, nil
-}
-
-// decodeJSON returns why the object at key does not parse, or "".
-func (r *run) decodeJSON(ctx context.Context, key string) string {
-	rc, _, err := r.Store.Get(ctx, key)
-	if err != nil {
-		return "cannot be read: " + va.ErrorMessage(err)
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	switch {
-	case va.IsKind(err, va.Integrity):
-		b = nil // altered: authenticity.hashes says so; the bytes still must parse
-	case err != nil:
-		return "cannot be read: " + va.ErrorMessage(err)
-	}
-	if b != nil && !json.Valid(b) {
-		return "is not valid JSON"
-	}
-	return ""
 }
 
 // openAttachment returns why the attachment whose metadata is at meta
