@@ -20,7 +20,6 @@ func init() {
 		"The report, printable":           "检测报告（可打印）",
 		"Untracked":                       "未登记",
 		"altered":                         "被篡改",
-		"journal":                         "日志",
 		"missing":                         "缺失",
 		"untracked":                       "未登记",
 	})
