@@ -34,8 +34,20 @@ func (r *ChainReport) OK() bool { return len(r.Problems) == 0 }
 type ChainProblem struct {
 	Seq    uint64 // the entry concerned (0 when none applies)
 	Key    string // the journal entry or object concerned
+	Kind   string // ProblemAltered, ProblemMissing, ProblemUnrecorded or ProblemJournal
 	Detail string
 }
+
+// The kinds of ChainProblem: an object whose content changed, an object
+// gone, an object no entry records, and anything wrong with the journal
+// itself (an entry altered, removed or reordered; an object still there
+// whose removal was journaled; a destruction not ended).
+const (
+	ProblemAltered    = "altered"
+	ProblemMissing    = "missing"
+	ProblemUnrecorded = "unrecorded"
+	ProblemJournal    = "journal"
+)
 
 // ChainVerifier verifies the journal of the archive's store: every
 // entry's hash and link to the one before, the checkpoints, the SHA-256 of

@@ -58,7 +58,7 @@ var versionedPrefixes = []string{RecordsPrefix, PlansPrefix, CustomersPrefix, Us
 
 // flatPrefixes hold objects that readers load by key or by listing.
 var flatPrefixes = []string{SessionsPrefix, TokensPrefix, InboxPrefix, AnnotationsPrefix, AttachmentsPrefix,
-	DestructionsPrefix, ScanFilesPrefix, ScanPartsPrefix}
+	DestructionsPrefix, ScanFilesPrefix, ScanPartsPrefix, FixityPrefix}
 
 func hasAnyPrefix(key string, prefixes []string) bool {
 	return slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(key, p) })

@@ -45,6 +45,8 @@
 //	                   report of an upload, the ScanSplitter that cuts batches
 //	                   at their cover sheets
 //	objectkeys.go      the object-key layout of the store, documented once
+//	fixity.go          the result of a fixity run (固定性检查): altered, missing,
+//	                   untracked objects, sorted from a ChainReport
 //	destruction.go     a destruction, its register (销毁清册), RetentionEnd,
 //	                   and the LockingStore that WORM needs
 //	backup.go          backups: the manifests' keys, a pass's outcome and
@@ -95,6 +97,9 @@
 //	archive_access.go      the access log, export
 //	archive_audit.go       the journal for auditors, filtered; verifying its
 //	                       chain (ChainVerifier, which storage/journal implements)
+//	archive_fixity.go      the results of the fixity check: kept, journaled, read
+//	archive_auditdata.go   what the four-property audit (package audit) reads:
+//	                       records opened, reference-code claims, ended plans
 //	archive_seal.go        the data keys in use; sealing and opening objects
 //	archive_datakeys.go    data-key maintenance: rewrap, destroy
 //	archive_import.go      bulk import, a journal entry per batch

@@ -112,6 +112,8 @@ import (
 //	backups/<to:020d>.json                the manifest of the backup up to journal entry
 //	                                      to (package backup): the same object in the
 //	                                      backup's target and here, journaled as backup.done
+//	fixity/<id>.json                      the result of one fixity run (fixity.go):
+//	                                      objects altered, missing, untracked
 //
 //	journal/<seq:020d>.json               one hash-chained journal entry
 //	checkpoints/<seq:020d>.json           a checkpoint of the journal head

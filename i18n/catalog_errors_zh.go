@@ -352,6 +352,8 @@ func init() {
 		"the search index is unavailable":                                                               "搜索索引不可用",
 		"the search was cancelled or timed out":                                                         "搜索已取消或超时",
 		"there is no job %q":                                                                            "没有任务 %q",
+		"this server cannot run the audit; run visitarchive audit":                                      "此服务器无法运行四性检测，请运行 visitarchive audit",
+		"the data key of record %s was destroyed":                                                       "记录 %s 的数据密钥已销毁",
 		"this server cannot verify the journal; run visitarchive verify":                                "此服务器无法校验审计日志，请运行 visitarchive verify",
 
 		// Attachments: uploads, downloads, their encryption (root,

@@ -92,6 +92,13 @@
 //	                     a backup pass when the journal shows a destruction
 //	                     ended or a data key destroyed since the last look,
 //	                     again every 5 s until one succeeds
+//	fixity               5 min after the start, then daily (--fixity-every):
+//	                     re-read every object and check its SHA-256 against
+//	                     the journal (audit.Fixity, the scheduled form of
+//	                     verify); the result is kept as fixity/<id>.json,
+//	                     journaled as fixity.done, served to auditors at
+//	                     /api/v1/audit/fixity and counted in
+//	                     visitarchive_fixity_* on /metrics
 //
 // `visitarchive retention run` is one pass of appraisals (RunAppraisal,
 // which the tests call with the Archive's injected clock), and
@@ -105,10 +112,10 @@
 // Each job is built by a function of this package (OverdueNotices,
 // PlanRecordReminders, ReviewReminders, OverdueLoans, ExpiredSessions,
 // UnrecordedObjects, JournalCheckpoints, Appraisals, Housekeeping, Backups,
-// BackupAfterDestruction) from the few operations it
+// BackupAfterDestruction, FixityCheck) from the few operations it
 // needs, declared here as a small interface of its own — OverdueNotifier,
 // PlanReminder, ReviewReminder, LoanReminder, SessionEnder,
-// UnrecordedRemover, Checkpointer, BackupRunner (backup.go) — which
+// UnrecordedRemover, Checkpointer, BackupRunner (backup.go), FixityChecker — which
 // *visitarchive.Archive (or the journal) satisfies and cmd passes in. A new
 // job follows the same pattern: it declares the Archive operations it
 // calls as an interface in this package, one or two methods, rather than

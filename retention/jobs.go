@@ -114,3 +114,24 @@ type LoanReminder interface {
 func OverdueLoans(p LoanReminder) Job {
 	return Job{Name: "overdue-loans", First: 20 * time.Second, Every: 24 * time.Hour, Run: p.RemindOverdueLoans}
 }
+
+// DefaultFixityEvery is how often the server checks the fixity of every
+// object unless configured otherwise (--fixity-every).
+const DefaultFixityEvery = 24 * time.Hour
+
+// FixityChecker re-reads every object, checks its SHA-256 against the
+// journal, keeps and journals the result, and returns how many objects
+// it checked (audit.Fixity.CheckFixity).
+type FixityChecker interface {
+	CheckFixity(ctx context.Context) (int, error)
+}
+
+// FixityCheck checks the fixity of every object every every (0: daily),
+// the first time 5 minutes after the server starts, once the start's own
+// work is done. A run reads the whole store.
+func FixityCheck(f FixityChecker, every time.Duration) Job {
+	if every <= 0 {
+		every = DefaultFixityEvery
+	}
+	return Job{Name: "fixity", First: 5 * time.Minute, Every: every, Run: f.CheckFixity}
+}

@@ -120,6 +120,8 @@ func (s *Server) routes() {
 	api.Get("/audit/access", s.auditAccess)
 	api.Get("/audit/journal", s.auditJournal)
 	api.Get("/audit/backups", s.auditBackups) // backups.go
+	api.Get("/audit/report", s.auditReport)
+	api.Get("/audit/fixity", s.auditFixity)
 
 	// Destructions and their registers (销毁清册), issue 19.
 	api.Get("/destructions", s.listDestructions)

@@ -62,6 +62,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/audit"
 	"github.com/visitarchive/visitarchive/server/web"
 )
 
@@ -97,6 +98,11 @@ type Config struct {
 	// be registered into the Registry and served on /metrics too.
 	Collectors []prometheus.Collector
 
+	// Audit are the sources of the four-property audit (Archive aside,
+	// which is the server's): the store, the index, the index directory
+	// and the key file. Nil: GET /audit/report is Unavailable.
+	Audit *audit.Sources
+
 	// ReadyDetail is what /readyz says works only in part, such as "OCR
 	// is off: tesseract not found …" (extract.Tools.Detail); "" for
 	// nothing.
@@ -117,9 +123,11 @@ type Server struct {
 	// bodyLimit is Config.BodyLimit; limits Config.Attachments.
 	bodyLimit int
 	limits    AttachmentLimits
-	reg       *prometheus.Registry
-	metrics   *metrics
-	web       *web.Web // the pages
+	// audit are the sources of the audit report (Config.Audit), or nil.
+	audit   *audit.Sources
+	reg     *prometheus.Registry
+	metrics *metrics
+	web     *web.Web // the pages
 
 	customers   *objectAPI[visitarchive.Customer]
 	records     *objectAPI[visitarchive.Record]
@@ -144,6 +152,11 @@ func New(cfg Config) *Server {
 
 		readyDetail: cfg.ReadyDetail,
 		backups:     cfg.Backups,
+	}
+	if cfg.Audit != nil {
+		src := *cfg.Audit
+		src.Archive = cfg.Archive
+		s.audit = &src
 	}
 	s.limits.defaults()
 	if s.log == nil {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	va "github.com/visitarchive/visitarchive"
+	"github.com/visitarchive/visitarchive/audit"
 	"github.com/visitarchive/visitarchive/backup"
 	"github.com/visitarchive/visitarchive/index"
 	"github.com/visitarchive/visitarchive/policy"
@@ -234,11 +235,14 @@ type components struct {
 	backup       backupSettings
 	backups      *backup.Backuper
 	backupTarget va.Store
+	// fixity is the scheduled fixity check (serve), made by jobs.
+	fixity *audit.Fixity
 }
 
 // jobs returns the runner of the server's scheduled work.
 func (c *components) jobs(log *slog.Logger) *retention.Runner {
 	unrecorded := func(ctx context.Context) ([]va.ObjectInfo, error) { return journal.Unrecorded(ctx, c.store) }
+	c.fixity = audit.NewFixity(c.archive, nil)
 	jobs := []retention.Job{
 		retention.OverdueNotices(c.archive),
 		retention.PlanRecordReminders(c.archive),
@@ -249,6 +253,7 @@ func (c *components) jobs(log *slog.Logger) *retention.Runner {
 		retention.JournalCheckpoints(c.journal),
 		retention.Appraisals(c.archive.Disposition(), c.retention.AppraisalEvery),
 		retention.Housekeeping(c.archive, c.retention.Housekeeping),
+		retention.FixityCheck(c.fixity, c.retention.FixityEvery),
 	}
 	if c.backups != nil {
 		jobs = append(jobs, retention.Backups(c.backups, c.backup.every), retention.BackupAfterDestruction(c.backups))

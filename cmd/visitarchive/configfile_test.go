@@ -108,6 +108,14 @@ func TestServerRunsTheReminders(t *testing.T) {
 			t.Errorf("%s: %d, %v; want 0, nil", name, n, err)
 		}
 	}
+	// The fixity check re-reads every object and keeps its result.
+	if n, err := jobs.RunOnce(t.Context(), "fixity"); n == 0 || err != nil {
+		t.Errorf("fixity: %d objects, %v; want some, nil", n, err)
+	}
+	res, err := c.archive.FixityResults(va.WithActor(t.Context(), "tester"), 0)
+	if err != nil || len(res) != 1 || !res[0].OK() || res[0].Objects == 0 {
+		t.Errorf("fixity results: %+v, %v; want one, clean", res, err)
+	}
 }
 
 func TestConfigDefaults(t *testing.T) {

@@ -7,6 +7,8 @@
 //	visitarchive import-scans [flags] DIR
 //	visitarchive reindex  [flags]   rebuild the search index from the store
 //	visitarchive verify   [flags]   check the journal chain and every object
+//	visitarchive audit    [--format json|html|xlsx] [--out FILE]
+//	                                the four-property audit (四性检测)
 //	visitarchive user     add|passwd|disable|enable|roles|list|dept
 //	visitarchive keys     init|rotate
 //	visitarchive retention run|list  one retention pass; the appraisal lists
@@ -51,6 +53,7 @@ var commands = []command{
 	{"import-scans", "file a folder of scans: batches split at their cover sheets, the rest into the scan inbox", runImportScans},
 	{"reindex", "rebuild the search index from the store", runReindex},
 	{"verify", "check the journal chain and the hash of every object", runVerify},
+	{"audit", "the four-property audit (四性检测): a report as JSON, HTML or Excel", runAudit},
 	{"user", "manage users and departments", runUser},
 	{"keys", "create the key file, or rotate the master key", runKeys},
 	{"retention", "run a retention pass (due records onto appraisal lists), or list the lists", runRetention},

@@ -93,3 +93,31 @@ func TestUnknownCommand(t *testing.T) {
 		t.Errorf("unknown command: %v", err)
 	}
 }
+
+// TestAuditCommand runs the four-property audit on an imported archive:
+// it passes in every format, and a changed byte fails it, naming the
+// object.
+func TestAuditCommand(t *testing.T) {
+	data := t.TempDir()
+	mustCLI(t, "keys", "init", "--data", data)
+	cli(t, "import", "--data", data, "--actor", "carol", writeImport(t))
+	dir := t.TempDir()
+	for _, format := range []string{"json", "html", "xlsx"} {
+		out := filepath.Join(dir, "report."+format)
+		if _, err := cli(t, "audit", "--data", data, "--format", format, "--out", out); err != nil {
+			t.Fatalf("audit --format %s: %v", format, err)
+		}
+		if fi, err := os.Stat(out); err != nil || fi.Size() == 0 {
+			t.Errorf("report %s: %v", format, err)
+		}
+	}
+	testenv.FlipByte(t, filepath.Join(data, "store", "objects", "records", "R1", "0000000001.json"))
+	out, err := cli(t, "audit", "--data", data)
+	if !errors.Is(err, errFailed) || !strings.Contains(out, `"object": "records/R1/0000000001.json"`) {
+		t.Errorf("audit of a changed record: %v\n%s", err, out)
+	}
+	if _, err := cli(t, "audit", "--data", data, "--format", "pdf"); err == nil || !strings.Contains(err.Error(), "--format") {
+		t.Errorf("audit --format pdf: %v", err)
+	}
+}
+

@@ -16,11 +16,15 @@ import (
 // retentionFlags configure the disposition jobs of serve.
 type retentionFlags struct {
 	appraisalEvery, housekeepingEvery, readNoticeAge, reservationAge time.Duration
+	// fixityEvery is how often serve checks every object against the
+	// journal (audit.Fixity).
+	fixityEvery time.Duration
 }
 
 func (f *retentionFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.appraisalEvery, "appraisal-every", envDuration("VISITARCHIVE_APPRAISAL_EVERY", retention.DefaultAppraisalEvery), "how often serve runs a retention pass, putting due records on appraisal lists (VISITARCHIVE_APPRAISAL_EVERY)")
 	fs.DurationVar(&f.housekeepingEvery, "housekeeping-every", envDuration("VISITARCHIVE_HOUSEKEEPING_EVERY", 24*time.Hour), "how often serve removes old read notifications and abandoned archiving reservations (VISITARCHIVE_HOUSEKEEPING_EVERY)")
+	fs.DurationVar(&f.fixityEvery, "fixity-every", envDuration("VISITARCHIVE_FIXITY_EVERY", retention.DefaultFixityEvery), "how often serve re-reads every object and checks its SHA-256 against the journal, keeping the result for auditors (VISITARCHIVE_FIXITY_EVERY)")
 	fs.DurationVar(&f.readNoticeAge, "read-notice-age", envDuration("VISITARCHIVE_READ_NOTICE_AGE", va.DefaultReadNotificationAge), "age past which read notifications are removed (VISITARCHIVE_READ_NOTICE_AGE)")
 	fs.DurationVar(&f.reservationAge, "reservation-age", envDuration("VISITARCHIVE_RESERVATION_AGE", va.DefaultReservationAge), "age past which an archiving reservation that no archived version used is removed (VISITARCHIVE_RESERVATION_AGE)")
 }
@@ -28,11 +32,12 @@ func (f *retentionFlags) register(fs *flag.FlagSet) {
 // retentionSettings are what the jobs take.
 type retentionSettings struct {
 	AppraisalEvery time.Duration
+	FixityEvery    time.Duration
 	Housekeeping   retention.HousekeepingConfig
 }
 
 func (f *retentionFlags) settings() retentionSettings {
-	return retentionSettings{AppraisalEvery: f.appraisalEvery, Housekeeping: retention.HousekeepingConfig{
+	return retentionSettings{AppraisalEvery: f.appraisalEvery, FixityEvery: f.fixityEvery, Housekeeping: retention.HousekeepingConfig{
 		Every: f.housekeepingEvery, ReadNotices: f.readNoticeAge, Reservations: f.reservationAge}}
 }
 

@@ -68,8 +68,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else {
 		log.Info("mail notifications are off: no SMTP server is configured")
 	}
-	cfg := server.Config{Archive: c.archive, Logger: log, Collectors: []prometheus.Collector{jobs},
-		Attachments: c.attachments, ReadyDetail: extractDetail}
+	src, err := auditSources(c, sf, "", "")
+	if err != nil {
+		return err
+	}
+	cfg := server.Config{Archive: c.archive, Logger: log, Collectors: []prometheus.Collector{jobs, c.fixity},
+		Attachments: c.attachments, ReadyDetail: extractDetail, Audit: &src}
 	if c.backups != nil {
 		cfg.Backups, cfg.Collectors = c.backups, append(cfg.Collectors, c.backups.Collectors()...)
 	}

@@ -24,6 +24,7 @@ var auditTabs = []navItem{
 	{label: msg("Journal"), path: "/audit/journal", perm: visitarchive.PermRead, kind: visitarchive.KindJournal},
 	{label: msg("Verification"), path: "/audit/verify", perm: visitarchive.PermRead, kind: visitarchive.KindJournal},
 	{label: msg("Access log"), path: "/audit/access", perm: visitarchive.PermRead, kind: visitarchive.KindAccessLog},
+	{label: msg("Four-property audit"), path: "/audit/report", perm: visitarchive.PermRead, kind: visitarchive.KindJournal},
 }
 
 // tabsOf are the links of items the caller's roles allow, the one at

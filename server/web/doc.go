@@ -52,6 +52,8 @@
 //	customers.go customers and their contacts
 //	audit.go     the auditors' journal and access log
 //	verify.go    the verification of the journal's chain, in the background
+//	auditreport.go the four-property audit: links to the report, and the
+//	             latest fixity result
 //	export.go    the form of the API's export
 //	users.go     accounts, for administrators
 //	departments.go departments, for administrators

@@ -75,6 +75,7 @@ func (w *Web) Routes(r fiber.Router) {
 	r.Get("/audit/access", w.page(w.accessLog))
 	r.Get("/audit/verify", w.page(w.verification))
 	r.Post("/audit/verify", w.page(w.startVerification))
+	r.Get("/audit/report", w.page(w.auditReport))
 	r.Get("/export", w.page(w.export))
 	r.Get("/admin/users", w.page(w.users))
 	r.Get("/admin/users/new", w.page(w.newUser))

@@ -19,7 +19,7 @@ func (v Verifier) VerifyChain(ctx context.Context, progress func(entries uint64)
 	}
 	out := &va.ChainReport{Entries: rep.Entries, Objects: rep.Objects, Unrecorded: rep.Unrecorded, InFlight: rep.InFlight}
 	for _, p := range rep.Problems {
-		out.Problems = append(out.Problems, va.ChainProblem{Seq: p.Seq, Key: p.Key, Detail: p.Detail})
+		out.Problems = append(out.Problems, va.ChainProblem{Seq: p.Seq, Key: p.Key, Kind: p.Kind, Detail: p.Detail})
 	}
 	return out, nil
 }

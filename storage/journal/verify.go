@@ -17,8 +17,11 @@ import (
 // Problem is one thing Verify found wrong, located by sequence number and
 // object key.
 type Problem struct {
-	Seq    uint64 // the entry concerned (0 when none applies)
-	Key    string // the journal entry or object concerned
+	Seq uint64 // the entry concerned (0 when none applies)
+	Key string // the journal entry or object concerned
+	// Kind sorts the problem: visitarchive.ProblemAltered, ProblemMissing,
+	// ProblemUnrecorded or ProblemJournal (the journal itself).
+	Kind   string
 	Detail string
 }
 
@@ -127,7 +130,12 @@ type verifier struct {
 }
 
 func (v *verifier) problem(seq uint64, key, format string, args ...any) {
-	v.rep.Problems = append(v.rep.Problems, Problem{Seq: seq, Key: key, Detail: fmt.Sprintf(format, args...)})
+	v.problemOf(va.ProblemJournal, seq, key, format, args...)
+}
+
+// problemOf records a problem of an object, of kind.
+func (v *verifier) problemOf(kind string, seq uint64, key, format string, args ...any) {
+	v.rep.Problems = append(v.rep.Problems, Problem{Seq: seq, Key: key, Kind: kind, Detail: fmt.Sprintf(format, args...)})
 }
 
 func (v *verifier) walkEntries(ctx context.Context, progress func(uint64)) error {
@@ -254,13 +262,13 @@ func (v *verifier) checkObjects(ctx context.Context) error {
 		v.rep.Objects++
 		switch {
 		case va.IsKind(err, va.NotFound):
-			v.problem(ref.seq, key, "object missing")
+			v.problemOf(va.ProblemMissing, ref.seq, key, "object missing")
 		case va.IsKind(err, va.Integrity):
-			v.problem(ref.seq, key, "object altered: its content no longer matches its hash")
+			v.problemOf(va.ProblemAltered, ref.seq, key, "object altered: its content no longer matches its hash")
 		case err != nil:
 			return fmt.Errorf("verify: read %s: %w", key, err)
 		case got != ref.sha256:
-			v.problem(ref.seq, key, "object altered: sha256 %s, the journal recorded %s", got, ref.sha256)
+			v.problemOf(va.ProblemAltered, ref.seq, key, "object altered: sha256 %s, the journal recorded %s", got, ref.sha256)
 		}
 	}
 	return nil
@@ -301,7 +309,7 @@ func (v *verifier) checkUnrecorded(ctx context.Context) error {
 			v.rep.InFlight = append(v.rep.InFlight, info)
 		case !ok:
 			v.rep.Unrecorded = append(v.rep.Unrecorded, info)
-			v.problem(0, key, "unrecorded: no journal entry records this object (a write interrupted before its entry, or put there by hand); it is never served")
+			v.problemOf(va.ProblemUnrecorded, 0, key, "unrecorded: no journal entry records this object (a write interrupted before its entry, or put there by hand); it is never served")
 		case ref.sha256 == "":
 			v.problem(ref.seq, key, "still present, though the journal recorded its removal")
 		}
