@@ -120,4 +120,3 @@ func TestAuditCommand(t *testing.T) {
 		t.Errorf("audit --format pdf: %v", err)
 	}
 }
-
