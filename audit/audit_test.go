@@ -164,16 +164,17 @@ func plantMissingField(t *testing.T, f *fixture) []string {
 	return []string{string(r.ID)}
 }
 
-// plantGap claims the next number of the series as a dead archivist
-// would, archives the fourth record (which takes the number after), and
-// removes the claim by hand: the number is never used.
+// plantGap claims the next number of the series as an archivist still
+// at work would (a claim younger than the archiving timeout), archives
+// the fourth record (which takes the number after), and removes the
+// claim by hand: the number is never used.
 func plantGap(t *testing.T, f *fixture) []string {
 	series, n, ok := va.ParseRefCode(f.records[2].ReferenceCode)
 	if !ok {
 		t.Fatalf("reference code %q", f.records[2].ReferenceCode)
 	}
 	key := va.RefCodeKey(series, n+1)
-	b := []byte(`{"code":"x","record":"R-DEAD","version":3}`)
+	b := []byte(`{"code":"x","record":"R-DEAD","version":3,"time":"` + f.Clock.Now().Format(time.RFC3339Nano) + `"}`)
 	if _, err := f.Store.Put(t.Context(), key, bytes.NewReader(b), int64(len(b))); err != nil {
 		t.Fatal(err)
 	}
@@ -225,4 +226,20 @@ func plantUnindexed(t *testing.T, f *fixture) []string {
 		t.Fatal(err)
 	}
 	return []string{string(id)}
+}
+
+// TestDestroyedRecordIsNoGap destroys the middle record of a series, as
+// an executed appraisal list does: its register accounts for its number,
+// so the report still passes.
+func TestDestroyedRecordIsNoGap(t *testing.T) {
+	f := newFixture(t, nil)
+	doomed := f.records[1]
+	d := va.Destruction{ID: "D1", List: "AL-2026-1", Reason: "保管期满，经鉴定无保存价值", Approver: "max",
+		Witnesses: []va.UserName{"aud", "arc"}, Records: []va.RecordID{doomed.ID}}
+	if _, err := f.Archive.DestroyRecords(va.WithActor(t.Context(), "system"), d); err != nil {
+		t.Fatal(err)
+	}
+	if rep := f.audit(t); rep.Result != audit.Pass {
+		t.Fatalf("after destroying %s (%s): result %s, flagged %+v", doomed.ID, doomed.ReferenceCode, rep.Result, flagged(rep))
+	}
 }

@@ -60,10 +60,15 @@ func (r *run) checkAttachments(ctx context.Context) (int, []Finding, error) {
 }
 
 // checkSeries checks that the archived records of each reference-code
-// series hold the numbers 1 to N, each once. A missing number says
-// whether a claim holds it (claimed, never archived) or none does.
+// series hold the numbers 1 to N, each once, counting those a
+// destruction register lists as destroyed. A missing number says whether
+// a claim holds it (claimed, never archived) or none does.
 func (r *run) checkSeries(ctx context.Context) (int, []Finding, error) {
 	claims, err := r.Archive.AuditClaims(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	destroyed, err := r.destroyedCodes(ctx)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -84,17 +89,45 @@ func (r *run) checkSeries(ctx context.Context) (int, []Finding, error) {
 	}
 	var out []Finding
 	for _, series := range slices.Sorted(maps.Keys(used)) {
-		out = append(out, seriesFindings(series, used[series], claimed)...)
+		out = append(out, seriesFindings(series, used[series], claimed, destroyed)...)
 	}
 	return len(used), out, nil
 }
 
-func seriesFindings(series string, nums map[int][]va.AuditRecord, claimed map[string]va.RefClaim) []Finding {
+// destroyedCodes are the claim keys (RefCodeKey) of the reference codes
+// the registers of the ended destructions list: numbers of their series
+// that no record carries any more, on purpose.
+func (r *run) destroyedCodes(ctx context.Context) (map[string]bool, error) {
+	ds, err := r.Archive.Destructions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	codes := map[string]bool{}
+	for _, d := range ds {
+		if !d.Done {
+			continue
+		}
+		reg, err := r.Archive.Register(ctx, d.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range reg.Entries {
+			if series, n, ok := va.ParseRefCode(e.ReferenceCode); ok {
+				codes[va.RefCodeKey(series, n)] = true
+			}
+		}
+	}
+	return codes, nil
+}
+
+func seriesFindings(series string, nums map[int][]va.AuditRecord, claimed map[string]va.RefClaim, destroyed map[string]bool) []Finding {
 	var out []Finding
 	last := slices.Max(slices.Collect(maps.Keys(nums)))
 	for n := 1; n <= last; n++ {
 		key := va.RefCodeKey(series, n)
 		switch recs := nums[n]; {
+		case len(recs) == 0 && destroyed[key]:
+			// destroyed on an approved list: its register accounts for it
 		case len(recs) == 0:
 			out = append(out, gapFinding(series, n, key, claimed))
 		case len(recs) > 1:
