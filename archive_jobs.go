@@ -68,7 +68,8 @@ func (a *Archive) wakeJobs() {
 // Job returns job id, if the caller may read the record of its
 // attachment; NotFound otherwise, as when there is no such job. A running
 // job shows the pages done so far when this process runs it, else as of
-// its worker's last renewal.
+// its worker's last renewal. A finished job is answered once the index
+// holds its text: search finds what a done job extracted.
 func (a *Archive) Job(ctx context.Context, id string) (*Job, error) {
 	const op = "job.get"
 	if _, err := caller(ctx, op); err != nil {
@@ -90,6 +91,13 @@ func (a *Archive) Job(ctx context.Context, id string) (*Job, error) {
 		return nil, err
 	}
 	v := a.jobView(j)
+	if v.Finished() {
+		// The caches see a job end before the index applies its text:
+		// wait for that, so that a finished job's text is found.
+		if err := a.syncIndex(ctx, a.catalog.head()); err != nil {
+			return nil, err
+		}
+	}
 	return &v, nil
 }
 
