@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -99,15 +100,24 @@ func (r *run) searchIndexDir(s *secrets) (int, []Finding, error) {
 	}
 	var out []Finding
 	n := 0
+	// A live index merges its segments meanwhile: a file gone between the
+	// listing and the read holds nothing any more (its documents are in
+	// the merged segment, and the search above asks the index itself).
 	err := filepath.WalkDir(r.IndexDir, func(path string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
 		if err != nil || d.IsDir() {
 			return err
 		}
-		n++
 		b, err := os.ReadFile(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
+		n++
 		for _, rec := range s.in(b) {
 			out = append(out, Finding{Object: "index:" + path, Record: rec, Detail: "the index file holds a contact detail or decision-chain text of record " + rec + " in clear"})
 		}
