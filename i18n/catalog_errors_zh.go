@@ -244,10 +244,12 @@ func init() {
 		"the search index does not answer":                                                                               "搜索索引无响应",
 		"the sensitive fields of record %s were destroyed for good; save it without contact details or a decision chain": "记录 %s 的敏感字段已被永久销毁，请在不含联系方式和决策链的情况下保存",
 		"this process has no search index open":                                                                          "此进程没有打开搜索索引",
-		"too many archivists at once in series %s; try again":                                                            "同时在 %s 系列中归档的人员过多，请重试",
-		"unexpected reference-code claim %s":                                                                             "意外的档号占用记录 %s",
-		"workflow configuration: %s":                                                                                     "工作流配置：%s",
-		"you wrote record %s; another supervisor reviews it":                                                             "记录 %s 由您填写，应由其他主管审核",
+		"archiving record %s took %s, too long to keep its reference code %s safely; try again":                          "归档记录 %s 用时 %s，过长，无法安全保留其档号 %s，请重试",
+		"destruction %s is begun and cannot be completed: %s; its records read as destroyed meanwhile, and it completes when the list is executed again or at the next start": "销毁 %s 已开始但无法完成：%s；其间这些记录视为已销毁，再次执行该清单或下次启动时将完成销毁",
+		"too many archivists at once in series %s; try again": "同时在 %s 系列中归档的人员过多，请重试",
+		"unexpected reference-code claim %s":                  "意外的档号占用记录 %s",
+		"workflow configuration: %s":                          "工作流配置：%s",
+		"you wrote record %s; another supervisor reviews it":  "记录 %s 由您填写，应由其他主管审核",
 
 		// Paper originals and their loans (root: paper.go, papers.go,
 		// papers_loans.go; server: paper.go).
