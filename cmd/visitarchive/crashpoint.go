@@ -4,31 +4,49 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
 	va "github.com/visitarchive/visitarchive"
 )
 
-// crashArchivingEnv names a step of archiving (va.ArchivingStep) at which
-// the process stops, for a test to kill it there with SIGKILL. Only tests
-// set it; without it archiving has no hook at all.
-const crashArchivingEnv = "VISITARCHIVE_TEST_CRASH_ARCHIVING"
+// crashAtEnv names, for tests only, a point at which the process stops:
+// a point of a destruction (destroy.…, see va.Config.DestructionHook) or
+// a step of archiving (archiving.<step>, see va.Config.ArchivingHook).
+// There the process prints crashLine and the point to stdout and blocks,
+// and the test kills it with SIGKILL. Unset, as in production, nothing is
+// hooked.
+const crashAtEnv = "VISITARCHIVE_TEST_CRASH_AT"
 
-// crashMark is what the process writes to stderr when an archiving
-// reaches the step, before it waits for its end.
-const crashMark = "test crash point reached: archiving "
+// crashLine starts the line a process stopped at a crash point prints.
+const crashLine = "CRASH POINT REACHED:"
 
-// archivingCrashHook returns the hook that holds every archiving that
-// reaches the step crashArchivingEnv names, forever, or nil.
+// crashPoint returns the function that stops the process at the point
+// crashAtEnv names when that point starts with prefix, or nil.
+func crashPoint(prefix string) func(point string) {
+	at := os.Getenv(crashAtEnv)
+	if !strings.HasPrefix(at, prefix) {
+		return nil
+	}
+	return func(point string) {
+		if point == at {
+			fmt.Fprintln(os.Stdout, crashLine, point)
+			select {} // until the test kills the process
+		}
+	}
+}
+
+// destructionHook stops the process at a destruction point, or is nil.
+func destructionHook() func(point string) { return crashPoint("destroy.") }
+
+// archivingCrashHook stops every archiving that reaches the step
+// archiving.<step> names, or is nil.
 func archivingCrashHook() func(context.Context, va.ArchivingStep) error {
-	at := va.ArchivingStep(os.Getenv(crashArchivingEnv))
-	if at == "" {
+	stop := crashPoint("archiving.")
+	if stop == nil {
 		return nil
 	}
 	return func(_ context.Context, step va.ArchivingStep) error {
-		if step == at {
-			fmt.Fprintln(os.Stderr, crashMark+string(step))
-			select {} // until killed
-		}
+		stop("archiving." + string(step))
 		return nil
 	}
 }

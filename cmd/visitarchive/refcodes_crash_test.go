@@ -64,17 +64,17 @@ func killWhileArchiving(t *testing.T, backend string) {
 	cmd.Wait()
 	acked := map[string]string{} // record → code
 	for i, step := range []va.ArchivingStep{va.StepReserved, va.StepClaimed, va.StepPaper, va.StepJournal} {
-		base, cmd, _, logs := startServerLogs(t, data, crashArchivingEnv+"="+string(step))
+		base, cmd, logs, _ := startServerLogs(t, data, crashAtEnv+"=archiving."+string(step))
 		batch := recs[i*perStep : (i+1)*perStep]
 		done := archiveAll(base, tok, batch, acked)
-		for deadline := time.Now().Add(20 * time.Second); !strings.Contains(logs.String(), crashMark) && time.Now().Before(deadline); {
+		for deadline := time.Now().Add(20 * time.Second); !strings.Contains(logs.String(), crashLine) && time.Now().Before(deadline); {
 			time.Sleep(5 * time.Millisecond)
 		}
 		time.Sleep(100 * time.Millisecond) // the other archivists go on meanwhile
 		cmd.Process.Kill()
 		cmd.Wait()
 		<-done
-		if !strings.Contains(logs.String(), crashMark) {
+		if !strings.Contains(logs.String(), crashLine) {
 			t.Fatalf("no archiving reached %s:\n%s", step, logs.String())
 		}
 		time.Sleep(crashTimeout) // the dead claims expire
