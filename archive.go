@@ -123,6 +123,9 @@ type Archive struct {
 	// indexedSeq is the last journal entry this process has indexed, which
 	// may be past the index's LastSeq by entries that index nothing.
 	indexedSeq uint64
+	// writing counts the record writes on their way to the journal, which
+	// the writer that applies a group waits for (archive_gather.go).
+	writing *inFlight
 	// fresh holds objects written but not yet indexed, by key, so that the
 	// index need not read back what was just written.
 	fresh sync.Map
@@ -162,7 +165,7 @@ type Archive struct {
 // New returns an Archive; call Open before use.
 func New(cfg Config) *Archive {
 	a := &Archive{store: cfg.Store, journal: cfg.Journal, index: cfg.Index, log: cfg.Logger, now: cfg.Now,
-		reindexProgress: cfg.ReindexProgress}
+		reindexProgress: cfg.ReindexProgress, writing: newInFlight()}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -403,6 +406,7 @@ func (a *Archive) commitSealed(ctx context.Context, op string, ch Change, obj an
 // process reads what it just wrote.
 func (a *Archive) append(ctx context.Context, changes ...Change) (uint64, error) {
 	seq, err := a.journal.Append(ctx, changes...)
+	journaled(ctx)
 	if err == nil {
 		a.syncTo(ctx, seq)
 	}

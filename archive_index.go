@@ -25,10 +25,15 @@ func (a *Archive) SyncIndex(ctx context.Context) error {
 // each as far as the journal goes. This is the group commit of the index:
 // writers whose entries land while another applies wait for it, and the
 // first of them then applies all of theirs in one batch (see indexFrom),
-// so that concurrent writes cost the index one batch, not one each.
+// so that concurrent writes cost the index one batch, not one each; it
+// first waits a moment for record writes about to join them
+// (archive_gather.go).
 func (a *Archive) syncIndex(ctx context.Context, upto uint64) error {
 	a.syncMu.Lock()
 	defer a.syncMu.Unlock()
+	if a.index != nil && a.indexedSeq < upto {
+		a.writing.gather(groupLinger)
+	}
 	if a.catalog.head() < upto {
 		if err := a.follow(ctx); err != nil {
 			return err

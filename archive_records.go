@@ -137,6 +137,8 @@ func (a *Archive) writeRecord(ctx context.Context, op string, r *Record) error {
 // written, such as notifications) in the same entry; they are removed
 // again if the record cannot be written.
 func (a *Archive) writeRecordWith(ctx context.Context, op string, r *Record, extra []Change) error {
+	ctx, end := a.writing.begin(ctx)
+	defer end()
 	s, keyDone, err := a.sealRecord(ctx, r)
 	var ch Change
 	if err == nil {

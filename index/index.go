@@ -58,6 +58,8 @@ type Index struct {
 	// files is set once any shard holds text of files, which searches
 	// then look in (see textQueries).
 	files atomic.Bool
+
+	searches searchGate // see yield.go
 }
 
 // shardDir is the directory of shard i of the index in dir.
@@ -112,7 +114,7 @@ func open(dir string, log *slog.Logger, version int) (*Index, error) {
 	}
 	shards := []bleve.Index{bi}
 	for i := 1; i < shardCount; i++ {
-		si, err := bleve.OpenUsing(shardDir(dir, i), runtimeConfig())
+		si, err := bleve.OpenUsing(shardDir(dir, i), RuntimeConfig())
 		if err != nil {
 			closeAll(shards)
 			if errors.Is(err, berrors.ErrTimeout) {
@@ -163,7 +165,7 @@ func closeAll(shards []bleve.Index) {
 }
 
 func openOrCreate(dir string, log *slog.Logger, version int) (bleve.Index, error) {
-	bi, err := bleve.OpenUsing(dir, runtimeConfig())
+	bi, err := bleve.OpenUsing(dir, RuntimeConfig())
 	switch {
 	case err == nil:
 		return bi, nil
@@ -208,7 +210,7 @@ func create(dir string, version int) (bleve.Index, error) {
 	if err := bi.Close(); err != nil {
 		return nil, unavailable("index.create", err)
 	}
-	bi, err := bleve.OpenUsing(dir, runtimeConfig())
+	bi, err := bleve.OpenUsing(dir, RuntimeConfig())
 	if err != nil {
 		return nil, unavailable("index.create", err)
 	}
@@ -256,7 +258,8 @@ func (ix *Index) persist() error {
 	return nil
 }
 
-// runtimeConfig is how every shard is opened; it is new each time, since
+// RuntimeConfig is how every shard is opened (and the benchmark's Bleve
+// alone, when it measures the floor of interactive writes); it is new each time, since
 // Bleve writes into it. unsafe_batch lets a batch
 // return once it is searchable, without waiting for Bleve to write it to
 // disk: the journal, not the index, makes a change durable, and the last
@@ -267,7 +270,7 @@ func (ix *Index) persist() error {
 // docs/performance.md, "Interactive writes"): with Bleve's defaults every
 // small write made a segment that the merger rewrote together with the
 // large segments of earlier imports, 53% of a writing server's CPU.
-func runtimeConfig() map[string]any {
+func RuntimeConfig() map[string]any {
 	return map[string]any{"bolt_timeout": boltTimeout.String(), "unsafe_batch": true,
 		"scorchMergePlanOptions": map[string]any{
 			// Segments under this many records form the lowest tier of
@@ -288,7 +291,7 @@ func runtimeConfig() map[string]any {
 	}
 }
 
-// The merge options runtimeConfig sets; see there.
+// The merge options RuntimeConfig sets; see there.
 const (
 	floorSegmentSize = 20
 	persisterNap     = 200 * time.Millisecond
@@ -391,6 +394,9 @@ func (ix *Index) Apply(ctx context.Context, seq uint64, docs []visitarchive.Inde
 	// exactly when it holds the changes up to it.
 	for i := range ix.shards {
 		add(i, 0).SetInternal(keyLastSeq, binary.BigEndian.AppendUint64(nil, seq))
+	}
+	if len(docs) <= yieldDocs && len(docs) > 0 {
+		ix.searches.wait(yieldMax)
 	}
 	errs := make([]error, len(ix.shards))
 	var wg sync.WaitGroup

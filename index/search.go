@@ -29,6 +29,8 @@ func (ix *Index) Search(ctx context.Context, q visitarchive.SearchQuery) (*visit
 	if ix.closed.Load() {
 		return nil, unavailable("index.search", bleve.ErrorIndexClosed)
 	}
+	ix.searches.enter()
+	defer ix.searches.leave()
 	parts, err := ix.collectShards(ctx, q, bq, hasText)
 	if err != nil {
 		return nil, unavailable("index.search", err)

@@ -80,8 +80,10 @@ type phaseResult struct {
 	// Writes (ours) is the write step: records created through the API
 	// of a running server (see writeResult). WriteFloor (Bleve alone) is
 	// its floor: the same records fed to Bleve alone in small batches.
-	Writes     *writeResult `json:"writes,omitempty"`
-	WriteFloor []floorWrite `json:"write_floor,omitempty"`
+	// WriteSearch (Bleve alone) is the floor of search while writing.
+	Writes      *writeResult `json:"writes,omitempty"`
+	WriteFloor  []floorWrite `json:"write_floor,omitempty"`
+	WriteSearch *floorSearch `json:"write_search,omitempty"`
 }
 
 // latency summarises the timed runs of the query set, in milliseconds.

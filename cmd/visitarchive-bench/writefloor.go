@@ -11,15 +11,28 @@ import (
 	"github.com/visitarchive/visitarchive/index"
 )
 
-// floorBatches are the batch sizes of the write step of Bleve alone: one
-// record per batch, as one create after another makes them, and the
-// groups that 8 or 64 creates arriving together could make.
-var floorBatches = []int{1, 8, 64}
+// floorBatches are the batch sizes of the write step of Bleve alone, with
+// Bleve's default options: one record per batch, as one create after
+// another makes them, and the groups that 8 or 64 creates arriving
+// together could make. ourBatches are fed after them with the options
+// the index opens its shards with (index.RuntimeConfig): the floor of the
+// budgets of 1 and 8 clients.
+var (
+	floorBatches = []int{1, 8, 64}
+	ourBatches   = []int{1, 8}
+)
+
+// The options of a floorWrite.
+const (
+	bleveOptions = "Bleve's defaults"
+	ourOptions   = "index.RuntimeConfig"
+)
 
 // floorWrite is Bleve alone fed the records of one API level in batches
 // of Batch.
 type floorWrite struct {
 	Batch   int     `json:"batch"`
+	Options string  `json:"options"` // bleveOptions or ourOptions
 	Records int     `json:"records"`
 	Seconds float64 `json:"seconds"` // from the first batch until the last returned
 	Rate    float64 `json:"records_per_second"`
@@ -46,40 +59,137 @@ func (f floorWrite) msPerRecord() float64 { return 1000 * f.CPU / float64(max(f.
 // more Bleve batch), and the server also stores and journals the record.
 func (p *phase) bleveWrites(ctx context.Context, dir string) error {
 	m := writesPerLevel(p.meta.Records, p.o.writeRecords)
-	customers, records, err := p.corpusRecords(len(floorBatches) * m)
+	customers, records, err := p.corpusRecords((len(floorBatches) + len(ourBatches)) * m)
 	if err != nil {
 		return err
+	}
+	end := p.step("write")
+	defer end()
+	now := time.Now()
+	docs := func(level int, prefix string) []va.IndexDoc {
+		ds := make([]va.IndexDoc, m)
+		for j := range ds {
+			r := filedBy(records[(level*m+j)%len(records)], writeUser, writeDept, now)
+			r.ID = va.RecordID(fmt.Sprintf("%s-%07d", prefix, j+1))
+			r.Version, r.Status = 1, va.StatusDraft
+			ds[j] = va.IndexDoc{Record: r, Customer: customers[r.CustomerID]}
+		}
+		return ds
 	}
 	bi, err := bleve.Open(dir)
 	if err != nil {
 		return err
 	}
-	defer bi.Close()
-	end := p.step("write")
-	defer end()
-	now := time.Now()
 	for i, size := range floorBatches {
-		docs := make([]va.IndexDoc, m)
-		for j := range docs {
-			r := filedBy(records[(i*m+j)%len(records)], writeUser, writeDept, now)
-			r.ID = va.RecordID(fmt.Sprintf("W%d-%07d", size, j+1))
-			r.Version, r.Status = 1, va.StatusDraft
-			docs[j] = va.IndexDoc{Record: r, Customer: customers[r.CustomerID]}
+		fw, err := p.feed(ctx, bi, size, docs(i, fmt.Sprintf("W%d", size)))
+		if err != nil {
+			bi.Close()
+			return err
 		}
-		fw, err := p.feed(ctx, bi, size, docs)
+		fw.Options = bleveOptions
+		p.res.WriteFloor = append(p.res.WriteFloor, fw)
+	}
+	if err := bi.Close(); err != nil {
+		return err
+	}
+	if bi, err = bleve.OpenUsing(dir, index.RuntimeConfig()); err != nil {
+		return err
+	}
+	defer bi.Close()
+	for i, size := range ourBatches {
+		fw, err := p.feed(ctx, bi, size, docs(len(floorBatches)+i, fmt.Sprintf("O%d", size)))
 		if err != nil {
 			return err
 		}
+		fw.Options = ourOptions
 		p.res.WriteFloor = append(p.res.WriteFloor, fw)
+	}
+	fed, err := p.searchWhileFeeding(ctx, bi, func(j int) va.IndexDoc {
+		r := filedBy(records[j%len(records)], writeUser, writeDept, now)
+		r.ID, r.Version, r.Status = va.RecordID(fmt.Sprintf("S-%07d", j+1)), 1, va.StatusDraft
+		return va.IndexDoc{Record: r, Customer: customers[r.CustomerID]}
+	})
+	if err != nil {
+		return err
 	}
 	n, err := bi.DocCount()
 	if err != nil {
 		return err
 	}
-	if want := uint64(p.meta.Records + len(floorBatches)*m); n != want {
+	if want := uint64(p.meta.Records + (len(floorBatches)+len(ourBatches))*m + fed); n != want {
 		return fmt.Errorf("bleve holds %d documents after the writes, want %d", n, want)
 	}
 	return nil
+}
+
+// floorSearch is Bleve alone's search, idle and while one goroutine
+// feeds it batches of Batch records as fast as Bleve takes them (with
+// index.RuntimeConfig): the floor of the budget of search while 8
+// clients write.
+type floorSearch struct {
+	Batch   int     `json:"batch"`
+	Idle    latency `json:"idle"`
+	Writing latency `json:"while_writing"`
+	Fed     int     `json:"records_fed"`
+	Rate    float64 `json:"records_per_second"`
+}
+
+// searchWhileFeeding times the query set on bi idle, then while it is
+// fed batches of budgetWriteClients documents made by doc(0), doc(1), …;
+// it returns how many it fed.
+func (p *phase) searchWhileFeeding(ctx context.Context, bi bleve.Index, doc func(int) va.IndexDoc) (int, error) {
+	search := func(q va.SearchQuery) (uint64, error) {
+		req, err := searchRequest(q)
+		if err != nil {
+			return 0, err
+		}
+		res, err := bi.SearchInContext(ctx, req)
+		if err != nil {
+			return 0, err
+		}
+		return res.Total, nil
+	}
+	fs := floorSearch{Batch: budgetWriteClients}
+	var err error
+	if fs.Idle, _, err = p.queryRounds(ctx, "search, idle", p.o.rounds, search); err != nil {
+		return 0, err
+	}
+	stop := make(chan struct{})
+	fed := make(chan error, 1)
+	start := time.Now()
+	go func() {
+		for {
+			select {
+			case <-stop:
+				fed <- nil
+				return
+			default:
+			}
+			b := bi.NewBatch()
+			for range fs.Batch {
+				d := doc(fs.Fed)
+				if err := b.Index(string(d.Record.ID), index.Document(d)); err != nil {
+					fed <- err
+					return
+				}
+				fs.Fed++
+			}
+			if err := bi.Batch(b); err != nil {
+				fed <- err
+				return
+			}
+		}
+	}()
+	fs.Writing, _, err = p.queryRounds(ctx, fmt.Sprintf("search while fed batches of %d", fs.Batch), p.o.rounds, search)
+	close(stop)
+	if ferr := <-fed; err == nil {
+		err = ferr
+	}
+	fs.Rate = float64(fs.Fed) / time.Since(start).Seconds()
+	p.res.WriteSearch = &fs
+	p.logf("write: search p95 %.1f ms idle, %.1f ms while fed %d records in batches of %d (%.0f/s)",
+		fs.Idle.P95, fs.Writing.P95, fs.Fed, fs.Batch, fs.Rate)
+	return fs.Fed, err
 }
 
 // feed indexes docs in batches of size and measures it: from a settled
