@@ -62,6 +62,7 @@
 //	versioned.go, kinds.go one versioned kind (current, put, history) and the
 //	                       cache of current versions; the kinds
 //	archive_index.go       following the journal: catalog, caches, index; reindex
+//	archive_gather.go      the group commit waits for record writes on their way
 //	archive_policy.go      asking the policy: allow, visible, reveals, scope
 //	archive_records.go     records: create, read, update, list, search, history
 //	archive_customers.go   customers

@@ -272,6 +272,11 @@
 // before, SearchQuery.OnPage gets the IDs, so that the Archive writes its
 // access-log entry while this second pass runs.
 //
+// Searches go before small writes: an Apply of a few documents (a group
+// of interactive writes) waits while a search runs, up to 25 ms
+// (yield.go), so that people writing at full speed do not keep a search
+// waiting for the cores.
+//
 // TestSearchAnswersAsBleveDoes holds Search to Request: the same totals,
 // hits in the same order with the same scores, and the same facets. Where
 // they differ, Search is right: the alias merges each shard's 50 most
