@@ -53,7 +53,9 @@ func (f floorWrite) msPerRecord() float64 { return 1000 * f.CPU / float64(max(f.
 // index step built (as the server writes into the index the import
 // left), the records the API levels create — the same corpus records,
 // filed by the same user, under ids of their own — in batches of each
-// of floorBatches, from one goroutine, one batch after another. Like
+// of floorBatches with Bleve's defaults, then of ourBatches with the
+// index's options, from one goroutine, one batch after another; then
+// the query set while it is fed (searchWhileFeeding). Like
 // Bleve alone's indexing, this is Bleve's work only: index.Apply also
 // records the journal sequence it applied in the index (SetInternal, one
 // more Bleve batch), and the server also stores and journals the record.
