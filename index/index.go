@@ -60,11 +60,6 @@ type Index struct {
 	files atomic.Bool
 
 	searches searchGate // see yield.go
-
-	// written holds, by shard, the channel on which the last bulk
-	// batch's write to disk is reported (see applyBatches).
-	writtenMu sync.Mutex
-	written   []chan error
 }
 
 // shardDir is the directory of shard i of the index in dir.
@@ -138,7 +133,7 @@ func open(dir string, log *slog.Logger, version int) (*Index, error) {
 		shards = append(shards, si)
 	}
 	ix := &Index{shards: shards, bi: bleve.NewIndexAlias(shards...),
-		tables: make([]tableCache, len(shards)), dir: dir, written: make([]chan error, len(shards))}
+		tables: make([]tableCache, len(shards)), dir: dir}
 	for _, s := range shards {
 		has, err := hasTerms(s, fieldFiles)
 		if err != nil {
@@ -406,7 +401,7 @@ func (ix *Index) Apply(ctx context.Context, seq uint64, docs []visitarchive.Inde
 	errs := make([]error, len(ix.shards))
 	var wg sync.WaitGroup
 	for i, s := range ix.shards {
-		wg.Go(func() { errs[i] = ix.applyBatches(i, s, batches[i], len(docs) > yieldDocs) })
+		wg.Go(func() { errs[i] = applyBatches(s, batches[i]) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -440,48 +435,14 @@ func filesSize(files []visitarchive.FileText) int {
 	return n
 }
 
-// applyBatches applies the batches of shard i (s) in order. A bulk
-// Apply (an import, a rebuild) waits, after each batch, until Bleve has
-// written the one before it to disk: a batch returns once searchable
-// (RuntimeConfig), and without this an import ran ahead of Bleve's
-// writing, whose segments then waited in memory (peak RSS at 100,000
-// records rose from about 750 MB to 1,120 MB).
-func (ix *Index) applyBatches(i int, s bleve.Index, bs []*bleve.Batch, bulk bool) error {
+// applyBatches applies the batches of one shard in order.
+func applyBatches(s bleve.Index, bs []*bleve.Batch) error {
 	for _, b := range bs {
-		var written chan error
-		if bulk {
-			written = make(chan error, 1)
-			b.SetPersistedCallback(func(err error) { written <- err })
-		}
 		if err := s.Batch(b); err != nil {
 			return err
 		}
-		if bulk {
-			if err := ix.awaitWritten(i, written); err != nil {
-				return err
-			}
-		}
 	}
 	return nil
-}
-
-// awaitWritten waits until the previous bulk batch of shard i is on disk,
-// or persistWait has passed (it only holds the writer back), and keeps
-// written, the next one's, for the next call.
-func (ix *Index) awaitWritten(i int, written chan error) error {
-	ix.writtenMu.Lock()
-	prev := ix.written[i]
-	ix.written[i] = written
-	ix.writtenMu.Unlock()
-	if prev == nil {
-		return nil
-	}
-	select {
-	case err := <-prev:
-		return err
-	case <-time.After(persistWait):
-		return nil
-	}
 }
 
 // search runs req on every shard. The alias answers a shard's failure

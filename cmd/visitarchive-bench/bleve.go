@@ -88,7 +88,16 @@ func (p *phase) bleveSearch(ctx context.Context, dir string) error {
 		return err
 	}
 	defer bi.Close()
-	err = p.timeQueries(ctx, func(q va.SearchQuery) (uint64, error) {
+	if err := p.timeQueries(ctx, bleveSearcher(ctx, bi)); err != nil {
+		return err
+	}
+	return p.ablations(ctx, bi)
+}
+
+// bleveSearcher answers a query of the set on bi with the plain request
+// (index.Request) and returns its total.
+func bleveSearcher(ctx context.Context, bi bleve.Index) func(va.SearchQuery) (uint64, error) {
+	return func(q va.SearchQuery) (uint64, error) {
 		req, err := searchRequest(q)
 		if err != nil {
 			return 0, err
@@ -98,11 +107,7 @@ func (p *phase) bleveSearch(ctx context.Context, dir string) error {
 			return 0, err
 		}
 		return res.Total, nil
-	})
-	if err != nil {
-		return err
 	}
-	return p.ablations(ctx, bi)
 }
 
 // bleveIndex indexes the corpus. JSON decoding is timed apart and left

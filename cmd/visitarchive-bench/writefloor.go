@@ -140,17 +140,7 @@ type floorSearch struct {
 // fed batches of budgetWriteClients documents made by doc(0), doc(1), …;
 // it returns how many it fed.
 func (p *phase) searchWhileFeeding(ctx context.Context, bi bleve.Index, doc func(int) va.IndexDoc) (int, error) {
-	search := func(q va.SearchQuery) (uint64, error) {
-		req, err := searchRequest(q)
-		if err != nil {
-			return 0, err
-		}
-		res, err := bi.SearchInContext(ctx, req)
-		if err != nil {
-			return 0, err
-		}
-		return res.Total, nil
-	}
+	search := bleveSearcher(ctx, bi)
 	fs := floorSearch{Batch: budgetWriteClients}
 	var err error
 	if fs.Idle, _, err = p.queryRounds(ctx, "search, idle", p.o.rounds, search); err != nil {
