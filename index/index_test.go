@@ -147,7 +147,7 @@ func (b *logBuffer) lines(t *testing.T, msg string) []map[string]any {
 
 func openVersion(t *testing.T, dir string, log *slog.Logger, version int) *Index {
 	t.Helper()
-	ix, err := open(dir, log, version)
+	ix, err := open(dir, log, version, RuntimeConfig)
 	if err != nil {
 		t.Fatalf("open version %d: %v", version, err)
 	}

@@ -84,8 +84,13 @@ func (p *phase) s3Config(bucket string) s3.Config {
 	}
 }
 
-func (p *phase) openArchive(ctx context.Context, store va.Store, j va.Journal, dir string) (*va.Archive, *index.Index, error) {
-	ix, err := index.Open(filepath.Join(p.dir, dir), p.log)
+func (p *phase) openArchive(ctx context.Context, store va.Store, j va.Journal, dir string, bulk bool) (*va.Archive, *index.Index, error) {
+	// The import and the rebuild open the index as their commands do.
+	open := index.Open
+	if bulk {
+		open = index.OpenForBulk
+	}
+	ix, err := open(filepath.Join(p.dir, dir), p.log)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -110,8 +115,8 @@ func (p *phase) openArchive(ctx context.Context, store va.Store, j va.Journal, d
 // openServing opens the archive on the phase's index and runs
 // Archive.Open, as a command does at start (reindex does not: Open would
 // catch the fresh index up from the journal).
-func (p *phase) openServing(ctx context.Context, store va.Store, j va.Journal) (*va.Archive, *index.Index, error) {
-	a, ix, err := p.openArchive(ctx, store, j, "index")
+func (p *phase) openServing(ctx context.Context, store va.Store, j va.Journal, bulk bool) (*va.Archive, *index.Index, error) {
+	a, ix, err := p.openArchive(ctx, store, j, "index", bulk)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -123,7 +128,7 @@ func (p *phase) openServing(ctx context.Context, store va.Store, j va.Journal) (
 }
 
 func (p *phase) importStep(ctx context.Context, store va.Store, j va.Journal) error {
-	a, ix, err := p.openServing(ctx, store, j)
+	a, ix, err := p.openServing(ctx, store, j, true)
 	if err != nil {
 		return err
 	}
@@ -148,7 +153,7 @@ func (p *phase) importStep(ctx context.Context, store va.Store, j va.Journal) er
 // searchStep opens the archive on the index of the import, as `serve`
 // does, and times the query set.
 func (p *phase) searchStep(ctx context.Context, store va.Store, j va.Journal) error {
-	a, ix, err := p.openServing(ctx, store, j)
+	a, ix, err := p.openServing(ctx, store, j, false)
 	if err != nil {
 		return err
 	}
@@ -192,7 +197,7 @@ func (p *phase) importCorpus(ctx context.Context, a *va.Archive) error {
 // reindex rebuilds a fresh index from the store, as `visitarchive
 // reindex` does.
 func (p *phase) reindex(ctx context.Context, store va.Store, j va.Journal) error {
-	a, ix, err := p.openArchive(ctx, store, j, "index-rebuilt")
+	a, ix, err := p.openArchive(ctx, store, j, "index-rebuilt", true)
 	if err != nil {
 		return err
 	}

@@ -65,6 +65,9 @@ type storeFlags struct {
 	// indexOptional lets a command go on without the index when another
 	// process (a running server) holds it.
 	indexOptional bool
+	// bulkIndex opens the index for bulk indexing (index.OpenForBulk):
+	// import and reindex set it.
+	bulkIndex bool
 	// importDeadline is Config.ImportDeadline; import sets it.
 	importDeadline time.Duration
 
@@ -318,7 +321,11 @@ func (f *storeFlags) open(ctx context.Context, log *slog.Logger, progress func(d
 	if cfg.Policy, err = policy.New(); err != nil {
 		return nil, err
 	}
-	c.index, err = index.Open(f.indexDir(), log)
+	openIndex := index.Open
+	if f.bulkIndex {
+		openIndex = index.OpenForBulk
+	}
+	c.index, err = openIndex(f.indexDir(), log)
 	switch {
 	case err == nil:
 		cfg.Index = c.index

@@ -33,6 +33,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	sf.bulkIndex = true
 	c, err := sf.openBeside(ctx, stderr)
 	if err != nil {
 		return err

@@ -33,6 +33,7 @@ func runReindex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	var bar *progressbar.ProgressBar
 	start := time.Now()
+	sf.bulkIndex = true
 	c, err := sf.open(ctx, log, func(done, total int) {
 		if bar == nil {
 			bar = newBar(total, "reindexing", stderr)
