@@ -60,6 +60,7 @@ type Index struct {
 	files atomic.Bool
 
 	searches searchGate // see yield.go
+	metrics  *applyMetrics
 }
 
 // shardDir is the directory of shard i of the index in dir.
@@ -140,7 +141,7 @@ func open(dir string, log *slog.Logger, version int, cfg func() map[string]any) 
 		}
 		shards = append(shards, si)
 	}
-	ix := &Index{shards: shards, bi: bleve.NewIndexAlias(shards...),
+	ix := &Index{shards: shards, bi: bleve.NewIndexAlias(shards...), metrics: newApplyMetrics(),
 		tables: make([]tableCache, len(shards)), dir: dir}
 	for _, s := range shards {
 		has, err := hasTerms(s, fieldFiles)
@@ -412,6 +413,7 @@ func (ix *Index) Apply(ctx context.Context, seq uint64, docs []visitarchive.Inde
 	if len(docs) <= yieldDocs && len(docs) > 0 {
 		ix.searches.wait(yieldMax)
 	}
+	start := time.Now()
 	errs := make([]error, len(ix.shards))
 	var wg sync.WaitGroup
 	for i, s := range ix.shards {
@@ -422,6 +424,7 @@ func (ix *Index) Apply(ctx context.Context, seq uint64, docs []visitarchive.Inde
 		return unavailable(op, err)
 	}
 	if len(docs) > 0 || len(deleted) > 0 {
+		ix.metrics.observe(len(docs)+len(deleted), start)
 		ix.scheduleWarm()
 	}
 	return nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -195,4 +196,29 @@ func settle(ctx context.Context, cpu func() float64) (time.Duration, bool, error
 		}
 	}
 	return time.Since(start), false, nil
+}
+
+// indexApplies reads from the server's /metrics how many updates of the
+// index it has made and the records they held; 0, 0 from a server that
+// does not export them.
+func (s *serveProcess) indexApplies(ctx context.Context) (applies, docs float64) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.base+"/metrics", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, 0
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		name, value, ok := strings.Cut(sc.Text(), " ")
+		v, err := strconv.ParseFloat(value, 64)
+		switch {
+		case !ok || err != nil:
+		case name == "visitarchive_index_apply_documents_count":
+			applies = v
+		case name == "visitarchive_index_apply_documents_sum":
+			docs = v
+		}
+	}
+	return applies, docs
 }

@@ -109,6 +109,21 @@ type writeLevel struct {
 	// out of OtherOf CPU seconds (wall time × cores).
 	OtherCPU float64 `json:"other_processes_cpu_seconds"`
 	OtherOf  float64 `json:"other_processes_of_seconds"`
+
+	// The server's updates of its index during the level, and the records
+	// they held (from its /metrics): their ratio is the size of a group of
+	// writes that arrived together.
+	IndexApplies int `json:"index_applies"`
+	IndexDocs    int `json:"index_applied_records"`
+}
+
+// groupSize is the records an update of the index held on average, 0
+// when unknown.
+func (l writeLevel) groupSize() float64 {
+	if l.IndexApplies == 0 {
+		return 0
+	}
+	return float64(l.IndexDocs) / float64(l.IndexApplies)
 }
 
 // serverMsPerRecord is the server's CPU milliseconds per created record.
@@ -317,6 +332,7 @@ func (w *writeRun) level(ctx context.Context, clients int, bodies [][]byte) (wri
 	w.srv.rss.take()
 	l.ServerStartRSS, _, _ = w.srv.rss.current()
 	store := serverPID()
+	applies0, docs0 := w.srv.indexApplies(ctx)
 	server0, store0, self0, machine0 := w.srv.cpuSeconds(), storeCPU(store), selfCPU(), machineCPU()
 	start := time.Now()
 	stop := ticker(w.p.o.interval, func() string {
@@ -330,6 +346,8 @@ func (w *writeRun) level(ctx context.Context, clients int, bodies [][]byte) (wri
 	l.Seconds = time.Since(start).Seconds()
 	l.Rate = float64(len(bodies)) / l.Seconds
 	l.Latency = latencyOf(samples)
+	applies, docs := w.srv.indexApplies(ctx)
+	l.IndexApplies, l.IndexDocs = int(applies-applies0), int(docs-docs0)
 	during := w.srv.cpuSeconds() - server0
 	waited, settled, err := settle(ctx, w.srv.cpuSeconds)
 	if err != nil {
@@ -345,9 +363,9 @@ func (w *writeRun) level(ctx context.Context, clients int, bodies [][]byte) (wri
 		l.OtherCPU = max(machineCPU()-machine0-l.ServerCPU-l.MinIOCPU-l.ClientCPU, 0)
 		l.OtherOf = time.Since(start).Seconds() * float64(runtime.NumCPU())
 	}
-	w.p.logf("write: %s created %d records in %.1f s: %.1f/s, p50 %.1f ms, p99 %.1f ms; server CPU %.1f ms per record (%.1f after the last answer)",
+	w.p.logf("write: %s created %d records in %.1f s: %.1f/s, p50 %.1f ms, p99 %.1f ms; server CPU %.1f ms per record (%.1f after the last answer); %.1f records per index update",
 		plural(clients, "client"), len(bodies), l.Seconds, l.Rate, l.Latency.P50, l.Latency.P99, l.serverMsPerRecord(),
-		1000*l.ServerCPUAfter/float64(len(bodies)))
+		1000*l.ServerCPUAfter/float64(len(bodies)), l.groupSize())
 	if err := w.srv.alive(); err != nil {
 		return l, err
 	}

@@ -195,6 +195,12 @@ func (r *report) writeTable(w io.Writer, res *phaseResult) {
 		}
 		return s
 	}, "—")
+	row("records per index update", func(l writeLevel) string {
+		if l.IndexApplies == 0 {
+			return "—"
+		}
+		return fmt.Sprintf("%.1f (%d updates)", l.groupSize(), l.IndexApplies)
+	}, "—")
 	row("server peak RSS (anonymous)", func(l writeLevel) string {
 		return fmt.Sprintf("%s (%s)", mb(l.ServerPeakRSS), mb(l.ServerPeakAnon))
 	}, fmt.Sprintf("%s (%s)", mb(res.StepPeakRSS["import"]), mb(res.StepPeakAnon["import"])))

@@ -77,6 +77,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if c.backups != nil {
 		cfg.Backups, cfg.Collectors = c.backups, append(cfg.Collectors, c.backups.Collectors()...)
 	}
+	if c.index != nil {
+		cfg.Collectors = append(cfg.Collectors, c.index.Collectors()...)
+	}
 	srv := server.New(cfg)
 	// Listen before serving, so that a signal that comes at once still
 	// finds a server to shut down.
