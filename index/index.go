@@ -104,6 +104,7 @@ func open(dir string, log *slog.Logger, version int, cfg func() map[string]any) 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	sizeSegmentsByBatch()
 	bi, err := openOrCreate(dir, log, version, cfg)
 	if err != nil {
 		return nil, err
