@@ -300,6 +300,15 @@
 // The rest of a process's resident memory is Bleve's memory-mapped segment
 // files: the pages a search or a merge has read.
 //
+// Bleve sizes the buffer of each new segment for a hundred records more
+// than its batch, which for a group of a few interactive writes is a
+// hundred times too much and was most of a writing server's garbage;
+// Open makes it size them by the batch (segbuf.go).
+//
+// Each Apply is also counted on /metrics (metrics.go): the records it held
+// (visitarchive_index_apply_documents, the size of a group of writes that
+// arrived together) and its time.
+//
 // # Internal keys
 //
 // Bleve keeps two values beside the documents: visitarchive_schema_version
