@@ -12,7 +12,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	va "github.com/visitarchive/visitarchive"
-	"github.com/visitarchive/visitarchive/cmd/internal/memlimit"
 	"github.com/visitarchive/visitarchive/server"
 	"github.com/visitarchive/visitarchive/storage/keyring"
 )
@@ -27,7 +26,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	memlimit.SetServerGC()
 	log, err := sf.logger(stderr)
 	if err != nil {
 		return err

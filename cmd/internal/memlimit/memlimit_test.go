@@ -28,25 +28,3 @@ func TestSet(t *testing.T) {
 		t.Errorf("with GOMEMLIMIT set, the runtime's limit became %d, want %d", got, before)
 	}
 }
-
-func TestSetServerGC(t *testing.T) {
-	before := debug.SetGCPercent(100)
-	t.Cleanup(func() { debug.SetGCPercent(before) })
-	t.Setenv("GOGC", "")
-	if got := SetServerGC(); got != ServerGCPercent {
-		t.Errorf("SetServerGC() = %d, want %d", got, ServerGCPercent)
-	}
-	if got := debug.SetGCPercent(100); got != ServerGCPercent {
-		t.Errorf("the collector's target is %d, want %d", got, ServerGCPercent)
-	}
-	// The runtime reads GOGC when the process starts; SetServerGC then
-	// leaves its target alone.
-	debug.SetGCPercent(150)
-	t.Setenv("GOGC", "150")
-	if got := SetServerGC(); got != 150 {
-		t.Errorf("with GOGC set, SetServerGC() = %d, want the runtime's 150", got)
-	}
-	if got := debug.SetGCPercent(100); got != 150 {
-		t.Errorf("with GOGC set, the collector's target became %d, want 150", got)
-	}
-}
