@@ -281,28 +281,28 @@ func (ix *Index) persist() error {
 // small write made a segment that the merger rewrote together with the
 // large segments of earlier imports, 53% of a writing server's CPU.
 func RuntimeConfig() map[string]any {
-	return map[string]any{"bolt_timeout": boltTimeout.String(), "unsafe_batch": true,
-		"scorchMergePlanOptions": map[string]any{
-			// Segments under this many records form the lowest tier of
-			// the merge plan (Bleve: 2,000). With the default the small
-			// segments of single writes were merged with the large ones
-			// of earlier imports; at 20 they merge among themselves
-			// first.
-			"FloorSegmentSize": floorSegmentSize,
-		},
-		"scorchPersisterOptions": map[string]any{
-			// The persister waits this long before it writes what new
-			// batches brought, so that it merges them in memory and
-			// writes one segment instead of many (Bleve: 0). Batches do
-			// not wait for it (unsafe_batch).
-			"PersisterNapTimeMSec":      persisterNap.Milliseconds(),
-			"PersisterNapUnderNumFiles": 1000,
-		},
+	cfg := bulkConfig()
+	cfg["scorchMergePlanOptions"] = map[string]any{
+		// Segments under this many records form the lowest tier of
+		// the merge plan (Bleve: 2,000). With the default the small
+		// segments of single writes were merged with the large ones
+		// of earlier imports; at 20 they merge among themselves
+		// first.
+		"FloorSegmentSize": floorSegmentSize,
 	}
+	cfg["scorchPersisterOptions"] = map[string]any{
+		// The persister waits this long before it writes what new
+		// batches brought, so that it merges them in memory and
+		// writes one segment instead of many (Bleve: 0). Batches do
+		// not wait for it (unsafe_batch).
+		"PersisterNapTimeMSec":      persisterNap.Milliseconds(),
+		"PersisterNapUnderNumFiles": 1000,
+	}
+	return cfg
 }
 
-// bulkConfig is how OpenForBulk opens every shard: RuntimeConfig without
-// its merge and persister options.
+// bulkConfig is how OpenForBulk opens every shard, and what RuntimeConfig
+// adds its merge and persister options to.
 func bulkConfig() map[string]any {
 	return map[string]any{"bolt_timeout": boltTimeout.String(), "unsafe_batch": true}
 }
