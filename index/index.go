@@ -310,7 +310,7 @@ func bulkConfig() map[string]any {
 // The merge options RuntimeConfig sets; see there.
 const (
 	floorSegmentSize = 20
-	persisterNap     = 200 * time.Millisecond
+	persisterNap     = 1000 * time.Millisecond
 )
 
 func isEmptyDir(dir string) bool {
