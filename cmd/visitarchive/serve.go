@@ -25,7 +25,7 @@ import (
 // threads, and a search's goroutines waited behind it at every step. At
 // 20,000 records with 8 clients writing, four threads instead of two
 // brought search p95 from 4.5 to 5.5 times its idle p95 to 2.2 to 3 times,
-// create p99 from 105–135 ms to 76–99 ms, and larger groups of writes
+// create p99 from 105–136 ms to 76–99 ms, and larger groups of writes
 // (docs/performance.md, step 10).
 func threadsPerCore() {
 	if os.Getenv("GOMAXPROCS") == "" {
