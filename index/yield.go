@@ -10,21 +10,34 @@ import (
 // waits its turn behind it: at 20,000 records, search p95 went from 11
 // ms idle to 65 ms while 8 clients created records. So an Apply of a few
 // documents (a group of interactive writes, see archive_index.go) waits
-// while a search runs, up to yieldMax, and the writers it carries wait
-// with it; meanwhile more writes join the next group. Bulk work (an
-// import, a rebuild) does not wait.
+// until no search has run for yieldQuiet, up to yieldMax, and the writers
+// it carries wait with it; meanwhile more writes join the next group.
+// Bulk work (an import, a rebuild) does not wait.
+//
+// Waiting only while a search was in flight was not enough: searches that
+// follow one another closely (one person paging, many people searching)
+// leave gaps of a millisecond or less, and an Apply begun in such a gap
+// ran beside the next search. Waiting for a quiet moment holds writes
+// back while searches keep coming, by yieldMax a group, so that Bleve's
+// work for them (and the merges it brings) takes a smaller share of the
+// cores (docs/performance.md, Interactive writes, step 12).
 
-// yieldMax is the longest an Apply waits for searches in flight.
-var yieldMax = 25 * time.Millisecond
+// yieldMax is the longest an Apply waits for searches.
+var yieldMax = 100 * time.Millisecond
+
+// yieldQuiet is how long no search must have run before an Apply that
+// waited goes on.
+var yieldQuiet = 2 * time.Millisecond
 
 // yieldDocs is the most documents an Apply that yields to searches holds.
 const yieldDocs = 64
 
 // searchGate counts the searches in flight.
 type searchGate struct {
-	mu   sync.Mutex
-	n    int
-	idle chan struct{} // closed when the last search in flight ends; nil when none runs
+	mu    sync.Mutex
+	n     int
+	idle  chan struct{} // closed when the last search in flight ends; nil when none runs
+	ended time.Time     // when the last search ended
 }
 
 // enter notes a search that starts; leave, one that ends.
@@ -43,21 +56,33 @@ func (g *searchGate) leave() {
 	if g.n--; g.n == 0 {
 		close(g.idle)
 		g.idle = nil
+		g.ended = time.Now()
 	}
 }
 
-// wait returns once no search runs, or after at most d.
+// wait returns once no search has run for yieldQuiet, or after at most d.
 func (g *searchGate) wait(d time.Duration) {
-	g.mu.Lock()
-	idle := g.idle
-	g.mu.Unlock()
-	if idle == nil {
-		return
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-idle:
-	case <-t.C:
+	deadline := time.NewTimer(d)
+	defer deadline.Stop()
+	for {
+		g.mu.Lock()
+		idle, quiet := g.idle, yieldQuiet-time.Since(g.ended)
+		g.mu.Unlock()
+		switch {
+		case idle != nil:
+			select {
+			case <-idle:
+			case <-deadline.C:
+				return
+			}
+		case quiet > 0:
+			select {
+			case <-time.After(quiet):
+			case <-deadline.C:
+				return
+			}
+		default:
+			return
+		}
 	}
 }

@@ -69,3 +69,35 @@ func TestApplyYieldsToSearches(t *testing.T) {
 		t.Errorf("Count = %d, %v; want %d", n, err, 2+len(bulk))
 	}
 }
+
+// An Apply's wait goes on only once no search has run for yieldQuiet: a
+// search that begins within it keeps it waiting. A gate that saw no
+// search lets it go at once.
+func TestGateWaitsForAQuietMoment(t *testing.T) {
+	old := yieldQuiet
+	yieldQuiet = 200 * time.Millisecond
+	t.Cleanup(func() { yieldQuiet = old })
+
+	var g searchGate
+	start := time.Now()
+	g.wait(time.Minute)
+	if took := time.Since(start); took >= yieldQuiet {
+		t.Errorf("wait on a gate that saw no search took %v", took)
+	}
+
+	g.enter()
+	done := make(chan time.Time, 1)
+	go func() {
+		g.wait(time.Minute)
+		done <- time.Now()
+	}()
+	g.leave()
+	time.Sleep(50 * time.Millisecond) // a gap shorter than yieldQuiet
+	g.enter()
+	time.Sleep(100 * time.Millisecond)
+	g.leave()
+	last := time.Now()
+	if after := (<-done).Sub(last); after < yieldQuiet/2 {
+		t.Errorf("wait went on %v after the last search ended, want about %v: the gap before it did not count as quiet", after, yieldQuiet)
+	}
+}
