@@ -273,9 +273,9 @@
 // access-log entry while this second pass runs.
 //
 // Searches go before small writes: an Apply of a few documents (a group
-// of interactive writes) waits while a search runs, up to 25 ms
-// (yield.go), so that people writing at full speed do not keep a search
-// waiting for the cores.
+// of interactive writes) waits until no search has run for 2 ms, up to
+// 200 ms (yield.go), so that people writing at full speed do not keep a
+// search waiting for the cores.
 //
 // TestSearchAnswersAsBleveDoes holds Search to Request: the same totals,
 // hits in the same order with the same scores, and the same facets. Where
