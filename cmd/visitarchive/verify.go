@@ -31,7 +31,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	start := time.Now()
 	bar := progressbar.NewOptions(-1, progressbar.OptionSetWriter(stderr),
 		progressbar.OptionSetDescription("verifying journal entries"), progressbar.OptionShowCount(),
-		progressbar.OptionThrottle(200*time.Millisecond))
+		progressbar.OptionThrottle(200*time.Millisecond), noSpinner)
 	rep, err := journal.VerifyWith(ctx, store, journal.Options{Progress: func(n uint64) { bar.Set64(int64(n)) }, Grace: *grace})
 	bar.Finish()
 	fmt.Fprintln(stderr)
