@@ -80,19 +80,33 @@ func (m *minioServer) env() []string {
 // processCPU returns the user and system CPU seconds process pid has used
 // (Linux /proc), or 0.
 func processCPU(pid int) float64 {
+	st := readProcStat(pid)
+	return st.user + st.sys
+}
+
+// procStat is what the write step reads of a process's /proc/PID/stat.
+type procStat struct {
+	user, sys   float64 // CPU seconds
+	majorFaults int64   // page faults that read from the disk
+}
+
+// readProcStat reads /proc/PID/stat (Linux), or returns zeros.
+func readProcStat(pid int) procStat {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return 0
+		return procStat{}
 	}
-	// The command name, in parentheses, may hold spaces: count from after it.
+	// The command name, in parentheses, may hold spaces: count from after
+	// it, where field 3 (the state) is f[0].
 	_, rest, ok := strings.Cut(string(b), ") ")
 	f := strings.Fields(rest)
 	if !ok || len(f) < 13 {
-		return 0
+		return procStat{}
 	}
+	majflt, _ := strconv.ParseInt(f[9], 10, 64)
 	user, _ := strconv.ParseFloat(f[11], 64)
 	sys, _ := strconv.ParseFloat(f[12], 64)
-	return (user + sys) / 100 // USER_HZ
+	return procStat{user: user / 100, sys: sys / 100, majorFaults: majflt} // USER_HZ
 }
 
 // waitReady polls /minio/health/ready. The S3 backend's Open retries its

@@ -94,8 +94,13 @@ type writeLevel struct {
 	// creates indexed, tables for search).
 	ServerCPU      float64 `json:"server_cpu_seconds"`
 	ServerCPUAfter float64 `json:"server_cpu_after_seconds"`
-	SettleSeconds  float64 `json:"settle_seconds"`
-	Settled        bool    `json:"settled"`
+	// Of ServerCPU, the part in the kernel; and the server's page
+	// faults that read from the disk meanwhile (files the kernel had
+	// dropped from its cache: Bleve's segments, the store's objects).
+	ServerSysCPU      float64 `json:"server_sys_cpu_seconds"`
+	ServerMajorFaults int64   `json:"server_major_faults"`
+	SettleSeconds     float64 `json:"settle_seconds"`
+	Settled           bool    `json:"settled"`
 	// The server's resident set, sampled every 25 ms during the level,
 	// and when the level began (what earlier work left resident: the
 	// sign-ins' password checks take 64 MiB each).
@@ -334,6 +339,7 @@ func (w *writeRun) level(ctx context.Context, clients int, bodies [][]byte) (wri
 	store := serverPID()
 	applies0, docs0 := w.srv.indexApplies(ctx)
 	server0, store0, self0, machine0 := w.srv.cpuSeconds(), storeCPU(store), selfCPU(), machineCPU()
+	stat0 := readProcStat(w.srv.pid())
 	start := time.Now()
 	stop := ticker(w.p.o.interval, func() string {
 		return fmt.Sprintf("[%s] write: %s, %.0f s", w.p.o.phase, plural(clients, "client"), time.Since(start).Seconds())
@@ -356,6 +362,8 @@ func (w *writeRun) level(ctx context.Context, clients int, bodies [][]byte) (wri
 	l.SettleSeconds, l.Settled = waited.Seconds(), settled
 	l.ServerCPU = w.srv.cpuSeconds() - server0
 	l.ServerCPUAfter = l.ServerCPU - during
+	stat := readProcStat(w.srv.pid())
+	l.ServerSysCPU, l.ServerMajorFaults = stat.sys-stat0.sys, stat.majorFaults-stat0.majorFaults
 	l.ServerPeakRSS, l.ServerPeakAnon = w.srv.rss.take()
 	l.MinIOCPU = storeCPU(store) - store0
 	l.ClientCPU = selfCPU() - self0
@@ -363,9 +371,9 @@ func (w *writeRun) level(ctx context.Context, clients int, bodies [][]byte) (wri
 		l.OtherCPU = max(machineCPU()-machine0-l.ServerCPU-l.MinIOCPU-l.ClientCPU, 0)
 		l.OtherOf = time.Since(start).Seconds() * float64(runtime.NumCPU())
 	}
-	w.p.logf("write: %s created %d records in %.1f s: %.1f/s, p50 %.1f ms, p99 %.1f ms; server CPU %.1f ms per record (%.1f after the last answer); %.1f records per index update",
+	w.p.logf("write: %s created %d records in %.1f s: %.1f/s, p50 %.1f ms, p99 %.1f ms; server CPU %.1f ms per record (%.1f after the last answer, %.1f in the kernel), %d major page faults; %.1f records per index update",
 		plural(clients, "client"), len(bodies), l.Seconds, l.Rate, l.Latency.P50, l.Latency.P99, l.serverMsPerRecord(),
-		1000*l.ServerCPUAfter/float64(len(bodies)), l.groupSize())
+		1000*l.ServerCPUAfter/float64(len(bodies)), 1000*l.ServerSysCPU/float64(len(bodies)), l.ServerMajorFaults, l.groupSize())
 	if err := w.srv.alive(); err != nil {
 		return l, err
 	}

@@ -195,6 +195,8 @@ func (r *report) writeTable(w io.Writer, res *phaseResult) {
 		}
 		return s
 	}, "—")
+	row("of it in the kernel", func(l writeLevel) string { return per(l.ServerSysCPU, l) }, "—")
+	row("server major page faults", func(l writeLevel) string { return fmt.Sprint(l.ServerMajorFaults) }, "—")
 	row("records per index update", func(l writeLevel) string {
 		if l.IndexApplies == 0 {
 			return "—"
