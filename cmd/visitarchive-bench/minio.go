@@ -84,7 +84,7 @@ func processCPU(pid int) float64 {
 	return st.user + st.sys
 }
 
-// procStat is what the write step reads of a process's /proc/PID/stat.
+// procStat is what the harness reads of a process's /proc/PID/stat.
 type procStat struct {
 	user, sys   float64 // CPU seconds
 	majorFaults int64   // page faults that read from the disk

@@ -338,8 +338,8 @@ func (w *writeRun) level(ctx context.Context, clients int, bodies [][]byte) (wri
 	l.ServerStartRSS, _, _ = w.srv.rss.current()
 	store := serverPID()
 	applies0, docs0 := w.srv.indexApplies(ctx)
-	server0, store0, self0, machine0 := w.srv.cpuSeconds(), storeCPU(store), selfCPU(), machineCPU()
-	stat0 := readProcStat(w.srv.pid())
+	stat0, store0, self0, machine0 := readProcStat(w.srv.pid()), storeCPU(store), selfCPU(), machineCPU()
+	server0 := stat0.user + stat0.sys
 	start := time.Now()
 	stop := ticker(w.p.o.interval, func() string {
 		return fmt.Sprintf("[%s] write: %s, %.0f s", w.p.o.phase, plural(clients, "client"), time.Since(start).Seconds())
@@ -360,9 +360,9 @@ func (w *writeRun) level(ctx context.Context, clients int, bodies [][]byte) (wri
 		return l, err
 	}
 	l.SettleSeconds, l.Settled = waited.Seconds(), settled
-	l.ServerCPU = w.srv.cpuSeconds() - server0
-	l.ServerCPUAfter = l.ServerCPU - during
 	stat := readProcStat(w.srv.pid())
+	l.ServerCPU = stat.user + stat.sys - server0
+	l.ServerCPUAfter = l.ServerCPU - during
 	l.ServerSysCPU, l.ServerMajorFaults = stat.sys-stat0.sys, stat.majorFaults-stat0.majorFaults
 	l.ServerPeakRSS, l.ServerPeakAnon = w.srv.rss.take()
 	l.MinIOCPU = storeCPU(store) - store0
