@@ -41,10 +41,11 @@ func (p *phase) backupStep(ctx context.Context, store va.Store, j va.Journal) er
 }
 
 // restoreStep restores target into an empty disk store and checks it.
+// The restored store stays until the run removes the phase's files at
+// its end (removePhases): deleting it here slowed the write step after.
 func (p *phase) restoreStep(ctx context.Context, target va.Store) error {
 	dir := filepath.Join(p.dir, "restored")
 	os.RemoveAll(dir)
-	defer os.RemoveAll(dir)
 	dst, err := disk.Open(dir)
 	if err != nil {
 		return err

@@ -29,13 +29,18 @@ type minioServer struct {
 	cpu     float64 // after stop: user + system seconds
 }
 
-func startMinIO(ctx context.Context, bin string) (*minioServer, error) {
+// startMinIO starts a MinIO server with its files in dir, which it
+// empties first. stop leaves them: the run removes its files at its end
+// (see afterRun).
+func startMinIO(ctx context.Context, bin, dir string) (*minioServer, error) {
 	bin, err := filepath.Abs(bin)
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "visitarchive-bench-minio-*")
-	if err != nil {
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	m := &minioServer{dir: dir, user: "bench" + randomHex(6), password: randomHex(16), exited: make(chan struct{})}
@@ -152,7 +157,6 @@ func (m *minioServer) stop() {
 		peak, user, sys := usage(m.cmd.ProcessState)
 		m.peakRSS, m.cpu = peak, user+sys
 	}
-	os.RemoveAll(m.dir)
 }
 
 func freePorts(n int) ([]int, error) {
