@@ -78,9 +78,18 @@ func facetText(res *visitarchive.SearchResult) string {
 // gives them back.
 func storedFields(t *testing.T, ix *Index, id string) map[string]string {
 	t.Helper()
-	doc, err := ix.shards[shardOf(id)].Document(id)
-	if err != nil || doc == nil {
-		t.Fatalf("Document(%s) = %v, %v", id, doc, err)
+	var doc bindex.Document
+	for _, s := range ix.shards {
+		d, err := s.Document(id)
+		if err != nil {
+			t.Fatalf("Document(%s): %v", id, err)
+		}
+		if d != nil {
+			doc = d
+		}
+	}
+	if doc == nil {
+		t.Fatalf("Document(%s): in no shard", id)
 	}
 	out := map[string]string{}
 	doc.VisitFields(func(f bindex.Field) {

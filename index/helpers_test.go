@@ -54,12 +54,16 @@ func openTest(t testing.TB, dir string) *Index {
 }
 
 // corpusIndex returns a new index holding the whole fixture, applied as
-// journal sequence 1.
+// journal sequence 1 in two groups, which go to different shards (see
+// Index.homes), so that every search merges the shards' answers.
 func corpusIndex(t testing.TB) *Index {
 	t.Helper()
 	ix := openTest(t, t.TempDir())
-	if err := ix.Apply(t.Context(), 1, loadCorpus(t), nil); err != nil {
-		t.Fatalf("Apply: %v", err)
+	docs := loadCorpus(t)
+	for _, half := range [][]visitarchive.IndexDoc{docs[:len(docs)/2], docs[len(docs)/2:]} {
+		if err := ix.Apply(t.Context(), 1, half, nil); err != nil {
+			t.Fatalf("Apply: %v", err)
+		}
 	}
 	return ix
 }

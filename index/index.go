@@ -61,6 +61,7 @@ type Index struct {
 
 	searches searchGate // see yield.go
 	metrics  *applyMetrics
+	turn     atomic.Uint64 // the shard of the next group: see homes
 }
 
 // shardDir is the directory of shard i of the index in dir.
@@ -71,11 +72,30 @@ func shardDir(dir string, i int) string {
 	return filepath.Join(dir, "shard"+strconv.Itoa(i))
 }
 
-// shardOf returns the shard that holds record id.
+// shardOf returns the shard that an Apply of many documents puts record
+// id in.
 func shardOf(id string) int {
 	h := fnv.New32a()
 	h.Write([]byte(id))
 	return int(h.Sum32() % shardCount)
+}
+
+// groupDocs is the most documents an Apply puts in one shard together.
+const groupDocs = 64
+
+// homes returns where an Apply of n documents puts each: a few (a group
+// of interactive writes) all in one shard, the shards taking turns; more
+// (an import, a rebuild) by shardOf, so that every core builds segments.
+// Bleve's cost per batch is mostly fixed: fed batches of 8, a shard
+// spends about a fifth of the CPU a record that it spends fed one at a
+// time, so a group of 8 split over two shards costs nearly twice what it
+// costs in one (docs/performance.md, Interactive writes, step 13).
+func (ix *Index) homes(n int) func(id string) int {
+	if n > groupDocs {
+		return shardOf
+	}
+	s := int(ix.turn.Add(1) % uint64(len(ix.shards)))
+	return func(string) int { return s }
 }
 
 var _ visitarchive.Index = (*Index)(nil)
@@ -373,6 +393,9 @@ func (ix *Index) Close() error {
 // given, even when lower than the last: a replay from an earlier sequence
 // is then replayed again after a crash rather than skipped. A doc without
 // a record ID is Invalid and nothing is applied.
+//
+// Each doc goes to one shard (see homes) and out of every other, where
+// an earlier Apply may have put its record.
 func (ix *Index) Apply(ctx context.Context, seq uint64, docs []visitarchive.IndexDoc, deleted []visitarchive.RecordID) error {
 	const op = "index.apply"
 	if err := ctx.Err(); err != nil {
@@ -390,6 +413,16 @@ func (ix *Index) Apply(ctx context.Context, seq uint64, docs []visitarchive.Inde
 		text[i] += n
 		return batches[i][len(batches[i])-1]
 	}
+	// last returns the last batch of shard i, for changes that cost Bleve
+	// no analysis (deletions, the sequence): they never start a batch of
+	// their own when one is there.
+	last := func(i int) *bleve.Batch {
+		if len(batches[i]) == 0 {
+			return add(i, 0)
+		}
+		return batches[i][len(batches[i])-1]
+	}
+	home := ix.homes(len(docs))
 	for i, d := range docs {
 		if d.Record == nil || d.Record.ID == "" {
 			return visitarchive.E(op, visitarchive.Invalid, nil, "document %d has no record id", i)
@@ -399,17 +432,27 @@ func (ix *Index) Apply(ctx context.Context, seq uint64, docs []visitarchive.Inde
 		if n > 0 {
 			ix.files.Store(true)
 		}
-		if err := add(shardOf(id), n).Index(id, Document(d)); err != nil {
+		if err := add(home(id), n).Index(id, Document(d)); err != nil {
 			return visitarchive.E(op, visitarchive.Internal, err, "cannot index record %s", d.Record.ID)
 		}
 	}
+	for _, d := range docs {
+		id := string(d.Record.ID)
+		for i := range ix.shards {
+			if i != home(id) {
+				last(i).Delete(id)
+			}
+		}
+	}
 	for _, id := range deleted {
-		add(shardOf(string(id)), 0).Delete(string(id))
+		for i := range ix.shards {
+			last(i).Delete(string(id))
+		}
 	}
 	// Each shard's last batch records seq, so that a shard holds seq
 	// exactly when it holds the changes up to it.
 	for i := range ix.shards {
-		add(i, 0).SetInternal(keyLastSeq, binary.BigEndian.AppendUint64(nil, seq))
+		last(i).SetInternal(keyLastSeq, binary.BigEndian.AppendUint64(nil, seq))
 	}
 	if len(docs) <= yieldDocs && len(docs) > 0 {
 		ix.searches.wait(yieldMax)

@@ -33,6 +33,91 @@ func checkState(t *testing.T, ix *Index, seq, count uint64) {
 	}
 }
 
+// A group of a few documents goes to one shard, the shards taking turns,
+// and a record that moves from shard to shard, between groups and bulk
+// applies, is in exactly one of them after each Apply.
+func TestApplyGroupsGoToOneShardAndRecordsMove(t *testing.T) {
+	ctx := t.Context()
+	ix := openTest(t, t.TempDir())
+	docs := loadCorpus(t)
+	perShard := func() []uint64 {
+		t.Helper()
+		var n []uint64
+		for _, s := range ix.shards {
+			c, err := s.DocCount()
+			if err != nil {
+				t.Fatal(err)
+			}
+			n = append(n, c)
+		}
+		return n
+	}
+	if err := ix.Apply(ctx, 1, docs[:8], nil); err != nil {
+		t.Fatal(err)
+	}
+	first := perShard()
+	if !slices.Contains(first, 8) || !slices.Contains(first, 0) {
+		t.Fatalf("a group of 8: %v documents by shard, want all 8 in one", first)
+	}
+	if err := ix.Apply(ctx, 2, docs[8:16], nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := perShard(); !slices.Equal(got, []uint64{8, 8}) {
+		t.Fatalf("two groups of 8: %v documents by shard, want 8 in each", got)
+	}
+
+	// R01 again, alone, three times over: it changes shards each time.
+	r01 := *docs[0].Record
+	r01.Summary = "Quokkaflux between shards."
+	for seq := uint64(3); seq <= 5; seq++ {
+		if err := ix.Apply(ctx, seq, []visitarchive.IndexDoc{{Record: &r01}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		checkState(t, ix, seq, 16)
+		if got := hitIDs(find(t, ix, visitarchive.SearchQuery{Text: "quokkaflux"})); !slices.Equal(got, ids("R01")) {
+			t.Errorf("after Apply %d: quokkaflux finds %v, want [R01]", seq, got)
+		}
+	}
+
+	// A bulk Apply (more than groupDocs) places by hash: the records of
+	// the groups move to their hashed shard and leave the other.
+	var bulk []visitarchive.IndexDoc
+	for i := range groupDocs + 1 {
+		r := *docs[i%len(docs)].Record
+		if i >= len(docs) {
+			r.ID = visitarchive.RecordID(fmt.Sprintf("B%02d", i))
+		}
+		bulk = append(bulk, visitarchive.IndexDoc{Record: &r, Customer: docs[i%len(docs)].Customer})
+	}
+	if err := ix.Apply(ctx, 6, bulk, nil); err != nil {
+		t.Fatal(err)
+	}
+	checkState(t, ix, 6, uint64(len(bulk)))
+	for i, s := range ix.shards {
+		for _, d := range bulk {
+			doc, err := s.Document(string(d.Record.ID))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if in := doc != nil; in != (shardOf(string(d.Record.ID)) == i) {
+				t.Errorf("after a bulk Apply, %s in shard %d: %v", d.Record.ID, i, in)
+			}
+		}
+	}
+
+	// A deletion finds the record in whichever shard holds it.
+	if err := ix.Apply(ctx, 7, []visitarchive.IndexDoc{{Record: &r01}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Apply(ctx, 8, nil, []visitarchive.RecordID{"R01", "R02"}); err != nil {
+		t.Fatal(err)
+	}
+	checkState(t, ix, 8, uint64(len(bulk)-2))
+	if got := find(t, ix, visitarchive.SearchQuery{Text: "quokkaflux"}); got.Total != 0 {
+		t.Errorf("quokkaflux after deleting R01: %v", hitIDs(got))
+	}
+}
+
 // The sequence is written with the documents and survives a reopen; an
 // Apply of nothing but a sequence moves it too.
 func TestApplyRecordsLastSeq(t *testing.T) {
@@ -290,13 +375,11 @@ func TestOpenDamagedRebuilds(t *testing.T) {
 	damagedRebuilds(t, 0, "index unreadable; rebuilding")
 }
 
-// The records are spread over every shard, and searches see them all.
+// The records are spread over every shard (corpusIndex applies them in
+// two groups), and searches see them all.
 func TestShardsHoldTheRecordsBetweenThem(t *testing.T) {
-	ix := openTest(t, t.TempDir())
+	ix := corpusIndex(t)
 	docs := loadCorpus(t)
-	if err := ix.Apply(t.Context(), 1, docs, nil); err != nil {
-		t.Fatal(err)
-	}
 	var sum uint64
 	for i, s := range ix.shards {
 		n, err := s.DocCount()
