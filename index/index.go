@@ -88,8 +88,8 @@ const groupDocs = 64
 // (an import, a rebuild) by shardOf, so that every core builds segments.
 // Bleve's cost per batch is mostly fixed: fed batches of 8, a shard
 // spends about a fifth of the CPU a record that it spends fed one at a
-// time, so a group of 8 split over two shards costs nearly twice what it
-// costs in one (docs/performance.md, Interactive writes, step 13).
+// time, so a group of 8 split over two shards cost it about half as much
+// again as in one (docs/performance.md, Interactive writes, step 13).
 func (ix *Index) homes(n int) func(id string) int {
 	if n > groupDocs {
 		return shardOf

@@ -31,7 +31,7 @@ type minioServer struct {
 
 // startMinIO starts a MinIO server with its files in dir, which it
 // empties first. stop leaves them: the run removes its files at its end
-// (see afterRun).
+// (see removePhases).
 func startMinIO(ctx context.Context, bin, dir string) (*minioServer, error) {
 	bin, err := filepath.Abs(bin)
 	if err != nil {
