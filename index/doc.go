@@ -16,14 +16,14 @@
 // records (Bleve alone, 2 cores), two shards indexed 19% faster, cut the
 // search p95 from 275 to 185 ms and the peak memory from 842 to 685 MB.
 //
-// An Apply of many documents (an import, a rebuild) puts each in the
-// shard a hash of its record ID names; one of a few (up to groupDocs: a
-// group of interactive writes) puts them all in one shard, the shards
-// taking turns, because Bleve's cost per batch is mostly fixed, whatever
-// its size. A record may thus be in either shard, and every Apply deletes
-// each record it indexes from the other shard (a deletion costs Bleve a
-// lookup of the ID in each segment, no new segment), and a deleted record
-// from both.
+// A record stays in the shard that first took it: replacing it is one
+// change of one shard, which a search sees whole. A new record goes, in
+// an Apply of many documents (an import, a rebuild), to the shard a hash
+// of its ID names; in one of a few (up to groupDocs: a group of
+// interactive writes), to the shard of the group, the shards taking
+// turns, because Bleve's cost per batch is mostly fixed, whatever its
+// size. Apply looks each record up in the shards to find it, and deletes
+// a deleted record from both.
 //
 // # Documents
 //

@@ -15,6 +15,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	bindex "github.com/blevesearch/bleve_index_api"
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/visitarchive/visitarchive"
@@ -62,6 +63,7 @@ type Index struct {
 	searches searchGate // see yield.go
 	metrics  *applyMetrics
 	turn     atomic.Uint64 // the shard of the next group: see homes
+	applyMu  sync.Mutex    // held by Apply, and by Close once closed is set
 }
 
 // shardDir is the directory of shard i of the index in dir.
@@ -83,19 +85,56 @@ func shardOf(id string) int {
 // groupDocs is the most documents an Apply puts in one shard together.
 const groupDocs = 64
 
-// homes returns where an Apply of n documents puts each: a few (a group
-// of interactive writes) all in one shard, the shards taking turns; more
-// (an import, a rebuild) by shardOf, so that every core builds segments.
-// Bleve's cost per batch is mostly fixed: fed batches of 8, a shard
-// spends about a fifth of the CPU a record that it spends fed one at a
-// time, so a group of 8 split over two shards cost it about half as much
-// again as in one (docs/performance.md, Interactive writes, step 13).
-func (ix *Index) homes(n int) func(id string) int {
-	if n > groupDocs {
-		return shardOf
+// homes returns the shard each of docs goes to. A record that a shard
+// holds stays there, so that replacing it is one change of one shard,
+// which a search sees whole. A new record goes, in an Apply of a few (a
+// group of interactive writes), to the shard of the group, the shards
+// taking turns; in one of many (an import, a rebuild), to shardOf, so
+// that every core builds segments. Bleve's cost per batch is mostly
+// fixed: fed batches of 8, a shard spends about a fifth of the CPU a
+// record that it spends fed one at a time, so a group of 8 split over two
+// shards cost it about half as much again as in one (docs/performance.md,
+// Interactive writes, step 13). Docs without a record are left out.
+func (ix *Index) homes(docs []visitarchive.IndexDoc) (map[string]int, error) {
+	readers := make([]bindex.IndexReader, len(ix.shards))
+	for i, s := range ix.shards {
+		adv, err := s.Advanced()
+		if err != nil {
+			return nil, err
+		}
+		r, err := adv.Reader()
+		if err != nil {
+			return nil, err
+		}
+		defer r.Close()
+		readers[i] = r
 	}
-	s := int(ix.turn.Add(1) % uint64(len(ix.shards)))
-	return func(string) int { return s }
+	group := -1
+	if len(docs) <= groupDocs {
+		group = int(ix.turn.Add(1) % uint64(len(ix.shards)))
+	}
+	home := make(map[string]int, len(docs))
+	for _, d := range docs {
+		if d.Record == nil {
+			continue
+		}
+		id := string(d.Record.ID)
+		home[id] = group
+		if group < 0 {
+			home[id] = shardOf(id)
+		}
+		for i, r := range readers {
+			in, err := r.InternalID(id)
+			if err != nil {
+				return nil, err
+			}
+			if in != nil {
+				home[id] = i
+				break
+			}
+		}
+	}
+	return home, nil
 }
 
 var _ visitarchive.Index = (*Index)(nil)
@@ -372,6 +411,8 @@ func (ix *Index) Close() error {
 		ix.warmMu.Unlock()
 		ix.warming.Lock() // a warm under way ends first
 		defer ix.warming.Unlock()
+		ix.applyMu.Lock() // and an Apply
+		defer ix.applyMu.Unlock()
 		errs := []error{ix.persist()}
 		for _, s := range ix.shards {
 			errs = append(errs, s.Close())
@@ -394,11 +435,20 @@ func (ix *Index) Close() error {
 // is then replayed again after a crash rather than skipped. A doc without
 // a record ID is Invalid and nothing is applied.
 //
-// Each doc goes to one shard (see homes) and out of every other, where
-// an earlier Apply may have put its record.
+// Each doc goes to the shard homes names. Applies run one at a time, so
+// that two never place the same new record in two shards.
 func (ix *Index) Apply(ctx context.Context, seq uint64, docs []visitarchive.IndexDoc, deleted []visitarchive.RecordID) error {
 	const op = "index.apply"
 	if err := ctx.Err(); err != nil {
+		return unavailable(op, err)
+	}
+	ix.applyMu.Lock()
+	defer ix.applyMu.Unlock()
+	if ix.closed.Load() { // Bleve's readers of a closed shard panic
+		return unavailable(op, bleve.ErrorIndexClosed)
+	}
+	home, err := ix.homes(docs)
+	if err != nil {
 		return unavailable(op, err)
 	}
 	batches := make([][]*bleve.Batch, len(ix.shards))
@@ -422,7 +472,6 @@ func (ix *Index) Apply(ctx context.Context, seq uint64, docs []visitarchive.Inde
 		}
 		return batches[i][len(batches[i])-1]
 	}
-	home := ix.homes(len(docs))
 	for i, d := range docs {
 		if d.Record == nil || d.Record.ID == "" {
 			return visitarchive.E(op, visitarchive.Invalid, nil, "document %d has no record id", i)
@@ -432,16 +481,8 @@ func (ix *Index) Apply(ctx context.Context, seq uint64, docs []visitarchive.Inde
 		if n > 0 {
 			ix.files.Store(true)
 		}
-		if err := add(home(id), n).Index(id, Document(d)); err != nil {
+		if err := add(home[id], n).Index(id, Document(d)); err != nil {
 			return visitarchive.E(op, visitarchive.Internal, err, "cannot index record %s", d.Record.ID)
-		}
-	}
-	for _, d := range docs {
-		id := string(d.Record.ID)
-		for i := range ix.shards {
-			if i != home(id) {
-				last(i).Delete(id)
-			}
 		}
 	}
 	for _, id := range deleted {
